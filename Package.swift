@@ -1,0 +1,92 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let grpcCore: Target.Dependency = .product(name: "GRPCCore", package: "grpc-swift-2")
+let grpcHTTP2: Target.Dependency = .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")
+let grpcProtobuf: Target.Dependency = .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")
+let swiftProtobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
+let postgres: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
+let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
+let lifecycle: Target.Dependency = .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
+
+/// A domain service: `Services/<Folder>/Sources` is the library tests reach, `Services/<Folder>/Main`
+/// the executable's few lines.
+func service(_ folder: String, library: String, executable: String, extra: [Target.Dependency] = []) -> [Target] {
+    [
+        .target(
+            name: library,
+            dependencies: ["SalesModel", "SalesProto", "ServiceKit", grpcCore, postgres, logging, swiftProtobuf] + extra,
+            path: "Services/\(folder)/Sources"),
+        .executableTarget(name: executable, dependencies: [.target(name: library), "ServiceKit"], path: "Services/\(folder)/Main"),
+    ]
+}
+
+let package = Package(
+    name: "SalesPlatform",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "leads", targets: ["leads"]),
+        .executable(name: "opportunities", targets: ["opportunities"]),
+        .executable(name: "incentives", targets: ["incentives"]),
+        .executable(name: "forecasting", targets: ["forecasting"]),
+        .executable(name: "store-sales", targets: ["store-sales"]),
+        .executable(name: "gateway", targets: ["gateway"]),
+        .executable(name: "salesctl", targets: ["salesctl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport.git", exact: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", exact: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", exact: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"6.0.0"),
+    ],
+    targets: [
+        .target(name: "SalesModel", path: "Shared/Model"),
+        .target(name: "SalesProto", dependencies: [grpcCore, grpcProtobuf, swiftProtobuf], path: "Shared/Proto"),
+        .target(
+            name: "ServiceKit",
+            dependencies: [
+                "SalesModel", "SalesProto", grpcCore, grpcHTTP2, grpcProtobuf, swiftProtobuf, postgres, hummingbird,
+                lifecycle, logging,
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Shared/Kit"),
+    ]
+        + service("Leads", library: "LeadsService", executable: "leads")
+        + service("Opportunities", library: "OpportunitiesService", executable: "opportunities")
+        + service("Incentives", library: "IncentivesService", executable: "incentives")
+        + service("Forecasting", library: "ForecastingService", executable: "forecasting")
+        + service("StoreSales", library: "StoreSalesService", executable: "store-sales")
+        + service("Gateway", library: "GatewayService", executable: "gateway", extra: [hummingbird, grpcHTTP2])
+        + [
+            .target(
+                name: "SalesControl",
+                dependencies: ["SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2, postgres, logging],
+                path: "Tools/Salesctl/Sources"),
+            .executableTarget(
+                name: "salesctl",
+                dependencies: ["SalesControl", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                path: "Tools/Salesctl/Main"),
+            .testTarget(
+                name: "SalesTests",
+                dependencies: [
+                    "SalesModel", "SalesProto", "ServiceKit", "SalesControl", "LeadsService", "OpportunitiesService",
+                    "IncentivesService", "ForecastingService", "StoreSalesService", "GatewayService",
+                    grpcCore, grpcHTTP2, postgres,
+                ],
+                path: "Tests/SalesTests"),
+        ],
+    swiftLanguageModes: [.v6]
+)

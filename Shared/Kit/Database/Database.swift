@@ -1,0 +1,62 @@
+import Logging
+import Metrics
+import PostgresNIO
+
+/// A service's connection pool to its own schema, with transactions that rethrow the body's own
+/// error (so a domain error reaches the client as itself) and a gauge of leased connections.
+public struct Database: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+    private let inUse: Meter
+
+    public init(url: DatabaseURL, schema: String, maximumConnections: Int = 20, logger: Logger) {
+        var configuration: PostgresClient.Configuration
+        if let directory = url.socketDirectory {
+            configuration = .init(
+                unixSocketPath: "\(directory)/.s.PGSQL.\(url.port)", username: url.username,
+                password: url.password, database: url.database)
+        } else {
+            configuration = .init(
+                host: url.host, port: url.port, username: url.username, password: url.password,
+                database: url.database, tls: .disable)
+        }
+        configuration.options.maximumConnections = maximumConnections
+        // Unqualified names resolve to the service's own schema only.
+        configuration.options.additionalStartupParameters = [("search_path", schema)]
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+        self.inUse = Meter(label: "db_pool_connections_in_use", dimensions: [("schema", schema)])
+    }
+
+    public func withConnection<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await client.withConnection { connection in
+            inUse.increment()
+            defer { inUse.decrement() }
+            return try await body(connection)
+        }
+    }
+
+    /// Runs `body` in a transaction; rolls back and rethrows the body's error unchanged.
+    public func transaction<Result: Sendable>(
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await withConnection { connection in
+            try await connection.query("BEGIN", logger: logger)
+            do {
+                let result = try await body(connection)
+                try await connection.query("COMMIT", logger: logger)
+                return result
+            } catch {
+                _ = try? await connection.query("ROLLBACK", logger: logger)
+                throw error
+            }
+        }
+    }
+
+    @discardableResult
+    public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
+        try await client.query(query, logger: logger)
+    }
+}

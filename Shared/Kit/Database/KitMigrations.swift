@@ -1,0 +1,42 @@
+/// Tables the kit itself keeps in every service's schema. Listed before the service's own.
+public enum KitMigrations {
+    public static let all: [Migration] = [
+        Migration("0001_outbox", """
+            CREATE TABLE outbox (
+                sequence bigserial PRIMARY KEY,
+                event_id uuid NOT NULL UNIQUE,
+                tenant_id text NOT NULL,
+                aggregate_type text NOT NULL,
+                aggregate_id text NOT NULL,
+                event_type text NOT NULL,
+                payload jsonb NOT NULL,
+                occurred_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
+        Migration("0002_idempotency", """
+            CREATE TABLE idempotency_keys (
+                tenant_id text NOT NULL,
+                key text NOT NULL,
+                method text NOT NULL,
+                request_hash text NOT NULL,
+                response bytea,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, key)
+            );
+            """),
+        Migration("0003_consumers", """
+            CREATE TABLE consumer_cursors (
+                consumer text PRIMARY KEY,
+                last_sequence bigint NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE consumer_applied_events (
+                consumer text NOT NULL,
+                event_id uuid NOT NULL,
+                sequence bigint NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (consumer, event_id)
+            );
+            """),
+    ]
+}

@@ -1,0 +1,13 @@
+/// One forward-only step of a schema. Applied once, in list order, and never edited afterwards:
+/// a changed checksum of an applied migration stops the service at start.
+public struct Migration: Sendable {
+    /// Sortable and unique within the schema, e.g. "0100_leads".
+    public let id: String
+    /// One or more SQL statements, run in one transaction.
+    public let sql: String
+
+    public init(_ id: String, _ sql: String) {
+        self.id = id
+        self.sql = sql
+    }
+}

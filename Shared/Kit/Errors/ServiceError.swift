@@ -1,0 +1,41 @@
+import GRPCCore
+
+/// A failure a client can act on, mapped to the precise gRPC status. Messages name the field and
+/// the rule broken, or the missing requirement; they never leak internals.
+public enum ServiceError: Error, Sendable, Equatable, RPCErrorConvertible {
+    /// `field` is the request field's path, e.g. "expected_amount.minor_units".
+    case invalidArgument(field: String, rule: String)
+    /// Also what out-of-scope records read as: never "exists but forbidden".
+    case notFound(kind: String, id: String)
+    case failedPrecondition(String)
+    case alreadyExists(String)
+    case unauthenticated(String)
+    case permissionDenied(String)
+    case unavailable(String)
+
+    public var rpcErrorCode: RPCError.Code {
+        switch self {
+        case .invalidArgument: .invalidArgument
+        case .notFound: .notFound
+        case .failedPrecondition: .failedPrecondition
+        case .alreadyExists: .alreadyExists
+        case .unauthenticated: .unauthenticated
+        case .permissionDenied: .permissionDenied
+        case .unavailable: .unavailable
+        }
+    }
+
+    public var rpcErrorMessage: String {
+        switch self {
+        case .invalidArgument(let field, let rule): "\(field): \(rule)"
+        case .notFound(let kind, let id): "\(kind) \(id) not found"
+        case .failedPrecondition(let message), .alreadyExists(let message), .unauthenticated(let message),
+             .permissionDenied(let message), .unavailable(let message): message
+        }
+    }
+
+    public var rpcErrorMetadata: Metadata {
+        if case .invalidArgument(let field, _) = self { return ["field": "\(field)"] }
+        return [:]
+    }
+}

@@ -1,0 +1,36 @@
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import ServiceLifecycle
+
+/// Runs the gRPC server as part of the service group. Opens the port first (health answers
+/// NOT_SERVING), runs `prepare` (migrations), then turns SERVING. On SIGTERM: NOT_SERVING,
+/// streams told to end, in-flight calls finished, then the server returns.
+struct GRPCServerService: Service {
+    let server: GRPCServer<HTTP2ServerTransport.Posix>
+    let health: HealthStatus
+    let drain: DrainSignal
+    let logger: Logger
+    let prepare: @Sendable () async throws -> Void
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await server.serve() }
+                guard let address = try await server.listeningAddress else {
+                    throw RPCError(code: .unavailable, message: "the gRPC server stopped before it was listening")
+                }
+                logger.info("gRPC listening", metadata: ["address": "\(address)"])
+                try await prepare()
+                health.setAll(.serving)
+                logger.info("serving")
+            }
+        } onGracefulShutdown: {
+            logger.info("draining")
+            health.setAll(.notServing)
+            drain.drain()
+            health.finishWatchers()
+            server.beginGracefulShutdown()
+        }
+    }
+}

@@ -1,0 +1,37 @@
+import GRPCCore
+import Logging
+import SalesModel
+
+/// What the interceptors learned about the current call, visible to handlers as a task local.
+public struct RequestContext: Sendable {
+    public var requestID: String
+    public var logger: Logger
+    /// Set once the token is verified; nil only on exempt methods (health).
+    public var caller: Caller?
+    /// The verified bearer token, forwarded on calls this one makes to other services.
+    public var bearerToken: String?
+    /// The `idempotency-key` metadata entry, if the client sent one.
+    public var idempotencyKey: String?
+
+    @TaskLocal public static var current: RequestContext?
+
+    /// The verified caller of the current call.
+    public static func caller() throws(ServiceError) -> Caller {
+        guard let caller = current?.caller else { throw .unauthenticated("this call needs a bearer token") }
+        return caller
+    }
+
+    public static var logger: Logger { current?.logger ?? Logger(label: "sales") }
+}
+
+extension StreamingServerResponse {
+    /// Runs the response's producer, which executes after the interceptor has returned, with `wrap`.
+    func wrappingProducer(
+        _ wrap: @escaping @Sendable (_ produce: @Sendable () async throws -> Metadata) async throws -> Metadata
+    ) -> Self {
+        guard case .success(var contents) = accepted else { return self }
+        let producer = contents.producer
+        contents.producer = { writer in try await wrap { try await producer(writer) } }
+        return StreamingServerResponse(accepted: .success(contents))
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import SalesModel
+import SalesProto
+import ServiceLifecycle
+
+/// The whole life of a service executable: read the environment (failing fast with the
+/// variable's name), set up logs and metrics, open the pool, serve gRPC with health, metrics,
+/// auth and the event feed, migrate, and shut down gracefully on SIGTERM or SIGINT.
+public enum ServiceMain {
+    public static func run(
+        _ service: ServiceName,
+        peers: [ServiceName] = [],
+        migrations: [Migration],
+        build: @Sendable (ServiceRuntime) async throws -> ServiceComponents
+    ) async -> Never {
+        let configuration: ServiceConfiguration
+        do {
+            configuration = try ServiceConfiguration.fromEnvironment(service, peers: peers)
+        } catch {
+            FileHandle.standardError.write(Data("\(service.rawValue): \(error)\n".utf8))
+            exit(2)
+        }
+        do {
+            try await serve(configuration, migrations: migrations, build: build)
+            exit(0)
+        } catch {
+            FileHandle.standardError.write(Data("\(service.rawValue): stopped: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    public static func serve(
+        _ configuration: ServiceConfiguration,
+        migrations: [Migration],
+        build: @Sendable (ServiceRuntime) async throws -> ServiceComponents
+    ) async throws {
+        LoggingSetup.bootstrap(format: configuration.logFormat, level: configuration.logLevel)
+        let registry = MetricsSetup.bootstrap()
+        let service = configuration.service
+        var logger = Logger(label: "sales.\(service.rawValue)")
+        logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
+
+        let database = Database(url: configuration.database, schema: service.schema, logger: logger)
+        let tokens = await TokenAuthority(secret: configuration.jwtSecret)
+        let drain = DrainSignal()
+        var peers: [ServiceName: PeerClient] = [:]
+        for (name, address) in configuration.peers { peers[name] = try PeerClient(name, at: address) }
+
+        let health = HealthStatus(serviceName: service.rawValue)
+        let runtime = ServiceRuntime(
+            configuration: configuration, logger: logger, database: database, tokens: tokens,
+            health: health, drain: drain, peers: peers)
+        let components = try await build(runtime)
+        let feed = EventFeedService(database: database, draining: drain)
+        let hosted: [any RegistrableRPCService] = components.services.map(\.implementation) + [feed, HealthService(status: health)]
+        health.register(components.services.map(\.descriptor.fullyQualifiedService)
+            + [Sales_Common_V1_EventFeed.descriptor.fullyQualifiedService])
+
+        let server = GRPCServer(
+            transport: .http2NIOPosix(
+                address: .ipv4(host: configuration.host, port: configuration.grpcPort),
+                transportSecurity: .plaintext),
+            services: hosted,
+            interceptors: [
+                ObservabilityInterceptor(logger: logger, health: health),
+                AuthInterceptor(
+                    authority: tokens,
+                    exemptServices: [Grpc_Health_V1_Health.descriptor.fullyQualifiedService],
+                    exemptMethods: components.publicMethods),
+            ])
+        let schema = service.schema
+        let grpcService = GRPCServerService(server: server, health: health, drain: drain, logger: logger) {
+            try await withStartupDeadline(.seconds(60), what: "migrating schema \(schema) at \(configuration.database.host):\(configuration.database.port)") {
+                try await Migrator(schema: schema, migrations: KitMigrations.all + migrations).run(on: database)
+            }
+        }
+        let metrics = MetricsServer.make(
+            host: configuration.host, port: configuration.metricsPort, registry: registry, logger: logger)
+
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: database.client)]
+                    + peers.values.map { .init(service: $0) }
+                    + [.init(service: metrics)]
+                    + components.background.map { .init(service: $0) }
+                    + [.init(service: grpcService, successTerminationBehavior: .gracefullyShutdownGroup)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+
+    static func withStartupDeadline(
+        _ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> Void
+    ) async throws {
+        try await withThrowingTaskGroup(of: Bool.self) { group in
+            group.addTask { try await body(); return true }
+            group.addTask { try await Task.sleep(for: limit); return false }
+            let finished = try await group.next()!
+            group.cancelAll()
+            if !finished {
+                throw ServiceError.unavailable("gave up after \(limit) \(what): is the database up and the login right?")
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import Logging
+import GRPCCore
+import SalesModel
+import ServiceLifecycle
+
+/// What a service's handlers are built from: its configuration, pool, token authority and
+/// clients to the peers it calls.
+public struct ServiceRuntime: Sendable {
+    public let configuration: ServiceConfiguration
+    public let logger: Logger
+    public let database: Database
+    public let tokens: TokenAuthority
+    public let health: HealthStatus
+    public let drain: DrainSignal
+    public let peers: [ServiceName: PeerClient]
+
+    public func peer(_ name: ServiceName) -> PeerClient {
+        guard let client = peers[name] else {
+            preconditionFailure("\(configuration.service.rawValue) calls \(name.rawValue) without declaring it as a peer")
+        }
+        return client
+    }
+
+    /// A token for calls this service makes on its own behalf (event feeds, directory look-ups).
+    public func serviceToken() async throws -> String {
+        try await tokens.serviceToken(for: configuration.service)
+    }
+}
+
+/// The gRPC services a process hosts, and what else runs beside them (event consumers, HTTP).
+public struct ServiceComponents: Sendable {
+    public var services: [HostedService]
+    public var background: [any Service]
+    /// "package.Service/Method" names callable without a token.
+    public var publicMethods: Set<String>
+
+    public init(
+        services: [HostedService], background: [any Service] = [],
+        publicMethods: Set<String> = []
+    ) {
+        self.services = services
+        self.background = background
+        self.publicMethods = publicMethods
+    }
+}
+
+/// A gRPC service implementation with the name health checks report it under.
+public struct HostedService: Sendable {
+    public let descriptor: ServiceDescriptor
+    public let implementation: any RegistrableRPCService
+
+    public init(_ descriptor: ServiceDescriptor, _ implementation: any RegistrableRPCService) {
+        self.descriptor = descriptor
+        self.implementation = implementation
+    }
+}

@@ -1,0 +1,8 @@
+/// Rules for the human-chosen keys of the directory (team ids, user logins, store codes).
+public enum Identifier {
+    /// 2 to 40 characters from lowercase letters, digits and the given punctuation.
+    public static func isValid(_ value: String, allowing punctuation: Set<Character> = ["-"]) -> Bool {
+        (2...40).contains(value.count)
+            && value.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || punctuation.contains($0) }
+    }
+}
