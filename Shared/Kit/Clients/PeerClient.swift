@@ -8,7 +8,8 @@ import SalesModel
 public struct PeerClient: Service {
     public let service: ServiceName
     public let address: PeerAddress
-    public let grpc: GRPCClient<HTTP2ClientTransport.Posix>
+    public typealias Transport = HTTP2ClientTransport.Posix
+    public let grpc: GRPCClient<Transport>
 
     public init(_ service: ServiceName, at address: PeerAddress) throws {
         self.service = service

@@ -17,17 +17,20 @@ public struct EventConsumer: Service {
     let database: Database
     let eventTypes: [String]
     let serviceToken: @Sendable () async throws -> String
+    let readiness: HealthStatus?
     let handler: Handler
 
     public init(
         name: String, source: PeerClient, database: Database, eventTypes: [String],
-        serviceToken: @escaping @Sendable () async throws -> String, handler: @escaping Handler
+        serviceToken: @escaping @Sendable () async throws -> String,
+        startsAfter readiness: HealthStatus? = nil, handler: @escaping Handler
     ) {
         self.name = name
         self.source = source
         self.database = database
         self.eventTypes = eventTypes
         self.serviceToken = serviceToken
+        self.readiness = readiness
         self.handler = handler
     }
 
@@ -36,6 +39,10 @@ public struct EventConsumer: Service {
         logger[metadataKey: "consumer"] = "\(name)"
         let feed = Sales_Common_V1_EventFeed.Client(wrapping: source.grpc)
         await cancelWhenGracefulShutdown { [logger] in
+            // The consumer's tables exist once the host has migrated and turned SERVING.
+            while let readiness, await !readiness.isServing, !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(50))
+            }
             var failures = 0
             while !Task.isCancelled {
                 do {

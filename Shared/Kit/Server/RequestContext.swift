@@ -13,6 +13,16 @@ public struct RequestContext: Sendable {
     /// The `idempotency-key` metadata entry, if the client sent one.
     public var idempotencyKey: String?
 
+    public init(
+        requestID: String, logger: Logger, caller: Caller? = nil, bearerToken: String? = nil, idempotencyKey: String? = nil
+    ) {
+        self.requestID = requestID
+        self.logger = logger
+        self.caller = caller
+        self.bearerToken = bearerToken
+        self.idempotencyKey = idempotencyKey
+    }
+
     @TaskLocal public static var current: RequestContext?
 
     /// The verified caller of the current call.

@@ -165,6 +165,12 @@ public nonisolated struct Sales_Opportunities_V1_CreateOpportunityRequest: Senda
   /// Clears the value of `expectedClose`. Subsequent reads from it will return its default value.
   public mutating func clearExpectedClose() {self._expectedClose = nil}
 
+  /// The owner when not the caller (a lead converted by its manager stays its rep's). Only a
+  /// caller who can see that part of the org may set it; both or neither.
+  public var ownerID: String = String()
+
+  public var ownerOrgPath: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -408,7 +414,7 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
 
 nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateOpportunityRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{1}amount\0\u{3}expected_close\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{1}amount\0\u{3}expected_close\0\u{3}owner_id\0\u{3}owner_org_path\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -421,6 +427,8 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
       case 3: try { try decoder.decodeSingularStringField(value: &self.leadID) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._amount) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._expectedClose) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.ownerOrgPath) }()
       default: break
       }
     }
@@ -446,6 +454,12 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
     try { if let v = self._expectedClose {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     } }()
+    if !self.ownerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ownerID, fieldNumber: 6)
+    }
+    if !self.ownerOrgPath.isEmpty {
+      try visitor.visitSingularStringField(value: self.ownerOrgPath, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -455,6 +469,8 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
     if lhs.leadID != rhs.leadID {return false}
     if lhs._amount != rhs._amount {return false}
     if lhs._expectedClose != rhs._expectedClose {return false}
+    if lhs.ownerID != rhs.ownerID {return false}
+    if lhs.ownerOrgPath != rhs.ownerOrgPath {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,5 @@
+import ForecastingService
+import ServiceKit
+
+await ServiceMain.run(
+    .forecasting, peers: ForecastingServer.peers, migrations: ForecastingServer.migrations, build: ForecastingServer.components)

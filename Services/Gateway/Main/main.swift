@@ -1,0 +1,4 @@
+import GatewayService
+import ServiceKit
+
+await ServiceMain.run(.gateway, peers: GatewayServer.peers, migrations: GatewayServer.migrations, build: GatewayServer.components)

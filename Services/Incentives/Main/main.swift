@@ -1,0 +1,5 @@
+import IncentivesService
+import ServiceKit
+
+await ServiceMain.run(
+    .incentives, peers: IncentivesServer.peers, migrations: IncentivesServer.migrations, build: IncentivesServer.components)

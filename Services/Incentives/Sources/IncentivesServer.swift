@@ -1,0 +1,24 @@
+import SalesModel
+import SalesProto
+import ServiceKit
+
+/// Assembles the incentives service: its API and the consumer of the opportunities feed.
+public enum IncentivesServer {
+    public static let peers: [ServiceName] = [.opportunities]
+    public static let migrations = IncentivesMigrations.all
+
+    public static func components(_ runtime: ServiceRuntime) -> ServiceComponents {
+        let store = PipelineCreditStore(database: runtime.database)
+        let consumer = EventConsumer(
+            name: "incentives.pipeline-credit", source: runtime.peer(.opportunities), database: runtime.database,
+            eventTypes: [Sales_Opportunities_V1_OpportunityCreated.protoMessageName],
+            serviceToken: runtime.serviceToken, startsAfter: runtime.health
+        ) { event, connection in
+            let created = try event.payload(as: Sales_Opportunities_V1_OpportunityCreated.self)
+            try await store.record(created.opportunity, tenant: event.tenantID, on: connection, logger: runtime.logger)
+        }
+        return ServiceComponents(
+            services: [HostedService(Sales_Incentives_V1_IncentiveService.descriptor, IncentiveServiceHandler(store: store))],
+            background: [consumer])
+    }
+}

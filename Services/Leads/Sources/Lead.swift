@@ -1,0 +1,74 @@
+import Foundation
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// A lead as the leads schema holds it.
+struct Lead: Sendable {
+    var id: UUID
+    var seq: Int64
+    var tenant: String
+    var contactName: String
+    var companyName: String
+    var phone: PhoneNumber
+    var channel: Sales_Leads_V1_Channel
+    var campaign: String
+    var city: String
+    var inquiry: String
+    var ownerID: String
+    var orgPath: String
+    var status: Sales_Leads_V1_LeadStatus
+    var opportunityID: UUID?
+    var createdAt: Date
+
+    func message(for caller: Caller) -> Sales_Leads_V1_Lead {
+        .with {
+            $0.id = id.apiString
+            $0.contactName = contactName
+            $0.companyName = companyName
+            $0.phone = Sales_Common_V1_Phone(phone, for: caller)
+            $0.channel = channel
+            $0.campaign = campaign
+            $0.city = city
+            $0.inquiry = inquiry
+            $0.ownerID = ownerID
+            $0.orgPath = orgPath
+            $0.status = status
+            $0.opportunityID = opportunityID?.apiString ?? ""
+            $0.createdAt = Google_Protobuf_Timestamp(date: createdAt)
+        }
+    }
+}
+
+/// A validated CreateLead request.
+struct NewLead: Sendable {
+    var contactName: String
+    var companyName: String
+    var phone: PhoneNumber
+    var channel: Sales_Leads_V1_Channel
+    var campaign: String
+    var city: String
+    var inquiry: String
+
+    init(_ request: Sales_Leads_V1_CreateLeadRequest) throws(ServiceError) {
+        contactName = try Require.text(request.contactName, field: "contact_name", maxLength: 100)
+        companyName = try Require.optionalText(request.companyName, field: "company_name", maxLength: 200)
+        guard !request.phone.isEmpty else { throw .invalidArgument(field: "phone", rule: "is required") }
+        guard let phone = PhoneNumber(request.phone) else {
+            throw .invalidArgument(field: "phone", rule: "\"\(request.phone)\" is not a mainland mobile number (11 digits starting 13–19, optional +86)")
+        }
+        self.phone = phone
+        switch request.channel {
+        case .unspecified:
+            throw .invalidArgument(field: "channel", rule: "is required (web form, Douyin, WeChat, Meituan, trade show, store POS or API)")
+        case .UNRECOGNIZED(let raw):
+            throw .invalidArgument(field: "channel", rule: "\(raw) is not a known channel")
+        default:
+            channel = request.channel
+        }
+        campaign = try Require.optionalText(request.campaign, field: "campaign", maxLength: 100)
+        city = try Require.optionalText(request.city, field: "city", maxLength: 50)
+        inquiry = try Require.optionalText(request.inquiry, field: "inquiry")
+    }
+}

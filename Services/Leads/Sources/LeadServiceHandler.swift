@@ -1,0 +1,108 @@
+import Foundation
+import GRPCCore
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// sales.leads.v1.LeadService.
+struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
+    let store: LeadStore
+    let phoneHasher: PhoneHasher
+    let opportunities: Sales_Opportunities_V1_OpportunityService.Client<PeerClient.Transport>
+
+    var database: Database { store.database }
+
+    func createLead(request: Sales_Leads_V1_CreateLeadRequest, context: ServerContext) async throws -> Sales_Leads_V1_CreateLeadResponse {
+        let caller = try RequestContext.caller()
+        let lead = try NewLead(request)
+        let logger = RequestContext.logger
+        return try await Idempotency.run("CreateLead", request: request, database: database) { connection in
+            let stored = try await store.insert(lead, phoneHash: phoneHasher.hash(lead.phone), owner: caller, on: connection, logger: logger)
+            let message = stored.message(for: caller)
+            try await Outbox.append(
+                Sales_Leads_V1_LeadCreated.with { $0.lead = stored.message(for: Self.eventReader(caller)) },
+                tenant: caller.tenant, aggregateType: "lead", aggregateID: stored.id.apiString, on: connection, logger: logger)
+            return .with { $0.lead = message }
+        }
+    }
+
+    func getLead(request: Sales_Leads_V1_GetLeadRequest, context: ServerContext) async throws -> Sales_Leads_V1_Lead {
+        let caller = try RequestContext.caller()
+        let id = try Require.uuid(request.id, field: "id")
+        let lead = try await database.withConnection { connection in
+            try await store.find(id, for: caller, on: connection, logger: RequestContext.logger)
+        }
+        guard let lead else { throw ServiceError.notFound(kind: "lead", id: id.apiString) }
+        return lead.message(for: caller)
+    }
+
+    func listLeads(request: Sales_Leads_V1_ListLeadsRequest, context: ServerContext) async throws -> Sales_Leads_V1_ListLeadsResponse {
+        let caller = try RequestContext.caller()
+        let page = try Page(request.page)
+        if case .UNRECOGNIZED(let raw) = request.status {
+            throw ServiceError.invalidArgument(field: "status", rule: "\(raw) is not a lead status")
+        }
+        let (leads, next) = page.finish(try await store.list(for: caller, status: request.status, page: page), seq: \.seq)
+        return .with {
+            $0.leads = leads.map { $0.message(for: caller) }
+            $0.page = next
+        }
+    }
+
+    /// Creates the opportunity in the opportunities service, then marks the lead converted. The
+    /// call carries an idempotency key derived from the lead, so a retry after a crash between
+    /// the two steps finds the same opportunity instead of making a second one.
+    func convertLead(request: Sales_Leads_V1_ConvertLeadRequest, context: ServerContext) async throws -> Sales_Leads_V1_ConvertLeadResponse {
+        let caller = try RequestContext.caller()
+        let id = try Require.uuid(request.leadID, field: "lead_id")
+        let name = try Require.text(request.opportunityName, field: "opportunity_name")
+        guard request.hasExpectedAmount else { throw ServiceError.invalidArgument(field: "expected_amount", rule: "is required") }
+        let amount = try request.expectedAmount.validated(field: "expected_amount")
+        let close = try Require.timestamp(request.expectedClose, isSet: request.hasExpectedClose, field: "expected_close")
+        let logger = RequestContext.logger
+
+        return try await Idempotency.run("ConvertLead", request: request, database: database) { connection in
+            guard let lead = try await store.find(id, for: caller, lock: true, on: connection, logger: logger) else {
+                throw ServiceError.notFound(kind: "lead", id: id.apiString)
+            }
+            if let existing = lead.opportunityID {
+                throw ServiceError.failedPrecondition("lead \(id.apiString) was already converted to opportunity \(existing.apiString)")
+            }
+            let opportunity = try await opportunities.createOpportunity(
+                .with {
+                    $0.name = name
+                    $0.customerName = lead.companyName.isEmpty ? lead.contactName : lead.companyName
+                    $0.leadID = lead.id.apiString
+                    $0.amount = Sales_Common_V1_Money(amount)
+                    $0.expectedClose = Google_Protobuf_Timestamp(date: close)
+                    $0.ownerID = lead.ownerID
+                    $0.ownerOrgPath = lead.orgPath
+                },
+                metadata: ["idempotency-key": "lead-convert:\(lead.id.apiString)"])
+            guard let opportunityID = UUID(uuidString: opportunity.id) else {
+                throw ServiceError.unavailable("the opportunities service answered with a malformed id; retry")
+            }
+            let converted = try await store.markConverted(id, opportunity: opportunityID, on: connection, logger: logger)
+            try await Outbox.append(
+                Sales_Leads_V1_LeadConverted.with {
+                    $0.lead = converted.message(for: Self.eventReader(caller))
+                    $0.opportunityID = opportunity.id
+                },
+                tenant: caller.tenant, aggregateType: "lead", aggregateID: id.apiString, on: connection, logger: logger)
+            return .with {
+                $0.lead = converted.message(for: caller)
+                $0.opportunityID = opportunity.id
+            }
+        }
+    }
+
+    func getOverview(request: Sales_Leads_V1_GetOverviewRequest, context: ServerContext) async throws -> Sales_Leads_V1_LeadsOverview {
+        try await store.overview(for: try RequestContext.caller())
+    }
+
+    /// Events carry masked phones: the feed's readers are services, not people with the permission.
+    static func eventReader(_ caller: Caller) -> Caller {
+        Caller(tenant: caller.tenant, userID: "svc:leads", roles: [.service], orgPath: "/")
+    }
+}

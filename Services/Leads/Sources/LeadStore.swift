@@ -1,0 +1,108 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SalesModel
+import SalesProto
+import ServiceKit
+
+/// The SQL of the leads schema. Every read is scoped by tenant and the caller's visibility.
+struct LeadStore: Sendable {
+    let database: Database
+
+    private static let columns = """
+        id, seq, tenant_id, contact_name, company_name, phone_e164, channel, campaign, city, inquiry,
+        owner_id, org_path, status, opportunity_id, created_at
+        """
+
+    func insert(_ lead: NewLead, phoneHash: String, owner caller: Caller, on connection: PostgresConnection, logger: Logger) async throws -> Lead {
+        let id = UUID()
+        let rows = try await connection.query(
+            """
+            INSERT INTO leads (id, tenant_id, contact_name, company_name, phone_e164, phone_hmac, channel, campaign, city,
+                               inquiry, owner_id, org_path, status)
+            VALUES (\(id), \(caller.tenant.rawValue), \(lead.contactName), \(lead.companyName), \(lead.phone.e164), \(phoneHash),
+                    \(Int16(lead.channel.rawValue)), \(lead.campaign), \(lead.city), \(lead.inquiry), \(caller.userID),
+                    \(caller.orgPath), \(Int16(Sales_Leads_V1_LeadStatus.new.rawValue)))
+            RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        guard let lead = try await Self.decode(rows).first else { throw ServiceError.unavailable("the lead was not stored; retry") }
+        return lead
+    }
+
+    /// The lead if it exists in the caller's tenant and scope; `lock` holds it for the transaction.
+    func find(_ id: UUID, for caller: Caller, lock: Bool = false, on connection: PostgresConnection, logger: Logger) async throws -> Lead? {
+        let scope = Visibility(caller)
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM leads
+            WHERE id = \(id) AND tenant_id = \(caller.tenant.rawValue)
+              AND \(visibleTo: scope)
+            \(unescaped: lock ? "FOR UPDATE" : "")
+            """, logger: logger)
+        return try await Self.decode(rows).first
+    }
+
+    func list(for caller: Caller, status: Sales_Leads_V1_LeadStatus, page: Page) async throws -> [Lead] {
+        let scope = Visibility(caller)
+        let statusFilter = Int16(status.rawValue)
+        let rows = try await database.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM leads
+            WHERE tenant_id = \(caller.tenant.rawValue) AND seq < \(page.before)
+              AND (\(statusFilter) = 0 OR status = \(statusFilter))
+              AND \(visibleTo: scope)
+            ORDER BY seq DESC LIMIT \(page.fetchLimit)
+            """)
+        return try await Self.decode(rows)
+    }
+
+    func markConverted(_ id: UUID, opportunity: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Lead {
+        let rows = try await connection.query(
+            """
+            UPDATE leads SET status = \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)), opportunity_id = \(opportunity),
+                             updated_at = now()
+            WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        guard let lead = try await Self.decode(rows).first else { throw ServiceError.notFound(kind: "lead", id: id.apiString) }
+        return lead
+    }
+
+    func overview(for caller: Caller) async throws -> Sales_Leads_V1_LeadsOverview {
+        let scope = Visibility(caller)
+        let rows = try await database.query(
+            """
+            SELECT channel, count(*), count(*) FILTER (WHERE status = \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)))
+            FROM leads
+            WHERE tenant_id = \(caller.tenant.rawValue)
+              AND \(visibleTo: scope)
+            GROUP BY channel ORDER BY channel
+            """)
+        var overview = Sales_Leads_V1_LeadsOverview()
+        for try await (channel, count, converted) in rows.decode((Int16, Int64, Int64).self) {
+            overview.total += count
+            overview.converted += converted
+            overview.byChannel.append(.with {
+                $0.channel = Sales_Leads_V1_Channel(rawValue: Int(channel)) ?? .UNRECOGNIZED(Int(channel))
+                $0.count = count
+            })
+        }
+        overview.open = overview.total - overview.converted
+        return overview
+    }
+
+    private static func decode(_ rows: PostgresRowSequence) async throws -> [Lead] {
+        var leads: [Lead] = []
+        for try await row in rows {
+            let (id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity, created)
+                = try row.decode((UUID, Int64, String, String, String, String, Int16, String, String, String, String, String, Int16, UUID?, Date).self)
+            guard let number = PhoneNumber(phone) else { continue }
+            leads.append(Lead(
+                id: id, seq: seq, tenant: tenant, contactName: contact, companyName: company, phone: number,
+                channel: Sales_Leads_V1_Channel(rawValue: Int(channel)) ?? .UNRECOGNIZED(Int(channel)),
+                campaign: campaign, city: city, inquiry: inquiry, ownerID: owner, orgPath: orgPath,
+                status: Sales_Leads_V1_LeadStatus(rawValue: Int(status)) ?? .UNRECOGNIZED(Int(status)),
+                opportunityID: opportunity, createdAt: created))
+        }
+        return leads
+    }
+}

@@ -1,0 +1,31 @@
+import ServiceKit
+
+/// The leads schema, forward-only.
+public enum LeadsMigrations {
+    public static let all: [Migration] = [
+        Migration("0100_leads", """
+            CREATE TABLE leads (
+                id uuid PRIMARY KEY,
+                seq bigserial NOT NULL UNIQUE,
+                tenant_id text NOT NULL,
+                contact_name text NOT NULL,
+                company_name text NOT NULL DEFAULT '',
+                phone_e164 text NOT NULL,
+                phone_hmac text NOT NULL,
+                channel smallint NOT NULL,
+                campaign text NOT NULL DEFAULT '',
+                city text NOT NULL DEFAULT '',
+                inquiry text NOT NULL DEFAULT '',
+                owner_id text NOT NULL,
+                org_path text NOT NULL,
+                status smallint NOT NULL,
+                opportunity_id uuid,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX leads_tenant_seq ON leads (tenant_id, seq DESC);
+            CREATE INDEX leads_tenant_phone ON leads (tenant_id, phone_hmac);
+            CREATE INDEX leads_tenant_owner ON leads (tenant_id, owner_id);
+            """),
+    ]
+}

@@ -1,0 +1,6 @@
+import OpportunitiesService
+import ServiceKit
+
+await ServiceMain.run(
+    .opportunities, peers: OpportunitiesServer.peers, migrations: OpportunitiesServer.migrations,
+    build: OpportunitiesServer.components)

@@ -1,0 +1,14 @@
+import SalesModel
+import SalesProto
+import ServiceKit
+
+/// Assembles the opportunities service from a runtime.
+public enum OpportunitiesServer {
+    public static let peers: [ServiceName] = []
+    public static let migrations = OpportunitiesMigrations.all
+
+    public static func components(_ runtime: ServiceRuntime) -> ServiceComponents {
+        let handler = OpportunityServiceHandler(store: OpportunityStore(database: runtime.database))
+        return ServiceComponents(services: [HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler)])
+    }
+}

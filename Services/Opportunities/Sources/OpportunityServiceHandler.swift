@@ -1,0 +1,57 @@
+import GRPCCore
+import SalesModel
+import SalesProto
+import ServiceKit
+
+/// sales.opportunities.v1.OpportunityService.
+struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.SimpleServiceProtocol {
+    let store: OpportunityStore
+
+    func createOpportunity(
+        request: Sales_Opportunities_V1_CreateOpportunityRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_Opportunity {
+        let caller = try RequestContext.caller()
+        let new = try NewOpportunity(request, caller: caller)
+        let logger = RequestContext.logger
+        return try await Idempotency.run("CreateOpportunity", request: request, database: store.database) { connection in
+            let stored = try await store.insert(new, tenant: caller.tenant, on: connection, logger: logger)
+            try await Outbox.append(
+                Sales_Opportunities_V1_OpportunityCreated.with { $0.opportunity = stored.message },
+                tenant: caller.tenant, aggregateType: "opportunity", aggregateID: stored.id.apiString,
+                on: connection, logger: logger)
+            return stored.message
+        }
+    }
+
+    func getOpportunity(
+        request: Sales_Opportunities_V1_GetOpportunityRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_Opportunity {
+        let caller = try RequestContext.caller()
+        let id = try Require.uuid(request.id, field: "id")
+        guard let found = try await store.find(id, for: caller) else { throw ServiceError.notFound(kind: "opportunity", id: id.apiString) }
+        return found.message
+    }
+
+    func listOpportunities(
+        request: Sales_Opportunities_V1_ListOpportunitiesRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_ListOpportunitiesResponse {
+        let caller = try RequestContext.caller()
+        let page = try Page(request.page)
+        if case .UNRECOGNIZED(let raw) = request.stage {
+            throw ServiceError.invalidArgument(field: "stage", rule: "\(raw) is not a pipeline stage")
+        }
+        let leadID = request.leadID.isEmpty ? nil : try Require.uuid(request.leadID, field: "lead_id")
+        let (rows, next) = page.finish(
+            try await store.list(for: caller, stage: request.stage, leadID: leadID, page: page), seq: \.seq)
+        return .with {
+            $0.opportunities = rows.map(\.message)
+            $0.page = next
+        }
+    }
+
+    func getOverview(
+        request: Sales_Opportunities_V1_GetOverviewRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_OpportunitiesOverview {
+        try await store.overview(for: try RequestContext.caller())
+    }
+}
