@@ -73,7 +73,10 @@ let package = Package(
         + [
             .target(
                 name: "SalesControl",
-                dependencies: ["SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2, postgres, logging],
+                dependencies: [
+                    "SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2, postgres, logging,
+                    .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                ],
                 path: "Tools/Salesctl/Sources"),
             .executableTarget(
                 name: "salesctl",

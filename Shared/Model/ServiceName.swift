@@ -18,18 +18,25 @@ public enum ServiceName: String, Sendable, CaseIterable {
     /// Prefix of the environment variables naming this service's address, e.g. SALES_STORE_SALES_ADDR.
     public var environmentKey: String { "SALES_" + schema.uppercased() }
 
-    /// Default gRPC port on the local stack.
-    public var defaultGRPCPort: Int {
+    /// The service's place in a block of ports: gRPC at base + offset, metrics at base + 10 + offset.
+    public var portOffset: Int {
         switch self {
-        case .gateway: 50050
-        case .leads: 50051
-        case .opportunities: 50052
-        case .incentives: 50053
-        case .forecasting: 50054
-        case .storeSales: 50055
+        case .gateway: 0
+        case .leads: 1
+        case .opportunities: 2
+        case .incentives: 3
+        case .forecasting: 4
+        case .storeSales: 5
         }
     }
 
-    /// Default Prometheus metrics port on the local stack.
-    public var defaultMetricsPort: Int { defaultGRPCPort - 50050 + 9150 }
+    /// The local stack's default block: gRPC 50050–50055, metrics 50060–50065, gateway HTTP 50070.
+    public static let defaultPortBase = 50050
+
+    public func grpcPort(base: Int = defaultPortBase) -> Int { base + portOffset }
+    public func metricsPort(base: Int = defaultPortBase) -> Int { base + 10 + portOffset }
+    public static func gatewayHTTPPort(base: Int = defaultPortBase) -> Int { base + 20 }
+
+    public var defaultGRPCPort: Int { grpcPort() }
+    public var defaultMetricsPort: Int { metricsPort() }
 }

@@ -9,7 +9,7 @@ public enum GatewayServer {
 
     public static func components(_ runtime: ServiceRuntime) throws -> ServiceComponents {
         let configuration = runtime.configuration
-        let httpPort = try Environment().port("SALES_HTTP_PORT", default: 8080)
+        let httpPort = try Environment().port("SALES_HTTP_PORT", default: ServiceName.gatewayHTTPPort())
         let aggregator = OverviewAggregator(peers: runtime.peer)
         let directory = DirectoryServiceHandler(
             store: DirectoryStore(database: runtime.database), tokens: runtime.tokens,

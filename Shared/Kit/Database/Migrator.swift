@@ -60,15 +60,17 @@ public struct Migrator: Sendable {
         let done = Set(recorded.map(\.0))
         var applied: [String] = []
         for migration in migrations where !done.contains(migration.id) {
-            try await connection.simpleQuery("BEGIN").get()
+            try await connection.query("BEGIN", logger: logger)
             do {
-                try await connection.simpleQuery(migration.sql).get()
+                for statement in SQLScript.statements(migration.sql) {
+                    try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                }
                 try await connection.query(
                     "INSERT INTO schema_migrations (id, checksum) VALUES (\(migration.id), \(Self.checksum(migration.sql)))",
                     logger: logger)
-                try await connection.simpleQuery("COMMIT").get()
+                try await connection.query("COMMIT", logger: logger)
             } catch {
-                _ = try? await connection.simpleQuery("ROLLBACK").get()
+                _ = try? await connection.query("ROLLBACK", logger: logger)
                 throw MigrationError(description: "migration \(migration.id) of schema \(schema) failed: \(String(reflecting: error))")
             }
             logger.info("applied migration", metadata: ["migration": "\(migration.id)", "schema": "\(schema)"])

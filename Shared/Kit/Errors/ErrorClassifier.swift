@@ -8,6 +8,8 @@ enum ErrorClassifier {
     static func rpcError(for error: any Error, requestID: String, logger: Logger) -> RPCError {
         switch error {
         case let error as RPCError:
+            // Inner interceptors wrap a handler's plain error as UNKNOWN with the error as cause.
+            if error.code == .unknown, let cause = error.cause { return rpcError(for: cause, requestID: requestID, logger: logger) }
             return error
         case let error as any RPCErrorConvertible:
             return RPCError(error)

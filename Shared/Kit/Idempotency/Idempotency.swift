@@ -30,7 +30,7 @@ public enum Idempotency {
             for try await _ in claimed { isFirst = true }
             if isFirst {
                 let response = try await body(connection)
-                let bytes = try response.serializedBytes() as [UInt8]
+                let bytes = ByteBuffer(bytes: try response.serializedBytes() as [UInt8])
                 try await connection.query(
                     "UPDATE idempotency_keys SET response = \(bytes) WHERE tenant_id = \(tenant) AND key = \(key)",
                     logger: logger)
@@ -39,9 +39,9 @@ public enum Idempotency {
             let rows = try await connection.query(
                 "SELECT method, request_hash, response FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = \(key)",
                 logger: logger)
-            for try await (storedMethod, storedHash, stored) in rows.decode((String, String, [UInt8]?).self) {
+            for try await (storedMethod, storedHash, stored) in rows.decode((String, String, ByteBuffer?).self) {
                 guard storedMethod == method, storedHash == hash, let stored else { break }
-                return try Response(serializedBytes: stored)
+                return try Response(serializedBytes: Array(stored.readableBytesView))
             }
             throw ServiceError.invalidArgument(
                 field: "idempotency-key",

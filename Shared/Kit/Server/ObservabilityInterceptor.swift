@@ -55,8 +55,9 @@ struct ObservabilityInterceptor: ServerInterceptor {
             throw rpcError
         }
         if case .failure(let error) = response.accepted {
-            finish(error.code)
-            return response
+            let rpcError = ErrorClassifier.rpcError(for: error, requestID: requestID, logger: logger)
+            finish(rpcError.code)
+            return StreamingServerResponse(error: rpcError)
         }
         return response.wrappingProducer { produce in
             do {

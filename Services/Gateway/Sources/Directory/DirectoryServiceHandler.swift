@@ -38,7 +38,7 @@ struct DirectoryServiceHandler: Sales_Gateway_V1_DirectoryService.SimpleServiceP
         guard !request.roles.isEmpty else { throw ServiceError.invalidArgument(field: "roles", rule: "needs at least one role") }
         var roles: [Role] = []
         for (index, role) in request.roles.enumerated() {
-            guard let model = DirectoryRoles.model(role) else {
+            guard let model = Role(role) else {
                 throw ServiceError.invalidArgument(field: "roles[\(index)]", rule: "is not a role (rep, manager, finance, store clerk, store manager, admin)")
             }
             roles.append(model)
@@ -89,7 +89,7 @@ struct DirectoryServiceHandler: Sales_Gateway_V1_DirectoryService.SimpleServiceP
         }
         let lifetime = request.ttlSeconds == 0 ? 3600 : request.ttlSeconds
         let caller = Caller(
-            tenant: tenant, userID: user.id, roles: Set(user.roles.compactMap(DirectoryRoles.model)), orgPath: user.orgPath)
+            tenant: tenant, userID: user.id, roles: Set(user.roles.compactMap(Role.init)), orgPath: user.orgPath)
         let now = Date()
         let token = try await tokens.sign(caller, lifetime: .seconds(lifetime), now: now)
         return .with {

@@ -123,7 +123,7 @@ struct DirectoryStore: Sendable {
                 $0.displayName = name
                 $0.teamID = team
                 $0.orgPath = path
-                $0.roles = modelRoles.compactMap(DirectoryRoles.api).sorted { $0.rawValue < $1.rawValue }
+                $0.roles = modelRoles.compactMap(Sales_Gateway_V1_Role.init).sorted { $0.rawValue < $1.rawValue }
                 $0.active = active
                 $0.createdAt = Google_Protobuf_Timestamp(date: created)
             })

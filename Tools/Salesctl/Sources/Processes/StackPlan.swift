@@ -1,0 +1,43 @@
+import Foundation
+import SalesModel
+import ServiceKit
+
+/// How to run the six executables: where they are, how they reach Postgres, which ports.
+public struct StackPlan: Sendable {
+    public var binDirectory: String
+    public var databaseURLs: [ServiceName: DatabaseURL]
+    public var portBase: Int
+    public var jwtSecret: String
+    public var logDirectory: String
+    public var host = "127.0.0.1"
+    public var developmentMode = true
+    public var logFormat = "text"
+
+    public init(binDirectory: String, databaseURLs: [ServiceName: DatabaseURL], portBase: Int, jwtSecret: String, logDirectory: String) {
+        self.binDirectory = binDirectory
+        self.databaseURLs = databaseURLs
+        self.portBase = portBase
+        self.jwtSecret = jwtSecret
+        self.logDirectory = logDirectory
+    }
+
+    public func grpcPort(_ service: ServiceName) -> Int { service.grpcPort(base: portBase) }
+    public var gatewayHTTPPort: Int { ServiceName.gatewayHTTPPort(base: portBase) }
+
+    /// The variables a service reads at start (ServiceConfiguration.fromEnvironment).
+    public func environment(for service: ServiceName) -> [String: String] {
+        var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("SALES_") }
+        env["SALES_DATABASE_URL"] = databaseURLs[service]?.rendered
+        env["SALES_JWT_SECRET"] = jwtSecret
+        env["SALES_HOST"] = host
+        env["SALES_GRPC_PORT"] = "\(service.grpcPort(base: portBase))"
+        env["SALES_METRICS_PORT"] = "\(service.metricsPort(base: portBase))"
+        env["SALES_DEV_MODE"] = developmentMode ? "1" : "0"
+        env["SALES_LOG_FORMAT"] = logFormat
+        if service == .gateway { env["SALES_HTTP_PORT"] = "\(gatewayHTTPPort)" }
+        for peer in ServiceName.allCases where peer != service {
+            env[peer.environmentKey + "_ADDR"] = "\(host):\(peer.grpcPort(base: portBase))"
+        }
+        return env
+    }
+}
