@@ -58,8 +58,8 @@ public final class HealthStatus: Sendable {
 
     /// Ends every Watch stream, so a draining server is not held open by health watchers.
     func finishWatchers() {
-        state.withLock { state in
-            for (_, watcher) in state.watchers { watcher.continuation.finish() }
-        }
+        // Finish outside the lock: finishing runs onTermination, which takes the lock itself.
+        let continuations = state.withLock { state in state.watchers.values.map(\.continuation) }
+        for continuation in continuations { continuation.finish() }
     }
 }

@@ -23,6 +23,7 @@ public enum ServiceMain {
             FileHandle.standardError.write(Data("\(service.rawValue): \(error)\n".utf8))
             exit(2)
         }
+        if ProcessInfo.processInfo.environment["SALES_EXIT_WITH_PARENT"] == "1" { exitWithParent() }
         do {
             try await serve(configuration, migrations: migrations, build: build)
             exit(0)
@@ -90,6 +91,16 @@ public enum ServiceMain {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+    }
+
+    /// A supervisor (salesctl, the tests) that dies without stopping its children must leave no
+    /// process behind: when this process is re-parented, it shuts itself down gracefully.
+    static func exitWithParent() {
+        let parent = getppid()
+        Task.detached {
+            while getppid() == parent { try? await Task.sleep(for: .milliseconds(500)) }
+            kill(getpid(), SIGTERM)
+        }
     }
 
     static func withStartupDeadline(

@@ -43,6 +43,9 @@ extension Salesctl {
         @Option(help: "Superuser URL of an existing Postgres server, instead of a throwaway cluster.")
         var databaseURL: String?
 
+        @Option(help: "Name of the platform's database.")
+        var database = "sales"
+
         @Option(help: "Port of the throwaway cluster.")
         var postgresPort = 55432
 
@@ -59,6 +62,7 @@ extension Salesctl {
                 }
             }
             stack.portBase = options.portBase
+            stack.databaseName = database
             stack.clusterPort = postgresPort
             stack.loadDemo = demo
             try await stack.up(print: say)

@@ -3,8 +3,9 @@ import SalesModel
 
 /// The six executables running as child processes, each logging to its own file.
 public actor Stack {
-    public let plan: StackPlan
+    public nonisolated let plan: StackPlan
     private var processes: [ServiceName: ChildProcess] = [:]
+    private var exitStatuses: [ServiceName: Int32] = [:]
 
     public init(plan: StackPlan) {
         self.plan = plan
@@ -34,8 +35,12 @@ public actor Stack {
         guard let process = processes[service] else { return }
         process.signal(signal)
         await process.wait(timeout: .seconds(15))
+        exitStatuses[service] = process.status
         processes[service] = nil
     }
+
+    /// How the last process of `service` stopped by `kill` exited (128 + signal if signalled).
+    public func lastExitStatus(_ service: ServiceName) -> Int32? { exitStatuses[service] }
 
     /// SIGTERM to all, gateway first; SIGKILL to any still running after the grace period.
     public func stopAll(grace: Duration = .seconds(10)) async {

@@ -34,6 +34,7 @@ public struct StackPlan: Sendable {
         env["SALES_METRICS_PORT"] = "\(service.metricsPort(base: portBase))"
         env["SALES_DEV_MODE"] = developmentMode ? "1" : "0"
         env["SALES_LOG_FORMAT"] = logFormat
+        env["SALES_EXIT_WITH_PARENT"] = "1"
         if service == .gateway { env["SALES_HTTP_PORT"] = "\(gatewayHTTPPort)" }
         for peer in ServiceName.allCases where peer != service {
             env[peer.environmentKey + "_ADDR"] = "\(host):\(peer.grpcPort(base: portBase))"

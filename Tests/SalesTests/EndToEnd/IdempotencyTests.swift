@@ -1,0 +1,66 @@
+import Foundation
+import GRPCCore
+import SalesModel
+import SalesProto
+import ServiceKit
+import Testing
+
+extension EndToEnd {
+    /// `idempotency-key`: a retried create returns the first answer; a reused key with another
+    /// request is refused; two identical submits at once store one record.
+    @Suite struct IdempotencyTests {
+        func request(_ name: String) -> Sales_Leads_V1_CreateLeadRequest {
+            .with { $0.contactName = name; $0.phone = "13366620015"; $0.channel = .tradeShow }
+        }
+
+        @Test func retryWithTheSameKeyReturnsTheFirstLead() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let key = "retry-\(UUID().uuidString)"
+            try await client.with(.leads) { grpc in
+                let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
+                let metadata = try await client.metadata(People.rep, idempotencyKey: key)
+                let first = try await leads.createLead(request("高远"), metadata: metadata)
+                let second = try await leads.createLead(request("高远"), metadata: metadata)
+                #expect(first.lead.id == second.lead.id)
+                #expect(first == second)
+
+                let error = await #expect(throws: RPCError.self) {
+                    try await leads.createLead(request("罗敏"), metadata: metadata)
+                }
+                #expect(error?.code == .invalidArgument)
+                #expect(error?.message.hasPrefix("idempotency-key:") == true)
+            }
+        }
+
+        @Test func simultaneousDuplicatesStoreOneLead() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let key = "burst-\(UUID().uuidString)"
+            let metadata = try await client.metadata(People.rep, idempotencyKey: key)
+            let ids = try await withThrowingTaskGroup(of: String.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        try await client.with(.leads) { grpc in
+                            try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(request("梁宇"), metadata: metadata).lead.id
+                        }
+                    }
+                }
+                return try await group.reduce(into: Set<String>()) { $0.insert($1) }
+            }
+            #expect(ids.count == 1)
+        }
+
+        @Test func theSameKeyInAnotherTenantIsAnotherRequest() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let key = "tenant-\(UUID().uuidString)"
+            try await client.with(.leads) { grpc in
+                let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
+                let mine = try await leads.createLead(request("宋雪"), metadata: try await client.metadata(People.rep, idempotencyKey: key))
+                let theirs = try await leads.createLead(request("宋雪"), metadata: try await client.metadata(People.stranger, idempotencyKey: key))
+                #expect(mine.lead.id != theirs.lead.id)
+            }
+        }
+    }
+}

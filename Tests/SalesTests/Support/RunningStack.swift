@@ -1,0 +1,85 @@
+import Testing
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import SalesControl
+import SalesModel
+import SalesProto
+import ServiceKit
+
+/// The six real executables on their own database and ports, started once for the end-to-end
+/// suites and shared by them.
+actor RunningStack {
+    static let shared = RunningStack()
+
+    private var started: (Stack, StackBootstrap, TokenAuthority)?
+
+    func get() async throws -> (stack: Stack, database: StackBootstrap, tokens: TokenAuthority) {
+        if let started { return started }
+        let database = try await TestEnvironment.freshDatabase(prefix: "e2e")
+        let plan = StackPlan(
+            binDirectory: try TestEnvironment.binDirectory(),
+            databaseURLs: Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { ($0, database.url(for: $0)) }),
+            portBase: TestEnvironment.portBase(), jwtSecret: TestEnvironment.jwtSecret,
+            logDirectory: NSTemporaryDirectory() + "sales-e2e-\(getpid())")
+        let stack = Stack(plan: plan)
+        try await stack.startAll()
+        try await stack.waitUntilHealthy()
+        let tokens = await TokenAuthority(secret: TestEnvironment.jwtSecret)
+        started = (stack, database, tokens)
+        return (stack, database, tokens)
+    }
+}
+
+/// Calls into a running stack as a given person.
+struct StackClient: Sendable {
+    let plan: StackPlan
+    let tokens: TokenAuthority
+
+    func token(_ caller: Caller) async throws -> String {
+        try await tokens.sign(caller)
+    }
+
+    func metadata(_ caller: Caller?, idempotencyKey: String? = nil) async throws -> Metadata {
+        var metadata: Metadata = [:]
+        if let caller { metadata.addString("Bearer \(try await token(caller))", forKey: "authorization") }
+        if let idempotencyKey { metadata.addString(idempotencyKey, forKey: "idempotency-key") }
+        return metadata
+    }
+
+    func with<Result: Sendable>(
+        _ service: ServiceName, _ body: (GRPCClient<HTTP2ClientTransport.Posix>) async throws -> Result
+    ) async throws -> Result {
+        try await withGRPCClient(
+            transport: .http2NIOPosix(target: .ipv4(address: plan.host, port: plan.grpcPort(service)), transportSecurity: .plaintext),
+            handleClient: body)
+    }
+
+    /// Polls `probe` until it returns a value, for effects that arrive through event feeds.
+    func eventually<T: Sendable>(
+        timeout: Duration = .seconds(30), _ probe: () async throws -> T?
+    ) async throws -> T {
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            if let value = try await probe() { return value }
+            guard ContinuousClock.now < deadline else { throw TestEnvironment.Missing(description: "condition not met within \(timeout)") }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+}
+
+/// The people of the end-to-end tenant.
+enum People {
+    static let tenant = TenantID("e2e-med")!
+    static let otherTenant = TenantID("e2e-other")!
+    static let admin = Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
+    static let manager = Caller(tenant: tenant, userID: "zhao.lei", roles: [.manager], orgPath: "/east")
+    static let rep = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh")
+    static let otherRep = Caller(tenant: tenant, userID: "sun.li", roles: [.rep], orgPath: "/north/north-bj")
+    static let unmasker = Caller(tenant: tenant, userID: "li.na", roles: [.rep, .unmaskPII], orgPath: "/east/east-sh")
+    static let stranger = Caller(tenant: otherTenant, userID: "li.na", roles: [.admin], orgPath: "/east/east-sh")
+}
+
+/// Every end-to-end suite nests here: they share one running stack, and the fault tests kill
+/// its processes, so they run one at a time.
+@Suite(.serialized) enum EndToEnd {}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh Debian machine: installs what is missing, starts a throwaway
+# Postgres, checks the generated code, runs the Swift tests (unit, database, end-to-end over the
+# real executables), then the non-Swift gRPC client and the static Docker checks in Python.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+scripts/setup-debian.sh --tests
+
+echo "== build"
+set +e
+swift build --build-tests 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]|swift-distributed-tracing|CMakeLists.txt'
+build_status=${PIPESTATUS[0]}
+set -e
+[ "$build_status" -eq 0 ] || exit "$build_status"
+
+echo "== generated protobuf code is current"
+scripts/generate-protos.sh --check
+
+# The postgres user must reach the cluster folder, so it lives under /var/tmp, not the checkout.
+pgdir=$(mktemp -d /var/tmp/sales-test-pg.XXXXXX)
+chmod 755 "$pgdir"
+pgport=$((20000 + RANDOM % 20000))
+cleanup() {
+  [ -n "${stack_pid:-}" ] && kill "$stack_pid" 2>/dev/null && wait "$stack_pid" 2>/dev/null
+  scripts/test-postgres.sh stop "$pgdir/data"
+  rm -rf "$pgdir"
+}
+trap cleanup EXIT
+eval "$(scripts/test-postgres.sh start "$pgdir/data" "$pgport")"
+export SALES_BIN_DIR="$root/.build/debug"
+
+echo "== swift test"
+set +e
+swift test --skip-build 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]'
+status=${PIPESTATUS[0]}
+set -e
+
+echo "== python: a non-Swift gRPC client against the running stack, and the Docker files"
+python3 -m venv "$pgdir/venv"
+"$pgdir/venv/bin/pip" install -q -r Tests/python/requirements.txt
+stack_base=$((41000 + (RANDOM % 60) * 30))
+"$root/.build/debug/salesctl" up --demo --data-dir "$pgdir/stack" --port-base "$stack_base" \
+  --database-url "$SALES_TEST_ADMIN_URL" --database sales_pyclient > "$pgdir/stack.log" 2>&1 &
+stack_pid=$!
+for _ in $(seq 1 120); do
+  grep -q "the stack is up" "$pgdir/stack.log" && break
+  if ! kill -0 "$stack_pid" 2>/dev/null; then cat "$pgdir/stack.log"; exit 1; fi
+  sleep 1
+done
+grep -q "the stack is up" "$pgdir/stack.log" || { cat "$pgdir/stack.log"; exit 1; }
+py_status=0
+SALES_PORT_BASE=$stack_base SALESCTL="$root/.build/debug/salesctl" SALES_DATA_DIR="$pgdir/stack" \
+  "$pgdir/venv/bin/python" -m pytest -q Tests/python || py_status=$?
+kill "$stack_pid"; wait "$stack_pid" 2>/dev/null || true; stack_pid=
+
+if [ "$status" -ne 0 ] || [ "$py_status" -ne 0 ]; then
+  echo "FAILED: swift test exit $status, pytest exit $py_status" >&2
+  exit 1
+fi
