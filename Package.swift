@@ -33,6 +33,7 @@ let package = Package(
         .executable(name: "store-sales", targets: ["store-sales"]),
         .executable(name: "gateway", targets: ["gateway"]),
         .executable(name: "salesctl", targets: ["salesctl"]),
+        .executable(name: "rules-benchmark", targets: ["rules-benchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
@@ -51,6 +52,7 @@ let package = Package(
     ],
     targets: [
         .target(name: "SalesModel", path: "Shared/Model"),
+        .target(name: "RulesEngine", dependencies: ["SalesModel"], path: "Shared/Rules"),
         .target(name: "SalesProto", dependencies: [grpcCore, grpcProtobuf, swiftProtobuf], path: "Shared/Proto"),
         .target(
             name: "ServiceKit",
@@ -74,7 +76,7 @@ let package = Package(
             .target(
                 name: "SalesControl",
                 dependencies: [
-                    "SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2, postgres, logging,
+                    "SalesModel", "SalesProto", "ServiceKit", "RulesEngine", grpcCore, grpcHTTP2, postgres, logging,
                     .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 ],
                 path: "Tools/Salesctl/Sources"),
@@ -82,10 +84,11 @@ let package = Package(
                 name: "salesctl",
                 dependencies: ["SalesControl", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 path: "Tools/Salesctl/Main"),
+            .executableTarget(name: "rules-benchmark", dependencies: ["RulesEngine"], path: "Benchmarks/RulesBenchmark"),
             .testTarget(
                 name: "SalesTests",
                 dependencies: [
-                    "SalesModel", "SalesProto", "ServiceKit", "SalesControl", "LeadsService", "OpportunitiesService",
+                    "SalesModel", "SalesProto", "ServiceKit", "SalesControl", "RulesEngine", "LeadsService", "OpportunitiesService",
                     "IncentivesService", "ForecastingService", "StoreSalesService", "GatewayService",
                     grpcCore, grpcHTTP2, postgres,
                 ],

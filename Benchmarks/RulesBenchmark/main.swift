@@ -1,0 +1,1 @@
+print("rules benchmark: not written yet")

@@ -1,0 +1,1 @@
+// The JsonLogic rules engine: see issue 3.
