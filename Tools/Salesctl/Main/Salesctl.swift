@@ -9,7 +9,7 @@ struct Salesctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "salesctl",
         abstract: "Run and operate the sales platform.",
-        subcommands: [Up.self, Down.self, Status.self, Token.self, Database.self])
+        subcommands: [Up.self, Down.self, Status.self, Probe.self, Token.self, Database.self])
 }
 
 /// Options every stack command shares.
@@ -98,6 +98,25 @@ extension Salesctl {
                 say("\(service.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) 127.0.0.1:\(port)  \(text)")
             }
             if !healthy { throw ExitCode(1) }
+        }
+    }
+
+    struct Probe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Exit 0 when the gRPC service on a port reports SERVING (for container health checks).")
+
+        @Option(help: "Host of the service.")
+        var host = "127.0.0.1"
+
+        @Option(help: "gRPC port of the service.")
+        var port: Int
+
+        func run() async throws {
+            let result = await HealthProbe.check(host: host, port: port)
+            guard result == .serving else {
+                say("\(host):\(port) \(result)")
+                throw ExitCode(1)
+            }
         }
     }
 
