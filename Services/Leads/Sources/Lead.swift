@@ -21,6 +21,7 @@ struct Lead: Sendable {
     var status: Sales_Leads_V1_LeadStatus
     var opportunityID: UUID?
     var createdAt: Date
+    var customFields: [String: Sales_Common_V1_FieldValue]
 
     func message(for caller: Caller) -> Sales_Leads_V1_Lead {
         .with {
@@ -37,6 +38,7 @@ struct Lead: Sendable {
             $0.status = status
             $0.opportunityID = opportunityID?.apiString ?? ""
             $0.createdAt = Google_Protobuf_Timestamp(date: createdAt)
+            $0.customFields = customFields
         }
     }
 }
@@ -50,8 +52,10 @@ struct NewLead: Sendable {
     var campaign: String
     var city: String
     var inquiry: String
+    var customFields: [String: Sales_Common_V1_FieldValue]
 
-    init(_ request: Sales_Leads_V1_CreateLeadRequest) throws(ServiceError) {
+    /// Checks the request, custom fields against the tenant's definitions included.
+    init(_ request: Sales_Leads_V1_CreateLeadRequest, fields: CustomFieldValues) throws(ServiceError) {
         contactName = try Require.text(request.contactName, field: "contact_name", maxLength: 100)
         companyName = try Require.optionalText(request.companyName, field: "company_name", maxLength: 200)
         guard !request.phone.isEmpty else { throw .invalidArgument(field: "phone", rule: "is required") }
@@ -70,5 +74,8 @@ struct NewLead: Sendable {
         campaign = try Require.optionalText(request.campaign, field: "campaign", maxLength: 100)
         city = try Require.optionalText(request.city, field: "city", maxLength: 50)
         inquiry = try Require.optionalText(request.inquiry, field: "inquiry")
+        try fields.validate(request.customFields)
+        customFields = request.customFields.filter { $0.value.kind != nil }
+        try fields.requireForCreation(customFields)
     }
 }

@@ -11,7 +11,7 @@ struct LeadStore: Sendable {
 
     private static let columns = """
         id, seq, tenant_id, contact_name, company_name, phone_e164, channel, campaign, city, inquiry,
-        owner_id, org_path, status, opportunity_id, created_at
+        owner_id, org_path, status, opportunity_id, created_at, custom_fields::text
         """
 
     func insert(_ lead: NewLead, phoneHash: String, owner caller: Caller, on connection: PostgresConnection, logger: Logger) async throws -> Lead {
@@ -19,10 +19,11 @@ struct LeadStore: Sendable {
         let rows = try await connection.query(
             """
             INSERT INTO leads (id, tenant_id, contact_name, company_name, phone_e164, phone_hmac, channel, campaign, city,
-                               inquiry, owner_id, org_path, status)
+                               inquiry, owner_id, org_path, status, custom_fields)
             VALUES (\(id), \(caller.tenant.rawValue), \(lead.contactName), \(lead.companyName), \(lead.phone.e164), \(phoneHash),
                     \(Int16(lead.channel.rawValue)), \(lead.campaign), \(lead.city), \(lead.inquiry), \(caller.userID),
-                    \(caller.orgPath), \(Int16(Sales_Leads_V1_LeadStatus.new.rawValue)))
+                    \(caller.orgPath), \(Int16(Sales_Leads_V1_LeadStatus.new.rawValue)),
+                    \(try CustomFieldStore.encode(lead.customFields))::jsonb)
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         guard let lead = try await Self.decode(rows).first else { throw ServiceError.unavailable("the lead was not stored; retry") }
@@ -67,6 +68,21 @@ struct LeadStore: Sendable {
         return lead
     }
 
+    /// Sets a locked lead's stage and custom field values.
+    func update(
+        _ id: UUID, stage: Sales_Leads_V1_LeadStatus, customFields: [String: Sales_Common_V1_FieldValue],
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> Lead {
+        let rows = try await connection.query(
+            """
+            UPDATE leads SET status = \(Int16(stage.rawValue)), custom_fields = \(try CustomFieldStore.encode(customFields))::jsonb,
+                             updated_at = now()
+            WHERE id = \(id) RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        guard let lead = try await Self.decode(rows).first else { throw ServiceError.notFound(kind: "lead", id: id.apiString) }
+        return lead
+    }
+
     func overview(for caller: Caller) async throws -> Sales_Leads_V1_LeadsOverview {
         let scope = Visibility(caller)
         let rows = try await database.query(
@@ -93,15 +109,15 @@ struct LeadStore: Sendable {
     private static func decode(_ rows: PostgresRowSequence) async throws -> [Lead] {
         var leads: [Lead] = []
         for try await row in rows {
-            let (id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity, created)
-                = try row.decode((UUID, Int64, String, String, String, String, Int16, String, String, String, String, String, Int16, UUID?, Date).self)
+            let (id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity, created, custom)
+                = try row.decode((UUID, Int64, String, String, String, String, Int16, String, String, String, String, String, Int16, UUID?, Date, String).self)
             guard let number = PhoneNumber(phone) else { continue }
             leads.append(Lead(
                 id: id, seq: seq, tenant: tenant, contactName: contact, companyName: company, phone: number,
                 channel: Sales_Leads_V1_Channel(rawValue: Int(channel)) ?? .UNRECOGNIZED(Int(channel)),
                 campaign: campaign, city: city, inquiry: inquiry, ownerID: owner, orgPath: orgPath,
                 status: Sales_Leads_V1_LeadStatus(rawValue: Int(status)) ?? .UNRECOGNIZED(Int(status)),
-                opportunityID: opportunity, createdAt: created))
+                opportunityID: opportunity, createdAt: created, customFields: try CustomFieldStore.decode(custom)))
         }
         return leads
     }

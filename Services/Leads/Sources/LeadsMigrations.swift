@@ -27,5 +27,9 @@ public enum LeadsMigrations {
             CREATE INDEX leads_tenant_phone ON leads (tenant_id, phone_hmac);
             CREATE INDEX leads_tenant_owner ON leads (tenant_id, owner_id);
             """),
+        Migration("0101_lead_custom_fields", """
+            -- Values of tenant-defined fields, by key, in protobuf's JSON form.
+            ALTER TABLE leads ADD COLUMN custom_fields jsonb NOT NULL DEFAULT '{}';
+            """),
     ]
 }

@@ -38,5 +38,16 @@ public enum KitMigrations {
                 PRIMARY KEY (consumer, event_id)
             );
             """),
+        Migration("0004_custom_fields", """
+            CREATE TABLE custom_field_definitions (
+                tenant_id text NOT NULL,
+                record_type text NOT NULL,
+                key text NOT NULL,
+                definition jsonb NOT NULL,
+                version integer NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, record_type, key)
+            );
+            """),
     ]
 }

@@ -40,7 +40,7 @@ public struct EventConsumer: Service {
         let feed = Sales_Common_V1_EventFeed.Client(wrapping: source.grpc)
         await cancelWhenGracefulShutdown { [logger] in
             // The consumer's tables exist once the host has migrated and turned SERVING.
-            while let readiness, await !readiness.isServing, !Task.isCancelled {
+            while let readiness, !readiness.isServing, !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(50))
             }
             var failures = 0

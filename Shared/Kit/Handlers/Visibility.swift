@@ -1,3 +1,4 @@
+import PostgresNIO
 import SalesModel
 
 /// The three parameters of the visibility predicate every scoped query ends with:
@@ -20,8 +21,6 @@ public struct Visibility: Sendable {
         }
     }
 }
-
-import PostgresNIO
 
 extension PostgresQuery.StringInterpolation {
     /// `\(visibleTo: scope)` in a query: the visibility predicate over the row's `owner_id` and

@@ -26,7 +26,7 @@ public final class HealthStatus: Sendable {
         }
     }
 
-    public var isServing: Bool { get async { status(of: "") == .serving } }
+    public var isServing: Bool { status(of: "") == .serving }
 
     public func status(of service: String) -> Status? {
         state.withLock { $0.statuses[service] }

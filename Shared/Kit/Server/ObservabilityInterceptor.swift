@@ -41,7 +41,7 @@ struct ObservabilityInterceptor: ServerInterceptor {
         }
 
         let isHealth = context.descriptor.service.fullyQualifiedService == "grpc.health.v1.Health"
-        if !isHealth, await !health.isServing {
+        if !isHealth, !health.isServing {
             finish(.unavailable)
             throw RPCError(code: .unavailable, message: "\(health.serviceName) is not serving (starting or shutting down); retry shortly")
         }

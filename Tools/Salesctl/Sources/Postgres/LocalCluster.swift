@@ -68,7 +68,7 @@ public struct LocalCluster: Sendable {
     public func start(log: String) throws {
         if isRunning { return }
         if let runAs {
-            FileManager.default.createFile(atPath: log, contents: nil)
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
             try Command.run("/bin/chown", [runAs, log])
         }
         try Command.run(

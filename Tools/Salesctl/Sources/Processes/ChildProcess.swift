@@ -1,13 +1,13 @@
 import Foundation
+import Synchronization
 
 /// A child started with posix_spawn and reaped with waitpid. Foundation's Process can miss the
 /// exit of a child that ends quickly under Swift concurrency (a zombie it never reaps), and
 /// `salesctl` must know exactly when each service has exited.
-public final class ChildProcess: @unchecked Sendable {
-    // @unchecked: `exitStatus` is guarded by `lock`; `pid` never changes after init.
+public final class ChildProcess: Sendable {
     public let pid: pid_t
-    private let lock = NSLock()
-    private var exitStatus: Int32?
+    /// Set once waitpid has reaped the child; a pid must be reaped exactly once.
+    private let exitStatus = Mutex<Int32?>(nil)
 
     /// Starts `executable` with output appended to `outputPath` and stdin from /dev/null.
     public init(executable: String, arguments: [String], environment: [String: String], outputPath: String) throws {
@@ -34,14 +34,14 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// The exit status once the child has ended (128 + signal for a signalled one), else nil.
     public var status: Int32? {
-        lock.lock()
-        defer { lock.unlock() }
-        if let exitStatus { return exitStatus }
-        var raw: Int32 = 0
-        guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
-        let signalled = raw & 0x7f
-        exitStatus = signalled == 0 ? (raw >> 8) & 0xff : 128 + signalled
-        return exitStatus
+        exitStatus.withLock { exitStatus in
+            if let exitStatus { return exitStatus }
+            var raw: Int32 = 0
+            guard waitpid(pid, &raw, WNOHANG) == pid else { return nil }
+            let signalled = raw & 0x7f
+            exitStatus = signalled == 0 ? (raw >> 8) & 0xff : 128 + signalled
+            return exitStatus
+        }
     }
 
     public var isRunning: Bool { status == nil }

@@ -74,6 +74,58 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "AdvanceLead" metadata.
+        public enum AdvanceLead: Sendable {
+            /// Request type for "AdvanceLead".
+            public typealias Input = Sales_Leads_V1_AdvanceLeadRequest
+            /// Response type for "AdvanceLead".
+            public typealias Output = Sales_Leads_V1_Lead
+            /// Descriptor for "AdvanceLead".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "AdvanceLead",
+                type: .unary
+            )
+        }
+        /// Namespace for "UpdateLeadFields" metadata.
+        public enum UpdateLeadFields: Sendable {
+            /// Request type for "UpdateLeadFields".
+            public typealias Input = Sales_Leads_V1_UpdateLeadFieldsRequest
+            /// Response type for "UpdateLeadFields".
+            public typealias Output = Sales_Leads_V1_Lead
+            /// Descriptor for "UpdateLeadFields".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "UpdateLeadFields",
+                type: .unary
+            )
+        }
+        /// Namespace for "DefineLeadField" metadata.
+        public enum DefineLeadField: Sendable {
+            /// Request type for "DefineLeadField".
+            public typealias Input = Sales_Leads_V1_DefineLeadFieldRequest
+            /// Response type for "DefineLeadField".
+            public typealias Output = Sales_Common_V1_FieldDefinition
+            /// Descriptor for "DefineLeadField".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "DefineLeadField",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListLeadFields" metadata.
+        public enum ListLeadFields: Sendable {
+            /// Request type for "ListLeadFields".
+            public typealias Input = Sales_Leads_V1_ListLeadFieldsRequest
+            /// Response type for "ListLeadFields".
+            public typealias Output = Sales_Leads_V1_ListLeadFieldsResponse
+            /// Descriptor for "ListLeadFields".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "ListLeadFields",
+                type: .unary
+            )
+        }
         /// Namespace for "GetOverview" metadata.
         public enum GetOverview: Sendable {
             /// Request type for "GetOverview".
@@ -93,6 +145,10 @@ public enum Sales_Leads_V1_LeadService: Sendable {
             GetLead.descriptor,
             ListLeads.descriptor,
             ConvertLead.descriptor,
+            AdvanceLead.descriptor,
+            UpdateLeadFields.descriptor,
+            DefineLeadField.descriptor,
+            ListLeadFields.descriptor,
             GetOverview.descriptor
         ]
     }
@@ -176,6 +232,70 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ConvertLeadResponse>
 
+        /// Handle the "AdvanceLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a lead to a later stage; refused with FAILED_PRECONDITION naming the fields the stage requires.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_AdvanceLeadRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_Lead` messages.
+        func advanceLead(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_AdvanceLeadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_Lead>
+
+        /// Handle the "UpdateLeadFields" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_UpdateLeadFieldsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_Lead` messages.
+        func updateLeadFields(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_UpdateLeadFieldsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_Lead>
+
+        /// Handle the "DefineLeadField" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds or changes a tenant-defined lead field (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_DefineLeadFieldRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Common_V1_FieldDefinition` messages.
+        func defineLeadField(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_DefineLeadFieldRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Common_V1_FieldDefinition>
+
+        /// Handle the "ListLeadFields" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_ListLeadFieldsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_ListLeadFieldsResponse` messages.
+        func listLeadFields(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListLeadFieldsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListLeadFieldsResponse>
+
         /// Handle the "GetOverview" method.
         ///
         /// - Parameters:
@@ -255,6 +375,70 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ConvertLeadResponse>
 
+        /// Handle the "AdvanceLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a lead to a later stage; refused with FAILED_PRECONDITION naming the fields the stage requires.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_AdvanceLeadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_Lead` message.
+        func advanceLead(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_AdvanceLeadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_Lead>
+
+        /// Handle the "UpdateLeadFields" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_UpdateLeadFieldsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_Lead` message.
+        func updateLeadFields(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_UpdateLeadFieldsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_Lead>
+
+        /// Handle the "DefineLeadField" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds or changes a tenant-defined lead field (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_DefineLeadFieldRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Common_V1_FieldDefinition` message.
+        func defineLeadField(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_DefineLeadFieldRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Common_V1_FieldDefinition>
+
+        /// Handle the "ListLeadFields" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListLeadFieldsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_ListLeadFieldsResponse` message.
+        func listLeadFields(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_ListLeadFieldsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListLeadFieldsResponse>
+
         /// Handle the "GetOverview" method.
         ///
         /// - Parameters:
@@ -332,6 +516,70 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_ConvertLeadResponse
 
+        /// Handle the "AdvanceLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a lead to a later stage; refused with FAILED_PRECONDITION naming the fields the stage requires.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_AdvanceLeadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_Lead` to respond with.
+        func advanceLead(
+            request: Sales_Leads_V1_AdvanceLeadRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_Lead
+
+        /// Handle the "UpdateLeadFields" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_UpdateLeadFieldsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_Lead` to respond with.
+        func updateLeadFields(
+            request: Sales_Leads_V1_UpdateLeadFieldsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_Lead
+
+        /// Handle the "DefineLeadField" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds or changes a tenant-defined lead field (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_DefineLeadFieldRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Common_V1_FieldDefinition` to respond with.
+        func defineLeadField(
+            request: Sales_Leads_V1_DefineLeadFieldRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Common_V1_FieldDefinition
+
+        /// Handle the "ListLeadFields" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_ListLeadFieldsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_ListLeadFieldsResponse` to respond with.
+        func listLeadFields(
+            request: Sales_Leads_V1_ListLeadFieldsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_ListLeadFieldsResponse
+
         /// Handle the "GetOverview" method.
         ///
         /// - Parameters:
@@ -391,6 +639,50 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ConvertLeadResponse>(),
             handler: { request, context in
                 try await self.convertLead(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.AdvanceLead.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_AdvanceLeadRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_Lead>(),
+            handler: { request, context in
+                try await self.advanceLead(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.UpdateLeadFields.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_UpdateLeadFieldsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_Lead>(),
+            handler: { request, context in
+                try await self.updateLeadFields(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.DefineLeadField.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_DefineLeadFieldRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Common_V1_FieldDefinition>(),
+            handler: { request, context in
+                try await self.defineLeadField(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.ListLeadFields.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListLeadFieldsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListLeadFieldsResponse>(),
+            handler: { request, context in
+                try await self.listLeadFields(
                     request: request,
                     context: context
                 )
@@ -457,6 +749,50 @@ extension Sales_Leads_V1_LeadService.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
+    public func advanceLead(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_AdvanceLeadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_Lead> {
+        let response = try await self.advanceLead(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func updateLeadFields(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_UpdateLeadFieldsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_Lead> {
+        let response = try await self.updateLeadFields(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func defineLeadField(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_DefineLeadFieldRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Common_V1_FieldDefinition> {
+        let response = try await self.defineLeadField(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listLeadFields(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListLeadFieldsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListLeadFieldsResponse> {
+        let response = try await self.listLeadFields(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
     public func getOverview(
         request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_GetOverviewRequest>,
         context: GRPCCore.ServerContext
@@ -517,6 +853,58 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ConvertLeadResponse> {
         return GRPCCore.ServerResponse<Sales_Leads_V1_ConvertLeadResponse>(
             message: try await self.convertLead(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func advanceLead(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_AdvanceLeadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_Lead> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_Lead>(
+            message: try await self.advanceLead(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func updateLeadFields(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_UpdateLeadFieldsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_Lead> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_Lead>(
+            message: try await self.updateLeadFields(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func defineLeadField(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_DefineLeadFieldRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Common_V1_FieldDefinition> {
+        return GRPCCore.ServerResponse<Sales_Common_V1_FieldDefinition>(
+            message: try await self.defineLeadField(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listLeadFields(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_ListLeadFieldsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListLeadFieldsResponse> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_ListLeadFieldsResponse>(
+            message: try await self.listLeadFields(
                 request: request.message,
                 context: context
             ),
@@ -621,6 +1009,90 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ConvertLeadResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ConvertLeadResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AdvanceLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a lead to a later stage; refused with FAILED_PRECONDITION naming the fields the stage requires.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_AdvanceLeadRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_AdvanceLeadRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_Lead` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func advanceLead<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_AdvanceLeadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_AdvanceLeadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_Lead>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UpdateLeadFields" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_UpdateLeadFieldsRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_UpdateLeadFieldsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_Lead` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func updateLeadFields<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_UpdateLeadFieldsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_UpdateLeadFieldsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_Lead>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DefineLeadField" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds or changes a tenant-defined lead field (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_DefineLeadFieldRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_DefineLeadFieldRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Common_V1_FieldDefinition` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func defineLeadField<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_DefineLeadFieldRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_DefineLeadFieldRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Common_V1_FieldDefinition>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_FieldDefinition>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListLeadFields" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListLeadFieldsRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ListLeadFieldsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ListLeadFieldsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listLeadFields<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ListLeadFieldsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ListLeadFieldsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListLeadFieldsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListLeadFieldsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "GetOverview" method.
@@ -779,6 +1251,134 @@ extension Sales_Leads_V1_LeadService {
             )
         }
 
+        /// Call the "AdvanceLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a lead to a later stage; refused with FAILED_PRECONDITION naming the fields the stage requires.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_AdvanceLeadRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_AdvanceLeadRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_Lead` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func advanceLead<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_AdvanceLeadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_AdvanceLeadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_Lead>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.AdvanceLead.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UpdateLeadFields" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_UpdateLeadFieldsRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_UpdateLeadFieldsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_Lead` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func updateLeadFields<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_UpdateLeadFieldsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_UpdateLeadFieldsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_Lead>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.UpdateLeadFields.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DefineLeadField" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds or changes a tenant-defined lead field (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_DefineLeadFieldRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_DefineLeadFieldRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Common_V1_FieldDefinition` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func defineLeadField<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_DefineLeadFieldRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_DefineLeadFieldRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Common_V1_FieldDefinition>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_FieldDefinition>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.DefineLeadField.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListLeadFields" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListLeadFieldsRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ListLeadFieldsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ListLeadFieldsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listLeadFields<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ListLeadFieldsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ListLeadFieldsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListLeadFieldsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListLeadFieldsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.ListLeadFields.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "GetOverview" method.
         ///
         /// - Parameters:
@@ -909,6 +1509,114 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ConvertLeadRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ConvertLeadResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AdvanceLead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves a lead to a later stage; refused with FAILED_PRECONDITION naming the fields the stage requires.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_AdvanceLeadRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func advanceLead<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_AdvanceLeadRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.advanceLead(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_AdvanceLeadRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_Lead>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateLeadFields" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_UpdateLeadFieldsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateLeadFields<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_UpdateLeadFieldsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.updateLeadFields(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_UpdateLeadFieldsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_Lead>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DefineLeadField" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds or changes a tenant-defined lead field (admin).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_DefineLeadFieldRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func defineLeadField<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_DefineLeadFieldRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_FieldDefinition>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.defineLeadField(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_DefineLeadFieldRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Common_V1_FieldDefinition>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListLeadFields" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_ListLeadFieldsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listLeadFields<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_ListLeadFieldsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListLeadFieldsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listLeadFields(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListLeadFieldsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListLeadFieldsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1053,6 +1761,130 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.convertLead(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AdvanceLead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves a lead to a later stage; refused with FAILED_PRECONDITION naming the fields the stage requires.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func advanceLead<Result>(
+        _ message: Sales_Leads_V1_AdvanceLeadRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_AdvanceLeadRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.advanceLead(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UpdateLeadFields" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func updateLeadFields<Result>(
+        _ message: Sales_Leads_V1_UpdateLeadFieldsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_UpdateLeadFieldsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.updateLeadFields(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DefineLeadField" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds or changes a tenant-defined lead field (admin).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func defineLeadField<Result>(
+        _ message: Sales_Leads_V1_DefineLeadFieldRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_FieldDefinition>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_DefineLeadFieldRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.defineLeadField(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListLeadFields" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listLeadFields<Result>(
+        _ message: Sales_Leads_V1_ListLeadFieldsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListLeadFieldsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_ListLeadFieldsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listLeadFields(
             request: request,
             options: options,
             onResponse: handleResponse

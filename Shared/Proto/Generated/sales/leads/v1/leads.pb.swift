@@ -80,11 +80,14 @@ public nonisolated enum Sales_Leads_V1_Channel: SwiftProtobuf.Enum, Swift.CaseIt
 
 }
 
+/// A lead's stage. In order: new → contacted → qualified → converted (by ConvertLead).
 public nonisolated enum Sales_Leads_V1_LeadStatus: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
   case new // = 1
   case converted // = 2
+  case contacted // = 3
+  case qualified // = 4
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -96,6 +99,8 @@ public nonisolated enum Sales_Leads_V1_LeadStatus: SwiftProtobuf.Enum, Swift.Cas
     case 0: self = .unspecified
     case 1: self = .new
     case 2: self = .converted
+    case 3: self = .contacted
+    case 4: self = .qualified
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -105,6 +110,8 @@ public nonisolated enum Sales_Leads_V1_LeadStatus: SwiftProtobuf.Enum, Swift.Cas
     case .unspecified: return 0
     case .new: return 1
     case .converted: return 2
+    case .contacted: return 3
+    case .qualified: return 4
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -114,6 +121,8 @@ public nonisolated enum Sales_Leads_V1_LeadStatus: SwiftProtobuf.Enum, Swift.Cas
     .unspecified,
     .new,
     .converted,
+    .contacted,
+    .qualified,
   ]
 
 }
@@ -165,6 +174,9 @@ public nonisolated struct Sales_Leads_V1_Lead: Sendable {
   /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
   public mutating func clearCreatedAt() {self._createdAt = nil}
 
+  /// Values of the fields the tenant defined for leads, by key.
+  public var customFields: Dictionary<String,Sales_Common_V1_FieldValue> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -194,6 +206,9 @@ public nonisolated struct Sales_Leads_V1_CreateLeadRequest: Sendable {
   public var city: String = String()
 
   public var inquiry: String = String()
+
+  /// Values of tenant-defined fields; those required at creation must be present.
+  public var customFields: Dictionary<String,Sales_Common_V1_FieldValue> = [:]
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -318,27 +333,108 @@ public nonisolated struct Sales_Leads_V1_ConvertLeadRequest: Sendable {
   fileprivate var _expectedClose: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-public nonisolated struct Sales_Leads_V1_ConvertLeadResponse: Sendable {
+public nonisolated struct Sales_Leads_V1_ConvertLeadResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var lead: Sales_Leads_V1_Lead {
-    get {_lead ?? Sales_Leads_V1_Lead()}
-    set {_lead = newValue}
+    get {_storage._lead ?? Sales_Leads_V1_Lead()}
+    set {_uniqueStorage()._lead = newValue}
   }
   /// Returns true if `lead` has been explicitly set.
-  public var hasLead: Bool {self._lead != nil}
+  public var hasLead: Bool {_storage._lead != nil}
   /// Clears the value of `lead`. Subsequent reads from it will return its default value.
-  public mutating func clearLead() {self._lead = nil}
+  public mutating func clearLead() {_uniqueStorage()._lead = nil}
 
-  public var opportunityID: String = String()
+  public var opportunityID: String {
+    get {_storage._opportunityID}
+    set {_uniqueStorage()._opportunityID = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _lead: Sales_Leads_V1_Lead? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Sales_Leads_V1_AdvanceLeadRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var leadID: String = String()
+
+  /// contacted or qualified; conversion goes through ConvertLead.
+  public var stage: Sales_Leads_V1_LeadStatus = .unspecified
+
+  /// Values to set with the move (e.g. the form a stage requires). An empty value clears one.
+  public var customFields: Dictionary<String,Sales_Common_V1_FieldValue> = [:]
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_UpdateLeadFieldsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var leadID: String = String()
+
+  public var customFields: Dictionary<String,Sales_Common_V1_FieldValue> = [:]
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_DefineLeadFieldRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var definition: Sales_Common_V1_FieldDefinition {
+    get {_definition ?? Sales_Common_V1_FieldDefinition()}
+    set {_definition = newValue}
+  }
+  /// Returns true if `definition` has been explicitly set.
+  public var hasDefinition: Bool {self._definition != nil}
+  /// Clears the value of `definition`. Subsequent reads from it will return its default value.
+  public mutating func clearDefinition() {self._definition = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _definition: Sales_Common_V1_FieldDefinition? = nil
+}
+
+public nonisolated struct Sales_Leads_V1_ListLeadFieldsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_ListLeadFieldsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var fields: [Sales_Common_V1_FieldDefinition] = []
+
+  /// The stages a field can be required from, in order.
+  public var stages: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Sales_Leads_V1_GetOverviewRequest: Sendable {
@@ -405,27 +501,56 @@ public nonisolated struct Sales_Leads_V1_LeadCreated: Sendable {
   fileprivate var _lead: Sales_Leads_V1_Lead? = nil
 }
 
-public nonisolated struct Sales_Leads_V1_LeadConverted: Sendable {
+public nonisolated struct Sales_Leads_V1_LeadStageChanged: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var lead: Sales_Leads_V1_Lead {
-    get {_lead ?? Sales_Leads_V1_Lead()}
-    set {_lead = newValue}
+    get {_storage._lead ?? Sales_Leads_V1_Lead()}
+    set {_uniqueStorage()._lead = newValue}
   }
   /// Returns true if `lead` has been explicitly set.
-  public var hasLead: Bool {self._lead != nil}
+  public var hasLead: Bool {_storage._lead != nil}
   /// Clears the value of `lead`. Subsequent reads from it will return its default value.
-  public mutating func clearLead() {self._lead = nil}
+  public mutating func clearLead() {_uniqueStorage()._lead = nil}
 
-  public var opportunityID: String = String()
+  public var from: Sales_Leads_V1_LeadStatus {
+    get {_storage._from}
+    set {_uniqueStorage()._from = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _lead: Sales_Leads_V1_Lead? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Sales_Leads_V1_LeadConverted: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var lead: Sales_Leads_V1_Lead {
+    get {_storage._lead ?? Sales_Leads_V1_Lead()}
+    set {_uniqueStorage()._lead = newValue}
+  }
+  /// Returns true if `lead` has been explicitly set.
+  public var hasLead: Bool {_storage._lead != nil}
+  /// Clears the value of `lead`. Subsequent reads from it will return its default value.
+  public mutating func clearLead() {_uniqueStorage()._lead = nil}
+
+  public var opportunityID: String {
+    get {_storage._opportunityID}
+    set {_uniqueStorage()._opportunityID = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -437,12 +562,12 @@ nonisolated extension Sales_Leads_V1_Channel: SwiftProtobuf._ProtoNameProviding 
 }
 
 nonisolated extension Sales_Leads_V1_LeadStatus: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LEAD_STATUS_UNSPECIFIED\0\u{1}LEAD_STATUS_NEW\0\u{1}LEAD_STATUS_CONVERTED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LEAD_STATUS_UNSPECIFIED\0\u{1}LEAD_STATUS_NEW\0\u{1}LEAD_STATUS_CONVERTED\0\u{1}LEAD_STATUS_CONTACTED\0\u{1}LEAD_STATUS_QUALIFIED\0")
 }
 
 nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Lead"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0\u{3}custom_fields\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -463,6 +588,7 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
       case 11: try { try decoder.decodeSingularEnumField(value: &self.status) }()
       case 12: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
       case 13: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      case 14: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: &self.customFields) }()
       default: break
       }
     }
@@ -512,6 +638,9 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
     try { if let v = self._createdAt {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
     } }()
+    if !self.customFields.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: self.customFields, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -529,6 +658,7 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.status != rhs.status {return false}
     if lhs.opportunityID != rhs.opportunityID {return false}
     if lhs._createdAt != rhs._createdAt {return false}
+    if lhs.customFields != rhs.customFields {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -536,7 +666,7 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Sales_Leads_V1_CreateLeadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateLeadRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}custom_fields\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -551,6 +681,7 @@ nonisolated extension Sales_Leads_V1_CreateLeadRequest: SwiftProtobuf.Message, S
       case 5: try { try decoder.decodeSingularStringField(value: &self.campaign) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.city) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.inquiry) }()
+      case 8: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: &self.customFields) }()
       default: break
       }
     }
@@ -578,6 +709,9 @@ nonisolated extension Sales_Leads_V1_CreateLeadRequest: SwiftProtobuf.Message, S
     if !self.inquiry.isEmpty {
       try visitor.visitSingularStringField(value: self.inquiry, fieldNumber: 7)
     }
+    if !self.customFields.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: self.customFields, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -589,6 +723,7 @@ nonisolated extension Sales_Leads_V1_CreateLeadRequest: SwiftProtobuf.Message, S
     if lhs.campaign != rhs.campaign {return false}
     if lhs.city != rhs.city {return false}
     if lhs.inquiry != rhs.inquiry {return false}
+    if lhs.customFields != rhs.customFields {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -789,14 +924,165 @@ nonisolated extension Sales_Leads_V1_ConvertLeadResponse: SwiftProtobuf.Message,
   public static let protoMessageName: String = _protobuf_package + ".ConvertLeadResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lead\0\u{3}opportunity_id\0")
 
+  fileprivate class _StorageClass {
+    var _lead: Sales_Leads_V1_Lead? = nil
+    var _opportunityID: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _lead = source._lead
+      _opportunityID = source._opportunityID
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._lead) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._opportunityID) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._lead {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      if !_storage._opportunityID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._opportunityID, fieldNumber: 2)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_ConvertLeadResponse, rhs: Sales_Leads_V1_ConvertLeadResponse) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._lead != rhs_storage._lead {return false}
+        if _storage._opportunityID != rhs_storage._opportunityID {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_AdvanceLeadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AdvanceLeadRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lead_id\0\u{1}stage\0\u{3}custom_fields\0")
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
       // The use of inline closures is to circumvent an issue where the compiler
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._lead) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.leadID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.stage) }()
+      case 3: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: &self.customFields) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.leadID.isEmpty {
+      try visitor.visitSingularStringField(value: self.leadID, fieldNumber: 1)
+    }
+    if self.stage != .unspecified {
+      try visitor.visitSingularEnumField(value: self.stage, fieldNumber: 2)
+    }
+    if !self.customFields.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: self.customFields, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_AdvanceLeadRequest, rhs: Sales_Leads_V1_AdvanceLeadRequest) -> Bool {
+    if lhs.leadID != rhs.leadID {return false}
+    if lhs.stage != rhs.stage {return false}
+    if lhs.customFields != rhs.customFields {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_UpdateLeadFieldsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".UpdateLeadFieldsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lead_id\0\u{3}custom_fields\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.leadID) }()
+      case 2: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: &self.customFields) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.leadID.isEmpty {
+      try visitor.visitSingularStringField(value: self.leadID, fieldNumber: 1)
+    }
+    if !self.customFields.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: self.customFields, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_UpdateLeadFieldsRequest, rhs: Sales_Leads_V1_UpdateLeadFieldsRequest) -> Bool {
+    if lhs.leadID != rhs.leadID {return false}
+    if lhs.customFields != rhs.customFields {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_DefineLeadFieldRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DefineLeadFieldRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}definition\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._definition) }()
       default: break
       }
     }
@@ -807,18 +1093,68 @@ nonisolated extension Sales_Leads_V1_ConvertLeadResponse: SwiftProtobuf.Message,
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._lead {
+    try { if let v = self._definition {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
     } }()
-    if !self.opportunityID.isEmpty {
-      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 2)
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_DefineLeadFieldRequest, rhs: Sales_Leads_V1_DefineLeadFieldRequest) -> Bool {
+    if lhs._definition != rhs._definition {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_ListLeadFieldsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListLeadFieldsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_ListLeadFieldsRequest, rhs: Sales_Leads_V1_ListLeadFieldsRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_ListLeadFieldsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListLeadFieldsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}fields\0\u{1}stages\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.fields) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.stages) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.fields.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.fields, fieldNumber: 1)
+    }
+    if !self.stages.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.stages, fieldNumber: 2)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
-  public static func ==(lhs: Sales_Leads_V1_ConvertLeadResponse, rhs: Sales_Leads_V1_ConvertLeadResponse) -> Bool {
-    if lhs._lead != rhs._lead {return false}
-    if lhs.opportunityID != rhs.opportunityID {return false}
+  public static func ==(lhs: Sales_Leads_V1_ListLeadFieldsResponse, rhs: Sales_Leads_V1_ListLeadFieldsResponse) -> Bool {
+    if lhs.fields != rhs.fields {return false}
+    if lhs.stages != rhs.stages {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -957,40 +1293,155 @@ nonisolated extension Sales_Leads_V1_LeadCreated: SwiftProtobuf.Message, SwiftPr
   }
 }
 
-nonisolated extension Sales_Leads_V1_LeadConverted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".LeadConverted"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lead\0\u{3}opportunity_id\0")
+nonisolated extension Sales_Leads_V1_LeadStageChanged: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeadStageChanged"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lead\0\u{1}from\0")
+
+  fileprivate class _StorageClass {
+    var _lead: Sales_Leads_V1_Lead? = nil
+    var _from: Sales_Leads_V1_LeadStatus = .unspecified
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _lead = source._lead
+      _from = source._from
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularMessageField(value: &self._lead) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._lead) }()
+        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._from) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    try { if let v = self._lead {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-    } }()
-    if !self.opportunityID.isEmpty {
-      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 2)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._lead {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      if _storage._from != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._from, fieldNumber: 2)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_LeadStageChanged, rhs: Sales_Leads_V1_LeadStageChanged) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._lead != rhs_storage._lead {return false}
+        if _storage._from != rhs_storage._from {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_LeadConverted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeadConverted"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lead\0\u{3}opportunity_id\0")
+
+  fileprivate class _StorageClass {
+    var _lead: Sales_Leads_V1_Lead? = nil
+    var _opportunityID: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _lead = source._lead
+      _opportunityID = source._opportunityID
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._lead) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._opportunityID) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      try { if let v = _storage._lead {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+      } }()
+      if !_storage._opportunityID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._opportunityID, fieldNumber: 2)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Leads_V1_LeadConverted, rhs: Sales_Leads_V1_LeadConverted) -> Bool {
-    if lhs._lead != rhs._lead {return false}
-    if lhs.opportunityID != rhs.opportunityID {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._lead != rhs_storage._lead {return false}
+        if _storage._opportunityID != rhs_storage._opportunityID {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
