@@ -11,7 +11,8 @@ struct Lead: Sendable {
     var tenant: String
     var contactName: String
     var companyName: String
-    var phone: PhoneNumber
+    var phone: PhoneNumber?
+    var creditCode: CreditCode?
     var channel: Sales_Leads_V1_Channel
     var campaign: String
     var city: String
@@ -22,13 +23,18 @@ struct Lead: Sendable {
     var opportunityID: UUID?
     var createdAt: Date
     var customFields: [String: Sales_Common_V1_FieldValue]
+    var customerID: UUID?
+    var isRepeat: Bool
 
     func message(for caller: Caller) -> Sales_Leads_V1_Lead {
         .with {
             $0.id = id.apiString
             $0.contactName = contactName
             $0.companyName = companyName
-            $0.phone = Sales_Common_V1_Phone(phone, for: caller)
+            if let phone { $0.phone = Sales_Common_V1_Phone(phone, for: caller) }
+            $0.creditCode = creditCode?.rawValue ?? ""
+            $0.customerID = customerID?.apiString ?? ""
+            $0.repeat = isRepeat
             $0.channel = channel
             $0.campaign = campaign
             $0.city = city
@@ -47,22 +53,43 @@ struct Lead: Sendable {
 struct NewLead: Sendable {
     var contactName: String
     var companyName: String
-    var phone: PhoneNumber
+    var phone: PhoneNumber?
+    var creditCode: CreditCode?
     var channel: Sales_Leads_V1_Channel
     var campaign: String
     var city: String
     var inquiry: String
     var customFields: [String: Sales_Common_V1_FieldValue]
 
+    /// What identifies the customer: the credit code for a company, else the mobile's keyed hash.
+    func customerKey(phoneHasher: PhoneHasher) -> (kind: String, value: String) {
+        switch (creditCode, phone) {
+        case (let code?, _): return ("credit_code", code.rawValue)
+        case (nil, let phone?): return ("phone", phoneHasher.hash(phone))
+        case (nil, nil): preconditionFailure("init refuses a lead with neither a phone nor a credit code")
+        }
+    }
+
     /// Checks the request, custom fields against the tenant's definitions included.
     init(_ request: Sales_Leads_V1_CreateLeadRequest, fields: CustomFieldValues) throws(ServiceError) {
         contactName = try Require.text(request.contactName, field: "contact_name", maxLength: 100)
         companyName = try Require.optionalText(request.companyName, field: "company_name", maxLength: 200)
-        guard !request.phone.isEmpty else { throw .invalidArgument(field: "phone", rule: "is required") }
-        guard let phone = PhoneNumber(request.phone) else {
-            throw .invalidArgument(field: "phone", rule: "\"\(request.phone)\" is not a mainland mobile number (11 digits starting 13–19, optional +86)")
+        if !request.creditCode.isEmpty {
+            guard let code = CreditCode(request.creditCode) else {
+                throw .invalidArgument(
+                    field: "credit_code",
+                    rule: "\"\(request.creditCode)\" is not a unified social credit code (18 characters; the last is a check character)")
+            }
+            creditCode = code
         }
-        self.phone = phone
+        if !request.phone.isEmpty {
+            guard let phone = PhoneNumber(request.phone) else {
+                throw .invalidArgument(field: "phone", rule: "\"\(request.phone)\" is not a mainland mobile number (11 digits starting 13–19, optional +86)")
+            }
+            self.phone = phone
+        } else if creditCode == nil {
+            throw .invalidArgument(field: "phone", rule: "is required unless credit_code is given: a lead needs a way to reach or identify the customer")
+        }
         switch request.channel {
         case .unspecified:
             throw .invalidArgument(field: "channel", rule: "is required (web form, Douyin, WeChat, Meituan, trade show, store POS or API)")

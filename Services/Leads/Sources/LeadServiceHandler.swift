@@ -19,7 +19,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         let lead = try NewLead(request, fields: try await customFields(for: caller))
         let logger = RequestContext.logger
         return try await Idempotency.run("CreateLead", request: request, database: database) { connection in
-            let stored = try await store.insert(lead, phoneHash: phoneHasher.hash(lead.phone), owner: caller, on: connection, logger: logger)
+            let stored = try await store.insert(lead, phoneHasher: phoneHasher, by: caller, on: connection, logger: logger)
             let message = stored.message(for: caller)
             try await Outbox.append(
                 Sales_Leads_V1_LeadCreated.with { $0.lead = stored.message(for: Self.eventReader(caller)) },

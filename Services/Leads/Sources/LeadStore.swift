@@ -11,23 +11,41 @@ struct LeadStore: Sendable {
 
     private static let columns = """
         id, seq, tenant_id, contact_name, company_name, phone_e164, channel, campaign, city, inquiry,
-        owner_id, org_path, status, opportunity_id, created_at, custom_fields::text
+        owner_id, org_path, status, opportunity_id, created_at, custom_fields::text, customer_id, credit_code, repeat
         """
 
-    func insert(_ lead: NewLead, phoneHash: String, owner caller: Caller, on connection: PostgresConnection, logger: Logger) async throws -> Lead {
-        let id = UUID()
+    /// Stores the lead under its customer: a new customer is owned by the caller; a known one
+    /// keeps its owner, and the lead goes to that owner (never a second owner for one customer).
+    /// Two channels submitting the same customer at once meet on the customers' unique key.
+    func insert(
+        _ lead: NewLead, phoneHasher: PhoneHasher, by caller: Caller, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Lead {
+        let key = lead.customerKey(phoneHasher: phoneHasher)
+        let customers = try await connection.query(
+            """
+            INSERT INTO customers (id, tenant_id, key_kind, key_value, display_name, owner_id, org_path)
+            VALUES (\(UUID()), \(caller.tenant.rawValue), \(key.kind), \(key.value),
+                    \(lead.companyName.isEmpty ? lead.contactName : lead.companyName), \(caller.userID), \(caller.orgPath))
+            ON CONFLICT (tenant_id, key_kind, key_value) DO UPDATE SET key_value = EXCLUDED.key_value
+            RETURNING id, owner_id, org_path, xmax = 0
+            """, logger: logger)
+        var customer: (id: UUID, owner: String, orgPath: String, isNew: Bool)?
+        for try await row in customers.decode((UUID, String, String, Bool).self) { customer = row }
+        guard let customer else { throw ServiceError.unavailable("the customer was not stored; retry") }
+
         let rows = try await connection.query(
             """
             INSERT INTO leads (id, tenant_id, contact_name, company_name, phone_e164, phone_hmac, channel, campaign, city,
-                               inquiry, owner_id, org_path, status, custom_fields)
-            VALUES (\(id), \(caller.tenant.rawValue), \(lead.contactName), \(lead.companyName), \(lead.phone.e164), \(phoneHash),
-                    \(Int16(lead.channel.rawValue)), \(lead.campaign), \(lead.city), \(lead.inquiry), \(caller.userID),
-                    \(caller.orgPath), \(Int16(Sales_Leads_V1_LeadStatus.new.rawValue)),
-                    \(try CustomFieldStore.encode(lead.customFields))::jsonb)
+                               inquiry, owner_id, org_path, status, custom_fields, customer_id, credit_code, repeat)
+            VALUES (\(UUID()), \(caller.tenant.rawValue), \(lead.contactName), \(lead.companyName), \(lead.phone?.e164),
+                    \(lead.phone.map(phoneHasher.hash)), \(Int16(lead.channel.rawValue)), \(lead.campaign), \(lead.city),
+                    \(lead.inquiry), \(customer.owner), \(customer.orgPath), \(Int16(Sales_Leads_V1_LeadStatus.new.rawValue)),
+                    \(try CustomFieldStore.encode(lead.customFields))::jsonb, \(customer.id), \(lead.creditCode?.rawValue ?? ""),
+                    \(!customer.isNew))
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
-        guard let lead = try await Self.decode(rows).first else { throw ServiceError.unavailable("the lead was not stored; retry") }
-        return lead
+        guard let stored = try await Self.decode(rows).first else { throw ServiceError.unavailable("the lead was not stored; retry") }
+        return stored
     }
 
     /// The lead if it exists in the caller's tenant and scope; `lock` holds it for the transaction.
@@ -109,15 +127,18 @@ struct LeadStore: Sendable {
     private static func decode(_ rows: PostgresRowSequence) async throws -> [Lead] {
         var leads: [Lead] = []
         for try await row in rows {
-            let (id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity, created, custom)
-                = try row.decode((UUID, Int64, String, String, String, String, Int16, String, String, String, String, String, Int16, UUID?, Date, String).self)
-            guard let number = PhoneNumber(phone) else { continue }
+            let (id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity,
+                 created, custom, customer, creditCode, isRepeat)
+                = try row.decode((UUID, Int64, String, String, String, String?, Int16, String, String, String, String, String, Int16,
+                                  UUID?, Date, String, UUID?, String, Bool).self)
             leads.append(Lead(
-                id: id, seq: seq, tenant: tenant, contactName: contact, companyName: company, phone: number,
+                id: id, seq: seq, tenant: tenant, contactName: contact, companyName: company, phone: phone.flatMap(PhoneNumber.init),
+                creditCode: CreditCode(creditCode),
                 channel: Sales_Leads_V1_Channel(rawValue: Int(channel)) ?? .UNRECOGNIZED(Int(channel)),
                 campaign: campaign, city: city, inquiry: inquiry, ownerID: owner, orgPath: orgPath,
                 status: Sales_Leads_V1_LeadStatus(rawValue: Int(status)) ?? .UNRECOGNIZED(Int(status)),
-                opportunityID: opportunity, createdAt: created, customFields: try CustomFieldStore.decode(custom)))
+                opportunityID: opportunity, createdAt: created, customFields: try CustomFieldStore.decode(custom),
+                customerID: customer, isRepeat: isRepeat))
         }
         return leads
     }

@@ -31,5 +31,25 @@ public enum LeadsMigrations {
             -- Values of tenant-defined fields, by key, in protobuf's JSON form.
             ALTER TABLE leads ADD COLUMN custom_fields jsonb NOT NULL DEFAULT '{}';
             """),
+        Migration("0102_customers", """
+            -- One customer per key: a company's credit code, or a person's mobile (by its keyed hash).
+            CREATE TABLE customers (
+                id uuid PRIMARY KEY,
+                tenant_id text NOT NULL,
+                key_kind text NOT NULL CHECK (key_kind IN ('credit_code', 'phone')),
+                key_value text NOT NULL,
+                display_name text NOT NULL,
+                owner_id text NOT NULL,
+                org_path text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (tenant_id, key_kind, key_value)
+            );
+            ALTER TABLE leads ADD COLUMN customer_id uuid REFERENCES customers (id);
+            ALTER TABLE leads ADD COLUMN credit_code text NOT NULL DEFAULT '';
+            ALTER TABLE leads ADD COLUMN repeat boolean NOT NULL DEFAULT false;
+            ALTER TABLE leads ALTER COLUMN phone_e164 DROP NOT NULL;
+            ALTER TABLE leads ALTER COLUMN phone_hmac DROP NOT NULL;
+            CREATE INDEX leads_tenant_customer ON leads (tenant_id, customer_id);
+            """),
     ]
 }

@@ -55,8 +55,10 @@ public struct Database: Sendable {
         }
     }
 
+    /// Runs `query` on `connection` when the caller is inside a transaction, else on the pool.
     @discardableResult
-    public func query(_ query: PostgresQuery) async throws -> PostgresRowSequence {
-        try await client.query(query, logger: logger)
+    public func query(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> PostgresRowSequence {
+        if let connection { return try await connection.query(query, logger: logger) }
+        return try await client.query(query, logger: logger)
     }
 }

@@ -49,5 +49,26 @@ public enum KitMigrations {
                 PRIMARY KEY (tenant_id, record_type, key)
             );
             """),
+        Migration("0005_rule_sets", """
+            CREATE TABLE rule_set_versions (
+                tenant_id text NOT NULL,
+                name text NOT NULL,
+                version integer NOT NULL,
+                rules jsonb NOT NULL,
+                author text NOT NULL,
+                comment text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, name, version)
+            );
+            CREATE TABLE rule_sets (
+                tenant_id text NOT NULL,
+                name text NOT NULL,
+                active_version integer,
+                activated_by text,
+                activated_at timestamptz,
+                PRIMARY KEY (tenant_id, name),
+                FOREIGN KEY (tenant_id, name, active_version) REFERENCES rule_set_versions (tenant_id, name, version)
+            );
+            """),
     ]
 }

@@ -69,3 +69,26 @@ import Testing
         #expect(finance.seesWholeTenant)
     }
 }
+
+@Suite struct CreditCodeTests {
+    @Test(arguments: ["91350100M000100Y43", "91440300708461136T", " 91350100m000100y43 "])
+    func acceptsValidCodes(input: String) throws {
+        let code = try #require(CreditCode(input))
+        #expect(code.rawValue == input.trimmingCharacters(in: .whitespaces).uppercased())
+    }
+
+    @Test(arguments: [
+        "91350100M000100Y44",  // wrong check character
+        "91350100M000100Y4",   // 17 characters
+        "91350100M000100Y433", // 19 characters
+        "91350100MO00100Y43",  // O is not in the alphabet
+        "",
+    ])
+    func refusesInvalidCodes(input: String) {
+        #expect(CreditCode(input) == nil)
+    }
+
+    @Test func exposesTheDivision() {
+        #expect(CreditCode("91350100M000100Y43")?.divisionCode == "350100")
+    }
+}

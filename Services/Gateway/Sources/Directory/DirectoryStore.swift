@@ -84,7 +84,7 @@ struct DirectoryStore: Sendable {
             SELECT id, name, coalesce(parent_id, ''), org_path, coalesce(manager_id, '') FROM teams
             WHERE tenant_id = \(tenant.rawValue) AND (\(id)::text IS NULL OR id = \(id)) ORDER BY org_path
             """
-        let rows = try await run(query, on: connection)
+        let rows = try await database.query(query, on: connection)
         var result: [Sales_Gateway_V1_Team] = []
         for try await (id, name, parent, path, manager) in rows.decode((String, String, String, String, String).self) {
             result.append(.with {
@@ -112,7 +112,7 @@ struct DirectoryStore: Sendable {
               AND (\(subtree)::text IS NULL OR t.org_path = \(subtree) OR t.org_path LIKE \(subtree) || '/%')
             ORDER BY t.org_path, u.id
             """
-        let rows = try await run(query, on: connection)
+        let rows = try await database.query(query, on: connection)
         var result: [Sales_Gateway_V1_User] = []
         for try await (id, name, team, path, roles, active, created, managesTeam)
             in rows.decode((String, String, String, String, [String], Bool, Date, Bool).self) {
@@ -129,10 +129,5 @@ struct DirectoryStore: Sendable {
             })
         }
         return result
-    }
-
-    private func run(_ query: PostgresQuery, on connection: PostgresConnection?) async throws -> PostgresRowSequence {
-        if let connection { return try await connection.query(query, logger: RequestContext.logger) }
-        return try await database.query(query)
     }
 }

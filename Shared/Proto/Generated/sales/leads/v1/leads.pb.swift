@@ -127,62 +127,115 @@ public nonisolated enum Sales_Leads_V1_LeadStatus: SwiftProtobuf.Enum, Swift.Cas
 
 }
 
-public nonisolated struct Sales_Leads_V1_Lead: Sendable {
+public nonisolated struct Sales_Leads_V1_Lead: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var id: String = String()
+  public var id: String {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
 
-  public var contactName: String = String()
+  public var contactName: String {
+    get {_storage._contactName}
+    set {_uniqueStorage()._contactName = newValue}
+  }
 
   /// Empty for a consumer (B2C) lead.
-  public var companyName: String = String()
+  public var companyName: String {
+    get {_storage._companyName}
+    set {_uniqueStorage()._companyName = newValue}
+  }
 
   public var phone: Sales_Common_V1_Phone {
-    get {_phone ?? Sales_Common_V1_Phone()}
-    set {_phone = newValue}
+    get {_storage._phone ?? Sales_Common_V1_Phone()}
+    set {_uniqueStorage()._phone = newValue}
   }
   /// Returns true if `phone` has been explicitly set.
-  public var hasPhone: Bool {self._phone != nil}
+  public var hasPhone: Bool {_storage._phone != nil}
   /// Clears the value of `phone`. Subsequent reads from it will return its default value.
-  public mutating func clearPhone() {self._phone = nil}
+  public mutating func clearPhone() {_uniqueStorage()._phone = nil}
 
-  public var channel: Sales_Leads_V1_Channel = .unspecified
+  public var channel: Sales_Leads_V1_Channel {
+    get {_storage._channel}
+    set {_uniqueStorage()._channel = newValue}
+  }
 
-  public var campaign: String = String()
+  public var campaign: String {
+    get {_storage._campaign}
+    set {_uniqueStorage()._campaign = newValue}
+  }
 
-  public var city: String = String()
+  public var city: String {
+    get {_storage._city}
+    set {_uniqueStorage()._city = newValue}
+  }
 
-  public var inquiry: String = String()
+  public var inquiry: String {
+    get {_storage._inquiry}
+    set {_uniqueStorage()._inquiry = newValue}
+  }
 
-  public var ownerID: String = String()
+  public var ownerID: String {
+    get {_storage._ownerID}
+    set {_uniqueStorage()._ownerID = newValue}
+  }
 
-  public var orgPath: String = String()
+  public var orgPath: String {
+    get {_storage._orgPath}
+    set {_uniqueStorage()._orgPath = newValue}
+  }
 
-  public var status: Sales_Leads_V1_LeadStatus = .unspecified
+  public var status: Sales_Leads_V1_LeadStatus {
+    get {_storage._status}
+    set {_uniqueStorage()._status = newValue}
+  }
 
   /// Set once converted.
-  public var opportunityID: String = String()
+  public var opportunityID: String {
+    get {_storage._opportunityID}
+    set {_uniqueStorage()._opportunityID = newValue}
+  }
 
   public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_createdAt = newValue}
+    get {_storage._createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createdAt = newValue}
   }
   /// Returns true if `createdAt` has been explicitly set.
-  public var hasCreatedAt: Bool {self._createdAt != nil}
+  public var hasCreatedAt: Bool {_storage._createdAt != nil}
   /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
-  public mutating func clearCreatedAt() {self._createdAt = nil}
+  public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
 
   /// Values of the fields the tenant defined for leads, by key.
-  public var customFields: Dictionary<String,Sales_Common_V1_FieldValue> = [:]
+  public var customFields: Dictionary<String,Sales_Common_V1_FieldValue> {
+    get {_storage._customFields}
+    set {_uniqueStorage()._customFields = newValue}
+  }
+
+  /// The customer this lead belongs to: one per unified social credit code (B2B) or mobile (B2C).
+  public var customerID: String {
+    get {_storage._customerID}
+    set {_uniqueStorage()._customerID = newValue}
+  }
+
+  /// The unified social credit code, for a company.
+  public var creditCode: String {
+    get {_storage._creditCode}
+    set {_uniqueStorage()._creditCode = newValue}
+  }
+
+  /// True when the customer already existed: the lead went to the customer's owner.
+  public var `repeat`: Bool {
+    get {_storage._repeat}
+    set {_uniqueStorage()._repeat = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _phone: Sales_Common_V1_Phone? = nil
-  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Sales_Leads_V1_CreateLeadRequest: Sendable {
@@ -195,7 +248,7 @@ public nonisolated struct Sales_Leads_V1_CreateLeadRequest: Sendable {
 
   public var companyName: String = String()
 
-  /// Required: a mainland mobile number, with or without +86.
+  /// A mainland mobile number, with or without +86. Required unless credit_code is given.
   public var phone: String = String()
 
   /// Required.
@@ -209,6 +262,9 @@ public nonisolated struct Sales_Leads_V1_CreateLeadRequest: Sendable {
 
   /// Values of tenant-defined fields; those required at creation must be present.
   public var customFields: Dictionary<String,Sales_Common_V1_FieldValue> = [:]
+
+  /// A company's unified social credit code (18 characters, check character verified).
+  public var creditCode: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -333,30 +389,27 @@ public nonisolated struct Sales_Leads_V1_ConvertLeadRequest: Sendable {
   fileprivate var _expectedClose: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-public nonisolated struct Sales_Leads_V1_ConvertLeadResponse: @unchecked Sendable {
+public nonisolated struct Sales_Leads_V1_ConvertLeadResponse: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var lead: Sales_Leads_V1_Lead {
-    get {_storage._lead ?? Sales_Leads_V1_Lead()}
-    set {_uniqueStorage()._lead = newValue}
+    get {_lead ?? Sales_Leads_V1_Lead()}
+    set {_lead = newValue}
   }
   /// Returns true if `lead` has been explicitly set.
-  public var hasLead: Bool {_storage._lead != nil}
+  public var hasLead: Bool {self._lead != nil}
   /// Clears the value of `lead`. Subsequent reads from it will return its default value.
-  public mutating func clearLead() {_uniqueStorage()._lead = nil}
+  public mutating func clearLead() {self._lead = nil}
 
-  public var opportunityID: String {
-    get {_storage._opportunityID}
-    set {_uniqueStorage()._opportunityID = newValue}
-  }
+  public var opportunityID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _storage = _StorageClass.defaultInstance
+  fileprivate var _lead: Sales_Leads_V1_Lead? = nil
 }
 
 public nonisolated struct Sales_Leads_V1_AdvanceLeadRequest: Sendable {
@@ -501,56 +554,50 @@ public nonisolated struct Sales_Leads_V1_LeadCreated: Sendable {
   fileprivate var _lead: Sales_Leads_V1_Lead? = nil
 }
 
-public nonisolated struct Sales_Leads_V1_LeadStageChanged: @unchecked Sendable {
+public nonisolated struct Sales_Leads_V1_LeadStageChanged: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var lead: Sales_Leads_V1_Lead {
-    get {_storage._lead ?? Sales_Leads_V1_Lead()}
-    set {_uniqueStorage()._lead = newValue}
+    get {_lead ?? Sales_Leads_V1_Lead()}
+    set {_lead = newValue}
   }
   /// Returns true if `lead` has been explicitly set.
-  public var hasLead: Bool {_storage._lead != nil}
+  public var hasLead: Bool {self._lead != nil}
   /// Clears the value of `lead`. Subsequent reads from it will return its default value.
-  public mutating func clearLead() {_uniqueStorage()._lead = nil}
+  public mutating func clearLead() {self._lead = nil}
 
-  public var from: Sales_Leads_V1_LeadStatus {
-    get {_storage._from}
-    set {_uniqueStorage()._from = newValue}
-  }
+  public var from: Sales_Leads_V1_LeadStatus = .unspecified
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _storage = _StorageClass.defaultInstance
+  fileprivate var _lead: Sales_Leads_V1_Lead? = nil
 }
 
-public nonisolated struct Sales_Leads_V1_LeadConverted: @unchecked Sendable {
+public nonisolated struct Sales_Leads_V1_LeadConverted: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   public var lead: Sales_Leads_V1_Lead {
-    get {_storage._lead ?? Sales_Leads_V1_Lead()}
-    set {_uniqueStorage()._lead = newValue}
+    get {_lead ?? Sales_Leads_V1_Lead()}
+    set {_lead = newValue}
   }
   /// Returns true if `lead` has been explicitly set.
-  public var hasLead: Bool {_storage._lead != nil}
+  public var hasLead: Bool {self._lead != nil}
   /// Clears the value of `lead`. Subsequent reads from it will return its default value.
-  public mutating func clearLead() {_uniqueStorage()._lead = nil}
+  public mutating func clearLead() {self._lead = nil}
 
-  public var opportunityID: String {
-    get {_storage._opportunityID}
-    set {_uniqueStorage()._opportunityID = newValue}
-  }
+  public var opportunityID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _storage = _StorageClass.defaultInstance
+  fileprivate var _lead: Sales_Leads_V1_Lead? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -567,98 +614,181 @@ nonisolated extension Sales_Leads_V1_LeadStatus: SwiftProtobuf._ProtoNameProvidi
 
 nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Lead"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0\u{3}custom_fields\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0\u{3}custom_fields\0\u{3}customer_id\0\u{3}credit_code\0\u{1}repeat\0")
+
+  fileprivate class _StorageClass {
+    var _id: String = String()
+    var _contactName: String = String()
+    var _companyName: String = String()
+    var _phone: Sales_Common_V1_Phone? = nil
+    var _channel: Sales_Leads_V1_Channel = .unspecified
+    var _campaign: String = String()
+    var _city: String = String()
+    var _inquiry: String = String()
+    var _ownerID: String = String()
+    var _orgPath: String = String()
+    var _status: Sales_Leads_V1_LeadStatus = .unspecified
+    var _opportunityID: String = String()
+    var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _customFields: Dictionary<String,Sales_Common_V1_FieldValue> = [:]
+    var _customerID: String = String()
+    var _creditCode: String = String()
+    var _repeat: Bool = false
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _contactName = source._contactName
+      _companyName = source._companyName
+      _phone = source._phone
+      _channel = source._channel
+      _campaign = source._campaign
+      _city = source._city
+      _inquiry = source._inquiry
+      _ownerID = source._ownerID
+      _orgPath = source._orgPath
+      _status = source._status
+      _opportunityID = source._opportunityID
+      _createdAt = source._createdAt
+      _customFields = source._customFields
+      _customerID = source._customerID
+      _creditCode = source._creditCode
+      _repeat = source._repeat
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.contactName) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.companyName) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._phone) }()
-      case 5: try { try decoder.decodeSingularEnumField(value: &self.channel) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.campaign) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.city) }()
-      case 8: try { try decoder.decodeSingularStringField(value: &self.inquiry) }()
-      case 9: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
-      case 10: try { try decoder.decodeSingularStringField(value: &self.orgPath) }()
-      case 11: try { try decoder.decodeSingularEnumField(value: &self.status) }()
-      case 12: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
-      case 13: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
-      case 14: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: &self.customFields) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._contactName) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._companyName) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._phone) }()
+        case 5: try { try decoder.decodeSingularEnumField(value: &_storage._channel) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._campaign) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._city) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._inquiry) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._ownerID) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._orgPath) }()
+        case 11: try { try decoder.decodeSingularEnumField(value: &_storage._status) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._opportunityID) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 14: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: &_storage._customFields) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._customerID) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._creditCode) }()
+        case 17: try { try decoder.decodeSingularBoolField(value: &_storage._repeat) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.id.isEmpty {
-      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
-    }
-    if !self.contactName.isEmpty {
-      try visitor.visitSingularStringField(value: self.contactName, fieldNumber: 2)
-    }
-    if !self.companyName.isEmpty {
-      try visitor.visitSingularStringField(value: self.companyName, fieldNumber: 3)
-    }
-    try { if let v = self._phone {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
-    if self.channel != .unspecified {
-      try visitor.visitSingularEnumField(value: self.channel, fieldNumber: 5)
-    }
-    if !self.campaign.isEmpty {
-      try visitor.visitSingularStringField(value: self.campaign, fieldNumber: 6)
-    }
-    if !self.city.isEmpty {
-      try visitor.visitSingularStringField(value: self.city, fieldNumber: 7)
-    }
-    if !self.inquiry.isEmpty {
-      try visitor.visitSingularStringField(value: self.inquiry, fieldNumber: 8)
-    }
-    if !self.ownerID.isEmpty {
-      try visitor.visitSingularStringField(value: self.ownerID, fieldNumber: 9)
-    }
-    if !self.orgPath.isEmpty {
-      try visitor.visitSingularStringField(value: self.orgPath, fieldNumber: 10)
-    }
-    if self.status != .unspecified {
-      try visitor.visitSingularEnumField(value: self.status, fieldNumber: 11)
-    }
-    if !self.opportunityID.isEmpty {
-      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 12)
-    }
-    try { if let v = self._createdAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-    } }()
-    if !self.customFields.isEmpty {
-      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: self.customFields, fieldNumber: 14)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._id, fieldNumber: 1)
+      }
+      if !_storage._contactName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._contactName, fieldNumber: 2)
+      }
+      if !_storage._companyName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._companyName, fieldNumber: 3)
+      }
+      try { if let v = _storage._phone {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if _storage._channel != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._channel, fieldNumber: 5)
+      }
+      if !_storage._campaign.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._campaign, fieldNumber: 6)
+      }
+      if !_storage._city.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._city, fieldNumber: 7)
+      }
+      if !_storage._inquiry.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._inquiry, fieldNumber: 8)
+      }
+      if !_storage._ownerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ownerID, fieldNumber: 9)
+      }
+      if !_storage._orgPath.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._orgPath, fieldNumber: 10)
+      }
+      if _storage._status != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._status, fieldNumber: 11)
+      }
+      if !_storage._opportunityID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._opportunityID, fieldNumber: 12)
+      }
+      try { if let v = _storage._createdAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      if !_storage._customFields.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: _storage._customFields, fieldNumber: 14)
+      }
+      if !_storage._customerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customerID, fieldNumber: 15)
+      }
+      if !_storage._creditCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._creditCode, fieldNumber: 16)
+      }
+      if _storage._repeat != false {
+        try visitor.visitSingularBoolField(value: _storage._repeat, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Leads_V1_Lead, rhs: Sales_Leads_V1_Lead) -> Bool {
-    if lhs.id != rhs.id {return false}
-    if lhs.contactName != rhs.contactName {return false}
-    if lhs.companyName != rhs.companyName {return false}
-    if lhs._phone != rhs._phone {return false}
-    if lhs.channel != rhs.channel {return false}
-    if lhs.campaign != rhs.campaign {return false}
-    if lhs.city != rhs.city {return false}
-    if lhs.inquiry != rhs.inquiry {return false}
-    if lhs.ownerID != rhs.ownerID {return false}
-    if lhs.orgPath != rhs.orgPath {return false}
-    if lhs.status != rhs.status {return false}
-    if lhs.opportunityID != rhs.opportunityID {return false}
-    if lhs._createdAt != rhs._createdAt {return false}
-    if lhs.customFields != rhs.customFields {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._contactName != rhs_storage._contactName {return false}
+        if _storage._companyName != rhs_storage._companyName {return false}
+        if _storage._phone != rhs_storage._phone {return false}
+        if _storage._channel != rhs_storage._channel {return false}
+        if _storage._campaign != rhs_storage._campaign {return false}
+        if _storage._city != rhs_storage._city {return false}
+        if _storage._inquiry != rhs_storage._inquiry {return false}
+        if _storage._ownerID != rhs_storage._ownerID {return false}
+        if _storage._orgPath != rhs_storage._orgPath {return false}
+        if _storage._status != rhs_storage._status {return false}
+        if _storage._opportunityID != rhs_storage._opportunityID {return false}
+        if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._customFields != rhs_storage._customFields {return false}
+        if _storage._customerID != rhs_storage._customerID {return false}
+        if _storage._creditCode != rhs_storage._creditCode {return false}
+        if _storage._repeat != rhs_storage._repeat {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -666,7 +796,7 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Sales_Leads_V1_CreateLeadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateLeadRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}custom_fields\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}custom_fields\0\u{3}credit_code\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -682,6 +812,7 @@ nonisolated extension Sales_Leads_V1_CreateLeadRequest: SwiftProtobuf.Message, S
       case 6: try { try decoder.decodeSingularStringField(value: &self.city) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.inquiry) }()
       case 8: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: &self.customFields) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.creditCode) }()
       default: break
       }
     }
@@ -712,6 +843,9 @@ nonisolated extension Sales_Leads_V1_CreateLeadRequest: SwiftProtobuf.Message, S
     if !self.customFields.isEmpty {
       try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: self.customFields, fieldNumber: 8)
     }
+    if !self.creditCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.creditCode, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -724,6 +858,7 @@ nonisolated extension Sales_Leads_V1_CreateLeadRequest: SwiftProtobuf.Message, S
     if lhs.city != rhs.city {return false}
     if lhs.inquiry != rhs.inquiry {return false}
     if lhs.customFields != rhs.customFields {return false}
+    if lhs.creditCode != rhs.creditCode {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -924,74 +1059,36 @@ nonisolated extension Sales_Leads_V1_ConvertLeadResponse: SwiftProtobuf.Message,
   public static let protoMessageName: String = _protobuf_package + ".ConvertLeadResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lead\0\u{3}opportunity_id\0")
 
-  fileprivate class _StorageClass {
-    var _lead: Sales_Leads_V1_Lead? = nil
-    var _opportunityID: String = String()
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _lead = source._lead
-      _opportunityID = source._opportunityID
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._lead) }()
-        case 2: try { try decoder.decodeSingularStringField(value: &_storage._opportunityID) }()
-        default: break
-        }
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._lead) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      try { if let v = _storage._lead {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-      } }()
-      if !_storage._opportunityID.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._opportunityID, fieldNumber: 2)
-      }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._lead {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.opportunityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 2)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Leads_V1_ConvertLeadResponse, rhs: Sales_Leads_V1_ConvertLeadResponse) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._lead != rhs_storage._lead {return false}
-        if _storage._opportunityID != rhs_storage._opportunityID {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs._lead != rhs._lead {return false}
+    if lhs.opportunityID != rhs.opportunityID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1297,74 +1394,36 @@ nonisolated extension Sales_Leads_V1_LeadStageChanged: SwiftProtobuf.Message, Sw
   public static let protoMessageName: String = _protobuf_package + ".LeadStageChanged"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lead\0\u{1}from\0")
 
-  fileprivate class _StorageClass {
-    var _lead: Sales_Leads_V1_Lead? = nil
-    var _from: Sales_Leads_V1_LeadStatus = .unspecified
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _lead = source._lead
-      _from = source._from
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._lead) }()
-        case 2: try { try decoder.decodeSingularEnumField(value: &_storage._from) }()
-        default: break
-        }
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._lead) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.from) }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      try { if let v = _storage._lead {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-      } }()
-      if _storage._from != .unspecified {
-        try visitor.visitSingularEnumField(value: _storage._from, fieldNumber: 2)
-      }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._lead {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.from != .unspecified {
+      try visitor.visitSingularEnumField(value: self.from, fieldNumber: 2)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Leads_V1_LeadStageChanged, rhs: Sales_Leads_V1_LeadStageChanged) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._lead != rhs_storage._lead {return false}
-        if _storage._from != rhs_storage._from {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs._lead != rhs._lead {return false}
+    if lhs.from != rhs.from {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1374,74 +1433,36 @@ nonisolated extension Sales_Leads_V1_LeadConverted: SwiftProtobuf.Message, Swift
   public static let protoMessageName: String = _protobuf_package + ".LeadConverted"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lead\0\u{3}opportunity_id\0")
 
-  fileprivate class _StorageClass {
-    var _lead: Sales_Leads_V1_Lead? = nil
-    var _opportunityID: String = String()
-
-      // This property is used as the initial default value for new instances of the type.
-      // The type itself is protecting the reference to its storage via CoW semantics.
-      // This will force a copy to be made of this reference when the first mutation occurs;
-      // hence, it is safe to mark this as `nonisolated(unsafe)`.
-      static nonisolated(unsafe) let defaultInstance = _StorageClass()
-
-    private init() {}
-
-    init(copying source: _StorageClass) {
-      _lead = source._lead
-      _opportunityID = source._opportunityID
-    }
-  }
-
-  fileprivate mutating func _uniqueStorage() -> _StorageClass {
-    if !isKnownUniquelyReferenced(&_storage) {
-      _storage = _StorageClass(copying: _storage)
-    }
-    return _storage
-  }
-
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    _ = _uniqueStorage()
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      while let fieldNumber = try decoder.nextFieldNumber() {
-        // The use of inline closures is to circumvent an issue where the compiler
-        // allocates stack space for every case branch when no optimizations are
-        // enabled. https://github.com/apple/swift-protobuf/issues/1034
-        switch fieldNumber {
-        case 1: try { try decoder.decodeSingularMessageField(value: &_storage._lead) }()
-        case 2: try { try decoder.decodeSingularStringField(value: &_storage._opportunityID) }()
-        default: break
-        }
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._lead) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      default: break
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every if/case branch local when no optimizations
-      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-      // https://github.com/apple/swift-protobuf/issues/1182
-      try { if let v = _storage._lead {
-        try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
-      } }()
-      if !_storage._opportunityID.isEmpty {
-        try visitor.visitSingularStringField(value: _storage._opportunityID, fieldNumber: 2)
-      }
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._lead {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.opportunityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 2)
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Leads_V1_LeadConverted, rhs: Sales_Leads_V1_LeadConverted) -> Bool {
-    if lhs._storage !== rhs._storage {
-      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
-        let _storage = _args.0
-        let rhs_storage = _args.1
-        if _storage._lead != rhs_storage._lead {return false}
-        if _storage._opportunityID != rhs_storage._opportunityID {return false}
-        return true
-      }
-      if !storagesAreEqual {return false}
-    }
+    if lhs._lead != rhs._lead {return false}
+    if lhs.opportunityID != rhs.opportunityID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
