@@ -16,7 +16,7 @@ func service(_ folder: String, library: String, executable: String, extra: [Targ
     [
         .target(
             name: library,
-            dependencies: ["SalesModel", "SalesProto", "ServiceKit", grpcCore, postgres, logging, swiftProtobuf] + extra,
+            dependencies: ["SalesModel", "SalesProto", "ServiceKit", "RulesEngine", grpcCore, postgres, logging, swiftProtobuf] + extra,
             path: "Services/\(folder)/Sources"),
         .executableTarget(name: executable, dependencies: [.target(name: library), "ServiceKit"], path: "Services/\(folder)/Main"),
     ]
@@ -57,8 +57,8 @@ let package = Package(
         .target(
             name: "ServiceKit",
             dependencies: [
-                "SalesModel", "SalesProto", grpcCore, grpcHTTP2, grpcProtobuf, swiftProtobuf, postgres, hummingbird,
-                lifecycle, logging,
+                "SalesModel", "SalesProto", "RulesEngine", grpcCore, grpcHTTP2, grpcProtobuf, swiftProtobuf, postgres,
+                hummingbird, lifecycle, logging,
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "JWTKit", package: "jwt-kit"),

@@ -8,11 +8,18 @@ public enum LeadsServer {
     public static let migrations = LeadsMigrations.all
 
     public static func components(_ runtime: ServiceRuntime) -> ServiceComponents {
+        let store = LeadStore(database: runtime.database)
+        let fields = CustomFieldStore(database: runtime.database, recordType: "lead")
         let handler = LeadServiceHandler(
-            store: LeadStore(database: runtime.database),
-            fields: CustomFieldStore(database: runtime.database, recordType: "lead"),
+            store: store,
+            fields: fields,
             phoneHasher: PhoneHasher(secret: runtime.configuration.jwtSecret),
             opportunities: .init(wrapping: runtime.peer(.opportunities).grpc))
-        return ServiceComponents(services: [HostedService(Sales_Leads_V1_LeadService.descriptor, handler)])
+        let ruleSets = RuleSetServiceHandler(
+            store: RuleSetStore(database: runtime.database), domain: LeadRuleDomain(store: store, fields: fields))
+        return ServiceComponents(services: [
+            HostedService(Sales_Leads_V1_LeadService.descriptor, handler),
+            HostedService(Sales_Common_V1_RuleSetService.descriptor, ruleSets),
+        ])
     }
 }

@@ -23,6 +23,16 @@ public struct Page: Sendable {
         }
     }
 
+    /// The same page size, continuing below `seq` (for services walking pages themselves).
+    public func startingBefore(_ seq: Int64) -> Page {
+        Page(size: size, before: seq)
+    }
+
+    private init(size: Int, before: Int64) {
+        self.size = size
+        self.before = before
+    }
+
     /// The SQL LIMIT: one more than the page, to learn whether another page follows.
     public var fetchLimit: Int { size + 1 }
 

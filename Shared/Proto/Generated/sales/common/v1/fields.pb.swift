@@ -91,7 +91,7 @@ public nonisolated struct Sales_Common_V1_FieldDefinition: Sendable {
   public var recordType: String = String()
 
   /// Lowercase letters, digits and '_', starting with a letter: how rules and APIs name it
-  /// ("surgery_form"); rules read it as "custom.<key>".
+  /// ("surgery_form"); rules read it like a built-in field, {"var": "surgery_form"}.
   public var key: String = String()
 
   /// What people see, e.g. "术式确认单".

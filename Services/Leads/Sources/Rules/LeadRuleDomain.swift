@@ -1,0 +1,62 @@
+import Foundation
+import RulesEngine
+import SalesModel
+import SalesProto
+import ServiceKit
+
+/// Leads as rules see them: the lead catalog plus the tenant's own lead fields, the platform's
+/// domain operators, and leads in the caller's scope as records.
+struct LeadRuleDomain: RuleDomain {
+    let store: LeadStore
+    let fields: CustomFieldStore
+    let registry = OperatorRegistry.domain()
+
+    var recordType: String { "lead" }
+
+    func catalog(for caller: Caller) async throws -> FieldCatalog {
+        CustomFieldRules.catalog(.lead, adding: try await fields.definitions(tenant: caller.tenant))
+    }
+
+    func record(id: String, for caller: Caller) async throws -> RuleValue? {
+        let leadID = try Require.uuid(id, field: "record_id")
+        let lead = try await store.database.withConnection { connection in
+            try await store.find(leadID, for: caller, on: connection, logger: RequestContext.logger)
+        }
+        return lead.map(\.ruleValue)
+    }
+
+    func recentRecords(limit: Int, for caller: Caller) async throws -> [(id: String, data: RuleValue)] {
+        let page = try Page(.with { $0.pageSize = Int32(min(limit, 200)) })
+        var leads: [Lead] = []
+        var before = page.before
+        while leads.count < limit {
+            let batch = try await store.list(for: caller, status: .unspecified, page: page.startingBefore(before))
+            leads += batch.prefix(limit - leads.count)
+            guard batch.count > page.size, let last = leads.last else { break }
+            before = last.seq
+        }
+        return leads.map { ($0.id.apiString, $0.ruleValue) }
+    }
+}
+
+extension Lead {
+    /// The lead's catalog fields and custom fields as one record.
+    var ruleValue: RuleValue {
+        var record: [String: RuleValue] = [
+            "source": .string(campaign),
+            "channel": Self.channelName(channel).map(RuleValue.string) ?? .null,
+            "city": .string(city),
+            "inquiry": .string(inquiry),
+            "phone_verified": .bool(false),
+            "created_at": .string(createdAt.formatted(.iso8601)),
+            "tags": .array([]),
+        ]
+        for (key, value) in customFields { record[key] = CustomFieldRules.value(value) }
+        return .object(record)
+    }
+
+    static func channelName(_ channel: Sales_Leads_V1_Channel) -> String? {
+        let index = channel.rawValue - 1
+        return LeadField.channels.indices.contains(index) ? LeadField.channels[index] : nil
+    }
+}

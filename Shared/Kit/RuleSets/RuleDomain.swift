@@ -1,0 +1,19 @@
+import RulesEngine
+import SalesModel
+
+/// What a service that owns rule sets tells the kit's RuleSetService: the fields its rules may
+/// read (built-in and the tenant's own), the operators they may call, and its records as rules see them.
+public protocol RuleDomain: Sendable {
+    /// The record type, e.g. "lead".
+    var recordType: String { get }
+
+    func catalog(for caller: Caller) async throws -> FieldCatalog
+
+    var registry: OperatorRegistry { get }
+
+    /// One record in the caller's scope, or nil when there is none.
+    func record(id: String, for caller: Caller) async throws -> RuleValue?
+
+    /// The caller's most recent records, newest first, for dry runs.
+    func recentRecords(limit: Int, for caller: Caller) async throws -> [(id: String, data: RuleValue)]
+}

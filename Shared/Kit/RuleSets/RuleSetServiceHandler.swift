@@ -1,0 +1,173 @@
+import GRPCCore
+import RulesEngine
+import SalesModel
+import SalesProto
+
+/// sales.common.v1.RuleSetService for any service that owns rules: save (checked against the
+/// domain's catalog, tenant fields included), versions, activation and roll-back, evaluation
+/// with explanations, and dry runs against recent records or given ones.
+public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServiceProtocol {
+    let store: RuleSetStore
+    let domain: any RuleDomain
+
+    public init(store: RuleSetStore, domain: any RuleDomain) {
+        self.store = store
+        self.domain = domain
+    }
+
+    public func saveRuleSet(request: Sales_Common_V1_SaveRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_RuleSetVersion {
+        let caller = try requireAdmin()
+        let name = try Self.name(request.name)
+        let comment = try Require.text(request.comment, field: "comment", maxLength: 500)
+        _ = try await compile(request.rules, for: caller)
+        return try await store.save(name: name, rules: request.rules, comment: comment, activate: request.activate, by: caller)
+    }
+
+    public func listRuleSetVersions(
+        request: Sales_Common_V1_ListRuleSetVersionsRequest, context: ServerContext
+    ) async throws -> Sales_Common_V1_ListRuleSetVersionsResponse {
+        let caller = try RequestContext.caller()
+        let versions = try await store.versions(name: try Self.name(request.name), tenant: caller.tenant)
+        return .with { $0.versions = versions }
+    }
+
+    public func activateRuleSetVersion(
+        request: Sales_Common_V1_ActivateRuleSetVersionRequest, context: ServerContext
+    ) async throws -> Sales_Common_V1_RuleSetVersion {
+        let caller = try requireAdmin()
+        let name = try Self.name(request.name)
+        guard request.version > 0 else { throw ServiceError.invalidArgument(field: "version", rule: "must be a saved version (1 or more)") }
+        // A version saved before a field it reads was removed must not come back unchecked.
+        if let version = try await store.versions(name: name, tenant: caller.tenant, only: request.version).first {
+            _ = try await compile(version.rules, for: caller)
+        }
+        return try await store.activate(name: name, version: request.version, by: caller)
+    }
+
+    public func checkRuleSet(request: Sales_Common_V1_CheckRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_CheckRuleSetResponse {
+        let caller = try RequestContext.caller()
+        let compiler = RuleCompiler(registry: domain.registry, catalog: try await domain.catalog(for: caller))
+        return .with { $0.problems = CompiledRuleSet.problems(request.rules, compiler: compiler) }
+    }
+
+    public func evaluateRuleSet(request: Sales_Common_V1_EvaluateRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_RuleSetOutcome {
+        let caller = try RequestContext.caller()
+        let name = try Self.name(request.name)
+        let version = try await version(name: name, number: request.version, for: caller)
+        let record: RuleValue
+        switch request.record {
+        case .recordID(let id)?:
+            guard let found = try await domain.record(id: id, for: caller) else {
+                throw ServiceError.notFound(kind: domain.recordType, id: id)
+            }
+            record = found
+        case .recordJson(let json)?:
+            record = try Self.record(json, field: "record_json")
+        case nil:
+            throw ServiceError.invalidArgument(field: "record", rule: "give record_id or record_json")
+        }
+        let decision = try decide(try await compile(version.rules, for: caller), record, explain: true)
+        return .with {
+            $0.version = version.version
+            $0.matchedRuleID = decision.entry?.id ?? ""
+            $0.outcomeJson = decision.entry?.outcomeJSON ?? ""
+            $0.trace = decision.trace
+        }
+    }
+
+    public func dryRunRuleSet(request: Sales_Common_V1_DryRunRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_DryRunRuleSetResponse {
+        let caller = try RequestContext.caller()
+        let name = try Self.name(request.name)
+        guard (0...5_000).contains(request.sampleSize) else {
+            throw ServiceError.invalidArgument(field: "sample_size", rule: "must be between 0 (200) and 5,000")
+        }
+        let draft = try await compile(request.draft, for: caller, field: "draft")
+        let active = try await store.active(name: name, tenant: caller.tenant)
+        var current: CompiledRuleSet?
+        if let active { current = try await compile(active.rules, for: caller) }
+        var records: [(id: String, data: RuleValue)] = []
+        if request.recordsJson.isEmpty {
+            records = try await domain.recentRecords(limit: request.sampleSize == 0 ? 200 : Int(request.sampleSize), for: caller)
+        } else {
+            for (index, json) in request.recordsJson.enumerated() {
+                records.append(("#\(index + 1)", try Self.record(json, field: "records_json[\(index)]")))
+            }
+        }
+        var changes: [Sales_Common_V1_DryRunChange] = []
+        for (id, data) in records {
+            let now = try current.map { try decide($0, data, explain: false) }
+            let then = try decide(draft, data, explain: false)
+            guard now?.entry?.id != then.entry?.id || now?.entry?.outcome != then.entry?.outcome else { continue }
+            changes.append(.with {
+                $0.recordID = id
+                $0.activeRuleID = now?.entry?.id ?? ""
+                $0.activeOutcomeJson = now?.entry?.outcomeJSON ?? ""
+                $0.draftRuleID = then.entry?.id ?? ""
+                $0.draftOutcomeJson = then.entry?.outcomeJSON ?? ""
+            })
+        }
+        return .with {
+            $0.activeVersion = active?.version ?? 0
+            $0.evaluated = Int32(records.count)
+            $0.changes = changes
+        }
+    }
+
+    // MARK: - Helpers
+
+    private func compile(
+        _ rules: [Sales_Common_V1_RuleDefinition], for caller: Caller, field: String = "rules"
+    ) async throws -> CompiledRuleSet {
+        let compiler = RuleCompiler(registry: domain.registry, catalog: try await domain.catalog(for: caller))
+        do {
+            return try CompiledRuleSet(rules, compiler: compiler)
+        } catch {
+            let listed = error.problems.map { $0.path.replacingOccurrences(of: "rules", with: field, options: .anchored) + ": " + $0.message }
+            throw ServiceError.invalidArgument(
+                field: field, rule: "\(listed.count) problem\(listed.count == 1 ? "" : "s"): " + listed.joined(separator: "; "))
+        }
+    }
+
+    private func decide(_ set: CompiledRuleSet, _ record: RuleValue, explain: Bool) throws -> CompiledRuleSet.Decision {
+        do {
+            return try set.decide(record, explain: explain)
+        } catch {
+            throw ServiceError.failedPrecondition("the rule set could not be evaluated on this record: \(error)")
+        }
+    }
+
+    private func version(name: String, number: Int32, for caller: Caller) async throws -> Sales_Common_V1_RuleSetVersion {
+        if number == 0 {
+            guard let active = try await store.active(name: name, tenant: caller.tenant) else {
+                throw ServiceError.failedPrecondition("rule set \(name) has no active version: activate one first")
+            }
+            return active
+        }
+        guard let found = try await store.versions(name: name, tenant: caller.tenant, only: number).first else {
+            throw ServiceError.notFound(kind: "rule set version", id: "\(name) v\(number)")
+        }
+        return found
+    }
+
+    private func requireAdmin() throws -> Caller {
+        let caller = try RequestContext.caller()
+        guard caller.roles.contains(.admin) else { throw ServiceError.permissionDenied("changing rule sets needs the admin role") }
+        return caller
+    }
+
+    static func name(_ text: String) throws(ServiceError) -> String {
+        guard text.range(of: "^[a-z][a-z0-9-]{1,62}$", options: .regularExpression) != nil else {
+            throw .invalidArgument(field: "name", rule: "must be 2 to 63 lowercase letters, digits or '-', e.g. lead-routing")
+        }
+        return text
+    }
+
+    static func record(_ json: String, field: String) throws(ServiceError) -> RuleValue {
+        let value: RuleValue
+        do { value = try RuleValue(json: json) } catch {
+            throw .invalidArgument(field: field, rule: "is not JSON: \(error)")
+        }
+        guard case .object = value else { throw .invalidArgument(field: field, rule: "must be a JSON object of record fields") }
+        return value
+    }
+}
