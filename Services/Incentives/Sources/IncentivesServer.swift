@@ -9,12 +9,9 @@ public enum IncentivesServer {
 
     public static func components(_ runtime: ServiceRuntime) -> ServiceComponents {
         let store = PipelineCreditStore(database: runtime.database)
-        let consumer = EventConsumer(
-            name: "incentives.pipeline-credit", source: runtime.peer(.opportunities), database: runtime.database,
-            eventTypes: [Sales_Opportunities_V1_OpportunityCreated.protoMessageName],
-            serviceToken: runtime.serviceToken, startsAfter: runtime.health
-        ) { event, connection in
-            let created = try event.payload(as: Sales_Opportunities_V1_OpportunityCreated.self)
+        let consumer = runtime.consumer(
+            "incentives.pipeline-credit", of: Sales_Opportunities_V1_OpportunityCreated.self, from: .opportunities
+        ) { created, event, connection in
             try await store.record(created.opportunity, tenant: event.tenantID, on: connection, logger: runtime.logger)
         }
         return ServiceComponents(

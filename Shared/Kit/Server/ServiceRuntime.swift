@@ -1,4 +1,7 @@
 import Logging
+import PostgresNIO
+import SalesProto
+import SwiftProtobuf
 import GRPCCore
 import SalesModel
 import ServiceLifecycle
@@ -52,5 +55,21 @@ public struct HostedService: Sendable {
     public init(_ descriptor: ServiceDescriptor, _ implementation: any RegistrableRPCService) {
         self.descriptor = descriptor
         self.implementation = implementation
+    }
+}
+
+extension ServiceRuntime {
+    /// A consumer of one event type from a peer's feed, starting once this service is serving.
+    /// `apply` gets the decoded payload and runs inside the consumer's transaction.
+    public func consumer<Payload: SwiftProtobuf.Message>(
+        _ name: String, of _: Payload.Type, from source: ServiceName,
+        apply: @escaping @Sendable (Payload, Sales_Common_V1_EventEnvelope, PostgresConnection) async throws -> Void
+    ) -> EventConsumer {
+        EventConsumer(
+            name: name, source: peer(source), database: database, eventTypes: [Payload.protoMessageName],
+            serviceToken: serviceToken, startsAfter: health
+        ) { event, connection in
+            try await apply(try event.payload(as: Payload.self), event, connection)
+        }
     }
 }
