@@ -12,15 +12,21 @@ let logging: Target.Dependency = .product(name: "Logging", package: "swift-log")
 
 /// A domain service: `Services/<Folder>/Sources` is the library tests reach, `Services/<Folder>/Main`
 /// the executable's few lines.
-func service(_ folder: String, library: String, executable: String, extra: [Target.Dependency] = []) -> [Target] {
+func service(
+    _ folder: String, library: String, executable: String, extra: [Target.Dependency] = [], mainExtra: [Target.Dependency] = []
+) -> [Target] {
     [
         .target(
             name: library,
             dependencies: ["SalesModel", "SalesProto", "ServiceKit", "RulesEngine", grpcCore, postgres, logging, swiftProtobuf] + extra,
             path: "Services/\(folder)/Sources"),
-        .executableTarget(name: executable, dependencies: [.target(name: library), "ServiceKit"], path: "Services/\(folder)/Main"),
+        .executableTarget(
+            name: executable, dependencies: [.target(name: library), "ServiceKit"] + mainExtra, path: "Services/\(folder)/Main"),
     ]
 }
+
+/// The leads service's intake adapters: each its own small module over the kit's IntakeAdapter.
+let intakeAdapters = ["WebFormIntake", "DouyinIntake", "WeChatIntake", "MeituanIntake", "TradeShowIntake", "StorePOSIntake", "APIIntake"]
 
 let package = Package(
     name: "SalesPlatform",
@@ -66,7 +72,10 @@ let package = Package(
             ],
             path: "Shared/Kit"),
     ]
-        + service("Leads", library: "LeadsService", executable: "leads")
+        + service("Leads", library: "LeadsService", executable: "leads", mainExtra: intakeAdapters.map { .target(name: $0) })
+        + intakeAdapters.map { name in
+            .target(name: name, dependencies: ["ServiceKit", "SalesProto", "RulesEngine"], path: "Services/Leads/Plugins/\(name)")
+        }
         + service("Opportunities", library: "OpportunitiesService", executable: "opportunities")
         + service("Incentives", library: "IncentivesService", executable: "incentives")
         + service("Forecasting", library: "ForecastingService", executable: "forecasting")
@@ -90,6 +99,7 @@ let package = Package(
                 dependencies: [
                     "SalesModel", "SalesProto", "ServiceKit", "SalesControl", "RulesEngine", "LeadsService", "OpportunitiesService",
                     "IncentivesService", "ForecastingService", "StoreSalesService", "GatewayService",
+                ] + intakeAdapters.map { .target(name: $0) } + [
                     grpcCore, grpcHTTP2, postgres,
                 ],
                 path: "Tests/SalesTests"),

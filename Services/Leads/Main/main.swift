@@ -1,4 +1,18 @@
+import APIIntake
+import DouyinIntake
 import LeadsService
+import MeituanIntake
 import ServiceKit
+import StorePOSIntake
+import TradeShowIntake
+import WeChatIntake
+import WebFormIntake
 
-await ServiceMain.run(.leads, peers: LeadsServer.peers, migrations: LeadsServer.migrations, build: LeadsServer.components)
+/// The intake channels this executable ships; SALES_LEADS_INTAKE chooses which are active.
+let adapters: [any IntakeAdapter] = [
+    WebFormIntake(), DouyinIntake(), WeChatIntake(), MeituanIntake(), TradeShowIntake(), StorePOSIntake(), APIIntake(),
+]
+
+await ServiceMain.run(.leads, peers: LeadsServer.peers, migrations: LeadsServer.migrations) { runtime in
+    try LeadsServer.components(runtime, adapters: adapters)
+}

@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -10,6 +11,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let store: LeadStore
     let fields: CustomFieldStore
     let phoneHasher: PhoneHasher
+    let intake: IntakeAdapters
     let opportunities: Sales_Opportunities_V1_OpportunityService.Client<PeerClient.Transport>
 
     var database: Database { store.database }
@@ -17,8 +19,15 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     func createLead(request: Sales_Leads_V1_CreateLeadRequest, context: ServerContext) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let caller = try RequestContext.caller()
         let lead = try NewLead(request, fields: try await customFields(for: caller))
+        return try await create(lead, request: request, caller: caller)
+    }
+
+    /// Stores a checked lead with its event; `key` overrides the client's idempotency key.
+    private func create(
+        _ lead: NewLead, request: Sales_Leads_V1_CreateLeadRequest, caller: Caller, key: String? = nil
+    ) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let logger = RequestContext.logger
-        return try await Idempotency.run("CreateLead", request: request, database: database) { connection in
+        return try await Idempotency.run("CreateLead", request: request, database: database, key: key) { connection in
             let stored = try await store.insert(lead, phoneHasher: phoneHasher, by: caller, on: connection, logger: logger)
             let message = stored.message(for: caller)
             try await Outbox.append(
@@ -165,6 +174,72 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         return .with {
             $0.fields = definitions
             $0.stages = LeadStages.names
+        }
+    }
+
+    /// A channel's payload through its adapter. An unknown shape is kept as a dead letter and
+    /// answered as such (so the channel stops retrying); an unusable lead is INVALID_ARGUMENT.
+    func ingestLead(request: Sales_Leads_V1_IngestLeadRequest, context: ServerContext) async throws -> Sales_Leads_V1_IngestLeadResponse {
+        let caller = try RequestContext.caller()
+        guard let adapter = intake.adapter(named: request.adapter) else {
+            throw ServiceError.invalidArgument(field: "adapter", rule: "\"\(request.adapter)\" is not an active intake adapter; active: \(intake.names.joined(separator: ", "))")
+        }
+        let intakeLead: IntakeLead
+        do {
+            guard case .object(let payload) = try RuleValue(json: request.payloadJson) else {
+                throw IntakeFailure.unknownShape("the payload is not a JSON object")
+            }
+            intakeLead = try adapter.read(payload)
+        } catch let failure as IntakeFailure {
+            switch failure {
+            case .unusable(let field, let rule):
+                throw ServiceError.invalidArgument(field: "payload_json.\(field)", rule: rule)
+            case .unknownShape(let reason):
+                return try await deadLetter(request, reason: reason, caller: caller)
+            }
+        } catch {
+            return try await deadLetter(request, reason: "the payload is not JSON: \(error)", caller: caller)
+        }
+        let create = Sales_Leads_V1_CreateLeadRequest.with {
+            $0.contactName = intakeLead.contactName
+            $0.companyName = intakeLead.companyName
+            $0.phone = intakeLead.phone
+            $0.creditCode = intakeLead.creditCode
+            $0.channel = adapter.channel
+            $0.campaign = intakeLead.campaign
+            $0.city = intakeLead.city
+            $0.inquiry = intakeLead.inquiry
+        }
+        let lead: NewLead
+        do {
+            lead = try NewLead(create, fields: try await customFields(for: caller))
+        } catch let ServiceError.invalidArgument(field, rule) {
+            throw ServiceError.invalidArgument(field: "payload_json (\(adapter.name) → \(field))", rule: rule)
+        }
+        let key = intakeLead.externalID.map { "intake:\(adapter.name):\($0)" }
+        let created = try await self.create(lead, request: create, caller: caller, key: key)
+        return .with { $0.lead = created.lead }
+    }
+
+    func listDeadLetters(request: Sales_Leads_V1_ListDeadLettersRequest, context: ServerContext) async throws -> Sales_Leads_V1_ListDeadLettersResponse {
+        let caller = try RequestContext.caller()
+        guard caller.seesWholeTenant else { throw ServiceError.permissionDenied("the dead letters are for admins") }
+        let page = try Page(request.page)
+        let (rows, next) = page.finish(try await store.deadLetters(tenant: caller.tenant, page: page), seq: \.seq)
+        return .with {
+            $0.deadLetters = rows.map(\.letter)
+            $0.page = next
+        }
+    }
+
+    private func deadLetter(
+        _ request: Sales_Leads_V1_IngestLeadRequest, reason: String, caller: Caller
+    ) async throws -> Sales_Leads_V1_IngestLeadResponse {
+        let id = try await store.keepDeadLetter(adapter: request.adapter, payload: request.payloadJson, reason: reason, by: caller)
+        RequestContext.logger.warning("intake payload kept as a dead letter", metadata: ["adapter": "\(request.adapter)", "reason": "\(reason)"])
+        return .with {
+            $0.deadLetterID = id.apiString
+            $0.deadLetterReason = reason
         }
     }
 

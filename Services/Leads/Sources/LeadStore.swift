@@ -4,6 +4,7 @@ import PostgresNIO
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// The SQL of the leads schema. Every read is scoped by tenant and the caller's visibility.
 struct LeadStore: Sendable {
@@ -99,6 +100,36 @@ struct LeadStore: Sendable {
             """, logger: logger)
         guard let lead = try await Self.decode(rows).first else { throw ServiceError.notFound(kind: "lead", id: id.apiString) }
         return lead
+    }
+
+    func keepDeadLetter(adapter: String, payload: String, reason: String, by caller: Caller) async throws -> UUID {
+        let id = UUID()
+        try await database.query(
+            """
+            INSERT INTO intake_dead_letters (id, tenant_id, adapter, payload, reason, received_by)
+            VALUES (\(id), \(caller.tenant.rawValue), \(adapter), \(payload), \(reason), \(caller.userID))
+            """)
+        return id
+    }
+
+    func deadLetters(tenant: TenantID, page: Page) async throws -> [(seq: Int64, letter: Sales_Leads_V1_DeadLetter)] {
+        let rows = try await database.query(
+            """
+            SELECT seq, id, adapter, payload, reason, received_at FROM intake_dead_letters
+            WHERE tenant_id = \(tenant.rawValue) AND seq < \(page.before)
+            ORDER BY seq DESC LIMIT \(page.fetchLimit)
+            """)
+        var result: [(Int64, Sales_Leads_V1_DeadLetter)] = []
+        for try await (seq, id, adapter, payload, reason, received) in rows.decode((Int64, UUID, String, String, String, Date).self) {
+            result.append((seq, .with {
+                $0.id = id.apiString
+                $0.adapter = adapter
+                $0.payloadJson = payload
+                $0.reason = reason
+                $0.receivedAt = Google_Protobuf_Timestamp(date: received)
+            }))
+        }
+        return result
     }
 
     func overview(for caller: Caller) async throws -> Sales_Leads_V1_LeadsOverview {

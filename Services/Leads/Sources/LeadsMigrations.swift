@@ -51,5 +51,19 @@ public enum LeadsMigrations {
             ALTER TABLE leads ALTER COLUMN phone_hmac DROP NOT NULL;
             CREATE INDEX leads_tenant_customer ON leads (tenant_id, customer_id);
             """),
+        Migration("0103_intake_dead_letters", """
+            -- Channel payloads whose shape no adapter understood: kept for a person, never dropped.
+            CREATE TABLE intake_dead_letters (
+                id uuid PRIMARY KEY,
+                seq bigserial NOT NULL UNIQUE,
+                tenant_id text NOT NULL,
+                adapter text NOT NULL,
+                payload text NOT NULL,
+                reason text NOT NULL,
+                received_by text NOT NULL,
+                received_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX intake_dead_letters_tenant_seq ON intake_dead_letters (tenant_id, seq DESC);
+            """),
     ]
 }

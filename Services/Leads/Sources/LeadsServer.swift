@@ -1,3 +1,4 @@
+import Foundation
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -7,13 +8,16 @@ public enum LeadsServer {
     public static let peers: [ServiceName] = [.opportunities]
     public static let migrations = LeadsMigrations.all
 
-    public static func components(_ runtime: ServiceRuntime) -> ServiceComponents {
+    /// `adapters` are the intake adapters the executable ships; SALES_LEADS_INTAKE picks the active ones.
+    public static func components(_ runtime: ServiceRuntime, adapters: [any IntakeAdapter]) throws -> ServiceComponents {
+        let active = Environment().optional("SALES_LEADS_INTAKE").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let store = LeadStore(database: runtime.database)
         let fields = CustomFieldStore(database: runtime.database, recordType: "lead")
         let handler = LeadServiceHandler(
             store: store,
             fields: fields,
             phoneHasher: PhoneHasher(secret: runtime.configuration.jwtSecret),
+            intake: try IntakeAdapters(adapters, active: active),
             opportunities: .init(wrapping: runtime.peer(.opportunities).grpc))
         let ruleSets = RuleSetServiceHandler(
             store: RuleSetStore(database: runtime.database), domain: LeadRuleDomain(store: store, fields: fields))

@@ -8,12 +8,12 @@ import SwiftProtobuf
 /// The key is recorded in the transaction of the effect, so a rolled-back attempt leaves no trace
 /// and a concurrent duplicate waits for the first to commit, then reads its response.
 public enum Idempotency {
+    /// `key` overrides the client's `idempotency-key` (an intake adapter keys on the channel's message id).
     public static func run<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
-        _ method: String, request: Request, database: Database,
+        _ method: String, request: Request, database: Database, key: String? = nil,
         body: @Sendable (PostgresConnection) async throws -> Response
     ) async throws -> Response {
-        let context = RequestContext.current
-        guard let key = context?.idempotencyKey else { return try await database.transaction(body) }
+        guard let key = key ?? RequestContext.current?.idempotencyKey else { return try await database.transaction(body) }
         guard (1...200).contains(key.count) else {
             throw ServiceError.invalidArgument(field: "idempotency-key", rule: "must be 1 to 200 characters")
         }

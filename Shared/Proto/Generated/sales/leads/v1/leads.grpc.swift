@@ -126,6 +126,32 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "IngestLead" metadata.
+        public enum IngestLead: Sendable {
+            /// Request type for "IngestLead".
+            public typealias Input = Sales_Leads_V1_IngestLeadRequest
+            /// Response type for "IngestLead".
+            public typealias Output = Sales_Leads_V1_IngestLeadResponse
+            /// Descriptor for "IngestLead".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "IngestLead",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListDeadLetters" metadata.
+        public enum ListDeadLetters: Sendable {
+            /// Request type for "ListDeadLetters".
+            public typealias Input = Sales_Leads_V1_ListDeadLettersRequest
+            /// Response type for "ListDeadLetters".
+            public typealias Output = Sales_Leads_V1_ListDeadLettersResponse
+            /// Descriptor for "ListDeadLetters".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "ListDeadLetters",
+                type: .unary
+            )
+        }
         /// Namespace for "GetOverview" metadata.
         public enum GetOverview: Sendable {
             /// Request type for "GetOverview".
@@ -149,6 +175,8 @@ public enum Sales_Leads_V1_LeadService: Sendable {
             UpdateLeadFields.descriptor,
             DefineLeadField.descriptor,
             ListLeadFields.descriptor,
+            IngestLead.descriptor,
+            ListDeadLetters.descriptor,
             GetOverview.descriptor
         ]
     }
@@ -296,6 +324,39 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListLeadFieldsResponse>
 
+        /// Handle the "IngestLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A channel's payload through its intake adapter; a repeat delivery (same channel message id)
+        /// > returns the lead made the first time.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_IngestLeadRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_IngestLeadResponse` messages.
+        func ingestLead(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_IngestLeadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_IngestLeadResponse>
+
+        /// Handle the "ListDeadLetters" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_ListDeadLettersRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_ListDeadLettersResponse` messages.
+        func listDeadLetters(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListDeadLettersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListDeadLettersResponse>
+
         /// Handle the "GetOverview" method.
         ///
         /// - Parameters:
@@ -439,6 +500,39 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListLeadFieldsResponse>
 
+        /// Handle the "IngestLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A channel's payload through its intake adapter; a repeat delivery (same channel message id)
+        /// > returns the lead made the first time.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_IngestLeadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_IngestLeadResponse` message.
+        func ingestLead(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_IngestLeadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_IngestLeadResponse>
+
+        /// Handle the "ListDeadLetters" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListDeadLettersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_ListDeadLettersResponse` message.
+        func listDeadLetters(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_ListDeadLettersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListDeadLettersResponse>
+
         /// Handle the "GetOverview" method.
         ///
         /// - Parameters:
@@ -580,6 +674,39 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_ListLeadFieldsResponse
 
+        /// Handle the "IngestLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A channel's payload through its intake adapter; a repeat delivery (same channel message id)
+        /// > returns the lead made the first time.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_IngestLeadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_IngestLeadResponse` to respond with.
+        func ingestLead(
+            request: Sales_Leads_V1_IngestLeadRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_IngestLeadResponse
+
+        /// Handle the "ListDeadLetters" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_ListDeadLettersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_ListDeadLettersResponse` to respond with.
+        func listDeadLetters(
+            request: Sales_Leads_V1_ListDeadLettersRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_ListDeadLettersResponse
+
         /// Handle the "GetOverview" method.
         ///
         /// - Parameters:
@@ -689,6 +816,28 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.IngestLead.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_IngestLeadRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_IngestLeadResponse>(),
+            handler: { request, context in
+                try await self.ingestLead(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.ListDeadLetters.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListDeadLettersRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListDeadLettersResponse>(),
+            handler: { request, context in
+                try await self.listDeadLetters(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Leads_V1_LeadService.Method.GetOverview.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_GetOverviewRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_LeadsOverview>(),
@@ -787,6 +936,28 @@ extension Sales_Leads_V1_LeadService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListLeadFieldsResponse> {
         let response = try await self.listLeadFields(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func ingestLead(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_IngestLeadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_IngestLeadResponse> {
+        let response = try await self.ingestLead(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listDeadLetters(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListDeadLettersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListDeadLettersResponse> {
+        let response = try await self.listDeadLetters(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -905,6 +1076,32 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListLeadFieldsResponse> {
         return GRPCCore.ServerResponse<Sales_Leads_V1_ListLeadFieldsResponse>(
             message: try await self.listLeadFields(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func ingestLead(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_IngestLeadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_IngestLeadResponse> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_IngestLeadResponse>(
+            message: try await self.ingestLead(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listDeadLetters(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_ListDeadLettersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListDeadLettersResponse> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_ListDeadLettersResponse>(
+            message: try await self.listDeadLetters(
                 request: request.message,
                 context: context
             ),
@@ -1093,6 +1290,49 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListLeadFieldsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListLeadFieldsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "IngestLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A channel's payload through its intake adapter; a repeat delivery (same channel message id)
+        /// > returns the lead made the first time.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_IngestLeadRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_IngestLeadRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_IngestLeadResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func ingestLead<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_IngestLeadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_IngestLeadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_IngestLeadResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_IngestLeadResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListDeadLetters" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListDeadLettersRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ListDeadLettersRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ListDeadLettersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listDeadLetters<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ListDeadLettersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ListDeadLettersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListDeadLettersResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListDeadLettersResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "GetOverview" method.
@@ -1379,6 +1619,71 @@ extension Sales_Leads_V1_LeadService {
             )
         }
 
+        /// Call the "IngestLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A channel's payload through its intake adapter; a repeat delivery (same channel message id)
+        /// > returns the lead made the first time.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_IngestLeadRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_IngestLeadRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_IngestLeadResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func ingestLead<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_IngestLeadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_IngestLeadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_IngestLeadResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_IngestLeadResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.IngestLead.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListDeadLetters" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListDeadLettersRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ListDeadLettersRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ListDeadLettersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listDeadLetters<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ListDeadLettersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ListDeadLettersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListDeadLettersResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListDeadLettersResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.ListDeadLetters.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "GetOverview" method.
         ///
         /// - Parameters:
@@ -1617,6 +1922,61 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListLeadFieldsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListLeadFieldsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "IngestLead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A channel's payload through its intake adapter; a repeat delivery (same channel message id)
+    /// > returns the lead made the first time.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_IngestLeadRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func ingestLead<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_IngestLeadRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_IngestLeadResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.ingestLead(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_IngestLeadRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_IngestLeadResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDeadLetters" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_ListDeadLettersRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDeadLetters<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_ListDeadLettersRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListDeadLettersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listDeadLetters(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListDeadLettersRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListDeadLettersResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1885,6 +2245,69 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listLeadFields(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "IngestLead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A channel's payload through its intake adapter; a repeat delivery (same channel message id)
+    /// > returns the lead made the first time.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func ingestLead<Result>(
+        _ message: Sales_Leads_V1_IngestLeadRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_IngestLeadResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_IngestLeadRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.ingestLead(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDeadLetters" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDeadLetters<Result>(
+        _ message: Sales_Leads_V1_ListDeadLettersRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListDeadLettersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_ListDeadLettersRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listDeadLetters(
             request: request,
             options: options,
             onResponse: handleResponse
