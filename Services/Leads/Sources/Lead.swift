@@ -25,6 +25,8 @@ struct Lead: Sendable {
     var customFields: [String: Sales_Common_V1_FieldValue]
     var customerID: UUID?
     var isRepeat: Bool
+    var firstTouchAt: Date?
+    var lastTouchAt: Date?
 
     func message(for caller: Caller) -> Sales_Leads_V1_Lead {
         .with {
@@ -35,6 +37,8 @@ struct Lead: Sendable {
             $0.creditCode = creditCode?.rawValue ?? ""
             $0.customerID = customerID?.apiString ?? ""
             $0.repeat = isRepeat
+            if let firstTouchAt { $0.firstTouchAt = Google_Protobuf_Timestamp(date: firstTouchAt) }
+            if let lastTouchAt { $0.lastTouchAt = Google_Protobuf_Timestamp(date: lastTouchAt) }
             $0.channel = channel
             $0.campaign = campaign
             $0.city = city

@@ -12,7 +12,8 @@ struct LeadStore: Sendable {
 
     private static let columns = """
         id, seq, tenant_id, contact_name, company_name, phone_e164, channel, campaign, city, inquiry,
-        owner_id, org_path, status, opportunity_id, created_at, custom_fields::text, customer_id, credit_code, repeat
+        owner_id, org_path, status, opportunity_id, created_at, custom_fields::text, customer_id, credit_code, repeat,
+        first_touch_at, last_touch_at
         """
 
     /// Stores the lead under its customer: a new customer is owned by the caller; a known one
@@ -159,9 +160,9 @@ struct LeadStore: Sendable {
         var leads: [Lead] = []
         for try await row in rows {
             let (id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity,
-                 created, custom, customer, creditCode, isRepeat)
+                 created, custom, customer, creditCode, isRepeat, firstTouch, lastTouch)
                 = try row.decode((UUID, Int64, String, String, String, String?, Int16, String, String, String, String, String, Int16,
-                                  UUID?, Date, String, UUID?, String, Bool).self)
+                                  UUID?, Date, String, UUID?, String, Bool, Date?, Date?).self)
             leads.append(Lead(
                 id: id, seq: seq, tenant: tenant, contactName: contact, companyName: company, phone: phone.flatMap(PhoneNumber.init),
                 creditCode: CreditCode(creditCode),
@@ -169,7 +170,7 @@ struct LeadStore: Sendable {
                 campaign: campaign, city: city, inquiry: inquiry, ownerID: owner, orgPath: orgPath,
                 status: Sales_Leads_V1_LeadStatus(rawValue: Int(status)) ?? .UNRECOGNIZED(Int(status)),
                 opportunityID: opportunity, createdAt: created, customFields: try CustomFieldStore.decode(custom),
-                customerID: customer, isRepeat: isRepeat))
+                customerID: customer, isRepeat: isRepeat, firstTouchAt: firstTouch, lastTouchAt: lastTouch))
         }
         return leads
     }

@@ -65,5 +65,26 @@ public enum LeadsMigrations {
             );
             CREATE INDEX intake_dead_letters_tenant_seq ON intake_dead_letters (tenant_id, seq DESC);
             """),
+        Migration("0104_follow_ups", """
+            CREATE TABLE follow_ups (
+                id uuid PRIMARY KEY,
+                seq bigserial NOT NULL UNIQUE,
+                tenant_id text NOT NULL,
+                lead_id uuid NOT NULL REFERENCES leads (id),
+                kind smallint NOT NULL,
+                occurred_at timestamptz NOT NULL,
+                place text NOT NULL DEFAULT '',
+                decision_maker text NOT NULL DEFAULT '',
+                objection text NOT NULL DEFAULT '',
+                next_commitment text NOT NULL DEFAULT '',
+                next_contact_at timestamptz,
+                summary text NOT NULL,
+                author_id text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX follow_ups_lead ON follow_ups (lead_id, occurred_at DESC);
+            ALTER TABLE leads ADD COLUMN first_touch_at timestamptz;
+            ALTER TABLE leads ADD COLUMN last_touch_at timestamptz;
+            """),
     ]
 }

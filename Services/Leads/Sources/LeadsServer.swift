@@ -15,6 +15,7 @@ public enum LeadsServer {
         let fields = CustomFieldStore(database: runtime.database, recordType: "lead")
         let handler = LeadServiceHandler(
             store: store,
+            followUps: FollowUpStore(database: runtime.database),
             fields: fields,
             phoneHasher: PhoneHasher(secret: runtime.configuration.jwtSecret),
             intake: try IntakeAdapters(adapters, active: active),

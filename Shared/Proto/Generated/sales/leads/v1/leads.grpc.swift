@@ -139,6 +139,32 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "LogFollowUp" metadata.
+        public enum LogFollowUp: Sendable {
+            /// Request type for "LogFollowUp".
+            public typealias Input = Sales_Leads_V1_LogFollowUpRequest
+            /// Response type for "LogFollowUp".
+            public typealias Output = Sales_Leads_V1_FollowUp
+            /// Descriptor for "LogFollowUp".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "LogFollowUp",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListFollowUps" metadata.
+        public enum ListFollowUps: Sendable {
+            /// Request type for "ListFollowUps".
+            public typealias Input = Sales_Leads_V1_ListFollowUpsRequest
+            /// Response type for "ListFollowUps".
+            public typealias Output = Sales_Leads_V1_ListFollowUpsResponse
+            /// Descriptor for "ListFollowUps".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "ListFollowUps",
+                type: .unary
+            )
+        }
         /// Namespace for "ListDeadLetters" metadata.
         public enum ListDeadLetters: Sendable {
             /// Request type for "ListDeadLetters".
@@ -176,6 +202,8 @@ public enum Sales_Leads_V1_LeadService: Sendable {
             DefineLeadField.descriptor,
             ListLeadFields.descriptor,
             IngestLead.descriptor,
+            LogFollowUp.descriptor,
+            ListFollowUps.descriptor,
             ListDeadLetters.descriptor,
             GetOverview.descriptor
         ]
@@ -342,6 +370,38 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_IngestLeadRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_IngestLeadResponse>
+
+        /// Handle the "LogFollowUp" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a follow-up; the first one is the lead's first touch.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_LogFollowUpRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_FollowUp` messages.
+        func logFollowUp(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_LogFollowUpRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_FollowUp>
+
+        /// Handle the "ListFollowUps" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_ListFollowUpsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_ListFollowUpsResponse` messages.
+        func listFollowUps(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListFollowUpsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListFollowUpsResponse>
 
         /// Handle the "ListDeadLetters" method.
         ///
@@ -519,6 +579,38 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_IngestLeadResponse>
 
+        /// Handle the "LogFollowUp" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a follow-up; the first one is the lead's first touch.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_LogFollowUpRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_FollowUp` message.
+        func logFollowUp(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_LogFollowUpRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_FollowUp>
+
+        /// Handle the "ListFollowUps" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListFollowUpsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_ListFollowUpsResponse` message.
+        func listFollowUps(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_ListFollowUpsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListFollowUpsResponse>
+
         /// Handle the "ListDeadLetters" method.
         ///
         /// - Parameters:
@@ -693,6 +785,38 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_IngestLeadResponse
 
+        /// Handle the "LogFollowUp" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a follow-up; the first one is the lead's first touch.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_LogFollowUpRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_FollowUp` to respond with.
+        func logFollowUp(
+            request: Sales_Leads_V1_LogFollowUpRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_FollowUp
+
+        /// Handle the "ListFollowUps" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_ListFollowUpsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_ListFollowUpsResponse` to respond with.
+        func listFollowUps(
+            request: Sales_Leads_V1_ListFollowUpsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_ListFollowUpsResponse
+
         /// Handle the "ListDeadLetters" method.
         ///
         /// - Parameters:
@@ -827,6 +951,28 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.LogFollowUp.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_LogFollowUpRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_FollowUp>(),
+            handler: { request, context in
+                try await self.logFollowUp(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.ListFollowUps.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListFollowUpsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListFollowUpsResponse>(),
+            handler: { request, context in
+                try await self.listFollowUps(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Leads_V1_LeadService.Method.ListDeadLetters.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListDeadLettersRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListDeadLettersResponse>(),
@@ -947,6 +1093,28 @@ extension Sales_Leads_V1_LeadService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_IngestLeadResponse> {
         let response = try await self.ingestLead(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func logFollowUp(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_LogFollowUpRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_FollowUp> {
+        let response = try await self.logFollowUp(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listFollowUps(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListFollowUpsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListFollowUpsResponse> {
+        let response = try await self.listFollowUps(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1089,6 +1257,32 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_IngestLeadResponse> {
         return GRPCCore.ServerResponse<Sales_Leads_V1_IngestLeadResponse>(
             message: try await self.ingestLead(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func logFollowUp(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_LogFollowUpRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_FollowUp> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_FollowUp>(
+            message: try await self.logFollowUp(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listFollowUps(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_ListFollowUpsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListFollowUpsResponse> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_ListFollowUpsResponse>(
+            message: try await self.listFollowUps(
                 request: request.message,
                 context: context
             ),
@@ -1314,6 +1508,48 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_IngestLeadResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_IngestLeadResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "LogFollowUp" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a follow-up; the first one is the lead's first touch.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_LogFollowUpRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_LogFollowUpRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_FollowUp` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func logFollowUp<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_LogFollowUpRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_LogFollowUpRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_FollowUp>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_FollowUp>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListFollowUps" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListFollowUpsRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ListFollowUpsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ListFollowUpsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listFollowUps<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ListFollowUpsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ListFollowUpsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListFollowUpsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListFollowUpsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "ListDeadLetters" method.
@@ -1654,6 +1890,70 @@ extension Sales_Leads_V1_LeadService {
             )
         }
 
+        /// Call the "LogFollowUp" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Records a follow-up; the first one is the lead's first touch.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_LogFollowUpRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_LogFollowUpRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_FollowUp` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func logFollowUp<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_LogFollowUpRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_LogFollowUpRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_FollowUp>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_FollowUp>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.LogFollowUp.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListFollowUps" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListFollowUpsRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ListFollowUpsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ListFollowUpsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listFollowUps<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ListFollowUpsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ListFollowUpsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListFollowUpsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListFollowUpsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.ListFollowUps.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "ListDeadLetters" method.
         ///
         /// - Parameters:
@@ -1952,6 +2252,60 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_IngestLeadRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_IngestLeadResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "LogFollowUp" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a follow-up; the first one is the lead's first touch.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_LogFollowUpRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func logFollowUp<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_LogFollowUpRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_FollowUp>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.logFollowUp(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_LogFollowUpRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_FollowUp>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListFollowUps" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_ListFollowUpsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listFollowUps<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_ListFollowUpsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListFollowUpsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listFollowUps(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListFollowUpsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListFollowUpsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2279,6 +2633,68 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.ingestLead(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "LogFollowUp" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Records a follow-up; the first one is the lead's first touch.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func logFollowUp<Result>(
+        _ message: Sales_Leads_V1_LogFollowUpRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_FollowUp>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_LogFollowUpRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.logFollowUp(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListFollowUps" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listFollowUps<Result>(
+        _ message: Sales_Leads_V1_ListFollowUpsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListFollowUpsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_ListFollowUpsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listFollowUps(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -127,6 +127,52 @@ public nonisolated enum Sales_Leads_V1_LeadStatus: SwiftProtobuf.Enum, Swift.Cas
 
 }
 
+public nonisolated enum Sales_Leads_V1_TouchKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case call // = 1
+  case visit // = 2
+  case wechat // = 3
+  case email // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .call
+    case 2: self = .visit
+    case 3: self = .wechat
+    case 4: self = .email
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .call: return 1
+    case .visit: return 2
+    case .wechat: return 3
+    case .email: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Leads_V1_TouchKind] = [
+    .unspecified,
+    .call,
+    .visit,
+    .wechat,
+    .email,
+  ]
+
+}
+
 public nonisolated struct Sales_Leads_V1_Lead: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -231,11 +277,140 @@ public nonisolated struct Sales_Leads_V1_Lead: @unchecked Sendable {
     set {_uniqueStorage()._repeat = newValue}
   }
 
+  /// The first real follow-up (call, visit, WeChat, email), if any.
+  public var firstTouchAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._firstTouchAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._firstTouchAt = newValue}
+  }
+  /// Returns true if `firstTouchAt` has been explicitly set.
+  public var hasFirstTouchAt: Bool {_storage._firstTouchAt != nil}
+  /// Clears the value of `firstTouchAt`. Subsequent reads from it will return its default value.
+  public mutating func clearFirstTouchAt() {_uniqueStorage()._firstTouchAt = nil}
+
+  /// The latest real follow-up: what the return-to-pool clock counts from.
+  public var lastTouchAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._lastTouchAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._lastTouchAt = newValue}
+  }
+  /// Returns true if `lastTouchAt` has been explicitly set.
+  public var hasLastTouchAt: Bool {_storage._lastTouchAt != nil}
+  /// Clears the value of `lastTouchAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLastTouchAt() {_uniqueStorage()._lastTouchAt = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// A follow-up that means something. A visit records its five elements: time, place, decision
+/// maker, objection and next commitment; a bare "已联系" is not a follow-up.
+public nonisolated struct Sales_Leads_V1_FollowUp: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var leadID: String = String()
+
+  public var kind: Sales_Leads_V1_TouchKind = .unspecified
+
+  /// When it happened; not in the future.
+  public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_occurredAt = newValue}
+  }
+  /// Returns true if `occurredAt` has been explicitly set.
+  public var hasOccurredAt: Bool {self._occurredAt != nil}
+  /// Clears the value of `occurredAt`. Subsequent reads from it will return its default value.
+  public mutating func clearOccurredAt() {self._occurredAt = nil}
+
+  public var place: String = String()
+
+  public var decisionMaker: String = String()
+
+  public var objection: String = String()
+
+  public var nextCommitment: String = String()
+
+  public var nextContactAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_nextContactAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_nextContactAt = newValue}
+  }
+  /// Returns true if `nextContactAt` has been explicitly set.
+  public var hasNextContactAt: Bool {self._nextContactAt != nil}
+  /// Clears the value of `nextContactAt`. Subsequent reads from it will return its default value.
+  public mutating func clearNextContactAt() {self._nextContactAt = nil}
+
+  /// What was said, at least a few words.
+  public var summary: String = String()
+
+  public var authorID: String = String()
+
+  public var recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_recordedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_recordedAt = newValue}
+  }
+  /// Returns true if `recordedAt` has been explicitly set.
+  public var hasRecordedAt: Bool {self._recordedAt != nil}
+  /// Clears the value of `recordedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRecordedAt() {self._recordedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _nextContactAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Leads_V1_LogFollowUpRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var followUp: Sales_Leads_V1_FollowUp {
+    get {_followUp ?? Sales_Leads_V1_FollowUp()}
+    set {_followUp = newValue}
+  }
+  /// Returns true if `followUp` has been explicitly set.
+  public var hasFollowUp: Bool {self._followUp != nil}
+  /// Clears the value of `followUp`. Subsequent reads from it will return its default value.
+  public mutating func clearFollowUp() {self._followUp = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _followUp: Sales_Leads_V1_FollowUp? = nil
+}
+
+public nonisolated struct Sales_Leads_V1_ListFollowUpsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var leadID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_ListFollowUpsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Newest first.
+  public var followUps: [Sales_Leads_V1_FollowUp] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 public nonisolated struct Sales_Leads_V1_CreateLeadRequest: Sendable {
@@ -729,9 +904,13 @@ nonisolated extension Sales_Leads_V1_LeadStatus: SwiftProtobuf._ProtoNameProvidi
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0LEAD_STATUS_UNSPECIFIED\0\u{1}LEAD_STATUS_NEW\0\u{1}LEAD_STATUS_CONVERTED\0\u{1}LEAD_STATUS_CONTACTED\0\u{1}LEAD_STATUS_QUALIFIED\0")
 }
 
+nonisolated extension Sales_Leads_V1_TouchKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0TOUCH_KIND_UNSPECIFIED\0\u{1}TOUCH_KIND_CALL\0\u{1}TOUCH_KIND_VISIT\0\u{1}TOUCH_KIND_WECHAT\0\u{1}TOUCH_KIND_EMAIL\0")
+}
+
 nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Lead"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0\u{3}custom_fields\0\u{3}customer_id\0\u{3}credit_code\0\u{1}repeat\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0\u{3}custom_fields\0\u{3}customer_id\0\u{3}credit_code\0\u{1}repeat\0\u{3}first_touch_at\0\u{3}last_touch_at\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -751,6 +930,8 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
     var _customerID: String = String()
     var _creditCode: String = String()
     var _repeat: Bool = false
+    var _firstTouchAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _lastTouchAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -778,6 +959,8 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
       _customerID = source._customerID
       _creditCode = source._creditCode
       _repeat = source._repeat
+      _firstTouchAt = source._firstTouchAt
+      _lastTouchAt = source._lastTouchAt
     }
   }
 
@@ -813,6 +996,8 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._customerID) }()
         case 16: try { try decoder.decodeSingularStringField(value: &_storage._creditCode) }()
         case 17: try { try decoder.decodeSingularBoolField(value: &_storage._repeat) }()
+        case 18: try { try decoder.decodeSingularMessageField(value: &_storage._firstTouchAt) }()
+        case 19: try { try decoder.decodeSingularMessageField(value: &_storage._lastTouchAt) }()
         default: break
         }
       }
@@ -876,6 +1061,12 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
       if _storage._repeat != false {
         try visitor.visitSingularBoolField(value: _storage._repeat, fieldNumber: 17)
       }
+      try { if let v = _storage._firstTouchAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+      } }()
+      try { if let v = _storage._lastTouchAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -902,10 +1093,195 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
         if _storage._customerID != rhs_storage._customerID {return false}
         if _storage._creditCode != rhs_storage._creditCode {return false}
         if _storage._repeat != rhs_storage._repeat {return false}
+        if _storage._firstTouchAt != rhs_storage._firstTouchAt {return false}
+        if _storage._lastTouchAt != rhs_storage._lastTouchAt {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_FollowUp: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FollowUp"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}lead_id\0\u{1}kind\0\u{3}occurred_at\0\u{1}place\0\u{3}decision_maker\0\u{1}objection\0\u{3}next_commitment\0\u{3}next_contact_at\0\u{1}summary\0\u{3}author_id\0\u{3}recorded_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.leadID) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._occurredAt) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.place) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.decisionMaker) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.objection) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.nextCommitment) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._nextContactAt) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.summary) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.authorID) }()
+      case 12: try { try decoder.decodeSingularMessageField(value: &self._recordedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.leadID.isEmpty {
+      try visitor.visitSingularStringField(value: self.leadID, fieldNumber: 2)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 3)
+    }
+    try { if let v = self._occurredAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if !self.place.isEmpty {
+      try visitor.visitSingularStringField(value: self.place, fieldNumber: 5)
+    }
+    if !self.decisionMaker.isEmpty {
+      try visitor.visitSingularStringField(value: self.decisionMaker, fieldNumber: 6)
+    }
+    if !self.objection.isEmpty {
+      try visitor.visitSingularStringField(value: self.objection, fieldNumber: 7)
+    }
+    if !self.nextCommitment.isEmpty {
+      try visitor.visitSingularStringField(value: self.nextCommitment, fieldNumber: 8)
+    }
+    try { if let v = self._nextContactAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    if !self.summary.isEmpty {
+      try visitor.visitSingularStringField(value: self.summary, fieldNumber: 10)
+    }
+    if !self.authorID.isEmpty {
+      try visitor.visitSingularStringField(value: self.authorID, fieldNumber: 11)
+    }
+    try { if let v = self._recordedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_FollowUp, rhs: Sales_Leads_V1_FollowUp) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.leadID != rhs.leadID {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs._occurredAt != rhs._occurredAt {return false}
+    if lhs.place != rhs.place {return false}
+    if lhs.decisionMaker != rhs.decisionMaker {return false}
+    if lhs.objection != rhs.objection {return false}
+    if lhs.nextCommitment != rhs.nextCommitment {return false}
+    if lhs._nextContactAt != rhs._nextContactAt {return false}
+    if lhs.summary != rhs.summary {return false}
+    if lhs.authorID != rhs.authorID {return false}
+    if lhs._recordedAt != rhs._recordedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_LogFollowUpRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LogFollowUpRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}follow_up\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._followUp) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._followUp {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_LogFollowUpRequest, rhs: Sales_Leads_V1_LogFollowUpRequest) -> Bool {
+    if lhs._followUp != rhs._followUp {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_ListFollowUpsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListFollowUpsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lead_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.leadID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.leadID.isEmpty {
+      try visitor.visitSingularStringField(value: self.leadID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_ListFollowUpsRequest, rhs: Sales_Leads_V1_ListFollowUpsRequest) -> Bool {
+    if lhs.leadID != rhs.leadID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_ListFollowUpsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListFollowUpsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}follow_ups\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.followUps) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.followUps.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.followUps, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_ListFollowUpsResponse, rhs: Sales_Leads_V1_ListFollowUpsResponse) -> Bool {
+    if lhs.followUps != rhs.followUps {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
