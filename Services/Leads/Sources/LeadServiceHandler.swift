@@ -10,6 +10,7 @@ import SwiftProtobuf
 struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let store: LeadStore
     let followUps: FollowUpStore
+    let pools: PoolStore
     let fields: CustomFieldStore
     let phoneHasher: PhoneHasher
     let intake: IntakeAdapters
@@ -54,7 +55,8 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         if case .UNRECOGNIZED(let raw) = request.status {
             throw ServiceError.invalidArgument(field: "status", rule: "\(raw) is not a lead status")
         }
-        let (leads, next) = page.finish(try await store.list(for: caller, status: request.status, page: page), seq: \.seq)
+        let (leads, next) = page.finish(
+            try await store.list(for: caller, status: request.status, publicPool: request.publicPool, page: page), seq: \.seq)
         return .with {
             $0.leads = leads.map { $0.message(for: caller) }
             $0.page = next

@@ -57,13 +57,13 @@ struct LeadStore: Sendable {
             """
             SELECT \(unescaped: Self.columns) FROM leads
             WHERE id = \(id) AND tenant_id = \(caller.tenant.rawValue)
-              AND \(visibleTo: scope)
+              AND (\(visibleTo: scope) OR \(poolVisibleTo: caller))
             \(unescaped: lock ? "FOR UPDATE" : "")
             """, logger: logger)
         return try await Self.decode(rows).first
     }
 
-    func list(for caller: Caller, status: Sales_Leads_V1_LeadStatus, page: Page) async throws -> [Lead] {
+    func list(for caller: Caller, status: Sales_Leads_V1_LeadStatus, publicPool: Bool = false, page: Page) async throws -> [Lead] {
         let scope = Visibility(caller)
         let statusFilter = Int16(status.rawValue)
         let rows = try await database.query(
@@ -71,10 +71,26 @@ struct LeadStore: Sendable {
             SELECT \(unescaped: Self.columns) FROM leads
             WHERE tenant_id = \(caller.tenant.rawValue) AND seq < \(page.before)
               AND (\(statusFilter) = 0 OR status = \(statusFilter))
-              AND \(visibleTo: scope)
+              AND (NOT \(publicPool) OR owner_id = '')
+              AND (\(visibleTo: scope) OR \(poolVisibleTo: caller))
             ORDER BY seq DESC LIMIT \(page.fetchLimit)
             """)
         return try await Self.decode(rows)
+    }
+
+    /// Sets a locked lead's owner (empty: the public pool) and moves its customer with it.
+    func assign(_ lead: Lead, to ownerID: String, orgPath: String, on connection: PostgresConnection, logger: Logger) async throws -> Lead {
+        let rows = try await connection.query(
+            """
+            UPDATE leads SET owner_id = \(ownerID), org_path = \(orgPath), updated_at = now()
+            WHERE id = \(lead.id) RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        guard let moved = try await Self.decode(rows).first else { throw ServiceError.notFound(kind: "lead", id: lead.id.apiString) }
+        if let customer = lead.customerID {
+            try await connection.query(
+                "UPDATE customers SET owner_id = \(ownerID), org_path = \(orgPath) WHERE id = \(customer)", logger: logger)
+        }
+        return moved
     }
 
     func markConverted(_ id: UUID, opportunity: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Lead {
@@ -173,5 +189,16 @@ struct LeadStore: Sendable {
                 customerID: customer, isRepeat: isRepeat, firstTouchAt: firstTouch, lastTouchAt: lastTouch))
         }
         return leads
+    }
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// Public-pool leads (owner_id = '') of the caller's team or a team above it: what a rep may see and claim.
+    mutating func appendInterpolation(poolVisibleTo caller: Caller) {
+        appendLiteral("(owner_id = '' AND (")
+        appendInterpolation(caller.orgPath)
+        appendLiteral(" = org_path OR ")
+        appendInterpolation(caller.orgPath)
+        appendLiteral(" LIKE org_path || '/%'))")
     }
 }

@@ -86,5 +86,33 @@ public enum LeadsMigrations {
             ALTER TABLE leads ADD COLUMN first_touch_at timestamptz;
             ALTER TABLE leads ADD COLUMN last_touch_at timestamptz;
             """),
+        Migration("0105_public_pool", """
+            -- A lead with owner_id = '' is in the public pool (公海) of the team at org_path.
+            CREATE TABLE pool_policies (
+                tenant_id text PRIMARY KEY,
+                daily_claim_cap integer NOT NULL,
+                held_cap integer NOT NULL,
+                cooldown_days integer NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE lead_releases (
+                lead_id uuid NOT NULL REFERENCES leads (id),
+                tenant_id text NOT NULL,
+                previous_owner text NOT NULL,
+                reason text NOT NULL,
+                released_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX lead_releases_lead ON lead_releases (lead_id, released_at DESC);
+            CREATE TABLE lead_claims (
+                lead_id uuid NOT NULL REFERENCES leads (id),
+                tenant_id text NOT NULL,
+                claimed_by text NOT NULL,
+                pool_path text NOT NULL,
+                claimed_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX lead_claims_by ON lead_claims (tenant_id, claimed_by, claimed_at);
+            CREATE INDEX lead_claims_lead ON lead_claims (lead_id, claimed_at DESC);
+            """),
     ]
 }

@@ -16,6 +16,7 @@ public enum LeadsServer {
         let handler = LeadServiceHandler(
             store: store,
             followUps: FollowUpStore(database: runtime.database),
+            pools: PoolStore(database: runtime.database),
             fields: fields,
             phoneHasher: PhoneHasher(secret: runtime.configuration.jwtSecret),
             intake: try IntakeAdapters(adapters, active: active),

@@ -165,6 +165,58 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ReleaseLead" metadata.
+        public enum ReleaseLead: Sendable {
+            /// Request type for "ReleaseLead".
+            public typealias Input = Sales_Leads_V1_ReleaseLeadRequest
+            /// Response type for "ReleaseLead".
+            public typealias Output = Sales_Leads_V1_Lead
+            /// Descriptor for "ReleaseLead".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "ReleaseLead",
+                type: .unary
+            )
+        }
+        /// Namespace for "ClaimLead" metadata.
+        public enum ClaimLead: Sendable {
+            /// Request type for "ClaimLead".
+            public typealias Input = Sales_Leads_V1_ClaimLeadRequest
+            /// Response type for "ClaimLead".
+            public typealias Output = Sales_Leads_V1_Lead
+            /// Descriptor for "ClaimLead".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "ClaimLead",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetPoolPolicy" metadata.
+        public enum GetPoolPolicy: Sendable {
+            /// Request type for "GetPoolPolicy".
+            public typealias Input = Sales_Leads_V1_GetPoolPolicyRequest
+            /// Response type for "GetPoolPolicy".
+            public typealias Output = Sales_Leads_V1_PoolPolicy
+            /// Descriptor for "GetPoolPolicy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "GetPoolPolicy",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetPoolPolicy" metadata.
+        public enum SetPoolPolicy: Sendable {
+            /// Request type for "SetPoolPolicy".
+            public typealias Input = Sales_Leads_V1_SetPoolPolicyRequest
+            /// Response type for "SetPoolPolicy".
+            public typealias Output = Sales_Leads_V1_PoolPolicy
+            /// Descriptor for "SetPoolPolicy".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "SetPoolPolicy",
+                type: .unary
+            )
+        }
         /// Namespace for "ListDeadLetters" metadata.
         public enum ListDeadLetters: Sendable {
             /// Request type for "ListDeadLetters".
@@ -204,6 +256,10 @@ public enum Sales_Leads_V1_LeadService: Sendable {
             IngestLead.descriptor,
             LogFollowUp.descriptor,
             ListFollowUps.descriptor,
+            ReleaseLead.descriptor,
+            ClaimLead.descriptor,
+            GetPoolPolicy.descriptor,
+            SetPoolPolicy.descriptor,
             ListDeadLetters.descriptor,
             GetOverview.descriptor
         ]
@@ -402,6 +458,70 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListFollowUpsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListFollowUpsResponse>
+
+        /// Handle the "ReleaseLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a private lead to its team's public pool (公海).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_ReleaseLeadRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_Lead` messages.
+        func releaseLead(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ReleaseLeadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_Lead>
+
+        /// Handle the "ClaimLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a lead from the public pool; of two reps claiming at once, one wins.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_ClaimLeadRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_Lead` messages.
+        func claimLead(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ClaimLeadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_Lead>
+
+        /// Handle the "GetPoolPolicy" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_GetPoolPolicyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_PoolPolicy` messages.
+        func getPoolPolicy(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_GetPoolPolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_PoolPolicy>
+
+        /// Handle the "SetPoolPolicy" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_SetPoolPolicyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_PoolPolicy` messages.
+        func setPoolPolicy(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_SetPoolPolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_PoolPolicy>
 
         /// Handle the "ListDeadLetters" method.
         ///
@@ -611,6 +731,70 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListFollowUpsResponse>
 
+        /// Handle the "ReleaseLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a private lead to its team's public pool (公海).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ReleaseLeadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_Lead` message.
+        func releaseLead(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_ReleaseLeadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_Lead>
+
+        /// Handle the "ClaimLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a lead from the public pool; of two reps claiming at once, one wins.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ClaimLeadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_Lead` message.
+        func claimLead(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_ClaimLeadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_Lead>
+
+        /// Handle the "GetPoolPolicy" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_GetPoolPolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_PoolPolicy` message.
+        func getPoolPolicy(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_GetPoolPolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_PoolPolicy>
+
+        /// Handle the "SetPoolPolicy" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_SetPoolPolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_PoolPolicy` message.
+        func setPoolPolicy(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_SetPoolPolicyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_PoolPolicy>
+
         /// Handle the "ListDeadLetters" method.
         ///
         /// - Parameters:
@@ -817,6 +1001,70 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_ListFollowUpsResponse
 
+        /// Handle the "ReleaseLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a private lead to its team's public pool (公海).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_ReleaseLeadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_Lead` to respond with.
+        func releaseLead(
+            request: Sales_Leads_V1_ReleaseLeadRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_Lead
+
+        /// Handle the "ClaimLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a lead from the public pool; of two reps claiming at once, one wins.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_ClaimLeadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_Lead` to respond with.
+        func claimLead(
+            request: Sales_Leads_V1_ClaimLeadRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_Lead
+
+        /// Handle the "GetPoolPolicy" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_GetPoolPolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_PoolPolicy` to respond with.
+        func getPoolPolicy(
+            request: Sales_Leads_V1_GetPoolPolicyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_PoolPolicy
+
+        /// Handle the "SetPoolPolicy" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_SetPoolPolicyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_PoolPolicy` to respond with.
+        func setPoolPolicy(
+            request: Sales_Leads_V1_SetPoolPolicyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_PoolPolicy
+
         /// Handle the "ListDeadLetters" method.
         ///
         /// - Parameters:
@@ -973,6 +1221,50 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.ReleaseLead.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ReleaseLeadRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_Lead>(),
+            handler: { request, context in
+                try await self.releaseLead(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.ClaimLead.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ClaimLeadRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_Lead>(),
+            handler: { request, context in
+                try await self.claimLead(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.GetPoolPolicy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_GetPoolPolicyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_PoolPolicy>(),
+            handler: { request, context in
+                try await self.getPoolPolicy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.SetPoolPolicy.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_SetPoolPolicyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_PoolPolicy>(),
+            handler: { request, context in
+                try await self.setPoolPolicy(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Leads_V1_LeadService.Method.ListDeadLetters.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListDeadLettersRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListDeadLettersResponse>(),
@@ -1115,6 +1407,50 @@ extension Sales_Leads_V1_LeadService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListFollowUpsResponse> {
         let response = try await self.listFollowUps(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func releaseLead(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ReleaseLeadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_Lead> {
+        let response = try await self.releaseLead(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func claimLead(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ClaimLeadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_Lead> {
+        let response = try await self.claimLead(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getPoolPolicy(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_GetPoolPolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_PoolPolicy> {
+        let response = try await self.getPoolPolicy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setPoolPolicy(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_SetPoolPolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_PoolPolicy> {
+        let response = try await self.setPoolPolicy(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1283,6 +1619,58 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListFollowUpsResponse> {
         return GRPCCore.ServerResponse<Sales_Leads_V1_ListFollowUpsResponse>(
             message: try await self.listFollowUps(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func releaseLead(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_ReleaseLeadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_Lead> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_Lead>(
+            message: try await self.releaseLead(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func claimLead(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_ClaimLeadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_Lead> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_Lead>(
+            message: try await self.claimLead(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getPoolPolicy(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_GetPoolPolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_PoolPolicy> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_PoolPolicy>(
+            message: try await self.getPoolPolicy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setPoolPolicy(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_SetPoolPolicyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_PoolPolicy> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_PoolPolicy>(
+            message: try await self.setPoolPolicy(
                 request: request.message,
                 context: context
             ),
@@ -1550,6 +1938,90 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListFollowUpsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListFollowUpsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ReleaseLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a private lead to its team's public pool (公海).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ReleaseLeadRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ReleaseLeadRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_Lead` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func releaseLead<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ReleaseLeadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ReleaseLeadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_Lead>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ClaimLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a lead from the public pool; of two reps claiming at once, one wins.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ClaimLeadRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ClaimLeadRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_Lead` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func claimLead<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ClaimLeadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ClaimLeadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_Lead>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetPoolPolicy" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_GetPoolPolicyRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_GetPoolPolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_PoolPolicy` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getPoolPolicy<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_GetPoolPolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_GetPoolPolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_PoolPolicy>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_PoolPolicy>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetPoolPolicy" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_SetPoolPolicyRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_SetPoolPolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_PoolPolicy` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setPoolPolicy<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_SetPoolPolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_SetPoolPolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_PoolPolicy>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_PoolPolicy>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "ListDeadLetters" method.
@@ -1954,6 +2426,134 @@ extension Sales_Leads_V1_LeadService {
             )
         }
 
+        /// Call the "ReleaseLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns a private lead to its team's public pool (公海).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ReleaseLeadRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ReleaseLeadRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_Lead` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func releaseLead<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ReleaseLeadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ReleaseLeadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_Lead>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.ReleaseLead.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ClaimLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Takes a lead from the public pool; of two reps claiming at once, one wins.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ClaimLeadRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ClaimLeadRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_Lead` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func claimLead<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ClaimLeadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ClaimLeadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_Lead>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.ClaimLead.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetPoolPolicy" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_GetPoolPolicyRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_GetPoolPolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_PoolPolicy` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getPoolPolicy<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_GetPoolPolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_GetPoolPolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_PoolPolicy>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_PoolPolicy>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.GetPoolPolicy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetPoolPolicy" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_SetPoolPolicyRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_SetPoolPolicyRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_PoolPolicy` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setPoolPolicy<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_SetPoolPolicyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_SetPoolPolicyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_PoolPolicy>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_PoolPolicy>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.SetPoolPolicy.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "ListDeadLetters" method.
         ///
         /// - Parameters:
@@ -2306,6 +2906,114 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListFollowUpsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListFollowUpsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReleaseLead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a private lead to its team's public pool (公海).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_ReleaseLeadRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func releaseLead<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_ReleaseLeadRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.releaseLead(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ReleaseLeadRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_Lead>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ClaimLead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Takes a lead from the public pool; of two reps claiming at once, one wins.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_ClaimLeadRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func claimLead<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_ClaimLeadRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.claimLead(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ClaimLeadRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_Lead>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetPoolPolicy" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_GetPoolPolicyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getPoolPolicy<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_GetPoolPolicyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_PoolPolicy>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getPoolPolicy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_GetPoolPolicyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_PoolPolicy>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetPoolPolicy" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_SetPoolPolicyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setPoolPolicy<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_SetPoolPolicyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_PoolPolicy>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setPoolPolicy(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_SetPoolPolicyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_PoolPolicy>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2695,6 +3403,130 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listFollowUps(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReleaseLead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns a private lead to its team's public pool (公海).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func releaseLead<Result>(
+        _ message: Sales_Leads_V1_ReleaseLeadRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_ReleaseLeadRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.releaseLead(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ClaimLead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Takes a lead from the public pool; of two reps claiming at once, one wins.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func claimLead<Result>(
+        _ message: Sales_Leads_V1_ClaimLeadRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_Lead>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_ClaimLeadRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.claimLead(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetPoolPolicy" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getPoolPolicy<Result>(
+        _ message: Sales_Leads_V1_GetPoolPolicyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_PoolPolicy>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_GetPoolPolicyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getPoolPolicy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetPoolPolicy" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setPoolPolicy<Result>(
+        _ message: Sales_Leads_V1_SetPoolPolicyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_PoolPolicy>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_SetPoolPolicyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setPoolPolicy(
             request: request,
             options: options,
             onResponse: handleResponse

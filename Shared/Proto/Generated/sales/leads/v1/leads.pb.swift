@@ -496,6 +496,9 @@ public nonisolated struct Sales_Leads_V1_ListLeadsRequest: Sendable {
   /// Unspecified lists every status.
   public var status: Sales_Leads_V1_LeadStatus = .unspecified
 
+  /// Only the public pool (公海) leads the caller may claim.
+  public var publicPool: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -782,6 +785,84 @@ public nonisolated struct Sales_Leads_V1_ListDeadLettersResponse: Sendable {
   fileprivate var _page: Sales_Common_V1_PageResponse? = nil
 }
 
+public nonisolated struct Sales_Leads_V1_ReleaseLeadRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var leadID: String = String()
+
+  /// Required: why it goes back, for the next owner.
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_ClaimLeadRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var leadID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// How the public pool works for a tenant.
+public nonisolated struct Sales_Leads_V1_PoolPolicy: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Claims a rep may make per day (in the tenant's zone); 0 means no limit.
+  public var dailyClaimCap: Int32 = 0
+
+  /// Open leads a rep may hold at once; 0 means no limit.
+  public var heldCap: Int32 = 0
+
+  /// Days before a rep may claim again a lead they released or lost.
+  public var cooldownDays: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_GetPoolPolicyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_SetPoolPolicyRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var policy: Sales_Leads_V1_PoolPolicy {
+    get {_policy ?? Sales_Leads_V1_PoolPolicy()}
+    set {_policy = newValue}
+  }
+  /// Returns true if `policy` has been explicitly set.
+  public var hasPolicy: Bool {self._policy != nil}
+  /// Clears the value of `policy`. Subsequent reads from it will return its default value.
+  public mutating func clearPolicy() {self._policy = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _policy: Sales_Leads_V1_PoolPolicy? = nil
+}
+
 public nonisolated struct Sales_Leads_V1_GetOverviewRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -861,6 +942,52 @@ public nonisolated struct Sales_Leads_V1_LeadStageChanged: Sendable {
   public mutating func clearLead() {self._lead = nil}
 
   public var from: Sales_Leads_V1_LeadStatus = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lead: Sales_Leads_V1_Lead? = nil
+}
+
+public nonisolated struct Sales_Leads_V1_LeadReleased: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var lead: Sales_Leads_V1_Lead {
+    get {_lead ?? Sales_Leads_V1_Lead()}
+    set {_lead = newValue}
+  }
+  /// Returns true if `lead` has been explicitly set.
+  public var hasLead: Bool {self._lead != nil}
+  /// Clears the value of `lead`. Subsequent reads from it will return its default value.
+  public mutating func clearLead() {self._lead = nil}
+
+  public var previousOwnerID: String = String()
+
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lead: Sales_Leads_V1_Lead? = nil
+}
+
+public nonisolated struct Sales_Leads_V1_LeadClaimed: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var lead: Sales_Leads_V1_Lead {
+    get {_lead ?? Sales_Leads_V1_Lead()}
+    set {_lead = newValue}
+  }
+  /// Returns true if `lead` has been explicitly set.
+  public var hasLead: Bool {self._lead != nil}
+  /// Clears the value of `lead`. Subsequent reads from it will return its default value.
+  public mutating func clearLead() {self._lead = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1423,7 +1550,7 @@ nonisolated extension Sales_Leads_V1_GetLeadRequest: SwiftProtobuf.Message, Swif
 
 nonisolated extension Sales_Leads_V1_ListLeadsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListLeadsRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0\u{1}status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0\u{1}status\0\u{3}public_pool\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1433,6 +1560,7 @@ nonisolated extension Sales_Leads_V1_ListLeadsRequest: SwiftProtobuf.Message, Sw
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularMessageField(value: &self._page) }()
       case 2: try { try decoder.decodeSingularEnumField(value: &self.status) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.publicPool) }()
       default: break
       }
     }
@@ -1449,12 +1577,16 @@ nonisolated extension Sales_Leads_V1_ListLeadsRequest: SwiftProtobuf.Message, Sw
     if self.status != .unspecified {
       try visitor.visitSingularEnumField(value: self.status, fieldNumber: 2)
     }
+    if self.publicPool != false {
+      try visitor.visitSingularBoolField(value: self.publicPool, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Leads_V1_ListLeadsRequest, rhs: Sales_Leads_V1_ListLeadsRequest) -> Bool {
     if lhs._page != rhs._page {return false}
     if lhs.status != rhs.status {return false}
+    if lhs.publicPool != rhs.publicPool {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1956,6 +2088,164 @@ nonisolated extension Sales_Leads_V1_ListDeadLettersResponse: SwiftProtobuf.Mess
   }
 }
 
+nonisolated extension Sales_Leads_V1_ReleaseLeadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReleaseLeadRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lead_id\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.leadID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.leadID.isEmpty {
+      try visitor.visitSingularStringField(value: self.leadID, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_ReleaseLeadRequest, rhs: Sales_Leads_V1_ReleaseLeadRequest) -> Bool {
+    if lhs.leadID != rhs.leadID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_ClaimLeadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ClaimLeadRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lead_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.leadID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.leadID.isEmpty {
+      try visitor.visitSingularStringField(value: self.leadID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_ClaimLeadRequest, rhs: Sales_Leads_V1_ClaimLeadRequest) -> Bool {
+    if lhs.leadID != rhs.leadID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_PoolPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PoolPolicy"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_claim_cap\0\u{3}held_cap\0\u{3}cooldown_days\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.dailyClaimCap) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.heldCap) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.cooldownDays) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.dailyClaimCap != 0 {
+      try visitor.visitSingularInt32Field(value: self.dailyClaimCap, fieldNumber: 1)
+    }
+    if self.heldCap != 0 {
+      try visitor.visitSingularInt32Field(value: self.heldCap, fieldNumber: 2)
+    }
+    if self.cooldownDays != 0 {
+      try visitor.visitSingularInt32Field(value: self.cooldownDays, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_PoolPolicy, rhs: Sales_Leads_V1_PoolPolicy) -> Bool {
+    if lhs.dailyClaimCap != rhs.dailyClaimCap {return false}
+    if lhs.heldCap != rhs.heldCap {return false}
+    if lhs.cooldownDays != rhs.cooldownDays {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_GetPoolPolicyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetPoolPolicyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_GetPoolPolicyRequest, rhs: Sales_Leads_V1_GetPoolPolicyRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_SetPoolPolicyRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SetPoolPolicyRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}policy\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._policy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._policy {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_SetPoolPolicyRequest, rhs: Sales_Leads_V1_SetPoolPolicyRequest) -> Bool {
+    if lhs._policy != rhs._policy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Sales_Leads_V1_GetOverviewRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".GetOverviewRequest"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
@@ -2123,6 +2413,84 @@ nonisolated extension Sales_Leads_V1_LeadStageChanged: SwiftProtobuf.Message, Sw
   public static func ==(lhs: Sales_Leads_V1_LeadStageChanged, rhs: Sales_Leads_V1_LeadStageChanged) -> Bool {
     if lhs._lead != rhs._lead {return false}
     if lhs.from != rhs.from {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_LeadReleased: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeadReleased"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lead\0\u{3}previous_owner_id\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._lead) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.previousOwnerID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._lead {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.previousOwnerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.previousOwnerID, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_LeadReleased, rhs: Sales_Leads_V1_LeadReleased) -> Bool {
+    if lhs._lead != rhs._lead {return false}
+    if lhs.previousOwnerID != rhs.previousOwnerID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_LeadClaimed: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeadClaimed"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lead\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._lead) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._lead {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_LeadClaimed, rhs: Sales_Leads_V1_LeadClaimed) -> Bool {
+    if lhs._lead != rhs._lead {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
