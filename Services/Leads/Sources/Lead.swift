@@ -27,6 +27,8 @@ struct Lead: Sendable {
     var isRepeat: Bool
     var firstTouchAt: Date?
     var lastTouchAt: Date?
+    var assignmentReason: String
+    var routingRuleID: String?
 
     func message(for caller: Caller) -> Sales_Leads_V1_Lead {
         .with {
@@ -39,6 +41,8 @@ struct Lead: Sendable {
             $0.repeat = isRepeat
             if let firstTouchAt { $0.firstTouchAt = Google_Protobuf_Timestamp(date: firstTouchAt) }
             if let lastTouchAt { $0.lastTouchAt = Google_Protobuf_Timestamp(date: lastTouchAt) }
+            $0.assignmentReason = assignmentReason
+            $0.routingRuleID = routingRuleID ?? ""
             $0.channel = channel
             $0.campaign = campaign
             $0.city = city

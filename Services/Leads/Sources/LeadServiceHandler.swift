@@ -14,23 +14,28 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let fields: CustomFieldStore
     let phoneHasher: PhoneHasher
     let intake: IntakeAdapters
+    let activeRules: ActiveRuleSets
     let opportunities: Sales_Opportunities_V1_OpportunityService.Client<PeerClient.Transport>
 
     var database: Database { store.database }
 
     func createLead(request: Sales_Leads_V1_CreateLeadRequest, context: ServerContext) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let caller = try RequestContext.caller()
-        let lead = try NewLead(request, fields: try await customFields(for: caller))
-        return try await create(lead, request: request, caller: caller)
+        let definitions = try await fields.definitions(tenant: caller.tenant)
+        let lead = try NewLead(request, fields: CustomFieldValues(definitions: definitions, stages: LeadStages.names))
+        return try await create(lead, request: request, caller: caller, definitions: definitions)
     }
 
-    /// Stores a checked lead with its event; `key` overrides the client's idempotency key.
+    /// Routes and stores a checked lead with its event; `key` overrides the client's idempotency key.
     private func create(
-        _ lead: NewLead, request: Sales_Leads_V1_CreateLeadRequest, caller: Caller, key: String? = nil
+        _ lead: NewLead, request: Sales_Leads_V1_CreateLeadRequest, caller: Caller,
+        definitions: [Sales_Common_V1_FieldDefinition], key: String? = nil
     ) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let logger = RequestContext.logger
+        let assignment = try await route(lead, caller: caller, definitions: definitions)
         return try await Idempotency.run("CreateLead", request: request, database: database, key: key) { connection in
-            let stored = try await store.insert(lead, phoneHasher: phoneHasher, by: caller, on: connection, logger: logger)
+            let stored = try await store.insert(
+                lead, assignment: assignment, phoneHasher: phoneHasher, by: caller, on: connection, logger: logger)
             let message = stored.message(for: caller)
             try await Outbox.append(
                 Sales_Leads_V1_LeadCreated.with { $0.lead = stored.message(for: Self.eventReader(caller)) },
@@ -180,6 +185,24 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         }
     }
 
+    /// The active routing rule set's decision for a new lead, or the fallback. A rule that fails
+    /// on this record (bad data, not a bad rule: rules are checked on save) falls back, logged.
+    private func route(
+        _ lead: NewLead, caller: Caller, definitions: [Sales_Common_V1_FieldDefinition]
+    ) async throws -> LeadAssignment {
+        let catalog = LeadRuleDomain.catalog(adding: definitions)
+        guard let active = try await activeRules.active(LeadAssignment.ruleSetName, tenant: caller.tenant, catalog: catalog) else {
+            return LeadAssignment.fallback(for: caller)
+        }
+        do {
+            let decision = try active.rules.decide(lead.ruleValue, explain: false)
+            return LeadAssignment.decide(matched: decision.entry, version: active.version, caller: caller)
+        } catch {
+            RequestContext.logger.warning("routing rule failed on a lead; using the fallback", metadata: ["error": "\(error)"])
+            return LeadAssignment.fallback(for: caller)
+        }
+    }
+
     /// A channel's payload through its adapter. An unknown shape is kept as a dead letter and
     /// answered as such (so the channel stops retrying); an unusable lead is INVALID_ARGUMENT.
     func ingestLead(request: Sales_Leads_V1_IngestLeadRequest, context: ServerContext) async throws -> Sales_Leads_V1_IngestLeadResponse {
@@ -213,14 +236,17 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
             $0.city = intakeLead.city
             $0.inquiry = intakeLead.inquiry
         }
+        let definitions = try await fields.definitions(tenant: caller.tenant)
         let lead: NewLead
         do {
-            lead = try NewLead(create, fields: try await customFields(for: caller))
-        } catch let ServiceError.invalidArgument(field, rule) {
+            lead = try NewLead(create, fields: CustomFieldValues(definitions: definitions, stages: LeadStages.names))
+        } catch {
+            // Name the field in the channel's terms: it was missing from the channel's payload.
+            guard case .invalidArgument(let field, let rule) = error else { throw error }
             throw ServiceError.invalidArgument(field: "payload_json (\(adapter.name) → \(field))", rule: rule)
         }
         let key = intakeLead.externalID.map { "intake:\(adapter.name):\($0)" }
-        let created = try await self.create(lead, request: create, caller: caller, key: key)
+        let created = try await self.create(lead, request: create, caller: caller, definitions: definitions, key: key)
         return .with { $0.lead = created.lead }
     }
 

@@ -13,37 +13,41 @@ struct LeadStore: Sendable {
     private static let columns = """
         id, seq, tenant_id, contact_name, company_name, phone_e164, channel, campaign, city, inquiry,
         owner_id, org_path, status, opportunity_id, created_at, custom_fields::text, customer_id, credit_code, repeat,
-        first_touch_at, last_touch_at
+        first_touch_at, last_touch_at, assignment_reason, routing_rule_id
         """
 
-    /// Stores the lead under its customer: a new customer is owned by the caller; a known one
-    /// keeps its owner, and the lead goes to that owner (never a second owner for one customer).
-    /// Two channels submitting the same customer at once meet on the customers' unique key.
+    /// Stores the lead under its customer: a new customer gets `assignment`; a known one keeps its
+    /// owner, and the lead goes to that owner (never a second owner for one customer). Two
+    /// channels submitting the same customer at once meet on the customers' unique key.
     func insert(
-        _ lead: NewLead, phoneHasher: PhoneHasher, by caller: Caller, on connection: PostgresConnection, logger: Logger
+        _ lead: NewLead, assignment: LeadAssignment, phoneHasher: PhoneHasher, by caller: Caller,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> Lead {
         let key = lead.customerKey(phoneHasher: phoneHasher)
         let customers = try await connection.query(
             """
             INSERT INTO customers (id, tenant_id, key_kind, key_value, display_name, owner_id, org_path)
             VALUES (\(UUID()), \(caller.tenant.rawValue), \(key.kind), \(key.value),
-                    \(lead.companyName.isEmpty ? lead.contactName : lead.companyName), \(caller.userID), \(caller.orgPath))
+                    \(lead.companyName.isEmpty ? lead.contactName : lead.companyName), \(assignment.ownerID), \(assignment.orgPath))
             ON CONFLICT (tenant_id, key_kind, key_value) DO UPDATE SET key_value = EXCLUDED.key_value
             RETURNING id, owner_id, org_path, xmax = 0
             """, logger: logger)
         var customer: (id: UUID, owner: String, orgPath: String, isNew: Bool)?
         for try await row in customers.decode((UUID, String, String, Bool).self) { customer = row }
         guard let customer else { throw ServiceError.unavailable("the customer was not stored; retry") }
+        let reason = customer.isNew ? assignment.reason : "repeat customer: stays with its owner"
+        let ruleID = customer.isNew ? assignment.ruleID : nil
 
         let rows = try await connection.query(
             """
             INSERT INTO leads (id, tenant_id, contact_name, company_name, phone_e164, phone_hmac, channel, campaign, city,
-                               inquiry, owner_id, org_path, status, custom_fields, customer_id, credit_code, repeat)
+                               inquiry, owner_id, org_path, status, custom_fields, customer_id, credit_code, repeat,
+                               assignment_reason, routing_rule_id)
             VALUES (\(UUID()), \(caller.tenant.rawValue), \(lead.contactName), \(lead.companyName), \(lead.phone?.e164),
                     \(lead.phone.map(phoneHasher.hash)), \(Int16(lead.channel.rawValue)), \(lead.campaign), \(lead.city),
                     \(lead.inquiry), \(customer.owner), \(customer.orgPath), \(Int16(Sales_Leads_V1_LeadStatus.new.rawValue)),
                     \(try CustomFieldStore.encode(lead.customFields))::jsonb, \(customer.id), \(lead.creditCode?.rawValue ?? ""),
-                    \(!customer.isNew))
+                    \(!customer.isNew), \(reason), \(ruleID))
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         guard let stored = try await Self.decode(rows).first else { throw ServiceError.unavailable("the lead was not stored; retry") }
@@ -176,9 +180,9 @@ struct LeadStore: Sendable {
         var leads: [Lead] = []
         for try await row in rows {
             let (id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity,
-                 created, custom, customer, creditCode, isRepeat, firstTouch, lastTouch)
+                 created, custom, customer, creditCode, isRepeat, firstTouch, lastTouch, reason, ruleID)
                 = try row.decode((UUID, Int64, String, String, String, String?, Int16, String, String, String, String, String, Int16,
-                                  UUID?, Date, String, UUID?, String, Bool, Date?, Date?).self)
+                                  UUID?, Date, String, UUID?, String, Bool, Date?, Date?, String, String?).self)
             leads.append(Lead(
                 id: id, seq: seq, tenant: tenant, contactName: contact, companyName: company, phone: phone.flatMap(PhoneNumber.init),
                 creditCode: CreditCode(creditCode),
@@ -186,7 +190,8 @@ struct LeadStore: Sendable {
                 campaign: campaign, city: city, inquiry: inquiry, ownerID: owner, orgPath: orgPath,
                 status: Sales_Leads_V1_LeadStatus(rawValue: Int(status)) ?? .UNRECOGNIZED(Int(status)),
                 opportunityID: opportunity, createdAt: created, customFields: try CustomFieldStore.decode(custom),
-                customerID: customer, isRepeat: isRepeat, firstTouchAt: firstTouch, lastTouchAt: lastTouch))
+                customerID: customer, isRepeat: isRepeat, firstTouchAt: firstTouch, lastTouchAt: lastTouch,
+                assignmentReason: reason, routingRuleID: ruleID))
         }
         return leads
     }

@@ -114,5 +114,9 @@ public enum LeadsMigrations {
             CREATE INDEX lead_claims_by ON lead_claims (tenant_id, claimed_by, claimed_at);
             CREATE INDEX lead_claims_lead ON lead_claims (lead_id, claimed_at DESC);
             """),
+        Migration("0106_assignment_reason", """
+            ALTER TABLE leads ADD COLUMN assignment_reason text NOT NULL DEFAULT '';
+            ALTER TABLE leads ADD COLUMN routing_rule_id text;
+            """),
     ]
 }

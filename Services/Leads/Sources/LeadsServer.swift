@@ -13,6 +13,8 @@ public enum LeadsServer {
         let active = Environment().optional("SALES_LEADS_INTAKE").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
         let store = LeadStore(database: runtime.database)
         let fields = CustomFieldStore(database: runtime.database, recordType: "lead")
+        let ruleSets = RuleSetStore(database: runtime.database)
+        let ruleDomain = LeadRuleDomain(store: store, fields: fields)
         let handler = LeadServiceHandler(
             store: store,
             followUps: FollowUpStore(database: runtime.database),
@@ -20,12 +22,12 @@ public enum LeadsServer {
             fields: fields,
             phoneHasher: PhoneHasher(secret: runtime.configuration.jwtSecret),
             intake: try IntakeAdapters(adapters, active: active),
+            activeRules: ActiveRuleSets(store: ruleSets, registry: ruleDomain.registry),
             opportunities: .init(wrapping: runtime.peer(.opportunities).grpc))
-        let ruleSets = RuleSetServiceHandler(
-            store: RuleSetStore(database: runtime.database), domain: LeadRuleDomain(store: store, fields: fields))
+        let ruleSetService = RuleSetServiceHandler(store: ruleSets, domain: ruleDomain)
         return ServiceComponents(services: [
             HostedService(Sales_Leads_V1_LeadService.descriptor, handler),
-            HostedService(Sales_Common_V1_RuleSetService.descriptor, ruleSets),
+            HostedService(Sales_Common_V1_RuleSetService.descriptor, ruleSetService),
         ])
     }
 }

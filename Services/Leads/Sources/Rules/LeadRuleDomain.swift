@@ -14,7 +14,11 @@ struct LeadRuleDomain: RuleDomain {
     var recordType: String { "lead" }
 
     func catalog(for caller: Caller) async throws -> FieldCatalog {
-        CustomFieldRules.catalog(.lead, adding: try await fields.definitions(tenant: caller.tenant))
+        Self.catalog(adding: try await fields.definitions(tenant: caller.tenant))
+    }
+
+    static func catalog(adding definitions: [Sales_Common_V1_FieldDefinition]) -> FieldCatalog {
+        CustomFieldRules.catalog(.lead, adding: definitions)
     }
 
     func record(id: String, for caller: Caller) async throws -> RuleValue? {
@@ -39,12 +43,15 @@ struct LeadRuleDomain: RuleDomain {
     }
 }
 
-extension Lead {
-    /// The lead's catalog fields and custom fields as one record.
-    var ruleValue: RuleValue {
+/// A lead's catalog fields and custom fields as one record, stored or about to be.
+enum LeadRecord {
+    static func value(
+        campaign: String, channel: Sales_Leads_V1_Channel, city: String, inquiry: String, createdAt: Date,
+        customFields: [String: Sales_Common_V1_FieldValue]
+    ) -> RuleValue {
         var record: [String: RuleValue] = [
             "source": .string(campaign),
-            "channel": Self.channelName(channel).map(RuleValue.string) ?? .null,
+            "channel": channelName(channel).map(RuleValue.string) ?? .null,
             "city": .string(city),
             "inquiry": .string(inquiry),
             "phone_verified": .bool(false),
@@ -58,5 +65,17 @@ extension Lead {
     static func channelName(_ channel: Sales_Leads_V1_Channel) -> String? {
         let index = channel.rawValue - 1
         return LeadField.channels.indices.contains(index) ? LeadField.channels[index] : nil
+    }
+}
+
+extension Lead {
+    var ruleValue: RuleValue {
+        LeadRecord.value(campaign: campaign, channel: channel, city: city, inquiry: inquiry, createdAt: createdAt, customFields: customFields)
+    }
+}
+
+extension NewLead {
+    var ruleValue: RuleValue {
+        LeadRecord.value(campaign: campaign, channel: channel, city: city, inquiry: inquiry, createdAt: Date(), customFields: customFields)
     }
 }

@@ -297,6 +297,18 @@ public nonisolated struct Sales_Leads_V1_Lead: @unchecked Sendable {
   /// Clears the value of `lastTouchAt`. Subsequent reads from it will return its default value.
   public mutating func clearLastTouchAt() {_uniqueStorage()._lastTouchAt = nil}
 
+  /// Why the lead has its owner: the routing rule that matched, the repeat customer, or the fallback.
+  public var assignmentReason: String {
+    get {_storage._assignmentReason}
+    set {_uniqueStorage()._assignmentReason = newValue}
+  }
+
+  /// The id of the "lead-routing" rule that decided, if one did.
+  public var routingRuleID: String {
+    get {_storage._routingRuleID}
+    set {_uniqueStorage()._routingRuleID = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1037,7 +1049,7 @@ nonisolated extension Sales_Leads_V1_TouchKind: SwiftProtobuf._ProtoNameProvidin
 
 nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Lead"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0\u{3}custom_fields\0\u{3}customer_id\0\u{3}credit_code\0\u{1}repeat\0\u{3}first_touch_at\0\u{3}last_touch_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0\u{3}custom_fields\0\u{3}customer_id\0\u{3}credit_code\0\u{1}repeat\0\u{3}first_touch_at\0\u{3}last_touch_at\0\u{3}assignment_reason\0\u{3}routing_rule_id\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1059,6 +1071,8 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
     var _repeat: Bool = false
     var _firstTouchAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _lastTouchAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _assignmentReason: String = String()
+    var _routingRuleID: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1088,6 +1102,8 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
       _repeat = source._repeat
       _firstTouchAt = source._firstTouchAt
       _lastTouchAt = source._lastTouchAt
+      _assignmentReason = source._assignmentReason
+      _routingRuleID = source._routingRuleID
     }
   }
 
@@ -1125,6 +1141,8 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
         case 17: try { try decoder.decodeSingularBoolField(value: &_storage._repeat) }()
         case 18: try { try decoder.decodeSingularMessageField(value: &_storage._firstTouchAt) }()
         case 19: try { try decoder.decodeSingularMessageField(value: &_storage._lastTouchAt) }()
+        case 20: try { try decoder.decodeSingularStringField(value: &_storage._assignmentReason) }()
+        case 21: try { try decoder.decodeSingularStringField(value: &_storage._routingRuleID) }()
         default: break
         }
       }
@@ -1194,6 +1212,12 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
       try { if let v = _storage._lastTouchAt {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 19)
       } }()
+      if !_storage._assignmentReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._assignmentReason, fieldNumber: 20)
+      }
+      if !_storage._routingRuleID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._routingRuleID, fieldNumber: 21)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1222,6 +1246,8 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
         if _storage._repeat != rhs_storage._repeat {return false}
         if _storage._firstTouchAt != rhs_storage._firstTouchAt {return false}
         if _storage._lastTouchAt != rhs_storage._lastTouchAt {return false}
+        if _storage._assignmentReason != rhs_storage._assignmentReason {return false}
+        if _storage._routingRuleID != rhs_storage._routingRuleID {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -1,0 +1,44 @@
+import Foundation
+import RulesEngine
+import SalesModel
+import Synchronization
+
+/// The active version of a rule set, compiled once per tenant and version, for the hot path
+/// (routing every new lead). A new version or a changed catalog compiles afresh.
+public final class ActiveRuleSets: Sendable {
+    private struct Key: Hashable {
+        let tenant: TenantID
+        let name: String
+        let version: Int32
+        let catalog: FieldCatalog
+    }
+
+    private let store: RuleSetStore
+    private let registry: OperatorRegistry
+    private let compiled = Mutex<[Key: CompiledRuleSet]>([:])
+
+    public init(store: RuleSetStore, registry: OperatorRegistry) {
+        self.store = store
+        self.registry = registry
+    }
+
+    /// The active version of `name`, compiled against `catalog`; nil when none is active. A stored
+    /// version that no longer compiles (a field it read was changed) counts as none, and is logged.
+    public func active(_ name: String, tenant: TenantID, catalog: FieldCatalog) async throws -> (version: Int32, rules: CompiledRuleSet)? {
+        guard let version = try await store.active(name: name, tenant: tenant) else { return nil }
+        let key = Key(tenant: tenant, name: name, version: version.version, catalog: catalog)
+        if let hit = compiled.withLock({ $0[key] }) { return (version.version, hit) }
+        do {
+            let rules = try CompiledRuleSet(version.rules, compiler: RuleCompiler(registry: registry, catalog: catalog))
+            compiled.withLock { cache in
+                if cache.count > 1_000 { cache.removeAll() }
+                cache[key] = rules
+            }
+            return (version.version, rules)
+        } catch {
+            RequestContext.logger.error("active rule set no longer compiles", metadata: [
+                "rule_set": "\(name)", "version": "\(version.version)", "problems": "\(error.problems.map(\.message))"])
+            return nil
+        }
+    }
+}
