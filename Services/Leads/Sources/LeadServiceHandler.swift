@@ -300,6 +300,18 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         return .with { $0.followUps = list }
     }
 
+    func getLeadFigures(request: Sales_Leads_V1_GetLeadFiguresRequest, context: ServerContext) async throws -> Sales_Leads_V1_GetLeadFiguresResponse {
+        let caller = try RequestContext.caller()
+        let from = try Require.timestamp(request.from, isSet: request.hasFrom, field: "from")
+        let to = try Require.timestamp(request.to, isSet: request.hasTo, field: "to")
+        guard from < to else { throw ServiceError.invalidArgument(field: "to", rule: "must be after from") }
+        guard to.timeIntervalSince(from) <= 366 * 86_400 else {
+            throw ServiceError.invalidArgument(field: "to", rule: "the window may span at most 366 days")
+        }
+        let figures = try await LeadFiguresQuery(database: database).figures(for: caller, from: from, to: to)
+        return .with { $0.figures = figures }
+    }
+
     func getOverview(request: Sales_Leads_V1_GetOverviewRequest, context: ServerContext) async throws -> Sales_Leads_V1_LeadsOverview {
         try await store.overview(for: try RequestContext.caller())
     }

@@ -9,7 +9,7 @@ struct Salesctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "salesctl",
         abstract: "Run and operate the sales platform.",
-        subcommands: [Up.self, Down.self, Status.self, Probe.self, Token.self, Database.self])
+        subcommands: [Up.self, Down.self, Status.self, Probe.self, Token.self, Database.self, RulesCommand.self])
 }
 
 /// Options every stack command shares.

@@ -243,6 +243,19 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetLeadFigures" metadata.
+        public enum GetLeadFigures: Sendable {
+            /// Request type for "GetLeadFigures".
+            public typealias Input = Sales_Leads_V1_GetLeadFiguresRequest
+            /// Response type for "GetLeadFigures".
+            public typealias Output = Sales_Leads_V1_GetLeadFiguresResponse
+            /// Descriptor for "GetLeadFigures".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "GetLeadFigures",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.leads.v1.LeadService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateLead.descriptor,
@@ -261,7 +274,8 @@ public enum Sales_Leads_V1_LeadService: Sendable {
             GetPoolPolicy.descriptor,
             SetPoolPolicy.descriptor,
             ListDeadLetters.descriptor,
-            GetOverview.descriptor
+            GetOverview.descriptor,
+            GetLeadFigures.descriptor
         ]
     }
 }
@@ -550,6 +564,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_GetOverviewRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_LeadsOverview>
+
+        /// Handle the "GetLeadFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Per region and hour of day: first-touch latency, the 48-hour first-touch rate, activation.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_GetLeadFiguresRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_GetLeadFiguresResponse` messages.
+        func getLeadFigures(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_GetLeadFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_GetLeadFiguresResponse>
     }
 
     /// Service protocol for the "sales.leads.v1.LeadService" service.
@@ -822,6 +854,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.ServerRequest<Sales_Leads_V1_GetOverviewRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_LeadsOverview>
+
+        /// Handle the "GetLeadFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Per region and hour of day: first-touch latency, the 48-hour first-touch rate, activation.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_GetLeadFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_GetLeadFiguresResponse` message.
+        func getLeadFigures(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_GetLeadFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_GetLeadFiguresResponse>
     }
 
     /// Simple service protocol for the "sales.leads.v1.LeadService" service.
@@ -1092,6 +1142,24 @@ extension Sales_Leads_V1_LeadService {
             request: Sales_Leads_V1_GetOverviewRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_LeadsOverview
+
+        /// Handle the "GetLeadFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Per region and hour of day: first-touch latency, the 48-hour first-touch rate, activation.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_GetLeadFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_GetLeadFiguresResponse` to respond with.
+        func getLeadFigures(
+            request: Sales_Leads_V1_GetLeadFiguresRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_GetLeadFiguresResponse
     }
 }
 
@@ -1286,6 +1354,17 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.GetLeadFigures.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_GetLeadFiguresRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_GetLeadFiguresResponse>(),
+            handler: { request, context in
+                try await self.getLeadFigures(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1473,6 +1552,17 @@ extension Sales_Leads_V1_LeadService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_LeadsOverview> {
         let response = try await self.getOverview(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getLeadFigures(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_GetLeadFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_GetLeadFiguresResponse> {
+        let response = try await self.getLeadFigures(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1697,6 +1787,19 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_LeadsOverview> {
         return GRPCCore.ServerResponse<Sales_Leads_V1_LeadsOverview>(
             message: try await self.getOverview(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getLeadFigures(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_GetLeadFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_GetLeadFiguresResponse> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_GetLeadFiguresResponse>(
+            message: try await self.getLeadFigures(
                 request: request.message,
                 context: context
             ),
@@ -2060,6 +2163,29 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_LeadsOverview>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_LeadsOverview>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetLeadFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Per region and hour of day: first-touch latency, the 48-hour first-touch rate, activation.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_GetLeadFiguresRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_GetLeadFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_GetLeadFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getLeadFigures<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_GetLeadFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_GetLeadFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_GetLeadFiguresResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_GetLeadFiguresResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2613,6 +2739,40 @@ extension Sales_Leads_V1_LeadService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetLeadFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Per region and hour of day: first-touch latency, the 48-hour first-touch rate, activation.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_GetLeadFiguresRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_GetLeadFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_GetLeadFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getLeadFigures<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_GetLeadFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_GetLeadFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_GetLeadFiguresResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_GetLeadFiguresResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.GetLeadFigures.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3064,6 +3224,35 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_GetOverviewRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_LeadsOverview>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetLeadFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Per region and hour of day: first-touch latency, the 48-hour first-touch rate, activation.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_GetLeadFiguresRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getLeadFigures<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_GetLeadFiguresRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_GetLeadFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getLeadFigures(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_GetLeadFiguresRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_GetLeadFiguresResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3585,6 +3774,39 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getOverview(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetLeadFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Per region and hour of day: first-touch latency, the 48-hour first-touch rate, activation.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getLeadFigures<Result>(
+        _ message: Sales_Leads_V1_GetLeadFiguresRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_GetLeadFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_GetLeadFiguresRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getLeadFigures(
             request: request,
             options: options,
             onResponse: handleResponse

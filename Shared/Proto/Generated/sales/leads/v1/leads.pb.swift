@@ -875,6 +875,83 @@ public nonisolated struct Sales_Leads_V1_SetPoolPolicyRequest: Sendable {
   fileprivate var _policy: Sales_Leads_V1_PoolPolicy? = nil
 }
 
+public nonisolated struct Sales_Leads_V1_GetLeadFiguresRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The window of lead creation; required, at most 366 days.
+  public var from: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_from ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_from = newValue}
+  }
+  /// Returns true if `from` has been explicitly set.
+  public var hasFrom: Bool {self._from != nil}
+  /// Clears the value of `from`. Subsequent reads from it will return its default value.
+  public mutating func clearFrom() {self._from = nil}
+
+  public var to: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_to ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_to = newValue}
+  }
+  /// Returns true if `to` has been explicitly set.
+  public var hasTo: Bool {self._to != nil}
+  /// Clears the value of `to`. Subsequent reads from it will return its default value.
+  public mutating func clearTo() {self._to = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _from: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _to: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Intake and first-touch figures for one region and hour of day (Asia/Shanghai).
+public nonisolated struct Sales_Leads_V1_LeadFigures: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The first segment of the owning team's org path, e.g. "/east"; "(unassigned)" for none.
+  public var region: String = String()
+
+  /// 0–23, of the lead's creation.
+  public var hourOfDay: Int32 = 0
+
+  public var leads: Int64 = 0
+
+  public var touched: Int64 = 0
+
+  public var touchedWithin48H: Int64 = 0
+
+  /// First-touch latency in seconds, over touched leads.
+  public var firstTouchP50Seconds: Double = 0
+
+  public var firstTouchP90Seconds: Double = 0
+
+  /// Leads moved past "new" (contacted, qualified or converted).
+  public var activated: Int64 = 0
+
+  public var converted: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_GetLeadFiguresResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var figures: [Sales_Leads_V1_LeadFigures] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Sales_Leads_V1_GetOverviewRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -2267,6 +2344,145 @@ nonisolated extension Sales_Leads_V1_SetPoolPolicyRequest: SwiftProtobuf.Message
 
   public static func ==(lhs: Sales_Leads_V1_SetPoolPolicyRequest, rhs: Sales_Leads_V1_SetPoolPolicyRequest) -> Bool {
     if lhs._policy != rhs._policy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_GetLeadFiguresRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetLeadFiguresRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._from) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._to) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._from {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._to {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_GetLeadFiguresRequest, rhs: Sales_Leads_V1_GetLeadFiguresRequest) -> Bool {
+    if lhs._from != rhs._from {return false}
+    if lhs._to != rhs._to {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_LeadFigures: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeadFigures"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}region\0\u{3}hour_of_day\0\u{1}leads\0\u{1}touched\0\u{3}touched_within_48h\0\u{3}first_touch_p50_seconds\0\u{3}first_touch_p90_seconds\0\u{1}activated\0\u{1}converted\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.region) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.hourOfDay) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.leads) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.touched) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.touchedWithin48H) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.firstTouchP50Seconds) }()
+      case 7: try { try decoder.decodeSingularDoubleField(value: &self.firstTouchP90Seconds) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.activated) }()
+      case 9: try { try decoder.decodeSingularInt64Field(value: &self.converted) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.region.isEmpty {
+      try visitor.visitSingularStringField(value: self.region, fieldNumber: 1)
+    }
+    if self.hourOfDay != 0 {
+      try visitor.visitSingularInt32Field(value: self.hourOfDay, fieldNumber: 2)
+    }
+    if self.leads != 0 {
+      try visitor.visitSingularInt64Field(value: self.leads, fieldNumber: 3)
+    }
+    if self.touched != 0 {
+      try visitor.visitSingularInt64Field(value: self.touched, fieldNumber: 4)
+    }
+    if self.touchedWithin48H != 0 {
+      try visitor.visitSingularInt64Field(value: self.touchedWithin48H, fieldNumber: 5)
+    }
+    if self.firstTouchP50Seconds.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.firstTouchP50Seconds, fieldNumber: 6)
+    }
+    if self.firstTouchP90Seconds.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.firstTouchP90Seconds, fieldNumber: 7)
+    }
+    if self.activated != 0 {
+      try visitor.visitSingularInt64Field(value: self.activated, fieldNumber: 8)
+    }
+    if self.converted != 0 {
+      try visitor.visitSingularInt64Field(value: self.converted, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_LeadFigures, rhs: Sales_Leads_V1_LeadFigures) -> Bool {
+    if lhs.region != rhs.region {return false}
+    if lhs.hourOfDay != rhs.hourOfDay {return false}
+    if lhs.leads != rhs.leads {return false}
+    if lhs.touched != rhs.touched {return false}
+    if lhs.touchedWithin48H != rhs.touchedWithin48H {return false}
+    if lhs.firstTouchP50Seconds != rhs.firstTouchP50Seconds {return false}
+    if lhs.firstTouchP90Seconds != rhs.firstTouchP90Seconds {return false}
+    if lhs.activated != rhs.activated {return false}
+    if lhs.converted != rhs.converted {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_GetLeadFiguresResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetLeadFiguresResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}figures\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.figures) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.figures.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.figures, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_GetLeadFiguresResponse, rhs: Sales_Leads_V1_GetLeadFiguresResponse) -> Bool {
+    if lhs.figures != rhs.figures {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
