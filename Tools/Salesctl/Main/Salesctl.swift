@@ -9,7 +9,7 @@ struct Salesctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "salesctl",
         abstract: "Run and operate the sales platform.",
-        subcommands: [Up.self, Down.self, Status.self, Probe.self, Token.self, Database.self, RulesCommand.self])
+        subcommands: [Up.self, Down.self, Status.self, Probe.self, Token.self, Database.self, RulesCommand.self, Import.self])
 }
 
 /// Options every stack command shares.
@@ -124,41 +124,62 @@ extension Salesctl {
         static let configuration = CommandConfiguration(abstract: "Mint a development bearer token.")
 
         @OptionGroup var options: StackOptions
-
-        @Option(help: "The user id (login), e.g. li.na.")
-        var user: String
-
-        @Option(help: "A role (rep, manager, finance, store_clerk, store_manager, admin, pii_unmask); repeat for more.")
-        var role: [String]
-
-        @Option(help: "Tenant id.")
-        var tenant = "demo"
-
-        @Option(help: "The user's place in the org tree, e.g. /east/east-sh.")
-        var orgPath = "/"
-
-        @Option(help: "Lifetime in seconds.")
-        var ttl = 3600
+        @OptionGroup var identity: Identity
 
         func run() async throws {
-            guard let tenantID = TenantID(tenant) else { throw ValidationError("--tenant must be 2 to 40 lowercase letters, digits or '-'") }
-            var roles: Set<Role> = []
-            for name in role {
-                guard let parsed = Role(rawValue: name) else {
-                    throw ValidationError("--role \(name) is not a role; use one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            say(try await identity.mint(dataDirectory: options.absoluteDataDir))
+        }
+    }
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bulk imports.", subcommands: [Leads.self])
+
+        struct Leads: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Import leads from a CSV sheet (headers in Chinese or English); re-running it creates nothing twice.")
+
+            @OptionGroup var options: StackOptions
+            @OptionGroup var identity: Identity
+
+            @Argument(help: "The CSV file (UTF-8).")
+            var file: String
+
+            @Option(help: "Channel for rows without a 渠道/channel column.")
+            var channel = "api"
+
+            func run() async throws {
+                guard let channel = LeadColumns.channels[channel.lowercased()] else {
+                    throw ValidationError("--channel \(channel) is not a channel: web_form, douyin, wechat, meituan, trade_show, store_pos or api")
                 }
-                roles.insert(parsed)
+                var importer = LeadImport(port: ServiceName.leads.grpcPort(base: options.portBase),
+                                          token: try await identity.mint(dataDirectory: options.absoluteDataDir))
+                importer.defaultChannel = channel
+                let interactive = isatty(STDERR_FILENO) == 1
+                let started = ContinuousClock.now
+                let report = try await importer.run(file: file) { done, total, errors in
+                    guard interactive, done % 50 == 0 || done == total else { return }
+                    let filled = total == 0 ? 30 : min(30, done * 30 / max(total, 1))
+                    let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled)
+                    FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) rows, \(errors) refused".utf8))
+                }
+                if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+                let seconds = Double((ContinuousClock.now - started).components.seconds) + 1e-9
+                say("\(report.imported) of \(report.rows) rows imported, \(report.errors.count) refused (\(Int(Double(report.rows) / seconds)) rows/s)")
+                if !report.ignoredColumns.isEmpty { say("columns not imported: \(report.ignoredColumns.joined(separator: ", "))") }
+                guard !report.errors.isEmpty else { return }
+                let errorsPath = file + ".errors.csv"
+                var lines = ["line,column,value,reason"]
+                for error in report.errors {
+                    lines.append([String(error.line), error.column, error.value, error.reason]
+                        .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ","))
+                }
+                try lines.joined(separator: "\n").write(toFile: errorsPath, atomically: true, encoding: .utf8)
+                for error in report.errors.prefix(20) {
+                    say("line \(error.line), column \(error.column), value \"\(error.value)\": \(error.reason)")
+                }
+                say("every refused row is listed in \(errorsPath); fix them and run the same import again")
+                throw ExitCode(1)
             }
-            guard !roles.isEmpty else { throw ValidationError("give at least one --role") }
-            guard (1...86_400).contains(ttl) else { throw ValidationError("--ttl must be between 1 and 86400 seconds") }
-            let secret = ProcessInfo.processInfo.environment["SALES_JWT_SECRET"]
-                ?? StackSecrets.load(from: options.absoluteDataDir)?.jwtSecret
-            guard let secret else {
-                throw ValidationError("no signing key: start the stack with `salesctl up` first, or set SALES_JWT_SECRET")
-            }
-            let authority = await TokenAuthority(secret: secret)
-            say(try await authority.sign(
-                Caller(tenant: tenantID, userID: user, roles: roles, orgPath: orgPath), lifetime: .seconds(Int64(ttl))))
         }
     }
 
@@ -193,5 +214,47 @@ extension Salesctl {
                 say("database \(database) ready: one schema and login role per service")
             }
         }
+    }
+}
+
+/// Who a command acts as: a development token minted with the stack's key, or a given one.
+struct Identity: ParsableArguments {
+    @Option(help: "A bearer token to use instead of minting one.")
+    var token: String?
+
+    @Option(help: "The user id (login), e.g. li.na.")
+    var user: String?
+
+    @Option(help: "A role (rep, manager, finance, store_clerk, store_manager, admin, pii_unmask); repeat for more.")
+    var role: [String] = []
+
+    @Option(help: "Tenant id.")
+    var tenant = "demo"
+
+    @Option(help: "The user's place in the org tree, e.g. /east/east-sh.")
+    var orgPath = "/"
+
+    @Option(help: "Lifetime in seconds.")
+    var ttl = 3600
+
+    func mint(dataDirectory: String) async throws -> String {
+        if let token { return token }
+        guard let user else { throw ValidationError("give --user (with --role) or --token") }
+        guard let tenantID = TenantID(tenant) else { throw ValidationError("--tenant must be 2 to 40 lowercase letters, digits or '-'") }
+        var roles: Set<Role> = []
+        for name in role {
+            guard let parsed = Role(rawValue: name) else {
+                throw ValidationError("--role \(name) is not a role; use one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            roles.insert(parsed)
+        }
+        guard !roles.isEmpty else { throw ValidationError("give at least one --role") }
+        guard (1...86_400).contains(ttl) else { throw ValidationError("--ttl must be between 1 and 86400 seconds") }
+        let secret = ProcessInfo.processInfo.environment["SALES_JWT_SECRET"] ?? StackSecrets.load(from: dataDirectory)?.jwtSecret
+        guard let secret else {
+            throw ValidationError("no signing key: start the stack with `salesctl up` first, or set SALES_JWT_SECRET")
+        }
+        return try await TokenAuthority(secret: secret).sign(
+            Caller(tenant: tenantID, userID: user, roles: roles, orgPath: orgPath), lifetime: .seconds(Int64(ttl)))
     }
 }
