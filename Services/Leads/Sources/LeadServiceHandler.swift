@@ -15,6 +15,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let phoneHasher: PhoneHasher
     let intake: IntakeAdapters
     let activeRules: ActiveRuleSets
+    let checkpoints: LeadCheckpoints
     let opportunities: Sales_Opportunities_V1_OpportunityService.Client<PeerClient.Transport>
 
     var database: Database { store.database }
@@ -51,7 +52,10 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
             try await store.find(id, for: caller, on: connection, logger: RequestContext.logger)
         }
         guard let lead else { throw ServiceError.notFound(kind: "lead", id: id.apiString) }
-        return lead.message(for: caller)
+        var message = lead.message(for: caller)
+        message.checkpoints = try await checkpoints.statuses(
+            of: lead, tenant: caller.tenant, catalog: LeadRuleDomain.catalog(adding: try await fields.definitions(tenant: caller.tenant)))
+        return message
     }
 
     func listLeads(request: Sales_Leads_V1_ListLeadsRequest, context: ServerContext) async throws -> Sales_Leads_V1_ListLeadsResponse {

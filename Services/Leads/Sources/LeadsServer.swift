@@ -15,6 +15,7 @@ public enum LeadsServer {
         let fields = CustomFieldStore(database: runtime.database, recordType: "lead")
         let ruleSets = RuleSetStore(database: runtime.database)
         let ruleDomain = LeadRuleDomain(store: store, fields: fields)
+        let activeRules = ActiveRuleSets(store: ruleSets, registry: ruleDomain.registry)
         let handler = LeadServiceHandler(
             store: store,
             followUps: FollowUpStore(database: runtime.database),
@@ -22,7 +23,8 @@ public enum LeadsServer {
             fields: fields,
             phoneHasher: PhoneHasher(secret: runtime.configuration.jwtSecret),
             intake: try IntakeAdapters(adapters, active: active),
-            activeRules: ActiveRuleSets(store: ruleSets, registry: ruleDomain.registry),
+            activeRules: activeRules,
+            checkpoints: LeadCheckpoints(activeRules: activeRules, calendar: .standard),
             opportunities: .init(wrapping: runtime.peer(.opportunities).grpc))
         let ruleSetService = RuleSetServiceHandler(store: ruleSets, domain: ruleDomain)
         return ServiceComponents(services: [

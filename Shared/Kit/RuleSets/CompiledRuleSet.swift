@@ -66,6 +66,13 @@ public struct CompiledRuleSet: Sendable {
         self.entries = entries
     }
 
+    /// Every rule whose condition holds, in order (for sets where all matches apply, like checkpoints).
+    public func matching(_ record: some RuleData) throws(RuleEvaluationError) -> [Entry] {
+        var matched: [Entry] = []
+        for entry in entries where try entry.condition.matches(record) { matched.append(entry) }
+        return matched
+    }
+
     /// The first rule whose condition holds; with `explain`, a trace of every rule tried.
     public func decide(_ record: some RuleData, explain: Bool) throws(RuleEvaluationError) -> Decision {
         var trace: [Sales_Common_V1_RuleTrace] = []

@@ -1,5 +1,6 @@
 import RulesEngine
 import SalesModel
+import SalesProto
 
 /// What a service that owns rule sets tells the kit's RuleSetService: the fields its rules may
 /// read (built-in and the tenant's own), the operators they may call, and its records as rules see them.
@@ -16,4 +17,11 @@ public protocol RuleDomain: Sendable {
 
     /// The caller's most recent records, newest first, for dry runs.
     func recentRecords(limit: Int, for caller: Caller) async throws -> [(id: String, data: RuleValue)]
+
+    /// Problems with the outcomes of a named set whose outcomes the domain reads (checkpoints, routing).
+    func outcomeProblems(of name: String, _ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem]
+}
+
+extension RuleDomain {
+    public func outcomeProblems(of name: String, _ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem] { [] }
 }

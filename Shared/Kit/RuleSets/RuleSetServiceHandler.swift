@@ -19,7 +19,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         let caller = try requireAdmin()
         let name = try Self.name(request.name)
         let comment = try Require.text(request.comment, field: "comment", maxLength: 500)
-        _ = try await compile(request.rules, for: caller)
+        _ = try await compile(request.rules, for: caller, name: name)
         return try await store.save(name: name, rules: request.rules, comment: comment, activate: request.activate, by: caller)
     }
 
@@ -39,7 +39,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         guard request.version > 0 else { throw ServiceError.invalidArgument(field: "version", rule: "must be a saved version (1 or more)") }
         // A version saved before a field it reads was removed must not come back unchecked.
         if let version = try await store.versions(name: name, tenant: caller.tenant, only: request.version).first {
-            _ = try await compile(version.rules, for: caller)
+            _ = try await compile(version.rules, for: caller, name: name)
         }
         return try await store.activate(name: name, version: request.version, by: caller)
     }
@@ -66,7 +66,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         case nil:
             throw ServiceError.invalidArgument(field: "record", rule: "give record_id or record_json")
         }
-        let decision = try decide(try await compile(version.rules, for: caller), record, explain: true)
+        let decision = try decide(try await compile(version.rules, for: caller, name: name), record, explain: true)
         return .with {
             $0.version = version.version
             $0.matchedRuleID = decision.entry?.id ?? ""
@@ -81,10 +81,10 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         guard (0...5_000).contains(request.sampleSize) else {
             throw ServiceError.invalidArgument(field: "sample_size", rule: "must be between 0 (200) and 5,000")
         }
-        let draft = try await compile(request.draft, for: caller, field: "draft")
+        let draft = try await compile(request.draft, for: caller, name: name, field: "draft")
         let active = try await store.active(name: name, tenant: caller.tenant)
         var current: CompiledRuleSet?
-        if let active { current = try await compile(active.rules, for: caller) }
+        if let active { current = try await compile(active.rules, for: caller, name: name) }
         var records: [(id: String, data: RuleValue)] = []
         if request.recordsJson.isEmpty {
             records = try await domain.recentRecords(limit: request.sampleSize == 0 ? 200 : Int(request.sampleSize), for: caller)
@@ -116,16 +116,20 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
     // MARK: - Helpers
 
     private func compile(
-        _ rules: [Sales_Common_V1_RuleDefinition], for caller: Caller, field: String = "rules"
+        _ rules: [Sales_Common_V1_RuleDefinition], for caller: Caller, name: String? = nil, field: String = "rules"
     ) async throws -> CompiledRuleSet {
         let compiler = RuleCompiler(registry: domain.registry, catalog: try await domain.catalog(for: caller))
-        do {
-            return try CompiledRuleSet(rules, compiler: compiler)
-        } catch {
-            let listed = error.problems.map { $0.path.replacingOccurrences(of: "rules", with: field, options: .anchored) + ": " + $0.message }
-            throw ServiceError.invalidArgument(
-                field: field, rule: "\(listed.count) problem\(listed.count == 1 ? "" : "s"): " + listed.joined(separator: "; "))
-        }
+        let compiled: CompiledRuleSet
+        do { compiled = try CompiledRuleSet(rules, compiler: compiler) } catch { throw Self.invalid(error.problems, field: field) }
+        let problems = name.map { domain.outcomeProblems(of: $0, compiled.entries) } ?? []
+        guard problems.isEmpty else { throw Self.invalid(problems, field: field) }
+        return compiled
+    }
+
+    /// INVALID_ARGUMENT listing every problem with its path under `field`.
+    static func invalid(_ problems: [Sales_Common_V1_RuleProblem], field: String) -> ServiceError {
+        let listed = problems.map { $0.path.replacingOccurrences(of: "rules", with: field, options: .anchored) + ": " + $0.message }
+        return .invalidArgument(field: field, rule: "\(listed.count) problem\(listed.count == 1 ? "" : "s"): " + listed.joined(separator: "; "))
     }
 
     private func decide(_ set: CompiledRuleSet, _ record: RuleValue, explain: Bool) throws -> CompiledRuleSet.Decision {

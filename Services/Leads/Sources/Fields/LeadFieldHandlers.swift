@@ -15,6 +15,7 @@ extension LeadServiceHandler {
         }
         let definitions = try await customFields(for: caller)
         try definitions.validate(request.customFields)
+        let catalog = LeadRuleDomain.catalog(adding: Array(definitions.definitions.values))
         let logger = RequestContext.logger
         return try await Idempotency.run("AdvanceLead", request: request, database: database) { connection in
             guard let lead = try await store.find(id, for: caller, lock: true, on: connection, logger: logger) else {
@@ -26,6 +27,9 @@ extension LeadServiceHandler {
             }
             let values = Self.merging(lead.customFields, request.customFields)
             try definitions.requireForStage(LeadStages.name(request.stage), values: values)
+            var updated = lead
+            updated.customFields = values
+            try await checkpoints.requireNoneMissed(updated, tenant: caller.tenant, catalog: catalog)
             let moved = try await store.update(id, stage: request.stage, customFields: values, on: connection, logger: logger)
             try await Outbox.append(
                 Sales_Leads_V1_LeadStageChanged.with {

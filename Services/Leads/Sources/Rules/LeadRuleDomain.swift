@@ -29,6 +29,10 @@ struct LeadRuleDomain: RuleDomain {
         return lead.map(\.ruleValue)
     }
 
+    func outcomeProblems(of name: String, _ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem] {
+        name == Checkpoint.ruleSetName ? LeadCheckpoints.outcomeProblems(entries) : []
+    }
+
     func recentRecords(limit: Int, for caller: Caller) async throws -> [(id: String, data: RuleValue)] {
         let page = try Page(.with { $0.pageSize = Int32(min(limit, 200)) })
         var leads: [Lead] = []

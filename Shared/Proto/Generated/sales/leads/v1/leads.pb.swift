@@ -309,11 +309,97 @@ public nonisolated struct Sales_Leads_V1_Lead: @unchecked Sendable {
     set {_uniqueStorage()._routingRuleID = newValue}
   }
 
+  /// Where the lead stands against the tenant's SLA checkpoints (the "lead-checkpoints" rule set).
+  public var checkpoints: [Sales_Leads_V1_CheckpointStatus] {
+    get {_storage._checkpoints}
+    set {_uniqueStorage()._checkpoints = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+/// One SLA checkpoint for one lead. Checkpoints are rules of the "lead-checkpoints" rule set: the
+/// condition says which leads it applies to; the outcome says what is due, e.g.
+/// {"label": "黄金48小时首次跟进", "requirement": "first_touch", "anchor": "created", "hours": 48, "clock": "clock"}
+/// or {"label": "需求筛查表", "requirement": "field:needs_form", "anchor": "first_touch", "hours": 2, "clock": "business"}.
+public nonisolated struct Sales_Leads_V1_CheckpointStatus: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ruleID: String = String()
+
+  public var label: String = String()
+
+  /// "first_touch" or "field:<key>".
+  public var requirement: String = String()
+
+  public var state: Sales_Leads_V1_CheckpointStatus.State = .unspecified
+
+  public var limitHours: Double = 0
+
+  /// Hours counted so far (clock or business hours, as the checkpoint says).
+  public var elapsedHours: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum State: SwiftProtobuf.Enum, Swift.CaseIterable {
+    public typealias RawValue = Int
+    case unspecified // = 0
+
+    /// Not yet due.
+    case pending // = 1
+    case met // = 2
+
+    /// Met, but after the limit.
+    case late // = 3
+
+    /// Due and not met: the lead is flagged and cannot advance until it is met.
+    case missed // = 4
+    case UNRECOGNIZED(Int)
+
+    public init() {
+      self = .unspecified
+    }
+
+    public init?(rawValue: Int) {
+      switch rawValue {
+      case 0: self = .unspecified
+      case 1: self = .pending
+      case 2: self = .met
+      case 3: self = .late
+      case 4: self = .missed
+      default: self = .UNRECOGNIZED(rawValue)
+      }
+    }
+
+    public var rawValue: Int {
+      switch self {
+      case .unspecified: return 0
+      case .pending: return 1
+      case .met: return 2
+      case .late: return 3
+      case .missed: return 4
+      case .UNRECOGNIZED(let i): return i
+      }
+    }
+
+    // The compiler won't synthesize support with the UNRECOGNIZED case.
+    public static let allCases: [Sales_Leads_V1_CheckpointStatus.State] = [
+      .unspecified,
+      .pending,
+      .met,
+      .late,
+      .missed,
+    ]
+
+  }
+
+  public init() {}
 }
 
 /// A follow-up that means something. A visit records its five elements: time, place, decision
@@ -1126,7 +1212,7 @@ nonisolated extension Sales_Leads_V1_TouchKind: SwiftProtobuf._ProtoNameProvidin
 
 nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Lead"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0\u{3}custom_fields\0\u{3}customer_id\0\u{3}credit_code\0\u{1}repeat\0\u{3}first_touch_at\0\u{3}last_touch_at\0\u{3}assignment_reason\0\u{3}routing_rule_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0\u{3}custom_fields\0\u{3}customer_id\0\u{3}credit_code\0\u{1}repeat\0\u{3}first_touch_at\0\u{3}last_touch_at\0\u{3}assignment_reason\0\u{3}routing_rule_id\0\u{1}checkpoints\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1150,6 +1236,7 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
     var _lastTouchAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _assignmentReason: String = String()
     var _routingRuleID: String = String()
+    var _checkpoints: [Sales_Leads_V1_CheckpointStatus] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1181,6 +1268,7 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
       _lastTouchAt = source._lastTouchAt
       _assignmentReason = source._assignmentReason
       _routingRuleID = source._routingRuleID
+      _checkpoints = source._checkpoints
     }
   }
 
@@ -1220,6 +1308,7 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
         case 19: try { try decoder.decodeSingularMessageField(value: &_storage._lastTouchAt) }()
         case 20: try { try decoder.decodeSingularStringField(value: &_storage._assignmentReason) }()
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._routingRuleID) }()
+        case 22: try { try decoder.decodeRepeatedMessageField(value: &_storage._checkpoints) }()
         default: break
         }
       }
@@ -1295,6 +1384,9 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
       if !_storage._routingRuleID.isEmpty {
         try visitor.visitSingularStringField(value: _storage._routingRuleID, fieldNumber: 21)
       }
+      if !_storage._checkpoints.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._checkpoints, fieldNumber: 22)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1325,6 +1417,7 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
         if _storage._lastTouchAt != rhs_storage._lastTouchAt {return false}
         if _storage._assignmentReason != rhs_storage._assignmentReason {return false}
         if _storage._routingRuleID != rhs_storage._routingRuleID {return false}
+        if _storage._checkpoints != rhs_storage._checkpoints {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1332,6 +1425,65 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
+}
+
+nonisolated extension Sales_Leads_V1_CheckpointStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CheckpointStatus"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rule_id\0\u{1}label\0\u{1}requirement\0\u{1}state\0\u{3}limit_hours\0\u{3}elapsed_hours\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ruleID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.label) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.requirement) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.state) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.limitHours) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.elapsedHours) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.ruleID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ruleID, fieldNumber: 1)
+    }
+    if !self.label.isEmpty {
+      try visitor.visitSingularStringField(value: self.label, fieldNumber: 2)
+    }
+    if !self.requirement.isEmpty {
+      try visitor.visitSingularStringField(value: self.requirement, fieldNumber: 3)
+    }
+    if self.state != .unspecified {
+      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 4)
+    }
+    if self.limitHours.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.limitHours, fieldNumber: 5)
+    }
+    if self.elapsedHours.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.elapsedHours, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_CheckpointStatus, rhs: Sales_Leads_V1_CheckpointStatus) -> Bool {
+    if lhs.ruleID != rhs.ruleID {return false}
+    if lhs.label != rhs.label {return false}
+    if lhs.requirement != rhs.requirement {return false}
+    if lhs.state != rhs.state {return false}
+    if lhs.limitHours != rhs.limitHours {return false}
+    if lhs.elapsedHours != rhs.elapsedHours {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_CheckpointStatus.State: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STATE_UNSPECIFIED\0\u{1}STATE_PENDING\0\u{1}STATE_MET\0\u{1}STATE_LATE\0\u{1}STATE_MISSED\0")
 }
 
 nonisolated extension Sales_Leads_V1_FollowUp: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {

@@ -1,0 +1,45 @@
+import Foundation
+import RulesEngine
+import SalesModel
+import SalesProto
+import ServiceKit
+
+/// The tenant's active checkpoints applied to leads: statuses for the API, and the refusal to
+/// advance a lead with a missed one.
+struct LeadCheckpoints: Sendable {
+    let activeRules: ActiveRuleSets
+    let calendar: WorkCalendar
+
+    func statuses(of lead: Lead, tenant: TenantID, catalog: FieldCatalog, now: Date = Date()) async throws -> [Sales_Leads_V1_CheckpointStatus] {
+        guard let active = try await activeRules.active(Checkpoint.ruleSetName, tenant: tenant, catalog: catalog) else { return [] }
+        let applicable: [CompiledRuleSet.Entry]
+        do { applicable = try active.rules.matching(lead.ruleValue) } catch {
+            RequestContext.logger.warning("checkpoint rule failed on a lead", metadata: ["error": "\(error)"])
+            return []
+        }
+        return applicable.compactMap { entry in
+            guard case .success(let checkpoint) = Checkpoint.parse(entry.outcome, ruleID: entry.id) else { return nil }
+            return checkpoint.status(of: lead, now: now, calendar: calendar)
+        }
+    }
+
+    /// FAILED_PRECONDITION naming the missed checkpoints, if any.
+    func requireNoneMissed(_ lead: Lead, tenant: TenantID, catalog: FieldCatalog) async throws {
+        let missed = try await statuses(of: lead, tenant: tenant, catalog: catalog).filter { $0.state == .missed }
+        guard !missed.isEmpty else { return }
+        let names = missed.map { "\($0.label) (\(Self.describe($0.requirement)), \($0.elapsedHours) of \($0.limitHours) hours)" }
+        throw ServiceError.failedPrecondition("missed checkpoint: \(names.joined(separator: "; ")); meet it before moving the lead on")
+    }
+
+    static func describe(_ requirement: String) -> String {
+        requirement == "first_touch" ? "log the first follow-up" : "fill custom_fields.\(requirement.dropFirst(6))"
+    }
+
+    /// Outcome problems for the checkpoints set, reported on save.
+    static func outcomeProblems(_ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem] {
+        entries.enumerated().compactMap { index, entry in
+            guard case .failure(let error) = Checkpoint.parse(entry.outcome, ruleID: entry.id) else { return nil }
+            return .with { $0.path = "rules[\(index)].outcome"; $0.message = error.message }
+        }
+    }
+}
