@@ -18,7 +18,8 @@ func service(
     [
         .target(
             name: library,
-            dependencies: ["SalesModel", "SalesProto", "ServiceKit", "RulesEngine", grpcCore, postgres, logging, swiftProtobuf] + extra,
+            dependencies: ["SalesModel", "SalesProto", "ServiceKit", "RulesEngine", grpcCore, postgres, logging, lifecycle, swiftProtobuf]
+                + extra,
             path: "Services/\(folder)/Sources"),
         .executableTarget(
             name: executable, dependencies: [.target(name: library), "ServiceKit"] + mainExtra, path: "Services/\(folder)/Main"),

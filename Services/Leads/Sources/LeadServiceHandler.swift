@@ -16,6 +16,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let intake: IntakeAdapters
     let activeRules: ActiveRuleSets
     let checkpoints: LeadCheckpoints
+    let sweeper: PoolSweeper
     let opportunities: Sales_Opportunities_V1_OpportunityService.Client<PeerClient.Transport>
 
     var database: Database { store.database }

@@ -118,5 +118,11 @@ public enum LeadsMigrations {
             ALTER TABLE leads ADD COLUMN assignment_reason text NOT NULL DEFAULT '';
             ALTER TABLE leads ADD COLUMN routing_rule_id text;
             """),
+        Migration("0107_pool_return", """
+            ALTER TABLE pool_policies ADD COLUMN return_after_business_days integer NOT NULL DEFAULT 10;
+            ALTER TABLE pool_policies ADD COLUMN warn_business_days_before integer NOT NULL DEFAULT 2;
+            ALTER TABLE leads ADD COLUMN return_warned_at timestamptz;
+            CREATE INDEX leads_private_activity ON leads (coalesce(last_touch_at, created_at)) WHERE owner_id <> '';
+            """),
     ]
 }

@@ -16,20 +16,28 @@ public enum LeadsServer {
         let ruleSets = RuleSetStore(database: runtime.database)
         let ruleDomain = LeadRuleDomain(store: store, fields: fields)
         let activeRules = ActiveRuleSets(store: ruleSets, registry: ruleDomain.registry)
+        let pools = PoolStore(database: runtime.database)
+        let sweeper = PoolSweeper(database: runtime.database, store: store, pools: pools, calendar: .standard)
+        let sweepSeconds = try Environment().integer("SALES_LEADS_SWEEP_SECONDS", in: 1...86_400, default: 60)
         let handler = LeadServiceHandler(
             store: store,
             followUps: FollowUpStore(database: runtime.database),
-            pools: PoolStore(database: runtime.database),
+            pools: pools,
             fields: fields,
             phoneHasher: PhoneHasher(secret: runtime.configuration.jwtSecret),
             intake: try IntakeAdapters(adapters, active: active),
             activeRules: activeRules,
             checkpoints: LeadCheckpoints(activeRules: activeRules, calendar: .standard),
+            sweeper: sweeper,
             opportunities: .init(wrapping: runtime.peer(.opportunities).grpc))
         let ruleSetService = RuleSetServiceHandler(store: ruleSets, domain: ruleDomain)
-        return ServiceComponents(services: [
-            HostedService(Sales_Leads_V1_LeadService.descriptor, handler),
-            HostedService(Sales_Common_V1_RuleSetService.descriptor, ruleSetService),
-        ])
+        return ServiceComponents(
+            services: [
+                HostedService(Sales_Leads_V1_LeadService.descriptor, handler),
+                HostedService(Sales_Common_V1_RuleSetService.descriptor, ruleSetService),
+            ],
+            background: [
+                PoolSweeperService(sweeper: sweeper, interval: .seconds(sweepSeconds), health: runtime.health),
+            ])
     }
 }

@@ -31,6 +31,14 @@ public struct Environment: Sendable {
         return port
     }
 
+    public func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int) throws(ConfigurationError) -> Int {
+        guard let raw = optional(name) else { return defaultValue }
+        guard let value = Int(raw), range.contains(value) else {
+            throw ConfigurationError(variable: name, problem: "is \"\(raw)\": it must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return value
+    }
+
     public func choice<T: RawRepresentable & CaseIterable>(_ name: String, default defaultValue: T) throws(ConfigurationError) -> T
     where T.RawValue == String {
         guard let raw = optional(name) else { return defaultValue }

@@ -27,7 +27,8 @@ struct FollowUpStore: Sendable {
         try await connection.query(
             """
             UPDATE leads SET first_touch_at = least(coalesce(first_touch_at, \(new.occurredAt)), \(new.occurredAt)),
-                             last_touch_at = greatest(coalesce(last_touch_at, \(new.occurredAt)), \(new.occurredAt))
+                             last_touch_at = greatest(coalesce(last_touch_at, \(new.occurredAt)), \(new.occurredAt)),
+                             return_warned_at = NULL
             WHERE id = \(new.leadID)
             """, logger: logger)
         var stored = f

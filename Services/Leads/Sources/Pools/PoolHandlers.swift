@@ -93,12 +93,23 @@ extension LeadServiceHandler {
         guard request.hasPolicy else { throw ServiceError.invalidArgument(field: "policy", rule: "is required") }
         let policy = request.policy
         for (field, value, limit) in [("daily_claim_cap", policy.dailyClaimCap, 1_000), ("held_cap", policy.heldCap, 100_000),
-                                      ("cooldown_days", policy.cooldownDays, 365)] {
+                                      ("cooldown_days", policy.cooldownDays, 365), ("return_after_business_days", policy.returnAfterBusinessDays, 250),
+                                      ("warn_business_days_before", policy.warnBusinessDaysBefore, 30)] {
             guard (0...Int32(limit)).contains(value) else {
                 throw ServiceError.invalidArgument(field: "policy.\(field)", rule: "must be between 0 and \(limit)")
             }
         }
         try await pools.setPolicy(policy, by: caller)
         return policy
+    }
+
+    func sweepPublicPool(request: Sales_Leads_V1_SweepPublicPoolRequest, context: ServerContext) async throws -> Sales_Leads_V1_SweepPublicPoolResponse {
+        let caller = try RequestContext.caller()
+        guard caller.roles.contains(.admin) else { throw ServiceError.permissionDenied("sweeping the pool needs the admin role") }
+        let outcome = try await sweeper.sweep(tenant: caller.tenant)
+        return .with {
+            $0.returned = Int32(outcome.returned)
+            $0.warned = Int32(outcome.warned)
+        }
     }
 }

@@ -14,13 +14,21 @@ struct PoolStore: Sendable {
         $0.dailyClaimCap = 20
         $0.heldCap = 200
         $0.cooldownDays = 7
+        $0.returnAfterBusinessDays = 10
+        $0.warnBusinessDaysBefore = 2
     }
 
     func policy(tenant: TenantID, on connection: PostgresConnection? = nil) async throws -> Sales_Leads_V1_PoolPolicy {
         let rows = try await database.query(
-            "SELECT daily_claim_cap, held_cap, cooldown_days FROM pool_policies WHERE tenant_id = \(tenant.rawValue)", on: connection)
-        for try await (daily, held, cooldown) in rows.decode((Int32, Int32, Int32).self) {
-            return .with { $0.dailyClaimCap = daily; $0.heldCap = held; $0.cooldownDays = cooldown }
+            """
+            SELECT daily_claim_cap, held_cap, cooldown_days, return_after_business_days, warn_business_days_before
+            FROM pool_policies WHERE tenant_id = \(tenant.rawValue)
+            """, on: connection)
+        for try await (daily, held, cooldown, returnAfter, warn) in rows.decode((Int32, Int32, Int32, Int32, Int32).self) {
+            return .with {
+                $0.dailyClaimCap = daily; $0.heldCap = held; $0.cooldownDays = cooldown
+                $0.returnAfterBusinessDays = returnAfter; $0.warnBusinessDaysBefore = warn
+            }
         }
         return Self.defaultPolicy
     }
@@ -28,10 +36,13 @@ struct PoolStore: Sendable {
     func setPolicy(_ policy: Sales_Leads_V1_PoolPolicy, by caller: Caller) async throws {
         try await database.query(
             """
-            INSERT INTO pool_policies (tenant_id, daily_claim_cap, held_cap, cooldown_days, updated_by)
-            VALUES (\(caller.tenant.rawValue), \(policy.dailyClaimCap), \(policy.heldCap), \(policy.cooldownDays), \(caller.userID))
+            INSERT INTO pool_policies (tenant_id, daily_claim_cap, held_cap, cooldown_days, return_after_business_days,
+                                       warn_business_days_before, updated_by)
+            VALUES (\(caller.tenant.rawValue), \(policy.dailyClaimCap), \(policy.heldCap), \(policy.cooldownDays),
+                    \(policy.returnAfterBusinessDays), \(policy.warnBusinessDaysBefore), \(caller.userID))
             ON CONFLICT (tenant_id) DO UPDATE SET daily_claim_cap = EXCLUDED.daily_claim_cap, held_cap = EXCLUDED.held_cap,
-                cooldown_days = EXCLUDED.cooldown_days, updated_by = EXCLUDED.updated_by, updated_at = now()
+                cooldown_days = EXCLUDED.cooldown_days, return_after_business_days = EXCLUDED.return_after_business_days,
+                warn_business_days_before = EXCLUDED.warn_business_days_before, updated_by = EXCLUDED.updated_by, updated_at = now()
             """)
     }
 

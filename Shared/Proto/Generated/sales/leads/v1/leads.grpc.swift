@@ -217,6 +217,19 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SweepPublicPool" metadata.
+        public enum SweepPublicPool: Sendable {
+            /// Request type for "SweepPublicPool".
+            public typealias Input = Sales_Leads_V1_SweepPublicPoolRequest
+            /// Response type for "SweepPublicPool".
+            public typealias Output = Sales_Leads_V1_SweepPublicPoolResponse
+            /// Descriptor for "SweepPublicPool".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "SweepPublicPool",
+                type: .unary
+            )
+        }
         /// Namespace for "ListDeadLetters" metadata.
         public enum ListDeadLetters: Sendable {
             /// Request type for "ListDeadLetters".
@@ -273,6 +286,7 @@ public enum Sales_Leads_V1_LeadService: Sendable {
             ClaimLead.descriptor,
             GetPoolPolicy.descriptor,
             SetPoolPolicy.descriptor,
+            SweepPublicPool.descriptor,
             ListDeadLetters.descriptor,
             GetOverview.descriptor,
             GetLeadFigures.descriptor
@@ -536,6 +550,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_SetPoolPolicyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_PoolPolicy>
+
+        /// Handle the "SweepPublicPool" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_SweepPublicPoolRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_SweepPublicPoolResponse` messages.
+        func sweepPublicPool(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_SweepPublicPoolRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_SweepPublicPoolResponse>
 
         /// Handle the "ListDeadLetters" method.
         ///
@@ -827,6 +859,24 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_PoolPolicy>
 
+        /// Handle the "SweepPublicPool" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_SweepPublicPoolRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_SweepPublicPoolResponse` message.
+        func sweepPublicPool(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_SweepPublicPoolRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_SweepPublicPoolResponse>
+
         /// Handle the "ListDeadLetters" method.
         ///
         /// - Parameters:
@@ -1115,6 +1165,24 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_PoolPolicy
 
+        /// Handle the "SweepPublicPool" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_SweepPublicPoolRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_SweepPublicPoolResponse` to respond with.
+        func sweepPublicPool(
+            request: Sales_Leads_V1_SweepPublicPoolRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_SweepPublicPoolResponse
+
         /// Handle the "ListDeadLetters" method.
         ///
         /// - Parameters:
@@ -1333,6 +1401,17 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.SweepPublicPool.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_SweepPublicPoolRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_SweepPublicPoolResponse>(),
+            handler: { request, context in
+                try await self.sweepPublicPool(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Leads_V1_LeadService.Method.ListDeadLetters.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListDeadLettersRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListDeadLettersResponse>(),
@@ -1530,6 +1609,17 @@ extension Sales_Leads_V1_LeadService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_PoolPolicy> {
         let response = try await self.setPoolPolicy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func sweepPublicPool(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_SweepPublicPoolRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_SweepPublicPoolResponse> {
+        let response = try await self.sweepPublicPool(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1761,6 +1851,19 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_PoolPolicy> {
         return GRPCCore.ServerResponse<Sales_Leads_V1_PoolPolicy>(
             message: try await self.setPoolPolicy(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func sweepPublicPool(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_SweepPublicPoolRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_SweepPublicPoolResponse> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_SweepPublicPoolResponse>(
+            message: try await self.sweepPublicPool(
                 request: request.message,
                 context: context
             ),
@@ -2125,6 +2228,29 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_PoolPolicy>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_PoolPolicy>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SweepPublicPool" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_SweepPublicPoolRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_SweepPublicPoolRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_SweepPublicPoolResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func sweepPublicPool<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_SweepPublicPoolRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_SweepPublicPoolRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_SweepPublicPoolResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_SweepPublicPoolResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "ListDeadLetters" method.
@@ -2680,6 +2806,40 @@ extension Sales_Leads_V1_LeadService {
             )
         }
 
+        /// Call the "SweepPublicPool" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_SweepPublicPoolRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_SweepPublicPoolRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_SweepPublicPoolResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func sweepPublicPool<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_SweepPublicPoolRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_SweepPublicPoolRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_SweepPublicPoolResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_SweepPublicPoolResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.SweepPublicPool.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "ListDeadLetters" method.
         ///
         /// - Parameters:
@@ -3174,6 +3334,35 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_SetPoolPolicyRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_PoolPolicy>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SweepPublicPool" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_SweepPublicPoolRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func sweepPublicPool<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_SweepPublicPoolRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_SweepPublicPoolResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.sweepPublicPool(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_SweepPublicPoolRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_SweepPublicPoolResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3716,6 +3905,39 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.setPoolPolicy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SweepPublicPool" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func sweepPublicPool<Result>(
+        _ message: Sales_Leads_V1_SweepPublicPoolRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_SweepPublicPoolResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_SweepPublicPoolRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.sweepPublicPool(
             request: request,
             options: options,
             onResponse: handleResponse

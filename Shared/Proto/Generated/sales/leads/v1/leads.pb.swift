@@ -925,6 +925,36 @@ public nonisolated struct Sales_Leads_V1_PoolPolicy: Sendable {
   /// Days before a rep may claim again a lead they released or lost.
   public var cooldownDays: Int32 = 0
 
+  /// A private lead with no real follow-up for this many business days goes back to the pool; 0 never.
+  public var returnAfterBusinessDays: Int32 = 0
+
+  /// The owner is warned this many business days before; 0 means no warning.
+  public var warnBusinessDaysBefore: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_SweepPublicPoolRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_SweepPublicPoolResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var returned: Int32 = 0
+
+  public var warned: Int32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1142,6 +1172,30 @@ public nonisolated struct Sales_Leads_V1_LeadReleased: Sendable {
   public var previousOwnerID: String = String()
 
   public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lead: Sales_Leads_V1_Lead? = nil
+}
+
+/// To the owner: the lead returns to the public pool unless followed up in time.
+public nonisolated struct Sales_Leads_V1_LeadReturnWarning: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var lead: Sales_Leads_V1_Lead {
+    get {_lead ?? Sales_Leads_V1_Lead()}
+    set {_lead = newValue}
+  }
+  /// Returns true if `lead` has been explicitly set.
+  public var hasLead: Bool {self._lead != nil}
+  /// Clears the value of `lead`. Subsequent reads from it will return its default value.
+  public mutating func clearLead() {self._lead = nil}
+
+  public var businessDaysLeft: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2410,7 +2464,7 @@ nonisolated extension Sales_Leads_V1_ClaimLeadRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Sales_Leads_V1_PoolPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PoolPolicy"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_claim_cap\0\u{3}held_cap\0\u{3}cooldown_days\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_claim_cap\0\u{3}held_cap\0\u{3}cooldown_days\0\u{3}return_after_business_days\0\u{3}warn_business_days_before\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2421,6 +2475,8 @@ nonisolated extension Sales_Leads_V1_PoolPolicy: SwiftProtobuf.Message, SwiftPro
       case 1: try { try decoder.decodeSingularInt32Field(value: &self.dailyClaimCap) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.heldCap) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.cooldownDays) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.returnAfterBusinessDays) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.warnBusinessDaysBefore) }()
       default: break
       }
     }
@@ -2436,6 +2492,12 @@ nonisolated extension Sales_Leads_V1_PoolPolicy: SwiftProtobuf.Message, SwiftPro
     if self.cooldownDays != 0 {
       try visitor.visitSingularInt32Field(value: self.cooldownDays, fieldNumber: 3)
     }
+    if self.returnAfterBusinessDays != 0 {
+      try visitor.visitSingularInt32Field(value: self.returnAfterBusinessDays, fieldNumber: 4)
+    }
+    if self.warnBusinessDaysBefore != 0 {
+      try visitor.visitSingularInt32Field(value: self.warnBusinessDaysBefore, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2443,6 +2505,62 @@ nonisolated extension Sales_Leads_V1_PoolPolicy: SwiftProtobuf.Message, SwiftPro
     if lhs.dailyClaimCap != rhs.dailyClaimCap {return false}
     if lhs.heldCap != rhs.heldCap {return false}
     if lhs.cooldownDays != rhs.cooldownDays {return false}
+    if lhs.returnAfterBusinessDays != rhs.returnAfterBusinessDays {return false}
+    if lhs.warnBusinessDaysBefore != rhs.warnBusinessDaysBefore {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_SweepPublicPoolRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SweepPublicPoolRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_SweepPublicPoolRequest, rhs: Sales_Leads_V1_SweepPublicPoolRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_SweepPublicPoolResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SweepPublicPoolResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}returned\0\u{1}warned\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.returned) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.warned) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.returned != 0 {
+      try visitor.visitSingularInt32Field(value: self.returned, fieldNumber: 1)
+    }
+    if self.warned != 0 {
+      try visitor.visitSingularInt32Field(value: self.warned, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_SweepPublicPoolResponse, rhs: Sales_Leads_V1_SweepPublicPoolResponse) -> Bool {
+    if lhs.returned != rhs.returned {return false}
+    if lhs.warned != rhs.warned {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2851,6 +2969,45 @@ nonisolated extension Sales_Leads_V1_LeadReleased: SwiftProtobuf.Message, SwiftP
     if lhs._lead != rhs._lead {return false}
     if lhs.previousOwnerID != rhs.previousOwnerID {return false}
     if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_LeadReturnWarning: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeadReturnWarning"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}lead\0\u{3}business_days_left\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._lead) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.businessDaysLeft) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._lead {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.businessDaysLeft != 0 {
+      try visitor.visitSingularInt32Field(value: self.businessDaysLeft, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_LeadReturnWarning, rhs: Sales_Leads_V1_LeadReturnWarning) -> Bool {
+    if lhs._lead != rhs._lead {return false}
+    if lhs.businessDaysLeft != rhs.businessDaysLeft {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

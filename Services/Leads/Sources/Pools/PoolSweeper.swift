@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import PostgresNIO
+import RulesEngine
+import SalesModel
+import SalesProto
+import ServiceKit
+import ServiceLifecycle
+
+/// Returns private leads nobody followed up to the public pool, after the tenant's number of
+/// business days (work calendar: weekends, holidays, 调休), warning the owner before. Only a real
+/// follow-up resets the clock (last_touch_at); a status change does not.
+struct PoolSweeper: Sendable {
+    let database: Database
+    let store: LeadStore
+    let pools: PoolStore
+    let calendar: WorkCalendar
+
+    struct Outcome: Sendable, Equatable {
+        var returned = 0
+        var warned = 0
+    }
+
+    /// One pass over the leads of `tenant` (every tenant when nil).
+    func sweep(tenant: TenantID?, now: Date = Date()) async throws -> Outcome {
+        let converted = Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)
+        // Business days are never more than calendar days, so this prefilter keeps every candidate.
+        let rows = try await database.query(
+            """
+            SELECT l.id, l.tenant_id, coalesce(l.last_touch_at, l.created_at), l.return_warned_at IS NOT NULL,
+                   coalesce(p.return_after_business_days, 10), coalesce(p.warn_business_days_before, 2)
+            FROM leads l LEFT JOIN pool_policies p ON p.tenant_id = l.tenant_id
+            WHERE l.owner_id <> '' AND l.status <> \(converted) AND (\(tenant?.rawValue)::text IS NULL OR l.tenant_id = \(tenant?.rawValue))
+              AND coalesce(p.return_after_business_days, 10) > 0
+              AND coalesce(l.last_touch_at, l.created_at)
+                  < \(now) - make_interval(days => greatest(coalesce(p.return_after_business_days, 10) - coalesce(p.warn_business_days_before, 2), 1))
+            ORDER BY coalesce(l.last_touch_at, l.created_at) LIMIT 500
+            """)
+        var outcome = Outcome()
+        for try await (id, tenantRaw, since, warned, returnAfter, warnBefore) in rows.decode((UUID, String, Date, Bool, Int32, Int32).self) {
+            guard let tenant = TenantID(tenantRaw) else { continue }
+            let elapsed = businessDays(from: since, to: now)
+            if elapsed >= Int(returnAfter) {
+                if try await returnToPool(id, tenant: tenant, days: Int(returnAfter)) { outcome.returned += 1 }
+            } else if warnBefore > 0, !warned, elapsed >= Int(returnAfter - warnBefore) {
+                if try await warn(id, tenant: tenant, daysLeft: Int(returnAfter) - elapsed) { outcome.warned += 1 }
+            }
+        }
+        return outcome
+    }
+
+    /// Workdays after the local date of `start`, up to and including that of `end`.
+    func businessDays(from start: Date, to end: Date) -> Int {
+        guard let first = localDate(start), let last = localDate(end), first < last else { return 0 }
+        var count = 0
+        var day = first.adding(days: 1)
+        while day <= last {
+            if calendar.isWorkday(day) { count += 1 }
+            day = day.adding(days: 1)
+        }
+        return count
+    }
+
+    private func localDate(_ date: Date) -> LocalDate? {
+        var gregorian = Calendar(identifier: .gregorian)
+        gregorian.timeZone = calendar.timeZone
+        let parts = gregorian.dateComponents([.year, .month, .day], from: date)
+        return LocalDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
+    }
+
+    private func returnToPool(_ id: UUID, tenant: TenantID, days: Int) async throws -> Bool {
+        let system = Self.system(tenant)
+        let logger = database.logger
+        return try await database.transaction { connection in
+            guard let lead = try await store.find(id, for: system, lock: true, on: connection, logger: logger), !lead.ownerID.isEmpty else {
+                return false
+            }
+            let reason = "no real follow-up for \(days) business days"
+            let released = try await store.assign(lead, to: "", orgPath: lead.orgPath, on: connection, logger: logger)
+            try await pools.recordRelease(id, previousOwner: lead.ownerID, reason: reason, tenant: tenant, on: connection, logger: logger)
+            try await Outbox.append(
+                Sales_Leads_V1_LeadReleased.with {
+                    $0.lead = released.message(for: system)
+                    $0.previousOwnerID = lead.ownerID
+                    $0.reason = reason
+                },
+                tenant: tenant, aggregateType: "lead", aggregateID: id.apiString, on: connection, logger: logger)
+            return true
+        }
+    }
+
+    private func warn(_ id: UUID, tenant: TenantID, daysLeft: Int) async throws -> Bool {
+        let system = Self.system(tenant)
+        let logger = database.logger
+        return try await database.transaction { connection in
+            let rows = try await connection.query(
+                "UPDATE leads SET return_warned_at = now() WHERE id = \(id) AND return_warned_at IS NULL AND owner_id <> '' RETURNING 1",
+                logger: logger)
+            var marked = false
+            for try await _ in rows { marked = true }
+            guard marked, let lead = try await store.find(id, for: system, on: connection, logger: logger) else { return false }
+            try await Outbox.append(
+                Sales_Leads_V1_LeadReturnWarning.with {
+                    $0.lead = lead.message(for: system)
+                    $0.businessDaysLeft = Int32(daysLeft)
+                },
+                tenant: tenant, aggregateType: "lead", aggregateID: id.apiString, on: connection, logger: logger)
+            return true
+        }
+    }
+
+    static func system(_ tenant: TenantID) -> Caller {
+        Caller(tenant: tenant, userID: "svc:leads", roles: [.service], orgPath: "/")
+    }
+}
+
+/// Runs the sweep every `interval` once the service is serving.
+struct PoolSweeperService: Service {
+    let sweeper: PoolSweeper
+    let interval: Duration
+    let health: HealthStatus
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                guard health.isServing else { continue }
+                do {
+                    let outcome = try await sweeper.sweep(tenant: nil)
+                    if outcome != .init() {
+                        sweeper.database.logger.info("pool sweep", metadata: ["returned": "\(outcome.returned)", "warned": "\(outcome.warned)"])
+                    }
+                } catch {
+                    sweeper.database.logger.warning("pool sweep failed; retrying next round", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+    }
+}
