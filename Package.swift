@@ -41,6 +41,7 @@ let package = Package(
         .executable(name: "gateway", targets: ["gateway"]),
         .executable(name: "salesctl", targets: ["salesctl"]),
         .executable(name: "rules-benchmark", targets: ["rules-benchmark"]),
+        .executable(name: "leads-benchmark", targets: ["leads-benchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
@@ -95,6 +96,9 @@ let package = Package(
                 dependencies: ["SalesControl", .product(name: "ArgumentParser", package: "swift-argument-parser")],
                 path: "Tools/Salesctl/Main"),
             .executableTarget(name: "rules-benchmark", dependencies: ["RulesEngine"], path: "Benchmarks/RulesBenchmark"),
+            .executableTarget(
+                name: "leads-benchmark", dependencies: ["SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2],
+                path: "Benchmarks/LeadsBenchmark"),
             .testTarget(
                 name: "SalesTests",
                 dependencies: [

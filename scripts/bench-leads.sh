@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The CreateLead benchmark (issue 4): a separate process drives CreateLead on the real leads
+# executable (routing over 50 rules, dedupe, persist, outbox), and in the same run pgbench inserts
+# the equivalent rows directly (Benchmarks/leads/raw-insert.sql). Prints leads/s, p50/p99, the
+# p99 at half the maximum rate, and the ratio to the raw insert rate.
+#
+#   scripts/bench-leads.sh            (CONCURRENCY=16 SECONDS=10 by default)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+concurrency=${CONCURRENCY:-16}
+seconds=${SECONDS_PER_PHASE:-10}
+scripts/setup-debian.sh
+
+echo "== build (release)"
+swift build -c release > /tmp/bench-leads-build.log 2>&1 || { tail -40 /tmp/bench-leads-build.log; exit 1; }
+bin=$(swift build -c release --show-bin-path)
+
+work=$(mktemp -d /var/tmp/bench-leads.XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  [ -n "${stack_pid:-}" ] && kill "$stack_pid" 2>/dev/null && wait "$stack_pid" 2>/dev/null
+  scripts/test-postgres.sh stop "$work/pg"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+pgport=$((20000 + RANDOM % 20000))
+eval "$(scripts/test-postgres.sh start "$work/pg" "$pgport")"
+base=$((42000 + (RANDOM % 50) * 30))
+
+echo "== stack (release executables) on ports from $base"
+"$bin/salesctl" up --data-dir "$work/stack" --port-base "$base" --bin-dir "$bin" \
+  --database-url "$SALES_TEST_ADMIN_URL" --database sales > "$work/stack.log" 2>&1 &
+stack_pid=$!
+for _ in $(seq 1 120); do grep -q "the stack is up" "$work/stack.log" && break; sleep 1; done
+grep -q "the stack is up" "$work/stack.log" || { cat "$work/stack.log"; exit 1; }
+secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jwtSecret"])' "$work/stack/secrets.json")
+
+echo "== CreateLead over gRPC from a separate process ($concurrency callers, ${seconds}s per phase)"
+result=$("$bin/leads-benchmark" --port $((base + 1)) --secret "$secret" --concurrency "$concurrency" --seconds "$seconds" --rules 50)
+echo "$result"
+
+echo "== the same rows inserted directly by pgbench ($concurrency clients, ${seconds}s)"
+admin_db=${SALES_TEST_ADMIN_URL%/postgres}/sales
+psql -q "$admin_db" -f Benchmarks/leads/setup.sql
+raw=$(pgbench -n -f Benchmarks/leads/raw-insert.sql -c "$concurrency" -j 2 -T "$seconds" "$admin_db" 2>/dev/null \
+  | awk '/^tps/ {print $3; exit}')
+echo "raw_insert_tps=$raw"
+
+python3 - "$result" "$raw" <<'PY'
+import sys
+fields = dict(part.split("=") for part in sys.argv[1].split())
+rate, raw = float(fields["max_rate_leads_per_s"]), float(sys.argv[2])
+print()
+print(f"CreateLead: {rate:,.0f} leads/s (p50 {float(fields['max_p50_ms']):.1f} ms, p99 {float(fields['max_p99_ms']):.1f} ms at the maximum rate)")
+print(f"at half the maximum rate ({float(fields['half_rate']):,.0f}/s): p50 {float(fields['half_p50_ms']):.1f} ms, p99 {float(fields['half_p99_ms']):.1f} ms (target < 25 ms)")
+print(f"raw insert of the same rows: {raw:,.0f} per second")
+print(f"ratio CreateLead / raw insert: {rate / raw:.2f} (target >= 0.50)")
+PY
