@@ -1,3 +1,4 @@
+import Logging
 import SalesModel
 
 /// Everything a service executable reads at start. Built once from the environment.
@@ -66,7 +67,7 @@ public struct ServiceConfiguration: Sendable {
             database: database,
             jwtSecret: secret,
             logFormat: try env.choice("SALES_LOG_FORMAT", default: LogFormat.text),
-            logLevel: env.optional("SALES_LOG_LEVEL") ?? "info",
+            logLevel: try env.choice("SALES_LOG_LEVEL", default: Logger.Level.info).rawValue,
             developmentMode: try env.flag("SALES_DEV_MODE"),
             peers: peers
         )

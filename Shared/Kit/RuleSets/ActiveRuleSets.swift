@@ -25,9 +25,10 @@ public final class ActiveRuleSets: Sendable {
     /// The active version of `name`, compiled against `catalog`; nil when none is active. A stored
     /// version that no longer compiles (a field it read was changed) counts as none, and is logged.
     public func active(_ name: String, tenant: TenantID, catalog: FieldCatalog) async throws -> (version: Int32, rules: CompiledRuleSet)? {
-        guard let version = try await store.active(name: name, tenant: tenant) else { return nil }
-        let key = Key(tenant: tenant, name: name, version: version.version, catalog: catalog)
-        if let hit = compiled.withLock({ $0[key] }) { return (version.version, hit) }
+        guard let number = try await store.activeVersionNumber(name: name, tenant: tenant) else { return nil }
+        let key = Key(tenant: tenant, name: name, version: number, catalog: catalog)
+        if let hit = compiled.withLock({ $0[key] }) { return (number, hit) }
+        guard let version = try await store.versions(name: name, tenant: tenant, only: number).first else { return nil }
         do {
             let rules = try CompiledRuleSet(version.rules, compiler: RuleCompiler(registry: registry, catalog: catalog))
             compiled.withLock { cache in

@@ -85,6 +85,14 @@ public struct RuleSetStore: Sendable {
         return result
     }
 
+    /// The active version's number, without its rules: one small read for the hot path.
+    public func activeVersionNumber(name: String, tenant: TenantID) async throws -> Int32? {
+        let rows = try await database.query(
+            "SELECT active_version FROM rule_sets WHERE tenant_id = \(tenant.rawValue) AND name = \(name)")
+        for try await version in rows.decode(Int32?.self) { return version }
+        return nil
+    }
+
     /// The active version, or nil when none has been activated.
     public func active(name: String, tenant: TenantID) async throws -> Sales_Common_V1_RuleSetVersion? {
         try await versions(name: name, tenant: tenant).first(where: \.active)

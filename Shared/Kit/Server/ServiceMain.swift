@@ -27,6 +27,10 @@ public enum ServiceMain {
         do {
             try await serve(configuration, migrations: migrations, build: build)
             exit(0)
+        } catch let error as ConfigurationError {
+            // A service's own variables (read while building its components) fail like the kit's.
+            FileHandle.standardError.write(Data("\(service.rawValue): \(error)\n".utf8))
+            exit(2)
         } catch {
             FileHandle.standardError.write(Data("\(service.rawValue): stopped: \(error)\n".utf8))
             exit(1)
