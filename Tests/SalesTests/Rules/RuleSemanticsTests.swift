@@ -1,4 +1,5 @@
 import RulesEngine
+import Synchronization
 import Testing
 
 /// JavaScript's coercions, which JsonLogic inherits, beyond what the official suite covers.
@@ -109,15 +110,11 @@ import Testing
     }
 
     @Test func logPassesItsValueThroughToTheSink() throws {
-        final class Seen: @unchecked Sendable {
-            // Written from the one evaluation below, read after it: no concurrent access.
-            var values: [RuleValue] = []
-        }
-        let seen = Seen()
+        let seen = Mutex<[RuleValue]>([])
         var registry = OperatorRegistry.standard
-        registry.logSink = { seen.values.append($0) }
+        registry.logSink = { value in seen.withLock { $0.append(value) } }
         #expect(try evaluate("{\"log\": [{\"+\": [1, 2]}]}", registry: registry) == 3)
-        #expect(seen.values == [3])
+        #expect(seen.withLock { $0 } == [3])
     }
 
     @Test func constantsAreFoldedYetBehaveTheSame() throws {
