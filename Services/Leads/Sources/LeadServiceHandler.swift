@@ -17,6 +17,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let activeRules: ActiveRuleSets
     let checkpoints: LeadCheckpoints
     let sweeper: PoolSweeper
+    let unmaskAudit: UnmaskAudit
     let opportunities: Sales_Opportunities_V1_OpportunityService.Client<PeerClient.Transport>
 
     var database: Database { store.database }
@@ -53,6 +54,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
             try await store.find(id, for: caller, on: connection, logger: RequestContext.logger)
         }
         guard let lead else { throw ServiceError.notFound(kind: "lead", id: id.apiString) }
+        try await unmaskAudit.record([lead], for: caller, method: "GetLead")
         var message = lead.message(for: caller)
         message.checkpoints = try await checkpoints.statuses(
             of: lead, tenant: caller.tenant, catalog: LeadRuleDomain.catalog(adding: try await fields.definitions(tenant: caller.tenant)))
@@ -67,6 +69,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         }
         let (leads, next) = page.finish(
             try await store.list(for: caller, status: request.status, publicPool: request.publicPool, page: page), seq: \.seq)
+        try await unmaskAudit.record(leads, for: caller, method: "ListLeads")
         return .with {
             $0.leads = leads.map { $0.message(for: caller) }
             $0.page = next
@@ -149,6 +152,17 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         }
         let figures = try await LeadFiguresQuery(database: database).figures(for: caller, from: from, to: to)
         return .with { $0.figures = figures }
+    }
+
+    func listUnmaskAudit(request: Sales_Leads_V1_ListUnmaskAuditRequest, context: ServerContext) async throws -> Sales_Leads_V1_ListUnmaskAuditResponse {
+        let caller = try RequestContext.caller()
+        guard caller.roles.contains(.admin) else { throw ServiceError.permissionDenied("the unmask audit is for admins") }
+        let page = try Page(request.page)
+        let (rows, next) = page.finish(try await unmaskAudit.list(tenant: caller.tenant, page: page), seq: \.seq)
+        return .with {
+            $0.entries = rows.map(\.entry)
+            $0.page = next
+        }
     }
 
     func getOverview(request: Sales_Leads_V1_GetOverviewRequest, context: ServerContext) async throws -> Sales_Leads_V1_LeadsOverview {

@@ -124,5 +124,17 @@ public enum LeadsMigrations {
             ALTER TABLE leads ADD COLUMN return_warned_at timestamptz;
             CREATE INDEX leads_private_activity ON leads (coalesce(last_touch_at, created_at)) WHERE owner_id <> '';
             """),
+        Migration("0108_unmask_audit", """
+            -- PIPL: every full phone number shown to someone allowed to unmask it.
+            CREATE TABLE unmask_audit (
+                seq bigserial PRIMARY KEY,
+                tenant_id text NOT NULL,
+                user_id text NOT NULL,
+                lead_id uuid NOT NULL,
+                method text NOT NULL,
+                at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX unmask_audit_tenant ON unmask_audit (tenant_id, seq DESC);
+            """),
     ]
 }

@@ -29,6 +29,7 @@ public enum LeadsServer {
             activeRules: activeRules,
             checkpoints: LeadCheckpoints(activeRules: activeRules, calendar: .standard),
             sweeper: sweeper,
+            unmaskAudit: UnmaskAudit(database: runtime.database),
             opportunities: .init(wrapping: runtime.peer(.opportunities).grpc))
         let ruleSetService = RuleSetServiceHandler(store: ruleSets, domain: ruleDomain)
         return ServiceComponents(

@@ -108,6 +108,22 @@ extension EndToEnd {
         }.lead
         #expect(lead.phone.e164 == "+8613916620002")
         #expect(lead.phone.masked == "139****0002")
+
+        // Reading it unmasked is audited; a masked read by someone without the permission is not.
+        try await client.with(.leads) { grpc in
+            let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
+            _ = try await leads.getLead(.with { $0.id = lead.id }, metadata: try await client.metadata(People.unmasker))
+            _ = try await leads.getLead(.with { $0.id = lead.id }, metadata: try await client.metadata(People.manager))
+            let audit = try await leads.listUnmaskAudit(.with { $0.page = .with { $0.pageSize = 200 } },
+                                                        metadata: try await client.metadata(People.admin)).entries
+            let mine = audit.filter { $0.leadID == lead.id }
+            #expect(mine.map(\.userID) == [People.unmasker.userID])
+            #expect(mine.map(\.method) == ["GetLead"])
+            let denied = await #expect(throws: RPCError.self) {
+                try await leads.listUnmaskAudit(.init(), metadata: try await client.metadata(People.unmasker))
+            }
+            #expect(denied?.code == .permissionDenied)
+        }
     }
 
     @Test func convertingTwiceIsRefusedWithTheExistingOpportunity() async throws {

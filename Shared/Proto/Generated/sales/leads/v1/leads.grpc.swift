@@ -269,6 +269,19 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListUnmaskAudit" metadata.
+        public enum ListUnmaskAudit: Sendable {
+            /// Request type for "ListUnmaskAudit".
+            public typealias Input = Sales_Leads_V1_ListUnmaskAuditRequest
+            /// Response type for "ListUnmaskAudit".
+            public typealias Output = Sales_Leads_V1_ListUnmaskAuditResponse
+            /// Descriptor for "ListUnmaskAudit".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "ListUnmaskAudit",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.leads.v1.LeadService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateLead.descriptor,
@@ -289,7 +302,8 @@ public enum Sales_Leads_V1_LeadService: Sendable {
             SweepPublicPool.descriptor,
             ListDeadLetters.descriptor,
             GetOverview.descriptor,
-            GetLeadFigures.descriptor
+            GetLeadFigures.descriptor,
+            ListUnmaskAudit.descriptor
         ]
     }
 }
@@ -614,6 +628,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_GetLeadFiguresRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_GetLeadFiguresResponse>
+
+        /// Handle the "ListUnmaskAudit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Who saw full phone numbers, newest first (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_ListUnmaskAuditRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_ListUnmaskAuditResponse` messages.
+        func listUnmaskAudit(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListUnmaskAuditRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListUnmaskAuditResponse>
     }
 
     /// Service protocol for the "sales.leads.v1.LeadService" service.
@@ -922,6 +954,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.ServerRequest<Sales_Leads_V1_GetLeadFiguresRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_GetLeadFiguresResponse>
+
+        /// Handle the "ListUnmaskAudit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Who saw full phone numbers, newest first (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListUnmaskAuditRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_ListUnmaskAuditResponse` message.
+        func listUnmaskAudit(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_ListUnmaskAuditRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListUnmaskAuditResponse>
     }
 
     /// Simple service protocol for the "sales.leads.v1.LeadService" service.
@@ -1228,6 +1278,24 @@ extension Sales_Leads_V1_LeadService {
             request: Sales_Leads_V1_GetLeadFiguresRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_GetLeadFiguresResponse
+
+        /// Handle the "ListUnmaskAudit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Who saw full phone numbers, newest first (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_ListUnmaskAuditRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_ListUnmaskAuditResponse` to respond with.
+        func listUnmaskAudit(
+            request: Sales_Leads_V1_ListUnmaskAuditRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_ListUnmaskAuditResponse
     }
 }
 
@@ -1444,6 +1512,17 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.ListUnmaskAudit.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListUnmaskAuditRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListUnmaskAuditResponse>(),
+            handler: { request, context in
+                try await self.listUnmaskAudit(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1653,6 +1732,17 @@ extension Sales_Leads_V1_LeadService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_GetLeadFiguresResponse> {
         let response = try await self.getLeadFigures(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listUnmaskAudit(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListUnmaskAuditRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListUnmaskAuditResponse> {
+        let response = try await self.listUnmaskAudit(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1903,6 +1993,19 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_GetLeadFiguresResponse> {
         return GRPCCore.ServerResponse<Sales_Leads_V1_GetLeadFiguresResponse>(
             message: try await self.getLeadFigures(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listUnmaskAudit(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_ListUnmaskAuditRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListUnmaskAuditResponse> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_ListUnmaskAuditResponse>(
+            message: try await self.listUnmaskAudit(
                 request: request.message,
                 context: context
             ),
@@ -2312,6 +2415,29 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_GetLeadFiguresResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_GetLeadFiguresResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListUnmaskAudit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Who saw full phone numbers, newest first (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListUnmaskAuditRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ListUnmaskAuditRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ListUnmaskAuditResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listUnmaskAudit<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ListUnmaskAuditRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ListUnmaskAuditRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListUnmaskAuditResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListUnmaskAuditResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -2933,6 +3059,40 @@ extension Sales_Leads_V1_LeadService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListUnmaskAudit" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Who saw full phone numbers, newest first (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListUnmaskAuditRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ListUnmaskAuditRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ListUnmaskAuditResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listUnmaskAudit<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ListUnmaskAuditRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ListUnmaskAuditRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListUnmaskAuditResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListUnmaskAuditResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.ListUnmaskAudit.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3442,6 +3602,35 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_GetLeadFiguresRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_GetLeadFiguresResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListUnmaskAudit" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Who saw full phone numbers, newest first (admin).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_ListUnmaskAuditRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listUnmaskAudit<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_ListUnmaskAuditRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListUnmaskAuditResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listUnmaskAudit(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListUnmaskAuditRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListUnmaskAuditResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -4029,6 +4218,39 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getLeadFigures(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListUnmaskAudit" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Who saw full phone numbers, newest first (admin).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listUnmaskAudit<Result>(
+        _ message: Sales_Leads_V1_ListUnmaskAuditRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListUnmaskAuditResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_ListUnmaskAuditRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listUnmaskAudit(
             request: request,
             options: options,
             onResponse: handleResponse
