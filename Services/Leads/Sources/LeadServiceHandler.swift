@@ -70,8 +70,14 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         let (leads, next) = page.finish(
             try await store.list(for: caller, status: request.status, publicPool: request.publicPool, page: page), seq: \.seq)
         try await unmaskAudit.record(leads, for: caller, method: "ListLeads")
+        let catalog = LeadRuleDomain.catalog(adding: try await fields.definitions(tenant: caller.tenant))
+        let statuses = try await checkpoints.statuses(of: leads, tenant: caller.tenant, catalog: catalog)
         return .with {
-            $0.leads = leads.map { $0.message(for: caller) }
+            $0.leads = zip(leads, statuses).map { lead, checkpoints in
+                var message = lead.message(for: caller)
+                message.checkpoints = checkpoints
+                return message
+            }
             $0.page = next
         }
     }

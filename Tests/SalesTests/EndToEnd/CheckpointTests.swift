@@ -48,6 +48,9 @@ extension EndToEnd {
                 #expect(flagged.checkpoints.map(\.ruleID) == ["golden", "screening"])
                 #expect(flagged.checkpoints.first?.state == .missed)
                 #expect(flagged.checkpoints.last?.state == .pending, "the screening clock starts at the first touch")
+                // Lists carry the flag too, for dashboards to grey the row.
+                let listed = try await leads.listLeads(.init(), metadata: metadata).leads.first { $0.id == lead.id }
+                #expect(listed?.checkpoints.first?.state == .missed)
 
                 let blocked = await #expect(throws: RPCError.self) {
                     try await leads.advanceLead(.with { $0.leadID = lead.id; $0.stage = .contacted }, metadata: metadata)

@@ -11,15 +11,24 @@ struct LeadCheckpoints: Sendable {
     let calendar: WorkCalendar
 
     func statuses(of lead: Lead, tenant: TenantID, catalog: FieldCatalog, now: Date = Date()) async throws -> [Sales_Leads_V1_CheckpointStatus] {
-        guard let active = try await activeRules.active(Checkpoint.ruleSetName, tenant: tenant, catalog: catalog) else { return [] }
-        let applicable: [CompiledRuleSet.Entry]
-        do { applicable = try active.rules.matching(lead.ruleValue) } catch {
-            RequestContext.logger.warning("checkpoint rule failed on a lead", metadata: ["error": "\(error)"])
-            return []
+        try await statuses(of: [lead], tenant: tenant, catalog: catalog, now: now)[0]
+    }
+
+    /// Statuses of many leads with one look-up of the active checkpoints (a list page).
+    func statuses(of leads: [Lead], tenant: TenantID, catalog: FieldCatalog, now: Date = Date()) async throws -> [[Sales_Leads_V1_CheckpointStatus]] {
+        guard let active = try await activeRules.active(Checkpoint.ruleSetName, tenant: tenant, catalog: catalog) else {
+            return leads.map { _ in [] }
         }
-        return applicable.compactMap { entry in
-            guard case .success(let checkpoint) = Checkpoint.parse(entry.outcome, ruleID: entry.id) else { return nil }
-            return checkpoint.status(of: lead, now: now, calendar: calendar)
+        return leads.map { lead in
+            let applicable: [CompiledRuleSet.Entry]
+            do { applicable = try active.rules.matching(lead.ruleValue) } catch {
+                RequestContext.logger.warning("checkpoint rule failed on a lead", metadata: ["error": "\(error)"])
+                return []
+            }
+            return applicable.compactMap { entry in
+                guard case .success(let checkpoint) = Checkpoint.parse(entry.outcome, ruleID: entry.id) else { return nil }
+                return checkpoint.status(of: lead, now: now, calendar: calendar)
+            }
         }
     }
 
