@@ -93,7 +93,9 @@ let package = Package(
                 path: "Tools/Salesctl/Sources"),
             .executableTarget(
                 name: "salesctl",
-                dependencies: ["SalesControl", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+                dependencies: [
+                    "SalesControl", "SalesProto", grpcCore, grpcHTTP2, .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                ],
                 path: "Tools/Salesctl/Main"),
             .executableTarget(name: "rules-benchmark", dependencies: ["RulesEngine"], path: "Benchmarks/RulesBenchmark"),
             .executableTarget(

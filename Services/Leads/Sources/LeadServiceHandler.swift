@@ -18,6 +18,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let checkpoints: LeadCheckpoints
     let sweeper: PoolSweeper
     let unmaskAudit: UnmaskAudit
+    let inspector: RuleInspector
     let opportunities: Sales_Opportunities_V1_OpportunityService.Client<PeerClient.Transport>
 
     var database: Database { store.database }
@@ -169,6 +170,17 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
             $0.entries = rows.map(\.entry)
             $0.page = next
         }
+    }
+
+    func inspectRules(request: Sales_Leads_V1_InspectRulesRequest, context: ServerContext) async throws -> Sales_Leads_V1_RuleInspection {
+        let caller = try RequestContext.caller()
+        guard caller.roles.contains(.admin) || caller.managedSubtree != nil else {
+            throw ServiceError.permissionDenied("rule inspection is for admins and managers")
+        }
+        guard (0...5_000).contains(request.sampleSize) else {
+            throw ServiceError.invalidArgument(field: "sample_size", rule: "must be between 0 (500) and 5,000")
+        }
+        return try await inspector.inspect(for: caller, sampleSize: request.sampleSize == 0 ? 500 : Int(request.sampleSize))
     }
 
     func getOverview(request: Sales_Leads_V1_GetOverviewRequest, context: ServerContext) async throws -> Sales_Leads_V1_LeadsOverview {

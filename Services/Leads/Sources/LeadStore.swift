@@ -153,6 +153,18 @@ struct LeadStore: Sendable {
         return result
     }
 
+    /// Leads in the public pools the caller sees.
+    func poolCount(for caller: Caller) async throws -> Int64 {
+        let rows = try await database.query(
+            """
+            SELECT count(*) FROM leads
+            WHERE tenant_id = \(caller.tenant.rawValue) AND owner_id = ''
+              AND (\(visibleTo: Visibility(caller)) OR \(poolVisibleTo: caller))
+            """)
+        for try await count in rows.decode(Int64.self) { return count }
+        return 0
+    }
+
     func overview(for caller: Caller) async throws -> Sales_Leads_V1_LeadsOverview {
         let scope = Visibility(caller)
         let rows = try await database.query(

@@ -16,6 +16,7 @@ public enum LeadsServer {
         let ruleSets = RuleSetStore(database: runtime.database)
         let ruleDomain = LeadRuleDomain(store: store, fields: fields)
         let activeRules = ActiveRuleSets(store: ruleSets, registry: ruleDomain.registry)
+        let checkpoints = LeadCheckpoints(activeRules: activeRules, calendar: .standard)
         let pools = PoolStore(database: runtime.database)
         let sweeper = PoolSweeper(database: runtime.database, store: store, pools: pools, calendar: .standard)
         let sweepSeconds = try Environment().integer("SALES_LEADS_SWEEP_SECONDS", in: 1...86_400, default: 60)
@@ -27,9 +28,10 @@ public enum LeadsServer {
             phoneHasher: PhoneHasher(secret: runtime.configuration.jwtSecret),
             intake: try IntakeAdapters(adapters, active: active),
             activeRules: activeRules,
-            checkpoints: LeadCheckpoints(activeRules: activeRules, calendar: .standard),
+            checkpoints: checkpoints,
             sweeper: sweeper,
             unmaskAudit: UnmaskAudit(database: runtime.database),
+            inspector: RuleInspector(store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints),
             opportunities: .init(wrapping: runtime.peer(.opportunities).grpc))
         let ruleSetService = RuleSetServiceHandler(store: ruleSets, domain: ruleDomain)
         return ServiceComponents(

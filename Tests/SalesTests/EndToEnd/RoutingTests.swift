@@ -65,6 +65,21 @@ extension EndToEnd {
                                                            metadata: bridgeMetadata).lead
                 #expect(elsewhere.ownerID.isEmpty && elsewhere.routingRuleID.isEmpty)
                 #expect(elsewhere.assignmentReason.contains("no routing rule matched"))
+
+                // Rule health over these leads: matches per rule, how often each read field was empty.
+                let health = try await leads.inspectRules(.init(), metadata: try await client.metadata(admin))
+                #expect(health.sampled == 6)
+                let byID = Dictionary(uniqueKeysWithValues: health.rules.map { ($0.ruleID, $0) })
+                #expect(byID["key-accounts"]?.matched == 1)
+                #expect(byID["key-accounts"]?.fields.map(\.field) == ["hospital_tier"])
+                #expect(abs((byID["key-accounts"]?.fields.first?.emptyRate ?? 0) - 5.0 / 6.0) < 0.001)
+                #expect(byID["shenzhen"]?.matched == 1)
+                #expect(health.neverMatched.isEmpty)
+                #expect(health.unassigned == 3, "the manager's, 深圳's and 拉萨's leads wait in pools")
+                let repHealth = await #expect(throws: RPCError.self) {
+                    try await leads.inspectRules(.init(), metadata: try await client.metadata(rep))
+                }
+                #expect(repHealth?.code == .permissionDenied)
             }
         }
     }

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import SalesProto
 import SalesControl
 import SalesModel
 import ServiceKit
@@ -9,7 +12,7 @@ struct Salesctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "salesctl",
         abstract: "Run and operate the sales platform.",
-        subcommands: [Up.self, Down.self, Status.self, Probe.self, Token.self, Database.self, RulesCommand.self, Import.self])
+        subcommands: [Up.self, Down.self, Status.self, Probe.self, Token.self, Database.self, RulesCommand.self, Import.self, LeadsCommand.self])
 }
 
 /// Options every stack command shares.
@@ -128,6 +131,40 @@ extension Salesctl {
 
         func run() async throws {
             say(try await identity.mint(dataDirectory: options.absoluteDataDir))
+        }
+    }
+
+    struct LeadsCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "leads", abstract: "Leads operations.", subcommands: [Inspect.self])
+
+        struct Inspect: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Health of the active routing and checkpoint rules against recent leads.")
+
+            @OptionGroup var options: StackOptions
+            @OptionGroup var identity: Identity
+
+            @Option(help: "How many recent leads to look at (at most 5,000).")
+            var sample = 500
+
+            func run() async throws {
+                let token = try await identity.mint(dataDirectory: options.absoluteDataDir)
+                let report = try await withGRPCClient(
+                    transport: .http2NIOPosix(
+                        target: .ipv4(address: "127.0.0.1", port: ServiceName.leads.grpcPort(base: options.portBase)),
+                        transportSecurity: .plaintext)
+                ) { client in
+                    try await Sales_Leads_V1_LeadService.Client(wrapping: client).inspectRules(
+                        .with { $0.sampleSize = Int32(sample) }, metadata: ["authorization": "Bearer \(token)"])
+                }
+                say("rule health over the \(report.sampled) most recent leads")
+                for rule in report.rules {
+                    let fields = rule.fields.map { "\($0.field) empty \(Int(($0.emptyRate * 100).rounded()))%" }.joined(separator: ", ")
+                    say("  \(rule.ruleSet)/\(rule.ruleID): matched \(rule.matched)\(fields.isEmpty ? "" : "; " + fields)")
+                }
+                if !report.neverMatched.isEmpty { say("never matched: \(report.neverMatched.joined(separator: ", "))") }
+                say("waiting in public pools: \(report.unassigned); recent leads with a missed checkpoint: \(report.missedCheckpoints)")
+            }
         }
     }
 

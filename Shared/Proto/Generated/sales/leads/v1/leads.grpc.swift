@@ -282,6 +282,19 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "InspectRules" metadata.
+        public enum InspectRules: Sendable {
+            /// Request type for "InspectRules".
+            public typealias Input = Sales_Leads_V1_InspectRulesRequest
+            /// Response type for "InspectRules".
+            public typealias Output = Sales_Leads_V1_RuleInspection
+            /// Descriptor for "InspectRules".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "InspectRules",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.leads.v1.LeadService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateLead.descriptor,
@@ -303,7 +316,8 @@ public enum Sales_Leads_V1_LeadService: Sendable {
             ListDeadLetters.descriptor,
             GetOverview.descriptor,
             GetLeadFigures.descriptor,
-            ListUnmaskAudit.descriptor
+            ListUnmaskAudit.descriptor,
+            InspectRules.descriptor
         ]
     }
 }
@@ -646,6 +660,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListUnmaskAuditRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListUnmaskAuditResponse>
+
+        /// Handle the "InspectRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Health of the active rules against recent leads: empty fields, rules that never match, waiting leads.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_InspectRulesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_RuleInspection` messages.
+        func inspectRules(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_InspectRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_RuleInspection>
     }
 
     /// Service protocol for the "sales.leads.v1.LeadService" service.
@@ -972,6 +1004,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.ServerRequest<Sales_Leads_V1_ListUnmaskAuditRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListUnmaskAuditResponse>
+
+        /// Handle the "InspectRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Health of the active rules against recent leads: empty fields, rules that never match, waiting leads.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_InspectRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_RuleInspection` message.
+        func inspectRules(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_InspectRulesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_RuleInspection>
     }
 
     /// Simple service protocol for the "sales.leads.v1.LeadService" service.
@@ -1296,6 +1346,24 @@ extension Sales_Leads_V1_LeadService {
             request: Sales_Leads_V1_ListUnmaskAuditRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_ListUnmaskAuditResponse
+
+        /// Handle the "InspectRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Health of the active rules against recent leads: empty fields, rules that never match, waiting leads.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_InspectRulesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_RuleInspection` to respond with.
+        func inspectRules(
+            request: Sales_Leads_V1_InspectRulesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_RuleInspection
     }
 }
 
@@ -1523,6 +1591,17 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.InspectRules.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_InspectRulesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_RuleInspection>(),
+            handler: { request, context in
+                try await self.inspectRules(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1743,6 +1822,17 @@ extension Sales_Leads_V1_LeadService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListUnmaskAuditResponse> {
         let response = try await self.listUnmaskAudit(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func inspectRules(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_InspectRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_RuleInspection> {
+        let response = try await self.inspectRules(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -2006,6 +2096,19 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListUnmaskAuditResponse> {
         return GRPCCore.ServerResponse<Sales_Leads_V1_ListUnmaskAuditResponse>(
             message: try await self.listUnmaskAudit(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func inspectRules(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_InspectRulesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_RuleInspection> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_RuleInspection>(
+            message: try await self.inspectRules(
                 request: request.message,
                 context: context
             ),
@@ -2438,6 +2541,29 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListUnmaskAuditResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListUnmaskAuditResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "InspectRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Health of the active rules against recent leads: empty fields, rules that never match, waiting leads.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_InspectRulesRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_InspectRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_RuleInspection` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func inspectRules<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_InspectRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_InspectRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_RuleInspection>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_RuleInspection>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -3093,6 +3219,40 @@ extension Sales_Leads_V1_LeadService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "InspectRules" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Health of the active rules against recent leads: empty fields, rules that never match, waiting leads.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_InspectRulesRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_InspectRulesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_RuleInspection` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func inspectRules<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_InspectRulesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_InspectRulesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_RuleInspection>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_RuleInspection>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.InspectRules.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -3631,6 +3791,35 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListUnmaskAuditRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListUnmaskAuditResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "InspectRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Health of the active rules against recent leads: empty fields, rules that never match, waiting leads.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_InspectRulesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func inspectRules<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_InspectRulesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_RuleInspection>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.inspectRules(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_InspectRulesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_RuleInspection>(),
             options: options,
             onResponse: handleResponse
         )
@@ -4251,6 +4440,39 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listUnmaskAudit(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "InspectRules" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Health of the active rules against recent leads: empty fields, rules that never match, waiting leads.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func inspectRules<Result>(
+        _ message: Sales_Leads_V1_InspectRulesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_RuleInspection>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_InspectRulesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.inspectRules(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1141,6 +1141,77 @@ public nonisolated struct Sales_Leads_V1_ListUnmaskAuditResponse: Sendable {
   fileprivate var _page: Sales_Common_V1_PageResponse? = nil
 }
 
+public nonisolated struct Sales_Leads_V1_InspectRulesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// How many recent leads to look at; 0 means 500, at most 5,000.
+  public var sampleSize: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_FieldHealth: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var field: String = String()
+
+  /// Share of the sampled leads where the field was empty, 0–1.
+  public var emptyRate: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_RuleHealth: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ruleSet: String = String()
+
+  public var ruleID: String = String()
+
+  /// Sampled leads whose record the rule's condition matched.
+  public var matched: Int64 = 0
+
+  public var fields: [Sales_Leads_V1_FieldHealth] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_RuleInspection: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sampled: Int32 = 0
+
+  /// The active rules of lead-routing and lead-checkpoints.
+  public var rules: [Sales_Leads_V1_RuleHealth] = []
+
+  /// Rules that matched none of the sampled leads.
+  public var neverMatched: [String] = []
+
+  /// Leads waiting in a public pool with nobody on them.
+  public var unassigned: Int64 = 0
+
+  /// Of the 200 most recent leads, those with a missed checkpoint.
+  public var missedCheckpoints: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Sales_Leads_V1_GetOverviewRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -2948,6 +3019,166 @@ nonisolated extension Sales_Leads_V1_ListUnmaskAuditResponse: SwiftProtobuf.Mess
   public static func ==(lhs: Sales_Leads_V1_ListUnmaskAuditResponse, rhs: Sales_Leads_V1_ListUnmaskAuditResponse) -> Bool {
     if lhs.entries != rhs.entries {return false}
     if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_InspectRulesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".InspectRulesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sample_size\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.sampleSize) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.sampleSize != 0 {
+      try visitor.visitSingularInt32Field(value: self.sampleSize, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_InspectRulesRequest, rhs: Sales_Leads_V1_InspectRulesRequest) -> Bool {
+    if lhs.sampleSize != rhs.sampleSize {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_FieldHealth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".FieldHealth"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}field\0\u{3}empty_rate\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.field) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.emptyRate) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.field.isEmpty {
+      try visitor.visitSingularStringField(value: self.field, fieldNumber: 1)
+    }
+    if self.emptyRate.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.emptyRate, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_FieldHealth, rhs: Sales_Leads_V1_FieldHealth) -> Bool {
+    if lhs.field != rhs.field {return false}
+    if lhs.emptyRate != rhs.emptyRate {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_RuleHealth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RuleHealth"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rule_set\0\u{3}rule_id\0\u{1}matched\0\u{1}fields\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ruleSet) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.ruleID) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.matched) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.fields) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.ruleSet.isEmpty {
+      try visitor.visitSingularStringField(value: self.ruleSet, fieldNumber: 1)
+    }
+    if !self.ruleID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ruleID, fieldNumber: 2)
+    }
+    if self.matched != 0 {
+      try visitor.visitSingularInt64Field(value: self.matched, fieldNumber: 3)
+    }
+    if !self.fields.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.fields, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_RuleHealth, rhs: Sales_Leads_V1_RuleHealth) -> Bool {
+    if lhs.ruleSet != rhs.ruleSet {return false}
+    if lhs.ruleID != rhs.ruleID {return false}
+    if lhs.matched != rhs.matched {return false}
+    if lhs.fields != rhs.fields {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_RuleInspection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RuleInspection"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sampled\0\u{1}rules\0\u{3}never_matched\0\u{1}unassigned\0\u{3}missed_checkpoints\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.sampled) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.rules) }()
+      case 3: try { try decoder.decodeRepeatedStringField(value: &self.neverMatched) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.unassigned) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.missedCheckpoints) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.sampled != 0 {
+      try visitor.visitSingularInt32Field(value: self.sampled, fieldNumber: 1)
+    }
+    if !self.rules.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rules, fieldNumber: 2)
+    }
+    if !self.neverMatched.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.neverMatched, fieldNumber: 3)
+    }
+    if self.unassigned != 0 {
+      try visitor.visitSingularInt64Field(value: self.unassigned, fieldNumber: 4)
+    }
+    if self.missedCheckpoints != 0 {
+      try visitor.visitSingularInt64Field(value: self.missedCheckpoints, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_RuleInspection, rhs: Sales_Leads_V1_RuleInspection) -> Bool {
+    if lhs.sampled != rhs.sampled {return false}
+    if lhs.rules != rhs.rules {return false}
+    if lhs.neverMatched != rhs.neverMatched {return false}
+    if lhs.unassigned != rhs.unassigned {return false}
+    if lhs.missedCheckpoints != rhs.missedCheckpoints {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
