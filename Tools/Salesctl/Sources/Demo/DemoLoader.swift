@@ -57,6 +57,12 @@ public struct DemoLoader: Sendable {
                 }, metadata: withKey)
                 summary.leads += 1
                 guard let (yuan, days) = demo.convert else { continue }
+                // A second `up --demo` finds the lead converted already: leave it as it is.
+                let current = try await leads.getLead(.with { $0.id = created.lead.id }, metadata: metadata)
+                if current.status == .converted {
+                    summary.opportunities += 1
+                    continue
+                }
                 var convertMetadata = metadata
                 convertMetadata.addString("demo-convert-\(index)", forKey: "idempotency-key")
                 _ = try await leads.convertLead(.with {
