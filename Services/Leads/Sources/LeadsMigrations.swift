@@ -136,5 +136,21 @@ public enum LeadsMigrations {
             );
             CREATE INDEX unmask_audit_tenant ON unmask_audit (tenant_id, seq DESC);
             """),
+        Migration("0109_chat_archive", """
+            -- WeChat conversations archived on the customer, with the consent they were kept under.
+            CREATE TABLE chat_archive (
+                seq bigserial PRIMARY KEY,
+                tenant_id text NOT NULL,
+                customer_id uuid REFERENCES customers (id),
+                lead_id uuid NOT NULL REFERENCES leads (id),
+                sender text NOT NULL,
+                text text NOT NULL,
+                sent_at timestamptz NOT NULL,
+                attachments jsonb NOT NULL DEFAULT '[]',
+                archived_by text NOT NULL,
+                archived_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX chat_archive_customer ON chat_archive (customer_id, sent_at);
+            """),
     ]
 }

@@ -165,6 +165,19 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SyncChat" metadata.
+        public enum SyncChat: Sendable {
+            /// Request type for "SyncChat".
+            public typealias Input = Sales_Leads_V1_SyncChatRequest
+            /// Response type for "SyncChat".
+            public typealias Output = Sales_Leads_V1_SyncChatResponse
+            /// Descriptor for "SyncChat".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "SyncChat",
+                type: .unary
+            )
+        }
         /// Namespace for "ReleaseLead" metadata.
         public enum ReleaseLead: Sendable {
             /// Request type for "ReleaseLead".
@@ -308,6 +321,7 @@ public enum Sales_Leads_V1_LeadService: Sendable {
             IngestLead.descriptor,
             LogFollowUp.descriptor,
             ListFollowUps.descriptor,
+            SyncChat.descriptor,
             ReleaseLead.descriptor,
             ClaimLead.descriptor,
             GetPoolPolicy.descriptor,
@@ -514,6 +528,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListFollowUpsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListFollowUpsResponse>
+
+        /// Handle the "SyncChat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Archives a WeChat conversation on the customer (with consent) and drafts a follow-up from it.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_SyncChatRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_SyncChatResponse` messages.
+        func syncChat(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_SyncChatRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_SyncChatResponse>
 
         /// Handle the "ReleaseLead" method.
         ///
@@ -859,6 +891,24 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListFollowUpsResponse>
 
+        /// Handle the "SyncChat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Archives a WeChat conversation on the customer (with consent) and drafts a follow-up from it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_SyncChatRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_SyncChatResponse` message.
+        func syncChat(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_SyncChatRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_SyncChatResponse>
+
         /// Handle the "ReleaseLead" method.
         ///
         /// > Source IDL Documentation:
@@ -1201,6 +1251,24 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_ListFollowUpsResponse
 
+        /// Handle the "SyncChat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Archives a WeChat conversation on the customer (with consent) and drafts a follow-up from it.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_SyncChatRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_SyncChatResponse` to respond with.
+        func syncChat(
+            request: Sales_Leads_V1_SyncChatRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_SyncChatResponse
+
         /// Handle the "ReleaseLead" method.
         ///
         /// > Source IDL Documentation:
@@ -1493,6 +1561,17 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.SyncChat.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_SyncChatRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_SyncChatResponse>(),
+            handler: { request, context in
+                try await self.syncChat(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Leads_V1_LeadService.Method.ReleaseLead.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ReleaseLeadRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_Lead>(),
@@ -1723,6 +1802,17 @@ extension Sales_Leads_V1_LeadService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListFollowUpsResponse> {
         let response = try await self.listFollowUps(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func syncChat(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_SyncChatRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_SyncChatResponse> {
+        let response = try await self.syncChat(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1979,6 +2069,19 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListFollowUpsResponse> {
         return GRPCCore.ServerResponse<Sales_Leads_V1_ListFollowUpsResponse>(
             message: try await self.listFollowUps(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func syncChat(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_SyncChatRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_SyncChatResponse> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_SyncChatResponse>(
+            message: try await self.syncChat(
                 request: request.message,
                 context: context
             ),
@@ -2350,6 +2453,29 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListFollowUpsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListFollowUpsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SyncChat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Archives a WeChat conversation on the customer (with consent) and drafts a follow-up from it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_SyncChatRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_SyncChatRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_SyncChatResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func syncChat<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_SyncChatRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_SyncChatRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_SyncChatResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_SyncChatResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "ReleaseLead" method.
@@ -2923,6 +3049,40 @@ extension Sales_Leads_V1_LeadService {
             try await self.client.unary(
                 request: request,
                 descriptor: Sales_Leads_V1_LeadService.Method.ListFollowUps.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SyncChat" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Archives a WeChat conversation on the customer (with consent) and drafts a follow-up from it.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_SyncChatRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_SyncChatRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_SyncChatResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func syncChat<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_SyncChatRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_SyncChatRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_SyncChatResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_SyncChatResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.SyncChat.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -3551,6 +3711,35 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
         )
     }
 
+    /// Call the "SyncChat" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Archives a WeChat conversation on the customer (with consent) and drafts a follow-up from it.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_SyncChatRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func syncChat<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_SyncChatRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_SyncChatResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.syncChat(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_SyncChatRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_SyncChatResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "ReleaseLead" method.
     ///
     /// > Source IDL Documentation:
@@ -4159,6 +4348,39 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listFollowUps(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SyncChat" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Archives a WeChat conversation on the customer (with consent) and drafts a follow-up from it.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func syncChat<Result>(
+        _ message: Sales_Leads_V1_SyncChatRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_SyncChatResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_SyncChatRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.syncChat(
             request: request,
             options: options,
             onResponse: handleResponse
