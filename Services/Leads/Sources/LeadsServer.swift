@@ -10,7 +10,8 @@ public enum LeadsServer {
 
     /// `adapters` are the intake adapters the executable ships; SALES_LEADS_INTAKE picks the active ones.
     public static func components(_ runtime: ServiceRuntime, adapters: [any IntakeAdapter]) throws -> ServiceComponents {
-        let active = Environment().optional("SALES_LEADS_INTAKE").map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let environment = Environment()
+        let active = environment.optional("SALES_LEADS_INTAKE")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let store = LeadStore(database: runtime.database)
         let fields = CustomFieldStore(database: runtime.database, recordType: "lead")
         let ruleSets = RuleSetStore(database: runtime.database)
@@ -19,7 +20,7 @@ public enum LeadsServer {
         let checkpoints = LeadCheckpoints(activeRules: activeRules, calendar: .standard)
         let pools = PoolStore(database: runtime.database)
         let sweeper = PoolSweeper(database: runtime.database, store: store, pools: pools, calendar: .standard)
-        let sweepSeconds = try Environment().integer("SALES_LEADS_SWEEP_SECONDS", in: 1...86_400, default: 60)
+        let sweepSeconds = try environment.integer("SALES_LEADS_SWEEP_SECONDS", in: 1...86_400, default: 60)
         let handler = LeadServiceHandler(
             store: store,
             followUps: FollowUpStore(database: runtime.database),
