@@ -25,18 +25,18 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
 
     func createLead(request: Sales_Leads_V1_CreateLeadRequest, context: ServerContext) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let caller = try RequestContext.caller()
-        let definitions = try await fields.definitions(tenant: caller.tenant)
-        let lead = try NewLead(request, fields: CustomFieldValues(definitions: definitions, stages: LeadStages.names))
-        return try await create(lead, request: request, caller: caller, definitions: definitions)
+        let tenantFields = try await tenantFields(for: caller)
+        let lead = try NewLead(request, fields: tenantFields.values)
+        return try await create(lead, request: request, caller: caller, tenantFields: tenantFields)
     }
 
     /// Routes and stores a checked lead with its event; `key` overrides the client's idempotency key.
     func create(
         _ lead: NewLead, request: Sales_Leads_V1_CreateLeadRequest, caller: Caller,
-        definitions: [Sales_Common_V1_FieldDefinition], key: String? = nil
+        tenantFields: TenantLeadFields, key: String? = nil
     ) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let logger = RequestContext.logger
-        let assignment = try await route(lead, caller: caller, definitions: definitions)
+        let assignment = try await route(lead, caller: caller, catalog: tenantFields.catalog)
         return try await Idempotency.run("CreateLead", request: request, database: database, key: key) { connection in
             let stored = try await store.insert(
                 lead, assignment: assignment, phoneHasher: phoneHasher, by: caller, on: connection, logger: logger)
@@ -57,8 +57,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         guard let lead else { throw ServiceError.notFound(kind: "lead", id: id.apiString) }
         try await unmaskAudit.record([lead], for: caller, method: "GetLead")
         var message = lead.message(for: caller)
-        message.checkpoints = try await checkpoints.statuses(
-            of: lead, tenant: caller.tenant, catalog: LeadRuleDomain.catalog(adding: try await fields.definitions(tenant: caller.tenant)))
+        message.checkpoints = try await checkpoints.statuses(of: lead, tenant: caller.tenant, catalog: try await tenantFields(for: caller).catalog)
         return message
     }
 
@@ -71,8 +70,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         let (leads, next) = page.finish(
             try await store.list(for: caller, status: request.status, publicPool: request.publicPool, page: page), seq: \.seq)
         try await unmaskAudit.record(leads, for: caller, method: "ListLeads")
-        let catalog = LeadRuleDomain.catalog(adding: try await fields.definitions(tenant: caller.tenant))
-        let statuses = try await checkpoints.statuses(of: leads, tenant: caller.tenant, catalog: catalog)
+        let statuses = try await checkpoints.statuses(of: leads, tenant: caller.tenant, catalog: try await tenantFields(for: caller).catalog)
         return .with {
             $0.leads = zip(leads, statuses).map { lead, checkpoints in
                 var message = lead.message(for: caller)
@@ -102,7 +100,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
             if let existing = lead.opportunityID {
                 throw ServiceError.failedPrecondition("lead \(id.apiString) was already converted to opportunity \(existing.apiString)")
             }
-            try await customFields(for: caller).requireForStage(LeadStages.name(.converted), values: lead.customFields)
+            try await tenantFields(for: caller).values.requireForStage(LeadStages.name(.converted), values: lead.customFields)
             let opportunity = try await opportunities.createOpportunity(
                 .with {
                     $0.name = name
@@ -134,9 +132,8 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     /// The active routing rule set's decision for a new lead, or the fallback. A rule that fails
     /// on this record (bad data, not a bad rule: rules are checked on save) falls back, logged.
     private func route(
-        _ lead: NewLead, caller: Caller, definitions: [Sales_Common_V1_FieldDefinition]
+        _ lead: NewLead, caller: Caller, catalog: FieldCatalog
     ) async throws -> LeadAssignment {
-        let catalog = LeadRuleDomain.catalog(adding: definitions)
         guard let active = try await activeRules.active(LeadAssignment.ruleSetName, tenant: caller.tenant, catalog: catalog) else {
             return LeadAssignment.fallback(for: caller)
         }
@@ -187,12 +184,26 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         try await store.overview(for: try RequestContext.caller())
     }
 
-    func customFields(for caller: Caller) async throws -> CustomFieldValues {
-        CustomFieldValues(definitions: try await fields.definitions(tenant: caller.tenant), stages: LeadStages.names)
+    /// The tenant's lead fields, read once per call: for checking values and for compiling rules.
+    func tenantFields(for caller: Caller) async throws -> TenantLeadFields {
+        TenantLeadFields(try await fields.definitions(tenant: caller.tenant))
     }
 
     /// Events carry masked phones: the feed's readers are services, not people with the permission.
     static func eventReader(_ caller: Caller) -> Caller {
         Caller(tenant: caller.tenant, userID: "svc:leads", roles: [.service], orgPath: "/")
+    }
+}
+
+/// A tenant's own lead fields in the two forms a call needs them.
+struct TenantLeadFields: Sendable {
+    /// Checks values and the fields each stage requires.
+    let values: CustomFieldValues
+    /// The lead catalog plus these fields, for rules.
+    let catalog: FieldCatalog
+
+    init(_ definitions: [Sales_Common_V1_FieldDefinition]) {
+        values = CustomFieldValues(definitions: definitions, stages: LeadStages.names)
+        catalog = LeadRuleDomain.catalog(adding: definitions)
     }
 }

@@ -212,10 +212,17 @@ struct LeadStore: Sendable {
 extension PostgresQuery.StringInterpolation {
     /// Public-pool leads (owner_id = '') of the caller's team or a team above it: what a rep may see and claim.
     mutating func appendInterpolation(poolVisibleTo caller: Caller) {
-        appendLiteral("(owner_id = '' AND (")
+        appendLiteral("(owner_id = '' AND ")
+        appendInterpolation(poolOf: caller, column: "org_path")
+        appendLiteral(")")
+    }
+
+    /// Whether the pool at `column` (a team path) is the caller's team's or one above it.
+    mutating func appendInterpolation(poolOf caller: Caller, column: StaticString) {
+        appendLiteral("(")
         appendInterpolation(caller.orgPath)
-        appendLiteral(" = org_path OR ")
+        appendLiteral(" = \(column) OR ")
         appendInterpolation(caller.orgPath)
-        appendLiteral(" LIKE org_path || '/%'))")
+        appendLiteral(" LIKE \(column) || '/%')")
     }
 }

@@ -80,6 +80,6 @@ public struct Migrator: Sendable {
     }
 
     static func checksum(_ sql: String) -> String {
-        SHA256.hash(data: Data(sql.utf8)).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(sql.utf8)).hexEncoded
     }
 }

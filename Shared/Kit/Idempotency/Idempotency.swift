@@ -56,6 +56,6 @@ public enum Idempotency {
         var hasher = SHA256()
         hasher.update(data: Data(method.utf8))
         hasher.update(data: bytes)
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return hasher.finalize().hexEncoded
     }
 }

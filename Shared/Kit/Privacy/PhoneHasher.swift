@@ -15,7 +15,6 @@ public struct PhoneHasher: Sendable {
     }
 
     public func hash(_ phone: PhoneNumber) -> String {
-        HMAC<SHA256>.authenticationCode(for: Data(phone.e164.utf8), using: key)
-            .map { String(format: "%02x", $0) }.joined()
+        HMAC<SHA256>.authenticationCode(for: Data(phone.e164.utf8), using: key).hexEncoded
     }
 }

@@ -13,9 +13,9 @@ extension LeadServiceHandler {
         guard request.stage == .contacted || request.stage == .qualified else {
             throw ServiceError.invalidArgument(field: "stage", rule: "must be contacted or qualified; conversion goes through ConvertLead")
         }
-        let definitions = try await customFields(for: caller)
+        let tenantFields = try await tenantFields(for: caller)
+        let definitions = tenantFields.values
         try definitions.validate(request.customFields)
-        let catalog = LeadRuleDomain.catalog(adding: Array(definitions.definitions.values))
         let logger = RequestContext.logger
         return try await Idempotency.run("AdvanceLead", request: request, database: database) { connection in
             guard let lead = try await store.find(id, for: caller, lock: true, on: connection, logger: logger) else {
@@ -29,7 +29,7 @@ extension LeadServiceHandler {
             try definitions.requireForStage(LeadStages.name(request.stage), values: values)
             var updated = lead
             updated.customFields = values
-            try await checkpoints.requireNoneMissed(updated, tenant: caller.tenant, catalog: catalog)
+            try await checkpoints.requireNoneMissed(updated, tenant: caller.tenant, catalog: tenantFields.catalog)
             let moved = try await store.update(id, stage: request.stage, customFields: values, on: connection, logger: logger)
             try await Outbox.append(
                 Sales_Leads_V1_LeadStageChanged.with {
@@ -44,7 +44,7 @@ extension LeadServiceHandler {
     func updateLeadFields(request: Sales_Leads_V1_UpdateLeadFieldsRequest, context: ServerContext) async throws -> Sales_Leads_V1_Lead {
         let caller = try RequestContext.caller()
         let id = try Require.uuid(request.leadID, field: "lead_id")
-        let definitions = try await customFields(for: caller)
+        let definitions = try await tenantFields(for: caller).values
         try definitions.validate(request.customFields)
         let logger = RequestContext.logger
         return try await database.transaction { connection in

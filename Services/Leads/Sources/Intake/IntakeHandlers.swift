@@ -40,17 +40,17 @@ extension LeadServiceHandler {
             $0.city = intakeLead.city
             $0.inquiry = intakeLead.inquiry
         }
-        let definitions = try await fields.definitions(tenant: caller.tenant)
+        let tenantFields = try await tenantFields(for: caller)
         let lead: NewLead
         do {
-            lead = try NewLead(create, fields: CustomFieldValues(definitions: definitions, stages: LeadStages.names))
+            lead = try NewLead(create, fields: tenantFields.values)
         } catch {
             // Name the field in the channel's terms: it was missing from the channel's payload.
             guard case .invalidArgument(let field, let rule) = error else { throw error }
             throw ServiceError.invalidArgument(field: "payload_json (\(adapter.name) → \(field))", rule: rule)
         }
         let key = intakeLead.externalID.map { "intake:\(adapter.name):\($0)" }
-        let created = try await self.create(lead, request: create, caller: caller, definitions: definitions, key: key)
+        let created = try await self.create(lead, request: create, caller: caller, tenantFields: tenantFields, key: key)
         return .with { $0.lead = created.lead }
     }
 

@@ -97,7 +97,7 @@ struct PoolStore: Sendable {
             """
             SELECT 1 FROM lead_claims
             WHERE lead_id = \(lead) AND tenant_id = \(caller.tenant.rawValue) AND claimed_at > now() - interval '1 hour'
-              AND (\(caller.orgPath) = pool_path OR \(caller.orgPath) LIKE pool_path || '/%')
+              AND \(poolOf: caller, column: "pool_path")
             LIMIT 1
             """, logger: logger)
         for try await _ in rows { return true }

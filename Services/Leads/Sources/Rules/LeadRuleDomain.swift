@@ -14,7 +14,7 @@ struct LeadRuleDomain: RuleDomain {
     var recordType: String { "lead" }
 
     func catalog(for caller: Caller) async throws -> FieldCatalog {
-        Self.catalog(adding: try await fields.definitions(tenant: caller.tenant))
+        TenantLeadFields(try await fields.definitions(tenant: caller.tenant)).catalog
     }
 
     static func catalog(adding definitions: [Sales_Common_V1_FieldDefinition]) -> FieldCatalog {

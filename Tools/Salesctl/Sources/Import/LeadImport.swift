@@ -3,6 +3,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import SalesProto
+import ServiceKit
 
 /// `salesctl import leads FILE`: the sheets sales teams keep today, row by row through the leads
 /// service's own CreateLead (so every rule, required field and dedupe applies as on every path).
@@ -47,7 +48,7 @@ public struct LeadImport: Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ImportError("\(path) is not UTF-8 text: save the sheet as \"CSV UTF-8\"")
         }
-        let fileKey = SHA256.hash(data: data).prefix(12).map { String(format: "%02x", $0) }.joined()
+        let fileKey = SHA256.hash(data: data).prefix(12).hexEncoded
         let total = max(0, text.reduce(into: 0) { count, character in if character == "\n" || character == "\r\n" { count += 1 } } - 1)
         let authorization: Metadata = ["authorization": "Bearer \(token)"]
         return try await withGRPCClient(

@@ -1,5 +1,6 @@
 import Foundation
 import SalesModel
+import ServiceKit
 
 /// The local stack's generated secrets, kept in the data folder (mode 0600) so that a second
 /// `up` and `salesctl token` use the same ones.
@@ -31,6 +32,6 @@ public struct StackSecrets: Codable, Sendable {
     }
 
     static func randomHex(_ bytes: Int) -> String {
-        (0..<bytes).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+        (0..<bytes).map { _ in UInt8.random(in: 0...255) }.hexEncoded
     }
 }

@@ -27,13 +27,6 @@ public struct StackBootstrap: Sendable {
         self.passwords = passwords
     }
 
-    /// A password per service, random, for a new stack.
-    public static func randomPasswords() -> [ServiceName: String] {
-        Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { service in
-            (service, (0..<24).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined())
-        })
-    }
-
     /// The URL a service uses to reach its own schema.
     public func url(for service: ServiceName) -> DatabaseURL {
         admin.withDatabase(database).withLogin(service.schema, password: passwords[service])
