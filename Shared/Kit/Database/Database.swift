@@ -38,14 +38,17 @@ public struct Database: Sendable {
         }
     }
 
-    /// Runs `body` in a transaction; rolls back and rethrows the body's error unchanged.
+    /// Runs `body` in a transaction; rolls back and rethrows the body's error unchanged. Outbox
+    /// events the body appended are written last, just before COMMIT (see `Outbox`).
     public func transaction<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
-                let result = try await body(connection)
+                let events = PendingEvents()
+                let result = try await PendingEvents.$current.withValue(events) { try await body(connection) }
+                try await events.flush(on: connection, logger: logger)
                 try await connection.query("COMMIT", logger: logger)
                 return result
             } catch {
