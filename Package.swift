@@ -57,6 +57,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", exact: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
     ],
     targets: [
         .target(name: "SalesModel", path: "Shared/Model"),
@@ -89,6 +90,8 @@ let package = Package(
                 dependencies: [
                     "SalesModel", "SalesProto", "ServiceKit", "RulesEngine", grpcCore, grpcHTTP2, postgres, logging,
                     .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                    // `import leads` reads .xlsx workbooks (ZIP); on Linux it links zlib (scripts/setup-debian.sh).
+                    .product(name: "ZIPFoundation", package: "ZIPFoundation"),
                 ],
                 path: "Tools/Salesctl/Sources"),
             .executableTarget(
@@ -110,7 +113,7 @@ let package = Package(
                     grpcCore, grpcHTTP2, postgres,
                 ],
                 path: "Tests/SalesTests",
-                // Read through #filePath by the conformance test, not as a SwiftPM resource.
+                // Read through #filePath by the tests (JsonLogic suite, import sheets), not as a SwiftPM resource.
                 exclude: ["Fixtures"]),
         ],
     swiftLanguageModes: [.v6]

@@ -6,6 +6,9 @@ set -euo pipefail
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v runuser >/dev/null || need+=(util-linux)
+# ZIPFoundation (salesctl's .xlsx import) builds against zlib, found through pkg-config.
+command -v pkg-config >/dev/null || need+=(pkg-config)
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
 if [ "${1:-}" = "--tests" ]; then
   command -v protoc >/dev/null || need+=(protobuf-compiler)
   python3 -c 'import venv' 2>/dev/null || need+=(python3-venv)

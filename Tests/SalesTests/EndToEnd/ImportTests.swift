@@ -51,5 +51,42 @@ extension EndToEnd {
             #expect(Set(stored.map(\.channel)) == [.webForm, .meituan])
             #expect(stored.first { $0.contactName == "孙莉" }?.inquiry == "验光, 套餐")
         }
+
+        /// The same leads from an Excel workbook (Fixtures/import/leads-openpyxl.xlsx): phones stored
+        /// as numbers, date cells, a rich-text cell; a refused row is named by its row in the sheet
+        /// (row 3, formatted but empty, is skipped and still numbered).
+        @Test func importsAnXLSXWorkbook() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let tenant = TenantID("import-xlsx-\(UInt16.random(in: 0...UInt16.max))")!
+            let rep = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/sh")
+            let admin = Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
+            try await client.with(.leads) { grpc in
+                _ = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).defineLeadField(.with {
+                    $0.definition = .with { $0.key = "next_contact"; $0.label = "下次联系时间"; $0.type = .date; $0.requiredAtCreation = true }
+                }, metadata: try await client.metadata(admin))
+            }
+            let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                .appendingPathComponent("Fixtures/import/leads-openpyxl.xlsx").path
+            let importer = LeadImport(port: stack.plan.grpcPort(.leads), token: try await client.token(rep))
+            let first = try await importer.run(file: path)
+            #expect(first.rows == 4)
+            #expect(first.imported == 2)
+            #expect(first.ignoredColumns == ["微信号"])
+            #expect(first.errors == [
+                .init(line: 4, column: "手机", value: "1381662", reason: "\"1381662\" is not a mainland mobile number (11 digits starting 13–19, optional +86)"),
+                .init(line: 5, column: "下次联系时间", value: "", reason: "下次联系时间 is required when the record is created"),
+            ])
+
+            let again = try await importer.run(file: path)
+            #expect(again.imported == 2 && again.errors.count == 2)
+            let stored = try await client.with(.leads) { grpc in
+                try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).listLeads(.init(), metadata: try await client.metadata(rep)).leads
+            }
+            #expect(stored.count == 2, "re-running the import created nothing twice")
+            #expect(Set(stored.map(\.channel)) == [.webForm, .meituan])
+            #expect(stored.first { $0.contactName == "王建国" }?.inquiry == "腔镜两套")
+            #expect(stored.first { $0.contactName == "孙莉" }?.customFields["next_contact"]?.date == "2026-12-04")
+        }
     }
 }

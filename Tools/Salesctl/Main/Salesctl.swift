@@ -173,12 +173,12 @@ extension Salesctl {
 
         struct Leads: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Import leads from a CSV sheet (headers in Chinese or English); re-running it creates nothing twice.")
+                abstract: "Import leads from a CSV or XLSX sheet (headers in Chinese or English); re-running it creates nothing twice.")
 
             @OptionGroup var options: StackOptions
             @OptionGroup var identity: Identity
 
-            @Argument(help: "The CSV file (UTF-8).")
+            @Argument(help: "The sheet: CSV (UTF-8) or an Excel workbook (.xlsx, its first visible sheet); told apart by content.")
             var file: String
 
             @Option(help: "Channel for rows without a 渠道/channel column.")

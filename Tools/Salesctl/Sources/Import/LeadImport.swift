@@ -5,10 +5,10 @@ import GRPCNIOTransportHTTP2
 import SalesProto
 import ServiceKit
 
-/// `salesctl import leads FILE`: the sheets sales teams keep today, row by row through the leads
-/// service's own CreateLead (so every rule, required field and dedupe applies as on every path).
-/// Each row carries an idempotency key from the file's content and its line, so re-running an
-/// import, whole or after a crash, creates nothing twice.
+/// `salesctl import leads FILE`: the sheets sales teams keep today, CSV or XLSX, row by row through
+/// the leads service's own CreateLead (so every rule, required field and dedupe applies as on every
+/// path). Each row carries an idempotency key from the file's content and its line (the sheet row
+/// for XLSX), so re-running an import, whole or after a crash, creates nothing twice.
 public struct LeadImport: Sendable {
     public struct RowError: Error, Sendable, Equatable {
         public let line: Int
@@ -45,18 +45,16 @@ public struct LeadImport: Sendable {
 
     public func run(file path: String, progress: @escaping @Sendable (Int, Int, Int) -> Void = { _, _, _ in }) async throws -> Report {
         guard let data = FileManager.default.contents(atPath: path) else { throw ImportError("cannot read \(path)") }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw ImportError("\(path) is not UTF-8 text: save the sheet as \"CSV UTF-8\"")
-        }
+        // Read before connecting, so a file that cannot be imported says so even with the stack down.
+        var reader = try SheetRows(data: data, name: path)
         let fileKey = SHA256.hash(data: data).prefix(12).hexEncoded
-        let total = max(0, text.reduce(into: 0) { count, character in if character == "\n" || character == "\r\n" { count += 1 } } - 1)
+        let total = reader.dataRowCount
         let authorization: Metadata = ["authorization": "Bearer \(token)"]
         return try await withGRPCClient(
             transport: .http2NIOPosix(target: .ipv4(address: host, port: port), transportSecurity: .plaintext)
         ) { client in
             let leads = Sales_Leads_V1_LeadService.Client(wrapping: client)
             let fields = try await leads.listLeadFields(.init(), metadata: authorization).fields
-            var reader = CSVReader(text: text)
             guard let headers = reader.next() else { throw ImportError("\(path) is empty") }
             let columns = LeadColumns(headers: headers, fields: fields)
             guard !columns.missesContactAndKey else {
