@@ -29,6 +29,8 @@ struct Lead: Sendable {
     var lastTouchAt: Date?
     var assignmentReason: String
     var routingRuleID: String?
+    var profile: LeadProfile
+    var grade: String
 
     func message(for caller: Caller) -> Sales_Leads_V1_Lead {
         .with {
@@ -53,6 +55,8 @@ struct Lead: Sendable {
             $0.opportunityID = opportunityID?.apiString ?? ""
             $0.createdAt = Google_Protobuf_Timestamp(date: createdAt)
             $0.customFields = customFields
+            $0.grade = grade
+            profile.write(to: &$0)
         }
     }
 }
@@ -67,6 +71,7 @@ struct NewLead: Sendable {
     var campaign: String
     var city: String
     var inquiry: String
+    var profile: LeadProfile
     var customFields: [String: Sales_Common_V1_FieldValue]
 
     /// What identifies the customer: the credit code for a company, else the mobile's keyed hash.
@@ -109,6 +114,7 @@ struct NewLead: Sendable {
         campaign = try Require.optionalText(request.campaign, field: "campaign", maxLength: 100)
         city = try Require.optionalText(request.city, field: "city", maxLength: 50)
         inquiry = try Require.optionalText(request.inquiry, field: "inquiry")
+        profile = try LeadProfile(request)
         try fields.validate(request.customFields)
         customFields = request.customFields.filter { $0.value.kind != nil }
         try fields.requireForCreation(customFields)

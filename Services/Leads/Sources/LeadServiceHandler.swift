@@ -9,6 +9,7 @@ import SwiftProtobuf
 /// sales.leads.v1.LeadService.
 struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let store: LeadStore
+    let desk: RoutingDeskStore
     let followUps: FollowUpStore
     let pools: PoolStore
     let fields: CustomFieldStore
@@ -30,21 +31,47 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         return try await create(lead, request: request, caller: caller, tenantFields: tenantFields)
     }
 
-    /// Routes and stores a checked lead with its event; `key` overrides the client's idempotency key.
+    /// Grades, routes and stores a checked lead with its events; `key` overrides the client's
+    /// idempotency key. A returning customer with an owner keeps that owner (no routing); one in
+    /// a public pool is routed afresh, with what it asked before in `earlier_inquiries`.
     func create(
         _ lead: NewLead, request: Sales_Leads_V1_CreateLeadRequest, caller: Caller,
         tenantFields: TenantLeadFields, key: String? = nil
     ) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let logger = RequestContext.logger
-        let assignment = try await route(lead, caller: caller, catalog: tenantFields.catalog)
+        let customerKey = lead.customerKey(phoneHasher: phoneHasher)
+        let known = try await store.customer(customerKey, tenant: caller.tenant)
+        let earlier = known?.earlierInquiries ?? ""
+        let grade = try await LeadGrading.grade(
+            lead.ruleValue(earlierInquiries: earlier), tenant: caller.tenant, catalog: tenantFields.catalog, rules: activeRules)
+        let decision = known?.ownerID.isEmpty == false
+            ? nil
+            : try await route(lead.ruleValue(grade: grade, earlierInquiries: earlier), caller: caller, catalog: tenantFields.catalog)
         return try await Idempotency.run("CreateLead", request: request, database: database, key: key) { connection in
+            let assignment = if let decision {
+                try await desk.assign(decision, tenant: caller.tenant, on: connection, logger: logger)
+            } else {
+                LeadAssignment(ownerID: known?.ownerID ?? "", orgPath: known?.orgPath ?? caller.orgPath, reason: "repeat customer: stays with its owner")
+            }
             let stored = try await store.insert(
-                lead, assignment: assignment, phoneHasher: phoneHasher, by: caller, on: connection, logger: logger)
-            let message = stored.message(for: caller)
+                lead, key: customerKey, grade: grade, assignment: assignment, phoneHasher: phoneHasher, by: caller,
+                on: connection, logger: logger)
+            if stored.routed { try await desk.handedOut(assignment, tenant: caller.tenant, on: connection, logger: logger) }
+            let reader = Self.eventReader(caller)
             try await Outbox.append(
-                Sales_Leads_V1_LeadCreated.with { $0.lead = stored.message(for: Self.eventReader(caller)) },
-                tenant: caller.tenant, aggregateType: "lead", aggregateID: stored.id.apiString, on: connection, logger: logger)
-            return .with { $0.lead = message }
+                Sales_Leads_V1_LeadCreated.with { $0.lead = stored.lead.message(for: reader) },
+                tenant: caller.tenant, aggregateType: "lead", aggregateID: stored.lead.id.apiString, on: connection, logger: logger)
+            if stored.routed, let waiting = assignment.awaitingOwner {
+                try await Outbox.append(
+                    Sales_Leads_V1_LeadAwaitingOwner.with {
+                        $0.lead = stored.lead.message(for: reader)
+                        $0.teamPath = stored.lead.orgPath
+                        $0.reason = waiting
+                        $0.at = Google_Protobuf_Timestamp(date: Date())
+                    },
+                    tenant: caller.tenant, aggregateType: "lead", aggregateID: stored.lead.id.apiString, on: connection, logger: logger)
+            }
+            return .with { $0.lead = stored.lead.message(for: caller) }
         }
     }
 
@@ -129,20 +156,18 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         }
     }
 
-    /// The active routing rule set's decision for a new lead, or the fallback. A rule that fails
-    /// on this record (bad data, not a bad rule: rules are checked on save) falls back, logged.
-    private func route(
-        _ lead: NewLead, caller: Caller, catalog: FieldCatalog
-    ) async throws -> LeadAssignment {
-        guard let active = try await activeRules.active(LeadAssignment.ruleSetName, tenant: caller.tenant, catalog: catalog) else {
-            return LeadAssignment.fallback(for: caller)
+    /// The active routing rule set's decision for a new customer's lead, or the fallback. A rule
+    /// that fails on this record (bad data, not a bad rule: rules are checked on save) falls back, logged.
+    private func route(_ record: RuleValue, caller: Caller, catalog: FieldCatalog) async throws -> RoutingDecision {
+        guard let active = try await activeRules.active(RoutingDecision.ruleSetName, tenant: caller.tenant, catalog: catalog) else {
+            return RoutingDecision.fallback(for: caller)
         }
         do {
-            let decision = try active.rules.decide(lead.ruleValue, explain: false)
-            return LeadAssignment.decide(matched: decision.entry, version: active.version, caller: caller)
+            let decision = try active.rules.decide(record, explain: false)
+            return RoutingDecision.decide(matched: decision.entry, version: active.version, caller: caller)
         } catch {
             RequestContext.logger.warning("routing rule failed on a lead; using the fallback", metadata: ["error": "\(error)"])
-            return LeadAssignment.fallback(for: caller)
+            return RoutingDecision.fallback(for: caller)
         }
     }
 

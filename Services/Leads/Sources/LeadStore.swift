@@ -13,45 +13,85 @@ struct LeadStore: Sendable {
     private static let columns = """
         id, seq, tenant_id, contact_name, company_name, phone_e164, channel, campaign, city, inquiry,
         owner_id, org_path, status, opportunity_id, created_at, custom_fields::text, customer_id, credit_code, repeat,
-        first_touch_at, last_touch_at, assignment_reason, routing_rule_id
+        first_touch_at, last_touch_at, assignment_reason, routing_rule_id,
+        district, industry, budget_minor, budget_currency, employee_count, tags, latitude, longitude, grade
         """
 
-    /// Stores the lead under its customer: a new customer gets `assignment`; a known one keeps its
-    /// owner, and the lead goes to that owner (never a second owner for one customer). Two
-    /// channels submitting the same customer at once meet on the customers' unique key.
+    /// A customer already on file, with what it asked in its latest leads.
+    struct KnownCustomer: Sendable {
+        let id: UUID
+        /// Empty while the customer is in a public pool.
+        let ownerID: String
+        let orgPath: String
+        let earlierInquiries: String
+    }
+
+    func customer(_ key: (kind: String, value: String), tenant: TenantID) async throws -> KnownCustomer? {
+        let rows = try await database.query(
+            """
+            SELECT c.id, c.owner_id, c.org_path,
+                   coalesce((SELECT string_agg(inquiry, ' / ') FROM (
+                       SELECT l.inquiry FROM leads l WHERE l.customer_id = c.id AND l.inquiry <> ''
+                       ORDER BY l.seq DESC LIMIT 20) recent), '')
+            FROM customers c
+            WHERE c.tenant_id = \(tenant.rawValue) AND c.key_kind = \(key.kind) AND c.key_value = \(key.value)
+            """)
+        for try await (id, owner, path, inquiries) in rows.decode((UUID, String, String, String).self) {
+            return KnownCustomer(id: id, ownerID: owner, orgPath: path, earlierInquiries: inquiries)
+        }
+        return nil
+    }
+
+    /// Stores the lead under its customer. A new customer, or one waiting in a public pool, takes
+    /// `assignment` (`routed`); one with an owner keeps it, and the lead goes to that owner (never
+    /// a second owner for one customer). Two channels submitting the same customer at once meet on
+    /// the customers' unique key: the second waits for the first and then finds its owner.
     func insert(
-        _ lead: NewLead, assignment: LeadAssignment, phoneHasher: PhoneHasher, by caller: Caller,
-        on connection: PostgresConnection, logger: Logger
-    ) async throws -> Lead {
-        let key = lead.customerKey(phoneHasher: phoneHasher)
+        _ lead: NewLead, key: (kind: String, value: String), grade: String, assignment: LeadAssignment,
+        phoneHasher: PhoneHasher, by caller: Caller, on connection: PostgresConnection, logger: Logger
+    ) async throws -> (lead: Lead, routed: Bool) {
         let customers = try await connection.query(
             """
-            INSERT INTO customers (id, tenant_id, key_kind, key_value, display_name, owner_id, org_path)
+            WITH before AS (
+                SELECT owner_id FROM customers
+                WHERE tenant_id = \(caller.tenant.rawValue) AND key_kind = \(key.kind) AND key_value = \(key.value)
+            )
+            INSERT INTO customers AS c (id, tenant_id, key_kind, key_value, display_name, owner_id, org_path)
             VALUES (\(UUID()), \(caller.tenant.rawValue), \(key.kind), \(key.value),
                     \(lead.companyName.isEmpty ? lead.contactName : lead.companyName), \(assignment.ownerID), \(assignment.orgPath))
-            ON CONFLICT (tenant_id, key_kind, key_value) DO UPDATE SET key_value = EXCLUDED.key_value
-            RETURNING id, owner_id, org_path, xmax = 0
+            ON CONFLICT (tenant_id, key_kind, key_value) DO UPDATE SET
+                owner_id = CASE WHEN c.owner_id = '' THEN EXCLUDED.owner_id ELSE c.owner_id END,
+                org_path = CASE WHEN c.owner_id = '' THEN EXCLUDED.org_path ELSE c.org_path END
+            RETURNING id, owner_id, org_path, xmax = 0, (SELECT owner_id FROM before)
             """, logger: logger)
-        var customer: (id: UUID, owner: String, orgPath: String, isNew: Bool)?
-        for try await row in customers.decode((UUID, String, String, Bool).self) { customer = row }
+        var customer: (id: UUID, owner: String, orgPath: String, isNew: Bool, previousOwner: String?)?
+        for try await row in customers.decode((UUID, String, String, Bool, String?).self) { customer = row }
         guard let customer else { throw ServiceError.unavailable("the customer was not stored; retry") }
-        let reason = customer.isNew ? assignment.reason : "repeat customer: stays with its owner"
-        let ruleID = customer.isNew ? assignment.ruleID : nil
-
+        let fromPool = !customer.isNew && customer.previousOwner == "" && customer.owner == assignment.ownerID
+            && customer.orgPath == assignment.orgPath
+        let routed = customer.isNew || fromPool
+        let reason = customer.isNew ? assignment.reason
+            : fromPool ? "returning customer from the public pool: " + assignment.reason
+            : "repeat customer: stays with its owner"
+        let profile = lead.profile
         let rows = try await connection.query(
             """
             INSERT INTO leads (id, tenant_id, contact_name, company_name, phone_e164, phone_hmac, channel, campaign, city,
                                inquiry, owner_id, org_path, status, custom_fields, customer_id, credit_code, repeat,
-                               assignment_reason, routing_rule_id)
+                               assignment_reason, routing_rule_id, district, industry, budget_minor, budget_currency,
+                               employee_count, tags, latitude, longitude, grade)
             VALUES (\(UUID()), \(caller.tenant.rawValue), \(lead.contactName), \(lead.companyName), \(lead.phone?.e164),
-                    \(lead.phone.map(phoneHasher.hash)), \(Int16(lead.channel.rawValue)), \(lead.campaign), \(lead.city),
-                    \(lead.inquiry), \(customer.owner), \(customer.orgPath), \(Int16(Sales_Leads_V1_LeadStatus.new.rawValue)),
+                    \(lead.phone.map(phoneHasher.hash)), \(Int16(lead.channel.rawValue)),
+                    \(lead.campaign), \(lead.city), \(lead.inquiry), \(customer.owner), \(customer.orgPath),
+                    \(Int16(Sales_Leads_V1_LeadStatus.new.rawValue)),
                     \(try CustomFieldStore.encode(lead.customFields))::jsonb, \(customer.id), \(lead.creditCode?.rawValue ?? ""),
-                    \(!customer.isNew), \(reason), \(ruleID))
+                    \(!customer.isNew), \(reason), \(routed ? assignment.ruleID : nil), \(profile.district), \(profile.industry),
+                    \(profile.budget?.minorUnits), \(profile.budget?.currency.code), \(profile.employeeCount), \(profile.tags),
+                    \(profile.location?.latitude), \(profile.location?.longitude), \(grade))
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         guard let stored = try await Self.decode(rows).first else { throw ServiceError.unavailable("the lead was not stored; retry") }
-        return stored
+        return (stored, routed)
     }
 
     /// The lead if it exists in the caller's tenant and scope; `lock` holds it for the transaction.
@@ -195,6 +235,15 @@ struct LeadStore: Sendable {
                  created, custom, customer, creditCode, isRepeat, firstTouch, lastTouch, reason, ruleID)
                 = try row.decode((UUID, Int64, String, String, String, String?, Int16, String, String, String, String, String, Int16,
                                   UUID?, Date, String, UUID?, String, Bool, Date?, Date?, String, String?).self)
+            let columns = row.makeRandomAccess()
+            let budget = try columns[25].decode(Int64?.self).flatMap { minor in
+                try columns[26].decode(String?.self).flatMap(Currency.init).map { Money(minorUnits: minor, currency: $0) }
+            }
+            let latitude = try columns[29].decode(Double?.self), longitude = try columns[30].decode(Double?.self)
+            let profile = LeadProfile(
+                district: try columns[23].decode(String.self), industry: try columns[24].decode(String.self), budget: budget,
+                employeeCount: try columns[27].decode(Int32?.self), tags: try columns[28].decode([String].self),
+                location: latitude.flatMap { lat in longitude.flatMap { GeoPoint(latitude: lat, longitude: $0) } })
             leads.append(Lead(
                 id: id, seq: seq, tenant: tenant, contactName: contact, companyName: company, phone: phone.flatMap(PhoneNumber.init),
                 creditCode: CreditCode(creditCode),
@@ -203,7 +252,8 @@ struct LeadStore: Sendable {
                 status: Sales_Leads_V1_LeadStatus(rawValue: Int(status)) ?? .UNRECOGNIZED(Int(status)),
                 opportunityID: opportunity, createdAt: created, customFields: try CustomFieldStore.decode(custom),
                 customerID: customer, isRepeat: isRepeat, firstTouchAt: firstTouch, lastTouchAt: lastTouch,
-                assignmentReason: reason, routingRuleID: ruleID))
+                assignmentReason: reason, routingRuleID: ruleID, profile: profile,
+                grade: try columns[31].decode(String.self)))
         }
         return leads
     }

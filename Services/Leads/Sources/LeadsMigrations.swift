@@ -152,5 +152,52 @@ public enum LeadsMigrations {
             );
             CREATE INDEX chat_archive_customer ON chat_archive (customer_id, sent_at);
             """),
+        Migration("0110_lead_profile", """
+            ALTER TABLE leads ADD COLUMN district text NOT NULL DEFAULT '';
+            ALTER TABLE leads ADD COLUMN industry text NOT NULL DEFAULT '';
+            ALTER TABLE leads ADD COLUMN budget_minor bigint;
+            ALTER TABLE leads ADD COLUMN budget_currency text;
+            ALTER TABLE leads ADD COLUMN employee_count integer;
+            ALTER TABLE leads ADD COLUMN tags text[] NOT NULL DEFAULT '{}';
+            ALTER TABLE leads ADD COLUMN latitude double precision;
+            ALTER TABLE leads ADD COLUMN longitude double precision;
+            -- The intent grade the "lead-grading" rule set gave at intake; '' when none matched.
+            ALTER TABLE leads ADD COLUMN grade text NOT NULL DEFAULT '';
+            -- Business days before an untouched private lead returns to the pool, by grade: {"A": 3}.
+            ALTER TABLE pool_policies ADD COLUMN return_days_by_grade jsonb NOT NULL DEFAULT '{}';
+            """),
+        Migration("0111_routing_desk", """
+            -- Reps as lead routing sees them; assigned_total is the weighted round robin's counter.
+            CREATE TABLE routing_reps (
+                tenant_id text NOT NULL,
+                user_id text NOT NULL,
+                team_path text NOT NULL,
+                active boolean NOT NULL,
+                weight integer NOT NULL CHECK (weight BETWEEN 1 AND 100),
+                capacity integer NOT NULL CHECK (capacity >= 0),
+                score double precision NOT NULL,
+                assigned_total bigint NOT NULL DEFAULT 0,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, user_id)
+            );
+            CREATE INDEX routing_reps_team ON routing_reps (tenant_id, team_path);
+            CREATE TABLE routing_leaves (
+                tenant_id text NOT NULL,
+                user_id text NOT NULL,
+                first_day date NOT NULL,
+                last_day date NOT NULL CHECK (last_day >= first_day),
+                PRIMARY KEY (tenant_id, user_id, first_day)
+            );
+            CREATE TABLE duty_shifts (
+                tenant_id text NOT NULL,
+                team_path text NOT NULL,
+                day date NOT NULL,
+                start_hour smallint NOT NULL CHECK (start_hour BETWEEN 0 AND 23),
+                end_hour smallint NOT NULL CHECK (end_hour > start_hour AND end_hour <= 24),
+                user_id text NOT NULL,
+                PRIMARY KEY (tenant_id, team_path, day, start_hour, user_id)
+            );
+            """),
     ]
 }

@@ -21,8 +21,10 @@ public enum LeadsServer {
         let pools = PoolStore(database: runtime.database)
         let sweeper = PoolSweeper(database: runtime.database, store: store, pools: pools, calendar: .standard)
         let sweepSeconds = try environment.integer("SALES_LEADS_SWEEP_SECONDS", in: 1...86_400, default: 60)
+        let desk = RoutingDeskStore(database: runtime.database)
         let handler = LeadServiceHandler(
             store: store,
+            desk: desk,
             followUps: FollowUpStore(database: runtime.database),
             pools: pools,
             fields: fields,
@@ -39,6 +41,7 @@ public enum LeadsServer {
             services: [
                 HostedService(Sales_Leads_V1_LeadService.descriptor, handler),
                 HostedService(Sales_Common_V1_RuleSetService.descriptor, ruleSetService),
+                HostedService(Sales_Leads_V1_RoutingDeskService.descriptor, RoutingDeskHandler(desk: desk)),
             ],
             background: [
                 PoolSweeperService(sweeper: sweeper, interval: .seconds(sweepSeconds), health: runtime.health),

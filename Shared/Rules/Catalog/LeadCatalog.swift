@@ -1,6 +1,8 @@
 /// The fields lead rules (routing, scoring, SLA checkpoints) may read.
 public enum LeadField: Int, CatalogFields {
     case source, channel, city, district, industry, budget, employeeCount, tags, inquiry, phoneVerified, gps, grade, createdAt
+    /// What the same customer asked in earlier leads, for product-line routing of a returning customer.
+    case earlierInquiries
 
     public static let domain = "lead"
 
@@ -23,12 +25,13 @@ public enum LeadField: Int, CatalogFields {
         case .gps: "gps"
         case .grade: "grade"
         case .createdAt: "created_at"
+        case .earlierInquiries: "earlier_inquiries"
         }
     }
 
     public var type: FieldType {
         switch self {
-        case .source, .city, .district, .industry, .inquiry: .text
+        case .source, .city, .district, .industry, .inquiry, .earlierInquiries: .text
         case .channel: .choice(Self.channels)
         case .budget: .money
         case .employeeCount: .number
@@ -55,6 +58,7 @@ public enum LeadField: Int, CatalogFields {
         case .gps: "定位"
         case .grade: "等级"
         case .createdAt: "创建时间"
+        case .earlierInquiries: "历史咨询"
         }
     }
 }

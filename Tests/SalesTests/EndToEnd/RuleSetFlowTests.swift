@@ -40,8 +40,8 @@ extension EndToEnd {
                     try await rules.saveRuleSet(.with {
                         $0.name = "lead-routing"; $0.comment = "first draft"
                         $0.rules = [
-                            rule("key-accounts", #"{"==": [{"var": "hospital_tiers"}, "三甲"]}"#, #"{"team": "key-accounts"}"#),
-                            rule("zj", #"{">": [{"var": "city"}, 3]}"#, #"{"team": "east-hz"}"#),
+                            rule("key-accounts", #"{"==": [{"var": "hospital_tiers"}, "三甲"]}"#, #"{"team": "/key-accounts"}"#),
+                            rule("zj", #"{">": [{"var": "city"}, 3]}"#, #"{"team": "/east/east-hz"}"#),
                             rule("odd", #"{"teleport": [1]}"#, "{}"),
                         ]
                     }, metadata: adminMetadata)
@@ -56,8 +56,8 @@ extension EndToEnd {
                 let v1 = try await rules.saveRuleSet(.with {
                     $0.name = "lead-routing"; $0.comment = "三甲医院归大客户组"; $0.activate = true
                     $0.rules = [
-                        rule("key-accounts", #"{"==": [{"var": "hospital_tier"}, "三甲"]}"#, #"{"team": "key-accounts"}"#),
-                        rule("default", "true", #"{"team": "public-pool"}"#),
+                        rule("key-accounts", #"{"==": [{"var": "hospital_tier"}, "三甲"]}"#, #"{"team": "/key-accounts"}"#),
+                        rule("default", "true", #"{"org_path": "/east"}"#),
                     ]
                 }, metadata: adminMetadata)
                 #expect(v1.version == 1 && v1.active && v1.author == "admin")
@@ -71,9 +71,9 @@ extension EndToEnd {
 
                 // Dry run of an edit: 杭州 leads to the Hangzhou team first.
                 let draft = [
-                    rule("hangzhou", #"{"in": [{"var": "city"}, ["杭州"]]}"#, #"{"team": "east-hz"}"#),
-                    rule("key-accounts", #"{"==": [{"var": "hospital_tier"}, "三甲"]}"#, #"{"team": "key-accounts"}"#),
-                    rule("default", "true", #"{"team": "public-pool"}"#),
+                    rule("hangzhou", #"{"in": [{"var": "city"}, ["杭州"]]}"#, #"{"team": "/east/east-hz"}"#),
+                    rule("key-accounts", #"{"==": [{"var": "hospital_tier"}, "三甲"]}"#, #"{"team": "/key-accounts"}"#),
+                    rule("default", "true", #"{"org_path": "/east"}"#),
                 ]
                 let dryRun = try await rules.dryRunRuleSet(.with { $0.name = "lead-routing"; $0.draft = draft }, metadata: adminMetadata)
                 #expect(dryRun.activeVersion == 1)

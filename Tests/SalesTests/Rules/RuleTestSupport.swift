@@ -25,7 +25,7 @@ struct SampleLead: RuleData {
         case .inquiry?: .string(inquiry)
         case .gps?: gps.map { ["lat": .number($0.lat), "lng": .number($0.lng)] }
         case .createdAt?: .string(createdAt)
-        case .source?, .district?, .phoneVerified?, .grade?: nil
+        case .source?, .district?, .phoneVerified?, .grade?, .earlierInquiries?: nil
         case nil: custom[key.name]
         }
     }

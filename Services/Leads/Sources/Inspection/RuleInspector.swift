@@ -16,7 +16,7 @@ struct RuleInspector: Sendable {
         let catalog = try await domain.catalog(for: caller)
         let sample = try await domain.recentRecords(limit: sampleSize, for: caller)
         var inspection = Sales_Leads_V1_RuleInspection.with { $0.sampled = Int32(sample.count) }
-        for name in [LeadAssignment.ruleSetName, Checkpoint.ruleSetName] {
+        for name in [LeadGrading.ruleSetName, RoutingDecision.ruleSetName, Checkpoint.ruleSetName] {
             guard let active = try await activeRules.active(name, tenant: caller.tenant, catalog: catalog) else { continue }
             for entry in active.rules.entries {
                 let matched = sample.filter { (try? entry.condition.matches($0.data)) == true }.count

@@ -30,7 +30,12 @@ struct LeadRuleDomain: RuleDomain {
     }
 
     func outcomeProblems(of name: String, _ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem] {
-        name == Checkpoint.ruleSetName ? LeadCheckpoints.outcomeProblems(entries) : []
+        switch name {
+        case Checkpoint.ruleSetName: LeadCheckpoints.outcomeProblems(entries)
+        case LeadGrading.ruleSetName: LeadGrading.outcomeProblems(entries)
+        case RoutingDecision.ruleSetName: RoutingDecision.outcomeProblems(entries)
+        default: []
+        }
     }
 
     func recentRecords(limit: Int, for caller: Caller) async throws -> [(id: String, data: RuleValue)] {
@@ -51,6 +56,7 @@ struct LeadRuleDomain: RuleDomain {
 enum LeadRecord {
     static func value(
         campaign: String, channel: Sales_Leads_V1_Channel, city: String, inquiry: String, createdAt: Date,
+        profile: LeadProfile, grade: String, earlierInquiries: String,
         customFields: [String: Sales_Common_V1_FieldValue]
     ) -> RuleValue {
         var record: [String: RuleValue] = [
@@ -58,10 +64,12 @@ enum LeadRecord {
             "channel": channelName(channel).map(RuleValue.string) ?? .null,
             "city": .string(city),
             "inquiry": .string(inquiry),
+            "earlier_inquiries": .string(earlierInquiries),
             "phone_verified": .bool(false),
             "created_at": .string(createdAt.formatted(.iso8601)),
-            "tags": .array([]),
+            "grade": grade.isEmpty ? .null : .string(grade),
         ]
+        record.merge(profile.ruleFields) { _, profile in profile }
         for (key, value) in customFields { record[key] = CustomFieldRules.value(value) }
         return .object(record)
     }
@@ -74,12 +82,17 @@ enum LeadRecord {
 
 extension Lead {
     var ruleValue: RuleValue {
-        LeadRecord.value(campaign: campaign, channel: channel, city: city, inquiry: inquiry, createdAt: createdAt, customFields: customFields)
+        LeadRecord.value(
+            campaign: campaign, channel: channel, city: city, inquiry: inquiry, createdAt: createdAt,
+            profile: profile, grade: grade, earlierInquiries: "", customFields: customFields)
     }
 }
 
 extension NewLead {
-    var ruleValue: RuleValue {
-        LeadRecord.value(campaign: campaign, channel: channel, city: city, inquiry: inquiry, createdAt: Date(), customFields: customFields)
+    /// The record rules see at intake: `grade` once graded, what the customer asked before, if anything.
+    func ruleValue(grade: String = "", earlierInquiries: String = "") -> RuleValue {
+        LeadRecord.value(
+            campaign: campaign, channel: channel, city: city, inquiry: inquiry, createdAt: Date(),
+            profile: profile, grade: grade, earlierInquiries: earlierInquiries, customFields: customFields)
     }
 }

@@ -315,6 +315,52 @@ public nonisolated struct Sales_Leads_V1_Lead: @unchecked Sendable {
     set {_uniqueStorage()._checkpoints = newValue}
   }
 
+  public var district: String {
+    get {_storage._district}
+    set {_uniqueStorage()._district = newValue}
+  }
+
+  /// The company's industry, as given or as the company registry knows it from the credit code.
+  public var industry: String {
+    get {_storage._industry}
+    set {_uniqueStorage()._industry = newValue}
+  }
+
+  public var budget: Sales_Common_V1_Money {
+    get {_storage._budget ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._budget = newValue}
+  }
+  /// Returns true if `budget` has been explicitly set.
+  public var hasBudget: Bool {_storage._budget != nil}
+  /// Clears the value of `budget`. Subsequent reads from it will return its default value.
+  public mutating func clearBudget() {_uniqueStorage()._budget = nil}
+
+  public var employeeCount: Int32 {
+    get {_storage._employeeCount}
+    set {_uniqueStorage()._employeeCount = newValue}
+  }
+
+  public var tags: [String] {
+    get {_storage._tags}
+    set {_uniqueStorage()._tags = newValue}
+  }
+
+  /// Where the customer was when the lead was taken (a GPS fix from the channel), if known.
+  public var location: Sales_Common_V1_GeoPoint {
+    get {_storage._location ?? Sales_Common_V1_GeoPoint()}
+    set {_uniqueStorage()._location = newValue}
+  }
+  /// Returns true if `location` has been explicitly set.
+  public var hasLocation: Bool {_storage._location != nil}
+  /// Clears the value of `location`. Subsequent reads from it will return its default value.
+  public mutating func clearLocation() {_uniqueStorage()._location = nil}
+
+  /// The intent grade (A/B/C/D) the "lead-grading" rule set gave at intake; empty when no rule matched.
+  public var grade: String {
+    get {_storage._grade}
+    set {_uniqueStorage()._grade = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -592,37 +638,108 @@ public nonisolated struct Sales_Leads_V1_ListFollowUpsResponse: Sendable {
   public init() {}
 }
 
-public nonisolated struct Sales_Leads_V1_CreateLeadRequest: Sendable {
+public nonisolated struct Sales_Leads_V1_CreateLeadRequest: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// Required: the person to call.
-  public var contactName: String = String()
+  public var contactName: String {
+    get {_storage._contactName}
+    set {_uniqueStorage()._contactName = newValue}
+  }
 
-  public var companyName: String = String()
+  public var companyName: String {
+    get {_storage._companyName}
+    set {_uniqueStorage()._companyName = newValue}
+  }
 
   /// A mainland mobile number, with or without +86. Required unless credit_code is given.
-  public var phone: String = String()
+  public var phone: String {
+    get {_storage._phone}
+    set {_uniqueStorage()._phone = newValue}
+  }
 
   /// Required.
-  public var channel: Sales_Leads_V1_Channel = .unspecified
+  public var channel: Sales_Leads_V1_Channel {
+    get {_storage._channel}
+    set {_uniqueStorage()._channel = newValue}
+  }
 
-  public var campaign: String = String()
+  public var campaign: String {
+    get {_storage._campaign}
+    set {_uniqueStorage()._campaign = newValue}
+  }
 
-  public var city: String = String()
+  public var city: String {
+    get {_storage._city}
+    set {_uniqueStorage()._city = newValue}
+  }
 
-  public var inquiry: String = String()
+  public var inquiry: String {
+    get {_storage._inquiry}
+    set {_uniqueStorage()._inquiry = newValue}
+  }
 
   /// Values of tenant-defined fields; those required at creation must be present.
-  public var customFields: Dictionary<String,Sales_Common_V1_FieldValue> = [:]
+  public var customFields: Dictionary<String,Sales_Common_V1_FieldValue> {
+    get {_storage._customFields}
+    set {_uniqueStorage()._customFields = newValue}
+  }
 
   /// A company's unified social credit code (18 characters, check character verified).
-  public var creditCode: String = String()
+  public var creditCode: String {
+    get {_storage._creditCode}
+    set {_uniqueStorage()._creditCode = newValue}
+  }
+
+  public var district: String {
+    get {_storage._district}
+    set {_uniqueStorage()._district = newValue}
+  }
+
+  /// Left empty, it is looked up in the company registry from credit_code.
+  public var industry: String {
+    get {_storage._industry}
+    set {_uniqueStorage()._industry = newValue}
+  }
+
+  /// Non-negative when given.
+  public var budget: Sales_Common_V1_Money {
+    get {_storage._budget ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._budget = newValue}
+  }
+  /// Returns true if `budget` has been explicitly set.
+  public var hasBudget: Bool {_storage._budget != nil}
+  /// Clears the value of `budget`. Subsequent reads from it will return its default value.
+  public mutating func clearBudget() {_uniqueStorage()._budget = nil}
+
+  /// Non-negative.
+  public var employeeCount: Int32 {
+    get {_storage._employeeCount}
+    set {_uniqueStorage()._employeeCount = newValue}
+  }
+
+  /// At most 20, each at most 30 characters.
+  public var tags: [String] {
+    get {_storage._tags}
+    set {_uniqueStorage()._tags = newValue}
+  }
+
+  public var location: Sales_Common_V1_GeoPoint {
+    get {_storage._location ?? Sales_Common_V1_GeoPoint()}
+    set {_uniqueStorage()._location = newValue}
+  }
+  /// Returns true if `location` has been explicitly set.
+  public var hasLocation: Bool {_storage._location != nil}
+  /// Clears the value of `location`. Subsequent reads from it will return its default value.
+  public mutating func clearLocation() {_uniqueStorage()._location = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Sales_Leads_V1_CreateLeadResponse: Sendable {
@@ -1491,7 +1608,7 @@ nonisolated extension Sales_Leads_V1_TouchKind: SwiftProtobuf._ProtoNameProvidin
 
 nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Lead"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0\u{3}custom_fields\0\u{3}customer_id\0\u{3}credit_code\0\u{1}repeat\0\u{3}first_touch_at\0\u{3}last_touch_at\0\u{3}assignment_reason\0\u{3}routing_rule_id\0\u{1}checkpoints\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}owner_id\0\u{3}org_path\0\u{1}status\0\u{3}opportunity_id\0\u{3}created_at\0\u{3}custom_fields\0\u{3}customer_id\0\u{3}credit_code\0\u{1}repeat\0\u{3}first_touch_at\0\u{3}last_touch_at\0\u{3}assignment_reason\0\u{3}routing_rule_id\0\u{1}checkpoints\0\u{1}district\0\u{1}industry\0\u{1}budget\0\u{3}employee_count\0\u{1}tags\0\u{1}location\0\u{1}grade\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1516,6 +1633,13 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
     var _assignmentReason: String = String()
     var _routingRuleID: String = String()
     var _checkpoints: [Sales_Leads_V1_CheckpointStatus] = []
+    var _district: String = String()
+    var _industry: String = String()
+    var _budget: Sales_Common_V1_Money? = nil
+    var _employeeCount: Int32 = 0
+    var _tags: [String] = []
+    var _location: Sales_Common_V1_GeoPoint? = nil
+    var _grade: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1548,6 +1672,13 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
       _assignmentReason = source._assignmentReason
       _routingRuleID = source._routingRuleID
       _checkpoints = source._checkpoints
+      _district = source._district
+      _industry = source._industry
+      _budget = source._budget
+      _employeeCount = source._employeeCount
+      _tags = source._tags
+      _location = source._location
+      _grade = source._grade
     }
   }
 
@@ -1588,6 +1719,13 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
         case 20: try { try decoder.decodeSingularStringField(value: &_storage._assignmentReason) }()
         case 21: try { try decoder.decodeSingularStringField(value: &_storage._routingRuleID) }()
         case 22: try { try decoder.decodeRepeatedMessageField(value: &_storage._checkpoints) }()
+        case 23: try { try decoder.decodeSingularStringField(value: &_storage._district) }()
+        case 24: try { try decoder.decodeSingularStringField(value: &_storage._industry) }()
+        case 25: try { try decoder.decodeSingularMessageField(value: &_storage._budget) }()
+        case 26: try { try decoder.decodeSingularInt32Field(value: &_storage._employeeCount) }()
+        case 27: try { try decoder.decodeRepeatedStringField(value: &_storage._tags) }()
+        case 28: try { try decoder.decodeSingularMessageField(value: &_storage._location) }()
+        case 29: try { try decoder.decodeSingularStringField(value: &_storage._grade) }()
         default: break
         }
       }
@@ -1666,6 +1804,27 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
       if !_storage._checkpoints.isEmpty {
         try visitor.visitRepeatedMessageField(value: _storage._checkpoints, fieldNumber: 22)
       }
+      if !_storage._district.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._district, fieldNumber: 23)
+      }
+      if !_storage._industry.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._industry, fieldNumber: 24)
+      }
+      try { if let v = _storage._budget {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+      } }()
+      if _storage._employeeCount != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._employeeCount, fieldNumber: 26)
+      }
+      if !_storage._tags.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._tags, fieldNumber: 27)
+      }
+      try { if let v = _storage._location {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+      } }()
+      if !_storage._grade.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._grade, fieldNumber: 29)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1697,6 +1856,13 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
         if _storage._assignmentReason != rhs_storage._assignmentReason {return false}
         if _storage._routingRuleID != rhs_storage._routingRuleID {return false}
         if _storage._checkpoints != rhs_storage._checkpoints {return false}
+        if _storage._district != rhs_storage._district {return false}
+        if _storage._industry != rhs_storage._industry {return false}
+        if _storage._budget != rhs_storage._budget {return false}
+        if _storage._employeeCount != rhs_storage._employeeCount {return false}
+        if _storage._tags != rhs_storage._tags {return false}
+        if _storage._location != rhs_storage._location {return false}
+        if _storage._grade != rhs_storage._grade {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2123,69 +2289,167 @@ nonisolated extension Sales_Leads_V1_ListFollowUpsResponse: SwiftProtobuf.Messag
 
 nonisolated extension Sales_Leads_V1_CreateLeadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateLeadRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}custom_fields\0\u{3}credit_code\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}contact_name\0\u{3}company_name\0\u{1}phone\0\u{1}channel\0\u{1}campaign\0\u{1}city\0\u{1}inquiry\0\u{3}custom_fields\0\u{3}credit_code\0\u{1}district\0\u{1}industry\0\u{1}budget\0\u{3}employee_count\0\u{1}tags\0\u{1}location\0")
+
+  fileprivate class _StorageClass {
+    var _contactName: String = String()
+    var _companyName: String = String()
+    var _phone: String = String()
+    var _channel: Sales_Leads_V1_Channel = .unspecified
+    var _campaign: String = String()
+    var _city: String = String()
+    var _inquiry: String = String()
+    var _customFields: Dictionary<String,Sales_Common_V1_FieldValue> = [:]
+    var _creditCode: String = String()
+    var _district: String = String()
+    var _industry: String = String()
+    var _budget: Sales_Common_V1_Money? = nil
+    var _employeeCount: Int32 = 0
+    var _tags: [String] = []
+    var _location: Sales_Common_V1_GeoPoint? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _contactName = source._contactName
+      _companyName = source._companyName
+      _phone = source._phone
+      _channel = source._channel
+      _campaign = source._campaign
+      _city = source._city
+      _inquiry = source._inquiry
+      _customFields = source._customFields
+      _creditCode = source._creditCode
+      _district = source._district
+      _industry = source._industry
+      _budget = source._budget
+      _employeeCount = source._employeeCount
+      _tags = source._tags
+      _location = source._location
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.contactName) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.companyName) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.phone) }()
-      case 4: try { try decoder.decodeSingularEnumField(value: &self.channel) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.campaign) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.city) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.inquiry) }()
-      case 8: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: &self.customFields) }()
-      case 9: try { try decoder.decodeSingularStringField(value: &self.creditCode) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._contactName) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._companyName) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._phone) }()
+        case 4: try { try decoder.decodeSingularEnumField(value: &_storage._channel) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._campaign) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._city) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._inquiry) }()
+        case 8: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: &_storage._customFields) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._creditCode) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._district) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._industry) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._budget) }()
+        case 13: try { try decoder.decodeSingularInt32Field(value: &_storage._employeeCount) }()
+        case 14: try { try decoder.decodeRepeatedStringField(value: &_storage._tags) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._location) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.contactName.isEmpty {
-      try visitor.visitSingularStringField(value: self.contactName, fieldNumber: 1)
-    }
-    if !self.companyName.isEmpty {
-      try visitor.visitSingularStringField(value: self.companyName, fieldNumber: 2)
-    }
-    if !self.phone.isEmpty {
-      try visitor.visitSingularStringField(value: self.phone, fieldNumber: 3)
-    }
-    if self.channel != .unspecified {
-      try visitor.visitSingularEnumField(value: self.channel, fieldNumber: 4)
-    }
-    if !self.campaign.isEmpty {
-      try visitor.visitSingularStringField(value: self.campaign, fieldNumber: 5)
-    }
-    if !self.city.isEmpty {
-      try visitor.visitSingularStringField(value: self.city, fieldNumber: 6)
-    }
-    if !self.inquiry.isEmpty {
-      try visitor.visitSingularStringField(value: self.inquiry, fieldNumber: 7)
-    }
-    if !self.customFields.isEmpty {
-      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: self.customFields, fieldNumber: 8)
-    }
-    if !self.creditCode.isEmpty {
-      try visitor.visitSingularStringField(value: self.creditCode, fieldNumber: 9)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._contactName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._contactName, fieldNumber: 1)
+      }
+      if !_storage._companyName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._companyName, fieldNumber: 2)
+      }
+      if !_storage._phone.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._phone, fieldNumber: 3)
+      }
+      if _storage._channel != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._channel, fieldNumber: 4)
+      }
+      if !_storage._campaign.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._campaign, fieldNumber: 5)
+      }
+      if !_storage._city.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._city, fieldNumber: 6)
+      }
+      if !_storage._inquiry.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._inquiry, fieldNumber: 7)
+      }
+      if !_storage._customFields.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMessageMap<SwiftProtobuf.ProtobufString,Sales_Common_V1_FieldValue>.self, value: _storage._customFields, fieldNumber: 8)
+      }
+      if !_storage._creditCode.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._creditCode, fieldNumber: 9)
+      }
+      if !_storage._district.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._district, fieldNumber: 10)
+      }
+      if !_storage._industry.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._industry, fieldNumber: 11)
+      }
+      try { if let v = _storage._budget {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      if _storage._employeeCount != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._employeeCount, fieldNumber: 13)
+      }
+      if !_storage._tags.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._tags, fieldNumber: 14)
+      }
+      try { if let v = _storage._location {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Leads_V1_CreateLeadRequest, rhs: Sales_Leads_V1_CreateLeadRequest) -> Bool {
-    if lhs.contactName != rhs.contactName {return false}
-    if lhs.companyName != rhs.companyName {return false}
-    if lhs.phone != rhs.phone {return false}
-    if lhs.channel != rhs.channel {return false}
-    if lhs.campaign != rhs.campaign {return false}
-    if lhs.city != rhs.city {return false}
-    if lhs.inquiry != rhs.inquiry {return false}
-    if lhs.customFields != rhs.customFields {return false}
-    if lhs.creditCode != rhs.creditCode {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._contactName != rhs_storage._contactName {return false}
+        if _storage._companyName != rhs_storage._companyName {return false}
+        if _storage._phone != rhs_storage._phone {return false}
+        if _storage._channel != rhs_storage._channel {return false}
+        if _storage._campaign != rhs_storage._campaign {return false}
+        if _storage._city != rhs_storage._city {return false}
+        if _storage._inquiry != rhs_storage._inquiry {return false}
+        if _storage._customFields != rhs_storage._customFields {return false}
+        if _storage._creditCode != rhs_storage._creditCode {return false}
+        if _storage._district != rhs_storage._district {return false}
+        if _storage._industry != rhs_storage._industry {return false}
+        if _storage._budget != rhs_storage._budget {return false}
+        if _storage._employeeCount != rhs_storage._employeeCount {return false}
+        if _storage._tags != rhs_storage._tags {return false}
+        if _storage._location != rhs_storage._location {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

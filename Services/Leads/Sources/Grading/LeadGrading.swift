@@ -1,0 +1,36 @@
+import RulesEngine
+import SalesModel
+import SalesProto
+import ServiceKit
+
+/// The initial intent grade (A/B/C/D), from the first matching rule of the "lead-grading" rule
+/// set: an outcome `{"grade": "A"}`. Checkpoint and return-to-pool limits can then differ by grade
+/// (a checkpoint rule's condition reads `grade`; the pool policy has days per grade).
+enum LeadGrading {
+    static let ruleSetName = "lead-grading"
+
+    /// The grade for `record`, or "" when no rule matched (or a rule failed on this record's data).
+    static func grade(_ record: RuleValue, tenant: TenantID, catalog: FieldCatalog, rules: ActiveRuleSets) async throws -> String {
+        guard let active = try await rules.active(ruleSetName, tenant: tenant, catalog: catalog) else { return "" }
+        do {
+            return try active.rules.decide(record, explain: false).entry.flatMap(grade(of:)) ?? ""
+        } catch {
+            RequestContext.logger.warning("grading rule failed on a lead; left ungraded", metadata: ["error": "\(error)"])
+            return ""
+        }
+    }
+
+    static func grade(of entry: CompiledRuleSet.Entry) -> String? {
+        entry.outcome.objectValue?["grade"]?.stringValue.flatMap { LeadField.grades.contains($0) ? $0 : nil }
+    }
+
+    static func outcomeProblems(_ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem] {
+        entries.enumerated().compactMap { index, entry in
+            guard grade(of: entry) == nil else { return nil }
+            return .with {
+                $0.path = "rules[\(index)].outcome.grade"
+                $0.message = "the outcome must be {\"grade\": …} with one of \(LeadField.grades.joined(separator: ", ")); got \(entry.outcomeJSON)"
+            }
+        }
+    }
+}

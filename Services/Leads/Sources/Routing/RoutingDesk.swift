@@ -1,0 +1,68 @@
+/// The routing desk's choice within a team, as a pure function of the team's state: weighted
+/// round robin over the reps who can take a lead now, reps at or above a priority score first;
+/// else whoever is on duty this hour; else nobody.
+enum RoutingDesk {
+    struct Rep: Sendable, Equatable {
+        var userID: String
+        var active = true
+        var weight: Int32 = 1
+        var capacity: Int32 = 0
+        var score: Double = 0
+        var onLeave = false
+        var openLeads: Int64 = 0
+        var assignedTotal: Int64 = 0
+
+        var atCapacity: Bool { capacity > 0 && openLeads >= Int64(capacity) }
+        var canTake: Bool { active && !onLeave && !atCapacity }
+
+        /// Why the desk skips this rep, or nil.
+        var unavailability: String? {
+            if !active { return "\(userID) inactive" }
+            if onLeave { return "\(userID) on leave" }
+            if atCapacity { return "\(userID) at capacity \(capacity)" }
+            return nil
+        }
+    }
+
+    enum Choice: Sendable, Equatable {
+        case rep(String, detail: String)
+        case onDuty(String, detail: String)
+        case nobody(detail: String)
+    }
+
+    /// `team` is every rep the desk knows in the team; `onDuty` those with a shift this hour.
+    static func choose(team: [Rep], onDuty: [Rep], priorityScore: Double?) -> Choice {
+        let able = team.filter(\.canTake)
+        if let priorityScore {
+            let first = able.filter { $0.score >= priorityScore }
+            if let pick = next(in: first) {
+                return .rep(pick.userID, detail: "first pick for a score of \(format(priorityScore)) or more: \(pick.userID) (score \(format(pick.score)))")
+            }
+        }
+        if let pick = next(in: able) {
+            return .rep(pick.userID, detail: "weighted round robin: \(pick.userID) (weight \(pick.weight), \(pick.openLeads) open)")
+        }
+        let skipped = team.compactMap(\.unavailability)
+        let why = team.isEmpty ? "no reps are set up for the team" : "nobody can take it (\(skipped.joined(separator: ", ")))"
+        if let pick = next(in: onDuty.filter { $0.active && !$0.onLeave }) {
+            return .onDuty(pick.userID, detail: "\(why); on duty now: \(pick.userID)")
+        }
+        return .nobody(detail: "\(why); nobody on duty now")
+    }
+
+    /// The rep furthest behind their share: fewest leads handed per unit of weight, then fewest
+    /// in all, then by id, so the order is never random and the same state always gives the same rep.
+    static func next(in reps: [Rep]) -> Rep? {
+        reps.min { a, b in
+            let left = Double(a.assignedTotal) / Double(max(a.weight, 1))
+            let right = Double(b.assignedTotal) / Double(max(b.weight, 1))
+            if left != right { return left < right }
+            if a.assignedTotal != b.assignedTotal { return a.assignedTotal < b.assignedTotal }
+            return a.userID < b.userID
+        }
+    }
+
+    private static func format(_ score: Double) -> String {
+        score == score.rounded() ? String(Int(score)) : String(score)
+    }
+}

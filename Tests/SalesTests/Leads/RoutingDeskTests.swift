@@ -1,0 +1,64 @@
+@testable import LeadsService
+import Testing
+
+/// The routing desk's choice within a team: never random, weights respected, the unavailable skipped.
+@Suite struct RoutingDeskTests {
+    typealias Rep = RoutingDesk.Rep
+
+    /// Hands `count` leads one by one, counting as the desk's store does.
+    func handOut(_ count: Int, team: [Rep], priorityScore: Double? = nil) -> [String: Int] {
+        var team = team
+        var handed: [String: Int] = [:]
+        for _ in 0..<count {
+            guard case .rep(let id, _) = RoutingDesk.choose(team: team, onDuty: [], priorityScore: priorityScore),
+                  let index = team.firstIndex(where: { $0.userID == id }) else { break }
+            team[index].assignedTotal += 1
+            team[index].openLeads += 1
+            handed[id, default: 0] += 1
+        }
+        return handed
+    }
+
+    @Test func sharesFollowWeights() {
+        let handed = handOut(30, team: [Rep(userID: "li.na", weight: 2), Rep(userID: "zhang.wei", weight: 1)])
+        #expect(handed == ["li.na": 20, "zhang.wei": 10])
+    }
+
+    @Test func inactiveOnLeaveAndFullRepsAreSkipped() {
+        let team = [
+            Rep(userID: "a.inactive", active: false),
+            Rep(userID: "b.leave", onLeave: true),
+            Rep(userID: "c.full", capacity: 3, openLeads: 3),
+            Rep(userID: "d.capped", capacity: 2),
+            Rep(userID: "e.free"),
+        ]
+        let handed = handOut(6, team: team)
+        #expect(handed == ["d.capped": 2, "e.free": 4], "d.capped stops at their capacity of 2")
+    }
+
+    @Test func highScoresPickFirstWhileTheyCan() {
+        let team = [Rep(userID: "top", capacity: 2, score: 95), Rep(userID: "mid", score: 80)]
+        let handed = handOut(5, team: team, priorityScore: 90)
+        #expect(handed == ["top": 2, "mid": 3], "the top scorer takes the first two, up to their capacity")
+    }
+
+    @Test func theDutyRosterCatchesWhatNobodyCanTakeThenThePool() {
+        let team = [Rep(userID: "away", onLeave: true), Rep(userID: "off", active: false)]
+        let duty = RoutingDesk.choose(team: team, onDuty: [Rep(userID: "night.shift")], priorityScore: nil)
+        guard case .onDuty("night.shift", let detail) = duty else { Issue.record("\(duty)"); return }
+        #expect(detail.contains("away on leave") && detail.contains("off inactive"), "\(detail)")
+
+        let nobody = RoutingDesk.choose(team: team, onDuty: [Rep(userID: "also.away", onLeave: true)], priorityScore: nil)
+        guard case .nobody(let why) = nobody else { Issue.record("\(nobody)"); return }
+        #expect(why.contains("nobody on duty"), "\(why)")
+        guard case .nobody(let empty) = RoutingDesk.choose(team: [], onDuty: [], priorityScore: nil) else { Issue.record("expected nobody"); return }
+        #expect(empty.contains("no reps are set up"))
+    }
+
+    @Test func theSameStateAlwaysGivesTheSameRep() {
+        let team = [Rep(userID: "b", assignedTotal: 4), Rep(userID: "a", assignedTotal: 4), Rep(userID: "c", weight: 2, assignedTotal: 8)]
+        let picks = (0..<5).map { _ in RoutingDesk.choose(team: team.shuffled(), onDuty: [], priorityScore: nil) }
+        #expect(Set(picks.map { "\($0)" }).count == 1)
+        guard case .rep("a", _) = picks[0] else { Issue.record("\(picks[0])"); return }
+    }
+}
