@@ -58,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", exact: "5.8.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.1.0"..<"6.0.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", exact: "0.9.20"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
     ],
     targets: [
         .target(name: "SalesModel", path: "Shared/Model"),
@@ -75,7 +76,11 @@ let package = Package(
             ],
             path: "Shared/Kit"),
     ]
-        + service("Leads", library: "LeadsService", executable: "leads", mainExtra: intakeAdapters.map { .target(name: $0) })
+        + service(
+            "Leads", library: "LeadsService", executable: "leads",
+            // Notification channels (WeCom, DingTalk, webhooks) are HTTP calls.
+            extra: [.product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto")],
+            mainExtra: intakeAdapters.map { .target(name: $0) })
         + intakeAdapters.map { name in
             .target(name: name, dependencies: ["ServiceKit", "SalesProto", "RulesEngine"], path: "Services/Leads/Plugins/\(name)")
         }
@@ -110,7 +115,7 @@ let package = Package(
                     "SalesModel", "SalesProto", "ServiceKit", "SalesControl", "RulesEngine", "LeadsService", "OpportunitiesService",
                     "IncentivesService", "ForecastingService", "StoreSalesService", "GatewayService",
                 ] + intakeAdapters.map { .target(name: $0) } + [
-                    grpcCore, grpcHTTP2, postgres,
+                    grpcCore, grpcHTTP2, postgres, hummingbird, .product(name: "Crypto", package: "swift-crypto"),
                 ],
                 path: "Tests/SalesTests",
                 // Read through #filePath by the tests (JsonLogic suite, import sheets), not as a SwiftPM resource.

@@ -10,6 +10,7 @@ import SwiftProtobuf
 struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let store: LeadStore
     let desk: RoutingDeskStore
+    let notifier: Notifier
     let followUps: FollowUpStore
     let pools: PoolStore
     let fields: CustomFieldStore
@@ -70,6 +71,12 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
                         $0.at = Google_Protobuf_Timestamp(date: Date())
                     },
                     tenant: caller.tenant, aggregateType: "lead", aggregateID: stored.lead.id.apiString, on: connection, logger: logger)
+                try await notifier.enqueue(
+                    Notice(
+                        kind: "lead_awaiting_owner", audience: .team(stored.lead.orgPath), title: "新线索无人接手",
+                        text: "\(stored.lead.contactName)（\(stored.lead.city.isEmpty ? "城市未知" : stored.lead.city)）在 \(stored.lead.orgPath) 公海等待分配：\(waiting)",
+                        subjectID: stored.lead.id.apiString, personal: false),
+                    tenant: caller.tenant, on: connection, logger: logger)
             }
             return .with { $0.lead = stored.lead.message(for: caller) }
         }

@@ -122,6 +122,18 @@ struct LeadStore: Sendable {
         return try await Self.decode(rows)
     }
 
+    /// Open leads of a tenant created since `since`, newest first, for background checks.
+    func openLeads(tenant: TenantID, since: Date, limit: Int) async throws -> [Lead] {
+        let rows = try await database.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM leads
+            WHERE tenant_id = \(tenant.rawValue) AND created_at >= \(since)
+              AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue))
+            ORDER BY seq DESC LIMIT \(limit)
+            """)
+        return try await Self.decode(rows)
+    }
+
     /// Sets a locked lead's owner (empty: the public pool) and moves its customer with it.
     func assign(_ lead: Lead, to ownerID: String, orgPath: String, on connection: PostgresConnection, logger: Logger) async throws -> Lead {
         let rows = try await connection.query(

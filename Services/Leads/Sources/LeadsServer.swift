@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import SalesModel
 import SalesProto
@@ -19,12 +20,19 @@ public enum LeadsServer {
         let activeRules = ActiveRuleSets(store: ruleSets, registry: ruleDomain.registry)
         let checkpoints = LeadCheckpoints(activeRules: activeRules, calendar: .standard)
         let pools = PoolStore(database: runtime.database)
-        let sweeper = PoolSweeper(database: runtime.database, store: store, pools: pools, calendar: .standard)
+        let notifications = NotificationStore(database: runtime.database)
+        let senders = NotificationSenders.standard()
+        let notifier = Notifier(store: notifications, senders: senders)
+        let watch = CheckpointWatch(database: runtime.database, store: store, fields: fields, checkpoints: checkpoints, notifier: notifier)
+        let sweeper = PoolSweeper(
+            database: runtime.database, store: store, pools: pools, notifier: notifier, watch: watch, calendar: .standard)
         let sweepSeconds = try environment.integer("SALES_LEADS_SWEEP_SECONDS", in: 1...86_400, default: 60)
+        let notifySeconds = try environment.integer("SALES_LEADS_NOTIFY_SECONDS", in: 1...3_600, default: 1)
         let desk = RoutingDeskStore(database: runtime.database)
         let handler = LeadServiceHandler(
             store: store,
             desk: desk,
+            notifier: notifier,
             followUps: FollowUpStore(database: runtime.database),
             pools: pools,
             fields: fields,
@@ -42,9 +50,14 @@ public enum LeadsServer {
                 HostedService(Sales_Leads_V1_LeadService.descriptor, handler),
                 HostedService(Sales_Common_V1_RuleSetService.descriptor, ruleSetService),
                 HostedService(Sales_Leads_V1_RoutingDeskService.descriptor, RoutingDeskHandler(desk: desk)),
+                HostedService(Sales_Leads_V1_NotificationService.descriptor, NotificationHandler(store: notifications, senders: senders)),
             ],
             background: [
                 PoolSweeperService(sweeper: sweeper, interval: .seconds(sweepSeconds), health: runtime.health),
+                NotificationWorkerService(
+                    worker: NotificationWorker(
+                        store: notifications, senders: senders, http: HTTPClient(eventLoopGroupProvider: .singleton), logger: runtime.logger),
+                    interval: .seconds(notifySeconds), health: runtime.health),
             ])
     }
 }

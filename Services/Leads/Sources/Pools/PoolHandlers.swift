@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -99,6 +100,15 @@ extension LeadServiceHandler {
                 throw ServiceError.invalidArgument(field: "policy.\(field)", rule: "must be between 0 and \(limit)")
             }
         }
+        for (grade, days) in policy.returnAfterBusinessDaysByGrade.sorted(by: { $0.key < $1.key }) {
+            guard LeadField.grades.contains(grade) else {
+                throw ServiceError.invalidArgument(
+                    field: "policy.return_after_business_days_by_grade", rule: "\"\(grade)\" is not a grade (\(LeadField.grades.joined(separator: ", ")))")
+            }
+            guard (0...250).contains(days) else {
+                throw ServiceError.invalidArgument(field: "policy.return_after_business_days_by_grade[\(grade)]", rule: "must be between 0 and 250")
+            }
+        }
         try await pools.setPolicy(policy, by: caller)
         return policy
     }
@@ -110,6 +120,7 @@ extension LeadServiceHandler {
         return .with {
             $0.returned = Int32(outcome.returned)
             $0.warned = Int32(outcome.warned)
+            $0.checkpointAlerts = Int32(outcome.checkpointAlerts)
         }
     }
 }

@@ -21,13 +21,15 @@ struct PoolStore: Sendable {
     func policy(tenant: TenantID, on connection: PostgresConnection? = nil) async throws -> Sales_Leads_V1_PoolPolicy {
         let rows = try await database.query(
             """
-            SELECT daily_claim_cap, held_cap, cooldown_days, return_after_business_days, warn_business_days_before
+            SELECT daily_claim_cap, held_cap, cooldown_days, return_after_business_days, warn_business_days_before,
+                   return_days_by_grade::text
             FROM pool_policies WHERE tenant_id = \(tenant.rawValue)
             """, on: connection)
-        for try await (daily, held, cooldown, returnAfter, warn) in rows.decode((Int32, Int32, Int32, Int32, Int32).self) {
+        for try await (daily, held, cooldown, returnAfter, warn, byGrade) in rows.decode((Int32, Int32, Int32, Int32, Int32, String).self) {
             return .with {
                 $0.dailyClaimCap = daily; $0.heldCap = held; $0.cooldownDays = cooldown
                 $0.returnAfterBusinessDays = returnAfter; $0.warnBusinessDaysBefore = warn
+                $0.returnAfterBusinessDaysByGrade = (try? JSONDecoder().decode([String: Int32].self, from: Data(byGrade.utf8))) ?? [:]
             }
         }
         return Self.defaultPolicy
@@ -37,12 +39,15 @@ struct PoolStore: Sendable {
         try await database.query(
             """
             INSERT INTO pool_policies (tenant_id, daily_claim_cap, held_cap, cooldown_days, return_after_business_days,
-                                       warn_business_days_before, updated_by)
+                                       warn_business_days_before, return_days_by_grade, updated_by)
             VALUES (\(caller.tenant.rawValue), \(policy.dailyClaimCap), \(policy.heldCap), \(policy.cooldownDays),
-                    \(policy.returnAfterBusinessDays), \(policy.warnBusinessDaysBefore), \(caller.userID))
+                    \(policy.returnAfterBusinessDays), \(policy.warnBusinessDaysBefore),
+                    \(String(decoding: try JSONEncoder().encode(policy.returnAfterBusinessDaysByGrade), as: UTF8.self))::jsonb,
+                    \(caller.userID))
             ON CONFLICT (tenant_id) DO UPDATE SET daily_claim_cap = EXCLUDED.daily_claim_cap, held_cap = EXCLUDED.held_cap,
                 cooldown_days = EXCLUDED.cooldown_days, return_after_business_days = EXCLUDED.return_after_business_days,
-                warn_business_days_before = EXCLUDED.warn_business_days_before, updated_by = EXCLUDED.updated_by, updated_at = now()
+                warn_business_days_before = EXCLUDED.warn_business_days_before, return_days_by_grade = EXCLUDED.return_days_by_grade,
+                updated_by = EXCLUDED.updated_by, updated_at = now()
             """)
     }
 

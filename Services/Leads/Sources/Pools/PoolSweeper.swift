@@ -14,11 +14,15 @@ struct PoolSweeper: Sendable {
     let database: Database
     let store: LeadStore
     let pools: PoolStore
+    let notifier: Notifier
+    /// Missed checkpoints are announced in the same periodic pass.
+    let watch: CheckpointWatch
     let calendar: WorkCalendar
 
     struct Outcome: Sendable, Equatable {
         var returned = 0
         var warned = 0
+        var checkpointAlerts = 0
     }
 
     /// One pass over the leads of `tenant` (every tenant when nil).
@@ -27,25 +31,29 @@ struct PoolSweeper: Sendable {
         // Business days are never more than calendar days, so this prefilter keeps every candidate.
         let rows = try await database.query(
             """
-            SELECT l.id, l.tenant_id, coalesce(l.last_touch_at, l.created_at), l.return_warned_at IS NOT NULL,
-                   coalesce(p.return_after_business_days, 10), coalesce(p.warn_business_days_before, 2)
-            FROM leads l LEFT JOIN pool_policies p ON p.tenant_id = l.tenant_id
-            WHERE l.owner_id <> '' AND l.status <> \(converted) AND (\(tenant?.rawValue)::text IS NULL OR l.tenant_id = \(tenant?.rawValue))
-              AND coalesce(p.return_after_business_days, 10) > 0
-              AND coalesce(l.last_touch_at, l.created_at)
-                  < \(now) - make_interval(days => greatest(coalesce(p.return_after_business_days, 10) - coalesce(p.warn_business_days_before, 2), 1))
-            ORDER BY coalesce(l.last_touch_at, l.created_at) LIMIT 500
+            SELECT id, tenant_id, since, warned, return_after, warn_before, grade FROM (
+                SELECT l.id, l.tenant_id, coalesce(l.last_touch_at, l.created_at) AS since, l.return_warned_at IS NOT NULL AS warned,
+                       coalesce((p.return_days_by_grade ->> nullif(l.grade, ''))::integer, p.return_after_business_days, 10) AS return_after,
+                       coalesce(p.warn_business_days_before, 2) AS warn_before, l.grade
+                FROM leads l LEFT JOIN pool_policies p ON p.tenant_id = l.tenant_id
+                WHERE l.owner_id <> '' AND l.status <> \(converted)
+                  AND (\(tenant?.rawValue)::text IS NULL OR l.tenant_id = \(tenant?.rawValue))
+            ) candidates
+            WHERE return_after > 0 AND since < \(now) - make_interval(days => greatest(return_after - warn_before, 1))
+            ORDER BY since LIMIT 500
             """)
         var outcome = Outcome()
-        for try await (id, tenantRaw, since, warned, returnAfter, warnBefore) in rows.decode((UUID, String, Date, Bool, Int32, Int32).self) {
+        for try await (id, tenantRaw, since, warned, returnAfter, warnBefore, grade)
+            in rows.decode((UUID, String, Date, Bool, Int32, Int32, String).self) {
             guard let tenant = TenantID(tenantRaw) else { continue }
             let elapsed = businessDays(from: since, to: now)
             if elapsed >= Int(returnAfter) {
-                if try await returnToPool(id, tenant: tenant, days: Int(returnAfter)) { outcome.returned += 1 }
+                if try await returnToPool(id, tenant: tenant, days: Int(returnAfter), grade: grade) { outcome.returned += 1 }
             } else if warnBefore > 0, !warned, elapsed >= Int(returnAfter - warnBefore) {
                 if try await warn(id, tenant: tenant, daysLeft: Int(returnAfter) - elapsed) { outcome.warned += 1 }
             }
         }
+        outcome.checkpointAlerts = try await watch.run(tenant: tenant, now: now)
         return outcome
     }
 
@@ -68,14 +76,14 @@ struct PoolSweeper: Sendable {
         return LocalDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
     }
 
-    private func returnToPool(_ id: UUID, tenant: TenantID, days: Int) async throws -> Bool {
+    private func returnToPool(_ id: UUID, tenant: TenantID, days: Int, grade: String) async throws -> Bool {
         let system = Self.system(tenant)
         let logger = database.logger
         return try await database.transaction { connection in
             guard let lead = try await store.find(id, for: system, lock: true, on: connection, logger: logger), !lead.ownerID.isEmpty else {
                 return false
             }
-            let reason = "no real follow-up for \(days) business days"
+            let reason = "no real follow-up for \(days) business days" + (grade.isEmpty ? "" : " (grade \(grade))")
             let released = try await store.assign(lead, to: "", orgPath: lead.orgPath, on: connection, logger: logger)
             try await pools.recordRelease(id, previousOwner: lead.ownerID, reason: reason, tenant: tenant, on: connection, logger: logger)
             try await Outbox.append(
@@ -85,6 +93,12 @@ struct PoolSweeper: Sendable {
                     $0.reason = reason
                 },
                 tenant: tenant, aggregateType: "lead", aggregateID: id.apiString, on: connection, logger: logger)
+            try await notifier.enqueue(
+                Notice(
+                    kind: "lead_returned", audience: .person(lead.ownerID), title: "线索已退回公海",
+                    text: "\(lead.contactName) 已退回 \(lead.orgPath) 公海：\(reason)。冷却期内不能再次领取。",
+                    subjectID: id.apiString, personal: true),
+                tenant: tenant, on: connection, logger: logger)
             return true
         }
     }
@@ -105,6 +119,12 @@ struct PoolSweeper: Sendable {
                     $0.businessDaysLeft = Int32(daysLeft)
                 },
                 tenant: tenant, aggregateType: "lead", aggregateID: id.apiString, on: connection, logger: logger)
+            try await notifier.enqueue(
+                Notice(
+                    kind: "lead_return_warning", audience: .person(lead.ownerID), title: "线索即将退回公海",
+                    text: "\(lead.contactName)：\(daysLeft) 个工作日内没有有效跟进（电话、拜访、微信、邮件）将退回公海。",
+                    subjectID: id.apiString, personal: true),
+                tenant: tenant, on: connection, logger: logger)
             return true
         }
     }
@@ -128,7 +148,8 @@ struct PoolSweeperService: Service {
                 do {
                     let outcome = try await sweeper.sweep(tenant: nil)
                     if outcome != .init() {
-                        sweeper.database.logger.info("pool sweep", metadata: ["returned": "\(outcome.returned)", "warned": "\(outcome.warned)"])
+                        sweeper.database.logger.info("pool sweep", metadata: [
+                            "returned": "\(outcome.returned)", "warned": "\(outcome.warned)", "checkpoint_alerts": "\(outcome.checkpointAlerts)"])
                     }
                 } catch {
                     sweeper.database.logger.warning("pool sweep failed; retrying next round", metadata: ["error": "\(error)"])

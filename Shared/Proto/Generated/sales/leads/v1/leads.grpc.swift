@@ -615,7 +615,8 @@ extension Sales_Leads_V1_LeadService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+        /// > Returns untouched private leads to the pool, warns owners and announces missed checkpoints now
+        /// > (the service also does it on its own every minute).
         ///
         /// - Parameters:
         ///   - request: A streaming request of `Sales_Leads_V1_SweepPublicPoolRequest` messages.
@@ -977,7 +978,8 @@ extension Sales_Leads_V1_LeadService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+        /// > Returns untouched private leads to the pool, warns owners and announces missed checkpoints now
+        /// > (the service also does it on its own every minute).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Sales_Leads_V1_SweepPublicPoolRequest` message.
@@ -1337,7 +1339,8 @@ extension Sales_Leads_V1_LeadService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+        /// > Returns untouched private leads to the pool, warns owners and announces missed checkpoints now
+        /// > (the service also does it on its own every minute).
         ///
         /// - Parameters:
         ///   - request: A `Sales_Leads_V1_SweepPublicPoolRequest` message.
@@ -2566,7 +2569,8 @@ extension Sales_Leads_V1_LeadService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+        /// > Returns untouched private leads to the pool, warns owners and announces missed checkpoints now
+        /// > (the service also does it on its own every minute).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Sales_Leads_V1_SweepPublicPoolRequest` message.
@@ -3222,7 +3226,8 @@ extension Sales_Leads_V1_LeadService {
         ///
         /// > Source IDL Documentation:
         /// >
-        /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+        /// > Returns untouched private leads to the pool, warns owners and announces missed checkpoints now
+        /// > (the service also does it on its own every minute).
         ///
         /// - Parameters:
         ///   - request: A request containing a single `Sales_Leads_V1_SweepPublicPoolRequest` message.
@@ -3852,7 +3857,8 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+    /// > Returns untouched private leads to the pool, warns owners and announces missed checkpoints now
+    /// > (the service also does it on its own every minute).
     ///
     /// - Parameters:
     ///   - request: A request containing a single `Sales_Leads_V1_SweepPublicPoolRequest` message.
@@ -4515,7 +4521,8 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
     ///
     /// > Source IDL Documentation:
     /// >
-    /// > Returns untouched private leads to the pool and warns owners now (the service also does it on its own every minute).
+    /// > Returns untouched private leads to the pool, warns owners and announces missed checkpoints now
+    /// > (the service also does it on its own every minute).
     ///
     /// - Parameters:
     ///   - message: request message to send.

@@ -1129,6 +1129,9 @@ public nonisolated struct Sales_Leads_V1_PoolPolicy: Sendable {
   /// The owner is warned this many business days before; 0 means no warning.
   public var warnBusinessDaysBefore: Int32 = 0
 
+  /// Overrides of return_after_business_days by the lead's grade, e.g. {"A": 3, "D": 20}.
+  public var returnAfterBusinessDaysByGrade: Dictionary<String,Int32> = [:]
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1152,6 +1155,9 @@ public nonisolated struct Sales_Leads_V1_SweepPublicPoolResponse: Sendable {
   public var returned: Int32 = 0
 
   public var warned: Int32 = 0
+
+  /// Missed checkpoints announced (a reminder to the owner, an escalation to the team), once each.
+  public var checkpointAlerts: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -3126,7 +3132,7 @@ nonisolated extension Sales_Leads_V1_ClaimLeadRequest: SwiftProtobuf.Message, Sw
 
 nonisolated extension Sales_Leads_V1_PoolPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PoolPolicy"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_claim_cap\0\u{3}held_cap\0\u{3}cooldown_days\0\u{3}return_after_business_days\0\u{3}warn_business_days_before\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}daily_claim_cap\0\u{3}held_cap\0\u{3}cooldown_days\0\u{3}return_after_business_days\0\u{3}warn_business_days_before\0\u{3}return_after_business_days_by_grade\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3139,6 +3145,7 @@ nonisolated extension Sales_Leads_V1_PoolPolicy: SwiftProtobuf.Message, SwiftPro
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.cooldownDays) }()
       case 4: try { try decoder.decodeSingularInt32Field(value: &self.returnAfterBusinessDays) }()
       case 5: try { try decoder.decodeSingularInt32Field(value: &self.warnBusinessDaysBefore) }()
+      case 6: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: &self.returnAfterBusinessDaysByGrade) }()
       default: break
       }
     }
@@ -3160,6 +3167,9 @@ nonisolated extension Sales_Leads_V1_PoolPolicy: SwiftProtobuf.Message, SwiftPro
     if self.warnBusinessDaysBefore != 0 {
       try visitor.visitSingularInt32Field(value: self.warnBusinessDaysBefore, fieldNumber: 5)
     }
+    if !self.returnAfterBusinessDaysByGrade.isEmpty {
+      try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufInt32>.self, value: self.returnAfterBusinessDaysByGrade, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3169,6 +3179,7 @@ nonisolated extension Sales_Leads_V1_PoolPolicy: SwiftProtobuf.Message, SwiftPro
     if lhs.cooldownDays != rhs.cooldownDays {return false}
     if lhs.returnAfterBusinessDays != rhs.returnAfterBusinessDays {return false}
     if lhs.warnBusinessDaysBefore != rhs.warnBusinessDaysBefore {return false}
+    if lhs.returnAfterBusinessDaysByGrade != rhs.returnAfterBusinessDaysByGrade {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3195,7 +3206,7 @@ nonisolated extension Sales_Leads_V1_SweepPublicPoolRequest: SwiftProtobuf.Messa
 
 nonisolated extension Sales_Leads_V1_SweepPublicPoolResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SweepPublicPoolResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}returned\0\u{1}warned\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}returned\0\u{1}warned\0\u{3}checkpoint_alerts\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3205,6 +3216,7 @@ nonisolated extension Sales_Leads_V1_SweepPublicPoolResponse: SwiftProtobuf.Mess
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularInt32Field(value: &self.returned) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.warned) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.checkpointAlerts) }()
       default: break
       }
     }
@@ -3217,12 +3229,16 @@ nonisolated extension Sales_Leads_V1_SweepPublicPoolResponse: SwiftProtobuf.Mess
     if self.warned != 0 {
       try visitor.visitSingularInt32Field(value: self.warned, fieldNumber: 2)
     }
+    if self.checkpointAlerts != 0 {
+      try visitor.visitSingularInt32Field(value: self.checkpointAlerts, fieldNumber: 3)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Leads_V1_SweepPublicPoolResponse, rhs: Sales_Leads_V1_SweepPublicPoolResponse) -> Bool {
     if lhs.returned != rhs.returned {return false}
     if lhs.warned != rhs.warned {return false}
+    if lhs.checkpointAlerts != rhs.checkpointAlerts {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

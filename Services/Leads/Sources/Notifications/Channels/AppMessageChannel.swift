@@ -1,0 +1,93 @@
+import AsyncHTTPClient
+import Foundation
+import SalesProto
+
+/// A person channel through a vendor app: fetch (and keep) an access token with the app's id and
+/// secret, then send a markdown message to one user. A token the vendor reports as expired or
+/// invalid is fetched again once within the attempt.
+protocol AppMessageChannel: NotificationChannelSender {
+    var tokens: AccessTokens { get }
+    var defaultBaseURL: String { get }
+    /// Vendor errcodes meaning "this access token is no longer good".
+    var staleTokenCodes: Set<Int> { get }
+    func tokenURL(base: String, channel: Sales_Leads_V1_NotificationChannel) -> String
+    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Leads_V1_NotificationChannel) -> (url: String, body: [String: Any])
+}
+
+extension AppMessageChannel {
+    var reachesPerson: Bool { true }
+
+    func send(_ message: OutgoingMessage, via channel: Sales_Leads_V1_NotificationChannel, http: HTTPClient) async -> DeliveryResult {
+        let base = (channel.baseURL.isEmpty ? defaultBaseURL : channel.baseURL).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        let key = "\(channel.name)|\(channel.appID)"
+        do {
+            for attempt in 0..<2 {
+                let token: String
+                if let kept = tokens.token(for: key) {
+                    token = kept
+                } else {
+                    let answer = try await VendorHTTP.call(.GET, tokenURL(base: base, channel: channel), json: nil, http: http)
+                    guard (200..<300).contains(answer.status) else { return VendorHTTP.statusResult(answer) }
+                    guard answer.errcode == 0, let fresh = answer.strings["access_token"], !fresh.isEmpty else {
+                        return answer.errcode == -1 ? .retry("token: errcode -1 (busy)") : .failed("token: errcode \(answer.errcode): \(answer.errmsg)")
+                    }
+                    tokens.store(fresh, for: key, lifetime: answer.numbers["expires_in"] ?? 7200)
+                    token = fresh
+                }
+                let request = sendRequest(message, base: base, token: token, channel: channel)
+                let answer = try await VendorHTTP.call(.POST, request.url, json: request.body, http: http)
+                if attempt == 0, (200..<300).contains(answer.status), staleTokenCodes.contains(answer.errcode) {
+                    tokens.forget(key)
+                    continue
+                }
+                return VendorHTTP.result(of: answer)
+            }
+            return .retry("the access token was refused twice")
+        } catch {
+            return VendorHTTP.networkResult(error)
+        }
+    }
+}
+
+/// WeCom (企业微信) application message: GET /cgi-bin/gettoken?corpid&corpsecret, then
+/// POST /cgi-bin/message/send?access_token with a markdown message to `touser`.
+struct WeComAppChannel: AppMessageChannel {
+    let tokens: AccessTokens
+    var kind: Sales_Leads_V1_ChannelKind { .wecomApp }
+    var defaultBaseURL: String { "https://qyapi.weixin.qq.com" }
+    var staleTokenCodes: Set<Int> { [40014, 42001] }
+
+    func tokenURL(base: String, channel: Sales_Leads_V1_NotificationChannel) -> String {
+        "\(base)/cgi-bin/gettoken?corpid=\(VendorHTTP.percentEncoded(channel.appID))&corpsecret=\(VendorHTTP.percentEncoded(channel.secret))"
+    }
+
+    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Leads_V1_NotificationChannel) -> (url: String, body: [String: Any]) {
+        ("\(base)/cgi-bin/message/send?access_token=\(VendorHTTP.percentEncoded(token))", [
+            "touser": message.recipient,
+            "msgtype": "markdown",
+            "agentid": channel.agentID,
+            "markdown": ["content": "**\(message.title)**\n\(message.text)"],
+        ])
+    }
+}
+
+/// DingTalk (钉钉) work notification: GET /gettoken?appkey&appsecret, then
+/// POST /topapi/message/corpconversation/asyncsend_v2?access_token to `userid_list`.
+struct DingTalkWorkChannel: AppMessageChannel {
+    let tokens: AccessTokens
+    var kind: Sales_Leads_V1_ChannelKind { .dingtalkWork }
+    var defaultBaseURL: String { "https://oapi.dingtalk.com" }
+    var staleTokenCodes: Set<Int> { [40014, 42001, 88] }
+
+    func tokenURL(base: String, channel: Sales_Leads_V1_NotificationChannel) -> String {
+        "\(base)/gettoken?appkey=\(VendorHTTP.percentEncoded(channel.appID))&appsecret=\(VendorHTTP.percentEncoded(channel.secret))"
+    }
+
+    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Leads_V1_NotificationChannel) -> (url: String, body: [String: Any]) {
+        ("\(base)/topapi/message/corpconversation/asyncsend_v2?access_token=\(VendorHTTP.percentEncoded(token))", [
+            "agent_id": channel.agentID,
+            "userid_list": message.recipient,
+            "msg": ["msgtype": "markdown", "markdown": ["title": message.title, "text": "### \(message.title)\n\(message.text)"]],
+        ])
+    }
+}
