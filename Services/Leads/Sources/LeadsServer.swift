@@ -16,8 +16,9 @@ public enum LeadsServer {
         let store = LeadStore(database: runtime.database)
         let fields = CustomFieldStore(database: runtime.database, recordType: "lead")
         let ruleSets = RuleSetStore(database: runtime.database)
-        let ruleDomain = LeadRuleDomain(store: store, fields: fields)
-        let activeRules = ActiveRuleSets(store: ruleSets, registry: ruleDomain.registry)
+        let mappingTables = MappingTableStore(database: runtime.database, base: LeadRuleDomain.operators)
+        let ruleDomain = LeadRuleDomain(store: store, fields: fields, mappingTables: mappingTables)
+        let activeRules = ActiveRuleSets(store: ruleSets, registry: mappingTables.registry(for:))
         let checkpoints = LeadCheckpoints(activeRules: activeRules, calendar: .standard)
         let pools = PoolStore(database: runtime.database)
         let notifications = NotificationStore(database: runtime.database)
@@ -42,7 +43,8 @@ public enum LeadsServer {
             checkpoints: checkpoints,
             sweeper: sweeper,
             unmaskAudit: UnmaskAudit(database: runtime.database),
-            inspector: RuleInspector(store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints),
+            inspector: RuleInspector(
+                store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints, desk: desk, calendar: .standard),
             opportunities: .init(wrapping: runtime.peer(.opportunities).grpc))
         let ruleSetService = RuleSetServiceHandler(store: ruleSets, domain: ruleDomain)
         return ServiceComponents(

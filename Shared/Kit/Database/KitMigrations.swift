@@ -70,5 +70,18 @@ public enum KitMigrations {
                 FOREIGN KEY (tenant_id, name, active_version) REFERENCES rule_set_versions (tenant_id, name, version)
             );
             """),
+        Migration("0006_mapping_tables", """
+            -- Lookup tables for the in_mapping rule operator; version orders every change in the schema.
+            CREATE SEQUENCE mapping_table_versions;
+            CREATE TABLE mapping_tables (
+                tenant_id text NOT NULL,
+                name text NOT NULL,
+                entries jsonb NOT NULL,
+                version bigint NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, name)
+            );
+            """),
     ]
 }

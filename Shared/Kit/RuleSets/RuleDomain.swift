@@ -10,7 +10,11 @@ public protocol RuleDomain: Sendable {
 
     func catalog(for caller: Caller) async throws -> FieldCatalog
 
-    var registry: OperatorRegistry { get }
+    /// The operators the tenant's rules may call (its mapping tables included).
+    func registry(for tenant: TenantID) async throws -> TenantRegistry
+
+    /// The tenant's mapping tables, kept by the kit's RuleSetService.
+    var mappingTables: MappingTableStore { get }
 
     /// One record in the caller's scope, or nil when there is none.
     func record(id: String, for caller: Caller) async throws -> RuleValue?

@@ -1,3 +1,4 @@
+import Foundation
 import GRPCCore
 import RulesEngine
 import SalesModel
@@ -46,7 +47,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
 
     public func checkRuleSet(request: Sales_Common_V1_CheckRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_CheckRuleSetResponse {
         let caller = try RequestContext.caller()
-        let compiler = RuleCompiler(registry: domain.registry, catalog: try await domain.catalog(for: caller))
+        let compiler = RuleCompiler(registry: try await domain.registry(for: caller.tenant).registry, catalog: try await domain.catalog(for: caller))
         return .with { $0.problems = CompiledRuleSet.problems(request.rules, compiler: compiler) }
     }
 
@@ -113,12 +114,36 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         }
     }
 
+    public func putMappingTable(request: Sales_Common_V1_PutMappingTableRequest, context: ServerContext) async throws -> Sales_Common_V1_MappingTable {
+        let caller = try requireAdmin()
+        let table = request.table
+        guard (2...40).contains(table.name.count),
+              table.name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw ServiceError.invalidArgument(field: "table.name", rule: "must be 2 to 40 lowercase letters, digits, '-' or '_'; got \"\(table.name)\"")
+        }
+        guard (1...10_000).contains(table.entries.count) else {
+            throw ServiceError.invalidArgument(field: "table.entries", rule: "needs 1 to 10,000 entries; got \(table.entries.count)")
+        }
+        if let blank = table.entries.keys.sorted().first(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+            throw ServiceError.invalidArgument(field: "table.entries", rule: "a key is blank (\"\(blank)\"); every key must be a value rules will look up")
+        }
+        return try await domain.mappingTables.put(table, by: caller)
+    }
+
+    public func listMappingTables(
+        request: Sales_Common_V1_ListMappingTablesRequest, context: ServerContext
+    ) async throws -> Sales_Common_V1_ListMappingTablesResponse {
+        let caller = try RequestContext.caller()
+        let tables = try await domain.mappingTables.list(tenant: caller.tenant)
+        return .with { $0.tables = tables }
+    }
+
     // MARK: - Helpers
 
     private func compile(
         _ rules: [Sales_Common_V1_RuleDefinition], for caller: Caller, name: String? = nil, field: String = "rules"
     ) async throws -> CompiledRuleSet {
-        let compiler = RuleCompiler(registry: domain.registry, catalog: try await domain.catalog(for: caller))
+        let compiler = RuleCompiler(registry: try await domain.registry(for: caller.tenant).registry, catalog: try await domain.catalog(for: caller))
         let compiled: CompiledRuleSet
         do { compiled = try CompiledRuleSet(rules, compiler: compiler) } catch { throw Self.invalid(error.problems, field: field) }
         let problems = name.map { domain.outcomeProblems(of: $0, compiled.entries) } ?? []

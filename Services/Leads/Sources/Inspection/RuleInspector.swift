@@ -4,18 +4,26 @@ import SalesModel
 import SalesProto
 import ServiceKit
 
-/// Rule health: for each active routing and checkpoint rule, how often it matched recent leads
-/// and how often the fields it reads were empty; plus the leads waiting on nobody.
+/// Rule health: for each active grading, routing and checkpoint rule, how often it matched recent
+/// leads and how often the fields it reads were empty; the values its mapping tables miss; the
+/// hours of the next two weeks nobody is on duty; and the leads waiting on nobody.
 struct RuleInspector: Sendable {
     let store: LeadStore
     let domain: LeadRuleDomain
     let activeRules: ActiveRuleSets
     let checkpoints: LeadCheckpoints
+    let desk: RoutingDeskStore
+    let calendar: WorkCalendar
 
     func inspect(for caller: Caller, sampleSize: Int) async throws -> Sales_Leads_V1_RuleInspection {
         let catalog = try await domain.catalog(for: caller)
         let sample = try await domain.recentRecords(limit: sampleSize, for: caller)
         var inspection = Sales_Leads_V1_RuleInspection.with { $0.sampled = Int32(sample.count) }
+        let tables = Dictionary(try await domain.mappingTables.tables(for: caller.tenant).map { ($0.name, $0) }) { _, last in last }
+        let monthAgo = Date().addingTimeInterval(-30 * 86_400)
+        let lastMonth = sample.filter { record in
+            record.data.objectValue?["created_at"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) }.map { $0 >= monthAgo } ?? false
+        }
         for name in [LeadGrading.ruleSetName, RoutingDecision.ruleSetName, Checkpoint.ruleSetName] {
             guard let active = try await activeRules.active(name, tenant: caller.tenant, catalog: catalog) else { continue }
             for entry in active.rules.entries {
@@ -34,13 +42,83 @@ struct RuleInspector: Sendable {
                     }
                 })
                 if matched == 0 { inspection.neverMatched.append("\(name)/\(entry.id)") }
+                for (field, table) in Self.mappingLookups(entry.condition.source) {
+                    guard let entries = tables[table]?.entries else { continue }
+                    let missing = lastMonth.compactMap { record -> String? in
+                        guard let value = record.data.objectValue?[field], !Self.isEmpty(value) else { return nil }
+                        return entries[value.jsString] == nil ? value.jsString : nil
+                    }
+                    guard !missing.isEmpty else { continue }
+                    let counts = Dictionary(missing.map { ($0, 1) }, uniquingKeysWith: +)
+                    inspection.mappingMisses.append(.with {
+                        $0.ruleSet = name
+                        $0.ruleID = entry.id
+                        $0.table = table
+                        $0.field = field
+                        $0.values = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(20).map(\.key)
+                        $0.leads = Int64(missing.count)
+                    })
+                }
             }
         }
         inspection.unassigned = try await store.poolCount(for: caller)
         let recent = try await store.list(for: caller, status: .unspecified, page: try Page(.with { $0.pageSize = 200 }))
         let statuses = try await checkpoints.statuses(of: recent, tenant: caller.tenant, catalog: catalog)
         inspection.missedCheckpoints = Int64(statuses.filter { $0.contains { $0.state == .missed } }.count)
+        inspection.rosterGaps = try await rosterGaps(for: caller)
         return inspection
+    }
+
+    /// Business hours of the next 14 days with nobody on duty, per team the desk serves (in the caller's scope).
+    func rosterGaps(for caller: Caller, from start: Date = Date()) async throws -> [Sales_Leads_V1_RosterGap] {
+        let first = RoutingDeskStore.Moment(start).localDate
+        let last = first.adding(days: 13)
+        let shifts = try await desk.roster(team: nil, first: first, last: last, tenant: caller.tenant)
+        let reps = try await desk.list(tenant: caller.tenant, team: nil)
+        let teams = Set(reps.map(\.teamPath) + shifts.map(\.team)).filter { team in
+            caller.seesWholeTenant || caller.managedSubtree.map { team == $0 || team.hasPrefix($0 + "/") } ?? false
+        }
+        var covered: Set<String> = []
+        for (team, shift) in shifts {
+            for hour in shift.startHour..<shift.endHour { covered.insert("\(team)|\(shift.day)|\(hour)") }
+        }
+        let hours = (0..<24).filter { hour in calendar.periods.contains { $0.start < (hour + 1) * 60 && $0.end > hour * 60 } }
+        var gaps: [Sales_Leads_V1_RosterGap] = []
+        for team in teams.sorted() {
+            var day = first
+            while day <= last {
+                if calendar.isWorkday(day) {
+                    let open = hours.filter { !covered.contains("\(team)|\(day)|\($0)") }
+                    if !open.isEmpty {
+                        gaps.append(.with { $0.teamPath = team; $0.day = day.description; $0.hours = open.map(Int32.init) })
+                    }
+                }
+                day = day.adding(days: 1)
+            }
+        }
+        return gaps
+    }
+
+    /// The (field, table) pairs a rule looks up with `{"in_mapping": [{"var": field}, "table"]}`.
+    static func mappingLookups(_ rule: RuleValue) -> [(field: String, table: String)] {
+        var lookups: [(String, String)] = []
+        var stack = [rule]
+        while let value = stack.popLast() {
+            switch value {
+            case .object(let members):
+                if let arguments = members["in_mapping"]?.arrayValue, arguments.count == 2,
+                   let table = arguments[1].stringValue,
+                   let field = arguments[0].objectValue?["var"]?.stringValue, !field.isEmpty {
+                    lookups.append((field, table))
+                }
+                stack.append(contentsOf: members.values)
+            case .array(let items):
+                stack.append(contentsOf: items)
+            default:
+                break
+            }
+        }
+        return lookups
     }
 
     /// The top-level field names a rule's `var`s read (an over-approximation inside iterations).

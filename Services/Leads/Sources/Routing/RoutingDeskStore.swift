@@ -12,14 +12,16 @@ struct RoutingDeskStore: Sendable {
 
     /// "Now" as the desk reads the roster and leave: the day and hour in Asia/Shanghai.
     struct Moment: Sendable {
-        let day: String
+        let localDate: LocalDate
         let hour: Int
+
+        var day: String { localDate.description }
 
         init(_ instant: Date = Date()) {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = WorkCalendar.shanghai
             let parts = calendar.dateComponents([.year, .month, .day, .hour], from: instant)
-            day = String(format: "%04d-%02d-%02d", parts.year ?? 1970, parts.month ?? 1, parts.day ?? 1)
+            localDate = LocalDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1) ?? LocalDate(daysSinceEpoch: 0)
             hour = parts.hour ?? 0
         }
     }

@@ -9,9 +9,18 @@ import ServiceKit
 struct LeadRuleDomain: RuleDomain {
     let store: LeadStore
     let fields: CustomFieldStore
-    let registry = OperatorRegistry.domain()
+    let mappingTables: MappingTableStore
 
     var recordType: String { "lead" }
+
+    /// JsonLogic, the platform's domain operators, and `in_mapping` over the tenant's tables.
+    static func operators(_ tables: [MappingTable]) -> OperatorRegistry {
+        OperatorRegistry.domain(mappings: tables)
+    }
+
+    func registry(for tenant: TenantID) async throws -> TenantRegistry {
+        try await mappingTables.registry(for: tenant)
+    }
 
     func catalog(for caller: Caller) async throws -> FieldCatalog {
         TenantLeadFields(try await fields.definitions(tenant: caller.tenant)).catalog

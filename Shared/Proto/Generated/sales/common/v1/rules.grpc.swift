@@ -102,6 +102,32 @@ public enum Sales_Common_V1_RuleSetService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "PutMappingTable" metadata.
+        public enum PutMappingTable: Sendable {
+            /// Request type for "PutMappingTable".
+            public typealias Input = Sales_Common_V1_PutMappingTableRequest
+            /// Response type for "PutMappingTable".
+            public typealias Output = Sales_Common_V1_MappingTable
+            /// Descriptor for "PutMappingTable".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.common.v1.RuleSetService"),
+                method: "PutMappingTable",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListMappingTables" metadata.
+        public enum ListMappingTables: Sendable {
+            /// Request type for "ListMappingTables".
+            public typealias Input = Sales_Common_V1_ListMappingTablesRequest
+            /// Response type for "ListMappingTables".
+            public typealias Output = Sales_Common_V1_ListMappingTablesResponse
+            /// Descriptor for "ListMappingTables".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.common.v1.RuleSetService"),
+                method: "ListMappingTables",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.common.v1.RuleSetService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             SaveRuleSet.descriptor,
@@ -109,7 +135,9 @@ public enum Sales_Common_V1_RuleSetService: Sendable {
             ActivateRuleSetVersion.descriptor,
             CheckRuleSet.descriptor,
             EvaluateRuleSet.descriptor,
-            DryRunRuleSet.descriptor
+            DryRunRuleSet.descriptor,
+            PutMappingTable.descriptor,
+            ListMappingTables.descriptor
         ]
     }
 }
@@ -223,6 +251,38 @@ extension Sales_Common_V1_RuleSetService {
             request: GRPCCore.StreamingServerRequest<Sales_Common_V1_DryRunRuleSetRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Common_V1_DryRunRuleSetResponse>
+
+        /// Handle the "PutMappingTable" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds or replaces a mapping table (admin); active rules see it from their next evaluation.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Common_V1_PutMappingTableRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Common_V1_MappingTable` messages.
+        func putMappingTable(
+            request: GRPCCore.StreamingServerRequest<Sales_Common_V1_PutMappingTableRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Common_V1_MappingTable>
+
+        /// Handle the "ListMappingTables" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Common_V1_ListMappingTablesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Common_V1_ListMappingTablesResponse` messages.
+        func listMappingTables(
+            request: GRPCCore.StreamingServerRequest<Sales_Common_V1_ListMappingTablesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Common_V1_ListMappingTablesResponse>
     }
 
     /// Service protocol for the "sales.common.v1.RuleSetService" service.
@@ -320,6 +380,38 @@ extension Sales_Common_V1_RuleSetService {
             request: GRPCCore.ServerRequest<Sales_Common_V1_DryRunRuleSetRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Common_V1_DryRunRuleSetResponse>
+
+        /// Handle the "PutMappingTable" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds or replaces a mapping table (admin); active rules see it from their next evaluation.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Common_V1_PutMappingTableRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Common_V1_MappingTable` message.
+        func putMappingTable(
+            request: GRPCCore.ServerRequest<Sales_Common_V1_PutMappingTableRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Common_V1_MappingTable>
+
+        /// Handle the "ListMappingTables" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Common_V1_ListMappingTablesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Common_V1_ListMappingTablesResponse` message.
+        func listMappingTables(
+            request: GRPCCore.ServerRequest<Sales_Common_V1_ListMappingTablesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Common_V1_ListMappingTablesResponse>
     }
 
     /// Simple service protocol for the "sales.common.v1.RuleSetService" service.
@@ -415,6 +507,38 @@ extension Sales_Common_V1_RuleSetService {
             request: Sales_Common_V1_DryRunRuleSetRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Common_V1_DryRunRuleSetResponse
+
+        /// Handle the "PutMappingTable" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds or replaces a mapping table (admin); active rules see it from their next evaluation.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Common_V1_PutMappingTableRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Common_V1_MappingTable` to respond with.
+        func putMappingTable(
+            request: Sales_Common_V1_PutMappingTableRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Common_V1_MappingTable
+
+        /// Handle the "ListMappingTables" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Common_V1_ListMappingTablesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Common_V1_ListMappingTablesResponse` to respond with.
+        func listMappingTables(
+            request: Sales_Common_V1_ListMappingTablesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Common_V1_ListMappingTablesResponse
     }
 }
 
@@ -488,6 +612,28 @@ extension Sales_Common_V1_RuleSetService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Common_V1_RuleSetService.Method.PutMappingTable.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Common_V1_PutMappingTableRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Common_V1_MappingTable>(),
+            handler: { request, context in
+                try await self.putMappingTable(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Common_V1_RuleSetService.Method.ListMappingTables.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Common_V1_ListMappingTablesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Common_V1_ListMappingTablesResponse>(),
+            handler: { request, context in
+                try await self.listMappingTables(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -554,6 +700,28 @@ extension Sales_Common_V1_RuleSetService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Common_V1_DryRunRuleSetResponse> {
         let response = try await self.dryRunRuleSet(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func putMappingTable(
+        request: GRPCCore.StreamingServerRequest<Sales_Common_V1_PutMappingTableRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Common_V1_MappingTable> {
+        let response = try await self.putMappingTable(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listMappingTables(
+        request: GRPCCore.StreamingServerRequest<Sales_Common_V1_ListMappingTablesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Common_V1_ListMappingTablesResponse> {
+        let response = try await self.listMappingTables(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -635,6 +803,32 @@ extension Sales_Common_V1_RuleSetService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Common_V1_DryRunRuleSetResponse> {
         return GRPCCore.ServerResponse<Sales_Common_V1_DryRunRuleSetResponse>(
             message: try await self.dryRunRuleSet(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func putMappingTable(
+        request: GRPCCore.ServerRequest<Sales_Common_V1_PutMappingTableRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Common_V1_MappingTable> {
+        return GRPCCore.ServerResponse<Sales_Common_V1_MappingTable>(
+            message: try await self.putMappingTable(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listMappingTables(
+        request: GRPCCore.ServerRequest<Sales_Common_V1_ListMappingTablesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Common_V1_ListMappingTablesResponse> {
+        return GRPCCore.ServerResponse<Sales_Common_V1_ListMappingTablesResponse>(
+            message: try await self.listMappingTables(
                 request: request.message,
                 context: context
             ),
@@ -768,6 +962,48 @@ extension Sales_Common_V1_RuleSetService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Common_V1_DryRunRuleSetResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_DryRunRuleSetResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "PutMappingTable" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds or replaces a mapping table (admin); active rules see it from their next evaluation.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Common_V1_PutMappingTableRequest` message.
+        ///   - serializer: A serializer for `Sales_Common_V1_PutMappingTableRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Common_V1_MappingTable` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func putMappingTable<Result>(
+            request: GRPCCore.ClientRequest<Sales_Common_V1_PutMappingTableRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Common_V1_PutMappingTableRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Common_V1_MappingTable>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_MappingTable>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListMappingTables" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Common_V1_ListMappingTablesRequest` message.
+        ///   - serializer: A serializer for `Sales_Common_V1_ListMappingTablesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Common_V1_ListMappingTablesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listMappingTables<Result>(
+            request: GRPCCore.ClientRequest<Sales_Common_V1_ListMappingTablesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Common_V1_ListMappingTablesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Common_V1_ListMappingTablesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_ListMappingTablesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -970,6 +1206,70 @@ extension Sales_Common_V1_RuleSetService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "PutMappingTable" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds or replaces a mapping table (admin); active rules see it from their next evaluation.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Common_V1_PutMappingTableRequest` message.
+        ///   - serializer: A serializer for `Sales_Common_V1_PutMappingTableRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Common_V1_MappingTable` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func putMappingTable<Result>(
+            request: GRPCCore.ClientRequest<Sales_Common_V1_PutMappingTableRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Common_V1_PutMappingTableRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Common_V1_MappingTable>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_MappingTable>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Common_V1_RuleSetService.Method.PutMappingTable.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListMappingTables" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Common_V1_ListMappingTablesRequest` message.
+        ///   - serializer: A serializer for `Sales_Common_V1_ListMappingTablesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Common_V1_ListMappingTablesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listMappingTables<Result>(
+            request: GRPCCore.ClientRequest<Sales_Common_V1_ListMappingTablesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Common_V1_ListMappingTablesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Common_V1_ListMappingTablesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_ListMappingTablesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Common_V1_RuleSetService.Method.ListMappingTables.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1125,6 +1425,60 @@ extension Sales_Common_V1_RuleSetService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Common_V1_DryRunRuleSetRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Common_V1_DryRunRuleSetResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PutMappingTable" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds or replaces a mapping table (admin); active rules see it from their next evaluation.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Common_V1_PutMappingTableRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func putMappingTable<Result>(
+        request: GRPCCore.ClientRequest<Sales_Common_V1_PutMappingTableRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_MappingTable>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.putMappingTable(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Common_V1_PutMappingTableRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Common_V1_MappingTable>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListMappingTables" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Common_V1_ListMappingTablesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listMappingTables<Result>(
+        request: GRPCCore.ClientRequest<Sales_Common_V1_ListMappingTablesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_ListMappingTablesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listMappingTables(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Common_V1_ListMappingTablesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Common_V1_ListMappingTablesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1306,6 +1660,68 @@ extension Sales_Common_V1_RuleSetService.ClientProtocol {
             metadata: metadata
         )
         return try await self.dryRunRuleSet(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "PutMappingTable" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds or replaces a mapping table (admin); active rules see it from their next evaluation.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func putMappingTable<Result>(
+        _ message: Sales_Common_V1_PutMappingTableRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_MappingTable>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Common_V1_PutMappingTableRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.putMappingTable(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListMappingTables" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listMappingTables<Result>(
+        _ message: Sales_Common_V1_ListMappingTablesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Common_V1_ListMappingTablesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Common_V1_ListMappingTablesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listMappingTables(
             request: request,
             options: options,
             onResponse: handleResponse

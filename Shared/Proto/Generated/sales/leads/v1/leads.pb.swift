@@ -1411,6 +1411,56 @@ public nonisolated struct Sales_Leads_V1_RuleInspection: Sendable {
   /// Of the 200 most recent leads, those with a missed checkpoint.
   public var missedCheckpoints: Int64 = 0
 
+  /// Values sampled leads of the last 30 days had that a rule's mapping table has no entry for.
+  public var mappingMisses: [Sales_Leads_V1_MappingMiss] = []
+
+  /// Business hours of the next 14 days (work calendar: weekends, holidays, make-up days) when a
+  /// team the routing desk serves has nobody on its duty roster.
+  public var rosterGaps: [Sales_Leads_V1_RosterGap] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_MappingMiss: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ruleSet: String = String()
+
+  public var ruleID: String = String()
+
+  public var table: String = String()
+
+  /// The field the rule looks up, e.g. "city".
+  public var field: String = String()
+
+  /// Up to 20 of the missing values, most frequent first.
+  public var values: [String] = []
+
+  /// Sampled leads whose value was missing.
+  public var leads: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_RosterGap: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var teamPath: String = String()
+
+  /// yyyy-MM-dd.
+  public var day: String = String()
+
+  /// Hours of day (0–23) with nobody on duty.
+  public var hours: [Int32] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -3670,7 +3720,7 @@ nonisolated extension Sales_Leads_V1_RuleHealth: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Sales_Leads_V1_RuleInspection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RuleInspection"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sampled\0\u{1}rules\0\u{3}never_matched\0\u{1}unassigned\0\u{3}missed_checkpoints\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sampled\0\u{1}rules\0\u{3}never_matched\0\u{1}unassigned\0\u{3}missed_checkpoints\0\u{3}mapping_misses\0\u{3}roster_gaps\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3683,6 +3733,8 @@ nonisolated extension Sales_Leads_V1_RuleInspection: SwiftProtobuf.Message, Swif
       case 3: try { try decoder.decodeRepeatedStringField(value: &self.neverMatched) }()
       case 4: try { try decoder.decodeSingularInt64Field(value: &self.unassigned) }()
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.missedCheckpoints) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.mappingMisses) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.rosterGaps) }()
       default: break
       }
     }
@@ -3704,6 +3756,12 @@ nonisolated extension Sales_Leads_V1_RuleInspection: SwiftProtobuf.Message, Swif
     if self.missedCheckpoints != 0 {
       try visitor.visitSingularInt64Field(value: self.missedCheckpoints, fieldNumber: 5)
     }
+    if !self.mappingMisses.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.mappingMisses, fieldNumber: 6)
+    }
+    if !self.rosterGaps.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rosterGaps, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3713,6 +3771,103 @@ nonisolated extension Sales_Leads_V1_RuleInspection: SwiftProtobuf.Message, Swif
     if lhs.neverMatched != rhs.neverMatched {return false}
     if lhs.unassigned != rhs.unassigned {return false}
     if lhs.missedCheckpoints != rhs.missedCheckpoints {return false}
+    if lhs.mappingMisses != rhs.mappingMisses {return false}
+    if lhs.rosterGaps != rhs.rosterGaps {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_MappingMiss: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MappingMiss"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rule_set\0\u{3}rule_id\0\u{1}table\0\u{1}field\0\u{1}values\0\u{1}leads\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ruleSet) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.ruleID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.table) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.field) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.values) }()
+      case 6: try { try decoder.decodeSingularInt64Field(value: &self.leads) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.ruleSet.isEmpty {
+      try visitor.visitSingularStringField(value: self.ruleSet, fieldNumber: 1)
+    }
+    if !self.ruleID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ruleID, fieldNumber: 2)
+    }
+    if !self.table.isEmpty {
+      try visitor.visitSingularStringField(value: self.table, fieldNumber: 3)
+    }
+    if !self.field.isEmpty {
+      try visitor.visitSingularStringField(value: self.field, fieldNumber: 4)
+    }
+    if !self.values.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.values, fieldNumber: 5)
+    }
+    if self.leads != 0 {
+      try visitor.visitSingularInt64Field(value: self.leads, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_MappingMiss, rhs: Sales_Leads_V1_MappingMiss) -> Bool {
+    if lhs.ruleSet != rhs.ruleSet {return false}
+    if lhs.ruleID != rhs.ruleID {return false}
+    if lhs.table != rhs.table {return false}
+    if lhs.field != rhs.field {return false}
+    if lhs.values != rhs.values {return false}
+    if lhs.leads != rhs.leads {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_RosterGap: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RosterGap"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}team_path\0\u{1}day\0\u{1}hours\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.teamPath) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.day) }()
+      case 3: try { try decoder.decodeRepeatedInt32Field(value: &self.hours) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.teamPath.isEmpty {
+      try visitor.visitSingularStringField(value: self.teamPath, fieldNumber: 1)
+    }
+    if !self.day.isEmpty {
+      try visitor.visitSingularStringField(value: self.day, fieldNumber: 2)
+    }
+    if !self.hours.isEmpty {
+      try visitor.visitPackedInt32Field(value: self.hours, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_RosterGap, rhs: Sales_Leads_V1_RosterGap) -> Bool {
+    if lhs.teamPath != rhs.teamPath {return false}
+    if lhs.day != rhs.day {return false}
+    if lhs.hours != rhs.hours {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,117 @@
+import Foundation
+import GRPCCore
+import SalesModel
+import SalesProto
+import ServiceKit
+import Testing
+
+extension EndToEnd {
+    /// Mapping tables that rules consult (city → team), kept as data; and the rule health report's
+    /// view of them (values seen in recent leads that a table misses) and of the duty roster.
+    @Suite struct RuleHealthTests {
+        static func phone() -> String { "132" + String(format: "%08d", Int.random(in: 0..<100_000_000)) }
+
+        @Test func mappingTablesRouteAndTheirMissesAreReported() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let tenant = TenantID("map-\(UInt16.random(in: 0...UInt16.max))")!
+            let admin = Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
+            try await client.with(.leads) { grpc in
+                let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
+                let rules = Sales_Common_V1_RuleSetService.Client(wrapping: grpc)
+                let metadata = try await client.metadata(admin)
+                func put(_ name: String, _ entries: [String: String]) async throws -> Sales_Common_V1_MappingTable {
+                    try await rules.putMappingTable(.with { $0.table = .with { $0.name = name; $0.entries = entries } }, metadata: metadata)
+                }
+                func refusedPut(_ name: String, _ entries: [String: String]) async -> String {
+                    let error = await #expect(throws: RPCError.self) {
+                        try await rules.putMappingTable(.with { $0.table = .with { $0.name = name; $0.entries = entries } }, metadata: metadata)
+                    }
+                    return error?.message ?? ""
+                }
+                #expect(await refusedPut("City Team", ["上海": "/east/east-sh"]).hasPrefix("table.name:"))
+                #expect(await refusedPut("city-team", [:]).hasPrefix("table.entries:"))
+                let first = try await put("city-team", ["上海": "/east/east-sh", "杭州": "/east/east-hz"])
+                #expect(first.version > 0 && first.updatedBy == "admin")
+
+                let unknown = await #expect(throws: RPCError.self) {
+                    try await rules.saveRuleSet(.with {
+                        $0.name = "lead-routing"; $0.comment = "x"
+                        $0.rules = [.with { $0.id = "sh"; $0.conditionJson = #"{"==": [{"in_mapping": [{"var": "city"}, "city-teams"]}, "/east/east-sh"]}"#
+                                            $0.outcomeJson = #"{"team": "/east/east-sh"}"# }]
+                    }, metadata: metadata)
+                }
+                #expect(unknown?.message.contains("there is no mapping table `city-teams`; tables: city-team") == true, "\(String(describing: unknown))")
+                _ = try await rules.saveRuleSet(.with {
+                    $0.name = "lead-routing"; $0.comment = "按城市映射表分配"; $0.activate = true
+                    $0.rules = [.with { $0.id = "sh"; $0.conditionJson = #"{"==": [{"in_mapping": [{"var": "city"}, "city-team"]}, "/east/east-sh"]}"#
+                                        $0.outcomeJson = #"{"org_path": "/east/east-sh"}"# }]
+                }, metadata: metadata)
+
+                func lead(_ city: String) async throws -> Sales_Leads_V1_Lead {
+                    try await leads.createLead(.with { $0.contactName = "客户"; $0.phone = Self.phone(); $0.channel = .webForm; $0.city = city },
+                                               metadata: metadata).lead
+                }
+                #expect(try await lead("上海").routingRuleID == "sh")
+                for city in ["苏州", "苏州", "南京"] { #expect(try await lead(city).routingRuleID.isEmpty) }
+
+                let health = try await leads.inspectRules(.init(), metadata: metadata)
+                let miss = try #require(health.mappingMisses.first)
+                #expect(health.mappingMisses.count == 1)
+                #expect(miss.table == "city-team" && miss.field == "city" && miss.ruleID == "sh")
+                #expect(miss.values == ["苏州", "南京"] && miss.leads == 3, "most frequent first")
+
+                // The table changes as data: the next lead sees it, no redeploy, no rule change.
+                _ = try await put("city-team", ["上海": "/east/east-sh", "杭州": "/east/east-hz", "苏州": "/east/east-sh"])
+                #expect(try await lead("苏州").routingRuleID == "sh")
+                #expect(try await rules.listMappingTables(.init(), metadata: metadata).tables.first?.entries["苏州"] == "/east/east-sh")
+            }
+        }
+
+        @Test func theReportShowsBusinessHoursWithNobodyOnDuty() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let tenant = TenantID("roster-\(UInt16.random(in: 0...UInt16.max))")!
+            let admin = Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
+            try await client.with(.leads) { grpc in
+                let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
+                let desk = Sales_Leads_V1_RoutingDeskService.Client(wrapping: grpc)
+                let metadata = try await client.metadata(admin)
+                _ = try await desk.putRoutingRep(.with { $0.rep = .with { $0.userID = "li.na"; $0.teamPath = "/east/east-sh"; $0.active = true } },
+                                                 metadata: metadata)
+                let days = Self.nextDays(14)
+                let workdays = days.filter(\.isWorkday).map(\.day)
+
+                let bare = try await leads.inspectRules(.init(), metadata: metadata).rosterGaps
+                #expect(bare.map(\.day) == workdays, "every workday of the next 14 days, weekends left out")
+                #expect(bare.allSatisfy { $0.teamPath == "/east/east-sh" && $0.hours == [9, 10, 11, 13, 14, 15, 16, 17] })
+
+                // Mornings covered on every day: the afternoons remain.
+                _ = try await desk.setDutyRoster(.with {
+                    $0.teamPath = "/east/east-sh"; $0.firstDay = days.first!.day; $0.lastDay = days.last!.day
+                    $0.shifts = days.map { day in .with { $0.userID = "wang.duty"; $0.day = day.day; $0.startHour = 8; $0.endHour = 12 } }
+                }, metadata: metadata)
+                let mornings = try await leads.inspectRules(.init(), metadata: metadata).rosterGaps
+                #expect(mornings.count == workdays.count && mornings.allSatisfy { $0.hours == [13, 14, 15, 16, 17] })
+
+                _ = try await desk.setDutyRoster(.with {
+                    $0.teamPath = "/east/east-sh"; $0.firstDay = days.first!.day; $0.lastDay = days.last!.day
+                    $0.shifts = days.map { day in .with { $0.userID = "wang.duty"; $0.day = day.day; $0.startHour = 0; $0.endHour = 24 } }
+                }, metadata: metadata)
+                #expect(try await leads.inspectRules(.init(), metadata: metadata).rosterGaps.isEmpty)
+            }
+        }
+
+        /// The next `count` days in Shanghai from today, with whether each is Monday to Friday.
+        static func nextDays(_ count: Int) -> [(day: String, isWorkday: Bool)] {
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+            let today = calendar.startOfDay(for: Date())
+            return (0..<count).map { offset in
+                let date = calendar.date(byAdding: .day, value: offset, to: today)!
+                let parts = calendar.dateComponents([.year, .month, .day], from: date)
+                return (String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!), !calendar.isDateInWeekend(date))
+            }
+        }
+    }
+}
