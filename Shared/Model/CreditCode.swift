@@ -24,6 +24,20 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
         rawValue = code
     }
 
+    /// The code whose first 17 characters are `body`, with its check character appended; nil when
+    /// `body` is not 17 characters of the alphabet. For test and demo data, and to tell a person
+    /// which check character a mistyped code should end with.
+    public static func completing(_ body: String) -> CreditCode? {
+        let characters = Array(body.uppercased())
+        guard characters.count == 17 else { return nil }
+        var sum = 0
+        for (character, weight) in zip(characters, weights) {
+            guard let value = alphabet.firstIndex(of: character) else { return nil }
+            sum += value * weight
+        }
+        return CreditCode(String(characters) + String(alphabet[(31 - sum % 31) % 31]))
+    }
+
     /// The six-digit administrative division of registration (characters 3–8), e.g. "310000" for 上海.
     public var divisionCode: Substring { rawValue.dropFirst(2).prefix(6) }
 

@@ -11,6 +11,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let store: LeadStore
     let desk: RoutingDeskStore
     let notifier: Notifier
+    let companyRegistry: (any CompanyRegistry)?
     let followUps: FollowUpStore
     let pools: PoolStore
     let fields: CustomFieldStore
@@ -32,14 +33,15 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         return try await create(lead, request: request, caller: caller, tenantFields: tenantFields)
     }
 
-    /// Grades, routes and stores a checked lead with its events; `key` overrides the client's
-    /// idempotency key. A returning customer with an owner keeps that owner (no routing); one in
+    /// Completes a company's profile from the registry, grades, routes and stores a checked lead
+    /// with its events; `key` overrides the client's idempotency key. A returning customer with an owner keeps that owner (no routing); one in
     /// a public pool is routed afresh, with what it asked before in `earlier_inquiries`.
     func create(
         _ lead: NewLead, request: Sales_Leads_V1_CreateLeadRequest, caller: Caller,
         tenantFields: TenantLeadFields, key: String? = nil
     ) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let logger = RequestContext.logger
+        let lead = await completed(lead)
         let customerKey = lead.customerKey(phoneHasher: phoneHasher)
         let known = try await store.customer(customerKey, tenant: caller.tenant)
         let earlier = known?.earlierInquiries ?? ""
@@ -80,6 +82,14 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
             }
             return .with { $0.lead = stored.lead.message(for: caller) }
         }
+    }
+
+    /// The lead with what the company registry knows of its credit code, where it said nothing.
+    private func completed(_ lead: NewLead) async -> NewLead {
+        guard let code = lead.creditCode, let companyRegistry, let company = await companyRegistry.lookup(code) else { return lead }
+        var completed = lead
+        completed.profile = lead.profile.completed(by: company)
+        return completed
     }
 
     func getLead(request: Sales_Leads_V1_GetLeadRequest, context: ServerContext) async throws -> Sales_Leads_V1_Lead {

@@ -30,10 +30,13 @@ public enum LeadsServer {
         let sweepSeconds = try environment.integer("SALES_LEADS_SWEEP_SECONDS", in: 1...86_400, default: 60)
         let notifySeconds = try environment.integer("SALES_LEADS_NOTIFY_SECONDS", in: 1...3_600, default: 1)
         let desk = RoutingDeskStore(database: runtime.database)
+        let companyRegistry = try CompanyRegistries.fromEnvironment(environment)
+        if let companyRegistry { runtime.logger.info("company registry: \(companyRegistry.source)") }
         let handler = LeadServiceHandler(
             store: store,
             desk: desk,
             notifier: notifier,
+            companyRegistry: companyRegistry,
             followUps: FollowUpStore(database: runtime.database),
             pools: pools,
             fields: fields,

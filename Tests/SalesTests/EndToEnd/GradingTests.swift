@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import SalesControl
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -76,6 +77,14 @@ extension EndToEnd {
                 }, metadata: adminMetadata).lead
                 #expect(medical.grade == "B")
                 #expect(medical.orgPath == "/east/east-sh" && medical.routingRuleID == "shanghai-fence", "inside the Shanghai fence")
+
+                // No industry given: the company registry (a file by default) knows it from the credit code.
+                let registered = try await leads.createLead(.with {
+                    $0.contactName = "郭经理"; $0.companyName = "上海康瑞医疗器械有限公司"; $0.channel = .api
+                    $0.creditCode = DemoCompanies.all[2].code.rawValue
+                }, metadata: adminMetadata).lead
+                #expect(registered.industry == "医疗器械" && registered.employeeCount == 140 && registered.district == "浦东新区")
+                #expect(registered.grade == "B", "graded by the industry the registry gave")
 
                 let plain = try await leads.createLead(.with { $0.contactName = "小王"; $0.phone = phone(); $0.channel = .api },
                                                        metadata: try await client.metadata(rep)).lead

@@ -17,11 +17,13 @@ actor RunningStack {
     func get() async throws -> (stack: Stack, database: StackBootstrap, tokens: TokenAuthority) {
         if let started { return started }
         let database = try await TestEnvironment.freshDatabase(prefix: "e2e")
-        let plan = StackPlan(
+        var plan = StackPlan(
             binDirectory: try TestEnvironment.binDirectory(),
             databaseURLs: Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { ($0, database.url(for: $0)) }),
             portBase: TestEnvironment.portBase(), jwtSecret: TestEnvironment.jwtSecret,
             logDirectory: NSTemporaryDirectory() + "sales-e2e-\(getpid())")
+        try FileManager.default.createDirectory(atPath: plan.logDirectory, withIntermediateDirectories: true)
+        plan.companyRegistry = try DemoCompanies.registryFile(in: plan.logDirectory)
         let stack = Stack(plan: plan)
         try await stack.startAll()
         try await stack.waitUntilHealthy()

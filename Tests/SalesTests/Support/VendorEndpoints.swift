@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import SalesModel
 
 /// WeCom, DingTalk and webhook endpoints on loopback, for the notification tests: they answer as
 /// the vendors document (tokens, errcodes, DingTalk's signed robot URL) and record what arrived.
@@ -18,6 +19,8 @@ actor VendorEndpoints {
 
     static let dingTalkRobotSecret = "SEC-robot-secret"
     static let webhookSecret = "whsec-test"
+    static let registeredCode = CreditCode.completing("91330212MA2GQ8X1F")!.rawValue
+    static let failingCode = CreditCode.completing("91440300MA5F8R2K4")!.rawValue
 
     private(set) var calls: [Call] = []
     private var wecomRobotCalls = 0
@@ -59,6 +62,16 @@ actor VendorEndpoints {
             _ = await endpoints.record(call)
             guard Self.dingTalkSignatureHolds(call) else { return Self.json(["errcode": 310000, "errmsg": "sign not match"]) }
             return Self.json(["errcode": 0, "errmsg": "ok"])
+        }
+        // A company registry API: one known company, a failing code, 404 for the rest.
+        router.get("/companies/{code}") { request, context in
+            _ = await endpoints.record(try await Self.call(request))
+            switch context.parameters.get("code") ?? "" {
+            case Self.registeredCode:
+                return Self.json(["name": "宁波精工机械有限公司", "industry": "机械", "employee_count": 320, "city": "宁波", "district": "鄞州区"])
+            case Self.failingCode: return Self.json(["error": "upstream"], status: .badGateway)
+            default: return Self.json(["error": "not found"], status: .notFound)
+            }
         }
         router.post("/hook-broken") { request, _ in
             _ = await endpoints.record(try await Self.call(request))

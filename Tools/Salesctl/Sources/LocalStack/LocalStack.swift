@@ -45,10 +45,12 @@ public struct LocalStack: Sendable {
         try state.save(in: dataDirectory)
 
         let bootstrap = try StackBootstrap(admin: admin, database: databaseName, passwords: secrets.passwords)
-        let stack = Stack(plan: StackPlan(
+        var plan = StackPlan(
             binDirectory: binDirectory,
             databaseURLs: Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { ($0, bootstrap.url(for: $0)) }),
-            portBase: portBase, jwtSecret: secrets.jwtSecret, logDirectory: dataDirectory + "/logs"))
+            portBase: portBase, jwtSecret: secrets.jwtSecret, logDirectory: dataDirectory + "/logs")
+        plan.companyRegistry = try DemoCompanies.registryFile(in: dataDirectory)
+        let stack = Stack(plan: plan)
         do {
             try await bootstrap.run(logger: Logger(label: "salesctl"))
             say("postgres: database \(databaseName) with one schema and login role per service")

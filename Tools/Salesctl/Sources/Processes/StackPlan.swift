@@ -12,6 +12,8 @@ public struct StackPlan: Sendable {
     public var host = "127.0.0.1"
     public var developmentMode = true
     public var logFormat = "text"
+    /// The leads service's company registry (SALES_LEADS_COMPANY_REGISTRY), e.g. `file:/…/companies.csv`.
+    public var companyRegistry: String?
 
     public init(binDirectory: String, databaseURLs: [ServiceName: DatabaseURL], portBase: Int, jwtSecret: String, logDirectory: String) {
         self.binDirectory = binDirectory
@@ -36,6 +38,7 @@ public struct StackPlan: Sendable {
         env["SALES_LOG_FORMAT"] = logFormat
         env["SALES_EXIT_WITH_PARENT"] = "1"
         if service == .gateway { env["SALES_HTTP_PORT"] = "\(gatewayHTTPPort)" }
+        if service == .leads, let companyRegistry { env["SALES_LEADS_COMPANY_REGISTRY"] = companyRegistry }
         for peer in ServiceName.allCases where peer != service {
             env[peer.environmentKey + "_ADDR"] = "\(host):\(peer.grpcPort(base: portBase))"
         }
