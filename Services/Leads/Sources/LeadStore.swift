@@ -43,7 +43,7 @@ struct LeadStore: Sendable {
     }
 
     /// Stores the lead under its customer. A new customer, or one waiting in a public pool, takes
-    /// `assignment` (`routed`); one with an owner keeps it, and the lead goes to that owner (never
+    /// `assignment` (`routed`; the pool customer's waiting leads move with it); one with an owner keeps it, and the lead goes to that owner (never
     /// a second owner for one customer). Two channels submitting the same customer at once meet on
     /// the customers' unique key: the second waits for the first and then finds its owner.
     func insert(
@@ -73,6 +73,16 @@ struct LeadStore: Sendable {
         let reason = customer.isNew ? assignment.reason
             : fromPool ? "returning customer from the public pool: " + assignment.reason
             : "repeat customer: stays with its owner"
+        if fromPool {
+            // One customer, one owner: its leads still waiting in the pool go along.
+            try await connection.query(
+                """
+                UPDATE leads SET owner_id = \(customer.owner), org_path = \(customer.orgPath), updated_at = now(),
+                                 assignment_reason = \("moved with its returning customer: " + assignment.reason)
+                WHERE customer_id = \(customer.id) AND owner_id = ''
+                  AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue))
+                """, logger: logger)
+        }
         let profile = lead.profile
         let rows = try await connection.query(
             """

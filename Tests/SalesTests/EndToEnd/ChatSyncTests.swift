@@ -39,6 +39,11 @@ extension EndToEnd {
                 #expect(synced.draft.kind == .wechat)
                 #expect(synced.draft.summary.hasPrefix("[微信同步，系统外沟通]"))
                 #expect(synced.draft.nextCommitment.contains("周五下午3点"))
+                var shanghai = Calendar(identifier: .gregorian)
+                shanghai.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+                let nextContact = synced.draft.nextContactAt.date
+                #expect(shanghai.component(.weekday, from: nextContact) == 6 && shanghai.component(.hour, from: nextContact) == 15)
+                #expect(nextContact > Date() && nextContact < Date().addingTimeInterval(8 * 86_400), "the coming Friday at 15:00")
 
                 // The draft is not a follow-up until the rep confirms it.
                 #expect(try await leads.listFollowUps(.with { $0.leadID = lead.id }, metadata: metadata).followUps.isEmpty)
