@@ -33,8 +33,9 @@ struct LeadStore: Sendable {
                    coalesce((SELECT string_agg(inquiry, ' / ') FROM (
                        SELECT l.inquiry FROM leads l WHERE l.customer_id = c.id AND l.inquiry <> ''
                        ORDER BY l.seq DESC LIMIT 20) recent), '')
-            FROM customers c
-            WHERE c.tenant_id = \(tenant.rawValue) AND c.key_kind = \(key.kind) AND c.key_value = \(key.value)
+            FROM customers keyed
+            JOIN customers c ON c.id = coalesce(keyed.merged_into, keyed.id)
+            WHERE keyed.tenant_id = \(tenant.rawValue) AND keyed.key_kind = \(key.kind) AND keyed.key_value = \(key.value)
             """)
         for try await (id, owner, path, inquiries) in rows.decode((UUID, String, String, String).self) {
             return KnownCustomer(id: id, ownerID: owner, orgPath: path, earlierInquiries: inquiries)
@@ -62,10 +63,29 @@ struct LeadStore: Sendable {
             ON CONFLICT (tenant_id, key_kind, key_value) DO UPDATE SET
                 owner_id = CASE WHEN c.owner_id = '' THEN EXCLUDED.owner_id ELSE c.owner_id END,
                 org_path = CASE WHEN c.owner_id = '' THEN EXCLUDED.org_path ELSE c.org_path END
-            RETURNING id, owner_id, org_path, xmax = 0, (SELECT owner_id FROM before)
+            RETURNING id, owner_id, org_path, xmax = 0, (SELECT owner_id FROM before), merged_into
             """, logger: logger)
         var customer: (id: UUID, owner: String, orgPath: String, isNew: Bool, previousOwner: String?)?
-        for try await row in customers.decode((UUID, String, String, Bool, String?).self) { customer = row }
+        var mergedInto: UUID?
+        for try await (id, owner, path, isNew, previous, merged) in customers.decode((UUID, String, String, Bool, String?, UUID?).self) {
+            customer = (id, owner, path, isNew, previous)
+            mergedInto = merged
+        }
+        if let mergedInto {
+            // The key belongs to a customer merged into another: the lead is the survivor's.
+            customer = nil
+            let survivor = try await connection.query(
+                "SELECT id, owner_id, org_path FROM customers WHERE id = \(mergedInto) FOR UPDATE", logger: logger)
+            for try await (id, owner, path) in survivor.decode((UUID, String, String).self) { customer = (id, owner, path, false, owner) }
+            if var found = customer, found.owner.isEmpty {
+                try await connection.query(
+                    "UPDATE customers SET owner_id = \(assignment.ownerID), org_path = \(assignment.orgPath) WHERE id = \(found.id)",
+                    logger: logger)
+                found.owner = assignment.ownerID
+                found.orgPath = assignment.orgPath
+                customer = found
+            }
+        }
         guard let customer else { throw ServiceError.unavailable("the customer was not stored; retry") }
         let fromPool = !customer.isNew && customer.previousOwner == "" && customer.owner == assignment.ownerID
             && customer.orgPath == assignment.orgPath

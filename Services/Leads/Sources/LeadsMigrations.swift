@@ -245,5 +245,18 @@ public enum LeadsMigrations {
                 PRIMARY KEY (lead_id, rule_id)
             );
             """),
+        Migration("0114_customer_merges", """
+            -- A merged customer stays as a record; its key now leads to the surviving customer.
+            ALTER TABLE customers ADD COLUMN merged_into uuid REFERENCES customers (id);
+            CREATE TABLE customer_merges (
+                tenant_id text NOT NULL,
+                surviving_id uuid NOT NULL REFERENCES customers (id),
+                merged_id uuid NOT NULL REFERENCES customers (id),
+                reason text NOT NULL,
+                moved_leads integer NOT NULL,
+                merged_by text NOT NULL,
+                merged_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
     ]
 }

@@ -308,6 +308,19 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "MergeCustomers" metadata.
+        public enum MergeCustomers: Sendable {
+            /// Request type for "MergeCustomers".
+            public typealias Input = Sales_Leads_V1_MergeCustomersRequest
+            /// Response type for "MergeCustomers".
+            public typealias Output = Sales_Leads_V1_MergeCustomersResponse
+            /// Descriptor for "MergeCustomers".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "MergeCustomers",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.leads.v1.LeadService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateLead.descriptor,
@@ -331,7 +344,8 @@ public enum Sales_Leads_V1_LeadService: Sendable {
             GetOverview.descriptor,
             GetLeadFigures.descriptor,
             ListUnmaskAudit.descriptor,
-            InspectRules.descriptor
+            InspectRules.descriptor,
+            MergeCustomers.descriptor
         ]
     }
 }
@@ -711,6 +725,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_InspectRulesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_RuleInspection>
+
+        /// Handle the "MergeCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Makes two customers one, keeping both histories (admins, or a manager over both customers).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_MergeCustomersRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_MergeCustomersResponse` messages.
+        func mergeCustomers(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_MergeCustomersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_MergeCustomersResponse>
     }
 
     /// Service protocol for the "sales.leads.v1.LeadService" service.
@@ -1074,6 +1106,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.ServerRequest<Sales_Leads_V1_InspectRulesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_RuleInspection>
+
+        /// Handle the "MergeCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Makes two customers one, keeping both histories (admins, or a manager over both customers).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_MergeCustomersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_MergeCustomersResponse` message.
+        func mergeCustomers(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_MergeCustomersRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_MergeCustomersResponse>
     }
 
     /// Simple service protocol for the "sales.leads.v1.LeadService" service.
@@ -1435,6 +1485,24 @@ extension Sales_Leads_V1_LeadService {
             request: Sales_Leads_V1_InspectRulesRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_RuleInspection
+
+        /// Handle the "MergeCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Makes two customers one, keeping both histories (admins, or a manager over both customers).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_MergeCustomersRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_MergeCustomersResponse` to respond with.
+        func mergeCustomers(
+            request: Sales_Leads_V1_MergeCustomersRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_MergeCustomersResponse
     }
 }
 
@@ -1684,6 +1752,17 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.MergeCustomers.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_MergeCustomersRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_MergeCustomersResponse>(),
+            handler: { request, context in
+                try await self.mergeCustomers(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1926,6 +2005,17 @@ extension Sales_Leads_V1_LeadService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_RuleInspection> {
         let response = try await self.inspectRules(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func mergeCustomers(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_MergeCustomersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_MergeCustomersResponse> {
+        let response = try await self.mergeCustomers(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -2215,6 +2305,19 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_RuleInspection> {
         return GRPCCore.ServerResponse<Sales_Leads_V1_RuleInspection>(
             message: try await self.inspectRules(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func mergeCustomers(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_MergeCustomersRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_MergeCustomersResponse> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_MergeCustomersResponse>(
+            message: try await self.mergeCustomers(
                 request: request.message,
                 context: context
             ),
@@ -2694,6 +2797,29 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_RuleInspection>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_RuleInspection>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "MergeCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Makes two customers one, keeping both histories (admins, or a manager over both customers).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_MergeCustomersRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_MergeCustomersRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_MergeCustomersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func mergeCustomers<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_MergeCustomersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_MergeCustomersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_MergeCustomersResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_MergeCustomersResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -3418,6 +3544,40 @@ extension Sales_Leads_V1_LeadService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "MergeCustomers" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Makes two customers one, keeping both histories (admins, or a manager over both customers).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_MergeCustomersRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_MergeCustomersRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_MergeCustomersResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func mergeCustomers<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_MergeCustomersRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_MergeCustomersRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_MergeCustomersResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_MergeCustomersResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.MergeCustomers.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -4015,6 +4175,35 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_InspectRulesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_RuleInspection>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "MergeCustomers" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Makes two customers one, keeping both histories (admins, or a manager over both customers).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_MergeCustomersRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func mergeCustomers<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_MergeCustomersRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_MergeCustomersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.mergeCustomers(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_MergeCustomersRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_MergeCustomersResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -4702,6 +4891,39 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.inspectRules(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "MergeCustomers" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Makes two customers one, keeping both histories (admins, or a manager over both customers).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func mergeCustomers<Result>(
+        _ message: Sales_Leads_V1_MergeCustomersRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_MergeCustomersResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_MergeCustomersRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.mergeCustomers(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1466,6 +1466,63 @@ public nonisolated struct Sales_Leads_V1_RosterGap: Sendable {
   public init() {}
 }
 
+public nonisolated struct Sales_Leads_V1_MergeCustomersRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The customer that stays.
+  public var survivingCustomerID: String = String()
+
+  /// The customer merged into it: its leads, follow-ups and chats move over; its key (mobile or
+  /// credit code) finds the surviving customer from now on.
+  public var mergedCustomerID: String = String()
+
+  /// Required: why, for the record.
+  public var reason: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_MergeCustomersResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var customerID: String = String()
+
+  /// Leads that moved to the surviving customer.
+  public var movedLeads: Int32 = 0
+
+  /// Of those, open leads that changed owner to the surviving customer's.
+  public var reassignedLeads: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Emitted when two customers became one.
+public nonisolated struct Sales_Leads_V1_CustomersMerged: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var survivingCustomerID: String = String()
+
+  public var mergedCustomerID: String = String()
+
+  public var reason: String = String()
+
+  public var mergedBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Sales_Leads_V1_GetOverviewRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -3868,6 +3925,131 @@ nonisolated extension Sales_Leads_V1_RosterGap: SwiftProtobuf.Message, SwiftProt
     if lhs.teamPath != rhs.teamPath {return false}
     if lhs.day != rhs.day {return false}
     if lhs.hours != rhs.hours {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_MergeCustomersRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MergeCustomersRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}surviving_customer_id\0\u{3}merged_customer_id\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.survivingCustomerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.mergedCustomerID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.survivingCustomerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.survivingCustomerID, fieldNumber: 1)
+    }
+    if !self.mergedCustomerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.mergedCustomerID, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_MergeCustomersRequest, rhs: Sales_Leads_V1_MergeCustomersRequest) -> Bool {
+    if lhs.survivingCustomerID != rhs.survivingCustomerID {return false}
+    if lhs.mergedCustomerID != rhs.mergedCustomerID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_MergeCustomersResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MergeCustomersResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}customer_id\0\u{3}moved_leads\0\u{3}reassigned_leads\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.movedLeads) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.reassignedLeads) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 1)
+    }
+    if self.movedLeads != 0 {
+      try visitor.visitSingularInt32Field(value: self.movedLeads, fieldNumber: 2)
+    }
+    if self.reassignedLeads != 0 {
+      try visitor.visitSingularInt32Field(value: self.reassignedLeads, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_MergeCustomersResponse, rhs: Sales_Leads_V1_MergeCustomersResponse) -> Bool {
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.movedLeads != rhs.movedLeads {return false}
+    if lhs.reassignedLeads != rhs.reassignedLeads {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_CustomersMerged: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CustomersMerged"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}surviving_customer_id\0\u{3}merged_customer_id\0\u{1}reason\0\u{3}merged_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.survivingCustomerID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.mergedCustomerID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.mergedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.survivingCustomerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.survivingCustomerID, fieldNumber: 1)
+    }
+    if !self.mergedCustomerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.mergedCustomerID, fieldNumber: 2)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 3)
+    }
+    if !self.mergedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.mergedBy, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_CustomersMerged, rhs: Sales_Leads_V1_CustomersMerged) -> Bool {
+    if lhs.survivingCustomerID != rhs.survivingCustomerID {return false}
+    if lhs.mergedCustomerID != rhs.mergedCustomerID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs.mergedBy != rhs.mergedBy {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
