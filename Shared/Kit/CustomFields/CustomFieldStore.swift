@@ -10,6 +10,8 @@ import SwiftProtobuf
 public struct CustomFieldStore: Sendable {
     public let database: Database
     public let recordType: String
+    /// Every create and update reads the definitions; they change rarely.
+    private let recent = ExpiringCache<TenantID, [Sales_Common_V1_FieldDefinition]>()
 
     public init(database: Database, recordType: String) {
         self.database = database
@@ -21,6 +23,7 @@ public struct CustomFieldStore: Sendable {
         var stored = definition
         stored.recordType = recordType
         let logger = RequestContext.logger
+        defer { recent.invalidate(tenant) }  // after the commit, so no reader keeps the old list
         return try await database.transaction { connection in
             let rows = try await connection.query(
                 """
@@ -43,6 +46,10 @@ public struct CustomFieldStore: Sendable {
     }
 
     public func definitions(tenant: TenantID) async throws -> [Sales_Common_V1_FieldDefinition] {
+        try await recent.value(for: tenant) { try await storedDefinitions(tenant: tenant) }
+    }
+
+    private func storedDefinitions(tenant: TenantID) async throws -> [Sales_Common_V1_FieldDefinition] {
         let rows = try await database.query(
             """
             SELECT definition::text FROM custom_field_definitions

@@ -3,28 +3,19 @@ import PostgresNIO
 import RulesEngine
 import SalesModel
 import SalesProto
-import Synchronization
 import SwiftProtobuf
 
 /// A tenant's mapping tables and the operator registry built over them. The hot path (every new
 /// lead compiles or reuses its rules against these) reads them from memory: a change made here
-/// is seen at once, one made by another replica within `maximumAge`.
-public final class MappingTableStore: Sendable {
-    private struct Cached {
-        let fetched: ContinuousClock.Instant
-        let tables: [MappingTable]
-        let version: Int64
-    }
-
+/// is seen at once, one made by another replica within the cache's few seconds.
+public struct MappingTableStore: Sendable {
     let database: Database
     private let base: @Sendable ([MappingTable]) -> OperatorRegistry
-    private let maximumAge: Duration
-    private let cache = Mutex<[TenantID: Cached]>([:])
+    private let recent = ExpiringCache<TenantID, (tables: [MappingTable], version: Int64)>()
 
     /// `base` builds the registry of the domain's operators over a tenant's tables.
-    public init(database: Database, maximumAge: Duration = .seconds(5), base: @escaping @Sendable ([MappingTable]) -> OperatorRegistry) {
+    public init(database: Database, base: @escaping @Sendable ([MappingTable]) -> OperatorRegistry) {
         self.database = database
-        self.maximumAge = maximumAge
         self.base = base
     }
 
@@ -39,13 +30,11 @@ public final class MappingTableStore: Sendable {
     }
 
     private func current(_ tenant: TenantID) async throws -> (tables: [MappingTable], version: Int64) {
-        let now = ContinuousClock.now
-        if let hit = cache.withLock({ $0[tenant] }), now - hit.fetched < maximumAge { return (hit.tables, hit.version) }
-        let stored = try await list(tenant: tenant)
-        let tables = stored.map { table in MappingTable(name: table.name, entries: table.entries.mapValues(RuleValue.string)) }
-        let version = stored.map(\.version).max() ?? 0
-        cache.withLock { $0[tenant] = Cached(fetched: now, tables: tables, version: version) }
-        return (tables, version)
+        try await recent.value(for: tenant) {
+            let stored = try await list(tenant: tenant)
+            let tables = stored.map { table in MappingTable(name: table.name, entries: table.entries.mapValues(RuleValue.string)) }
+            return (tables, stored.map(\.version).max() ?? 0)
+        }
     }
 
     public func put(_ table: Sales_Common_V1_MappingTable, by caller: Caller) async throws -> Sales_Common_V1_MappingTable {
@@ -57,7 +46,7 @@ public final class MappingTableStore: Sendable {
             ON CONFLICT (tenant_id, name) DO UPDATE SET entries = EXCLUDED.entries, version = EXCLUDED.version,
                 updated_by = EXCLUDED.updated_by, updated_at = now()
             """)
-        _ = cache.withLock { $0.removeValue(forKey: caller.tenant) }
+        recent.invalidate(caller.tenant)
         guard let stored = try await list(tenant: caller.tenant).first(where: { $0.name == table.name }) else {
             throw ServiceError.unavailable("the mapping table was not stored; retry")
         }

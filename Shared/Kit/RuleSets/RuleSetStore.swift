@@ -9,6 +9,8 @@ import SwiftProtobuf
 /// a change is a new version; activating an earlier one is the roll-back.
 public struct RuleSetStore: Sendable {
     public let database: Database
+    /// Every new lead asks which version of its rule sets is active; that changes rarely.
+    private let activeVersions = ExpiringCache<String, Int32?>()
 
     public init(database: Database) {
         self.database = database
@@ -20,6 +22,7 @@ public struct RuleSetStore: Sendable {
         let logger = RequestContext.logger
         let tenant = caller.tenant.rawValue
         let rulesJSON = try Self.encode(rules)
+        defer { activeVersions.invalidate("\(tenant)/\(name)") }  // after the commit
         return try await database.transaction { connection in
             // Serialises saves of one set so version numbers stay dense.
             try await connection.query(
@@ -48,6 +51,7 @@ public struct RuleSetStore: Sendable {
 
     public func activate(name: String, version: Int32, by caller: Caller) async throws -> Sales_Common_V1_RuleSetVersion {
         let logger = RequestContext.logger
+        defer { activeVersions.invalidate("\(caller.tenant.rawValue)/\(name)") }  // after the commit
         return try await database.transaction { connection in
             guard let target = try await versions(name: name, tenant: caller.tenant, only: version, on: connection).first else {
                 throw ServiceError.notFound(kind: "rule set version", id: "\(name) v\(version)")
@@ -87,10 +91,12 @@ public struct RuleSetStore: Sendable {
 
     /// The active version's number, without its rules: one small read for the hot path.
     public func activeVersionNumber(name: String, tenant: TenantID) async throws -> Int32? {
-        let rows = try await database.query(
-            "SELECT active_version FROM rule_sets WHERE tenant_id = \(tenant.rawValue) AND name = \(name)")
-        for try await version in rows.decode(Int32?.self) { return version }
-        return nil
+        try await activeVersions.value(for: "\(tenant.rawValue)/\(name)") {
+            let rows = try await database.query(
+                "SELECT active_version FROM rule_sets WHERE tenant_id = \(tenant.rawValue) AND name = \(name)")
+            for try await version in rows.decode(Int32?.self) { return version }
+            return nil
+        }
     }
 
     /// The active version, or nil when none has been activated.
