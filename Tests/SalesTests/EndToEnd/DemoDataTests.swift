@@ -25,6 +25,23 @@ extension EndToEnd {
             #expect(overview.opportunities.total == 8, "no opportunity twice")
             #expect(overview.stores.stores == 3)
             #expect(Set(overview.leads.byChannel.map(\.channel)).count == 7, "leads from every channel")
+
+            // The demo's routing is set up once: one version of each rule set, the desk, the mapping table.
+            try await client.with(.leads) { grpc in
+                let metadata = try await client.metadata(admin)
+                let rules = Sales_Common_V1_RuleSetService.Client(wrapping: grpc)
+                for name in ["lead-grading", "lead-routing", "lead-checkpoints"] {
+                    let versions = try await rules.listRuleSetVersions(.with { $0.name = name }, metadata: metadata).versions
+                    #expect(versions.map(\.version) == [1] && versions.first?.active == true, "\(name)")
+                }
+                let reps = try await Sales_Leads_V1_RoutingDeskService.Client(wrapping: grpc).listRoutingReps(.init(), metadata: metadata).reps
+                #expect(reps.count == 8)
+                let lead = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(.with {
+                    $0.contactName = "新客户"; $0.phone = "13700001111"; $0.channel = .webForm; $0.city = "上海"; $0.inquiry = "想要报价"
+                }, metadata: metadata).lead
+                #expect(lead.grade == "B" && lead.routingRuleID == "city-east-sh")
+                #expect(["li.na", "qian.hong"].contains(lead.ownerID), "a score of 90 or more picks first: \(lead.assignmentReason)")
+            }
         }
     }
 }

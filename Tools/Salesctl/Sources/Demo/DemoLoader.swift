@@ -73,6 +73,7 @@ public struct DemoLoader: Sendable {
                 }, metadata: convertMetadata)
                 summary.opportunities += 1
             }
+            try await DemoRouting.load(client: client, adminToken: admin)
             return summary
         }
         summary = try await withClient(.storeSales) { client in
