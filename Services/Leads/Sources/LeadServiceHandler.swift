@@ -22,6 +22,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let sweeper: PoolSweeper
     let unmaskAudit: UnmaskAudit
     let inspector: RuleInspector
+    let reports: RuleHealthArchive
     let opportunities: Sales_Opportunities_V1_OpportunityService.Client<PeerClient.Transport>
 
     var database: Database { store.database }
@@ -220,6 +221,15 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
             throw ServiceError.invalidArgument(field: "sample_size", rule: "must be between 0 (500) and 5,000")
         }
         return try await inspector.inspect(for: caller, sampleSize: request.sampleSize == 0 ? 500 : Int(request.sampleSize))
+    }
+
+    func listRuleHealthReports(
+        request: Sales_Leads_V1_ListRuleHealthReportsRequest, context: ServerContext
+    ) async throws -> Sales_Leads_V1_ListRuleHealthReportsResponse {
+        let caller = try RequestContext.caller()
+        guard caller.roles.contains(.admin) else { throw ServiceError.permissionDenied("the archived rule health reports are for admins") }
+        let reports = try await reports.list(tenant: caller.tenant)
+        return .with { $0.reports = reports }
     }
 
     func getOverview(request: Sales_Leads_V1_GetOverviewRequest, context: ServerContext) async throws -> Sales_Leads_V1_LeadsOverview {

@@ -258,5 +258,15 @@ public enum LeadsMigrations {
                 merged_at timestamptz NOT NULL DEFAULT now()
             );
             """),
+        Migration("0115_rule_health_reports", """
+            -- The monthly rule health inspection, archived as protobuf JSON.
+            CREATE TABLE rule_health_reports (
+                tenant_id text NOT NULL,
+                month text NOT NULL,
+                report text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, month)
+            );
+            """),
     ]
 }

@@ -13,23 +13,28 @@ public enum LeadsServer {
     public static func components(_ runtime: ServiceRuntime, adapters: [any IntakeAdapter]) throws -> ServiceComponents {
         let environment = Environment()
         let active = environment.optional("SALES_LEADS_INTAKE")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let store = LeadStore(database: runtime.database)
-        let fields = CustomFieldStore(database: runtime.database, recordType: "lead")
-        let ruleSets = RuleSetStore(database: runtime.database)
-        let mappingTables = MappingTableStore(database: runtime.database, base: LeadRuleDomain.operators)
+        let database = runtime.database
+        let store = LeadStore(database: database)
+        let fields = CustomFieldStore(database: database, recordType: "lead")
+        let ruleSets = RuleSetStore(database: database)
+        let mappingTables = MappingTableStore(database: database, base: LeadRuleDomain.operators)
         let ruleDomain = LeadRuleDomain(store: store, fields: fields, mappingTables: mappingTables)
         let activeRules = ActiveRuleSets(store: ruleSets, registry: mappingTables.registry(for:))
         let checkpoints = LeadCheckpoints(activeRules: activeRules, calendar: .standard)
-        let pools = PoolStore(database: runtime.database)
-        let notifications = NotificationStore(database: runtime.database)
+        let pools = PoolStore(database: database)
+        let desk = RoutingDeskStore(database: database)
+        let notifications = NotificationStore(database: database)
         let senders = NotificationSenders.standard()
         let notifier = Notifier(store: notifications, senders: senders)
-        let watch = CheckpointWatch(database: runtime.database, store: store, fields: fields, checkpoints: checkpoints, notifier: notifier)
+        let inspector = RuleInspector(
+            store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints, desk: desk, calendar: .standard)
+        let reports = RuleHealthArchive(database: database, inspector: inspector, notifier: notifier)
         let sweeper = PoolSweeper(
-            database: runtime.database, store: store, pools: pools, notifier: notifier, watch: watch, calendar: .standard)
+            database: database, store: store, pools: pools, notifier: notifier,
+            watch: CheckpointWatch(database: database, store: store, fields: fields, checkpoints: checkpoints, notifier: notifier),
+            reports: reports, calendar: .standard)
         let sweepSeconds = try environment.integer("SALES_LEADS_SWEEP_SECONDS", in: 1...86_400, default: 60)
         let notifySeconds = try environment.integer("SALES_LEADS_NOTIFY_SECONDS", in: 1...3_600, default: 1)
-        let desk = RoutingDeskStore(database: runtime.database)
         let companyRegistry = try CompanyRegistries.fromEnvironment(environment)
         if let companyRegistry { runtime.logger.info("company registry: \(companyRegistry.source)") }
         let handler = LeadServiceHandler(
@@ -37,7 +42,7 @@ public enum LeadsServer {
             desk: desk,
             notifier: notifier,
             companyRegistry: companyRegistry,
-            followUps: FollowUpStore(database: runtime.database),
+            followUps: FollowUpStore(database: database),
             pools: pools,
             fields: fields,
             phoneHasher: PhoneHasher(secret: runtime.configuration.jwtSecret),
@@ -45,9 +50,9 @@ public enum LeadsServer {
             activeRules: activeRules,
             checkpoints: checkpoints,
             sweeper: sweeper,
-            unmaskAudit: UnmaskAudit(database: runtime.database),
-            inspector: RuleInspector(
-                store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints, desk: desk, calendar: .standard),
+            unmaskAudit: UnmaskAudit(database: database),
+            inspector: inspector,
+            reports: reports,
             opportunities: .init(wrapping: runtime.peer(.opportunities).grpc))
         let ruleSetService = RuleSetServiceHandler(store: ruleSets, domain: ruleDomain)
         return ServiceComponents(

@@ -65,6 +65,21 @@ extension EndToEnd {
                 _ = try await put("city-team", ["上海": "/east/east-sh", "杭州": "/east/east-hz", "苏州": "/east/east-sh"])
                 #expect(try await lead("苏州").routingRuleID == "sh")
                 #expect(try await rules.listMappingTables(.init(), metadata: metadata).tables.first?.entries["苏州"] == "/east/east-sh")
+
+                // Once a month on its own (the periodic pass, or a sweep now): archived once, sent to the tenant-wide channels.
+                _ = try await leads.sweepPublicPool(.init(), metadata: metadata)
+                #expect(try await leads.sweepPublicPool(.init(), metadata: metadata).reportsArchived == 0, "a month is archived once")
+                let reports = try await leads.listRuleHealthReports(.init(), metadata: metadata).reports
+                let month = String(RoutingDayFormat.today().prefix(7))
+                #expect(reports.map(\.month) == [month])
+                #expect(reports.first?.inspection.rules.contains { $0.ruleID == "sh" } == true)
+                let sent = try await Sales_Leads_V1_NotificationService.Client(wrapping: grpc).listNotificationDeliveries(
+                    .with { $0.subjectID = "rule-health:\(month)" }, metadata: metadata).deliveries
+                #expect(sent.count == 1 && sent.first?.audience == "team:/" && sent.first?.status == .skipped, "no tenant-wide channel yet")
+                let notAdmin = await #expect(throws: RPCError.self) {
+                    try await leads.listRuleHealthReports(.init(), metadata: try await client.metadata(People.manager))
+                }
+                #expect(notAdmin?.code == .permissionDenied)
             }
         }
 

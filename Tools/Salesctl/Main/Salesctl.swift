@@ -139,7 +139,7 @@ extension Salesctl {
 
         struct Inspect: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Health of the active routing and checkpoint rules against recent leads.")
+                abstract: "Health of the active grading, routing and checkpoint rules against recent leads, mapping tables and the duty roster.")
 
             @OptionGroup var options: StackOptions
             @OptionGroup var identity: Identity
@@ -164,6 +164,13 @@ extension Salesctl {
                 }
                 if !report.neverMatched.isEmpty { say("never matched: \(report.neverMatched.joined(separator: ", "))") }
                 say("waiting in public pools: \(report.unassigned); recent leads with a missed checkpoint: \(report.missedCheckpoints)")
+                for miss in report.mappingMisses {
+                    say("mapping table \(miss.table) has no entry for \(miss.field) \(miss.values.joined(separator: ", ")) "
+                        + "(\(miss.leads) leads, rule \(miss.ruleSet)/\(miss.ruleID))")
+                }
+                for gap in report.rosterGaps {
+                    say("nobody on duty for \(gap.teamPath) on \(gap.day) at \(gap.hours.map { "\($0):00" }.joined(separator: ", "))")
+                }
             }
         }
     }

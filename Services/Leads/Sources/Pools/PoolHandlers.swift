@@ -121,6 +121,7 @@ extension LeadServiceHandler {
             $0.returned = Int32(outcome.returned)
             $0.warned = Int32(outcome.warned)
             $0.checkpointAlerts = Int32(outcome.checkpointAlerts)
+            $0.reportsArchived = Int32(outcome.reportsArchived)
         }
     }
 }

@@ -15,14 +15,16 @@ struct PoolSweeper: Sendable {
     let store: LeadStore
     let pools: PoolStore
     let notifier: Notifier
-    /// Missed checkpoints are announced in the same periodic pass.
+    /// Missed checkpoints are announced, and the month's rule health report archived, in the same periodic pass.
     let watch: CheckpointWatch
+    let reports: RuleHealthArchive
     let calendar: WorkCalendar
 
     struct Outcome: Sendable, Equatable {
         var returned = 0
         var warned = 0
         var checkpointAlerts = 0
+        var reportsArchived = 0
     }
 
     /// One pass over the leads of `tenant` (every tenant when nil).
@@ -54,6 +56,7 @@ struct PoolSweeper: Sendable {
             }
         }
         outcome.checkpointAlerts = try await watch.run(tenant: tenant, now: now)
+        outcome.reportsArchived = try await reports.archiveDue(tenant: tenant, now: now)
         return outcome
     }
 
@@ -149,7 +152,8 @@ struct PoolSweeperService: Service {
                     let outcome = try await sweeper.sweep(tenant: nil)
                     if outcome != .init() {
                         sweeper.database.logger.info("pool sweep", metadata: [
-                            "returned": "\(outcome.returned)", "warned": "\(outcome.warned)", "checkpoint_alerts": "\(outcome.checkpointAlerts)"])
+                            "returned": "\(outcome.returned)", "warned": "\(outcome.warned)", "checkpoint_alerts": "\(outcome.checkpointAlerts)",
+                            "reports_archived": "\(outcome.reportsArchived)"])
                     }
                 } catch {
                     sweeper.database.logger.warning("pool sweep failed; retrying next round", metadata: ["error": "\(error)"])

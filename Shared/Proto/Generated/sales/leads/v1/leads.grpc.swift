@@ -308,6 +308,19 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListRuleHealthReports" metadata.
+        public enum ListRuleHealthReports: Sendable {
+            /// Request type for "ListRuleHealthReports".
+            public typealias Input = Sales_Leads_V1_ListRuleHealthReportsRequest
+            /// Response type for "ListRuleHealthReports".
+            public typealias Output = Sales_Leads_V1_ListRuleHealthReportsResponse
+            /// Descriptor for "ListRuleHealthReports".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "ListRuleHealthReports",
+                type: .unary
+            )
+        }
         /// Namespace for "MergeCustomers" metadata.
         public enum MergeCustomers: Sendable {
             /// Request type for "MergeCustomers".
@@ -345,6 +358,7 @@ public enum Sales_Leads_V1_LeadService: Sendable {
             GetLeadFigures.descriptor,
             ListUnmaskAudit.descriptor,
             InspectRules.descriptor,
+            ListRuleHealthReports.descriptor,
             MergeCustomers.descriptor
         ]
     }
@@ -725,6 +739,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_InspectRulesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_RuleInspection>
+
+        /// Handle the "ListRuleHealthReports" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The archived monthly rule health reports (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_ListRuleHealthReportsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_ListRuleHealthReportsResponse` messages.
+        func listRuleHealthReports(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListRuleHealthReportsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListRuleHealthReportsResponse>
 
         /// Handle the "MergeCustomers" method.
         ///
@@ -1107,6 +1139,24 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_RuleInspection>
 
+        /// Handle the "ListRuleHealthReports" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The archived monthly rule health reports (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListRuleHealthReportsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Leads_V1_ListRuleHealthReportsResponse` message.
+        func listRuleHealthReports(
+            request: GRPCCore.ServerRequest<Sales_Leads_V1_ListRuleHealthReportsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListRuleHealthReportsResponse>
+
         /// Handle the "MergeCustomers" method.
         ///
         /// > Source IDL Documentation:
@@ -1486,6 +1536,24 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_RuleInspection
 
+        /// Handle the "ListRuleHealthReports" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The archived monthly rule health reports (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Leads_V1_ListRuleHealthReportsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Leads_V1_ListRuleHealthReportsResponse` to respond with.
+        func listRuleHealthReports(
+            request: Sales_Leads_V1_ListRuleHealthReportsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Leads_V1_ListRuleHealthReportsResponse
+
         /// Handle the "MergeCustomers" method.
         ///
         /// > Source IDL Documentation:
@@ -1753,6 +1821,17 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.ListRuleHealthReports.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListRuleHealthReportsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListRuleHealthReportsResponse>(),
+            handler: { request, context in
+                try await self.listRuleHealthReports(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Leads_V1_LeadService.Method.MergeCustomers.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_MergeCustomersRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_MergeCustomersResponse>(),
@@ -2005,6 +2084,17 @@ extension Sales_Leads_V1_LeadService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_RuleInspection> {
         let response = try await self.inspectRules(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listRuleHealthReports(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ListRuleHealthReportsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ListRuleHealthReportsResponse> {
+        let response = try await self.listRuleHealthReports(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -2305,6 +2395,19 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_RuleInspection> {
         return GRPCCore.ServerResponse<Sales_Leads_V1_RuleInspection>(
             message: try await self.inspectRules(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listRuleHealthReports(
+        request: GRPCCore.ServerRequest<Sales_Leads_V1_ListRuleHealthReportsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_ListRuleHealthReportsResponse> {
+        return GRPCCore.ServerResponse<Sales_Leads_V1_ListRuleHealthReportsResponse>(
+            message: try await self.listRuleHealthReports(
                 request: request.message,
                 context: context
             ),
@@ -2797,6 +2900,29 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_RuleInspection>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_RuleInspection>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListRuleHealthReports" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The archived monthly rule health reports (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListRuleHealthReportsRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ListRuleHealthReportsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ListRuleHealthReportsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listRuleHealthReports<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ListRuleHealthReportsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ListRuleHealthReportsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListRuleHealthReportsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListRuleHealthReportsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "MergeCustomers" method.
@@ -3545,6 +3671,40 @@ extension Sales_Leads_V1_LeadService {
             )
         }
 
+        /// Call the "ListRuleHealthReports" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The archived monthly rule health reports (admin).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Leads_V1_ListRuleHealthReportsRequest` message.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ListRuleHealthReportsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ListRuleHealthReportsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listRuleHealthReports<Result>(
+            request: GRPCCore.ClientRequest<Sales_Leads_V1_ListRuleHealthReportsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ListRuleHealthReportsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ListRuleHealthReportsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListRuleHealthReportsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.ListRuleHealthReports.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "MergeCustomers" method.
         ///
         /// > Source IDL Documentation:
@@ -4175,6 +4335,35 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_InspectRulesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_RuleInspection>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListRuleHealthReports" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The archived monthly rule health reports (admin).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Leads_V1_ListRuleHealthReportsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listRuleHealthReports<Result>(
+        request: GRPCCore.ClientRequest<Sales_Leads_V1_ListRuleHealthReportsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListRuleHealthReportsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listRuleHealthReports(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ListRuleHealthReportsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ListRuleHealthReportsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -4891,6 +5080,39 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.inspectRules(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListRuleHealthReports" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The archived monthly rule health reports (admin).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listRuleHealthReports<Result>(
+        _ message: Sales_Leads_V1_ListRuleHealthReportsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_ListRuleHealthReportsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Leads_V1_ListRuleHealthReportsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listRuleHealthReports(
             request: request,
             options: options,
             onResponse: handleResponse

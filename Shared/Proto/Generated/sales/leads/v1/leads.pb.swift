@@ -1159,6 +1159,68 @@ public nonisolated struct Sales_Leads_V1_SweepPublicPoolResponse: Sendable {
   /// Missed checkpoints announced (a reminder to the owner, an escalation to the team), once each.
   public var checkpointAlerts: Int32 = 0
 
+  /// Monthly rule health reports archived (the first pass of each month, per tenant with active rules).
+  public var reportsArchived: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The rule health inspection as archived on the first day of a month, and sent to the tenant's
+/// admins through its tenant-wide notification channels.
+public nonisolated struct Sales_Leads_V1_RuleHealthReport: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// yyyy-MM (Asia/Shanghai).
+  public var month: String = String()
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {self._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {self._createdAt = nil}
+
+  public var inspection: Sales_Leads_V1_RuleInspection {
+    get {_inspection ?? Sales_Leads_V1_RuleInspection()}
+    set {_inspection = newValue}
+  }
+  /// Returns true if `inspection` has been explicitly set.
+  public var hasInspection: Bool {self._inspection != nil}
+  /// Clears the value of `inspection`. Subsequent reads from it will return its default value.
+  public mutating func clearInspection() {self._inspection = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _inspection: Sales_Leads_V1_RuleInspection? = nil
+}
+
+public nonisolated struct Sales_Leads_V1_ListRuleHealthReportsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Leads_V1_ListRuleHealthReportsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Newest first.
+  public var reports: [Sales_Leads_V1_RuleHealthReport] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -3313,7 +3375,7 @@ nonisolated extension Sales_Leads_V1_SweepPublicPoolRequest: SwiftProtobuf.Messa
 
 nonisolated extension Sales_Leads_V1_SweepPublicPoolResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SweepPublicPoolResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}returned\0\u{1}warned\0\u{3}checkpoint_alerts\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}returned\0\u{1}warned\0\u{3}checkpoint_alerts\0\u{3}reports_archived\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3324,6 +3386,7 @@ nonisolated extension Sales_Leads_V1_SweepPublicPoolResponse: SwiftProtobuf.Mess
       case 1: try { try decoder.decodeSingularInt32Field(value: &self.returned) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.warned) }()
       case 3: try { try decoder.decodeSingularInt32Field(value: &self.checkpointAlerts) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.reportsArchived) }()
       default: break
       }
     }
@@ -3339,6 +3402,9 @@ nonisolated extension Sales_Leads_V1_SweepPublicPoolResponse: SwiftProtobuf.Mess
     if self.checkpointAlerts != 0 {
       try visitor.visitSingularInt32Field(value: self.checkpointAlerts, fieldNumber: 3)
     }
+    if self.reportsArchived != 0 {
+      try visitor.visitSingularInt32Field(value: self.reportsArchived, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3346,6 +3412,100 @@ nonisolated extension Sales_Leads_V1_SweepPublicPoolResponse: SwiftProtobuf.Mess
     if lhs.returned != rhs.returned {return false}
     if lhs.warned != rhs.warned {return false}
     if lhs.checkpointAlerts != rhs.checkpointAlerts {return false}
+    if lhs.reportsArchived != rhs.reportsArchived {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_RuleHealthReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RuleHealthReport"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}month\0\u{3}created_at\0\u{1}inspection\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.month) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._inspection) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.month.isEmpty {
+      try visitor.visitSingularStringField(value: self.month, fieldNumber: 1)
+    }
+    try { if let v = self._createdAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._inspection {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_RuleHealthReport, rhs: Sales_Leads_V1_RuleHealthReport) -> Bool {
+    if lhs.month != rhs.month {return false}
+    if lhs._createdAt != rhs._createdAt {return false}
+    if lhs._inspection != rhs._inspection {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_ListRuleHealthReportsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRuleHealthReportsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_ListRuleHealthReportsRequest, rhs: Sales_Leads_V1_ListRuleHealthReportsRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Leads_V1_ListRuleHealthReportsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListRuleHealthReportsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reports\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.reports) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reports.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.reports, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Leads_V1_ListRuleHealthReportsResponse, rhs: Sales_Leads_V1_ListRuleHealthReportsResponse) -> Bool {
+    if lhs.reports != rhs.reports {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
