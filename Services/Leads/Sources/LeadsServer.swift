@@ -14,25 +14,26 @@ public enum LeadsServer {
         let environment = Environment()
         let active = environment.optional("SALES_LEADS_INTAKE")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let database = runtime.database
+        let calendar = try environment.workCalendar()
         let store = LeadStore(database: database)
         let fields = CustomFieldStore(database: database, recordType: "lead")
         let ruleSets = RuleSetStore(database: database)
-        let mappingTables = MappingTableStore(database: database, base: LeadRuleDomain.operators)
+        let mappingTables = MappingTableStore(database: database) { LeadRuleDomain.operators($0, calendar: calendar) }
         let ruleDomain = LeadRuleDomain(store: store, fields: fields, mappingTables: mappingTables)
         let activeRules = ActiveRuleSets(store: ruleSets, registry: mappingTables.registry(for:))
-        let checkpoints = LeadCheckpoints(activeRules: activeRules, calendar: .standard)
+        let checkpoints = LeadCheckpoints(activeRules: activeRules, calendar: calendar)
         let pools = PoolStore(database: database)
         let desk = RoutingDeskStore(database: database)
         let notifications = NotificationStore(database: database)
         let senders = NotificationSenders.standard()
         let notifier = Notifier(store: notifications, senders: senders)
         let inspector = RuleInspector(
-            store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints, desk: desk, calendar: .standard)
+            store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints, desk: desk, calendar: calendar)
         let reports = RuleHealthArchive(database: database, inspector: inspector, notifier: notifier)
         let sweeper = PoolSweeper(
             database: database, store: store, pools: pools, notifier: notifier,
             watch: CheckpointWatch(database: database, store: store, fields: fields, checkpoints: checkpoints, notifier: notifier),
-            reports: reports, calendar: .standard)
+            reports: reports, calendar: calendar)
         let sweepSeconds = try environment.integer("SALES_LEADS_SWEEP_SECONDS", in: 1...86_400, default: 60)
         let notifySeconds = try environment.integer("SALES_LEADS_NOTIFY_SECONDS", in: 1...3_600, default: 1)
         let companyRegistry = try CompanyRegistries.fromEnvironment(environment)

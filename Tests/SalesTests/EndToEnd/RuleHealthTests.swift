@@ -94,11 +94,14 @@ extension EndToEnd {
                 let metadata = try await client.metadata(admin)
                 _ = try await desk.putRoutingRep(.with { $0.rep = .with { $0.userID = "li.na"; $0.teamPath = "/east/east-sh"; $0.active = true } },
                                                  metadata: metadata)
-                let days = Self.nextDays(14)
-                let workdays = days.filter(\.isWorkday).map(\.day)
+                let days = TestCalendar.days(from: 0, through: 13)
+                // The stack's calendar: Monday to Friday, less a holiday, plus a make-up working Saturday or Sunday.
+                let workdays = days.filter { ($0.weekend == false && $0.day != TestCalendar.holiday) || $0.day == TestCalendar.makeUpWorkday }
+                    .map(\.day)
 
                 let bare = try await leads.inspectRules(.init(), metadata: metadata).rosterGaps
-                #expect(bare.map(\.day) == workdays, "every workday of the next 14 days, weekends left out")
+                #expect(bare.map(\.day) == workdays, "every working day of the next 14 days: weekends and the holiday left out, the 调休 day in")
+                #expect(bare.contains { $0.day == TestCalendar.makeUpWorkday } && !bare.contains { $0.day == TestCalendar.holiday })
                 #expect(bare.allSatisfy { $0.teamPath == "/east/east-sh" && $0.hours == [9, 10, 11, 13, 14, 15, 16, 17] })
 
                 // Mornings covered on every day: the afternoons remain.
@@ -114,18 +117,6 @@ extension EndToEnd {
                     $0.shifts = days.map { day in .with { $0.userID = "wang.duty"; $0.day = day.day; $0.startHour = 0; $0.endHour = 24 } }
                 }, metadata: metadata)
                 #expect(try await leads.inspectRules(.init(), metadata: metadata).rosterGaps.isEmpty)
-            }
-        }
-
-        /// The next `count` days in Shanghai from today, with whether each is Monday to Friday.
-        static func nextDays(_ count: Int) -> [(day: String, isWorkday: Bool)] {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-            let today = calendar.startOfDay(for: Date())
-            return (0..<count).map { offset in
-                let date = calendar.date(byAdding: .day, value: offset, to: today)!
-                let parts = calendar.dateComponents([.year, .month, .day], from: date)
-                return (String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!), !calendar.isDateInWeekend(date))
             }
         }
     }

@@ -24,6 +24,7 @@ actor RunningStack {
             logDirectory: NSTemporaryDirectory() + "sales-e2e-\(getpid())")
         try FileManager.default.createDirectory(atPath: plan.logDirectory, withIntermediateDirectories: true)
         plan.companyRegistry = try DemoCompanies.registryFile(in: plan.logDirectory)
+        plan.workCalendar = try TestCalendar.file(in: plan.logDirectory)
         let stack = Stack(plan: plan)
         try await stack.startAll()
         try await stack.waitUntilHealthy()

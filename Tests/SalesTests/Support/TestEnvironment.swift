@@ -45,3 +45,30 @@ enum TestEnvironment {
         30000 + Int(getpid() % 300) * 30
     }
 }
+
+/// The work calendar the test stack runs with: a weekday holiday and a weekend make-up working
+/// day (调休) between 8 and 13 days ahead, so the roster check can show both while every test
+/// that counts business days backwards from today sees plain Monday-to-Friday weeks.
+enum TestCalendar {
+    static func days(from offset: Int, through last: Int) -> [(day: String, weekend: Bool)] {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        let today = calendar.startOfDay(for: Date())
+        return (offset...last).map { offset in
+            let date = calendar.date(byAdding: .day, value: offset, to: today)!
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            return (String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!), calendar.isDateInWeekend(date))
+        }
+    }
+
+    static let holiday = days(from: 8, through: 13).first { !$0.weekend }!.day
+    static let makeUpWorkday = days(from: 8, through: 13).first { $0.weekend }!.day
+
+    /// Writes the calendar into `directory`; returns its path.
+    static func file(in directory: String) throws -> String {
+        let path = directory + "/work-calendar.json"
+        let json = #"{"time_zone": "Asia/Shanghai", "holidays": ["\#(holiday)"], "make_up_workdays": ["\#(makeUpWorkday)"]}"#
+        try json.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+}

@@ -13,9 +13,10 @@ struct LeadRuleDomain: RuleDomain {
 
     var recordType: String { "lead" }
 
-    /// JsonLogic, the platform's domain operators, and `in_mapping` over the tenant's tables.
-    static func operators(_ tables: [MappingTable]) -> OperatorRegistry {
-        OperatorRegistry.domain(mappings: tables)
+    /// JsonLogic, the platform's domain operators (`business_hours_between` under the service's
+    /// work calendar), and `in_mapping` over the tenant's tables.
+    static func operators(_ tables: [MappingTable], calendar: WorkCalendar) -> OperatorRegistry {
+        OperatorRegistry.domain(mappings: tables, calendar: calendar)
     }
 
     func registry(for tenant: TenantID) async throws -> TenantRegistry {

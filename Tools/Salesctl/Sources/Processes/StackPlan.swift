@@ -14,6 +14,8 @@ public struct StackPlan: Sendable {
     public var logFormat = "text"
     /// The leads service's company registry (SALES_LEADS_COMPANY_REGISTRY), e.g. `file:/…/companies.csv`.
     public var companyRegistry: String?
+    /// Every service's work calendar file (SALES_WORK_CALENDAR), when not the standard one.
+    public var workCalendar: String?
 
     public init(binDirectory: String, databaseURLs: [ServiceName: DatabaseURL], portBase: Int, jwtSecret: String, logDirectory: String) {
         self.binDirectory = binDirectory
@@ -39,6 +41,7 @@ public struct StackPlan: Sendable {
         env["SALES_EXIT_WITH_PARENT"] = "1"
         if service == .gateway { env["SALES_HTTP_PORT"] = "\(gatewayHTTPPort)" }
         if service == .leads, let companyRegistry { env["SALES_LEADS_COMPANY_REGISTRY"] = companyRegistry }
+        if let workCalendar { env["SALES_WORK_CALENDAR"] = workCalendar }
         for peer in ServiceName.allCases where peer != service {
             env[peer.environmentKey + "_ADDR"] = "\(host):\(peer.grpcPort(base: portBase))"
         }
