@@ -247,6 +247,19 @@ struct LeadStore: Sendable {
         return 0
     }
 
+    /// Open leads the caller sees whose owner is one of `owners`.
+    func openCount(ownedBy owners: Set<String>, for caller: Caller) async throws -> Int64 {
+        guard !owners.isEmpty else { return 0 }
+        let rows = try await database.query(
+            """
+            SELECT count(*) FROM leads
+            WHERE tenant_id = \(caller.tenant.rawValue) AND owner_id = ANY(\(Array(owners)))
+              AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)) AND \(visibleTo: Visibility(caller))
+            """)
+        for try await count in rows.decode(Int64.self) { return count }
+        return 0
+    }
+
     func overview(for caller: Caller) async throws -> Sales_Leads_V1_LeadsOverview {
         let scope = Visibility(caller)
         let rows = try await database.query(

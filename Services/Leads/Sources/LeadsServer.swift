@@ -6,7 +6,7 @@ import ServiceKit
 
 /// Assembles the leads service from a runtime.
 public enum LeadsServer {
-    public static let peers: [ServiceName] = [.opportunities]
+    public static let peers: [ServiceName] = [.opportunities, .gateway]
     public static let migrations = LeadsMigrations.all
 
     /// `adapters` are the intake adapters the executable ships; SALES_LEADS_INTAKE picks the active ones.
@@ -28,7 +28,8 @@ public enum LeadsServer {
         let senders = NotificationSenders.standard()
         let notifier = Notifier(store: notifications, senders: senders)
         let inspector = RuleInspector(
-            store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints, desk: desk, calendar: calendar)
+            store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints, desk: desk,
+            managers: TeamManagers(directory: .init(wrapping: runtime.peer(.gateway).grpc), tokens: runtime.tokens), calendar: calendar)
         let reports = RuleHealthArchive(database: database, inspector: inspector, notifier: notifier)
         let sweeper = PoolSweeper(
             database: database, store: store, pools: pools, notifier: notifier,

@@ -41,6 +41,14 @@ extension EndToEnd {
                 }, metadata: metadata).lead
                 #expect(lead.grade == "B" && lead.routingRuleID == "city-east-sh")
                 #expect(["li.na", "qian.hong"].contains(lead.ownerID), "a score of 90 or more picks first: \(lead.assignmentReason)")
+
+                // Rule health counts open leads on a manager's own account, managers as the directory knows them.
+                let all = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).listLeads(
+                    .with { $0.page = .with { $0.pageSize = 200 } }, metadata: metadata).leads
+                let managers: Set<String> = ["zhao.lei", "qian.hong", "chen.jing", "wang.qiang"]
+                let onManagers = all.filter { managers.contains($0.ownerID) && $0.status != .converted }.count
+                let health = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).inspectRules(.init(), metadata: metadata)
+                #expect(health.onManagers == Int64(onManagers))
             }
         }
     }

@@ -74,9 +74,10 @@ extension EndToEnd {
                 (["SALES_DATABASE_URL": "postgres://leads@127.0.0.1/sales"], "SALES_JWT_SECRET is not set"),
                 (["SALES_DATABASE_URL": "postgres://leads@127.0.0.1/sales", "SALES_JWT_SECRET": "short"], "SALES_JWT_SECRET is 5 bytes long"),
                 (["SALES_DATABASE_URL": "postgres://leads@127.0.0.1/sales", "SALES_JWT_SECRET": String(repeating: "k", count: 40),
-                  "SALES_OPPORTUNITIES_ADDR": "127.0.0.1:1", "SALES_GRPC_PORT": "seventy"], "SALES_GRPC_PORT is \"seventy\""),
-                (["SALES_DATABASE_URL": "postgres://leads@127.0.0.1/sales", "SALES_JWT_SECRET": String(repeating: "k", count: 40)],
-                 "SALES_OPPORTUNITIES_ADDR is not set"),
+                  "SALES_OPPORTUNITIES_ADDR": "127.0.0.1:1", "SALES_GATEWAY_ADDR": "127.0.0.1:2", "SALES_GRPC_PORT": "seventy"],
+                 "SALES_GRPC_PORT is \"seventy\""),
+                (["SALES_DATABASE_URL": "postgres://leads@127.0.0.1/sales", "SALES_JWT_SECRET": String(repeating: "k", count: 40),
+                  "SALES_GATEWAY_ADDR": "127.0.0.1:2"], "SALES_OPPORTUNITIES_ADDR is not set"),
             ]
             for (environment, message) in cases {
                 let output = NSTemporaryDirectory() + "config-\(UUID().uuidString).log"

@@ -164,6 +164,7 @@ extension Salesctl {
                 }
                 if !report.neverMatched.isEmpty { say("never matched: \(report.neverMatched.joined(separator: ", "))") }
                 say("waiting in public pools: \(report.unassigned); recent leads with a missed checkpoint: \(report.missedCheckpoints)")
+                say("open leads on a manager's own account: \(report.onManagers < 0 ? "unknown (the directory could not be read)" : "\(report.onManagers)")")
                 for miss in report.mappingMisses {
                     say("mapping table \(miss.table) has no entry for \(miss.field) \(miss.values.joined(separator: ", ")) "
                         + "(\(miss.leads) leads, rule \(miss.ruleSet)/\(miss.ruleID))")

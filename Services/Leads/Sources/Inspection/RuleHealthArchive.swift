@@ -56,6 +56,7 @@ struct RuleHealthArchive: Sendable {
 
     static func summary(_ inspection: Sales_Leads_V1_RuleInspection) -> String {
         var lines = ["抽样线索 \(inspection.sampled) 条；公海待分配 \(inspection.unassigned) 条；最近线索中检查点超时 \(inspection.missedCheckpoints) 条。"]
+        if inspection.onManagers > 0 { lines.append("挂在经理本人名下的未结线索：\(inspection.onManagers) 条") }
         if !inspection.neverMatched.isEmpty { lines.append("从未命中的规则：\(inspection.neverMatched.joined(separator: "、"))") }
         for miss in inspection.mappingMisses {
             lines.append("映射表 \(miss.table) 缺少 \(miss.field) 值：\(miss.values.prefix(5).joined(separator: "、"))（\(miss.leads) 条线索）")

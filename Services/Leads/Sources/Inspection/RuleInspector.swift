@@ -6,13 +6,14 @@ import ServiceKit
 
 /// Rule health: for each active grading, routing and checkpoint rule, how often it matched recent
 /// leads and how often the fields it reads were empty; the values its mapping tables miss; the
-/// hours of the next two weeks nobody is on duty; and the leads waiting on nobody.
+/// hours of the next two weeks nobody is on duty; and the leads waiting on nobody or on a manager.
 struct RuleInspector: Sendable {
     let store: LeadStore
     let domain: LeadRuleDomain
     let activeRules: ActiveRuleSets
     let checkpoints: LeadCheckpoints
     let desk: RoutingDeskStore
+    let managers: TeamManagers
     let calendar: WorkCalendar
 
     func inspect(for caller: Caller, sampleSize: Int) async throws -> Sales_Leads_V1_RuleInspection {
@@ -62,6 +63,11 @@ struct RuleInspector: Sendable {
             }
         }
         inspection.unassigned = try await store.poolCount(for: caller)
+        if let managers = await managers.managers(of: caller.tenant) {
+            inspection.onManagers = try await store.openCount(ownedBy: managers, for: caller)
+        } else {
+            inspection.onManagers = -1
+        }
         let recent = try await store.list(for: caller, status: .unspecified, page: try Page(.with { $0.pageSize = 200 }))
         let statuses = try await checkpoints.statuses(of: recent, tenant: caller.tenant, catalog: catalog)
         inspection.missedCheckpoints = Int64(statuses.filter { $0.contains { $0.state == .missed } }.count)

@@ -1480,6 +1480,9 @@ public nonisolated struct Sales_Leads_V1_RuleInspection: Sendable {
   /// team the routing desk serves has nobody on its duty roster.
   public var rosterGaps: [Sales_Leads_V1_RosterGap] = []
 
+  /// Open leads owned by a team's manager (per the directory); -1 when the directory could not be read.
+  public var onManagers: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -3937,7 +3940,7 @@ nonisolated extension Sales_Leads_V1_RuleHealth: SwiftProtobuf.Message, SwiftPro
 
 nonisolated extension Sales_Leads_V1_RuleInspection: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RuleInspection"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sampled\0\u{1}rules\0\u{3}never_matched\0\u{1}unassigned\0\u{3}missed_checkpoints\0\u{3}mapping_misses\0\u{3}roster_gaps\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}sampled\0\u{1}rules\0\u{3}never_matched\0\u{1}unassigned\0\u{3}missed_checkpoints\0\u{3}mapping_misses\0\u{3}roster_gaps\0\u{3}on_managers\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3952,6 +3955,7 @@ nonisolated extension Sales_Leads_V1_RuleInspection: SwiftProtobuf.Message, Swif
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.missedCheckpoints) }()
       case 6: try { try decoder.decodeRepeatedMessageField(value: &self.mappingMisses) }()
       case 7: try { try decoder.decodeRepeatedMessageField(value: &self.rosterGaps) }()
+      case 8: try { try decoder.decodeSingularInt64Field(value: &self.onManagers) }()
       default: break
       }
     }
@@ -3979,6 +3983,9 @@ nonisolated extension Sales_Leads_V1_RuleInspection: SwiftProtobuf.Message, Swif
     if !self.rosterGaps.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.rosterGaps, fieldNumber: 7)
     }
+    if self.onManagers != 0 {
+      try visitor.visitSingularInt64Field(value: self.onManagers, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3990,6 +3997,7 @@ nonisolated extension Sales_Leads_V1_RuleInspection: SwiftProtobuf.Message, Swif
     if lhs.missedCheckpoints != rhs.missedCheckpoints {return false}
     if lhs.mappingMisses != rhs.mappingMisses {return false}
     if lhs.rosterGaps != rhs.rosterGaps {return false}
+    if lhs.onManagers != rhs.onManagers {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

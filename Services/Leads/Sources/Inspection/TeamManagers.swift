@@ -1,0 +1,34 @@
+import Foundation
+import GRPCCore
+import SalesModel
+import SalesProto
+import ServiceKit
+
+/// Who manages a team, from the gateway's directory: the rule health report counts open leads
+/// sitting on a manager's own account (routing never puts them there; people sometimes do).
+/// The call carries a service token of the tenant, so the monthly run works without a caller.
+struct TeamManagers: Sendable {
+    let directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>
+    let tokens: TokenAuthority
+    private let recent = ExpiringCache<TenantID, Set<String>>(maximumAge: .seconds(60))
+
+    init(directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>, tokens: TokenAuthority) {
+        self.directory = directory
+        self.tokens = tokens
+    }
+
+    /// The tenant's team managers, or nil when the directory cannot be reached (the report says so).
+    func managers(of tenant: TenantID) async -> Set<String>? {
+        do {
+            return try await recent.value(for: tenant) {
+                let service = Caller(tenant: tenant, userID: "svc:leads", roles: [.service], orgPath: "/")
+                let token = try await tokens.sign(service, lifetime: .seconds(60))
+                let teams = try await directory.listTeams(.init(), metadata: ["authorization": "Bearer \(token)"]).teams
+                return Set(teams.map(\.managerID).filter { !$0.isEmpty })
+            }
+        } catch {
+            RequestContext.logger.warning("the directory could not be read for team managers", metadata: ["error": "\(error)"])
+            return nil
+        }
+    }
+}
