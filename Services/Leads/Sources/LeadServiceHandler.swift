@@ -44,13 +44,17 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         let logger = RequestContext.logger
         let lead = await completed(lead)
         let customerKey = lead.customerKey(phoneHasher: phoneHasher)
-        let known = try await store.customer(customerKey, tenant: caller.tenant)
+        let grading = try await activeRules.active(LeadGrading.ruleSetName, tenant: caller.tenant, catalog: tenantFields.catalog)
+        let routing = try await activeRules.active(RoutingDecision.ruleSetName, tenant: caller.tenant, catalog: tenantFields.catalog)
+        // What the customer asked before costs a query: only when an active rule reads it. A
+        // customer with an owner is found again in the insert either way.
+        let readsHistory = [grading, routing].contains { $0?.rules.fieldsRead.contains(LeadField.earlierInquiries.name) == true }
+        let known = readsHistory ? try await store.customer(customerKey, tenant: caller.tenant) : nil
         let earlier = known?.earlierInquiries ?? ""
-        let grade = try await LeadGrading.grade(
-            lead.ruleValue(earlierInquiries: earlier), tenant: caller.tenant, catalog: tenantFields.catalog, rules: activeRules)
+        let grade = LeadGrading.grade(lead.ruleValue(earlierInquiries: earlier), by: grading?.rules)
         let decision = known?.ownerID.isEmpty == false
             ? nil
-            : try await route(lead.ruleValue(grade: grade, earlierInquiries: earlier), caller: caller, catalog: tenantFields.catalog)
+            : route(lead.ruleValue(grade: grade, earlierInquiries: earlier), by: routing, caller: caller)
         return try await Idempotency.run("CreateLead", request: request, database: database, key: key) { connection in
             let assignment = if let decision {
                 try await desk.assign(decision, tenant: caller.tenant, on: connection, logger: logger)
@@ -176,10 +180,8 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
 
     /// The active routing rule set's decision for a new customer's lead, or the fallback. A rule
     /// that fails on this record (bad data, not a bad rule: rules are checked on save) falls back, logged.
-    private func route(_ record: RuleValue, caller: Caller, catalog: FieldCatalog) async throws -> RoutingDecision {
-        guard let active = try await activeRules.active(RoutingDecision.ruleSetName, tenant: caller.tenant, catalog: catalog) else {
-            return RoutingDecision.fallback(for: caller)
-        }
+    private func route(_ record: RuleValue, by active: (version: Int32, rules: CompiledRuleSet)?, caller: Caller) -> RoutingDecision {
+        guard let active else { return RoutingDecision.fallback(for: caller) }
         do {
             let decision = try active.rules.decide(record, explain: false)
             return RoutingDecision.decide(matched: decision.entry, version: active.version, caller: caller)

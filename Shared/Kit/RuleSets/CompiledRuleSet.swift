@@ -17,6 +17,8 @@ public struct CompiledRuleSet: Sendable {
     }
 
     public let entries: [Entry]
+    /// Every field a condition of the set reads.
+    public let fieldsRead: Set<String>
 
     /// Every problem of the set, each with its path ("rules[2].condition.and[1]"); empty when it compiles.
     public static func problems(_ rules: [Sales_Common_V1_RuleDefinition], compiler: RuleCompiler) -> [Sales_Common_V1_RuleProblem] {
@@ -64,6 +66,7 @@ public struct CompiledRuleSet: Sendable {
         }
         guard problems.isEmpty else { throw Problems(problems: problems) }
         self.entries = entries
+        fieldsRead = entries.reduce(into: []) { $0.formUnion($1.condition.source.fieldsRead) }
     }
 
     /// Every rule whose condition holds, in order (for sets where all matches apply, like checkpoints).

@@ -9,11 +9,12 @@ import ServiceKit
 enum LeadGrading {
     static let ruleSetName = "lead-grading"
 
-    /// The grade for `record`, or "" when no rule matched (or a rule failed on this record's data).
-    static func grade(_ record: RuleValue, tenant: TenantID, catalog: FieldCatalog, rules: ActiveRuleSets) async throws -> String {
-        guard let active = try await rules.active(ruleSetName, tenant: tenant, catalog: catalog) else { return "" }
+    /// The grade the active set gives `record`, or "" when none is active, no rule matched, or a
+    /// rule failed on this record's data.
+    static func grade(_ record: RuleValue, by active: CompiledRuleSet?) -> String {
+        guard let active else { return "" }
         do {
-            return try active.rules.decide(record, explain: false).entry.flatMap(grade(of:)) ?? ""
+            return try active.decide(record, explain: false).entry.flatMap(grade(of:)) ?? ""
         } catch {
             RequestContext.logger.warning("grading rule failed on a lead; left ungraded", metadata: ["error": "\(error)"])
             return ""

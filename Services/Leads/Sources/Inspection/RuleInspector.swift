@@ -29,7 +29,7 @@ struct RuleInspector: Sendable {
             guard let active = try await activeRules.active(name, tenant: caller.tenant, catalog: catalog) else { continue }
             for entry in active.rules.entries {
                 let matched = sample.filter { (try? entry.condition.matches($0.data)) == true }.count
-                let fields = Self.fieldsRead(entry.condition.source).filter { catalog.field(named: $0) != nil }.sorted()
+                let fields = entry.condition.source.fieldsRead.filter { catalog.field(named: $0) != nil }.sorted()
                 inspection.rules.append(.with {
                     $0.ruleSet = name
                     $0.ruleID = entry.id
@@ -125,27 +125,6 @@ struct RuleInspector: Sendable {
             }
         }
         return lookups
-    }
-
-    /// The top-level field names a rule's `var`s read (an over-approximation inside iterations).
-    static func fieldsRead(_ rule: RuleValue) -> Set<String> {
-        var fields: Set<String> = []
-        var stack = [rule]
-        while let value = stack.popLast() {
-            switch value {
-            case .object(let members):
-                if let path = members["var"] {
-                    let name = path.stringValue ?? path.arrayValue?.first?.stringValue ?? ""
-                    if let first = name.split(separator: ".").first { fields.insert(String(first)) }
-                }
-                stack.append(contentsOf: members.values)
-            case .array(let items):
-                stack.append(contentsOf: items)
-            default:
-                break
-            }
-        }
-        return fields
     }
 
     static func isEmpty(_ value: RuleValue?) -> Bool {

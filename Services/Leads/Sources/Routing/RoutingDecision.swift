@@ -27,6 +27,9 @@ struct RoutingDecision: Sendable, Equatable {
     /// Which rule or fallback decided, e.g. "lead-routing v3 rule east-ct".
     var origin: String
     var ruleID: String?
+    /// A rep named by a rule is checked at the desk (leave, capacity); a rep keeping their own
+    /// entry is not: they found the lead.
+    var checkDesk = true
 
     static func decide(matched: CompiledRuleSet.Entry?, version: Int32?, caller: Caller) -> RoutingDecision {
         guard let matched, let version else { return fallback(for: caller) }
@@ -44,7 +47,8 @@ struct RoutingDecision: Sendable, Equatable {
     static func fallback(for caller: Caller) -> RoutingDecision {
         if caller.roles.contains(.rep), caller.managedSubtree == nil, !caller.seesWholeTenant {
             return RoutingDecision(
-                target: .rep(caller.userID, team: caller.orgPath), origin: "no routing rule matched: kept by the rep who entered it")
+                target: .rep(caller.userID, team: caller.orgPath), origin: "no routing rule matched: kept by the rep who entered it",
+                checkDesk: false)
         }
         return RoutingDecision(target: .team(caller.orgPath, priorityScore: nil), origin: "no routing rule matched: team \(caller.orgPath)")
     }

@@ -35,6 +35,8 @@ struct RoutingDeskStore: Sendable {
         switch decision.target {
         case .pool(let path):
             return LeadAssignment(ownerID: "", orgPath: path, reason: "\(decision.origin): public pool of \(path)", ruleID: decision.ruleID)
+        case .rep(let owner, let team) where !decision.checkDesk:
+            return LeadAssignment(ownerID: owner, orgPath: team, reason: decision.origin, ruleID: decision.ruleID)
         case .rep(let owner, let team):
             let known = try await reps(tenant: tenant, where: .user(owner), moment: moment, lock: true, on: connection)
             guard let rep = known.first, let why = rep.unavailability else {
