@@ -30,6 +30,8 @@ extension EndToEnd {
                                 $0.agentID = 1_000_002; $0.handles = ["li.na": "LiNa"]; $0.enabled = true },
                         .with { $0.name = "dingtalk"; $0.kind = .dingtalkWork; $0.baseURL = base; $0.appID = "ding-key"; $0.secret = "ding-secret"
                                 $0.agentID = 99; $0.enabled = true },
+                        .with { $0.name = "ding-todo"; $0.kind = .dingtalkTodo; $0.baseURL = base; $0.appID = "ding-key"; $0.secret = "ding-secret"
+                                $0.agentID = 99; $0.handles = ["li.na": "union-lina"]; $0.enabled = true },
                         .with { $0.name = "nb-robot"; $0.kind = .wecomRobot; $0.teamPath = "/east/east-nb"; $0.webhookURL = "\(base)/robot/wecom?key=k1"
                                 $0.enabled = true },
                         .with { $0.name = "east-ding"; $0.kind = .dingtalkRobot; $0.teamPath = "/east"
@@ -79,9 +81,9 @@ extension EndToEnd {
 
                     let personal = try await client.eventually(timeout: .seconds(30)) { () -> [Sales_Leads_V1_NotificationDelivery]? in
                         let deliveries = try await log(hers.id)
-                        return deliveries.count == 2 && deliveries.allSatisfy({ $0.status == .delivered }) ? deliveries : nil
+                        return deliveries.count == 3 && deliveries.allSatisfy({ $0.status == .delivered }) ? deliveries : nil
                     }
-                    #expect(Set(personal.map(\.channel)) == ["wecom", "dingtalk"], "a personal notice goes to person channels only")
+                    #expect(Set(personal.map(\.channel)) == ["wecom", "dingtalk", "ding-todo"], "a personal notice goes to person channels only")
                     #expect(personal.allSatisfy { $0.audience == "person:li.na" && $0.title == "线索即将退回公海" })
 
                     let refused = try await client.eventually { () -> Sales_Leads_V1_NotificationDelivery? in
@@ -95,6 +97,8 @@ extension EndToEnd {
                     #expect(await endpoints.calls(to: "/cgi-bin/gettoken").first?.query["corpsecret"] == "corp-secret")
                     let ding = await endpoints.calls(to: "/topapi/message/corpconversation/asyncsend_v2")
                     #expect(ding.count == 1 && ding.first?.body["userid_list"] == "li.na")
+                    let todo = await endpoints.calls(to: "/v1.0/todo/users/union-lina/tasks")
+                    #expect(todo.count == 1 && todo.first?.body["subject"] == "线索即将退回公海" && todo.first?.query["operatorId"] == "union-lina")
                     let robot = await endpoints.calls(to: "/robot/wecom")
                     #expect(robot.count == 2 && robot.allSatisfy { $0.rawBody.contains("新线索无人接手") })
                     #expect(robot.allSatisfy { !$0.rawBody.contains("黄女士") }, "li.na's own lead never reaches a group")

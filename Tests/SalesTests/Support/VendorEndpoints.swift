@@ -53,6 +53,15 @@ actor VendorEndpoints {
                 return Self.json(["errcode": 0, "errmsg": "ok"])
             }
         }
+        // DingTalk's newer API: the token in a header, the to-do under the person's unionId.
+        router.post("/v1.0/todo/users/{union}/tasks") { request, _ in
+            let call = try await Self.call(request)
+            _ = await endpoints.record(call)
+            guard call.headers["x-acs-dingtalk-access-token"] == "dingtalk-token" else {
+                return Self.json(["code": "InvalidAuthentication", "message": "token"], status: .unauthorized)
+            }
+            return Self.json(["id": "todo-1", "subject": call.body["subject"] ?? ""])
+        }
         router.post("/robot/wecom") { request, _ in
             let count = await endpoints.record(try await Self.call(request))
             return count == 1 ? Self.json(["error": "try later"], status: .serviceUnavailable) : Self.json(["errcode": 0, "errmsg": "ok"])

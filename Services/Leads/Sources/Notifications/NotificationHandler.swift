@@ -47,7 +47,7 @@ struct NotificationHandler: Sales_Leads_V1_NotificationService.SimpleServiceProt
             throw .invalidArgument(field: "channel.name", rule: "must be 2 to 40 lowercase letters, digits or '-'; got \"\(name)\"")
         }
         guard let sender = senders.sender(for: channel.kind) else {
-            throw .invalidArgument(field: "channel.kind", rule: "is required: wecom_app, dingtalk_work, wecom_robot, dingtalk_robot or webhook")
+            throw .invalidArgument(field: "channel.kind", rule: "is required: wecom_app, dingtalk_work, dingtalk_todo, wecom_robot, dingtalk_robot or webhook")
         }
         if sender.reachesPerson {
             guard channel.teamPath.isEmpty else {

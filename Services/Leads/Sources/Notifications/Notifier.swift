@@ -28,8 +28,8 @@ struct Notifier: Sendable {
             }
             if deliveries.isEmpty {
                 let why = notice.personal
-                    ? "no person channel (WeCom app or DingTalk work notice) is set up; a personal notice is never sent to a group"
-                    : "no person channel (WeCom app or DingTalk work notice) is set up"
+                    ? "no person channel (WeCom app, DingTalk work notice or to-do) is set up; a personal notice is never sent to a group"
+                    : "no person channel (WeCom app, DingTalk work notice or to-do) is set up"
                 deliveries.append(.init(notice: notice, channel: "", recipient: user, status: .skipped, note: why))
             }
         case .team(let path):
@@ -56,7 +56,7 @@ struct NotificationSenders: Sendable {
     static func standard() -> NotificationSenders {
         let tokens = AccessTokens()
         return NotificationSenders(all: [
-            WeComAppChannel(tokens: tokens), DingTalkWorkChannel(tokens: tokens),
+            WeComAppChannel(tokens: tokens), DingTalkWorkChannel(tokens: tokens), DingTalkTodoChannel(tokens: tokens),
             WeComRobotChannel(), DingTalkRobotChannel(), WebhookChannel(),
         ])
     }

@@ -12,10 +12,14 @@ protocol AppMessageChannel: NotificationChannelSender {
     var staleTokenCodes: Set<Int> { get }
     func tokenURL(base: String, channel: Sales_Leads_V1_NotificationChannel) -> String
     func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Leads_V1_NotificationChannel) -> (url: String, body: [String: Any])
+    /// Headers the send carries besides the body (the newer DingTalk API takes the token in one).
+    func sendHeaders(token: String) -> [(String, String)]
 }
 
 extension AppMessageChannel {
     var reachesPerson: Bool { true }
+
+    func sendHeaders(token: String) -> [(String, String)] { [] }
 
     func send(_ message: OutgoingMessage, via channel: Sales_Leads_V1_NotificationChannel, http: HTTPClient) async -> DeliveryResult {
         let base = (channel.baseURL.isEmpty ? defaultBaseURL : channel.baseURL).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
@@ -35,7 +39,7 @@ extension AppMessageChannel {
                     token = fresh
                 }
                 let request = sendRequest(message, base: base, token: token, channel: channel)
-                let answer = try await VendorHTTP.call(.POST, request.url, json: request.body, http: http)
+                let answer = try await VendorHTTP.call(.POST, request.url, json: request.body, headers: sendHeaders(token: token), http: http)
                 if attempt == 0, (200..<300).contains(answer.status), staleTokenCodes.contains(answer.errcode) {
                     tokens.forget(key)
                     continue
@@ -90,4 +94,31 @@ struct DingTalkWorkChannel: AppMessageChannel {
             "msg": ["msgtype": "markdown", "markdown": ["title": message.title, "text": "### \(message.title)\n\(message.text)"]],
         ])
     }
+}
+
+/// DingTalk (钉钉) to-do (待办): the app's token from GET /gettoken, then
+/// POST /v1.0/todo/users/{unionId}/tasks on the newer API with the token in
+/// `x-acs-dingtalk-access-token`. With a base_url set, both go there (a proxy or a test double).
+struct DingTalkTodoChannel: AppMessageChannel {
+    let tokens: AccessTokens
+    var kind: Sales_Leads_V1_ChannelKind { .dingtalkTodo }
+    var defaultBaseURL: String { "https://oapi.dingtalk.com" }
+    var staleTokenCodes: Set<Int> { [40014, 42001, 88] }
+
+    func tokenURL(base: String, channel: Sales_Leads_V1_NotificationChannel) -> String {
+        "\(base)/gettoken?appkey=\(VendorHTTP.percentEncoded(channel.appID))&appsecret=\(VendorHTTP.percentEncoded(channel.secret))"
+    }
+
+    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Leads_V1_NotificationChannel) -> (url: String, body: [String: Any]) {
+        let api = channel.baseURL.isEmpty ? "https://api.dingtalk.com" : base
+        let union = VendorHTTP.percentEncoded(message.recipient)
+        return ("\(api)/v1.0/todo/users/\(union)/tasks?operatorId=\(union)", [
+            "subject": message.title,
+            "description": message.text,
+            "executorIds": [message.recipient],
+            "sourceId": "\(message.notice):\(message.subjectID)",
+        ])
+    }
+
+    func sendHeaders(token: String) -> [(String, String)] { [("x-acs-dingtalk-access-token", token)] }
 }

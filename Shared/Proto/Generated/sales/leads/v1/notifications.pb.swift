@@ -42,6 +42,10 @@ public nonisolated enum Sales_Leads_V1_ChannelKind: SwiftProtobuf.Enum, Swift.Ca
 
   /// To a team: any HTTPS endpoint; the body is JSON, signed with HMAC-SHA256 when a secret is set.
   case webhook // = 5
+
+  /// To a person: a DingTalk (钉钉) to-do (待办) on their list, by app key and secret; `handles`
+  /// maps our user ids to DingTalk unionIds.
+  case dingtalkTodo // = 6
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -56,6 +60,7 @@ public nonisolated enum Sales_Leads_V1_ChannelKind: SwiftProtobuf.Enum, Swift.Ca
     case 3: self = .wecomRobot
     case 4: self = .dingtalkRobot
     case 5: self = .webhook
+    case 6: self = .dingtalkTodo
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -68,6 +73,7 @@ public nonisolated enum Sales_Leads_V1_ChannelKind: SwiftProtobuf.Enum, Swift.Ca
     case .wecomRobot: return 3
     case .dingtalkRobot: return 4
     case .webhook: return 5
+    case .dingtalkTodo: return 6
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -80,6 +86,7 @@ public nonisolated enum Sales_Leads_V1_ChannelKind: SwiftProtobuf.Enum, Swift.Ca
     .wecomRobot,
     .dingtalkRobot,
     .webhook,
+    .dingtalkTodo,
   ]
 
 }
@@ -331,7 +338,7 @@ public nonisolated struct Sales_Leads_V1_ListNotificationDeliveriesResponse: Sen
 fileprivate nonisolated let _protobuf_package = "sales.leads.v1"
 
 nonisolated extension Sales_Leads_V1_ChannelKind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CHANNEL_KIND_UNSPECIFIED\0\u{1}CHANNEL_KIND_WECOM_APP\0\u{1}CHANNEL_KIND_DINGTALK_WORK\0\u{1}CHANNEL_KIND_WECOM_ROBOT\0\u{1}CHANNEL_KIND_DINGTALK_ROBOT\0\u{1}CHANNEL_KIND_WEBHOOK\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CHANNEL_KIND_UNSPECIFIED\0\u{1}CHANNEL_KIND_WECOM_APP\0\u{1}CHANNEL_KIND_DINGTALK_WORK\0\u{1}CHANNEL_KIND_WECOM_ROBOT\0\u{1}CHANNEL_KIND_DINGTALK_ROBOT\0\u{1}CHANNEL_KIND_WEBHOOK\0\u{1}CHANNEL_KIND_DINGTALK_TODO\0")
 }
 
 nonisolated extension Sales_Leads_V1_NotificationChannel: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
