@@ -40,38 +40,74 @@ public enum Outbox {
         let json: String
     }
 
-    /// Takes the ordering lock and inserts the events; the lock is held until the transaction ends.
-    static func write(_ events: [Event], on connection: PostgresConnection, logger: Logger) async throws {
-        for (index, event) in events.enumerated() {
-            let lock = index == 0 ? "WITH ordering AS (SELECT pg_advisory_xact_lock(hashtext('outbox')))" : ""
-            let source = index == 0 ? "FROM ordering" : ""
+    /// Takes the ordering lock and inserts the events; the lock is held until the transaction
+    /// ends. `answer`, an idempotent call's response, is stored in the same statement.
+    static func write(
+        _ events: [Event], answer: PendingEvents.Answer? = nil, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        guard let first = events.first else {
+            if let answer {
+                try await connection.query(
+                    "UPDATE idempotency_keys SET response = \(answer.response) WHERE tenant_id = \(answer.tenant) AND key = \(answer.key)",
+                    logger: logger)
+            }
+            return
+        }
+        // The answer's UPDATE rides along as a data-modifying CTE: one round trip for both.
+        let statement: PostgresQuery = if let answer {
+            """
+            WITH ordering AS (SELECT pg_advisory_xact_lock(hashtext('outbox'))),
+                 answered AS (UPDATE idempotency_keys SET response = \(answer.response)
+                              WHERE tenant_id = \(answer.tenant) AND key = \(answer.key))
+            INSERT INTO outbox (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload)
+            SELECT \(first.id), \(first.tenant.rawValue), \(first.aggregateType), \(first.aggregateID), \(first.type), \(first.json)::jsonb
+            FROM ordering
+            """
+        } else {
+            """
+            WITH ordering AS (SELECT pg_advisory_xact_lock(hashtext('outbox')))
+            INSERT INTO outbox (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload)
+            SELECT \(first.id), \(first.tenant.rawValue), \(first.aggregateType), \(first.aggregateID), \(first.type), \(first.json)::jsonb
+            FROM ordering
+            """
+        }
+        try await connection.query(statement, logger: logger)
+        for event in events.dropFirst() {
             try await connection.query(
                 """
-                \(unescaped: lock)
                 INSERT INTO outbox (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload)
-                SELECT \(event.id), \(event.tenant.rawValue), \(event.aggregateType), \(event.aggregateID),
-                       \(event.type), \(event.json)::jsonb \(unescaped: source)
+                VALUES (\(event.id), \(event.tenant.rawValue), \(event.aggregateType), \(event.aggregateID), \(event.type), \(event.json)::jsonb)
                 """, logger: logger)
         }
     }
 }
 
-/// The events a transaction appended, written by `Database.transaction` just before it commits.
+/// What a transaction leaves for its end: the events it appended and, for an idempotent call,
+/// the response to keep; `Database.transaction` writes them in one statement just before COMMIT.
 final class PendingEvents: Sendable {
     @TaskLocal static var current: PendingEvents?
 
-    private let events = Mutex<[Outbox.Event]>([])
+    struct Answer: Sendable {
+        let tenant: String
+        let key: String
+        let response: ByteBuffer
+    }
+
+    private let state = Mutex<(events: [Outbox.Event], answer: Answer?)>(([], nil))
 
     func add(_ event: Outbox.Event) {
-        events.withLock { $0.append(event) }
+        state.withLock { $0.events.append(event) }
+    }
+
+    func keep(_ answer: Answer) {
+        state.withLock { $0.answer = answer }
     }
 
     func flush(on connection: PostgresConnection, logger: Logger) async throws {
-        let batch = events.withLock { events in
-            defer { events.removeAll() }
-            return events
+        let (events, answer) = state.withLock { state in
+            defer { state = ([], nil) }
+            return state
         }
-        guard !batch.isEmpty else { return }
-        try await Outbox.write(batch, on: connection, logger: logger)
+        try await Outbox.write(events, answer: answer, on: connection, logger: logger)
     }
 }
