@@ -43,85 +43,96 @@ struct LeadStore: Sendable {
         return nil
     }
 
+    static let poolReturnPrefix = "returning customer from the public pool: "
+
     /// Stores the lead under its customer. A new customer, or one waiting in a public pool, takes
-    /// `assignment` (`routed`; the pool customer's waiting leads move with it); one with an owner keeps it, and the lead goes to that owner (never
-    /// a second owner for one customer). Two channels submitting the same customer at once meet on
-    /// the customers' unique key: the second waits for the first and then finds its owner.
+    /// `assignment` (`routed`; the pool customer's waiting leads move with it); one with an owner
+    /// keeps it, and the lead goes to that owner (never a second owner for one customer). Two
+    /// channels submitting the same customer at once meet on the customers' unique key: the second
+    /// waits for the first and then finds its owner. A key merged into another customer is
+    /// followed to the survivor.
     func insert(
         _ lead: NewLead, key: (kind: String, value: String), grade: String, assignment: LeadAssignment,
         phoneHasher: PhoneHasher, by caller: Caller, on connection: PostgresConnection, logger: Logger
     ) async throws -> (lead: Lead, routed: Bool) {
-        let customers = try await connection.query(
+        var key = key
+        for _ in 0..<4 {
+            if let stored = try await insertUnder(
+                lead, key: key, grade: grade, assignment: assignment, phoneHasher: phoneHasher, by: caller, on: connection, logger: logger) {
+                let routed = !stored.isRepeat || stored.assignmentReason.hasPrefix(Self.poolReturnPrefix)
+                if stored.isRepeat && routed {
+                    // One customer, one owner: its leads still waiting in the pool go along.
+                    try await connection.query(
+                        """
+                        UPDATE leads SET owner_id = \(stored.ownerID), org_path = \(stored.orgPath), updated_at = now(),
+                                         assignment_reason = \("moved with its returning customer: " + assignment.reason)
+                        WHERE customer_id = \(stored.customerID) AND owner_id = '' AND id <> \(stored.id)
+                          AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue))
+                        """, logger: logger)
+                }
+                return (stored, routed)
+            }
+            let survivors = try await connection.query(
+                """
+                SELECT s.key_kind, s.key_value FROM customers m JOIN customers s ON s.id = m.merged_into
+                WHERE m.tenant_id = \(caller.tenant.rawValue) AND m.key_kind = \(key.kind) AND m.key_value = \(key.value)
+                """, logger: logger)
+            var survivor: (kind: String, value: String)?
+            for try await row in survivors.decode((String, String).self) { survivor = row }
+            guard let survivor else { break }
+            key = survivor
+        }
+        throw ServiceError.unavailable("the lead's customer could not be resolved; retry")
+    }
+
+    /// One statement: the customer upserted under `key`, the lead inserted under it with the
+    /// owner and reason that follow. Nil when the key's customer was merged into another.
+    private func insertUnder(
+        _ lead: NewLead, key: (kind: String, value: String), grade: String, assignment: LeadAssignment,
+        phoneHasher: PhoneHasher, by caller: Caller, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Lead? {
+        let profile = lead.profile
+        let rows = try await connection.query(
             """
             WITH before AS (
                 SELECT owner_id FROM customers
                 WHERE tenant_id = \(caller.tenant.rawValue) AND key_kind = \(key.kind) AND key_value = \(key.value)
+            ), customer AS (
+                INSERT INTO customers AS c (id, tenant_id, key_kind, key_value, display_name, owner_id, org_path)
+                VALUES (\(UUID()), \(caller.tenant.rawValue), \(key.kind), \(key.value),
+                        \(lead.companyName.isEmpty ? lead.contactName : lead.companyName), \(assignment.ownerID), \(assignment.orgPath))
+                ON CONFLICT (tenant_id, key_kind, key_value) DO UPDATE SET
+                    owner_id = CASE WHEN c.owner_id = '' THEN EXCLUDED.owner_id ELSE c.owner_id END,
+                    org_path = CASE WHEN c.owner_id = '' THEN EXCLUDED.org_path ELSE c.org_path END
+                RETURNING id, owner_id, org_path, xmax = 0 AS is_new, merged_into
+            ), decided AS (
+                SELECT c.id, c.owner_id, c.org_path, c.is_new,
+                       NOT c.is_new AND (SELECT owner_id FROM before) = ''
+                           AND c.owner_id = \(assignment.ownerID) AND c.org_path = \(assignment.orgPath) AS from_pool
+                FROM customer c WHERE c.merged_into IS NULL
+            ), inserted AS (
+                INSERT INTO leads (id, tenant_id, contact_name, company_name, phone_e164, phone_hmac, channel, campaign, city,
+                                   inquiry, owner_id, org_path, status, custom_fields, customer_id, credit_code, repeat,
+                                   assignment_reason, routing_rule_id, district, industry, budget_minor, budget_currency,
+                                   employee_count, tags, latitude, longitude, grade)
+                SELECT \(UUID()), \(caller.tenant.rawValue), \(lead.contactName), \(lead.companyName), \(lead.phone?.e164),
+                       \(lead.phone.map(phoneHasher.hash)), \(Int16(lead.channel.rawValue)),
+                       \(lead.campaign), \(lead.city), \(lead.inquiry), d.owner_id, d.org_path,
+                       \(Int16(Sales_Leads_V1_LeadStatus.new.rawValue)),
+                       \(try CustomFieldStore.encode(lead.customFields))::jsonb, d.id, \(lead.creditCode?.rawValue ?? ""),
+                       NOT d.is_new,
+                       CASE WHEN d.is_new THEN \(assignment.reason)
+                            WHEN d.from_pool THEN \(Self.poolReturnPrefix + assignment.reason)
+                            ELSE 'repeat customer: stays with its owner' END,
+                       CASE WHEN d.is_new OR d.from_pool THEN \(assignment.ruleID) END,
+                       \(profile.district), \(profile.industry), \(profile.budget?.minorUnits), \(profile.budget?.currency.code),
+                       \(profile.employeeCount), \(profile.tags), \(profile.location?.latitude), \(profile.location?.longitude), \(grade)
+                FROM decided d
+                RETURNING *
             )
-            INSERT INTO customers AS c (id, tenant_id, key_kind, key_value, display_name, owner_id, org_path)
-            VALUES (\(UUID()), \(caller.tenant.rawValue), \(key.kind), \(key.value),
-                    \(lead.companyName.isEmpty ? lead.contactName : lead.companyName), \(assignment.ownerID), \(assignment.orgPath))
-            ON CONFLICT (tenant_id, key_kind, key_value) DO UPDATE SET
-                owner_id = CASE WHEN c.owner_id = '' THEN EXCLUDED.owner_id ELSE c.owner_id END,
-                org_path = CASE WHEN c.owner_id = '' THEN EXCLUDED.org_path ELSE c.org_path END
-            RETURNING id, owner_id, org_path, xmax = 0, (SELECT owner_id FROM before), merged_into
+            SELECT \(unescaped: Self.columns) FROM inserted
             """, logger: logger)
-        var customer: (id: UUID, owner: String, orgPath: String, isNew: Bool, previousOwner: String?)?
-        var mergedInto: UUID?
-        for try await (id, owner, path, isNew, previous, merged) in customers.decode((UUID, String, String, Bool, String?, UUID?).self) {
-            customer = (id, owner, path, isNew, previous)
-            mergedInto = merged
-        }
-        if let mergedInto {
-            // The key belongs to a customer merged into another: the lead is the survivor's.
-            customer = nil
-            let survivor = try await connection.query(
-                "SELECT id, owner_id, org_path FROM customers WHERE id = \(mergedInto) FOR UPDATE", logger: logger)
-            for try await (id, owner, path) in survivor.decode((UUID, String, String).self) { customer = (id, owner, path, false, owner) }
-            if var found = customer, found.owner.isEmpty {
-                try await connection.query(
-                    "UPDATE customers SET owner_id = \(assignment.ownerID), org_path = \(assignment.orgPath) WHERE id = \(found.id)",
-                    logger: logger)
-                found.owner = assignment.ownerID
-                found.orgPath = assignment.orgPath
-                customer = found
-            }
-        }
-        guard let customer else { throw ServiceError.unavailable("the customer was not stored; retry") }
-        let fromPool = !customer.isNew && customer.previousOwner == "" && customer.owner == assignment.ownerID
-            && customer.orgPath == assignment.orgPath
-        let routed = customer.isNew || fromPool
-        let reason = customer.isNew ? assignment.reason
-            : fromPool ? "returning customer from the public pool: " + assignment.reason
-            : "repeat customer: stays with its owner"
-        if fromPool {
-            // One customer, one owner: its leads still waiting in the pool go along.
-            try await connection.query(
-                """
-                UPDATE leads SET owner_id = \(customer.owner), org_path = \(customer.orgPath), updated_at = now(),
-                                 assignment_reason = \("moved with its returning customer: " + assignment.reason)
-                WHERE customer_id = \(customer.id) AND owner_id = ''
-                  AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue))
-                """, logger: logger)
-        }
-        let profile = lead.profile
-        let rows = try await connection.query(
-            """
-            INSERT INTO leads (id, tenant_id, contact_name, company_name, phone_e164, phone_hmac, channel, campaign, city,
-                               inquiry, owner_id, org_path, status, custom_fields, customer_id, credit_code, repeat,
-                               assignment_reason, routing_rule_id, district, industry, budget_minor, budget_currency,
-                               employee_count, tags, latitude, longitude, grade)
-            VALUES (\(UUID()), \(caller.tenant.rawValue), \(lead.contactName), \(lead.companyName), \(lead.phone?.e164),
-                    \(lead.phone.map(phoneHasher.hash)), \(Int16(lead.channel.rawValue)),
-                    \(lead.campaign), \(lead.city), \(lead.inquiry), \(customer.owner), \(customer.orgPath),
-                    \(Int16(Sales_Leads_V1_LeadStatus.new.rawValue)),
-                    \(try CustomFieldStore.encode(lead.customFields))::jsonb, \(customer.id), \(lead.creditCode?.rawValue ?? ""),
-                    \(!customer.isNew), \(reason), \(routed ? assignment.ruleID : nil), \(profile.district), \(profile.industry),
-                    \(profile.budget?.minorUnits), \(profile.budget?.currency.code), \(profile.employeeCount), \(profile.tags),
-                    \(profile.location?.latitude), \(profile.location?.longitude), \(grade))
-            RETURNING \(unescaped: Self.columns)
-            """, logger: logger)
-        guard let stored = try await Self.decode(rows).first else { throw ServiceError.unavailable("the lead was not stored; retry") }
-        return (stored, routed)
+        return try await Self.decode(rows).first
     }
 
     /// The lead if it exists in the caller's tenant and scope; `lock` holds it for the transaction.
