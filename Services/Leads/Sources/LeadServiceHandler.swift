@@ -1,5 +1,7 @@
 import Foundation
 import GRPCCore
+import Logging
+import PostgresNIO
 import RulesEngine
 import SalesModel
 import SalesProto
@@ -35,8 +37,9 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     }
 
     /// Completes a company's profile from the registry, grades, routes and stores a checked lead
-    /// with its events; `key` overrides the client's idempotency key. A returning customer with an owner keeps that owner (no routing); one in
-    /// a public pool is routed afresh, with what it asked before in `earlier_inquiries`.
+    /// with its events; `key` overrides the client's idempotency key. A returning customer with an
+    /// owner keeps that owner; one in a public pool is routed afresh, with what it asked before in
+    /// `earlier_inquiries`.
     func create(
         _ lead: NewLead, request: Sales_Leads_V1_CreateLeadRequest, caller: Caller,
         tenantFields: TenantLeadFields, key: String? = nil
@@ -65,28 +68,34 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
                 lead, key: customerKey, grade: grade, assignment: assignment, phoneHasher: phoneHasher, by: caller,
                 on: connection, logger: logger)
             if stored.routed { try await desk.handedOut(assignment, tenant: caller.tenant, on: connection, logger: logger) }
-            let reader = Self.eventReader(caller)
             try await Outbox.append(
-                Sales_Leads_V1_LeadCreated.with { $0.lead = stored.lead.message(for: reader) },
+                Sales_Leads_V1_LeadCreated.with { $0.lead = stored.lead.message(for: Self.eventReader(caller)) },
                 tenant: caller.tenant, aggregateType: "lead", aggregateID: stored.lead.id.apiString, on: connection, logger: logger)
             if stored.routed, let waiting = assignment.awaitingOwner {
-                try await Outbox.append(
-                    Sales_Leads_V1_LeadAwaitingOwner.with {
-                        $0.lead = stored.lead.message(for: reader)
-                        $0.teamPath = stored.lead.orgPath
-                        $0.reason = waiting
-                        $0.at = Google_Protobuf_Timestamp(date: Date())
-                    },
-                    tenant: caller.tenant, aggregateType: "lead", aggregateID: stored.lead.id.apiString, on: connection, logger: logger)
-                try await notifier.enqueue(
-                    Notice(
-                        kind: "lead_awaiting_owner", audience: .team(stored.lead.orgPath), title: "新线索无人接手",
-                        text: "\(stored.lead.contactName)（\(stored.lead.city.isEmpty ? "城市未知" : stored.lead.city)）在 \(stored.lead.orgPath) 公海等待分配：\(waiting)",
-                        subjectID: stored.lead.id.apiString, personal: false),
-                    tenant: caller.tenant, on: connection, logger: logger)
+                try await announceAwaitingOwner(stored.lead, why: waiting, caller: caller, on: connection, logger: logger)
             }
             return .with { $0.lead = stored.lead.message(for: caller) }
         }
+    }
+
+    /// A new lead nobody could take: the event for the feed, and the notice to its team.
+    private func announceAwaitingOwner(
+        _ lead: Lead, why: String, caller: Caller, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await Outbox.append(
+            Sales_Leads_V1_LeadAwaitingOwner.with {
+                $0.lead = lead.message(for: Self.eventReader(caller))
+                $0.teamPath = lead.orgPath
+                $0.reason = why
+                $0.at = Google_Protobuf_Timestamp(date: Date())
+            },
+            tenant: caller.tenant, aggregateType: "lead", aggregateID: lead.id.apiString, on: connection, logger: logger)
+        try await notifier.enqueue(
+            Notice(
+                kind: "lead_awaiting_owner", audience: .team(lead.orgPath), title: "新线索无人接手",
+                text: "\(lead.contactName)（\(lead.city.isEmpty ? "城市未知" : lead.city)）在 \(lead.orgPath) 公海等待分配：\(why)",
+                subjectID: lead.id.apiString, personal: false),
+            tenant: caller.tenant, on: connection, logger: logger)
     }
 
     /// The lead with what the company registry knows of its credit code, where it said nothing.
