@@ -41,49 +41,48 @@ public enum Outbox {
     }
 
     /// Takes the ordering lock and inserts the events; the lock is held until the transaction
-    /// ends. `answer`, an idempotent call's response, is stored in the same statement.
+    /// ends. `answers`, idempotent calls' responses, are stored in the same statement: whatever a
+    /// transaction appended (one lead or a batch of them), its tail is one round trip.
     static func write(
-        _ events: [Event], answer: PendingEvents.Answer? = nil, on connection: PostgresConnection, logger: Logger
+        _ events: [Event], answers: [PendingEvents.Answer] = [], on connection: PostgresConnection, logger: Logger
     ) async throws {
-        guard let first = events.first else {
-            if let answer {
-                try await connection.query(
-                    "UPDATE idempotency_keys SET response = \(answer.response) WHERE tenant_id = \(answer.tenant) AND key = \(answer.key)",
-                    logger: logger)
-            }
-            return
+        guard !events.isEmpty || !answers.isEmpty else { return }
+        var binds = PostgresBindings()
+        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
         }
-        // The answer's UPDATE rides along as a data-modifying CTE: one round trip for both.
-        let statement: PostgresQuery = if let answer {
-            """
-            WITH ordering AS (SELECT pg_advisory_xact_lock(hashtext('outbox'))),
-                 answered AS (UPDATE idempotency_keys SET response = \(answer.response)
-                              WHERE tenant_id = \(answer.tenant) AND key = \(answer.key))
-            INSERT INTO outbox (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload)
-            SELECT \(first.id), \(first.tenant.rawValue), \(first.aggregateType), \(first.aggregateID), \(first.type), \(first.json)::jsonb
-            FROM ordering
-            """
+        var parts: [String] = []
+        if !events.isEmpty { parts.append("ordering AS (SELECT pg_advisory_xact_lock(hashtext('outbox')))") }
+        if !answers.isEmpty {
+            let rows = answers.map { "(\(bind($0.tenant)), \(bind($0.key)), \(bind($0.response)))" }.joined(separator: ", ")
+            parts.append("""
+                answered AS (UPDATE idempotency_keys k SET response = a.response
+                             FROM (VALUES \(rows)) AS a (tenant_id, key, response)
+                             WHERE k.tenant_id = a.tenant_id AND k.key = a.key)
+                """)
+        }
+        var sql = "WITH " + parts.joined(separator: ", ") + "\n"
+        if events.isEmpty {
+            sql += "SELECT 1"
         } else {
-            """
-            WITH ordering AS (SELECT pg_advisory_xact_lock(hashtext('outbox')))
-            INSERT INTO outbox (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload)
-            SELECT \(first.id), \(first.tenant.rawValue), \(first.aggregateType), \(first.aggregateID), \(first.type), \(first.json)::jsonb
-            FROM ordering
-            """
-        }
-        try await connection.query(statement, logger: logger)
-        for event in events.dropFirst() {
-            try await connection.query(
-                """
+            // Rows come out of the join after the lock is held, so their sequence numbers are too.
+            let rows = events.map { event in
+                "(\(bind(event.id)), \(bind(event.tenant.rawValue)), \(bind(event.aggregateType)), \(bind(event.aggregateID)), "
+                    + "\(bind(event.type)), \(bind(event.json))::jsonb)"
+            }.joined(separator: ", ")
+            sql += """
                 INSERT INTO outbox (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload)
-                VALUES (\(event.id), \(event.tenant.rawValue), \(event.aggregateType), \(event.aggregateID), \(event.type), \(event.json)::jsonb)
-                """, logger: logger)
+                SELECT e.* FROM (VALUES \(rows)) AS e (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload)
+                CROSS JOIN ordering
+                """
         }
+        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
     }
 }
 
-/// What a transaction leaves for its end: the events it appended and, for an idempotent call,
-/// the response to keep; `Database.transaction` writes them in one statement just before COMMIT.
+/// What a transaction leaves for its end: the events it appended and, for idempotent calls,
+/// the responses to keep; `Database.transaction` writes them in one statement just before COMMIT.
 final class PendingEvents: Sendable {
     @TaskLocal static var current: PendingEvents?
 
@@ -93,21 +92,21 @@ final class PendingEvents: Sendable {
         let response: ByteBuffer
     }
 
-    private let state = Mutex<(events: [Outbox.Event], answer: Answer?)>(([], nil))
+    private let state = Mutex<(events: [Outbox.Event], answers: [Answer])>(([], []))
 
     func add(_ event: Outbox.Event) {
         state.withLock { $0.events.append(event) }
     }
 
     func keep(_ answer: Answer) {
-        state.withLock { $0.answer = answer }
+        state.withLock { $0.answers.append(answer) }
     }
 
     func flush(on connection: PostgresConnection, logger: Logger) async throws {
-        let (events, answer) = state.withLock { state in
-            defer { state = ([], nil) }
+        let (events, answers) = state.withLock { state in
+            defer { state = ([], []) }
             return state
         }
-        try await Outbox.write(events, answer: answer, on: connection, logger: logger)
+        try await Outbox.write(events, answers: answers, on: connection, logger: logger)
     }
 }
