@@ -1,7 +1,5 @@
 import Foundation
 import GRPCCore
-import Logging
-import PostgresNIO
 import RulesEngine
 import SalesModel
 import SalesProto
@@ -25,6 +23,8 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let unmaskAudit: UnmaskAudit
     let inspector: RuleInspector
     let reports: RuleHealthArchive
+    /// Writes new leads, in batches when they arrive together (group commit).
+    let batcher: LeadBatcher
     let opportunities: Sales_Opportunities_V1_OpportunityService.Client<PeerClient.Transport>
 
     var database: Database { store.database }
@@ -44,7 +44,6 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         _ lead: NewLead, request: Sales_Leads_V1_CreateLeadRequest, caller: Caller,
         tenantFields: TenantLeadFields, key: String? = nil
     ) async throws -> Sales_Leads_V1_CreateLeadResponse {
-        let logger = RequestContext.logger
         let lead = await completed(lead)
         let customerKey = lead.customerKey(phoneHasher: phoneHasher)
         let grading = try await activeRules.active(LeadGrading.ruleSetName, tenant: caller.tenant, catalog: tenantFields.catalog)
@@ -58,44 +57,10 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         let decision = known?.ownerID.isEmpty == false
             ? nil
             : route(lead.ruleValue(grade: grade, earlierInquiries: earlier), by: routing, caller: caller)
-        return try await Idempotency.run("CreateLead", request: request, database: database, key: key) { connection in
-            let assignment = if let decision {
-                try await desk.assign(decision, tenant: caller.tenant, on: connection, logger: logger)
-            } else {
-                LeadAssignment(ownerID: known?.ownerID ?? "", orgPath: known?.orgPath ?? caller.orgPath, reason: "repeat customer: stays with its owner")
-            }
-            let stored = try await store.insert(
-                lead, key: customerKey, grade: grade, assignment: assignment, phoneHasher: phoneHasher, by: caller,
-                on: connection, logger: logger)
-            if stored.routed { try await desk.handedOut(assignment, tenant: caller.tenant, on: connection, logger: logger) }
-            try await Outbox.append(
-                Sales_Leads_V1_LeadCreated.with { $0.lead = stored.lead.message(for: Self.eventReader(caller)) },
-                tenant: caller.tenant, aggregateType: "lead", aggregateID: stored.lead.id.apiString, on: connection, logger: logger)
-            if stored.routed, let waiting = assignment.awaitingOwner {
-                try await announceAwaitingOwner(stored.lead, why: waiting, caller: caller, on: connection, logger: logger)
-            }
-            return .with { $0.lead = stored.lead.message(for: caller) }
-        }
-    }
-
-    /// A new lead nobody could take: the event for the feed, and the notice to its team.
-    private func announceAwaitingOwner(
-        _ lead: Lead, why: String, caller: Caller, on connection: PostgresConnection, logger: Logger
-    ) async throws {
-        try await Outbox.append(
-            Sales_Leads_V1_LeadAwaitingOwner.with {
-                $0.lead = lead.message(for: Self.eventReader(caller))
-                $0.teamPath = lead.orgPath
-                $0.reason = why
-                $0.at = Google_Protobuf_Timestamp(date: Date())
-            },
-            tenant: caller.tenant, aggregateType: "lead", aggregateID: lead.id.apiString, on: connection, logger: logger)
-        try await notifier.enqueue(
-            Notice(
-                kind: "lead_awaiting_owner", audience: .team(lead.orgPath), title: "新线索无人接手",
-                text: "\(lead.contactName)（\(lead.city.isEmpty ? "城市未知" : lead.city)）在 \(lead.orgPath) 公海等待分配：\(why)",
-                subjectID: lead.id.apiString, personal: false),
-            tenant: caller.tenant, on: connection, logger: logger)
+        let prepared = PreparedLead(
+            lead: lead, request: request, caller: caller, customerKey: customerKey, grade: grade, decision: decision, known: known,
+            idempotencyKey: key ?? RequestContext.current?.idempotencyKey, context: RequestContext.current)
+        return try await batcher.submit(prepared)
     }
 
     /// The lead with what the company registry knows of its credit code, where it said nothing.

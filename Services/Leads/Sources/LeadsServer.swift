@@ -39,6 +39,8 @@ public enum LeadsServer {
         let notifySeconds = try environment.integer("SALES_LEADS_NOTIFY_SECONDS", in: 1...3_600, default: 1)
         let companyRegistry = try CompanyRegistries.fromEnvironment(environment)
         if let companyRegistry { runtime.logger.info("company registry: \(companyRegistry.source)") }
+        let phoneHasher = PhoneHasher(secret: runtime.configuration.jwtSecret)
+        let writer = LeadWriter(store: store, desk: desk, notifier: notifier, phoneHasher: phoneHasher)
         let handler = LeadServiceHandler(
             store: store,
             desk: desk,
@@ -47,7 +49,7 @@ public enum LeadsServer {
             followUps: FollowUpStore(database: database),
             pools: pools,
             fields: fields,
-            phoneHasher: PhoneHasher(secret: runtime.configuration.jwtSecret),
+            phoneHasher: phoneHasher,
             intake: try IntakeAdapters(adapters, active: active),
             activeRules: activeRules,
             checkpoints: checkpoints,
@@ -55,6 +57,7 @@ public enum LeadsServer {
             unmaskAudit: UnmaskAudit(database: database),
             inspector: inspector,
             reports: reports,
+            batcher: LeadBatcher(write: writer.writeBatch),
             opportunities: .init(wrapping: runtime.peer(.opportunities).grpc))
         let ruleSetService = RuleSetServiceHandler(store: ruleSets, domain: ruleDomain)
         return ServiceComponents(

@@ -14,7 +14,7 @@ public enum Idempotency {
         body: @Sendable (PostgresConnection) async throws -> Response
     ) async throws -> Response {
         guard let key = key ?? RequestContext.current?.idempotencyKey else { return try await database.transaction(body) }
-        guard (1...200).contains(key.count) else {
+        guard isUsable(key) else {
             throw ServiceError.invalidArgument(field: "idempotency-key", rule: "must be 1 to 200 characters")
         }
         let tenant = try RequestContext.caller().tenant.rawValue
@@ -30,10 +30,7 @@ public enum Idempotency {
             for try await _ in claimed { isFirst = true }
             if isFirst {
                 let response = try await body(connection)
-                let bytes = ByteBuffer(bytes: try response.serializedBytes() as [UInt8])
-                try await connection.query(
-                    "UPDATE idempotency_keys SET response = \(bytes) WHERE tenant_id = \(tenant) AND key = \(key)",
-                    logger: logger)
+                try await keep(response, tenant: tenant, key: key, on: connection, logger: logger)
                 return response
             }
             let rows = try await connection.query(
@@ -57,5 +54,70 @@ public enum Idempotency {
         hasher.update(data: Data(method.utf8))
         hasher.update(data: bytes)
         return hasher.finalize().hexEncoded
+    }
+}
+
+extension Idempotency {
+    /// One call of a batch written in a single transaction.
+    public struct Call<Request: SwiftProtobuf.Message>: Sendable {
+        public let tenant: String
+        public let key: String
+        public let request: Request
+
+        public init(tenant: String, key: String, request: Request) {
+            self.tenant = tenant
+            self.key = key
+            self.request = request
+        }
+    }
+
+    /// Whether a key can be used at all (the single path refuses the others with the reason).
+    public static func isUsable(_ key: String) -> Bool { (1...200).contains(key.count) }
+
+    /// Claims the keys of a batch in one statement, inside the batch's transaction. Returns the
+    /// indexes of the calls that are first uses; the others (repeats, or a key another
+    /// transaction holds) go through `run`, which answers them as it answers any repeat.
+    public static func claim<Request: SwiftProtobuf.Message>(
+        _ method: String, _ calls: [Call<Request>], on connection: PostgresConnection, logger: Logger
+    ) async throws -> Set<Int> {
+        guard !calls.isEmpty else { return [] }
+        var binds = PostgresBindings()
+        var rows: [String] = []
+        for call in calls {
+            binds.append(call.tenant)
+            binds.append(call.key)
+            binds.append(method)
+            binds.append(try fingerprint(method: method, request: call.request))
+            let n = binds.count
+            rows.append("($\(n - 3), $\(n - 2), $\(n - 1), $\(n))")
+        }
+        let claimed = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    INSERT INTO idempotency_keys (tenant_id, key, method, request_hash) VALUES \(rows.joined(separator: ", "))
+                    ON CONFLICT DO NOTHING RETURNING tenant_id, key
+                    """,
+                binds: binds),
+            logger: logger)
+        var first: Set<String> = []
+        for try await (tenant, key) in claimed.decode((String, String).self) { first.insert(tenant + "\u{0}" + key) }
+        // A key repeated within the batch is claimed once: by its first call.
+        var seen: Set<String> = []
+        return Set(calls.indices.filter { index in
+            let id = calls[index].tenant + "\u{0}" + calls[index].key
+            return first.contains(id) && seen.insert(id).inserted
+        })
+    }
+
+    /// Keeps a first call's response for its repeats, written with the transaction's last statement.
+    public static func keep(
+        _ response: some SwiftProtobuf.Message, tenant: String, key: String, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        let answer = PendingEvents.Answer(tenant: tenant, key: key, response: ByteBuffer(bytes: try response.serializedBytes() as [UInt8]))
+        if let pending = PendingEvents.current {
+            pending.keep(answer)
+        } else {
+            try await Outbox.write([], answers: [answer], on: connection, logger: logger)
+        }
     }
 }

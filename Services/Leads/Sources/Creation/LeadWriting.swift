@@ -1,0 +1,101 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// Writes prepared leads: a batch in one transaction, or one lead on its own (a repeated key,
+/// or every lead of a batch that failed, so one bad lead never fails the others).
+struct LeadWriter: Sendable {
+    let store: LeadStore
+    let desk: RoutingDeskStore
+    let notifier: Notifier
+    let phoneHasher: PhoneHasher
+
+    var database: Database { store.database }
+
+    func writeBatch(_ leads: [PreparedLead]) async -> [Result<Sales_Leads_V1_CreateLeadResponse, any Error>] {
+        var results = [Result<Sales_Leads_V1_CreateLeadResponse, any Error>?](repeating: nil, count: leads.count)
+        let logger = database.logger
+        do {
+            let written = try await database.transaction { connection in
+                let keyed = leads.indices.filter { leads[$0].idempotencyKey.map(Idempotency.isUsable) ?? false }
+                let calls = keyed.map { Idempotency.Call(tenant: leads[$0].caller.tenant.rawValue, key: leads[$0].idempotencyKey!, request: leads[$0].request) }
+                let claimed = Set(try await Idempotency.claim("CreateLead", calls, on: connection, logger: logger).map { keyed[$0] })
+                var written: [Int: Sales_Leads_V1_CreateLeadResponse] = [:]
+                for (index, lead) in leads.enumerated() where lead.idempotencyKey == nil || claimed.contains(index) {
+                    let response = try await RequestContext.$current.withValue(lead.context) {
+                        try await write(lead, on: connection, logger: logger)
+                    }
+                    if let key = lead.idempotencyKey {
+                        try await Idempotency.keep(response, tenant: lead.caller.tenant.rawValue, key: key, on: connection, logger: logger)
+                    }
+                    written[index] = response
+                }
+                return written
+            }
+            for (index, response) in written { results[index] = .success(response) }
+        } catch {
+            logger.warning("a batch of new leads failed; writing them one by one", metadata: ["leads": "\(leads.count)", "error": "\(error)"])
+        }
+        for index in leads.indices where results[index] == nil {
+            do { results[index] = .success(try await writeAlone(leads[index])) } catch { results[index] = .failure(error) }
+        }
+        return results.map { $0! }
+    }
+
+    /// One lead in its own transaction, answering a repeated key as Idempotency always does.
+    func writeAlone(_ lead: PreparedLead) async throws -> Sales_Leads_V1_CreateLeadResponse {
+        let logger = lead.context?.logger ?? database.logger
+        return try await RequestContext.$current.withValue(lead.context) {
+            try await Idempotency.run("CreateLead", request: lead.request, database: database, key: lead.idempotencyKey) { connection in
+                try await write(lead, on: connection, logger: logger)
+            }
+        }
+    }
+
+    /// The lead's owner from the desk, the customer and the lead, and its events.
+    func write(_ prepared: PreparedLead, on connection: PostgresConnection, logger: Logger) async throws -> Sales_Leads_V1_CreateLeadResponse {
+        let caller = prepared.caller
+        let assignment = if let decision = prepared.decision {
+            try await desk.assign(decision, tenant: caller.tenant, on: connection, logger: logger)
+        } else {
+            LeadAssignment(
+                ownerID: prepared.known?.ownerID ?? "", orgPath: prepared.known?.orgPath ?? caller.orgPath,
+                reason: "repeat customer: stays with its owner")
+        }
+        let stored = try await store.insert(
+            prepared.lead, key: prepared.customerKey, grade: prepared.grade, assignment: assignment, phoneHasher: phoneHasher,
+            by: caller, on: connection, logger: logger)
+        if stored.routed { try await desk.handedOut(assignment, tenant: caller.tenant, on: connection, logger: logger) }
+        try await Outbox.append(
+            Sales_Leads_V1_LeadCreated.with { $0.lead = stored.lead.message(for: LeadServiceHandler.eventReader(caller)) },
+            tenant: caller.tenant, aggregateType: "lead", aggregateID: stored.lead.id.apiString, on: connection, logger: logger)
+        if stored.routed, let waiting = assignment.awaitingOwner {
+            try await announceAwaitingOwner(stored.lead, why: waiting, caller: caller, on: connection, logger: logger)
+        }
+        return .with { $0.lead = stored.lead.message(for: caller) }
+    }
+
+    /// A new lead nobody could take: the event for the feed, and the notice to its team.
+    private func announceAwaitingOwner(
+        _ lead: Lead, why: String, caller: Caller, on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        try await Outbox.append(
+            Sales_Leads_V1_LeadAwaitingOwner.with {
+                $0.lead = lead.message(for: LeadServiceHandler.eventReader(caller))
+                $0.teamPath = lead.orgPath
+                $0.reason = why
+                $0.at = Google_Protobuf_Timestamp(date: Date())
+            },
+            tenant: caller.tenant, aggregateType: "lead", aggregateID: lead.id.apiString, on: connection, logger: logger)
+        try await notifier.enqueue(
+            Notice(
+                kind: "lead_awaiting_owner", audience: .team(lead.orgPath), title: "新线索无人接手",
+                text: "\(lead.contactName)（\(lead.city.isEmpty ? "城市未知" : lead.city)）在 \(lead.orgPath) 公海等待分配：\(why)",
+                subjectID: lead.id.apiString, personal: false),
+            tenant: caller.tenant, on: connection, logger: logger)
+    }
+}
