@@ -18,9 +18,11 @@ CASE = {"gateway": "gateway", "leads": "leads", "opportunities": "opportunities"
         "forecasting": "forecasting", "storeSales": "store-sales"}
 
 
-def peers_in_code(service):
+def peers_in_code(service, declaration="peers"):
     source = next((ROOT / "Services" / FOLDERS[service] / "Sources").glob("*Server.swift")).read_text()
-    match = re.search(r"static let peers: \[ServiceName\] = \[([^\]]*)\]", source)
+    match = re.search(r"static let " + declaration + r": \[ServiceName\] = \[([^\]]*)\]", source)
+    if declaration != "peers" and not match:
+        return []
     assert match, f"{service}: no peers declaration"
     return [CASE[name.strip().lstrip(".")] for name in match.group(1).split(",") if name.strip()]
 
@@ -49,6 +51,10 @@ def test_each_service_builds_its_own_executable_and_is_configured():
             key = "SALES_" + SCHEMA[peer].upper() + "_ADDR"
             assert env[key] == f"{peer}:{50050 + SERVICES[peer]}", f"{name} calls {peer}"
             assert service["depends_on"][peer]["condition"] == "service_healthy", f"{name} waits for {peer}"
+        for peer in peers_in_code(name, "optionalPeers"):
+            # Called when reachable, not waited for (the gateway and leads call each other).
+            assert env["SALES_" + SCHEMA[peer].upper() + "_ADDR"] == f"{peer}:{50050 + SERVICES[peer]}", f"{name} calls {peer}"
+            assert peer not in service["depends_on"], f"{name} must not wait for {peer}: a cycle cannot start"
         assert service["depends_on"]["postgres"]["condition"] == "service_healthy"
         assert service["depends_on"]["db-init"]["condition"] == "service_completed_successfully"
     assert COMPOSE["services"]["gateway"]["environment"]["SALES_HTTP_PORT"] == "50070"

@@ -13,6 +13,6 @@ let adapters: [any IntakeAdapter] = [
     WebFormIntake(), DouyinIntake(), WeChatIntake(), MeituanIntake(), TradeShowIntake(), StorePOSIntake(), APIIntake(),
 ]
 
-await ServiceMain.run(.leads, peers: LeadsServer.peers, migrations: LeadsServer.migrations) { runtime in
+await ServiceMain.run(.leads, peers: LeadsServer.peers + LeadsServer.optionalPeers, migrations: LeadsServer.migrations) { runtime in
     try LeadsServer.components(runtime, adapters: adapters)
 }

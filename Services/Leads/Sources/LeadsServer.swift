@@ -6,7 +6,10 @@ import ServiceKit
 
 /// Assembles the leads service from a runtime.
 public enum LeadsServer {
-    public static let peers: [ServiceName] = [.opportunities, .gateway]
+    public static let peers: [ServiceName] = [.opportunities]
+    /// Called when reachable, never waited for: the gateway calls leads, and a start order
+    /// cannot have a cycle. Only rule health's count of leads on managers needs it.
+    public static let optionalPeers: [ServiceName] = [.gateway]
     public static let migrations = LeadsMigrations.all
 
     /// `adapters` are the intake adapters the executable ships; SALES_LEADS_INTAKE picks the active ones.
