@@ -58,7 +58,7 @@ extension EndToEnd {
                 let health = try await leads.inspectRules(.init(), metadata: metadata)
                 let miss = try #require(health.mappingMisses.first)
                 #expect(health.mappingMisses.count == 1)
-                #expect(miss.table == "city-team" && miss.field == "city" && miss.ruleID == "sh")
+                #expect(miss.table == "city-team" && miss.field == "city" && miss.rules == ["lead-routing/sh"])
                 #expect(miss.values == ["苏州", "南京"] && miss.leads == 3, "most frequent first")
 
                 // The table changes as data: the next lead sees it, no redeploy, no rule change.

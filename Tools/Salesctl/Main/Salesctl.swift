@@ -167,7 +167,7 @@ extension Salesctl {
                 say("open leads on a manager's own account: \(report.onManagers < 0 ? "unknown (the directory could not be read)" : "\(report.onManagers)")")
                 for miss in report.mappingMisses {
                     say("mapping table \(miss.table) has no entry for \(miss.field) \(miss.values.joined(separator: ", ")) "
-                        + "(\(miss.leads) leads, rule \(miss.ruleSet)/\(miss.ruleID))")
+                        + "(\(miss.leads) leads; read by \(miss.rules.joined(separator: ", ")))")
                 }
                 for gap in report.rosterGaps {
                     say("nobody on duty for \(gap.teamPath) on \(gap.day) at \(gap.hours.map { "\($0):00" }.joined(separator: ", "))")

@@ -13,15 +13,13 @@ struct RuleHealthArchive: Sendable {
     let inspector: RuleInspector
     let notifier: Notifier
 
-    static let ruleSets = [LeadGrading.ruleSetName, RoutingDecision.ruleSetName, Checkpoint.ruleSetName]
-
     /// Archives the month of `now` for `tenant` (every tenant with active rules when nil); returns how many.
     func archiveDue(tenant: TenantID?, now: Date = Date()) async throws -> Int {
         let month = RoutingDeskStore.Moment(now).localDate.description.prefix(7)
         let rows = try await database.query(
             """
             SELECT DISTINCT r.tenant_id FROM rule_sets r
-            WHERE r.active_version IS NOT NULL AND r.name = ANY(\(Self.ruleSets))
+            WHERE r.active_version IS NOT NULL AND r.name = ANY(\(RuleInspector.ruleSets))
               AND (\(tenant?.rawValue)::text IS NULL OR r.tenant_id = \(tenant?.rawValue))
               AND NOT EXISTS (SELECT 1 FROM rule_health_reports h WHERE h.tenant_id = r.tenant_id AND h.month = \(String(month)))
             ORDER BY r.tenant_id

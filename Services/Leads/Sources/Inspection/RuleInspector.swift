@@ -20,12 +20,13 @@ struct RuleInspector: Sendable {
         let catalog = try await domain.catalog(for: caller)
         let sample = try await domain.recentRecords(limit: sampleSize, for: caller)
         var inspection = Sales_Leads_V1_RuleInspection.with { $0.sampled = Int32(sample.count) }
+        var lookups: [MappingLookup: [String]] = [:]
         let tables = Dictionary(try await domain.mappingTables.tables(for: caller.tenant).map { ($0.name, $0) }) { _, last in last }
         let monthAgo = Date().addingTimeInterval(-30 * 86_400)
         let lastMonth = sample.filter { record in
             record.data.objectValue?["created_at"]?.stringValue.flatMap { try? Date($0, strategy: .iso8601) }.map { $0 >= monthAgo } ?? false
         }
-        for name in [LeadGrading.ruleSetName, RoutingDecision.ruleSetName, Checkpoint.ruleSetName] {
+        for name in Self.ruleSets {
             guard let active = try await activeRules.active(name, tenant: caller.tenant, catalog: catalog) else { continue }
             for entry in active.rules.entries {
                 let matched = sample.filter { (try? entry.condition.matches($0.data)) == true }.count
@@ -44,24 +45,11 @@ struct RuleInspector: Sendable {
                 })
                 if matched == 0 { inspection.neverMatched.append("\(name)/\(entry.id)") }
                 for (field, table) in Self.mappingLookups(entry.condition.source) {
-                    guard let entries = tables[table]?.entries else { continue }
-                    let missing = lastMonth.compactMap { record -> String? in
-                        guard let value = record.data.objectValue?[field], !Self.isEmpty(value) else { return nil }
-                        return entries[value.jsString] == nil ? value.jsString : nil
-                    }
-                    guard !missing.isEmpty else { continue }
-                    let counts = Dictionary(missing.map { ($0, 1) }, uniquingKeysWith: +)
-                    inspection.mappingMisses.append(.with {
-                        $0.ruleSet = name
-                        $0.ruleID = entry.id
-                        $0.table = table
-                        $0.field = field
-                        $0.values = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(20).map(\.key)
-                        $0.leads = Int64(missing.count)
-                    })
+                    lookups[MappingLookup(table: table, field: field), default: []].append("\(name)/\(entry.id)")
                 }
             }
         }
+        inspection.mappingMisses = Self.mappingMisses(lookups, tables: tables, records: lastMonth.map(\.data))
         inspection.unassigned = try await store.poolCount(for: caller)
         if let managers = await managers.managers(of: caller.tenant) {
             inspection.onManagers = try await store.openCount(ownedBy: managers, for: caller)
@@ -103,6 +91,36 @@ struct RuleInspector: Sendable {
             }
         }
         return gaps
+    }
+
+    /// The rule sets the report looks at.
+    static let ruleSets = [LeadGrading.ruleSetName, RoutingDecision.ruleSetName, Checkpoint.ruleSetName]
+
+    /// For each table and field rules look up, the values `records` had that the table lacks.
+    static func mappingMisses(
+        _ lookups: [MappingLookup: [String]], tables: [String: MappingTable], records: [RuleValue]
+    ) -> [Sales_Leads_V1_MappingMiss] {
+        lookups.sorted { ($0.key.table, $0.key.field) < ($1.key.table, $1.key.field) }.compactMap { lookup, rules in
+            guard let entries = tables[lookup.table]?.entries else { return nil }
+            let missing = records.compactMap { record -> String? in
+                guard let value = record.objectValue?[lookup.field], !isEmpty(value) else { return nil }
+                return entries[value.jsString] == nil ? value.jsString : nil
+            }
+            guard !missing.isEmpty else { return nil }
+            let counts = Dictionary(missing.map { ($0, 1) }, uniquingKeysWith: +)
+            return .with {
+                $0.rules = rules
+                $0.table = lookup.table
+                $0.field = lookup.field
+                $0.values = counts.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.prefix(20).map(\.key)
+                $0.leads = Int64(missing.count)
+            }
+        }
+    }
+
+    struct MappingLookup: Hashable {
+        let table: String
+        let field: String
     }
 
     /// The (field, table) pairs a rule looks up with `{"in_mapping": [{"var": field}, "table"]}`.

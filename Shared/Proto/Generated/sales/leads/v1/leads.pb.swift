@@ -1493,9 +1493,8 @@ public nonisolated struct Sales_Leads_V1_MappingMiss: Sendable {
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var ruleSet: String = String()
-
-  public var ruleID: String = String()
+  /// The rules that look the field up in the table, as "rule_set/rule_id".
+  public var rules: [String] = []
 
   public var table: String = String()
 
@@ -4005,7 +4004,7 @@ nonisolated extension Sales_Leads_V1_RuleInspection: SwiftProtobuf.Message, Swif
 
 nonisolated extension Sales_Leads_V1_MappingMiss: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".MappingMiss"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rule_set\0\u{3}rule_id\0\u{1}table\0\u{1}field\0\u{1}values\0\u{1}leads\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rules\0\u{2}\u{2}table\0\u{1}field\0\u{1}values\0\u{1}leads\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -4013,8 +4012,7 @@ nonisolated extension Sales_Leads_V1_MappingMiss: SwiftProtobuf.Message, SwiftPr
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.ruleSet) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.ruleID) }()
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.rules) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.table) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.field) }()
       case 5: try { try decoder.decodeRepeatedStringField(value: &self.values) }()
@@ -4025,11 +4023,8 @@ nonisolated extension Sales_Leads_V1_MappingMiss: SwiftProtobuf.Message, SwiftPr
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    if !self.ruleSet.isEmpty {
-      try visitor.visitSingularStringField(value: self.ruleSet, fieldNumber: 1)
-    }
-    if !self.ruleID.isEmpty {
-      try visitor.visitSingularStringField(value: self.ruleID, fieldNumber: 2)
+    if !self.rules.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.rules, fieldNumber: 1)
     }
     if !self.table.isEmpty {
       try visitor.visitSingularStringField(value: self.table, fieldNumber: 3)
@@ -4047,8 +4042,7 @@ nonisolated extension Sales_Leads_V1_MappingMiss: SwiftProtobuf.Message, SwiftPr
   }
 
   public static func ==(lhs: Sales_Leads_V1_MappingMiss, rhs: Sales_Leads_V1_MappingMiss) -> Bool {
-    if lhs.ruleSet != rhs.ruleSet {return false}
-    if lhs.ruleID != rhs.ruleID {return false}
+    if lhs.rules != rhs.rules {return false}
     if lhs.table != rhs.table {return false}
     if lhs.field != rhs.field {return false}
     if lhs.values != rhs.values {return false}
