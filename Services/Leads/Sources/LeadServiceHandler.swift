@@ -9,8 +9,6 @@ import SwiftProtobuf
 /// sales.leads.v1.LeadService.
 struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let store: LeadStore
-    let desk: RoutingDeskStore
-    let notifier: Notifier
     let companyRegistry: (any CompanyRegistry)?
     let followUps: FollowUpStore
     let pools: PoolStore

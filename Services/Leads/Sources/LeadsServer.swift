@@ -46,8 +46,6 @@ public enum LeadsServer {
         let writer = LeadWriter(store: store, desk: desk, notifier: notifier, phoneHasher: phoneHasher)
         let handler = LeadServiceHandler(
             store: store,
-            desk: desk,
-            notifier: notifier,
             companyRegistry: companyRegistry,
             followUps: FollowUpStore(database: database),
             pools: pools,
