@@ -11,7 +11,9 @@ import SwiftProtobuf
 public struct MappingTableStore: Sendable {
     let database: Database
     private let base: @Sendable ([MappingTable]) -> OperatorRegistry
-    private let recent = ExpiringCache<TenantID, (tables: [MappingTable], version: Int64)>()
+    /// The tables with the registry built over them: every active rule set asks for the
+    /// registry on every evaluation, so it is built once per read of the tables, not per call.
+    private let recent = ExpiringCache<TenantID, (tables: [MappingTable], registry: TenantRegistry)>()
 
     /// `base` builds the registry of the domain's operators over a tenant's tables.
     public init(database: Database, base: @escaping @Sendable ([MappingTable]) -> OperatorRegistry) {
@@ -21,19 +23,18 @@ public struct MappingTableStore: Sendable {
 
     /// The operators rules of `tenant` may call, with the version of the tables they hold.
     public func registry(for tenant: TenantID) async throws -> TenantRegistry {
-        let (tables, version) = try await current(tenant)
-        return TenantRegistry(registry: base(tables), version: version)
+        try await current(tenant).registry
     }
 
     public func tables(for tenant: TenantID) async throws -> [MappingTable] {
         try await current(tenant).tables
     }
 
-    private func current(_ tenant: TenantID) async throws -> (tables: [MappingTable], version: Int64) {
+    private func current(_ tenant: TenantID) async throws -> (tables: [MappingTable], registry: TenantRegistry) {
         try await recent.value(for: tenant) {
             let stored = try await list(tenant: tenant)
             let tables = stored.map { table in MappingTable(name: table.name, entries: table.entries.mapValues(RuleValue.string)) }
-            return (tables, stored.map(\.version).max() ?? 0)
+            return (tables, TenantRegistry(registry: base(tables), version: stored.map(\.version).max() ?? 0))
         }
     }
 
