@@ -10,10 +10,8 @@ public protocol RuleDomain: Sendable {
 
     func catalog(for caller: Caller) async throws -> FieldCatalog
 
-    /// The operators the tenant's rules may call (its mapping tables included).
-    func registry(for tenant: TenantID) async throws -> TenantRegistry
-
-    /// The tenant's mapping tables, kept by the kit's RuleSetService.
+    /// The tenant's mapping tables, kept by the kit's RuleSetService, and the operators its
+    /// rules may call over them.
     var mappingTables: MappingTableStore { get }
 
     /// One record in the caller's scope, or nil when there is none.

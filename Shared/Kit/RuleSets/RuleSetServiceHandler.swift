@@ -47,7 +47,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
 
     public func checkRuleSet(request: Sales_Common_V1_CheckRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_CheckRuleSetResponse {
         let caller = try RequestContext.caller()
-        let compiler = RuleCompiler(registry: try await domain.registry(for: caller.tenant).registry, catalog: try await domain.catalog(for: caller))
+        let compiler = RuleCompiler(registry: try await domain.mappingTables.registry(for: caller.tenant).registry, catalog: try await domain.catalog(for: caller))
         return .with { $0.problems = CompiledRuleSet.problems(request.rules, compiler: compiler) }
     }
 
@@ -143,7 +143,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
     private func compile(
         _ rules: [Sales_Common_V1_RuleDefinition], for caller: Caller, name: String? = nil, field: String = "rules"
     ) async throws -> CompiledRuleSet {
-        let compiler = RuleCompiler(registry: try await domain.registry(for: caller.tenant).registry, catalog: try await domain.catalog(for: caller))
+        let compiler = RuleCompiler(registry: try await domain.mappingTables.registry(for: caller.tenant).registry, catalog: try await domain.catalog(for: caller))
         let compiled: CompiledRuleSet
         do { compiled = try CompiledRuleSet(rules, compiler: compiler) } catch { throw Self.invalid(error.problems, field: field) }
         let problems = name.map { domain.outcomeProblems(of: $0, compiled.entries) } ?? []

@@ -19,10 +19,6 @@ struct LeadRuleDomain: RuleDomain {
         OperatorRegistry.domain(mappings: tables, calendar: calendar)
     }
 
-    func registry(for tenant: TenantID) async throws -> TenantRegistry {
-        try await mappingTables.registry(for: tenant)
-    }
-
     func catalog(for caller: Caller) async throws -> FieldCatalog {
         TenantLeadFields(try await fields.definitions(tenant: caller.tenant)).catalog
     }
