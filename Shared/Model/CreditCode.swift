@@ -13,14 +13,7 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
     public init?(_ input: String) {
         let code = input.trimmingCharacters(in: .whitespaces).uppercased()
         let characters = Array(code)
-        guard characters.count == 18 else { return nil }
-        var sum = 0
-        for (character, weight) in zip(characters.prefix(17), Self.weights) {
-            guard let value = Self.alphabet.firstIndex(of: character) else { return nil }
-            sum += value * weight
-        }
-        let check = (31 - sum % 31) % 31
-        guard characters[17] == Self.alphabet[check] else { return nil }
+        guard characters.count == 18, characters[17] == Self.checkCharacter(characters.prefix(17)) else { return nil }
         rawValue = code
     }
 
@@ -29,13 +22,18 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
     /// which check character a mistyped code should end with.
     public static func completing(_ body: String) -> CreditCode? {
         let characters = Array(body.uppercased())
-        guard characters.count == 17 else { return nil }
+        guard characters.count == 17, let check = checkCharacter(characters[...]) else { return nil }
+        return CreditCode(String(characters) + String(check))
+    }
+
+    /// The check character over the first 17 characters; nil when one is not of the alphabet.
+    private static func checkCharacter(_ body: ArraySlice<Character>) -> Character? {
         var sum = 0
-        for (character, weight) in zip(characters, weights) {
+        for (character, weight) in zip(body, weights) {
             guard let value = alphabet.firstIndex(of: character) else { return nil }
             sum += value * weight
         }
-        return CreditCode(String(characters) + String(alphabet[(31 - sum % 31) % 31]))
+        return alphabet[(31 - sum % 31) % 31]
     }
 
     /// The six-digit administrative division of registration (characters 3–8), e.g. "310000" for 上海.
