@@ -4,14 +4,22 @@ extension RuleValue {
     /// fields no active rule reads.
     public var fieldsRead: Set<String> {
         var fields: Set<String> = []
+        forEachObject { members in
+            guard let path = members["var"] else { return }
+            let name = path.stringValue ?? path.arrayValue?.first?.stringValue ?? ""
+            if let first = name.split(separator: ".").first { fields.insert(String(first)) }
+        }
+        return fields
+    }
+
+    /// Calls `body` with every object in the document, this one included, at any depth: how
+    /// reports find the operations a rule uses.
+    public func forEachObject(_ body: ([String: RuleValue]) -> Void) {
         var stack = [self]
         while let value = stack.popLast() {
             switch value {
             case .object(let members):
-                if let path = members["var"] {
-                    let name = path.stringValue ?? path.arrayValue?.first?.stringValue ?? ""
-                    if let first = name.split(separator: ".").first { fields.insert(String(first)) }
-                }
+                body(members)
                 stack.append(contentsOf: members.values)
             case .array(let items):
                 stack.append(contentsOf: items)
@@ -19,6 +27,5 @@ extension RuleValue {
                 break
             }
         }
-        return fields
     }
 }

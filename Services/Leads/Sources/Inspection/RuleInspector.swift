@@ -126,20 +126,11 @@ struct RuleInspector: Sendable {
     /// The (field, table) pairs a rule looks up with `{"in_mapping": [{"var": field}, "table"]}`.
     static func mappingLookups(_ rule: RuleValue) -> [(field: String, table: String)] {
         var lookups: [(String, String)] = []
-        var stack = [rule]
-        while let value = stack.popLast() {
-            switch value {
-            case .object(let members):
-                if let arguments = members["in_mapping"]?.arrayValue, arguments.count == 2,
-                   let table = arguments[1].stringValue,
-                   let field = arguments[0].objectValue?["var"]?.stringValue, !field.isEmpty {
-                    lookups.append((field, table))
-                }
-                stack.append(contentsOf: members.values)
-            case .array(let items):
-                stack.append(contentsOf: items)
-            default:
-                break
+        rule.forEachObject { members in
+            if let arguments = members["in_mapping"]?.arrayValue, arguments.count == 2,
+               let table = arguments[1].stringValue,
+               let field = arguments[0].objectValue?["var"]?.stringValue, !field.isEmpty {
+                lookups.append((field, table))
             }
         }
         return lookups
