@@ -118,6 +118,13 @@ public struct WorkCalendar: Sendable, Hashable {
         return total
     }
 
+    /// The day `instant` falls on in the calendar's time zone.
+    public func localDate(of instant: Date) -> LocalDate {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        return localDate(instant, calendar)
+    }
+
     func localDate(_ instant: Date, _ calendar: Calendar) -> LocalDate {
         let parts = calendar.dateComponents([.year, .month, .day], from: instant)
         return LocalDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)

@@ -65,7 +65,7 @@ struct RuleInspector: Sendable {
 
     /// Business hours of the next 14 days with nobody on duty, per team the desk serves (in the caller's scope).
     func rosterGaps(for caller: Caller, from start: Date = Date()) async throws -> [Sales_Leads_V1_RosterGap] {
-        let first = RoutingDeskStore.Moment(start).localDate
+        let first = calendar.localDate(of: start)
         let last = first.adding(days: 13)
         let shifts = try await desk.roster(team: nil, first: first, last: last, tenant: caller.tenant)
         let reps = try await desk.list(tenant: caller.tenant, team: nil)

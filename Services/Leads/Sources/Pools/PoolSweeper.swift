@@ -62,7 +62,8 @@ struct PoolSweeper: Sendable {
 
     /// Workdays after the local date of `start`, up to and including that of `end`.
     func businessDays(from start: Date, to end: Date) -> Int {
-        guard let first = localDate(start), let last = localDate(end), first < last else { return 0 }
+        let first = calendar.localDate(of: start), last = calendar.localDate(of: end)
+        guard first < last else { return 0 }
         var count = 0
         var day = first.adding(days: 1)
         while day <= last {
@@ -70,13 +71,6 @@ struct PoolSweeper: Sendable {
             day = day.adding(days: 1)
         }
         return count
-    }
-
-    private func localDate(_ date: Date) -> LocalDate? {
-        var gregorian = Calendar(identifier: .gregorian)
-        gregorian.timeZone = calendar.timeZone
-        let parts = gregorian.dateComponents([.year, .month, .day], from: date)
-        return LocalDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1)
     }
 
     private func returnToPool(_ id: UUID, tenant: TenantID, days: Int, grade: String) async throws -> Bool {

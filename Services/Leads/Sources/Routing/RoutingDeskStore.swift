@@ -20,9 +20,8 @@ struct RoutingDeskStore: Sendable {
         init(_ instant: Date = Date()) {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = WorkCalendar.shanghai
-            let parts = calendar.dateComponents([.year, .month, .day, .hour], from: instant)
-            localDate = LocalDate(year: parts.year ?? 1970, month: parts.month ?? 1, day: parts.day ?? 1) ?? LocalDate(daysSinceEpoch: 0)
-            hour = parts.hour ?? 0
+            localDate = WorkCalendar.standard.localDate(of: instant)
+            hour = calendar.component(.hour, from: instant)
         }
     }
 
