@@ -93,3 +93,13 @@ public struct CompiledRuleSet: Sendable {
         return Decision(entry: nil, trace: trace)
     }
 }
+
+extension [CompiledRuleSet.Entry] {
+    /// A domain's check of its rules' outcomes as problems at `rules[i].outcome` (or a member of
+    /// it): `check` says what is wrong with one entry's outcome, or nil.
+    public func outcomeProblems(at member: String = "outcome", _ check: (CompiledRuleSet.Entry) -> String?) -> [Sales_Common_V1_RuleProblem] {
+        enumerated().compactMap { index, entry in
+            check(entry).map { message in .with { $0.path = "rules[\(index)].\(member)"; $0.message = message } }
+        }
+    }
+}

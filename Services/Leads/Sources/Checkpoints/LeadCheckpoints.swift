@@ -46,9 +46,9 @@ struct LeadCheckpoints: Sendable {
 
     /// Outcome problems for the checkpoints set, reported on save.
     static func outcomeProblems(_ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem] {
-        entries.enumerated().compactMap { index, entry in
+        entries.outcomeProblems { entry in
             guard case .failure(let error) = Checkpoint.parse(entry.outcome, ruleID: entry.id) else { return nil }
-            return .with { $0.path = "rules[\(index)].outcome"; $0.message = error.message }
+            return error.message
         }
     }
 }

@@ -26,12 +26,10 @@ enum LeadGrading {
     }
 
     static func outcomeProblems(_ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem] {
-        entries.enumerated().compactMap { index, entry in
-            guard grade(of: entry) == nil else { return nil }
-            return .with {
-                $0.path = "rules[\(index)].outcome.grade"
-                $0.message = "the outcome must be {\"grade\": …} with one of \(LeadField.grades.joined(separator: ", ")); got \(entry.outcomeJSON)"
-            }
+        entries.outcomeProblems(at: "outcome.grade") { entry in
+            grade(of: entry) == nil
+                ? "the outcome must be {\"grade\": …} with one of \(LeadField.grades.joined(separator: ", ")); got \(entry.outcomeJSON)"
+                : nil
         }
     }
 }

@@ -77,9 +77,9 @@ struct RoutingDecision: Sendable, Equatable {
     }
 
     static func outcomeProblems(_ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem] {
-        entries.enumerated().compactMap { index, entry in
+        entries.outcomeProblems { entry in
             guard case .failure(let problem) = target(of: entry.outcome) else { return nil }
-            return .with { $0.path = "rules[\(index)].outcome"; $0.message = problem.message }
+            return problem.message
         }
     }
 }
