@@ -84,16 +84,11 @@ extension EndToEnd {
         }
 
         static func scalar(_ sql: String, database: DatabaseURL) async throws -> Int64 {
-            let admin = try TestEnvironment.adminURL().withDatabase(database.database)
-            let connection = try await PostgresConnection.connect(
-                on: PostgresClient.defaultEventLoopGroup.next(),
-                configuration: .init(host: admin.host, port: admin.port, username: admin.username, password: admin.password,
-                                     database: admin.database, tls: .disable),
-                id: 2, logger: Logger(label: "test"))
-            defer { Task { try? await connection.close() } }
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test"))
-            for try await value in rows.decode(Int64.self) { return value }
-            return 0
+            try await TestEnvironment.withAdminConnection(to: database) { connection in
+                let rows = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: Logger(label: "test"))
+                for try await value in rows.decode(Int64.self) { return value }
+                return 0
+            }
         }
     }
 }

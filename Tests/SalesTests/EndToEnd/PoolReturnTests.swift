@@ -14,20 +14,10 @@ extension EndToEnd {
     @Suite struct PoolReturnTests {
         /// Moves a lead's creation back in time, as if it had been waiting that long.
         func age(_ leadID: String, days: Int, database: DatabaseURL) async throws {
-            let admin = try TestEnvironment.adminURL().withDatabase(database.database)
-            let connection = try await PostgresConnection.connect(
-                on: PostgresClient.defaultEventLoopGroup.next(),
-                configuration: .init(host: admin.host, port: admin.port, username: admin.username, password: admin.password,
-                                     database: admin.database, tls: .disable),
-                id: 1, logger: Logger(label: "test"))
-            do {
-                try await connection.query(
+            try await TestEnvironment.withAdminConnection(to: database) { connection in
+                _ = try await connection.query(
                     "UPDATE leads.leads SET created_at = now() - make_interval(days => \(days)::integer) WHERE id = \(UUID(uuidString: leadID)!)",
                     logger: Logger(label: "test"))
-                try await connection.close()
-            } catch {
-                try? await connection.close()
-                throw error
             }
         }
 

@@ -16,7 +16,7 @@ extension EndToEnd {
             .with { $0.id = id; $0.conditionJson = condition; $0.outcomeJson = outcome }
         }
 
-        static func today() -> String { RoutingDayFormat.today() }
+        static func today() -> String { TestCalendar.today }
 
         @Test func teamLeadsGoByWeightSkippingTheUnavailableThenDutyThenPool() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
@@ -232,15 +232,5 @@ extension EndToEnd {
                 return found
             }
         }
-    }
-}
-
-/// Today's date in Asia/Shanghai, as the routing desk reads leave and the roster.
-enum RoutingDayFormat {
-    static func today() -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let parts = calendar.dateComponents([.year, .month, .day], from: Date())
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
     }
 }

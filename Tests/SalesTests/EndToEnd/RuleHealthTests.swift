@@ -70,7 +70,7 @@ extension EndToEnd {
                 _ = try await leads.sweepPublicPool(.init(), metadata: metadata)
                 #expect(try await leads.sweepPublicPool(.init(), metadata: metadata).reportsArchived == 0, "a month is archived once")
                 let reports = try await leads.listRuleHealthReports(.init(), metadata: metadata).reports
-                let month = String(RoutingDayFormat.today().prefix(7))
+                let month = String(TestCalendar.today.prefix(7))
                 #expect(reports.map(\.month) == [month])
                 #expect(reports.first?.inspection.rules.contains { $0.ruleID == "sh" } == true)
                 let sent = try await Sales_Leads_V1_NotificationService.Client(wrapping: grpc).listNotificationDeliveries(

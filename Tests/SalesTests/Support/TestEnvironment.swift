@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import Logging
 import SalesControl
 import SalesModel
@@ -33,6 +34,27 @@ enum TestEnvironment {
     static let jwtSecret = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 
     /// A new database with the platform's schemas and roles; returns each service's URL.
+    /// Runs `body` on a connection to `database` as the cluster's admin (for tests that arrange
+    /// or check rows directly), closing it after.
+    static func withAdminConnection<Result: Sendable>(
+        to database: DatabaseURL, _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        let admin = try adminURL().withDatabase(database.database)
+        let connection = try await PostgresConnection.connect(
+            on: PostgresClient.defaultEventLoopGroup.next(),
+            configuration: .init(host: admin.host, port: admin.port, username: admin.username, password: admin.password,
+                                 database: admin.database, tls: .disable),
+            id: 1, logger: Logger(label: "test"))
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
+            throw error
+        }
+    }
+
     static func freshDatabase(prefix: String) async throws -> StackBootstrap {
         let name = "\(prefix)_\(UInt32.random(in: 0...UInt32.max))"
         let bootstrap = try StackBootstrap(admin: try adminURL(), database: name, passwords: passwords)
@@ -60,6 +82,9 @@ enum TestCalendar {
             return (String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!), calendar.isDateInWeekend(date))
         }
     }
+
+    /// Today in Shanghai, as the routing desk reads leave and the roster.
+    static var today: String { days(from: 0, through: 0)[0].day }
 
     static let holiday = days(from: 8, through: 13).first { !$0.weekend }!.day
     static let makeUpWorkday = days(from: 8, through: 13).first { $0.weekend }!.day
