@@ -38,17 +38,18 @@ public struct Database: Sendable {
         }
     }
 
-    /// Runs `body` in a transaction; rolls back and rethrows the body's error unchanged. Outbox
-    /// events the body appended are written last, just before COMMIT (see `Outbox`).
+    /// Runs `body` in a transaction; rolls back and rethrows the body's error unchanged. The
+    /// outbox events and idempotent answers the body left are written last, in one statement just
+    /// before COMMIT (see `TransactionTail`).
     public func transaction<Result: Sendable>(
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
-                let events = PendingEvents()
-                let result = try await PendingEvents.$current.withValue(events) { try await body(connection) }
-                try await events.flush(on: connection, logger: logger)
+                let tail = TransactionTail()
+                let result = try await TransactionTail.$current.withValue(tail) { try await body(connection) }
+                try await tail.flush(on: connection, logger: logger)
                 try await connection.query("COMMIT", logger: logger)
                 return result
             } catch {

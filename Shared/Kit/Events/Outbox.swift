@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import PostgresNIO
 import SalesModel
-import Synchronization
 import SwiftProtobuf
 
 /// Appends events to the service's outbox inside the caller's transaction, so an event exists
@@ -23,7 +22,7 @@ public enum Outbox {
         let event = Event(
             id: UUID(), tenant: tenant, aggregateType: aggregateType, aggregateID: aggregateID,
             type: type(of: payload).protoMessageName, json: try payload.jsonString())
-        if let pending = PendingEvents.current {
+        if let pending = TransactionTail.current {
             pending.add(event)
         } else {
             try await write([event], on: connection, logger: logger)
@@ -44,7 +43,7 @@ public enum Outbox {
     /// ends. `answers`, idempotent calls' responses, are stored in the same statement: whatever a
     /// transaction appended (one lead or a batch of them), its tail is one round trip.
     static func write(
-        _ events: [Event], answers: [PendingEvents.Answer] = [], on connection: PostgresConnection, logger: Logger
+        _ events: [Event], answers: [TransactionTail.Answer] = [], on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !events.isEmpty || !answers.isEmpty else { return }
         var binds = PostgresBindings()
@@ -78,35 +77,5 @@ public enum Outbox {
                 """
         }
         try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
-    }
-}
-
-/// What a transaction leaves for its end: the events it appended and, for idempotent calls,
-/// the responses to keep; `Database.transaction` writes them in one statement just before COMMIT.
-final class PendingEvents: Sendable {
-    @TaskLocal static var current: PendingEvents?
-
-    struct Answer: Sendable {
-        let tenant: String
-        let key: String
-        let response: ByteBuffer
-    }
-
-    private let state = Mutex<(events: [Outbox.Event], answers: [Answer])>(([], []))
-
-    func add(_ event: Outbox.Event) {
-        state.withLock { $0.events.append(event) }
-    }
-
-    func keep(_ answer: Answer) {
-        state.withLock { $0.answers.append(answer) }
-    }
-
-    func flush(on connection: PostgresConnection, logger: Logger) async throws {
-        let (events, answers) = state.withLock { state in
-            defer { state = ([], []) }
-            return state
-        }
-        try await Outbox.write(events, answers: answers, on: connection, logger: logger)
     }
 }

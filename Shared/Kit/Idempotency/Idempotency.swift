@@ -113,8 +113,8 @@ extension Idempotency {
     public static func keep(
         _ response: some SwiftProtobuf.Message, tenant: String, key: String, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        let answer = PendingEvents.Answer(tenant: tenant, key: key, response: ByteBuffer(bytes: try response.serializedBytes() as [UInt8]))
-        if let pending = PendingEvents.current {
+        let answer = TransactionTail.Answer(tenant: tenant, key: key, response: ByteBuffer(bytes: try response.serializedBytes() as [UInt8]))
+        if let pending = TransactionTail.current {
             pending.keep(answer)
         } else {
             try await Outbox.write([], answers: [answer], on: connection, logger: logger)

@@ -1,0 +1,33 @@
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// What a transaction leaves for its end: the events it appended and, for idempotent calls,
+/// the responses to keep; `Database.transaction` writes them in one statement just before COMMIT.
+final class TransactionTail: Sendable {
+    @TaskLocal static var current: TransactionTail?
+
+    struct Answer: Sendable {
+        let tenant: String
+        let key: String
+        let response: ByteBuffer
+    }
+
+    private let state = Mutex<(events: [Outbox.Event], answers: [Answer])>(([], []))
+
+    func add(_ event: Outbox.Event) {
+        state.withLock { $0.events.append(event) }
+    }
+
+    func keep(_ answer: Answer) {
+        state.withLock { $0.answers.append(answer) }
+    }
+
+    func flush(on connection: PostgresConnection, logger: Logger) async throws {
+        let (events, answers) = state.withLock { state in
+            defer { state = ([], []) }
+            return state
+        }
+        try await Outbox.write(events, answers: answers, on: connection, logger: logger)
+    }
+}
