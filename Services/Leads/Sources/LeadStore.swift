@@ -72,21 +72,21 @@ struct LeadStore: Sendable {
                 }
                 return (stored, routed)
             }
+            // Nothing written: the key's customer was merged into another (follow it), or another
+            // transaction created it after this statement began (the next statement sees it).
             let survivors = try await connection.query(
                 """
                 SELECT s.key_kind, s.key_value FROM customers m JOIN customers s ON s.id = m.merged_into
                 WHERE m.tenant_id = \(caller.tenant.rawValue) AND m.key_kind = \(key.kind) AND m.key_value = \(key.value)
                 """, logger: logger)
-            var survivor: (kind: String, value: String)?
-            for try await row in survivors.decode((String, String).self) { survivor = row }
-            guard let survivor else { break }
-            key = survivor
+            for try await row in survivors.decode((String, String).self) { key = row }
         }
         throw ServiceError.unavailable("the lead's customer could not be resolved; retry")
     }
 
     /// One statement: the customer upserted under `key`, the lead inserted under it with the
-    /// owner and reason that follow. Nil when the key's customer was merged into another.
+    /// owner and reason that follow. Nil when the key's customer was merged into another, or was
+    /// committed by another transaction after this statement's snapshot.
     private func insertUnder(
         _ lead: NewLead, key: (kind: String, value: String), grade: String, assignment: LeadAssignment,
         phoneHasher: PhoneHasher, by caller: Caller, on connection: PostgresConnection, logger: Logger
@@ -94,22 +94,26 @@ struct LeadStore: Sendable {
         let profile = lead.profile
         let rows = try await connection.query(
             """
-            WITH before AS (
-                SELECT owner_id FROM customers
-                WHERE tenant_id = \(caller.tenant.rawValue) AND key_kind = \(key.kind) AND key_value = \(key.value)
-            ), customer AS (
+            WITH customer AS (
+                -- A conflict updates only a customer waiting in a pool, judged on the row as it is
+                -- now (not as this statement's snapshot saw it): a customer with an owner returns nothing.
                 INSERT INTO customers AS c (id, tenant_id, key_kind, key_value, display_name, owner_id, org_path)
                 VALUES (\(UUID()), \(caller.tenant.rawValue), \(key.kind), \(key.value),
                         \(lead.companyName.isEmpty ? lead.contactName : lead.companyName), \(assignment.ownerID), \(assignment.orgPath))
-                ON CONFLICT (tenant_id, key_kind, key_value) DO UPDATE SET
-                    owner_id = CASE WHEN c.owner_id = '' THEN EXCLUDED.owner_id ELSE c.owner_id END,
-                    org_path = CASE WHEN c.owner_id = '' THEN EXCLUDED.org_path ELSE c.org_path END
-                RETURNING id, owner_id, org_path, xmax = 0 AS is_new, merged_into
+                ON CONFLICT (tenant_id, key_kind, key_value) DO UPDATE SET owner_id = EXCLUDED.owner_id, org_path = EXCLUDED.org_path
+                    WHERE c.owner_id = '' AND c.merged_into IS NULL
+                RETURNING id, owner_id, org_path, xmax = 0 AS is_new, xmax <> 0 AS from_pool, merged_into
+            ), existing AS (
+                -- Locking reads the row as it is now, too: a pool customer another transaction
+                -- just gave an owner is found with that owner.
+                SELECT id, owner_id, org_path, false AS is_new, false AS from_pool, merged_into FROM customers
+                WHERE tenant_id = \(caller.tenant.rawValue) AND key_kind = \(key.kind) AND key_value = \(key.value)
+                  AND NOT EXISTS (SELECT 1 FROM customer)
+                FOR SHARE
             ), decided AS (
-                SELECT c.id, c.owner_id, c.org_path, c.is_new,
-                       NOT c.is_new AND (SELECT owner_id FROM before) = ''
-                           AND c.owner_id = \(assignment.ownerID) AND c.org_path = \(assignment.orgPath) AS from_pool
-                FROM customer c WHERE c.merged_into IS NULL
+                SELECT id, owner_id, org_path, is_new, from_pool FROM customer WHERE merged_into IS NULL
+                UNION ALL
+                SELECT id, owner_id, org_path, is_new, from_pool FROM existing WHERE merged_into IS NULL
             ), inserted AS (
                 INSERT INTO leads (id, tenant_id, contact_name, company_name, phone_e164, phone_hmac, channel, campaign, city,
                                    inquiry, owner_id, org_path, status, custom_fields, customer_id, credit_code, repeat,
