@@ -62,6 +62,12 @@ struct Lead: Sendable {
 }
 
 /// A validated CreateLead request.
+/// How one customer is found again: its credit code, or its mobile's keyed hash.
+struct CustomerKey: Sendable, Hashable {
+    let kind: String
+    let value: String
+}
+
 struct NewLead: Sendable {
     var contactName: String
     var companyName: String
@@ -74,11 +80,12 @@ struct NewLead: Sendable {
     var profile: LeadProfile
     var customFields: [String: Sales_Common_V1_FieldValue]
 
-    /// What identifies the customer: the credit code for a company, else the mobile's keyed hash.
-    func customerKey(phoneHasher: PhoneHasher) -> (kind: String, value: String) {
-        switch (creditCode, phone) {
-        case (let code?, _): return ("credit_code", code.rawValue)
-        case (nil, let phone?): return ("phone", phoneHasher.hash(phone))
+    /// What identifies the customer: the credit code for a company, else the mobile's keyed hash
+    /// (`phoneHash`, the phone's hash when it has one).
+    func customerKey(phoneHash: String?) -> CustomerKey {
+        switch (creditCode, phoneHash) {
+        case (let code?, _): return CustomerKey(kind: "credit_code", value: code.rawValue)
+        case (nil, let hash?): return CustomerKey(kind: "phone", value: hash)
         case (nil, nil): preconditionFailure("init refuses a lead with neither a phone nor a credit code")
         }
     }

@@ -43,7 +43,8 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         tenantFields: TenantLeadFields, key: String? = nil
     ) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let lead = await completed(lead)
-        let customerKey = lead.customerKey(phoneHasher: phoneHasher)
+        let phoneHash = lead.phone.map(phoneHasher.hash)
+        let customerKey = lead.customerKey(phoneHash: phoneHash)
         let grading = try await activeRules.active(LeadGrading.ruleSetName, tenant: caller.tenant, catalog: tenantFields.catalog)
         let routing = try await activeRules.active(RoutingDecision.ruleSetName, tenant: caller.tenant, catalog: tenantFields.catalog)
         // What the customer asked before costs a query: only when an active rule reads it. A
@@ -56,7 +57,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
             ? nil
             : route(lead.ruleValue(grade: grade, earlierInquiries: earlier), by: routing, caller: caller)
         let prepared = PreparedLead(
-            lead: lead, request: request, caller: caller, customerKey: customerKey, grade: grade, decision: decision, known: known,
+            lead: lead, request: request, caller: caller, customerKey: customerKey, phoneHash: phoneHash, grade: grade, decision: decision, known: known,
             idempotencyKey: key ?? RequestContext.current?.idempotencyKey, context: RequestContext.current)
         return try await batcher.submit(prepared)
     }

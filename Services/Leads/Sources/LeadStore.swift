@@ -10,7 +10,7 @@ import SwiftProtobuf
 struct LeadStore: Sendable {
     let database: Database
 
-    private static let columns = """
+    static let columns = """
         id, seq, tenant_id, contact_name, company_name, phone_e164, channel, campaign, city, inquiry,
         owner_id, org_path, status, opportunity_id, created_at, custom_fields::text, customer_id, credit_code, repeat,
         first_touch_at, last_touch_at, assignment_reason, routing_rule_id,
@@ -26,7 +26,7 @@ struct LeadStore: Sendable {
         let earlierInquiries: String
     }
 
-    func customer(_ key: (kind: String, value: String), tenant: TenantID) async throws -> KnownCustomer? {
+    func customer(_ key: CustomerKey, tenant: TenantID) async throws -> KnownCustomer? {
         let rows = try await database.query(
             """
             SELECT c.id, c.owner_id, c.org_path,
@@ -52,13 +52,16 @@ struct LeadStore: Sendable {
     /// waits for the first and then finds its owner. A key merged into another customer is
     /// followed to the survivor.
     func insert(
-        _ lead: NewLead, key: (kind: String, value: String), grade: String, assignment: LeadAssignment,
-        phoneHasher: PhoneHasher, by caller: Caller, on connection: PostgresConnection, logger: Logger
+        _ lead: NewLead, key: CustomerKey, phoneHash: String?, grade: String, assignment: LeadAssignment,
+        by caller: Caller, on connection: PostgresConnection, logger: Logger
     ) async throws -> (lead: Lead, routed: Bool) {
         var key = key
         for _ in 0..<4 {
-            if let stored = try await insertUnder(
-                lead, key: key, grade: grade, assignment: assignment, phoneHasher: phoneHasher, by: caller, on: connection, logger: logger) {
+            let statement = InsertLead(
+                lead: lead, tenant: caller.tenant.rawValue, key: key, phoneHash: phoneHash, grade: grade, assignment: assignment)
+            var inserted: Lead?
+            for try await lead in try await connection.execute(statement, logger: logger) { inserted = lead }
+            if let stored = inserted {
                 let routed = !stored.isRepeat || stored.assignmentReason.hasPrefix(Self.poolReturnPrefix)
                 if stored.isRepeat && routed {
                     // One customer, one owner: its leads still waiting in the pool go along.
@@ -79,64 +82,9 @@ struct LeadStore: Sendable {
                 SELECT s.key_kind, s.key_value FROM customers m JOIN customers s ON s.id = m.merged_into
                 WHERE m.tenant_id = \(caller.tenant.rawValue) AND m.key_kind = \(key.kind) AND m.key_value = \(key.value)
                 """, logger: logger)
-            for try await row in survivors.decode((String, String).self) { key = row }
+            for try await (kind, value) in survivors.decode((String, String).self) { key = CustomerKey(kind: kind, value: value) }
         }
         throw ServiceError.unavailable("the lead's customer could not be resolved; retry")
-    }
-
-    /// One statement: the customer upserted under `key`, the lead inserted under it with the
-    /// owner and reason that follow. Nil when the key's customer was merged into another, or was
-    /// committed by another transaction after this statement's snapshot.
-    private func insertUnder(
-        _ lead: NewLead, key: (kind: String, value: String), grade: String, assignment: LeadAssignment,
-        phoneHasher: PhoneHasher, by caller: Caller, on connection: PostgresConnection, logger: Logger
-    ) async throws -> Lead? {
-        let profile = lead.profile
-        let rows = try await connection.query(
-            """
-            WITH customer AS (
-                -- A conflict updates only a customer waiting in a pool, judged on the row as it is
-                -- now (not as this statement's snapshot saw it): a customer with an owner returns nothing.
-                INSERT INTO customers AS c (id, tenant_id, key_kind, key_value, display_name, owner_id, org_path)
-                VALUES (\(UUID()), \(caller.tenant.rawValue), \(key.kind), \(key.value),
-                        \(lead.companyName.isEmpty ? lead.contactName : lead.companyName), \(assignment.ownerID), \(assignment.orgPath))
-                ON CONFLICT (tenant_id, key_kind, key_value) DO UPDATE SET owner_id = EXCLUDED.owner_id, org_path = EXCLUDED.org_path
-                    WHERE c.owner_id = '' AND c.merged_into IS NULL
-                RETURNING id, owner_id, org_path, xmax = 0 AS is_new, xmax <> 0 AS from_pool, merged_into
-            ), existing AS (
-                -- Locking reads the row as it is now, too: a pool customer another transaction
-                -- just gave an owner is found with that owner.
-                SELECT id, owner_id, org_path, false AS is_new, false AS from_pool, merged_into FROM customers
-                WHERE tenant_id = \(caller.tenant.rawValue) AND key_kind = \(key.kind) AND key_value = \(key.value)
-                  AND NOT EXISTS (SELECT 1 FROM customer)
-                FOR SHARE
-            ), decided AS (
-                SELECT id, owner_id, org_path, is_new, from_pool FROM customer WHERE merged_into IS NULL
-                UNION ALL
-                SELECT id, owner_id, org_path, is_new, from_pool FROM existing WHERE merged_into IS NULL
-            ), inserted AS (
-                INSERT INTO leads (id, tenant_id, contact_name, company_name, phone_e164, phone_hmac, channel, campaign, city,
-                                   inquiry, owner_id, org_path, status, custom_fields, customer_id, credit_code, repeat,
-                                   assignment_reason, routing_rule_id, district, industry, budget_minor, budget_currency,
-                                   employee_count, tags, latitude, longitude, grade)
-                SELECT \(UUID()), \(caller.tenant.rawValue), \(lead.contactName), \(lead.companyName), \(lead.phone?.e164),
-                       \(lead.phone.map(phoneHasher.hash)), \(Int16(lead.channel.rawValue)),
-                       \(lead.campaign), \(lead.city), \(lead.inquiry), d.owner_id, d.org_path,
-                       \(Int16(Sales_Leads_V1_LeadStatus.new.rawValue)),
-                       \(try CustomFieldStore.encode(lead.customFields))::jsonb, d.id, \(lead.creditCode?.rawValue ?? ""),
-                       NOT d.is_new,
-                       CASE WHEN d.is_new THEN \(assignment.reason)
-                            WHEN d.from_pool THEN \(Self.poolReturnPrefix + assignment.reason)
-                            ELSE 'repeat customer: stays with its owner' END,
-                       CASE WHEN d.is_new OR d.from_pool THEN \(assignment.ruleID) END,
-                       \(profile.district), \(profile.industry), \(profile.budget?.minorUnits), \(profile.budget?.currency.code),
-                       \(profile.employeeCount), \(profile.tags), \(profile.location?.latitude), \(profile.location?.longitude), \(grade)
-                FROM decided d
-                RETURNING *
-            )
-            SELECT \(unescaped: Self.columns) FROM inserted
-            """, logger: logger)
-        return try await Self.decode(rows).first
     }
 
     /// The lead if it exists in the caller's tenant and scope; `lock` holds it for the transaction.
@@ -300,32 +248,35 @@ struct LeadStore: Sendable {
 
     private static func decode(_ rows: PostgresRowSequence) async throws -> [Lead] {
         var leads: [Lead] = []
-        for try await row in rows {
-            let (id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity,
-                 created, custom, customer, creditCode, isRepeat, firstTouch, lastTouch, reason, ruleID)
-                = try row.decode((UUID, Int64, String, String, String, String?, Int16, String, String, String, String, String, Int16,
-                                  UUID?, Date, String, UUID?, String, Bool, Date?, Date?, String, String?).self)
-            let columns = row.makeRandomAccess()
-            let budget = try columns[25].decode(Int64?.self).flatMap { minor in
-                try columns[26].decode(String?.self).flatMap(Currency.init).map { Money(minorUnits: minor, currency: $0) }
-            }
-            let latitude = try columns[29].decode(Double?.self), longitude = try columns[30].decode(Double?.self)
-            let profile = LeadProfile(
-                district: try columns[23].decode(String.self), industry: try columns[24].decode(String.self), budget: budget,
-                employeeCount: try columns[27].decode(Int32?.self), tags: try columns[28].decode([String].self),
-                location: latitude.flatMap { lat in longitude.flatMap { GeoPoint(latitude: lat, longitude: $0) } })
-            leads.append(Lead(
-                id: id, seq: seq, tenant: tenant, contactName: contact, companyName: company, phone: phone.flatMap(PhoneNumber.init),
-                creditCode: CreditCode(creditCode),
-                channel: Sales_Leads_V1_Channel(rawValue: Int(channel)) ?? .UNRECOGNIZED(Int(channel)),
-                campaign: campaign, city: city, inquiry: inquiry, ownerID: owner, orgPath: orgPath,
-                status: Sales_Leads_V1_LeadStatus(rawValue: Int(status)) ?? .UNRECOGNIZED(Int(status)),
-                opportunityID: opportunity, createdAt: created, customFields: try CustomFieldStore.decode(custom),
-                customerID: customer, isRepeat: isRepeat, firstTouchAt: firstTouch, lastTouchAt: lastTouch,
-                assignmentReason: reason, routingRuleID: ruleID, profile: profile,
-                grade: try columns[31].decode(String.self)))
-        }
+        for try await row in rows { leads.append(try lead(from: row)) }
         return leads
+    }
+
+    /// A row of `columns`.
+    static func lead(from row: PostgresRow) throws -> Lead {
+        let (id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity,
+             created, custom, customer, creditCode, isRepeat, firstTouch, lastTouch, reason, ruleID)
+            = try row.decode((UUID, Int64, String, String, String, String?, Int16, String, String, String, String, String, Int16,
+                              UUID?, Date, String, UUID?, String, Bool, Date?, Date?, String, String?).self)
+        let columns = row.makeRandomAccess()
+        let budget = try columns[25].decode(Int64?.self).flatMap { minor in
+            try columns[26].decode(String?.self).flatMap(Currency.init).map { Money(minorUnits: minor, currency: $0) }
+        }
+        let latitude = try columns[29].decode(Double?.self), longitude = try columns[30].decode(Double?.self)
+        let profile = LeadProfile(
+            district: try columns[23].decode(String.self), industry: try columns[24].decode(String.self), budget: budget,
+            employeeCount: try columns[27].decode(Int32?.self), tags: try columns[28].decode([String].self),
+            location: latitude.flatMap { lat in longitude.flatMap { GeoPoint(latitude: lat, longitude: $0) } })
+        return Lead(
+            id: id, seq: seq, tenant: tenant, contactName: contact, companyName: company, phone: phone.flatMap(PhoneNumber.init),
+            creditCode: CreditCode(creditCode),
+            channel: Sales_Leads_V1_Channel(rawValue: Int(channel)) ?? .UNRECOGNIZED(Int(channel)),
+            campaign: campaign, city: city, inquiry: inquiry, ownerID: owner, orgPath: orgPath,
+            status: Sales_Leads_V1_LeadStatus(rawValue: Int(status)) ?? .UNRECOGNIZED(Int(status)),
+            opportunityID: opportunity, createdAt: created, customFields: try CustomFieldStore.decode(custom),
+            customerID: customer, isRepeat: isRepeat, firstTouchAt: firstTouch, lastTouchAt: lastTouch,
+            assignmentReason: reason, routingRuleID: ruleID, profile: profile,
+            grade: try columns[31].decode(String.self))
     }
 }
 

@@ -43,7 +43,7 @@ public enum LeadsServer {
         let companyRegistry = try CompanyRegistries.fromEnvironment(environment)
         if let companyRegistry { runtime.logger.info("company registry: \(companyRegistry.source)") }
         let phoneHasher = PhoneHasher(secret: runtime.configuration.jwtSecret)
-        let writer = LeadWriter(store: store, desk: desk, notifier: notifier, phoneHasher: phoneHasher)
+        let writer = LeadWriter(store: store, desk: desk, notifier: notifier)
         let handler = LeadServiceHandler(
             store: store,
             companyRegistry: companyRegistry,

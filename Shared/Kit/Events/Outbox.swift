@@ -46,36 +46,8 @@ public enum Outbox {
         _ events: [Event], answers: [TransactionTail.Answer] = [], on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !events.isEmpty || !answers.isEmpty else { return }
-        var binds = PostgresBindings()
-        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
-            binds.append(value)
-            return "$\(binds.count)"
-        }
-        var parts: [String] = []
-        if !events.isEmpty { parts.append("ordering AS (SELECT pg_advisory_xact_lock(hashtext('outbox')))") }
-        if !answers.isEmpty {
-            let rows = answers.map { "(\(bind($0.tenant)), \(bind($0.key)), \(bind($0.response)))" }.joined(separator: ", ")
-            parts.append("""
-                answered AS (UPDATE idempotency_keys k SET response = a.response
-                             FROM (VALUES \(rows)) AS a (tenant_id, key, response)
-                             WHERE k.tenant_id = a.tenant_id AND k.key = a.key)
-                """)
-        }
-        var sql = "WITH " + parts.joined(separator: ", ") + "\n"
-        if events.isEmpty {
-            sql += "SELECT 1"
-        } else {
-            // Rows come out of the join after the lock is held, so their sequence numbers are too.
-            let rows = events.map { event in
-                "(\(bind(event.id)), \(bind(event.tenant.rawValue)), \(bind(event.aggregateType)), \(bind(event.aggregateID)), "
-                    + "\(bind(event.type)), \(bind(event.json))::jsonb)"
-            }.joined(separator: ", ")
-            sql += """
-                INSERT INTO outbox (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload)
-                SELECT e.* FROM (VALUES \(rows)) AS e (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload)
-                CROSS JOIN ordering
-                """
-        }
-        try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        // Drained as rows (there are none): postgres-nio 1.33's command-tag overload of `execute`
+        // reads the tag before the statement has finished and traps.
+        for try await _ in try await connection.execute(OutboxWrite(events: events, answers: answers), logger: logger) {}
     }
 }

@@ -18,21 +18,15 @@ public enum Idempotency {
             throw ServiceError.invalidArgument(field: "idempotency-key", rule: "must be 1 to 200 characters")
         }
         let tenant = try RequestContext.caller().tenant.rawValue
-        let hash = try fingerprint(method: method, request: request)
         let logger = RequestContext.logger
         return try await database.transaction { connection in
-            let claimed = try await connection.query(
-                """
-                INSERT INTO idempotency_keys (tenant_id, key, method, request_hash) VALUES (\(tenant), \(key), \(method), \(hash))
-                ON CONFLICT DO NOTHING RETURNING 1
-                """, logger: logger)
-            var isFirst = false
-            for try await _ in claimed { isFirst = true }
+            let isFirst = try await !claim(method, [Call(tenant: tenant, key: key, request: request)], on: connection, logger: logger).isEmpty
             if isFirst {
                 let response = try await body(connection)
                 try await keep(response, tenant: tenant, key: key, on: connection, logger: logger)
                 return response
             }
+            let hash = try fingerprint(method: method, request: request)
             let rows = try await connection.query(
                 "SELECT method, request_hash, response FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = \(key)",
                 logger: logger)
@@ -81,26 +75,11 @@ extension Idempotency {
         _ method: String, _ calls: [Call<Request>], on connection: PostgresConnection, logger: Logger
     ) async throws -> Set<Int> {
         guard !calls.isEmpty else { return [] }
-        var binds = PostgresBindings()
-        var rows: [String] = []
-        for call in calls {
-            binds.append(call.tenant)
-            binds.append(call.key)
-            binds.append(method)
-            binds.append(try fingerprint(method: method, request: call.request))
-            let n = binds.count
-            rows.append("($\(n - 3), $\(n - 2), $\(n - 1), $\(n))")
-        }
-        let claimed = try await connection.query(
-            PostgresQuery(
-                unsafeSQL: """
-                    INSERT INTO idempotency_keys (tenant_id, key, method, request_hash) VALUES \(rows.joined(separator: ", "))
-                    ON CONFLICT DO NOTHING RETURNING tenant_id, key
-                    """,
-                binds: binds),
-            logger: logger)
+        let statement = ClaimKeys(
+            tenants: calls.map(\.tenant), keys: calls.map(\.key), method: method,
+            requestHashes: try calls.map { try fingerprint(method: method, request: $0.request) })
         var first: Set<String> = []
-        for try await (tenant, key) in claimed.decode((String, String).self) { first.insert(tenant + "\u{0}" + key) }
+        for try await (tenant, key) in try await connection.execute(statement, logger: logger) { first.insert(tenant + "\u{0}" + key) }
         // A key repeated within the batch is claimed once: by its first call.
         var seen: Set<String> = []
         return Set(calls.indices.filter { index in

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import SalesModel
 import SalesProto
@@ -85,6 +86,21 @@ import Testing
             }
         }
     }
+
+    /// Verified tokens are remembered; one remembered must still be refused once it expires.
+    @Test func aRememberedTokenStillExpires() async throws {
+        let authority = await TokenAuthority(secret: String(repeating: "a", count: 32))
+        let token = try await authority.sign(caller, lifetime: .seconds(60), now: Date().addingTimeInterval(-58))
+        #expect(try await authority.verify(token) == caller)
+        #expect(try await authority.verify(token) == caller)
+        try await Task.sleep(for: .seconds(3))
+        await #expect {
+            try await authority.verify(token)
+        } throws: { error in
+            guard case .unauthenticated(let message) = error as? ServiceError else { return false }
+            return message.contains("expired")
+        }
+    }
 }
 
 @Suite struct SQLScriptTests {
@@ -126,5 +142,15 @@ import Testing
         #expect(a.hash(phone) == a.hash(PhoneNumber("+86 138 1234 5678")!))
         #expect(a.hash(phone) != b.hash(phone))
         #expect(!a.hash(phone).contains("13812345678"))
+    }
+}
+
+@Suite struct HexEncodingTests {
+    /// Phone hashes, idempotency fingerprints and migration checksums are stored in this form:
+    /// it must not change under them.
+    @Test func lowercaseTwoDigitsAByte() {
+        #expect([UInt8]([0x00, 0x0f, 0xf0, 0xff, 0x5a]).hexEncoded == "000ff0ff5a")
+        #expect([UInt8]().hexEncoded == "")
+        #expect(SHA256.hash(data: Data("abc".utf8)).hexEncoded == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }

@@ -12,7 +12,6 @@ struct LeadWriter: Sendable {
     let store: LeadStore
     let desk: RoutingDeskStore
     let notifier: Notifier
-    let phoneHasher: PhoneHasher
 
     var database: Database { store.database }
 
@@ -67,7 +66,7 @@ struct LeadWriter: Sendable {
                 reason: "repeat customer: stays with its owner")
         }
         let stored = try await store.insert(
-            prepared.lead, key: prepared.customerKey, grade: prepared.grade, assignment: assignment, phoneHasher: phoneHasher,
+            prepared.lead, key: prepared.customerKey, phoneHash: prepared.phoneHash, grade: prepared.grade, assignment: assignment,
             by: caller, on: connection, logger: logger)
         if stored.routed { try await desk.handedOut(assignment, tenant: caller.tenant, on: connection, logger: logger) }
         try await Outbox.append(

@@ -8,7 +8,9 @@ struct PreparedLead: Sendable {
     let lead: NewLead
     let request: Sales_Leads_V1_CreateLeadRequest
     let caller: Caller
-    let customerKey: (kind: String, value: String)
+    let customerKey: CustomerKey
+    /// The phone's keyed hash (stored with the lead so repeat customers are found by index).
+    let phoneHash: String?
     let grade: String
     /// Nil for a customer known to have an owner: the lead goes to them.
     let decision: RoutingDecision?

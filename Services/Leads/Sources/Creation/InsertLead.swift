@@ -1,0 +1,100 @@
+import Foundation
+import PostgresNIO
+import SalesProto
+import ServiceKit
+
+/// One statement: the customer upserted under its key, the lead inserted under it with the owner
+/// and reason that follow. Prepared once per connection: the statement is long, and parsing and
+/// planning it for every lead cost Postgres more than running it. No row when the key's customer
+/// was merged into another, or was committed by another transaction after this statement's
+/// snapshot (the caller's next statement sees it).
+struct InsertLead: PostgresPreparedStatement {
+    static let sql = """
+        WITH customer AS (
+            -- A conflict updates only a customer waiting in a pool, judged on the row as it is
+            -- now (not as this statement's snapshot saw it): a customer with an owner returns nothing.
+            INSERT INTO customers AS c (id, tenant_id, key_kind, key_value, display_name, owner_id, org_path)
+            VALUES ($1, $2, $3, $4, $5, $6, $7)
+            ON CONFLICT (tenant_id, key_kind, key_value) DO UPDATE SET owner_id = EXCLUDED.owner_id, org_path = EXCLUDED.org_path
+                WHERE c.owner_id = '' AND c.merged_into IS NULL
+            RETURNING id, owner_id, org_path, xmax = 0 AS is_new, xmax <> 0 AS from_pool, merged_into
+        ), existing AS (
+            -- Locking reads the row as it is now, too: a pool customer another transaction
+            -- just gave an owner is found with that owner.
+            SELECT id, owner_id, org_path, false AS is_new, false AS from_pool, merged_into FROM customers
+            WHERE tenant_id = $2 AND key_kind = $3 AND key_value = $4 AND NOT EXISTS (SELECT 1 FROM customer)
+            FOR SHARE
+        ), decided AS (
+            SELECT id, owner_id, org_path, is_new, from_pool FROM customer WHERE merged_into IS NULL
+            UNION ALL
+            SELECT id, owner_id, org_path, is_new, from_pool FROM existing WHERE merged_into IS NULL
+        ), inserted AS (
+            INSERT INTO leads (id, tenant_id, contact_name, company_name, phone_e164, phone_hmac, channel, campaign, city,
+                               inquiry, owner_id, org_path, status, custom_fields, customer_id, credit_code, repeat,
+                               assignment_reason, routing_rule_id, district, industry, budget_minor, budget_currency,
+                               employee_count, tags, latitude, longitude, grade)
+            SELECT $8, $2, $9, $10, $11, $12, $13, $14, $15, $16, d.owner_id, d.org_path,
+                   \(Sales_Leads_V1_LeadStatus.new.rawValue), $17::jsonb, d.id, $18, NOT d.is_new,
+                   CASE WHEN d.is_new THEN $19
+                        WHEN d.from_pool THEN '\(LeadStore.poolReturnPrefix)' || $19
+                        ELSE 'repeat customer: stays with its owner' END,
+                   CASE WHEN d.is_new OR d.from_pool THEN $20 END,
+                   $21, $22, $23, $24, $25, $26, $27, $28, $29
+            FROM decided d
+            RETURNING *
+        )
+        SELECT \(LeadStore.columns) FROM inserted
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .uuid, .text, .text, .text, .text, .text, .text,  // the customer: id, tenant, key, name, owner, team
+        .uuid, .text, .text, .text, .text, .int2, .text, .text, .text,  // the lead: id … inquiry
+        .text, .text, .text, .text,  // custom fields, credit code, reason, rule
+        .text, .text, .int8, .text, .int4, .textArray, .float8, .float8, .text,  // profile and grade
+    ]
+
+    typealias Row = Lead
+
+    let lead: NewLead
+    let tenant: String
+    let key: CustomerKey
+    let phoneHash: String?
+    let grade: String
+    let assignment: LeadAssignment
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: Self.bindingDataTypes.count)
+        let profile = lead.profile
+        bindings.append(UUID())
+        bindings.append(tenant)
+        bindings.append(key.kind)
+        bindings.append(key.value)
+        bindings.append(lead.companyName.isEmpty ? lead.contactName : lead.companyName)
+        bindings.append(assignment.ownerID)
+        bindings.append(assignment.orgPath)
+        bindings.append(UUID())
+        bindings.append(lead.contactName)
+        bindings.append(lead.companyName)
+        bindings.append(lead.phone?.e164)
+        bindings.append(phoneHash)
+        bindings.append(Int16(lead.channel.rawValue))
+        bindings.append(lead.campaign)
+        bindings.append(lead.city)
+        bindings.append(lead.inquiry)
+        bindings.append(try CustomFieldStore.encode(lead.customFields))
+        bindings.append(lead.creditCode?.rawValue ?? "")
+        bindings.append(assignment.reason)
+        bindings.append(assignment.ruleID)
+        bindings.append(profile.district)
+        bindings.append(profile.industry)
+        bindings.append(profile.budget?.minorUnits)
+        bindings.append(profile.budget?.currency.code)
+        bindings.append(profile.employeeCount)
+        bindings.append(profile.tags)
+        bindings.append(profile.location?.latitude)
+        bindings.append(profile.location?.longitude)
+        bindings.append(grade)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Lead { try LeadStore.lead(from: row) }
+}

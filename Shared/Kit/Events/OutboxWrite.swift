@@ -1,0 +1,49 @@
+import Foundation
+import PostgresNIO
+
+/// A transaction's tail in one prepared statement: the outbox's ordering lock and its events,
+/// and the idempotent calls' answers. Events and answers travel as arrays, so the text is the
+/// same for one lead or a batch and Postgres plans it once per connection.
+struct OutboxWrite: PostgresPreparedStatement {
+    // The lock is taken only when there are events; rows come out of the join after it is held,
+    // so their sequence numbers are too, and in the order they were appended.
+    static let sql = """
+        WITH ordering AS (
+            SELECT pg_advisory_xact_lock(hashtext('outbox')) WHERE cardinality($1::uuid[]) > 0
+        ), answered AS (
+            UPDATE idempotency_keys k SET response = a.response
+            FROM unnest($7::text[], $8::text[], $9::bytea[]) AS a (tenant_id, key, response)
+            WHERE k.tenant_id = a.tenant_id AND k.key = a.key
+        )
+        INSERT INTO outbox (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload)
+        SELECT e.event_id, e.tenant_id, e.aggregate_type, e.aggregate_id, e.event_type, e.payload::jsonb
+        FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+             WITH ORDINALITY AS e (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload, n)
+        CROSS JOIN ordering
+        ORDER BY e.n
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .uuidArray, .textArray, .textArray, .textArray, .textArray, .textArray, .textArray, .textArray, .byteaArray,
+    ]
+
+    typealias Row = ()
+
+    let events: [Outbox.Event]
+    let answers: [TransactionTail.Answer]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 9)
+        bindings.append(events.map(\.id))
+        bindings.append(events.map(\.tenant.rawValue))
+        bindings.append(events.map(\.aggregateType))
+        bindings.append(events.map(\.aggregateID))
+        bindings.append(events.map(\.type))
+        bindings.append(events.map(\.json))
+        bindings.append(answers.map(\.tenant))
+        bindings.append(answers.map(\.key))
+        bindings.append(answers.map(\.response))
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws {}
+}
