@@ -46,8 +46,6 @@ public enum Outbox {
         _ events: [Event], answers: [TransactionTail.Answer] = [], on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !events.isEmpty || !answers.isEmpty else { return }
-        // Drained as rows (there are none): postgres-nio 1.33's command-tag overload of `execute`
-        // reads the tag before the statement has finished and traps.
-        for try await _ in try await connection.execute(OutboxWrite(events: events, answers: answers), logger: logger) {}
+        try await connection.query(OutboxWrite(events: events, answers: answers).query, logger: logger)
     }
 }
