@@ -4,6 +4,8 @@ import PackageDescription
 let grpcCore: Target.Dependency = .product(name: "GRPCCore", package: "grpc-swift-2")
 let grpcHTTP2: Target.Dependency = .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport")
 let grpcProtobuf: Target.Dependency = .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf")
+let nioCore: Target.Dependency = .product(name: "NIOCore", package: "swift-nio")
+let nioPosix: Target.Dependency = .product(name: "NIOPosix", package: "swift-nio")
 let swiftProtobuf: Target.Dependency = .product(name: "SwiftProtobuf", package: "swift-protobuf")
 let postgres: Target.Dependency = .product(name: "PostgresNIO", package: "postgres-nio")
 let hummingbird: Target.Dependency = .product(name: "Hummingbird", package: "hummingbird")
@@ -49,6 +51,7 @@ let package = Package(
         .package(url: "https://github.com/grpc/grpc-swift-protobuf.git", exact: "2.4.1"),
         .package(url: "https://github.com/apple/swift-protobuf.git", exact: "1.39.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", exact: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", exact: "2.28.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", exact: "2.13.0"),
         .package(url: "https://github.com/apple/swift-log.git", exact: "1.16.2"),
@@ -68,7 +71,7 @@ let package = Package(
             name: "ServiceKit",
             dependencies: [
                 "SalesModel", "SalesProto", "RulesEngine", grpcCore, grpcHTTP2, grpcProtobuf, swiftProtobuf, postgres,
-                hummingbird, lifecycle, logging,
+                hummingbird, lifecycle, logging, nioCore, nioPosix,
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -107,7 +110,7 @@ let package = Package(
                 path: "Tools/Salesctl/Main"),
             .executableTarget(name: "rules-benchmark", dependencies: ["RulesEngine"], path: "Benchmarks/RulesBenchmark"),
             .executableTarget(
-                name: "leads-benchmark", dependencies: ["SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2],
+                name: "leads-benchmark", dependencies: ["SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2, nioCore, nioPosix],
                 path: "Benchmarks/LeadsBenchmark"),
             .testTarget(
                 name: "SalesTests",

@@ -169,7 +169,7 @@ struct LeadStore: Sendable {
     }
 
     func keepDeadLetter(adapter: String, payload: String, reason: String, by caller: Caller) async throws -> UUID {
-        let id = UUID()
+        let id = UUID.random()
         try await database.query(
             """
             INSERT INTO intake_dead_letters (id, tenant_id, adapter, payload, reason, received_by)

@@ -14,7 +14,7 @@ struct OpportunityStore: Sendable {
         """
 
     func insert(_ new: NewOpportunity, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> Opportunity {
-        let id = UUID()
+        let id = UUID.random()
         do {
             let rows = try await connection.query(
                 """

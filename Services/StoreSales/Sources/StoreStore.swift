@@ -17,7 +17,7 @@ struct StoreStore: Sendable {
             let rows = try await connection.query(
                 """
                 INSERT INTO stores (id, tenant_id, code, name, city, latitude, longitude, owner_id, org_path)
-                VALUES (\(UUID()), \(caller.tenant.rawValue), \(new.code), \(new.name), \(new.city), \(new.location?.latitude),
+                VALUES (\(UUID.random()), \(caller.tenant.rawValue), \(new.code), \(new.name), \(new.city), \(new.location?.latitude),
                         \(new.location?.longitude), \(caller.userID), \(caller.orgPath))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)

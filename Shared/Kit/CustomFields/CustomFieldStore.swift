@@ -64,6 +64,8 @@ public struct CustomFieldStore: Sendable {
 
     /// Values as stored in a record's jsonb column (protobuf JSON of each FieldValue by key).
     public static func encode(_ values: [String: Sales_Common_V1_FieldValue]) throws -> String {
+        // Most leads carry no custom fields; JSONSerialization costs as much for none as for a few.
+        guard values.values.contains(where: { $0.kind != nil }) else { return "{}" }
         var object: [String: Any] = [:]
         for (key, value) in values where value.kind != nil {
             object[key] = try JSONSerialization.jsonObject(with: Data(value.jsonString().utf8))

@@ -20,7 +20,7 @@ public enum Outbox {
         on connection: PostgresConnection, logger: Logger
     ) async throws -> UUID {
         let event = Event(
-            id: UUID(), tenant: tenant, aggregateType: aggregateType, aggregateID: aggregateID,
+            id: UUID.random(), tenant: tenant, aggregateType: aggregateType, aggregateID: aggregateID,
             type: type(of: payload).protoMessageName, json: try payload.jsonString())
         if let pending = TransactionTail.current {
             pending.add(event)

@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import Logging
 import Metrics
+import SalesModel
 
 /// The outermost interceptor: gives every call a request id and a logger, refuses calls while
 /// the service is starting or draining, counts calls by method and final code, times them, and
@@ -16,7 +17,7 @@ struct ObservabilityInterceptor: ServerInterceptor {
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
         let method = context.descriptor.fullyQualifiedMethod
-        let requestID = request.metadata[stringValues: "x-request-id"].first(where: { _ in true }) ?? UUID().uuidString.lowercased()
+        let requestID = request.metadata[stringValues: "x-request-id"].first(where: { _ in true }) ?? UUID.random().uuidString.lowercased()
         let logger = {
             var logger = self.logger
             logger[metadataKey: "request_id"] = "\(requestID)"

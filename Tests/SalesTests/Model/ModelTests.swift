@@ -1,3 +1,4 @@
+import Foundation
 import SalesModel
 import Testing
 
@@ -90,5 +91,17 @@ import Testing
 
     @Test func exposesTheDivision() {
         #expect(CreditCode("91350100M000100Y43")?.divisionCode == "350100")
+    }
+}
+
+@Suite struct RandomUUIDTests {
+    @Test func version4WithTheRFCVariantAndNoRepeats() {
+        let ids = (0..<1000).map { _ in UUID.random() }
+        #expect(Set(ids).count == 1000)
+        for id in ids {
+            let text = id.uuidString
+            #expect(Array(text)[14] == "4", "version nibble of \(text)")
+            #expect("89AB".contains(Array(text)[19]), "variant of \(text)")
+        }
     }
 }

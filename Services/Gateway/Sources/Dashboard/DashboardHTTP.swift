@@ -22,7 +22,7 @@ enum DashboardHTTP {
                 return Self.error(.unauthorized, (error as? ServiceError)?.rpcErrorMessage ?? "the bearer token is not valid")
             }
             var requestLogger = logger
-            let requestID = request.headers[.init("x-request-id")!] ?? UUID().uuidString.lowercased()
+            let requestID = request.headers[.init("x-request-id")!] ?? UUID.random().uuidString.lowercased()
             requestLogger[metadataKey: "request_id"] = "\(requestID)"
             let context = RequestContext(requestID: requestID, logger: requestLogger, caller: caller, bearerToken: token)
             let overview = await RequestContext.$current.withValue(context) { await aggregator.overview(for: caller) }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import SalesModel
 import SalesProto
 import ServiceKit
 
@@ -64,14 +65,14 @@ struct InsertLead: PostgresPreparedStatement {
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: Self.bindingDataTypes.count)
         let profile = lead.profile
-        bindings.append(UUID())
+        bindings.append(UUID.random())
         bindings.append(tenant)
         bindings.append(key.kind)
         bindings.append(key.value)
         bindings.append(lead.companyName.isEmpty ? lead.contactName : lead.companyName)
         bindings.append(assignment.ownerID)
         bindings.append(assignment.orgPath)
-        bindings.append(UUID())
+        bindings.append(UUID.random())
         bindings.append(lead.contactName)
         bindings.append(lead.companyName)
         bindings.append(lead.phone?.e164)

@@ -11,7 +11,7 @@ struct FollowUpStore: Sendable {
     let database: Database
 
     func insert(_ new: NewFollowUp, author: Caller, on connection: PostgresConnection, logger: Logger) async throws -> Sales_Leads_V1_FollowUp {
-        let id = UUID()
+        let id = UUID.random()
         let f = new.message
         let rows = try await connection.query(
             """

@@ -49,7 +49,7 @@ struct NotificationStore: Sendable {
                 """
                 INSERT INTO notification_deliveries (id, tenant_id, notice, audience, channel, recipient, title, body, subject_id,
                                                      status, last_error)
-                VALUES (\(UUID()), \(tenant.rawValue), \(delivery.notice.kind), \(delivery.notice.audience.label), \(delivery.channel),
+                VALUES (\(UUID.random()), \(tenant.rawValue), \(delivery.notice.kind), \(delivery.notice.audience.label), \(delivery.channel),
                         \(delivery.recipient), \(delivery.notice.title), \(delivery.notice.text), \(delivery.notice.subjectID),
                         \(Int16(delivery.status.rawValue)), \(delivery.note))
                 """, logger: logger)
