@@ -46,45 +46,65 @@ struct LeadStore: Sendable {
     static let poolReturnPrefix = "returning customer from the public pool: "
 
     /// Stores the lead under its customer. A new customer, or one waiting in a public pool, takes
-    /// `assignment` (`routed`; the pool customer's waiting leads move with it); one with an owner
-    /// keeps it, and the lead goes to that owner (never a second owner for one customer). Two
-    /// channels submitting the same customer at once meet on the customers' unique key: the second
-    /// waits for the first and then finds its owner. A key merged into another customer is
+    /// the lead's assignment (`routed`; the pool customer's waiting leads move with it); one with
+    /// an owner keeps it, and the lead goes to that owner (never a second owner for one customer).
+    /// Two channels submitting the same customer at once meet on the customers' unique key: the
+    /// second waits for the first and then finds its owner. A key merged into another customer is
     /// followed to the survivor.
-    func insert(
-        _ lead: NewLead, key: CustomerKey, phoneHash: String?, grade: String, assignment: LeadAssignment,
-        by caller: Caller, on connection: PostgresConnection, logger: Logger
-    ) async throws -> (lead: Lead, routed: Bool) {
-        var key = key
+    func insert(_ row: LeadInsert, on connection: PostgresConnection, logger: Logger) async throws -> (lead: Lead, routed: Bool) {
+        var row = row
         for _ in 0..<4 {
-            let statement = InsertLead(
-                lead: lead, tenant: caller.tenant.rawValue, key: key, phoneHash: phoneHash, grade: grade, assignment: assignment)
-            var inserted: Lead?
-            for try await lead in try await connection.execute(statement, logger: logger) { inserted = lead }
-            if let stored = inserted {
-                let routed = !stored.isRepeat || stored.assignmentReason.hasPrefix(Self.poolReturnPrefix)
-                if stored.isRepeat && routed {
-                    // One customer, one owner: its leads still waiting in the pool go along.
-                    try await connection.query(
-                        """
-                        UPDATE leads SET owner_id = \(stored.ownerID), org_path = \(stored.orgPath), updated_at = now(),
-                                         assignment_reason = \("moved with its returning customer: " + assignment.reason)
-                        WHERE customer_id = \(stored.customerID) AND owner_id = '' AND id <> \(stored.id)
-                          AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue))
-                        """, logger: logger)
-                }
-                return (stored, routed)
+            if let lead = try await Self.decode(connection.query(InsertLead(row: row).query(), logger: logger)).first {
+                return try await stored(lead, from: row, on: connection, logger: logger)
             }
             // Nothing written: the key's customer was merged into another (follow it), or another
             // transaction created it after this statement began (the next statement sees it).
             let survivors = try await connection.query(
                 """
                 SELECT s.key_kind, s.key_value FROM customers m JOIN customers s ON s.id = m.merged_into
-                WHERE m.tenant_id = \(caller.tenant.rawValue) AND m.key_kind = \(key.kind) AND m.key_value = \(key.value)
+                WHERE m.tenant_id = \(row.tenant.rawValue) AND m.key_kind = \(row.key.kind) AND m.key_value = \(row.key.value)
                 """, logger: logger)
-            for try await (kind, value) in survivors.decode((String, String).self) { key = CustomerKey(kind: kind, value: value) }
+            for try await (kind, value) in survivors.decode((String, String).self) {
+                row = LeadInsert(
+                    tenant: row.tenant, lead: row.lead, key: CustomerKey(kind: kind, value: value), phoneHash: row.phoneHash,
+                    grade: row.grade, assignment: row.assignment)
+            }
         }
         throw ServiceError.unavailable("the lead's customer could not be resolved; retry")
+    }
+
+    /// Stores in one statement the leads of new customers and of customers waiting in a pool (see
+    /// `InsertLeads`; one row a customer key). For each, the stored lead and whether it was routed,
+    /// or nil for a lead whose customer has an owner: `insert(_:on:logger:)` writes it.
+    func insert(_ rows: [LeadInsert], on connection: PostgresConnection, logger: Logger) async throws -> [(lead: Lead, routed: Bool)?] {
+        guard !rows.isEmpty else { return [] }
+        var inserted: [UUID: Lead] = [:]
+        for try await lead in try await connection.execute(InsertLeads(rows: rows), logger: logger) { inserted[lead.id] = lead }
+        var results: [(lead: Lead, routed: Bool)?] = []
+        for row in rows {
+            guard let lead = inserted[row.id] else {
+                results.append(nil)
+                continue
+            }
+            results.append(try await stored(lead, from: row, on: connection, logger: logger))
+        }
+        return results
+    }
+
+    /// Whether a stored lead was routed (a new customer's, or one returning from a pool, whose
+    /// leads still waiting in the pool go along: one customer, one owner).
+    private func stored(_ lead: Lead, from row: LeadInsert, on connection: PostgresConnection, logger: Logger) async throws -> (lead: Lead, routed: Bool) {
+        let routed = !lead.isRepeat || lead.assignmentReason.hasPrefix(Self.poolReturnPrefix)
+        if lead.isRepeat && routed {
+            try await connection.query(
+                """
+                UPDATE leads SET owner_id = \(lead.ownerID), org_path = \(lead.orgPath), updated_at = now(),
+                                 assignment_reason = \("moved with its returning customer: " + row.assignment.reason)
+                WHERE customer_id = \(lead.customerID) AND owner_id = '' AND id <> \(lead.id)
+                  AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue))
+                """, logger: logger)
+        }
+        return (lead, routed)
     }
 
     /// The lead if it exists in the caller's tenant and scope; `lock` holds it for the transaction.

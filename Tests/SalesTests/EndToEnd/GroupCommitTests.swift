@@ -69,5 +69,51 @@ extension EndToEnd {
             }
             #expect(listed.count == 32, "exactly one lead per key")
         }
+
+        /// A batch is one statement for leads of any tenants: each row keeps its own values (absent
+        /// ones stay absent, tags with quotes, commas and braces intact), and one mobile in two
+        /// tenants is two customers.
+        @Test func leadsOfTwoTenantsWrittenTogetherKeepTheirOwnValues() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let suffix = UInt16.random(in: 0...UInt16.max)
+            let reps = ["a", "b"].map { Caller(tenant: TenantID("rows-\($0)-\(suffix)")!, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh") }
+            let base = Int.random(in: 0..<90_000_000)
+            func request(_ n: Int) -> Sales_Leads_V1_CreateLeadRequest {
+                .with {
+                    $0.contactName = "行\(n)"
+                    $0.phone = "135" + String(format: "%08d", base + n)
+                    $0.channel = .api
+                    guard n % 2 == 0 else { return }
+                    $0.district = "浦东"
+                    $0.budget = .with { $0.minorUnits = 1_000_000 + Int64(n); $0.currency = "CNY" }
+                    $0.employeeCount = Int32(10 + n)
+                    $0.tags = ["医疗", #"say "hi""#, "a,b", "{x}", #"back\slash"#, "NULL"]
+                    $0.location = .with { $0.latitude = 31.2 + Double(n) / 1000; $0.longitude = 121.5 }
+                }
+            }
+            let created = try await client.with(.leads) { grpc in
+                let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
+                return try await withThrowingTaskGroup(of: (Int, Int, Sales_Leads_V1_Lead).self) { group in
+                    for (t, rep) in reps.enumerated() {
+                        for n in 0..<12 {
+                            group.addTask { (t, n, try await leads.createLead(request(n), metadata: try await client.metadata(rep)).lead) }
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+            }
+            #expect(created.count == 24)
+            for (_, n, lead) in created {
+                let sent = request(n)
+                #expect(lead.contactName == sent.contactName && lead.district == sent.district && lead.tags == sent.tags)
+                #expect(lead.hasBudget == sent.hasBudget && lead.budget.minorUnits == sent.budget.minorUnits)
+                #expect(lead.employeeCount == sent.employeeCount && lead.hasLocation == sent.hasLocation)
+                #expect(lead.location.latitude == sent.location.latitude, "a coordinate survives exactly")
+                #expect(!lead.repeat)
+            }
+            let customers = Set(created.map(\.2.customerID))
+            #expect(customers.count == 24, "one mobile in two tenants is two customers")
+        }
     }
 }

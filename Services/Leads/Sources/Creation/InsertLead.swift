@@ -4,12 +4,16 @@ import SalesModel
 import SalesProto
 import ServiceKit
 
-/// One statement: the customer upserted under its key, the lead inserted under it with the owner
-/// and reason that follow. Prepared once per connection: the statement is long, and parsing and
-/// planning it for every lead cost Postgres more than running it. No row when the key's customer
-/// was merged into another, or was committed by another transaction after this statement's
-/// snapshot (the caller's next statement sees it).
-struct InsertLead: PostgresPreparedStatement {
+/// One lead in one statement: its customer upserted under its key, or found with its owner, and
+/// the lead inserted under it with the owner and reason that follow. No row when the key's
+/// customer was merged into another, or was committed by another transaction after this
+/// statement's snapshot (the caller's next statement sees it).
+///
+/// Not prepared, unlike `InsertLeads`: it looks a customer up by key, and a connection's generic
+/// plan made while the customers table was small can do that by scanning the whole table. It
+/// serves the leads a batch cannot take (a customer with an owner, a desk decision, a repeated
+/// key), so it is planned with its values each time.
+struct InsertLead {
     static let sql = """
         WITH customer AS (
             -- A conflict updates only a customer waiting in a pool, judged on the row as it is
@@ -46,37 +50,24 @@ struct InsertLead: PostgresPreparedStatement {
         )
         SELECT \(LeadStore.columns) FROM inserted
         """
-    static let bindingDataTypes: [PostgresDataType] = [
-        .uuid, .text, .text, .text, .text, .text, .text,  // the customer: id, tenant, key, name, owner, team
-        .uuid, .text, .text, .text, .text, .int2, .text, .text, .text,  // the lead: id … inquiry
-        .text, .text, .text, .text,  // custom fields, credit code, reason, rule
-        .text, .text, .int8, .text, .int4, .textArray, .float8, .float8, .text,  // profile and grade
-    ]
 
-    typealias Row = Lead
+    let row: LeadInsert
 
-    let lead: NewLead
-    let tenant: String
-    let key: CustomerKey
-    let phoneHash: String?
-    let grade: String
-    let assignment: LeadAssignment
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: Self.bindingDataTypes.count)
-        let profile = lead.profile
+    func query() throws -> PostgresQuery {
+        var bindings = PostgresBindings(capacity: 29)
+        let (lead, key, assignment, profile) = (row.lead, row.key, row.assignment, row.lead.profile)
         bindings.append(UUID.random())
-        bindings.append(tenant)
+        bindings.append(row.tenant.rawValue)
         bindings.append(key.kind)
         bindings.append(key.value)
         bindings.append(lead.companyName.isEmpty ? lead.contactName : lead.companyName)
         bindings.append(assignment.ownerID)
         bindings.append(assignment.orgPath)
-        bindings.append(UUID.random())
+        bindings.append(row.id)
         bindings.append(lead.contactName)
         bindings.append(lead.companyName)
         bindings.append(lead.phone?.e164)
-        bindings.append(phoneHash)
+        bindings.append(row.phoneHash)
         bindings.append(Int16(lead.channel.rawValue))
         bindings.append(lead.campaign)
         bindings.append(lead.city)
@@ -93,9 +84,7 @@ struct InsertLead: PostgresPreparedStatement {
         bindings.append(profile.tags)
         bindings.append(profile.location?.latitude)
         bindings.append(profile.location?.longitude)
-        bindings.append(grade)
-        return bindings
+        bindings.append(row.grade)
+        return PostgresQuery(unsafeSQL: Self.sql, binds: bindings)
     }
-
-    func decodeRow(_ row: PostgresRow) throws -> Lead { try LeadStore.lead(from: row) }
 }

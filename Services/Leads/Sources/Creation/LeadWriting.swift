@@ -23,10 +23,17 @@ struct LeadWriter: Sendable {
                 let keyed = leads.indices.filter { leads[$0].idempotencyKey.map(Idempotency.isUsable) ?? false }
                 let calls = keyed.map { Idempotency.Call(tenant: leads[$0].caller.tenant.rawValue, key: leads[$0].idempotencyKey!, request: leads[$0].request) }
                 let claimed = Set(try await Idempotency.claim("CreateLead", calls, on: connection, logger: logger).map { keyed[$0] })
+                let writing = leads.indices.filter { leads[$0].idempotencyKey == nil || claimed.contains($0) }
+                let together = try await insertTogether(writing.map { leads[$0] }, on: connection, logger: logger)
                 var written: [Int: Sales_Leads_V1_CreateLeadResponse] = [:]
-                for (index, lead) in leads.enumerated() where lead.idempotencyKey == nil || claimed.contains(index) {
+                for (index, stored) in zip(writing, together) {
+                    let lead = leads[index]
                     let response = try await RequestContext.$current.withValue(lead.context) {
-                        try await write(lead, on: connection, logger: logger)
+                        if let (row, stored) = stored {
+                            try await finish(stored, assignment: row.assignment, caller: lead.caller, on: connection, logger: logger)
+                        } else {
+                            try await write(lead, on: connection, logger: logger)
+                        }
                     }
                     if let key = lead.idempotencyKey {
                         try await Idempotency.keep(response, tenant: lead.caller.tenant.rawValue, key: key, on: connection, logger: logger)
@@ -45,6 +52,22 @@ struct LeadWriter: Sendable {
         return results.map { $0! }
     }
 
+    /// Writes in one statement the leads of a batch whose owner the desk need not choose (the
+    /// round robin must see each hand-out before the next), one lead a customer key. For each
+    /// lead, its row and what was stored, or nil for those left to `write` one at a time.
+    private func insertTogether(
+        _ leads: [PreparedLead], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(row: LeadInsert, stored: (lead: Lead, routed: Bool))?] {
+        var keys: Set<[String]> = []
+        let rows: [LeadInsert?] = leads.map { lead in
+            let key = [lead.caller.tenant.rawValue, lead.customerKey.kind, lead.customerKey.value]
+            guard let assignment = assignmentWithoutDesk(lead), keys.insert(key).inserted else { return nil }
+            return row(lead, assignment: assignment)
+        }
+        var stored = try await store.insert(rows.compactMap { $0 }, on: connection, logger: logger).makeIterator()
+        return rows.map { row in row.flatMap { row in stored.next()!.map { (row, $0) } } }
+    }
+
     /// One lead in its own transaction, answering a repeated key as Idempotency always does.
     func writeAlone(_ lead: PreparedLead) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let logger = lead.context?.logger ?? database.logger
@@ -58,16 +81,34 @@ struct LeadWriter: Sendable {
     /// The lead's owner from the desk, the customer and the lead, and its events.
     func write(_ prepared: PreparedLead, on connection: PostgresConnection, logger: Logger) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let caller = prepared.caller
-        let assignment = if let decision = prepared.decision {
-            try await desk.assign(decision, tenant: caller.tenant, on: connection, logger: logger)
+        let assignment = if let assignment = assignmentWithoutDesk(prepared) {
+            assignment
         } else {
-            LeadAssignment(
-                ownerID: prepared.known?.ownerID ?? "", orgPath: prepared.known?.orgPath ?? caller.orgPath,
+            try await desk.assign(prepared.decision!, tenant: caller.tenant, on: connection, logger: logger)
+        }
+        let stored = try await store.insert(row(prepared, assignment: assignment), on: connection, logger: logger)
+        return try await finish(stored, assignment: assignment, caller: caller, on: connection, logger: logger)
+    }
+
+    /// The owner when the desk need not be asked: the customer's known owner, or a decision
+    /// without the desk (a pool, a named rep). Nil when the desk must choose.
+    private func assignmentWithoutDesk(_ prepared: PreparedLead) -> LeadAssignment? {
+        guard let decision = prepared.decision else {
+            return LeadAssignment(
+                ownerID: prepared.known?.ownerID ?? "", orgPath: prepared.known?.orgPath ?? prepared.caller.orgPath,
                 reason: "repeat customer: stays with its owner")
         }
-        let stored = try await store.insert(
-            prepared.lead, key: prepared.customerKey, phoneHash: prepared.phoneHash, grade: prepared.grade, assignment: assignment,
-            by: caller, on: connection, logger: logger)
+        return RoutingDeskStore.assignWithoutDesk(decision)
+    }
+
+    private func row(_ prepared: PreparedLead, assignment: LeadAssignment) -> LeadInsert {
+        LeadInsert(tenant: prepared.caller.tenant, lead: prepared.lead, key: prepared.customerKey, phoneHash: prepared.phoneHash, grade: prepared.grade, assignment: assignment)
+    }
+
+    /// What follows a stored lead: the desk's count, its events, and the team's notice when nobody took it.
+    private func finish(
+        _ stored: (lead: Lead, routed: Bool), assignment: LeadAssignment, caller: Caller, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Sales_Leads_V1_CreateLeadResponse {
         if stored.routed { try await desk.handedOut(assignment, tenant: caller.tenant, on: connection, logger: logger) }
         try await Outbox.append(
             Sales_Leads_V1_LeadCreated.with { $0.lead = stored.lead.message(for: LeadServiceHandler.eventReader(caller)) },

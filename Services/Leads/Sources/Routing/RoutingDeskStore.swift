@@ -25,17 +25,27 @@ struct RoutingDeskStore: Sendable {
         }
     }
 
+    /// The owner of a decision that needs no desk rows: a public pool, or a named rep the rule
+    /// sends to without checking their availability. Nil when the desk must be asked.
+    static func assignWithoutDesk(_ decision: RoutingDecision) -> LeadAssignment? {
+        switch decision.target {
+        case .pool(let path):
+            LeadAssignment(ownerID: "", orgPath: path, reason: "\(decision.origin): public pool of \(path)", ruleID: decision.ruleID)
+        case .rep(let owner, let team) where !decision.checkDesk:
+            LeadAssignment(ownerID: owner, orgPath: team, reason: decision.origin, ruleID: decision.ruleID)
+        case .rep, .team:
+            nil
+        }
+    }
+
     /// Turns a routing decision into an owner inside the lead's transaction. The team's desk rows
     /// stay locked until commit, so two leads created at once never both see the same rep as
     /// furthest behind; `handedOut` counts the lead once it really goes to the rep.
     func assign(
         _ decision: RoutingDecision, tenant: TenantID, at moment: Moment = Moment(), on connection: PostgresConnection, logger: Logger
     ) async throws -> LeadAssignment {
+        if let assignment = Self.assignWithoutDesk(decision) { return assignment }
         switch decision.target {
-        case .pool(let path):
-            return LeadAssignment(ownerID: "", orgPath: path, reason: "\(decision.origin): public pool of \(path)", ruleID: decision.ruleID)
-        case .rep(let owner, let team) where !decision.checkDesk:
-            return LeadAssignment(ownerID: owner, orgPath: team, reason: decision.origin, ruleID: decision.ruleID)
         case .rep(let owner, let team):
             let known = try await reps(tenant: tenant, where: .user(owner), moment: moment, lock: true, on: connection)
             guard let rep = known.first, let why = rep.unavailability else {
@@ -55,6 +65,8 @@ struct RoutingDeskStore: Sendable {
                     ownerID: "", orgPath: path, reason: "\(decision.origin): \(path), \(detail): public pool, manager alerted",
                     ruleID: decision.ruleID, awaitingOwner: detail)
             }
+        case .pool:
+            preconditionFailure("a pool is assigned without the desk, above")
         }
     }
 
