@@ -61,13 +61,13 @@ struct Lead: Sendable {
     }
 }
 
-/// A validated CreateLead request.
 /// How one customer is found again: its credit code, or its mobile's keyed hash.
 struct CustomerKey: Sendable, Hashable {
     let kind: String
     let value: String
 }
 
+/// A validated CreateLead request.
 struct NewLead: Sendable {
     var contactName: String
     var companyName: String

@@ -76,7 +76,9 @@ struct LeadStore: Sendable {
     /// Stores in one statement the leads of new customers and of customers waiting in a pool (see
     /// `InsertLeads`; one row a customer key). For each, the stored lead and whether it was routed,
     /// or nil for a lead whose customer has an owner: `insert(_:on:logger:)` writes it.
-    func insert(_ rows: [LeadInsert], on connection: PostgresConnection, logger: Logger) async throws -> [(lead: Lead, routed: Bool)?] {
+    func insert(
+        _ rows: [LeadInsert], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [(lead: Lead, routed: Bool)?] {
         guard !rows.isEmpty else { return [] }
         var inserted: [UUID: Lead] = [:]
         for try await lead in try await connection.execute(InsertLeads(rows: rows), logger: logger) { inserted[lead.id] = lead }
@@ -93,7 +95,9 @@ struct LeadStore: Sendable {
 
     /// Whether a stored lead was routed (a new customer's, or one returning from a pool, whose
     /// leads still waiting in the pool go along: one customer, one owner).
-    private func stored(_ lead: Lead, from row: LeadInsert, on connection: PostgresConnection, logger: Logger) async throws -> (lead: Lead, routed: Bool) {
+    private func stored(
+        _ lead: Lead, from row: LeadInsert, on connection: PostgresConnection, logger: Logger
+    ) async throws -> (lead: Lead, routed: Bool) {
         let routed = !lead.isRepeat || lead.assignmentReason.hasPrefix(Self.poolReturnPrefix)
         if lead.isRepeat && routed {
             try await connection.query(

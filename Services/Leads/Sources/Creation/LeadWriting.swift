@@ -81,10 +81,10 @@ struct LeadWriter: Sendable {
     /// The lead's owner from the desk, the customer and the lead, and its events.
     func write(_ prepared: PreparedLead, on connection: PostgresConnection, logger: Logger) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let caller = prepared.caller
-        let assignment = if let assignment = assignmentWithoutDesk(prepared) {
-            assignment
+        let assignment = if let decision = prepared.decision {
+            try await desk.assign(decision, tenant: caller.tenant, on: connection, logger: logger)
         } else {
-            try await desk.assign(prepared.decision!, tenant: caller.tenant, on: connection, logger: logger)
+            knownOwner(of: prepared)
         }
         let stored = try await store.insert(row(prepared, assignment: assignment), on: connection, logger: logger)
         return try await finish(stored, assignment: assignment, caller: caller, on: connection, logger: logger)
@@ -93,16 +93,20 @@ struct LeadWriter: Sendable {
     /// The owner when the desk need not be asked: the customer's known owner, or a decision
     /// without the desk (a pool, a named rep). Nil when the desk must choose.
     private func assignmentWithoutDesk(_ prepared: PreparedLead) -> LeadAssignment? {
-        guard let decision = prepared.decision else {
-            return LeadAssignment(
-                ownerID: prepared.known?.ownerID ?? "", orgPath: prepared.known?.orgPath ?? prepared.caller.orgPath,
-                reason: "repeat customer: stays with its owner")
-        }
+        guard let decision = prepared.decision else { return knownOwner(of: prepared) }
         return RoutingDeskStore.assignWithoutDesk(decision)
     }
 
+    private func knownOwner(of prepared: PreparedLead) -> LeadAssignment {
+        LeadAssignment(
+            ownerID: prepared.known?.ownerID ?? "", orgPath: prepared.known?.orgPath ?? prepared.caller.orgPath,
+            reason: "repeat customer: stays with its owner")
+    }
+
     private func row(_ prepared: PreparedLead, assignment: LeadAssignment) -> LeadInsert {
-        LeadInsert(tenant: prepared.caller.tenant, lead: prepared.lead, key: prepared.customerKey, phoneHash: prepared.phoneHash, grade: prepared.grade, assignment: assignment)
+        LeadInsert(
+            tenant: prepared.caller.tenant, lead: prepared.lead, key: prepared.customerKey, phoneHash: prepared.phoneHash,
+            grade: prepared.grade, assignment: assignment)
     }
 
     /// What follows a stored lead: the desk's count, its events, and the team's notice when nobody took it.
