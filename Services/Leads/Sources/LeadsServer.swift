@@ -27,7 +27,8 @@ public enum LeadsServer {
         let checkpoints = LeadCheckpoints(activeRules: activeRules, calendar: calendar)
         let pools = PoolStore(database: database)
         let desk = RoutingDeskStore(database: database)
-        let notifications = NotificationStore(database: database)
+        let notifications = NotificationStore(
+            database: database, sealing: SealedText(secret: runtime.configuration.jwtSecret, label: "sales.notification-channels.v1"))
         let senders = NotificationSenders.standard()
         let notifier = Notifier(store: notifications, senders: senders)
         let inspector = RuleInspector(

@@ -1,5 +1,7 @@
 import Foundation
 import GRPCCore
+import Logging
+import PostgresNIO
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -44,6 +46,14 @@ extension EndToEnd {
                         let stored = try await notifications.putNotificationChannel(.with { $0.channel = channel }, metadata: adminMetadata)
                         #expect(stored.secret.isEmpty || stored.secret == "••••", "secrets are not returned")
                     }
+                    // At rest, the settings are sealed: no secret or access token in the table.
+                    let rows = try await TestEnvironment.withAdminConnection(to: database.url(for: .leads)) { connection in
+                        try await connection.query(
+                            "SELECT config FROM leads.notification_channels WHERE tenant_id = \(tenant.rawValue)", logger: Logger(label: "test")
+                        ).collect().map { try $0.decode(String.self) }
+                    }
+                    #expect(rows.count == channels.count)
+                    #expect(rows.allSatisfy { $0.hasPrefix("sealed:v1:") && !$0.contains("secret") && !$0.contains("access_token") }, "\(rows)")
                     _ = try await rules.saveRuleSet(.with {
                         $0.name = "lead-routing"; $0.comment = "宁波、深圳"; $0.activate = true
                         $0.rules = [

@@ -154,3 +154,29 @@ import Testing
         #expect(SHA256.hash(data: Data("abc".utf8)).hexEncoded == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
 }
+
+@Suite struct SealedTextTests {
+    let box = SealedText(secret: "one-secret-0123456789", label: "sales.test.v1")
+
+    @Test func roundTripsWithAFreshNonceEachTime() throws {
+        let text = #"{"secret":"corp-secret","webhookUrl":"https://oapi.dingtalk.com/robot/send?access_token=t1"}"#
+        let first = try box.seal(text), second = try box.seal(text)
+        #expect(first.hasPrefix("sealed:v1:") && !first.contains("corp-secret") && !first.contains("access_token"))
+        #expect(first != second)
+        #expect(box.open(first) == text && box.open(second) == text)
+    }
+
+    @Test func anotherSecretOrLabelOrADamagedValueCannotOpenIt() throws {
+        let sealed = try box.seal("corp-secret")
+        #expect(SealedText(secret: "another-secret-012345", label: "sales.test.v1").open(sealed) == nil)
+        #expect(SealedText(secret: "one-secret-0123456789", label: "sales.other.v1").open(sealed) == nil)
+        var damaged = Array(sealed)
+        damaged[damaged.count - 3] = damaged[damaged.count - 3] == "A" ? "B" : "A"
+        #expect(box.open(String(damaged)) == nil)
+        #expect(box.open("sealed:v1:not base64!") == nil)
+    }
+
+    @Test func aValueStoredBeforeSealingReadsAsItIs() {
+        #expect(box.open(#"{"name":"hook"}"#) == #"{"name":"hook"}"#)
+    }
+}

@@ -6,31 +6,41 @@ import SalesProto
 import ServiceKit
 import SwiftProtobuf
 
-/// Channels per tenant and the delivery log, which is also the retry queue.
+/// Channels per tenant and the delivery log, which is also the retry queue. A channel's settings
+/// hold its secrets and tokens, so they are stored sealed.
 struct NotificationStore: Sendable {
     let database: Database
+    let sealing: SealedText
 
     func put(_ channel: Sales_Leads_V1_NotificationChannel, tenant: TenantID, by caller: Caller) async throws {
         try await database.query(
             """
             INSERT INTO notification_channels (tenant_id, name, kind, team_path, config, enabled, updated_by)
             VALUES (\(tenant.rawValue), \(channel.name), \(Int16(channel.kind.rawValue)), \(channel.teamPath),
-                    \(try channel.jsonString()), \(channel.enabled), \(caller.userID))
+                    \(try sealing.seal(channel.jsonString())), \(channel.enabled), \(caller.userID))
             ON CONFLICT (tenant_id, name) DO UPDATE SET kind = EXCLUDED.kind, team_path = EXCLUDED.team_path,
                 config = EXCLUDED.config, enabled = EXCLUDED.enabled, updated_by = EXCLUDED.updated_by, updated_at = now()
             """)
     }
 
-    /// The tenant's channels, secrets included (for sending); `name` picks one.
+    /// The tenant's channels, secrets included (for sending); `name` picks one. A channel whose
+    /// sealed settings cannot be opened is left out with an error in the log, not allowed to fail
+    /// the lead or notice that asked for channels.
     func channels(tenant: TenantID, name: String? = nil, on connection: PostgresConnection? = nil) async throws -> [Sales_Leads_V1_NotificationChannel] {
         let rows = try await database.query(
             """
-            SELECT config FROM notification_channels
+            SELECT name, config FROM notification_channels
             WHERE tenant_id = \(tenant.rawValue) AND (\(name)::text IS NULL OR name = \(name)) ORDER BY name
             """, on: connection)
         var channels: [Sales_Leads_V1_NotificationChannel] = []
-        for try await config in rows.decode(String.self) {
-            channels.append(try Sales_Leads_V1_NotificationChannel(jsonString: config))
+        for try await (name, config) in rows.decode((String, String).self) {
+            guard let settings = sealing.open(config) else {
+                database.logger.error(
+                    "a notification channel's settings cannot be opened: the service secret changed since it was saved, or the row is damaged; save the channel again",
+                    metadata: ["tenant": "\(tenant)", "channel": "\(name)"])
+                continue
+            }
+            channels.append(try Sales_Leads_V1_NotificationChannel(jsonString: settings))
         }
         return channels
     }
