@@ -160,23 +160,25 @@ import Testing
 
     @Test func roundTripsWithAFreshNonceEachTime() throws {
         let text = #"{"secret":"corp-secret","webhookUrl":"https://oapi.dingtalk.com/robot/send?access_token=t1"}"#
-        let first = try box.seal(text), second = try box.seal(text)
+        let first = try box.seal(text, context: "t/hook"), second = try box.seal(text, context: "t/hook")
         #expect(first.hasPrefix("sealed:v1:") && !first.contains("corp-secret") && !first.contains("access_token"))
         #expect(first != second)
-        #expect(box.open(first) == text && box.open(second) == text)
+        #expect(box.open(first, context: "t/hook") == text && box.open(second, context: "t/hook") == text)
     }
 
-    @Test func anotherSecretOrLabelOrADamagedValueCannotOpenIt() throws {
-        let sealed = try box.seal("corp-secret")
-        #expect(SealedText(secret: "another-secret-012345", label: "sales.test.v1").open(sealed) == nil)
-        #expect(SealedText(secret: "one-secret-0123456789", label: "sales.other.v1").open(sealed) == nil)
+    @Test func anotherSecretLabelOrRowOrADamagedValueCannotOpenIt() throws {
+        let sealed = try box.seal("corp-secret", context: "t/hook")
+        #expect(box.open(sealed, context: "t/hook") == "corp-secret")
+        #expect(SealedText(secret: "another-secret-012345", label: "sales.test.v1").open(sealed, context: "t/hook") == nil)
+        #expect(SealedText(secret: "one-secret-0123456789", label: "sales.other.v1").open(sealed, context: "t/hook") == nil)
+        #expect(box.open(sealed, context: "other-tenant/hook") == nil, "a value copied into another row does not open")
         var damaged = Array(sealed)
         damaged[damaged.count - 3] = damaged[damaged.count - 3] == "A" ? "B" : "A"
-        #expect(box.open(String(damaged)) == nil)
-        #expect(box.open("sealed:v1:not base64!") == nil)
+        #expect(box.open(String(damaged), context: "t/hook") == nil)
+        #expect(box.open("sealed:v1:not base64!", context: "t/hook") == nil)
     }
 
     @Test func aValueStoredBeforeSealingReadsAsItIs() {
-        #expect(box.open(#"{"name":"hook"}"#) == #"{"name":"hook"}"#)
+        #expect(box.open(#"{"name":"hook"}"#, context: "t/hook") == #"{"name":"hook"}"#)
     }
 }

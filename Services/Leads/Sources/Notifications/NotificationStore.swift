@@ -12,12 +12,15 @@ struct NotificationStore: Sendable {
     let database: Database
     let sealing: SealedText
 
+    /// Whose row a sealed value is: a tenant's channel by name.
+    private static func sealingContext(tenant: TenantID, name: String) -> String { "notification_channels/\(tenant.rawValue)/\(name)" }
+
     func put(_ channel: Sales_Leads_V1_NotificationChannel, tenant: TenantID, by caller: Caller) async throws {
         try await database.query(
             """
             INSERT INTO notification_channels (tenant_id, name, kind, team_path, config, enabled, updated_by)
             VALUES (\(tenant.rawValue), \(channel.name), \(Int16(channel.kind.rawValue)), \(channel.teamPath),
-                    \(try sealing.seal(channel.jsonString())), \(channel.enabled), \(caller.userID))
+                    \(try sealing.seal(channel.jsonString(), context: Self.sealingContext(tenant: tenant, name: channel.name))), \(channel.enabled), \(caller.userID))
             ON CONFLICT (tenant_id, name) DO UPDATE SET kind = EXCLUDED.kind, team_path = EXCLUDED.team_path,
                 config = EXCLUDED.config, enabled = EXCLUDED.enabled, updated_by = EXCLUDED.updated_by, updated_at = now()
             """)
@@ -34,7 +37,7 @@ struct NotificationStore: Sendable {
             """, on: connection)
         var channels: [Sales_Leads_V1_NotificationChannel] = []
         for try await (name, config) in rows.decode((String, String).self) {
-            guard let settings = sealing.open(config) else {
+            guard let settings = sealing.open(config, context: Self.sealingContext(tenant: tenant, name: name)) else {
                 database.logger.error(
                     "a notification channel's settings cannot be opened: the service secret changed since it was saved, or the row is damaged; save the channel again",
                     metadata: ["tenant": "\(tenant)", "channel": "\(name)"])
