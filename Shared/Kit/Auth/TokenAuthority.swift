@@ -1,7 +1,6 @@
 import Foundation
 import JWTKit
 import SalesModel
-import Synchronization
 
 /// Signs and verifies the platform's HS256 bearer tokens with one shared key.
 public struct TokenAuthority: Sendable {
@@ -9,7 +8,7 @@ public struct TokenAuthority: Sendable {
     /// Tokens already verified, with the caller each speaks for, until it expires. A client sends
     /// the same token for an hour, and verifying it on every call (an HMAC, a JSON decode and a
     /// hop to the key collection's actor) was a measurable part of a new lead's cost.
-    private let verified = VerifiedTokens()
+    private let verified = ExpiringEntries<String, Caller>()
 
     public init(secret: String) async {
         let keys = JWTKeyCollection()
@@ -31,7 +30,7 @@ public struct TokenAuthority: Sendable {
 
     /// The caller a token speaks for; UNAUTHENTICATED with the reason when it cannot be trusted.
     public func verify(_ token: String) async throws(ServiceError) -> Caller {
-        if let caller = verified.caller(for: token, at: Date()) { return caller }
+        if let caller = verified.value(for: token) { return caller }
         let claims: TokenClaims
         do {
             claims = try await keys.verify(token, as: TokenClaims.self)
@@ -43,7 +42,7 @@ public struct TokenAuthority: Sendable {
         guard let tenant = TenantID(claims.tenant) else { throw .unauthenticated("the token's tenant claim is malformed") }
         let roles = Set(claims.roles.compactMap(Role.init(rawValue:)))
         let caller = Caller(tenant: tenant, userID: claims.sub.value, roles: roles, orgPath: claims.org)
-        verified.keep(token, caller: caller, until: claims.exp.value)
+        verified.store(caller, for: token, until: claims.exp.value)
         return caller
     }
 
