@@ -75,17 +75,24 @@ struct WeComAppChannel: AppMessageChannel {
     }
 }
 
-/// DingTalk (钉钉) work notification: GET /gettoken?appkey&appsecret, then
-/// POST /topapi/message/corpconversation/asyncsend_v2?access_token to `userid_list`.
-struct DingTalkWorkChannel: AppMessageChannel {
-    let tokens: AccessTokens
-    var kind: Sales_Leads_V1_ChannelKind { .dingtalkWork }
+/// A DingTalk (钉钉) app: its token from GET /gettoken?appkey&appsecret, which the work
+/// notification and the to-do share.
+protocol DingTalkAppChannel: AppMessageChannel {}
+
+extension DingTalkAppChannel {
     var defaultBaseURL: String { "https://oapi.dingtalk.com" }
     var staleTokenCodes: Set<Int> { [40014, 42001, 88] }
 
     func tokenURL(base: String, channel: Sales_Leads_V1_NotificationChannel) -> String {
         "\(base)/gettoken?appkey=\(VendorHTTP.percentEncoded(channel.appID))&appsecret=\(VendorHTTP.percentEncoded(channel.secret))"
     }
+}
+
+/// DingTalk (钉钉) work notification: GET /gettoken?appkey&appsecret, then
+/// POST /topapi/message/corpconversation/asyncsend_v2?access_token to `userid_list`.
+struct DingTalkWorkChannel: DingTalkAppChannel {
+    let tokens: AccessTokens
+    var kind: Sales_Leads_V1_ChannelKind { .dingtalkWork }
 
     func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Leads_V1_NotificationChannel) -> (url: String, body: [String: Any]) {
         ("\(base)/topapi/message/corpconversation/asyncsend_v2?access_token=\(VendorHTTP.percentEncoded(token))", [
@@ -99,15 +106,9 @@ struct DingTalkWorkChannel: AppMessageChannel {
 /// DingTalk (钉钉) to-do (待办): the app's token from GET /gettoken, then
 /// POST /v1.0/todo/users/{unionId}/tasks on the newer API with the token in
 /// `x-acs-dingtalk-access-token`. With a base_url set, both go there (a proxy or a test double).
-struct DingTalkTodoChannel: AppMessageChannel {
+struct DingTalkTodoChannel: DingTalkAppChannel {
     let tokens: AccessTokens
     var kind: Sales_Leads_V1_ChannelKind { .dingtalkTodo }
-    var defaultBaseURL: String { "https://oapi.dingtalk.com" }
-    var staleTokenCodes: Set<Int> { [40014, 42001, 88] }
-
-    func tokenURL(base: String, channel: Sales_Leads_V1_NotificationChannel) -> String {
-        "\(base)/gettoken?appkey=\(VendorHTTP.percentEncoded(channel.appID))&appsecret=\(VendorHTTP.percentEncoded(channel.secret))"
-    }
 
     func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Leads_V1_NotificationChannel) -> (url: String, body: [String: Any]) {
         let api = channel.baseURL.isEmpty ? "https://api.dingtalk.com" : base
