@@ -18,9 +18,10 @@ public struct Caller: Sendable, Hashable {
     /// Tenant-wide visibility: admins, finance and services.
     public var seesWholeTenant: Bool { !roles.isDisjoint(with: [.admin, .finance, .service]) }
 
-    /// The org subtree a manager sees, or nil for a caller who sees only their own records.
-    public var managedSubtree: String? {
-        roles.contains(.manager) || roles.contains(.storeManager) ? orgPath : nil
+    /// The org subtree a manager sees (their own path and below), or nil for a caller who sees
+    /// only their own records, or whose token carries no valid path.
+    public var managedSubtree: OrgPath? {
+        roles.contains(.manager) || roles.contains(.storeManager) ? OrgPath(orgPath) : nil
     }
 
     public var mayUnmaskPII: Bool { roles.contains(.unmaskPII) }

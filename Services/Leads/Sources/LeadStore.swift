@@ -312,12 +312,14 @@ extension PostgresQuery.StringInterpolation {
         appendLiteral(")")
     }
 
-    /// Whether the pool at `column` (a team path) is the caller's team's or one above it.
+    /// Whether the pool at `column` (a team path) is the caller's team's or one above it:
+    /// the caller's path lies within the column's, segment by segment.
     mutating func appendInterpolation(poolOf caller: Caller, column: StaticString) {
+        let path = OrgPath(caller.orgPath)?.rawValue ?? ""
         appendLiteral("(")
-        appendInterpolation(caller.orgPath)
-        appendLiteral(" = \(column) OR ")
-        appendInterpolation(caller.orgPath)
-        appendLiteral(" LIKE \(column) || '/%')")
+        appendInterpolation(path)
+        appendLiteral(" = \(column) OR starts_with(")
+        appendInterpolation(path)
+        appendLiteral(", \(column) || '/'))")
     }
 }

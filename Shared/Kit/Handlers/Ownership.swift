@@ -8,13 +8,12 @@ public enum Ownership {
     ) throws(ServiceError) -> (ownerID: String, orgPath: String) {
         if ownerID.isEmpty && orgPath.isEmpty { return (caller.userID, caller.orgPath) }
         guard !ownerID.isEmpty else { throw .invalidArgument(field: field, rule: "is required when owner_org_path is set") }
-        guard orgPath.hasPrefix("/") else {
-            throw .invalidArgument(field: "owner_org_path", rule: "is required with \(field) and starts with \"/\"")
+        guard let path = OrgPath(orgPath) else {
+            throw .invalidArgument(field: "owner_org_path", rule: "is required with \(field): a path such as /east/east-sh, without empty segments")
         }
-        let scope = Visibility(caller)
-        guard scope.seesAll || ownerID == caller.userID || (!scope.subtree.isEmpty && (orgPath + "/").hasPrefix(scope.subtree)) else {
+        guard Visibility(caller).includes(ownerID: ownerID, orgPath: path.rawValue) else {
             throw .permissionDenied("you may create records only for yourself or for people in your teams")
         }
-        return (ownerID, orgPath)
+        return (ownerID, path.rawValue)
     }
 }

@@ -1,24 +1,25 @@
 import PostgresNIO
 import SalesModel
 
-/// The three parameters of the visibility predicate every scoped query ends with:
-/// `(seesAll OR owner_id = user OR (subtree <> '' AND org_path LIKE subtree || '%'))`.
-/// Written once as SQL with binds, so no query builds its filter from strings.
+/// The parameters of the visibility predicate every scoped query ends with: the whole tenant,
+/// the caller's own records, or a manager's org path and everything below it, segment by
+/// segment (`/north/n` sees `/north/n` and `/north/n/a`, never `/north/n1`). Written once as SQL
+/// with binds, so no query builds its filter from strings.
 public struct Visibility: Sendable {
     public let seesAll: Bool
     public let userID: String
-    /// The manager's subtree with a trailing slash, or "" for none.
-    public let subtree: String
+    /// The path a manager sees, or nil for a caller who sees only their own records.
+    public let subtree: OrgPath?
 
     public init(_ caller: Caller) {
         seesAll = caller.seesWholeTenant
         userID = caller.userID
-        if let path = caller.managedSubtree {
-            // "/east" must see "/east/sh" but not "/eastern".
-            subtree = path.hasSuffix("/") ? path : path + "/"
-        } else {
-            subtree = ""
-        }
+        subtree = caller.managedSubtree
+    }
+
+    /// Whether a record owned by `ownerID` at `orgPath` is in scope: the predicate, in Swift.
+    public func includes(ownerID: String, orgPath: String) -> Bool {
+        seesAll || ownerID == userID || subtree?.contains(orgPath) == true
     }
 }
 
@@ -30,10 +31,22 @@ extension PostgresQuery.StringInterpolation {
         appendInterpolation(scope.seesAll)
         appendLiteral(" OR owner_id = ")
         appendInterpolation(scope.userID)
-        appendLiteral(" OR (")
-        appendInterpolation(scope.subtree)
-        appendLiteral(" <> '' AND org_path LIKE ")
-        appendInterpolation(scope.subtree)
-        appendLiteral(" || '%'))")
+        appendLiteral(" OR ")
+        appendInterpolation(within: scope.subtree, column: "org_path")
+        appendLiteral(")")
+    }
+
+    /// `\(within: path, column: "org_path")`: the column holds `path` or a path below it; false
+    /// for no path. `starts_with` rather than LIKE, whose `_` and `%` would match other paths.
+    public mutating func appendInterpolation(within path: OrgPath?, column: StaticString) {
+        let exact = path?.rawValue ?? ""
+        let below = path.map { $0 == .root ? "/" : $0.rawValue + "/" } ?? ""
+        appendLiteral("(")
+        appendInterpolation(exact)
+        appendLiteral(" <> '' AND (\(column) = ")
+        appendInterpolation(exact)
+        appendLiteral(" OR starts_with(\(column), ")
+        appendInterpolation(below)
+        appendLiteral(")))")
     }
 }

@@ -64,7 +64,7 @@ import Testing
         let manager = Caller(tenant: tenant, userID: "m", roles: [.manager], orgPath: "/east")
         let rep = Caller(tenant: tenant, userID: "r", roles: [.rep], orgPath: "/east/sh")
         let finance = Caller(tenant: tenant, userID: "f", roles: [.finance], orgPath: "/hq")
-        #expect(manager.managedSubtree == "/east")
+        #expect(manager.managedSubtree == OrgPath("/east"))
         #expect(rep.managedSubtree == nil)
         #expect(!rep.seesWholeTenant)
         #expect(finance.seesWholeTenant)

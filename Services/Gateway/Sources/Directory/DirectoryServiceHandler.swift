@@ -62,12 +62,12 @@ struct DirectoryServiceHandler: Sales_Gateway_V1_DirectoryService.SimpleServiceP
 
     func listUsers(request: Sales_Gateway_V1_ListUsersRequest, context: ServerContext) async throws -> Sales_Gateway_V1_ListUsersResponse {
         let caller = try RequestContext.caller()
-        var subtree: String?
+        var subtree: OrgPath?
         if !request.teamID.isEmpty {
             guard let team = try await store.team(request.teamID, tenant: caller.tenant) else {
                 throw ServiceError.notFound(kind: "team", id: request.teamID)
             }
-            subtree = team.orgPath
+            subtree = OrgPath(team.orgPath)
         }
         let users = try await store.users(tenant: caller.tenant, subtree: subtree)
         return .with { $0.users = users }

@@ -17,7 +17,7 @@ struct DirectoryStore: Sendable {
             var path = "/" + id
             if let parentID {
                 guard let parent = try await team(parentID, tenant: tenant, on: connection) else {
-                    throw ServiceError.invalidArgument(field: "parent_id", rule: "team \"\(parentID)\" does not exist")
+                    throw ServiceError.invalidArgument(field: "parent_id", rule: "team \(quoted: parentID) does not exist")
                 }
                 path = parent.orgPath + "/" + id
             }
@@ -28,7 +28,7 @@ struct DirectoryStore: Sendable {
                     VALUES (\(tenant.rawValue), \(id), \(name), \(parentID), \(path))
                     """, logger: logger)
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                throw ServiceError.alreadyExists("team \"\(id)\" already exists")
+                throw ServiceError.alreadyExists("team \(quoted: id) already exists")
             }
             return .with {
                 $0.id = id
@@ -42,7 +42,7 @@ struct DirectoryStore: Sendable {
     func setManager(team teamID: String, manager: String, tenant: TenantID) async throws -> Sales_Gateway_V1_Team {
         try await database.transaction { connection in
             guard try await user(manager, tenant: tenant, on: connection) != nil else {
-                throw ServiceError.invalidArgument(field: "manager_id", rule: "user \"\(manager)\" does not exist")
+                throw ServiceError.invalidArgument(field: "manager_id", rule: "user \(quoted: manager) does not exist")
             }
             try await connection.query(
                 "UPDATE teams SET manager_id = \(manager) WHERE tenant_id = \(tenant.rawValue) AND id = \(teamID)",
@@ -57,7 +57,7 @@ struct DirectoryStore: Sendable {
     func createUser(id: String, displayName: String, teamID: String, roles: [Role], tenant: TenantID) async throws -> Sales_Gateway_V1_User {
         try await database.transaction { connection in
             guard try await team(teamID, tenant: tenant, on: connection) != nil else {
-                throw ServiceError.invalidArgument(field: "team_id", rule: "team \"\(teamID)\" does not exist")
+                throw ServiceError.invalidArgument(field: "team_id", rule: "team \(quoted: teamID) does not exist")
             }
             do {
                 try await connection.query(
@@ -66,7 +66,7 @@ struct DirectoryStore: Sendable {
                     VALUES (\(tenant.rawValue), \(id), \(displayName), \(teamID), \(roles.map(\.rawValue)))
                     """, logger: RequestContext.logger)
             } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                throw ServiceError.alreadyExists("user \"\(id)\" already exists")
+                throw ServiceError.alreadyExists("user \(quoted: id) already exists")
             }
             guard let created = try await user(id, tenant: tenant, on: connection) else {
                 throw ServiceError.unavailable("the user was not stored; retry")
@@ -103,13 +103,13 @@ struct DirectoryStore: Sendable {
     }
 
     /// Users, optionally only those whose team lies under `subtree` ("/east").
-    func users(tenant: TenantID, id: String? = nil, subtree: String? = nil, on connection: PostgresConnection? = nil) async throws -> [Sales_Gateway_V1_User] {
+    func users(tenant: TenantID, id: String? = nil, subtree: OrgPath? = nil, on connection: PostgresConnection? = nil) async throws -> [Sales_Gateway_V1_User] {
         let query: PostgresQuery = """
             SELECT u.id, u.display_name, u.team_id, t.org_path, u.roles, u.active, u.created_at,
                    EXISTS (SELECT 1 FROM teams m WHERE m.tenant_id = u.tenant_id AND m.manager_id = u.id)
             FROM users u JOIN teams t ON t.tenant_id = u.tenant_id AND t.id = u.team_id
             WHERE u.tenant_id = \(tenant.rawValue) AND (\(id)::text IS NULL OR u.id = \(id))
-              AND (\(subtree)::text IS NULL OR t.org_path = \(subtree) OR t.org_path LIKE \(subtree) || '/%')
+              AND (\(subtree == nil) OR \(within: subtree, column: "t.org_path"))
             ORDER BY t.org_path, u.id
             """
         let rows = try await database.query(query, on: connection)

@@ -32,7 +32,7 @@ extension LeadServiceHandler {
                 if let target = customer.mergedInto {
                     throw ServiceError.failedPrecondition("\(field) \(customer.id.apiString) was already merged into \(target.apiString)")
                 }
-                guard caller.seesWholeTenant || caller.managedSubtree.map({ customer.orgPath == $0 || customer.orgPath.hasPrefix($0 + "/") }) == true else {
+                guard caller.seesWholeTenant || caller.managedSubtree?.contains(customer.orgPath) == true else {
                     throw ServiceError.notFound(kind: "customer", id: customer.id.apiString)
                 }
             }

@@ -70,7 +70,7 @@ struct RuleInspector: Sendable {
         let shifts = try await desk.roster(team: nil, first: first, last: last, tenant: caller.tenant)
         let reps = try await desk.list(tenant: caller.tenant, team: nil)
         let teams = Set(reps.map(\.teamPath) + shifts.map(\.team)).filter { team in
-            caller.seesWholeTenant || caller.managedSubtree.map { team == $0 || team.hasPrefix($0 + "/") } ?? false
+            caller.seesWholeTenant || caller.managedSubtree?.contains(team) == true
         }
         var covered: Set<String> = []
         for (team, shift) in shifts {

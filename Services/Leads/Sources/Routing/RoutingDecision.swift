@@ -95,10 +95,3 @@ struct LeadAssignment: Sendable, Equatable {
     /// The routing desk chose the owner: its round robin counts the lead.
     var pickedByDesk = false
 }
-
-enum OrgPath {
-    /// "/east" or "/east/east-sh": slash-separated ids from the root.
-    static func isValid(_ path: String) -> Bool {
-        path.hasPrefix("/") && path.count <= 200 && !path.hasSuffix("/") && !path.contains("//")
-    }
-}

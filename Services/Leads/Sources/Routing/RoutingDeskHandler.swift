@@ -77,15 +77,15 @@ struct RoutingDeskHandler: Sales_Leads_V1_RoutingDeskService.SimpleServiceProtoc
 
     /// Admins set any team; a manager their own subtree; nobody else.
     static func authorize(_ caller: Caller, team: String, field: String) throws(ServiceError) {
-        guard OrgPath.isValid(team) else { throw .invalidArgument(field: field, rule: "must be a team path such as \"/east/east-sh\"; got \"\(team)\"") }
+        guard OrgPath.isValid(team) else { throw .invalidArgument(field: field, rule: "must be a team path such as \"/east/east-sh\"; got \(quoted: team)") }
         if caller.roles.contains(.admin) { return }
-        guard let subtree = caller.managedSubtree, team == subtree || team.hasPrefix(subtree + "/") else {
+        guard caller.managedSubtree?.contains(team) == true else {
             throw .permissionDenied("the routing desk of \(team) is for its managers and admins")
         }
     }
 
     static func day(_ text: String, field: String) throws(ServiceError) -> LocalDate {
-        guard let day = LocalDate(text) else { throw .invalidArgument(field: field, rule: "must be a day as yyyy-MM-dd; got \"\(text)\"") }
+        guard let day = LocalDate(text) else { throw .invalidArgument(field: field, rule: "must be a day as yyyy-MM-dd; got \(quoted: text)") }
         return day
     }
 
