@@ -35,7 +35,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     }
 
     /// Completes a company's profile from the registry, grades, routes and stores a checked lead
-    /// with its events; `key` overrides the client's idempotency key. A returning customer with an
+    /// with its events; `key` overrides the client's idempotency key with one the tenant shares. A returning customer with an
     /// owner keeps that owner; one in a public pool is routed afresh, with what it asked before in
     /// `earlier_inquiries`.
     func create(
@@ -58,7 +58,8 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
             : route(lead.ruleValue(grade: grade, earlierInquiries: earlier), by: routing, caller: caller)
         let prepared = PreparedLead(
             lead: lead, request: request, caller: caller, customerKey: customerKey, phoneHash: phoneHash, grade: grade, decision: decision, known: known,
-            idempotencyKey: key ?? RequestContext.current?.idempotencyKey, context: RequestContext.current)
+            idempotencyKey: key.map { .shared($0, tenant: caller.tenant) } ?? RequestContext.current?.idempotencyKey.map { .client($0, caller: caller) },
+            context: RequestContext.current)
         return try await batcher.submit(prepared)
     }
 

@@ -83,5 +83,15 @@ public enum KitMigrations {
                 PRIMARY KEY (tenant_id, name)
             );
             """),
+        Migration("0007_idempotency_by_caller", """
+            -- A client's key is its own (scope = its user id), so nobody else can replay its answer;
+            -- a key the tenant shares (a channel's message id) has scope ''. caller_id is who got the
+            -- stored answer. Keys kept from before have scope '' and are no longer matched by clients.
+            ALTER TABLE idempotency_keys
+                ADD COLUMN scope text NOT NULL DEFAULT '',
+                ADD COLUMN caller_id text NOT NULL DEFAULT '',
+                DROP CONSTRAINT idempotency_keys_pkey,
+                ADD PRIMARY KEY (tenant_id, scope, key);
+            """),
     ]
 }

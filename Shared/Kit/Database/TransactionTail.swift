@@ -8,8 +8,7 @@ final class TransactionTail: Sendable {
     @TaskLocal static var current: TransactionTail?
 
     struct Answer: Sendable {
-        let tenant: String
-        let key: String
+        let key: Idempotency.Key
         let response: ByteBuffer
     }
 

@@ -14,8 +14,8 @@ struct OutboxWrite {
             SELECT pg_advisory_xact_lock(hashtext('outbox')) WHERE cardinality($1::uuid[]) > 0
         ), answered AS (
             UPDATE idempotency_keys k SET response = a.response
-            FROM unnest($7::text[], $8::text[], $9::bytea[]) AS a (tenant_id, key, response)
-            WHERE k.tenant_id = a.tenant_id AND k.key = a.key
+            FROM unnest($7::text[], $8::text[], $9::text[], $10::bytea[]) AS a (tenant_id, scope, key, response)
+            WHERE k.tenant_id = a.tenant_id AND k.scope = a.scope AND k.key = a.key
         )
         INSERT INTO outbox (event_id, tenant_id, aggregate_type, aggregate_id, event_type, payload)
         SELECT e.event_id, e.tenant_id, e.aggregate_type, e.aggregate_id, e.event_type, e.payload::jsonb
@@ -31,15 +31,16 @@ struct OutboxWrite {
     var query: PostgresQuery { PostgresQuery(unsafeSQL: Self.sql, binds: bindings) }
 
     private var bindings: PostgresBindings {
-        var bindings = PostgresBindings(capacity: 9)
+        var bindings = PostgresBindings(capacity: 10)
         bindings.append(events.map(\.id))
         bindings.append(events.map(\.tenant.rawValue))
         bindings.append(events.map(\.aggregateType))
         bindings.append(events.map(\.aggregateID))
         bindings.append(events.map(\.type))
         bindings.append(events.map(\.json))
-        bindings.append(answers.map(\.tenant))
-        bindings.append(answers.map(\.key))
+        bindings.append(answers.map(\.key.tenant))
+        bindings.append(answers.map(\.key.scope))
+        bindings.append(answers.map(\.key.text))
         bindings.append(answers.map(\.response))
         return bindings
     }

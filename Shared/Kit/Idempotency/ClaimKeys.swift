@@ -5,30 +5,33 @@ import PostgresNIO
 /// plans it once rather than on every create.
 struct ClaimKeys: PostgresPreparedStatement {
     static let sql = """
-        INSERT INTO idempotency_keys (tenant_id, key, method, request_hash)
-        SELECT tenant_id, key, $3, request_hash FROM unnest($1::text[], $2::text[], $4::text[]) AS c (tenant_id, key, request_hash)
-        ON CONFLICT DO NOTHING RETURNING tenant_id, key
+        INSERT INTO idempotency_keys (tenant_id, scope, key, caller_id, method, request_hash)
+        SELECT tenant_id, scope, key, caller_id, $5, request_hash
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $6::text[]) AS c (tenant_id, scope, key, caller_id, request_hash)
+        ON CONFLICT DO NOTHING RETURNING tenant_id, scope, key
         """
-    static let bindingDataTypes: [PostgresDataType] = [.textArray, .textArray, .text, .textArray]
+    static let bindingDataTypes: [PostgresDataType] = [.textArray, .textArray, .textArray, .textArray, .text, .textArray]
 
-    typealias Row = (tenant: String, key: String)
+    typealias Row = Idempotency.Key
 
-    let tenants: [String]
-    let keys: [String]
+    let keys: [Idempotency.Key]
+    let callers: [String]
     let method: String
     let requestHashes: [String]
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 4)
-        bindings.append(tenants)
-        bindings.append(keys)
+        var bindings = PostgresBindings(capacity: 6)
+        bindings.append(keys.map(\.tenant))
+        bindings.append(keys.map(\.scope))
+        bindings.append(keys.map(\.text))
+        bindings.append(callers)
         bindings.append(method)
         bindings.append(requestHashes)
         return bindings
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row {
-        let (tenant, key) = try row.decode((String, String).self)
-        return (tenant, key)
+        let (tenant, scope, key) = try row.decode((String, String, String).self)
+        return Idempotency.Key(tenant: tenant, scope: scope, text: key)
     }
 }

@@ -1,43 +1,77 @@
 import Crypto
 import Foundation
 import PostgresNIO
+import SalesModel
 import SwiftProtobuf
 
 /// Runs a create or command at most once per `idempotency-key`: the same key with the same
 /// request returns the first response; the same key with another request is INVALID_ARGUMENT.
 /// The key is recorded in the transaction of the effect, so a rolled-back attempt leaves no trace
 /// and a concurrent duplicate waits for the first to commit, then reads its response.
+///
+/// A stored response goes back only to the caller it was made for, and a repeat is shown
+/// personal data as the caller may see it now (`PersonalDataMasking`), never as it was stored.
 public enum Idempotency {
-    /// `key` overrides the client's `idempotency-key` (an intake adapter keys on the channel's message id).
+    /// `shared` overrides the client's key with one the tenant shares (an intake adapter keys on
+    /// the channel's message id).
     public static func run<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
-        _ method: String, request: Request, database: Database, key: String? = nil,
+        _ method: String, request: Request, database: Database, shared: String? = nil,
         body: @Sendable (PostgresConnection) async throws -> Response
     ) async throws -> Response {
-        guard let key = key ?? RequestContext.current?.idempotencyKey else { return try await database.transaction(body) }
-        guard isUsable(key) else {
+        let caller = try RequestContext.caller()
+        let key: Key
+        if let shared {
+            key = .shared(shared, tenant: caller.tenant)
+        } else if let text = RequestContext.current?.idempotencyKey {
+            key = .client(text, caller: caller)
+        } else {
+            return try await database.transaction(body)
+        }
+        return try await run(method, request: request, key: key, caller: caller, database: database, body: body)
+    }
+
+    /// The same, for a key already resolved (a lead written alone after its batch failed).
+    public static func run<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: String, request: Request, key: Key, caller: Caller, database: Database,
+        body: @Sendable (PostgresConnection) async throws -> Response
+    ) async throws -> Response {
+        guard key.isUsable else {
             throw ServiceError.invalidArgument(field: "idempotency-key", rule: "must be 1 to 200 characters")
         }
-        let tenant = try RequestContext.caller().tenant.rawValue
         let logger = RequestContext.logger
         return try await database.transaction { connection in
-            let isFirst = try await !claim(method, [Call(tenant: tenant, key: key, request: request)], on: connection, logger: logger).isEmpty
+            let isFirst = try await !claim(method, [Call(key: key, caller: caller.userID, request: request)], on: connection, logger: logger).isEmpty
             if isFirst {
                 let response = try await body(connection)
-                try await keep(response, tenant: tenant, key: key, on: connection, logger: logger)
+                try await keep(response, key: key, on: connection, logger: logger)
                 return response
             }
-            let hash = try fingerprint(method: method, request: request)
-            let rows = try await connection.query(
-                "SELECT method, request_hash, response FROM idempotency_keys WHERE tenant_id = \(tenant) AND key = \(key)",
-                logger: logger)
-            for try await (storedMethod, storedHash, stored) in rows.decode((String, String, ByteBuffer?).self) {
-                guard storedMethod == method, storedHash == hash, let stored else { break }
-                return try Response(serializedBytes: Array(stored.readableBytesView))
-            }
-            throw ServiceError.invalidArgument(
-                field: "idempotency-key",
-                rule: "\"\(key)\" was already used for a different request; use a new key for a new request")
+            return try await replay(method, request: request, key: key, caller: caller, on: connection, logger: logger)
         }
+    }
+
+    /// The stored answer to a repeat, once it is known to be the same request by the same caller.
+    private static func replay<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: String, request: Request, key: Key, caller: Caller, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Response {
+        let hash = try fingerprint(method: method, request: request)
+        let rows = try await connection.query(
+            """
+            SELECT method, request_hash, caller_id, response FROM idempotency_keys
+            WHERE tenant_id = \(key.tenant) AND scope = \(key.scope) AND key = \(key.text)
+            """,
+            logger: logger)
+        for try await (storedMethod, storedHash, storedCaller, stored) in rows.decode((String, String, String, ByteBuffer?).self) {
+            guard storedMethod == method, storedHash == hash, let stored else { break }
+            guard storedCaller == caller.userID else {
+                // Only a shared key gets here: the effect happened, but its answer was another caller's.
+                throw ServiceError.alreadyExists("\(quoted: key.text) was already delivered by another caller; it was taken in once")
+            }
+            return PersonalData.shown(try Response(serializedBytes: Array(stored.readableBytesView)), to: caller)
+        }
+        throw ServiceError.invalidArgument(
+            field: "idempotency-key",
+            rule: "\(quoted: key.text) was already used for a different request; use a new key for a new request")
     }
 
     static func fingerprint(method: String, request: some SwiftProtobuf.Message) throws -> String {
@@ -54,19 +88,17 @@ public enum Idempotency {
 extension Idempotency {
     /// One call of a batch written in a single transaction.
     public struct Call<Request: SwiftProtobuf.Message>: Sendable {
-        public let tenant: String
-        public let key: String
+        public let key: Key
+        /// The user id of the caller the answer is for.
+        public let caller: String
         public let request: Request
 
-        public init(tenant: String, key: String, request: Request) {
-            self.tenant = tenant
+        public init(key: Key, caller: String, request: Request) {
             self.key = key
+            self.caller = caller
             self.request = request
         }
     }
-
-    /// Whether a key can be used at all (the single path refuses the others with the reason).
-    public static func isUsable(_ key: String) -> Bool { (1...200).contains(key.count) }
 
     /// Claims the keys of a batch in one statement, inside the batch's transaction. Returns the
     /// indexes of the calls that are first uses; the others (repeats, or a key another
@@ -76,23 +108,20 @@ extension Idempotency {
     ) async throws -> Set<Int> {
         guard !calls.isEmpty else { return [] }
         let statement = ClaimKeys(
-            tenants: calls.map(\.tenant), keys: calls.map(\.key), method: method,
+            keys: calls.map(\.key), callers: calls.map(\.caller), method: method,
             requestHashes: try calls.map { try fingerprint(method: method, request: $0.request) })
-        var first: Set<String> = []
-        for try await (tenant, key) in try await connection.execute(statement, logger: logger) { first.insert(tenant + "\u{0}" + key) }
+        var first: Set<Key> = []
+        for try await key in try await connection.execute(statement, logger: logger) { first.insert(key) }
         // A key repeated within the batch is claimed once: by its first call.
-        var seen: Set<String> = []
-        return Set(calls.indices.filter { index in
-            let id = calls[index].tenant + "\u{0}" + calls[index].key
-            return first.contains(id) && seen.insert(id).inserted
-        })
+        var seen: Set<Key> = []
+        return Set(calls.indices.filter { index in first.contains(calls[index].key) && seen.insert(calls[index].key).inserted })
     }
 
     /// Keeps a first call's response for its repeats, written with the transaction's last statement.
     public static func keep(
-        _ response: some SwiftProtobuf.Message, tenant: String, key: String, on connection: PostgresConnection, logger: Logger
+        _ response: some SwiftProtobuf.Message, key: Key, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        let answer = TransactionTail.Answer(tenant: tenant, key: key, response: ByteBuffer(bytes: try response.serializedBytes() as [UInt8]))
+        let answer = TransactionTail.Answer(key: key, response: ByteBuffer(bytes: try response.serializedBytes() as [UInt8]))
         if let pending = TransactionTail.current {
             pending.keep(answer)
         } else {

@@ -62,5 +62,46 @@ extension EndToEnd {
                 #expect(mine.lead.id != theirs.lead.id)
             }
         }
+
+        /// A key is the caller's own: a rep of another team sending a colleague's key and body
+        /// makes their own call and never receives the colleague's answer.
+        @Test func anotherCallersKeyNeverReplaysTheirAnswer() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let key = "colleague-\(UUID().uuidString)"
+            try await client.with(.leads) { grpc in
+                let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
+                let body = Sales_Leads_V1_CreateLeadRequest.with { $0.contactName = "钱进"; $0.phone = "13366620016"; $0.channel = .tradeShow }
+                let mine = try await leads.createLead(body, metadata: try await client.metadata(People.unmasker, idempotencyKey: key))
+                #expect(mine.lead.phone.e164 == "+8613366620016")
+                let theirs = try await leads.createLead(body, metadata: try await client.metadata(People.otherRep, idempotencyKey: key))
+                #expect(theirs.lead.id != mine.lead.id)
+                #expect(theirs.lead.phone.e164.isEmpty)
+                let error = await #expect(throws: RPCError.self) {
+                    try await leads.getLead(.with { $0.id = mine.lead.id }, metadata: try await client.metadata(People.otherRep))
+                }
+                #expect(error?.code == .notFound)
+            }
+        }
+
+        /// A repeat shows personal data as the caller may see it now: the same user without the
+        /// unmask permission gets the stored lead masked.
+        @Test func aRepeatNeverBypassesMasking() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let key = "mask-\(UUID().uuidString)"
+            try await client.with(.leads) { grpc in
+                let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
+                let body = Sales_Leads_V1_CreateLeadRequest.with { $0.contactName = "严格"; $0.phone = "13366620017"; $0.channel = .tradeShow }
+                #expect(People.unmasker.userID == People.rep.userID)
+                let first = try await leads.createLead(body, metadata: try await client.metadata(People.unmasker, idempotencyKey: key))
+                #expect(first.lead.phone.e164 == "+8613366620017")
+                let repeated = try await leads.createLead(body, metadata: try await client.metadata(People.rep, idempotencyKey: key))
+                #expect(repeated.lead.id == first.lead.id)
+                #expect(repeated.lead.phone.e164.isEmpty)
+                #expect(repeated.lead.phone.masked == "133****0017")
+            }
+        }
     }
 }
+

@@ -20,8 +20,8 @@ struct LeadWriter: Sendable {
         let logger = database.logger
         do {
             let written = try await database.transaction { connection in
-                let keyed = leads.indices.filter { leads[$0].idempotencyKey.map(Idempotency.isUsable) ?? false }
-                let calls = keyed.map { Idempotency.Call(tenant: leads[$0].caller.tenant.rawValue, key: leads[$0].idempotencyKey!, request: leads[$0].request) }
+                let keyed = leads.indices.filter { leads[$0].idempotencyKey?.isUsable ?? false }
+                let calls = keyed.map { Idempotency.Call(key: leads[$0].idempotencyKey!, caller: leads[$0].caller.userID, request: leads[$0].request) }
                 let claimed = Set(try await Idempotency.claim("CreateLead", calls, on: connection, logger: logger).map { keyed[$0] })
                 let writing = leads.indices.filter { leads[$0].idempotencyKey == nil || claimed.contains($0) }
                 let together = try await insertTogether(writing.map { leads[$0] }, on: connection, logger: logger)
@@ -36,7 +36,7 @@ struct LeadWriter: Sendable {
                         }
                     }
                     if let key = lead.idempotencyKey {
-                        try await Idempotency.keep(response, tenant: lead.caller.tenant.rawValue, key: key, on: connection, logger: logger)
+                        try await Idempotency.keep(response, key: key, on: connection, logger: logger)
                     }
                     written[index] = response
                 }
@@ -72,7 +72,10 @@ struct LeadWriter: Sendable {
     func writeAlone(_ lead: PreparedLead) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let logger = lead.context?.logger ?? database.logger
         return try await RequestContext.$current.withValue(lead.context) {
-            try await Idempotency.run("CreateLead", request: lead.request, database: database, key: lead.idempotencyKey) { connection in
+            guard let key = lead.idempotencyKey else {
+                return try await database.transaction { connection in try await write(lead, on: connection, logger: logger) }
+            }
+            return try await Idempotency.run("CreateLead", request: lead.request, key: key, caller: lead.caller, database: database) { connection in
                 try await write(lead, on: connection, logger: logger)
             }
         }

@@ -16,6 +16,6 @@ struct PreparedLead: Sendable {
     let decision: RoutingDecision?
     let known: LeadStore.KnownCustomer?
     /// The client's `idempotency-key`, or an intake adapter's key from the channel's message id.
-    let idempotencyKey: String?
+    let idempotencyKey: Idempotency.Key?
     let context: RequestContext?
 }
