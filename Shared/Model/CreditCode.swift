@@ -9,9 +9,10 @@ public struct CreditCode: Hashable, Sendable, CustomStringConvertible {
     static let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
     static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
-    /// Accepts lowercase and surrounding spaces; nil when the length, a character or the check fails.
+    /// Accepts lowercase, full-width characters and surrounding spaces; nil when the length, a
+    /// character or the check fails.
     public init?(_ input: String) {
-        let code = input.trimmingCharacters(in: .whitespaces).uppercased()
+        let code = input.halfWidth.trimmingCharacters(in: .whitespaces).uppercased()
         let characters = Array(code)
         guard characters.count == 18, characters[17] == Self.checkCharacter(characters.prefix(17)) else { return nil }
         rawValue = code

@@ -1,13 +1,14 @@
 /// A mainland China mobile number in E.164 form ("+8613812345678").
 ///
 /// Accepts the ways people type one: "138 1234 5678", "138-1234-5678", "+86 13812345678",
-/// "008613812345678", "8613812345678". Mainland mobiles have 11 digits starting 13–19.
+/// "008613812345678", "8613812345678", and the same in full-width digits ("１３８００１３８０００",
+/// as Chinese input methods type them). Mainland mobiles have 11 digits starting 13–19.
 public struct PhoneNumber: Hashable, Sendable, CustomStringConvertible {
     /// The 11 national digits.
     public let national: String
 
     public init?(_ input: String) {
-        var digits = input.filter { !" -()\u{3000}".contains($0) }
+        var digits = input.halfWidth.filter { !" -()".contains($0) }
         if digits.hasPrefix("+86") {
             digits.removeFirst(3)
         } else if digits.hasPrefix("0086") {

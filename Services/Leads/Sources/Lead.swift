@@ -98,13 +98,13 @@ struct NewLead: Sendable {
             guard let code = CreditCode(request.creditCode) else {
                 throw .invalidArgument(
                     field: "credit_code",
-                    rule: "\"\(request.creditCode)\" is not a unified social credit code (18 characters; the last is a check character)")
+                    rule: "\(quoted: request.creditCode) is not a unified social credit code (18 characters; the last is a check character)")
             }
             creditCode = code
         }
         if !request.phone.isEmpty {
             guard let phone = PhoneNumber(request.phone) else {
-                throw .invalidArgument(field: "phone", rule: "\"\(request.phone)\" is not a mainland mobile number (11 digits starting 13–19, optional +86)")
+                throw .invalidArgument(field: "phone", rule: "\(quoted: request.phone) is not a mainland mobile number (11 digits starting 13–19, optional +86)")
             }
             self.phone = phone
         } else if creditCode == nil {

@@ -69,10 +69,10 @@ public struct CustomFieldValues: Sendable {
             _ = try money.validated(field: path, allowZero: true)
             try checkBounds(Double(money.minorUnits), definition, path: path)
         case (.date, .date(let text)?):
-            guard Self.isCalendarDate(text) else { throw .invalidArgument(field: path, rule: "\"\(text)\" is not a date in the form 2026-11-24") }
+            guard Self.isCalendarDate(text) else { throw .invalidArgument(field: path, rule: "\(quoted: text) is not a date in the form 2026-11-24") }
         case (.choice, .choice(let choice)?):
             guard definition.choices.contains(choice) else {
-                throw .invalidArgument(field: path, rule: "\"\(choice)\" is not one of \(definition.choices.joined(separator: ", "))")
+                throw .invalidArgument(field: path, rule: "\(quoted: choice) is not one of \(definition.choices.joined(separator: ", "))")
             }
         case (.attachment, .attachment(let file)?):
             guard !file.name.isEmpty, !file.url.isEmpty else { throw .invalidArgument(field: path, rule: "an attachment needs a name and a url") }

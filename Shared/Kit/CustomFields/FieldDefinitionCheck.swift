@@ -11,7 +11,7 @@ public enum FieldDefinitionCheck {
             throw .invalidArgument(field: "definition.key", rule: "must be 2 to 40 lowercase letters, digits or '_', starting with a letter (e.g. surgery_form)")
         }
         guard !builtInFields.contains(definition.key) else {
-            throw .invalidArgument(field: "definition.key", rule: "\"\(definition.key)\" is a built-in field; choose another key")
+            throw .invalidArgument(field: "definition.key", rule: "\(quoted: definition.key) is a built-in field; choose another key")
         }
         definition.label = try Require.text(definition.label, field: "definition.label", maxLength: 60)
         switch definition.type {
@@ -45,7 +45,7 @@ public enum FieldDefinitionCheck {
         if !definition.requiredFromStage.isEmpty, !stages.contains(definition.requiredFromStage) {
             throw .invalidArgument(
                 field: "definition.required_from_stage",
-                rule: "\"\(definition.requiredFromStage)\" is not a stage; use one of \(stages.joined(separator: ", "))")
+                rule: "\(quoted: definition.requiredFromStage) is not a stage; use one of \(stages.joined(separator: ", "))")
         }
         return definition
     }

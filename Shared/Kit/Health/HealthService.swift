@@ -8,7 +8,7 @@ struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {
 
     func check(request: Grpc_Health_V1_HealthCheckRequest, context: ServerContext) async throws -> Response {
         guard let current = status.status(of: request.service) else {
-            throw RPCError(code: .notFound, message: "unknown service \"\(request.service)\"")
+            throw RPCError(code: .notFound, message: "unknown service \(quoted: request.service)")
         }
         return Self.response(current)
     }

@@ -47,7 +47,7 @@ public struct CompiledRuleSet: Sendable {
             if rule.id.range(of: "^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$", options: .regularExpression) == nil {
                 problem("\(path).id", "must be 1 to 64 letters, digits, '.', '_' or '-'")
             } else if !seen.insert(rule.id).inserted {
-                problem("\(path).id", "\"\(rule.id)\" is used by an earlier rule")
+                problem("\(path).id", "\(quoted: rule.id) is used by an earlier rule")
             }
             var outcome: RuleValue = .null
             if !rule.outcomeJson.isEmpty {

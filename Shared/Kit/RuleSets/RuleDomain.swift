@@ -8,6 +8,9 @@ public protocol RuleDomain: Sendable {
     /// The record type, e.g. "lead".
     var recordType: String { get }
 
+    /// The rule sets the service reads, e.g. lead-routing: the only names a set is saved under.
+    var ruleSetNames: [String] { get }
+
     func catalog(for caller: Caller) async throws -> FieldCatalog
 
     /// The tenant's mapping tables, kept by the kit's RuleSetService, and the operators its

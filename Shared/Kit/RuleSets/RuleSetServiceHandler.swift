@@ -18,7 +18,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
 
     public func saveRuleSet(request: Sales_Common_V1_SaveRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_RuleSetVersion {
         let caller = try requireAdmin()
-        let name = try Self.name(request.name)
+        let name = try knownName(request.name)
         let comment = try Require.text(request.comment, field: "comment", maxLength: 500)
         _ = try await compile(request.rules, for: caller, name: name)
         return try await store.save(name: name, rules: request.rules, comment: comment, activate: request.activate, by: caller)
@@ -28,7 +28,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         request: Sales_Common_V1_ListRuleSetVersionsRequest, context: ServerContext
     ) async throws -> Sales_Common_V1_ListRuleSetVersionsResponse {
         let caller = try RequestContext.caller()
-        let versions = try await store.versions(name: try Self.name(request.name), tenant: caller.tenant)
+        let versions = try await store.versions(name: try knownName(request.name), tenant: caller.tenant)
         return .with { $0.versions = versions }
     }
 
@@ -36,7 +36,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         request: Sales_Common_V1_ActivateRuleSetVersionRequest, context: ServerContext
     ) async throws -> Sales_Common_V1_RuleSetVersion {
         let caller = try requireAdmin()
-        let name = try Self.name(request.name)
+        let name = try knownName(request.name)
         guard request.version > 0 else { throw ServiceError.invalidArgument(field: "version", rule: "must be a saved version (1 or more)") }
         // A version saved before a field it reads was removed must not come back unchecked.
         if let version = try await store.versions(name: name, tenant: caller.tenant, only: request.version).first {
@@ -53,7 +53,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
 
     public func evaluateRuleSet(request: Sales_Common_V1_EvaluateRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_RuleSetOutcome {
         let caller = try RequestContext.caller()
-        let name = try Self.name(request.name)
+        let name = try knownName(request.name)
         let version = try await version(name: name, number: request.version, for: caller)
         let record: RuleValue
         switch request.record {
@@ -78,7 +78,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
 
     public func dryRunRuleSet(request: Sales_Common_V1_DryRunRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_DryRunRuleSetResponse {
         let caller = try RequestContext.caller()
-        let name = try Self.name(request.name)
+        let name = try knownName(request.name)
         guard (0...5_000).contains(request.sampleSize) else {
             throw ServiceError.invalidArgument(field: "sample_size", rule: "must be between 0 (200) and 5,000")
         }
@@ -119,13 +119,13 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         let table = request.table
         guard (2...40).contains(table.name.count),
               table.name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw ServiceError.invalidArgument(field: "table.name", rule: "must be 2 to 40 lowercase letters, digits, '-' or '_'; got \"\(table.name)\"")
+            throw ServiceError.invalidArgument(field: "table.name", rule: "must be 2 to 40 lowercase letters, digits, '-' or '_'; got \(quoted: table.name)")
         }
         guard (1...10_000).contains(table.entries.count) else {
             throw ServiceError.invalidArgument(field: "table.entries", rule: "needs 1 to 10,000 entries; got \(table.entries.count)")
         }
         if let blank = table.entries.keys.sorted().first(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-            throw ServiceError.invalidArgument(field: "table.entries", rule: "a key is blank (\"\(blank)\"); every key must be a value rules will look up")
+            throw ServiceError.invalidArgument(field: "table.entries", rule: "a key is blank (\(quoted: blank)); every key must be a value rules will look up")
         }
         return try await domain.mappingTables.put(table, by: caller)
     }
@@ -184,9 +184,13 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         return caller
     }
 
-    static func name(_ text: String) throws(ServiceError) -> String {
-        guard text.range(of: "^[a-z][a-z0-9-]{1,62}$", options: .regularExpression) != nil else {
-            throw .invalidArgument(field: "name", rule: "must be 2 to 63 lowercase letters, digits or '-', e.g. lead-routing")
+    /// A rule set the service reads: a name it does not know would be saved and never apply.
+    func knownName(_ text: String) throws(ServiceError) -> String {
+        let known = domain.ruleSetNames
+        guard known.contains(text) else {
+            let hint = EditDistance.nearest(to: text, among: known).map { "did you mean \($0)? " } ?? ""
+            throw .invalidArgument(
+                field: "name", rule: "\(quoted: text) is not a rule set this service reads; \(hint)known: \(known.joined(separator: ", "))")
         }
         return text
     }

@@ -85,6 +85,7 @@ public enum ServiceMain {
                     authority: tokens,
                     exemptServices: [Grpc_Health_V1_Health.descriptor.fullyQualifiedService],
                     exemptMethods: components.publicMethods),
+                TextCheckInterceptor(),
             ])
         let schema = service.schema
         let grpcService = GRPCServerService(server: server, health: health, drain: drain, logger: logger) {

@@ -1,5 +1,16 @@
 /// Levenshtein distance over characters, for "did you mean" suggestions.
-enum EditDistance {
+public enum EditDistance {
+    /// The candidate nearest to `name`, if one is near enough to be what was meant.
+    public static func nearest(to name: String, among candidates: some Sequence<String>) -> String? {
+        var best: (name: String, distance: Int)?
+        for candidate in candidates {
+            let distance = between(name, candidate)
+            if distance < (best?.distance ?? .max) { best = (candidate, distance) }
+        }
+        guard let best, best.distance <= max(1, name.count / 3) else { return nil }
+        return best.name
+    }
+
     static func between(_ a: String, _ b: String) -> Int {
         let left = Array(a)
         let right = Array(b)

@@ -84,12 +84,6 @@ struct SyntaxReader {
     }
 
     private func nearestOperator(to name: String) -> String? {
-        var best: (name: String, distance: Int)?
-        for candidate in registry.names {
-            let distance = EditDistance.between(name, candidate)
-            if distance < (best?.distance ?? .max) { best = (candidate, distance) }
-        }
-        guard let best, best.distance <= max(1, name.count / 3) else { return nil }
-        return best.name
+        EditDistance.nearest(to: name, among: registry.names)
     }
 }

@@ -61,6 +61,7 @@ struct Checkpoint: Sendable, Equatable {
             $0.label = label
             $0.requirement = requirement.name
             $0.limitHours = hours
+            $0.businessHours = businessHours
         }
         let start: Date? = switch anchor {
         case .created: lead.createdAt

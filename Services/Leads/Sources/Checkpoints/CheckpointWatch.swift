@@ -50,7 +50,7 @@ struct CheckpointWatch: Sendable {
             var first = false
             for try await _ in rows { first = true }
             guard first else { return false }
-            let what = "\(missed.label)（\(LeadCheckpoints.describe(missed.requirement))，已 \(missed.elapsedHours) / 限 \(missed.limitHours) 小时）"
+            let what = "\(missed.label)（\(LeadCheckpoints.describeInChinese(missed.requirement))，已过 \(missed.elapsed.chinese)，时限 \(missed.limit.chinese)）"
             if !lead.ownerID.isEmpty {
                 try await notifier.enqueue(
                     Notice(kind: "checkpoint_missed", audience: .person(lead.ownerID), title: "线索检查点已超时",

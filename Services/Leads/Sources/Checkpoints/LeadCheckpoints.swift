@@ -36,12 +36,17 @@ struct LeadCheckpoints: Sendable {
     func requireNoneMissed(_ lead: Lead, tenant: TenantID, catalog: FieldCatalog) async throws {
         let missed = try await statuses(of: lead, tenant: tenant, catalog: catalog).filter { $0.state == .missed }
         guard !missed.isEmpty else { return }
-        let names = missed.map { "\($0.label) (\(Self.describe($0.requirement)), \($0.elapsedHours) of \($0.limitHours) hours)" }
+        let names = missed.map { "\($0.label) (\(Self.describe($0.requirement)), \($0.elapsed.english) of \($0.limit.english))" }
         throw ServiceError.failedPrecondition("missed checkpoint: \(names.joined(separator: "; ")); meet it before moving the lead on")
     }
 
     static func describe(_ requirement: String) -> String {
         requirement == "first_touch" ? "log the first follow-up" : "fill custom_fields.\(requirement.dropFirst(6))"
+    }
+
+    /// The requirement as a notice in Chinese says it.
+    static func describeInChinese(_ requirement: String) -> String {
+        requirement == "first_touch" ? "记录首次跟进" : "填写字段 \(requirement.dropFirst(6))"
     }
 
     /// Outcome problems for the checkpoints set, reported on save.
@@ -51,4 +56,10 @@ struct LeadCheckpoints: Sendable {
             return error.message
         }
     }
+}
+
+extension Sales_Leads_V1_CheckpointStatus {
+    /// The time counted so far and the limit, as a person says them.
+    var elapsed: SpokenDuration { SpokenDuration(hours: elapsedHours, business: businessHours) }
+    var limit: SpokenDuration { SpokenDuration(hours: limitHours, business: businessHours) }
 }

@@ -27,7 +27,7 @@ struct NewFollowUp: Sendable {
         }
         let summary = try Require.text(followUp.summary, field: "follow_up.summary", maxLength: 4_000)
         guard summary.count >= 4, !Self.bareStatuses.contains(summary.lowercased()) else {
-            throw .invalidArgument(field: "follow_up.summary", rule: "say what was discussed; \"\(summary)\" alone is not a follow-up")
+            throw .invalidArgument(field: "follow_up.summary", rule: "say what was discussed; \(quoted: summary) alone is not a follow-up")
         }
         followUp.summary = summary
         if followUp.kind == .visit {

@@ -12,7 +12,7 @@ extension LeadServiceHandler {
     func ingestLead(request: Sales_Leads_V1_IngestLeadRequest, context: ServerContext) async throws -> Sales_Leads_V1_IngestLeadResponse {
         let caller = try RequestContext.caller()
         guard let adapter = intake.adapter(named: request.adapter) else {
-            throw ServiceError.invalidArgument(field: "adapter", rule: "\"\(request.adapter)\" is not an active intake adapter; active: \(intake.names.joined(separator: ", "))")
+            throw ServiceError.invalidArgument(field: "adapter", rule: "\(quoted: request.adapter) is not an active intake adapter; active: \(intake.names.joined(separator: ", "))")
         }
         let intakeLead: IntakeLead
         do {

@@ -44,7 +44,7 @@ struct NotificationHandler: Sales_Leads_V1_NotificationService.SimpleServiceProt
         var channel = channel
         let name = channel.name
         guard (2...40).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }) else {
-            throw .invalidArgument(field: "channel.name", rule: "must be 2 to 40 lowercase letters, digits or '-'; got \"\(name)\"")
+            throw .invalidArgument(field: "channel.name", rule: "must be 2 to 40 lowercase letters, digits or '-'; got \(quoted: name)")
         }
         guard let sender = senders.sender(for: channel.kind) else {
             throw .invalidArgument(field: "channel.kind", rule: "is required: wecom_app, dingtalk_work, dingtalk_todo, wecom_robot, dingtalk_robot or webhook")
@@ -69,7 +69,7 @@ struct NotificationHandler: Sales_Leads_V1_NotificationService.SimpleServiceProt
 
     static func url(_ text: String, field: String) throws(ServiceError) {
         guard let url = URL(string: text), ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false else {
-            throw .invalidArgument(field: field, rule: "must be an http(s) URL; got \"\(text)\"")
+            throw .invalidArgument(field: field, rule: "must be an http(s) URL; got \(quoted: text)")
         }
     }
 

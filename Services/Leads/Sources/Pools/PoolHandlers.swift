@@ -103,7 +103,7 @@ extension LeadServiceHandler {
         for (grade, days) in policy.returnAfterBusinessDaysByGrade.sorted(by: { $0.key < $1.key }) {
             guard LeadField.grades.contains(grade) else {
                 throw ServiceError.invalidArgument(
-                    field: "policy.return_after_business_days_by_grade", rule: "\"\(grade)\" is not a grade (\(LeadField.grades.joined(separator: ", ")))")
+                    field: "policy.return_after_business_days_by_grade", rule: "\(quoted: grade) is not a grade (\(LeadField.grades.joined(separator: ", ")))")
             }
             guard (0...250).contains(days) else {
                 throw ServiceError.invalidArgument(field: "policy.return_after_business_days_by_grade[\(grade)]", rule: "must be between 0 and 250")

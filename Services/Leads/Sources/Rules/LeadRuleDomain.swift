@@ -12,6 +12,7 @@ struct LeadRuleDomain: RuleDomain {
     let mappingTables: MappingTableStore
 
     var recordType: String { "lead" }
+    var ruleSetNames: [String] { RuleInspector.ruleSets }
 
     /// JsonLogic, the platform's domain operators (`business_hours_between` under the service's
     /// work calendar), and `in_mapping` over the tenant's tables.

@@ -391,6 +391,9 @@ public nonisolated struct Sales_Leads_V1_CheckpointStatus: Sendable {
   /// Hours counted so far (clock or business hours, as the checkpoint says).
   public var elapsedHours: Double = 0
 
+  /// Whether the hours are working hours on the tenant's work calendar rather than clock hours.
+  public var businessHours: Bool = false
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum State: SwiftProtobuf.Enum, Swift.CaseIterable {
@@ -2051,7 +2054,7 @@ nonisolated extension Sales_Leads_V1_Lead: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Sales_Leads_V1_CheckpointStatus: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CheckpointStatus"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rule_id\0\u{1}label\0\u{1}requirement\0\u{1}state\0\u{3}limit_hours\0\u{3}elapsed_hours\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}rule_id\0\u{1}label\0\u{1}requirement\0\u{1}state\0\u{3}limit_hours\0\u{3}elapsed_hours\0\u{3}business_hours\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2065,6 +2068,7 @@ nonisolated extension Sales_Leads_V1_CheckpointStatus: SwiftProtobuf.Message, Sw
       case 4: try { try decoder.decodeSingularEnumField(value: &self.state) }()
       case 5: try { try decoder.decodeSingularDoubleField(value: &self.limitHours) }()
       case 6: try { try decoder.decodeSingularDoubleField(value: &self.elapsedHours) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.businessHours) }()
       default: break
       }
     }
@@ -2089,6 +2093,9 @@ nonisolated extension Sales_Leads_V1_CheckpointStatus: SwiftProtobuf.Message, Sw
     if self.elapsedHours.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.elapsedHours, fieldNumber: 6)
     }
+    if self.businessHours != false {
+      try visitor.visitSingularBoolField(value: self.businessHours, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2099,6 +2106,7 @@ nonisolated extension Sales_Leads_V1_CheckpointStatus: SwiftProtobuf.Message, Sw
     if lhs.state != rhs.state {return false}
     if lhs.limitHours != rhs.limitHours {return false}
     if lhs.elapsedHours != rhs.elapsedHours {return false}
+    if lhs.businessHours != rhs.businessHours {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
