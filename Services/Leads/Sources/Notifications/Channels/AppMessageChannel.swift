@@ -23,20 +23,13 @@ extension AppMessageChannel {
 
     func send(_ message: OutgoingMessage, via channel: Sales_Leads_V1_NotificationChannel, http: HTTPClient) async -> DeliveryResult {
         let base = (channel.baseURL.isEmpty ? defaultBaseURL : channel.baseURL).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-        let key = "\(channel.name)|\(channel.appID)"
+        let key = AccessTokens.Key(base: base, channel: channel)
         do {
             for attempt in 0..<2 {
                 let token: String
-                if let kept = tokens.token(for: key) {
-                    token = kept
-                } else {
-                    let answer = try await VendorHTTP.call(.GET, tokenURL(base: base, channel: channel), json: nil, http: http)
-                    guard (200..<300).contains(answer.status) else { return VendorHTTP.statusResult(answer) }
-                    guard answer.errcode == 0, let fresh = answer.strings["access_token"], !fresh.isEmpty else {
-                        return answer.errcode == -1 ? .retry("token: errcode -1 (busy)") : .failed("token: errcode \(answer.errcode): \(answer.errmsg)")
-                    }
-                    tokens.store(fresh, for: key, lifetime: answer.numbers["expires_in"] ?? 7200)
-                    token = fresh
+                switch try await tokens.token(for: key, fetch: { try await fetchToken(base: base, channel: channel, http: http) }) {
+                case .success(let kept): token = kept
+                case .failure(let refusal): return refusal.result
                 }
                 let request = sendRequest(message, base: base, token: token, channel: channel)
                 let answer = try await VendorHTTP.call(.POST, request.url, json: request.body, headers: sendHeaders(token: token), http: http)
@@ -50,6 +43,15 @@ extension AppMessageChannel {
         } catch {
             return VendorHTTP.networkResult(error)
         }
+    }
+
+    private func fetchToken(base: String, channel: Sales_Leads_V1_NotificationChannel, http: HTTPClient) async throws -> AccessTokens.Fetched {
+        let answer = try await VendorHTTP.call(.GET, tokenURL(base: base, channel: channel), json: nil, http: http)
+        guard (200..<300).contains(answer.status) else { return .refused(VendorHTTP.statusResult(answer)) }
+        guard answer.errcode == 0, let fresh = answer.strings["access_token"], !fresh.isEmpty else {
+            return .refused(answer.errcode == -1 ? .retry("token: errcode -1 (busy)") : .failed("token: errcode \(answer.errcode): \(answer.errmsg)"))
+        }
+        return .token(fresh, lifetime: answer.numbers["expires_in"] ?? 7200)
     }
 }
 
