@@ -58,7 +58,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
             : route(lead.ruleValue(grade: grade, earlierInquiries: earlier), by: routing, caller: caller)
         let prepared = PreparedLead(
             lead: lead, request: request, caller: caller, customerKey: customerKey, phoneHash: phoneHash, grade: grade, decision: decision, known: known,
-            idempotencyKey: key.map { .shared($0, tenant: caller.tenant) } ?? RequestContext.current?.idempotencyKey.map { .client($0, caller: caller) },
+            idempotencyKey: key.map { .shared($0, tenant: caller.tenant) } ?? RequestContext.current?.idempotencyKey(of: caller),
             context: RequestContext.current)
         return try await batcher.submit(prepared)
     }
@@ -134,7 +134,8 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
                     $0.ownerID = lead.ownerID
                     $0.ownerOrgPath = lead.orgPath
                 },
-                metadata: ["idempotency-key": "lead-convert:\(lead.id.apiString)"])
+                // Keyed on the lead for the tenant: a conversion retried by anyone never makes a second opportunity.
+                metadata: ["idempotency-key": "lead-convert:\(lead.id.apiString)", "idempotency-scope": "tenant"])
             guard let opportunityID = UUID(uuidString: opportunity.id) else {
                 throw ServiceError.unavailable("the opportunities service answered with a malformed id; retry")
             }

@@ -22,8 +22,8 @@ public enum Idempotency {
         let key: Key
         if let shared {
             key = .shared(shared, tenant: caller.tenant)
-        } else if let text = RequestContext.current?.idempotencyKey {
-            key = .client(text, caller: caller)
+        } else if let client = RequestContext.current?.idempotencyKey(of: caller) {
+            key = client
         } else {
             return try await database.transaction(body)
         }
@@ -65,7 +65,7 @@ public enum Idempotency {
             guard storedMethod == method, storedHash == hash, let stored else { break }
             guard storedCaller == caller.userID else {
                 // Only a shared key gets here: the effect happened, but its answer was another caller's.
-                throw ServiceError.alreadyExists("\(quoted: key.text) was already delivered by another caller; it was taken in once")
+                throw ServiceError.alreadyExists("\(quoted: key.text) was already used by another caller of the tenant; the request took effect once, and its answer is theirs")
             }
             return PersonalData.shown(try Response(serializedBytes: Array(stored.readableBytesView)), to: caller)
         }

@@ -25,9 +25,13 @@ struct ObservabilityInterceptor: ServerInterceptor {
             return logger
         }()
         let started = ContinuousClock.now
-        let requestContext = RequestContext(
-            requestID: requestID, logger: logger,
-            idempotencyKey: request.metadata[stringValues: "idempotency-key"].first(where: { _ in true }))
+        let requestContext = {
+            var context = RequestContext(
+                requestID: requestID, logger: logger,
+                idempotencyKey: request.metadata[stringValues: "idempotency-key"].first(where: { _ in true }))
+            context.idempotencyKeyIsShared = request.metadata[stringValues: "idempotency-scope"].contains("tenant")
+            return context
+        }()
 
         let finish: @Sendable (RPCError.Code?) -> Void = { code in
             let codeName = code.map { "\($0)" } ?? "ok"

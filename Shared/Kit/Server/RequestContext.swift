@@ -12,6 +12,10 @@ public struct RequestContext: Sendable {
     public var bearerToken: String?
     /// The `idempotency-key` metadata entry, if the client sent one.
     public var idempotencyKey: String?
+    /// `idempotency-scope: tenant`: the key names an effect the whole tenant shares (a
+    /// conversion keyed on its lead), not one caller's request. The effect still happens once;
+    /// its stored answer still goes back only to the caller it was made for.
+    public var idempotencyKeyIsShared = false
 
     public init(
         requestID: String, logger: Logger, caller: Caller? = nil, bearerToken: String? = nil, idempotencyKey: String? = nil
@@ -24,6 +28,11 @@ public struct RequestContext: Sendable {
     }
 
     @TaskLocal public static var current: RequestContext?
+
+    /// The client's idempotency key, scoped as the client asked: to `caller`, or to the tenant.
+    public func idempotencyKey(of caller: Caller) -> Idempotency.Key? {
+        idempotencyKey.map { idempotencyKeyIsShared ? .shared($0, tenant: caller.tenant) : .client($0, caller: caller) }
+    }
 
     /// The verified caller of the current call.
     public static func caller() throws(ServiceError) -> Caller {

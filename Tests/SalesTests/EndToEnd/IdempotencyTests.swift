@@ -102,6 +102,36 @@ extension EndToEnd {
                 #expect(repeated.lead.phone.masked == "133****0017")
             }
         }
+
+        /// `idempotency-scope: tenant` (as ConvertLead keys its opportunity on the lead): the
+        /// effect happens once whoever sends it; another caller gets ALREADY_EXISTS, not the answer.
+        @Test func aTenantScopedKeyTakesEffectOnceAndAnswersOnlyItsCaller() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let key = "shared-\(UUID().uuidString)"
+            try await client.with(.opportunities) { grpc in
+                let opportunities = Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc)
+                let body = Sales_Opportunities_V1_CreateOpportunityRequest.with {
+                    $0.name = "共享键"
+                    $0.customerName = "共享键客户"
+                    $0.amount = .with { $0.minorUnits = 100_000; $0.currency = "CNY" }
+                    $0.expectedClose = .init(date: Date().addingTimeInterval(86_400 * 30))
+                    $0.ownerID = People.rep.userID
+                    $0.ownerOrgPath = People.rep.orgPath
+                }
+                func metadata(_ caller: Caller) async throws -> Metadata {
+                    var metadata = try await client.metadata(caller, idempotencyKey: key)
+                    metadata.addString("tenant", forKey: "idempotency-scope")
+                    return metadata
+                }
+                let first = try await opportunities.createOpportunity(body, metadata: try await metadata(People.admin))
+                #expect(try await opportunities.createOpportunity(body, metadata: try await metadata(People.admin)).id == first.id)
+                let error = await #expect(throws: RPCError.self) {
+                    try await opportunities.createOpportunity(body, metadata: try await metadata(People.manager))
+                }
+                #expect(error?.code == .alreadyExists)
+            }
+        }
     }
 }
 
