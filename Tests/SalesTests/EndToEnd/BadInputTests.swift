@@ -18,6 +18,13 @@ extension EndToEnd {
             (.with { $0.contactName = "张三"; $0.phone = "13800000000" }, "channel"),
             (.with { $0.contactName = "张三"; $0.phone = "13800000000"; $0.channel = .UNRECOGNIZED(42) }, "channel"),
             (.with { $0.contactName = String(repeating: "长", count: 101); $0.phone = "13800000000"; $0.channel = .api }, "contact_name"),
+            // The edge check every service's requests pass: control characters and lengths, by path.
+            (BadTextTests.broken { $0.contactName = "张\u{0}三" }, "contact_name"),
+            (BadTextTests.broken { $0.district = "浦东\u{1}" }, "district"),
+            (BadTextTests.broken { $0.tags = ["ok", "bad\u{7F}"] }, "tags[1]"),
+            (BadTextTests.broken { $0.inquiry = "需要\u{85}报价" }, "inquiry"),
+            (BadTextTests.broken { $0.inquiry = String(repeating: "长", count: TextCheck.fieldLimit + 1) }, "inquiry"),
+            (BadTextTests.broken { $0.customFields["note"] = .with { $0.text = "a\u{0}b" } }, "custom_fields[note].text"),
         ])
         func malformedLeadIsRefusedNamingTheField(request: Sales_Leads_V1_CreateLeadRequest, field: String) async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
