@@ -89,6 +89,7 @@ extension Salesctl {
 
         func run() async throws {
             var healthy = true
+            let state = StackState.load(from: options.absoluteDataDir)
             for service in ServiceName.allCases {
                 let port = service.grpcPort(base: options.portBase)
                 let result = await HealthProbe.check(port: port)
@@ -98,9 +99,21 @@ extension Salesctl {
                 case .notServing: "NOT_SERVING"
                 case .unreachable(let why): "unreachable (\(why))"
                 }
-                say("\(service.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) 127.0.0.1:\(port)  \(text)")
+                let process = state?.services?[service.rawValue].map(Self.describe) ?? ""
+                say("\(service.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) 127.0.0.1:\(port)  \(text)\(process)")
             }
             if !healthy { throw ExitCode(1) }
+        }
+
+        /// The supervisor's view: "  pid 123, restarted 2 times, last exit 134 (SIGABRT)", or down.
+        static func describe(_ record: ServiceRecord) -> String {
+            var parts = [StackState.isAlive(record.pid) ? "pid \(record.pid)" : "DOWN (pid \(record.pid) gone)"]
+            if record.restarts > 0 { parts.append("restarted \(record.restarts) time\(record.restarts == 1 ? "" : "s")") }
+            if let status = record.lastExitStatus {
+                parts.append("last exit: \(ServiceRecord.describe(exit: status))")
+            }
+            if let due = record.restartDue { parts.append("restart due in \(max(0, Int(due.timeIntervalSinceNow.rounded(.up))))s") }
+            return "  " + parts.joined(separator: ", ")
         }
     }
 

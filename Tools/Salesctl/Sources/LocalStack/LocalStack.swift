@@ -55,7 +55,7 @@ public struct LocalStack: Sendable {
             try await bootstrap.run(logger: Logger(label: "salesctl"))
             say("postgres: database \(databaseName) with one schema and login role per service")
             try await stack.startAll()
-            state.servicePIDs = Dictionary(uniqueKeysWithValues: await stack.pids.map { ($0.key.rawValue, $0.value) })
+            state.update(from: await stack.records)
             try state.save(in: dataDirectory)
             try await stack.waitUntilHealthy()
             if loadDemo {
@@ -63,7 +63,10 @@ public struct LocalStack: Sendable {
                 say("demo: \(summary)")
             }
             say(endpoints(stack.plan))
+            let supervision = Task { [state] in await supervise(stack, state: state, print: say) }
             await waitForStopSignal()
+            supervision.cancel()
+            await supervision.value
             say("stopping…")
         } catch {
             await shutdown(stack, cluster: cluster)
@@ -92,6 +95,21 @@ public struct LocalStack: Sendable {
         }
         StackState.remove(from: dataDirectory)
         say("stopped")
+    }
+
+    /// Until cancelled: reaps and restarts services that exit on their own, saying so and keeping
+    /// the state file (what `salesctl status` reads) current.
+    private func supervise(_ stack: Stack, state: StackState, print say: @Sendable (String) -> Void) async {
+        var state = state
+        while !Task.isCancelled {
+            let events = await stack.supervise()
+            for event in events { say("supervisor: \(event)") }
+            if !events.isEmpty {
+                state.update(from: await stack.records)
+                try? state.save(in: dataDirectory)
+            }
+            try? await Task.sleep(for: .milliseconds(500))
+        }
     }
 
     private func shutdown(_ stack: Stack, cluster: LocalCluster?) async {

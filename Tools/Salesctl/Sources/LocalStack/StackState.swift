@@ -1,10 +1,13 @@
 import Foundation
+import SalesModel
 
 /// What `salesctl up` is running, written to the data folder for `down` and `status`.
 public struct StackState: Codable, Sendable {
     public var supervisorPID: Int32
     public var portBase: Int
     public var servicePIDs: [String: Int32]
+    /// What the supervisor knows of each service: pid, restarts, last exit, a pending restart.
+    public var services: [String: ServiceRecord]?
     /// The throwaway cluster's folder, when `up` started one.
     public var clusterDirectory: String?
     public var clusterPort: Int?
@@ -26,4 +29,10 @@ public struct StackState: Codable, Sendable {
     }
 
     public static func isAlive(_ pid: Int32) -> Bool { pid > 0 && kill(pid, 0) == 0 }
+
+    /// Records the stack's processes as the supervisor sees them now.
+    mutating func update(from records: [ServiceName: ServiceRecord]) {
+        services = Dictionary(uniqueKeysWithValues: records.map { ($0.key.rawValue, $0.value) })
+        servicePIDs = services!.mapValues(\.pid)
+    }
 }

@@ -4,11 +4,18 @@ import SalesModel
 /// The six executables running as child processes, each logging to its own file.
 public actor Stack {
     public nonisolated let plan: StackPlan
-    private var processes: [ServiceName: ChildProcess] = [:]
+    var processes: [ServiceName: ChildProcess] = [:]
     private var exitStatuses: [ServiceName: Int32] = [:]
+    // Supervision (Supervision.swift): when each process started, its restarts, pending restarts.
+    let policy: RestartPolicy
+    var startedAt: [ServiceName: ContinuousClock.Instant] = [:]
+    var quickFailures: [ServiceName: Int] = [:]
+    var restartDue: [ServiceName: ContinuousClock.Instant] = [:]
+    public internal(set) var records: [ServiceName: ServiceRecord] = [:]
 
-    public init(plan: StackPlan) {
+    public init(plan: StackPlan, policy: RestartPolicy = RestartPolicy()) {
         self.plan = plan
+        self.policy = policy
     }
 
     public var pids: [ServiceName: Int32] { processes.mapValues(\.pid) }
@@ -28,6 +35,8 @@ public actor Stack {
         let process = try ChildProcess(
             executable: path, arguments: [], environment: plan.environment(for: service), outputPath: logPath)
         processes[service] = process
+        startedAt[service] = .now
+        records[service, default: ServiceRecord(pid: process.pid)].pid = process.pid
     }
 
     /// Sends `signal` to one service (SIGKILL in fault tests) and waits for it to exit.
@@ -37,6 +46,7 @@ public actor Stack {
         await process.wait(timeout: .seconds(15))
         exitStatuses[service] = process.status
         processes[service] = nil
+        restartDue[service] = nil
     }
 
     /// How the last process of `service` stopped by `kill` exited (128 + signal if signalled).
@@ -56,6 +66,7 @@ public actor Stack {
             }
         }
         processes.removeAll()
+        restartDue.removeAll()
     }
 
     /// Waits until every service reports SERVING; fails naming the ones that did not, and why.
