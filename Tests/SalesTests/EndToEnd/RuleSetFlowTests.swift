@@ -100,6 +100,15 @@ extension EndToEnd {
                 #expect(history.map(\.version) == [2, 1])
                 #expect(history.map(\.active) == [false, true])
                 #expect(history.map(\.comment) == ["杭州优先", "三甲医院归大客户组"])
+                // Rolled back means the old rules decide again: evaluation and a new lead's routing.
+                #expect(try await rules.evaluateRuleSet(.with { $0.name = "lead-routing"; $0.recordID = topTier.id },
+                                                        metadata: adminMetadata).matchedRuleID == "key-accounts")
+                let afterRollback = try await leads.createLead(.with {
+                    $0.contactName = "蒋武"; $0.phone = "13706620117"; $0.channel = .webForm; $0.city = "杭州"
+                    $0.customFields = ["hospital_tier": .with { $0.choice = "三甲" }]
+                }, metadata: try await client.metadata(rep)).lead
+                #expect(afterRollback.routingRuleID == "key-accounts", "\(afterRollback.assignmentReason)")
+                #expect(afterRollback.orgPath == "/key-accounts")
 
                 let notAdmin = await #expect(throws: RPCError.self) {
                     try await rules.activateRuleSetVersion(.with { $0.name = "lead-routing"; $0.version = 2 }, metadata: try await client.metadata(rep))
