@@ -126,6 +126,54 @@ extension EndToEnd {
             }
         }
 
+        @Test func aCapHoldsHoweverManyLeadsArriveAtOnce() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let tenant = TenantID("cap-\(UInt16.random(in: 0...UInt16.max))")!
+            let admin = Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
+            let manager = Caller(tenant: tenant, userID: "zhao.lei", roles: [.manager], orgPath: "/east")
+            let bridge = Caller(tenant: tenant, userID: "web-bridge", roles: [.admin], orgPath: "/hq")
+            try await client.with(.leads) { grpc in
+                let desk = Sales_Leads_V1_RoutingDeskService.Client(wrapping: grpc)
+                let managerMetadata = try await client.metadata(manager)
+                _ = try await desk.putRoutingRep(.with {
+                    $0.rep = .with { $0.userID = "cap.rep"; $0.teamPath = "/east/east-cap"; $0.active = true; $0.capacity = 3 }
+                }, metadata: managerMetadata)
+                // cap.rep is on duty too: the roster is no way around the cap.
+                _ = try await desk.setDutyRoster(.with {
+                    $0.teamPath = "/east/east-cap"; $0.firstDay = Self.today(); $0.lastDay = Self.today()
+                    $0.shifts = [.with { $0.userID = "cap.rep"; $0.day = Self.today(); $0.startHour = 0; $0.endHour = 24 }]
+                }, metadata: managerMetadata)
+                _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: grpc).saveRuleSet(.with {
+                    $0.name = "lead-routing"; $0.comment = "一人小组"; $0.activate = true
+                    $0.rules = [Self.rule("cap", "true", #"{"team": "/east/east-cap"}"#)]
+                }, metadata: try await client.metadata(admin))
+
+                // Twenty at once, half on this connection and half on their own: batched and not.
+                let bridgeMetadata = try await client.metadata(bridge)
+                let owners = try await withThrowingTaskGroup(of: String.self) { group in
+                    for index in 0..<20 {
+                        group.addTask {
+                            let create: Sales_Leads_V1_CreateLeadRequest = .with {
+                                $0.contactName = "并发\(index)"; $0.phone = Self.phone(); $0.channel = .webForm
+                            }
+                            if index.isMultiple(of: 2) {
+                                return try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(create, metadata: bridgeMetadata).lead.ownerID
+                            }
+                            return try await client.with(.leads) { own in
+                                try await Sales_Leads_V1_LeadService.Client(wrapping: own).createLead(create, metadata: bridgeMetadata).lead.ownerID
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: [String]()) { $0.append($1) }
+                }
+                #expect(owners.filter { $0 == "cap.rep" }.count == 3, "\(owners)")
+                #expect(owners.filter(\.isEmpty).count == 17, "the rest wait in the team's pool")
+                let rep = try await desk.listRoutingReps(.with { $0.teamPath = "/east/east-cap" }, metadata: managerMetadata).reps.first
+                #expect(rep?.openLeads == 3 && rep?.assignedTotal == 3, "\(String(describing: rep))")
+            }
+        }
+
         @Test func aReturningCustomerInThePoolIsRoutedAfreshByWhatItAskedBefore() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)

@@ -55,6 +55,15 @@ import Testing
         #expect(empty.contains("no reps are set up"))
     }
 
+    @Test func theRosterKeepsTheCaps() {
+        let team = [Rep(userID: "full", capacity: 1, openLeads: 1)]
+        let capped = RoutingDesk.choose(team: team, onDuty: [Rep(userID: "full", capacity: 1, openLeads: 1)], priorityScore: nil)
+        guard case .nobody(let why) = capped else { Issue.record("\(capped)"); return }
+        #expect(why.contains("nobody on duty now can take it (full at capacity 1)"), "\(why)")
+        let other = RoutingDesk.choose(team: team, onDuty: [Rep(userID: "full", capacity: 1, openLeads: 1), Rep(userID: "spare")], priorityScore: nil)
+        guard case .onDuty("spare", _) = other else { Issue.record("\(other)"); return }
+    }
+
     @Test func theSameStateAlwaysGivesTheSameRep() {
         let team = [Rep(userID: "b", assignedTotal: 4), Rep(userID: "a", assignedTotal: 4), Rep(userID: "c", weight: 2, assignedTotal: 8)]
         let picks = (0..<5).map { _ in RoutingDesk.choose(team: team.shuffled(), onDuty: [], priorityScore: nil) }

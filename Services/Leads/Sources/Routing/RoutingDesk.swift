@@ -1,6 +1,6 @@
 /// The routing desk's choice within a team, as a pure function of the team's state: weighted
 /// round robin over the reps who can take a lead now, reps at or above a priority score first;
-/// else whoever is on duty this hour; else nobody.
+/// else whoever is on duty this hour and can take it (the same caps); else nobody.
 enum RoutingDesk {
     struct Rep: Sendable, Equatable {
         var userID: String
@@ -44,10 +44,12 @@ enum RoutingDesk {
         }
         let skipped = team.compactMap(\.unavailability)
         let why = team.isEmpty ? "no reps are set up for the team" : "nobody can take it (\(skipped.joined(separator: ", ")))"
-        if let pick = next(in: onDuty.filter { $0.active && !$0.onLeave }) {
+        // The roster is a fallback, not an exception to the caps.
+        if let pick = next(in: onDuty.filter(\.canTake)) {
             return .onDuty(pick.userID, detail: "\(why); on duty now: \(pick.userID)")
         }
-        return .nobody(detail: "\(why); nobody on duty now")
+        let offDuty = onDuty.compactMap(\.unavailability)
+        return .nobody(detail: "\(why); nobody on duty now" + (offDuty.isEmpty ? "" : " can take it (\(offDuty.joined(separator: ", ")))"))
     }
 
     /// The rep furthest behind their share: fewest leads handed per unit of weight, then fewest

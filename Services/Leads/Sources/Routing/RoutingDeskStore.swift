@@ -55,7 +55,9 @@ struct RoutingDeskStore: Sendable {
             return try await assign(viaTeam, tenant: tenant, at: moment, on: connection, logger: logger)
         case .team(let path, let priorityScore):
             let team = try await reps(tenant: tenant, where: .team(path), moment: moment, lock: true, on: connection)
-            let onDuty = try await dutyReps(tenant: tenant, team: path, moment: moment, on: connection, logger: logger)
+            // The roster is read (and its reps locked) only when nobody in the team can take the lead.
+            let onDuty = team.contains(where: \.canTake)
+                ? [] : try await dutyReps(tenant: tenant, team: path, moment: moment, on: connection, logger: logger)
             switch RoutingDesk.choose(team: team, onDuty: onDuty, priorityScore: priorityScore) {
             case .rep(let user, let detail), .onDuty(let user, let detail):
                 return LeadAssignment(
@@ -92,6 +94,18 @@ struct RoutingDeskStore: Sendable {
         case .user(let id): (nil, id)
         case .all: (nil, nil)
         }
+        if lock, let connection {
+            // Locked in a statement of its own, read in the next: in READ COMMITTED a statement
+            // that waits for a row lock still counts leads as of its start, so it would miss the
+            // lead the previous holder just committed and hand a capped rep one too many.
+            _ = try await connection.query(
+                """
+                SELECT 1 FROM routing_reps
+                WHERE tenant_id = \(tenant.rawValue)
+                  AND (\(team)::text IS NULL OR team_path = \(team)) AND (\(user)::text IS NULL OR user_id = \(user))
+                ORDER BY user_id FOR UPDATE
+                """, logger: database.logger).collect()
+        }
         let rows = try await database.query(
             """
             SELECT r.user_id, r.active, r.weight, r.capacity, r.score, r.assigned_total,
@@ -104,7 +118,6 @@ struct RoutingDeskStore: Sendable {
               AND (\(team)::text IS NULL OR r.team_path = \(team))
               AND (\(user)::text IS NULL OR r.user_id = \(user))
             ORDER BY r.user_id
-            \(unescaped: lock ? "FOR UPDATE OF r" : "")
             """, on: connection)
         var reps: [RoutingDesk.Rep] = []
         for try await (id, active, weight, capacity, score, assigned, onLeave, open)
@@ -116,15 +129,27 @@ struct RoutingDeskStore: Sendable {
         return reps
     }
 
-    /// Who has a shift for `team` this hour: reps the desk knows with their state, others as active.
+    /// Who has a shift for `team` this hour: reps the desk knows with their state and cap (their
+    /// rows locked, as the team's are), others as active and uncapped.
     private func dutyReps(
         tenant: TenantID, team: String, moment: Moment, on connection: PostgresConnection, logger: Logger
     ) async throws -> [RoutingDesk.Rep] {
+        _ = try await connection.query(
+            """
+            SELECT 1 FROM routing_reps r
+            WHERE r.tenant_id = \(tenant.rawValue) AND r.user_id IN (
+                SELECT s.user_id FROM duty_shifts s
+                WHERE s.tenant_id = \(tenant.rawValue) AND s.team_path = \(team) AND s.day = \(moment.day)::date
+                  AND s.start_hour <= \(moment.hour) AND s.end_hour > \(moment.hour))
+            ORDER BY r.user_id FOR UPDATE
+            """, logger: logger).collect()
         let rows = try await connection.query(
             """
-            SELECT s.user_id, coalesce(r.active, true), coalesce(r.assigned_total, 0),
+            SELECT s.user_id, coalesce(r.active, true), coalesce(r.capacity, 0), coalesce(r.assigned_total, 0),
                    EXISTS (SELECT 1 FROM routing_leaves v WHERE v.tenant_id = s.tenant_id AND v.user_id = s.user_id
-                           AND s.day BETWEEN v.first_day AND v.last_day)
+                           AND s.day BETWEEN v.first_day AND v.last_day),
+                   (SELECT count(*) FROM leads l WHERE l.tenant_id = s.tenant_id AND l.owner_id = s.user_id
+                           AND l.status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)))
             FROM duty_shifts s
             LEFT JOIN routing_reps r ON r.tenant_id = s.tenant_id AND r.user_id = s.user_id
             WHERE s.tenant_id = \(tenant.rawValue) AND s.team_path = \(team) AND s.day = \(moment.day)::date
@@ -132,8 +157,8 @@ struct RoutingDeskStore: Sendable {
             ORDER BY s.user_id
             """, logger: logger)
         var reps: [RoutingDesk.Rep] = []
-        for try await (id, active, assigned, onLeave) in rows.decode((String, Bool, Int64, Bool).self) {
-            reps.append(.init(userID: id, active: active, onLeave: onLeave, assignedTotal: assigned))
+        for try await (id, active, capacity, assigned, onLeave, open) in rows.decode((String, Bool, Int32, Int64, Bool, Int64).self) {
+            reps.append(.init(userID: id, active: active, capacity: capacity, onLeave: onLeave, openLeads: open, assignedTotal: assigned))
         }
         return reps
     }
