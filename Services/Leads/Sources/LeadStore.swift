@@ -103,6 +103,7 @@ struct LeadStore: Sendable {
             try await connection.query(
                 """
                 UPDATE leads SET owner_id = \(lead.ownerID), org_path = \(lead.orgPath), updated_at = now(),
+                                 assigned_at = now(), return_warned_at = NULL,
                                  assignment_reason = \("moved with its returning customer: " + row.assignment.reason)
                 WHERE customer_id = \(lead.customerID) AND owner_id = '' AND id <> \(lead.id)
                   AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue))
@@ -151,11 +152,13 @@ struct LeadStore: Sendable {
         return try await Self.decode(rows)
     }
 
-    /// Sets a locked lead's owner (empty: the public pool) and moves its customer with it.
+    /// Sets a locked lead's owner (empty: the public pool) and moves its customer with it. The
+    /// owner's return-to-pool clock starts now, and any warning was the previous owner's.
     func assign(_ lead: Lead, to ownerID: String, orgPath: String, on connection: PostgresConnection, logger: Logger) async throws -> Lead {
         let rows = try await connection.query(
             """
-            UPDATE leads SET owner_id = \(ownerID), org_path = \(orgPath), updated_at = now()
+            UPDATE leads SET owner_id = \(ownerID), org_path = \(orgPath), updated_at = now(), assigned_at = now(),
+                             return_warned_at = NULL
             WHERE id = \(lead.id) RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         guard let moved = try await Self.decode(rows).first else { throw ServiceError.notFound(kind: "lead", id: lead.id.apiString) }

@@ -268,5 +268,16 @@ public enum LeadsMigrations {
                 PRIMARY KEY (tenant_id, month)
             );
             """),
+        Migration("0116_assigned_at", """
+            -- When the lead reached its present owner: the return-to-pool clock starts there, so a
+            -- lead claimed from the pool is not judged by its previous owner's follow-ups. New rows
+            -- take now(); every change of owner sets it. Existing leads: their owner's latest
+            -- claim, else their creation.
+            ALTER TABLE leads ADD COLUMN assigned_at timestamptz NOT NULL DEFAULT now();
+            UPDATE leads l SET assigned_at = coalesce(
+                (SELECT max(c.claimed_at) FROM lead_claims c WHERE c.lead_id = l.id AND c.claimed_by = l.owner_id), l.created_at);
+            DROP INDEX leads_private_activity;
+            CREATE INDEX leads_private_clock ON leads (greatest(assigned_at, last_touch_at)) WHERE owner_id <> '';
+            """),
     ]
 }

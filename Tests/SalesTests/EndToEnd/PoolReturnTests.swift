@@ -12,11 +12,15 @@ extension EndToEnd {
     /// Private leads nobody follows up go back to the pool after the tenant's business days, with
     /// a warning first; a real follow-up resets the clock, a status change does not.
     @Suite struct PoolReturnTests {
-        /// Moves a lead's creation back in time, as if it had been waiting that long.
+        /// Moves a lead's creation (and its owner's assignment) back in time, as if it had been waiting that long.
         func age(_ leadID: String, days: Int, database: DatabaseURL) async throws {
             try await TestEnvironment.withAdminConnection(to: database) { connection in
                 _ = try await connection.query(
-                    "UPDATE leads.leads SET created_at = now() - make_interval(days => \(days)::integer) WHERE id = \(UUID(uuidString: leadID)!)",
+                    """
+                    UPDATE leads.leads SET created_at = now() - make_interval(days => \(days)::integer),
+                                           assigned_at = now() - make_interval(days => \(days)::integer)
+                    WHERE id = \(UUID(uuidString: leadID)!)
+                    """,
                     logger: Logger(label: "test"))
             }
         }
@@ -81,6 +85,41 @@ extension EndToEnd {
                 let early = await #expect(throws: RPCError.self) { try await leads.claimLead(.with { $0.leadID = stale.id }, metadata: metadata) }
                 #expect(early?.code == .failedPrecondition)
                 _ = fresh
+            }
+        }
+
+        @Test func aClaimedLeadStartsItsNewOwnersClockAfresh() async throws {
+            let (stack, database, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let tenant = TenantID("reclaim-\(UInt16.random(in: 0...UInt16.max))")!
+            let admin = Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
+            let before = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/sh")
+            let after = Caller(tenant: tenant, userID: "zhang.wei", roles: [.rep], orgPath: "/east/sh")
+            try await client.with(.leads) { grpc in
+                let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
+                let adminMetadata = try await client.metadata(admin)
+                _ = try await leads.setPoolPolicy(.with {
+                    $0.policy = .with { $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 2; $0.cooldownDays = 7; $0.dailyClaimCap = 5 }
+                }, metadata: adminMetadata)
+                let beforeMetadata = try await client.metadata(before)
+                let lead = try await leads.createLead(.with {
+                    $0.contactName = "k"; $0.phone = "134" + String(format: "%08d", Int.random(in: 0..<100_000_000)); $0.channel = .api
+                }, metadata: beforeMetadata).lead
+                try await age(lead.id, days: 30, database: database.url(for: .leads))
+                // The previous owner's last real follow-up was three weeks ago; then they let it go.
+                _ = try await leads.logFollowUp(.with {
+                    $0.followUp = .with {
+                        $0.leadID = lead.id; $0.kind = .call; $0.occurredAt = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-21 * 86_400))
+                        $0.summary = "客户说预算下季度才批"
+                    }
+                }, metadata: beforeMetadata)
+                _ = try await leads.releaseLead(.with { $0.leadID = lead.id; $0.reason = "预算未批" }, metadata: beforeMetadata)
+                let claimed = try await leads.claimLead(.with { $0.leadID = lead.id }, metadata: try await client.metadata(after))
+                #expect(claimed.ownerID == "zhang.wei")
+
+                let outcome = try await leads.sweepPublicPool(.init(), metadata: adminMetadata)
+                #expect(outcome.returned == 0 && outcome.warned == 0, "the claim started zhang.wei's clock; li.na's follow-ups do not count against it")
+                #expect(try await leads.getLead(.with { $0.id = lead.id }, metadata: adminMetadata).ownerID == "zhang.wei")
             }
         }
     }

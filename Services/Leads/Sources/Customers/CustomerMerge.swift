@@ -44,6 +44,7 @@ extension LeadServiceHandler {
             let reassignedRows = try await connection.query(
                 """
                 UPDATE leads SET owner_id = \(owner), org_path = \(orgPath), updated_at = now(),
+                                 assigned_at = now(), return_warned_at = NULL,
                                  assignment_reason = \("customers merged (\(reason)): follows the customer's owner")
                 WHERE customer_id = \(surviving) AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue))
                   AND (owner_id <> \(owner) OR org_path <> \(orgPath))

@@ -8,8 +8,9 @@ import ServiceKit
 import ServiceLifecycle
 
 /// Returns private leads nobody followed up to the public pool, after the tenant's number of
-/// business days (work calendar: weekends, holidays, 调休), warning the owner before. Only a real
-/// follow-up resets the clock (last_touch_at); a status change does not.
+/// business days (work calendar: weekends, holidays, 调休), warning the owner before. The clock
+/// starts when the lead reached its owner (assigned_at: created, claimed, routed, merged) and
+/// only a real follow-up resets it (last_touch_at); a status change does not.
 struct PoolSweeper: Sendable {
     let database: Database
     let store: LeadStore
@@ -34,7 +35,7 @@ struct PoolSweeper: Sendable {
         let rows = try await database.query(
             """
             SELECT id, tenant_id, since, warned, return_after, warn_before, grade FROM (
-                SELECT l.id, l.tenant_id, coalesce(l.last_touch_at, l.created_at) AS since, l.return_warned_at IS NOT NULL AS warned,
+                SELECT l.id, l.tenant_id, greatest(l.assigned_at, l.last_touch_at) AS since, l.return_warned_at IS NOT NULL AS warned,
                        coalesce((p.return_days_by_grade ->> nullif(l.grade, ''))::integer, p.return_after_business_days, 10) AS return_after,
                        coalesce(p.warn_business_days_before, 2) AS warn_before, l.grade
                 FROM leads l LEFT JOIN pool_policies p ON p.tenant_id = l.tenant_id
