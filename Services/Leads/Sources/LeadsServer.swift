@@ -8,7 +8,8 @@ import ServiceKit
 public enum LeadsServer {
     public static let peers: [ServiceName] = [.opportunities]
     /// Called when reachable, never waited for: the gateway calls leads, and a start order
-    /// cannot have a cycle. Only rule health's count of leads on managers needs it.
+    /// cannot have a cycle. Only rule health's count of leads on managers, and the check that
+    /// keeps managers off duty rosters, need it.
     public static let optionalPeers: [ServiceName] = [.gateway]
     public static let migrations = LeadsMigrations.all
 
@@ -31,9 +32,10 @@ public enum LeadsServer {
             database: database, sealing: SealedText(secret: runtime.configuration.jwtSecret, label: "sales.notification-channels.v1"))
         let senders = NotificationSenders.standard()
         let notifier = Notifier(store: notifications, senders: senders)
+        let managers = TeamManagers(directory: .init(wrapping: runtime.peer(.gateway).grpc), tokens: runtime.tokens)
         let inspector = RuleInspector(
-            store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints, desk: desk,
-            managers: TeamManagers(directory: .init(wrapping: runtime.peer(.gateway).grpc), tokens: runtime.tokens), calendar: calendar)
+            store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints, desk: desk, managers: managers,
+            calendar: calendar)
         let reports = RuleHealthArchive(database: database, inspector: inspector, notifier: notifier)
         let sweeper = PoolSweeper(
             database: database, store: store, pools: pools, notifier: notifier,
@@ -66,7 +68,7 @@ public enum LeadsServer {
             services: [
                 HostedService(Sales_Leads_V1_LeadService.descriptor, handler),
                 HostedService(Sales_Common_V1_RuleSetService.descriptor, ruleSetService),
-                HostedService(Sales_Leads_V1_RoutingDeskService.descriptor, RoutingDeskHandler(desk: desk)),
+                HostedService(Sales_Leads_V1_RoutingDeskService.descriptor, RoutingDeskHandler(desk: desk, managers: managers)),
                 HostedService(Sales_Leads_V1_NotificationService.descriptor, NotificationHandler(store: notifications, senders: senders)),
             ],
             background: [

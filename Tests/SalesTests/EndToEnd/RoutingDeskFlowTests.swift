@@ -174,6 +174,45 @@ extension EndToEnd {
             }
         }
 
+        @Test func aTeamManagerIsRefusedOnTheDutyRoster() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let tenant = TenantID("deskmgr-\(UInt16.random(in: 0...UInt16.max))")!
+            let adminMetadata = try await client.metadata(Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq"))
+            // qian.hong manages 上海一组 and is a rep in it too, as in the demo.
+            try await client.with(.gateway) { grpc in
+                let directory = Sales_Gateway_V1_DirectoryService.Client(wrapping: grpc)
+                let region = try await directory.createTeam(.with { $0.id = "east"; $0.name = "华东大区" }, metadata: adminMetadata)
+                let team = try await directory.createTeam(.with { $0.id = "east-sh"; $0.name = "上海一组"; $0.parentID = region.id }, metadata: adminMetadata)
+                let people: [(String, [Sales_Gateway_V1_Role])] = [("qian.hong", [.manager, .rep]), ("li.na", [.rep])]
+                for (id, roles) in people {
+                    _ = try await directory.createUser(.with {
+                        $0.id = id; $0.displayName = id; $0.teamID = team.id; $0.roles = roles
+                    }, metadata: adminMetadata)
+                }
+                _ = try await directory.setTeamManager(.with { $0.teamID = team.id; $0.managerID = "qian.hong" }, metadata: adminMetadata)
+            }
+            try await client.with(.leads) { grpc in
+                let desk = Sales_Leads_V1_RoutingDeskService.Client(wrapping: grpc)
+                func roster(_ users: [String]) -> Sales_Leads_V1_SetDutyRosterRequest {
+                    .with {
+                        $0.teamPath = "/east/east-sh"; $0.firstDay = Self.today(); $0.lastDay = Self.today()
+                        $0.shifts = users.map { user in .with { $0.userID = user; $0.day = Self.today(); $0.startHour = 0; $0.endHour = 24 } }
+                    }
+                }
+                let refused = await #expect(throws: RPCError.self) {
+                    try await desk.setDutyRoster(roster(["li.na", "qian.hong"]), metadata: adminMetadata)
+                }
+                #expect(refused?.code == .failedPrecondition, "\(String(describing: refused))")
+                #expect(refused?.message.hasPrefix("shifts[1].user_id: qian.hong manages a team") == true, "\(String(describing: refused))")
+                #expect(try await desk.getDutyRoster(.with {
+                    $0.teamPath = "/east/east-sh"; $0.firstDay = Self.today(); $0.lastDay = Self.today()
+                }, metadata: adminMetadata).shifts.isEmpty, "nothing of a refused roster is kept")
+                let saved = try await desk.setDutyRoster(roster(["li.na"]), metadata: adminMetadata)
+                #expect(saved.shifts.map(\.userID) == ["li.na"])
+            }
+        }
+
         @Test func aReturningCustomerInThePoolIsRoutedAfreshByWhatItAskedBefore() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)

@@ -5,7 +5,8 @@ import SalesProto
 import ServiceKit
 
 /// Who manages a team, from the gateway's directory: the rule health report counts open leads
-/// sitting on a manager's own account (routing never puts them there; people sometimes do).
+/// sitting on a manager's own account (routing never puts them there; people sometimes do), and
+/// the routing desk refuses them on a duty roster.
 /// The call carries a service token of the tenant, so the monthly run works without a caller.
 struct TeamManagers: Sendable {
     let directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>

@@ -8,6 +8,7 @@ import ServiceKit
 /// sales.leads.v1.RoutingDeskService: a team's manager (or an admin) sets who takes its leads.
 struct RoutingDeskHandler: Sales_Leads_V1_RoutingDeskService.SimpleServiceProtocol {
     let desk: RoutingDeskStore
+    let managers: TeamManagers
 
     func putRoutingRep(request: Sales_Leads_V1_PutRoutingRepRequest, context: ServerContext) async throws -> Sales_Leads_V1_RoutingRep {
         let caller = try RequestContext.caller()
@@ -56,6 +57,7 @@ struct RoutingDeskHandler: Sales_Leads_V1_RoutingDeskService.SimpleServiceProtoc
                 throw ServiceError.invalidArgument(field: "\(field).end_hour", rule: "hours must satisfy 0 ≤ start_hour < end_hour ≤ 24; got \(shift.startHour)–\(shift.endHour)")
             }
         }
+        try await refuseManagers(on: request.shifts, tenant: caller.tenant)
         try await desk.setRoster(team: request.teamPath, first: first, last: last, shifts: request.shifts, tenant: caller.tenant)
         return try await roster(team: request.teamPath, first: first, last: last, tenant: caller.tenant)
     }
@@ -72,6 +74,20 @@ struct RoutingDeskHandler: Sales_Leads_V1_RoutingDeskService.SimpleServiceProtoc
         return .with {
             $0.teamPath = team
             $0.shifts = shifts.map(\.shift)
+        }
+    }
+
+    /// The roster is a fallback, and no fallback puts a lead on a manager's own account: a team
+    /// manager (as the gateway's directory knows them) is refused when the roster is saved, so the
+    /// desk never has to ask the directory while it routes a lead.
+    private func refuseManagers(on shifts: [Sales_Leads_V1_DutyShift], tenant: TenantID) async throws {
+        guard !shifts.isEmpty else { return }
+        guard let managers = await managers.managers(of: tenant) else {
+            throw ServiceError.unavailable("the directory could not be read to check the roster for team managers; retry")
+        }
+        if let index = shifts.firstIndex(where: { managers.contains($0.userID) }) {
+            throw ServiceError.failedPrecondition(
+                "shifts[\(index)].user_id: \(shifts[index].userID) manages a team; a duty roster gives leads to reps, never to a manager's own account")
         }
     }
 
