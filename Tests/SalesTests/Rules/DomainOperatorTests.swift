@@ -120,6 +120,20 @@ import Testing
         #expect(RuleCompiler(registry: .domain()).check(json: "{\"contains_any\": [{\"var\": \"inquiry\"}, []]}").count == 1)
     }
 
+    @Test func containsAnyMatchesLatinKeywordsAsWords() throws {
+        let rule = "{\"contains_any\": [{\"var\": \"inquiry\"}, [\"CT\", \"超声\", \"X光机\"]]}"
+        #expect(try evaluate(rule, ["inquiry": "please contact me"]) == false, "CT inside a word is not the keyword")
+        #expect(try evaluate(rule, ["inquiry": "CTs and MRIs"]) == false)
+        #expect(try evaluate(rule, ["inquiry": "CT2000"]) == false, "a digit runs on, too")
+        #expect(try evaluate(rule, ["inquiry": "Contact us about a ct scanner"]) == true, "a later occurrence can be the word")
+        #expect(try evaluate(rule, ["inquiry": "想了解CT设备的报价"]) == true, "Chinese around a Latin keyword is a boundary")
+        #expect(try evaluate(rule, ["inquiry": "ct"]) == true)
+        #expect(try evaluate(rule, ["inquiry": "(CT/MRI)"]) == true)
+        #expect(try evaluate(rule, ["inquiry": "彩色超声诊断仪"]) == true, "a Chinese keyword matches inside Chinese text")
+        #expect(try evaluate(rule, ["inquiry": "便携式x光机两台"]) == true, "only the Latin edge of a mixed keyword is checked")
+        #expect(try evaluate(rule, ["inquiry": "max光机"]) == false)
+    }
+
     @Test func operatorNamesAreNotReused() throws {
         var registry = OperatorRegistry.domain()
         #expect(throws: OperatorRegistryError.self) { try registry.register(GeoWithinOperator()) }
