@@ -21,7 +21,7 @@ public protocol RuleDomain: Sendable {
     func record(id: String, for caller: Caller) async throws -> RuleValue?
 
     /// The caller's most recent records, newest first, for dry runs.
-    func recentRecords(limit: Int, for caller: Caller) async throws -> [(id: String, data: RuleValue)]
+    func recentRecords(limit: Int, for caller: Caller) async throws -> [DryRunRecord]
 
     /// Problems with the outcomes of a named set whose outcomes the domain reads (checkpoints, routing).
     func outcomeProblems(of name: String, _ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem]
@@ -29,4 +29,19 @@ public protocol RuleDomain: Sendable {
 
 extension RuleDomain {
     public func outcomeProblems(of name: String, _ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem] { [] }
+}
+
+/// A record a dry run tries: its id, its data, and for each set whose outcome would not move it
+/// (something else decides it), why. A record given as JSON is never fixed.
+public struct DryRunRecord: Sendable {
+    public let id: String
+    public let data: RuleValue
+    /// By rule set name, e.g. ["lead-routing": "repeat customer: stays with its owner li.na"].
+    public let fixed: [String: String]
+
+    public init(id: String, data: RuleValue, fixed: [String: String] = [:]) {
+        self.id = id
+        self.data = data
+        self.fixed = fixed
+    }
 }

@@ -86,31 +86,36 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         let active = try await store.active(name: name, tenant: caller.tenant)
         var current: CompiledRuleSet?
         if let active { current = try await compile(active.rules, for: caller, name: name) }
-        var records: [(id: String, data: RuleValue)] = []
+        var records: [DryRunRecord] = []
         if request.recordsJson.isEmpty {
             records = try await domain.recentRecords(limit: request.sampleSize == 0 ? 200 : Int(request.sampleSize), for: caller)
         } else {
             for (index, json) in request.recordsJson.enumerated() {
-                records.append(("#\(index + 1)", try Self.record(json, field: "records_json[\(index)]")))
+                records.append(DryRunRecord(id: "#\(index + 1)", data: try Self.record(json, field: "records_json[\(index)]")))
             }
         }
         var changes: [Sales_Common_V1_DryRunChange] = []
-        for (id, data) in records {
-            let now = try current.map { try decide($0, data, explain: false) }
-            let then = try decide(draft, data, explain: false)
+        var unmoved: [Sales_Common_V1_DryRunChange] = []
+        for record in records {
+            let now = try current.map { try decide($0, record.data, explain: false) }
+            let then = try decide(draft, record.data, explain: false)
             guard now?.entry?.id != then.entry?.id || now?.entry?.outcome != then.entry?.outcome else { continue }
-            changes.append(.with {
-                $0.recordID = id
+            let change = Sales_Common_V1_DryRunChange.with {
+                $0.recordID = record.id
                 $0.activeRuleID = now?.entry?.id ?? ""
                 $0.activeOutcomeJson = now?.entry?.outcomeJSON ?? ""
                 $0.draftRuleID = then.entry?.id ?? ""
                 $0.draftOutcomeJson = then.entry?.outcomeJSON ?? ""
-            })
+                $0.unmovedBecause = record.fixed[name] ?? ""
+            }
+            // An outcome nothing acts on is no change to the record: listed apart, with why.
+            if record.fixed[name] == nil { changes.append(change) } else { unmoved.append(change) }
         }
         return .with {
             $0.activeVersion = active?.version ?? 0
             $0.evaluated = Int32(records.count)
             $0.changes = changes
+            $0.unmoved = unmoved
         }
     }
 

@@ -34,6 +34,11 @@ extension EndToEnd {
                 let other = try await leads.createLead(.with {
                     $0.contactName = "韩磊"; $0.phone = "18906620109"; $0.channel = .tradeShow; $0.city = "宁波"
                 }, metadata: try await client.metadata(rep)).lead
+                // 蒋文 again, through another channel: a repeat customer, whose lead stays with li.na.
+                let again = try await leads.createLead(.with {
+                    $0.contactName = "蒋文"; $0.phone = "13706620107"; $0.channel = .wechat; $0.city = "杭州"
+                }, metadata: adminMetadata).lead
+                #expect(again.repeat && again.ownerID == "li.na")
 
                 // A typo and a type mismatch are refused on save, each named with its path.
                 let refused = await #expect(throws: RPCError.self) {
@@ -77,10 +82,13 @@ extension EndToEnd {
                 ]
                 let dryRun = try await rules.dryRunRuleSet(.with { $0.name = "lead-routing"; $0.draft = draft }, metadata: adminMetadata)
                 #expect(dryRun.activeVersion == 1)
-                #expect(dryRun.evaluated == 2)
-                #expect(dryRun.changes.map(\.recordID) == [topTier.id])
+                #expect(dryRun.evaluated == 3)
+                #expect(dryRun.changes.map(\.recordID) == [topTier.id], "the repeat customer's lead would not move")
                 #expect(dryRun.changes.first?.activeRuleID == "key-accounts")
                 #expect(dryRun.changes.first?.draftRuleID == "hangzhou")
+                #expect(dryRun.unmoved.map(\.recordID) == [again.id])
+                #expect(dryRun.unmoved.first?.draftRuleID == "hangzhou" && dryRun.unmoved.first?.activeRuleID == "default")
+                #expect(dryRun.unmoved.first?.unmovedBecause == "repeat customer: stays with its owner li.na", "\(dryRun.unmoved)")
                 _ = other
 
                 let fromFile = try await rules.dryRunRuleSet(.with {

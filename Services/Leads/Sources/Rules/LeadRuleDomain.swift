@@ -45,7 +45,7 @@ struct LeadRuleDomain: RuleDomain {
         }
     }
 
-    func recentRecords(limit: Int, for caller: Caller) async throws -> [(id: String, data: RuleValue)] {
+    func recentRecords(limit: Int, for caller: Caller) async throws -> [DryRunRecord] {
         let page = try Page(.with { $0.pageSize = Int32(min(limit, 200)) })
         var leads: [Lead] = []
         var before = page.before
@@ -55,7 +55,9 @@ struct LeadRuleDomain: RuleDomain {
             guard batch.count > page.size, let last = leads.last else { break }
             before = last.seq
         }
-        return leads.map { ($0.id.apiString, $0.ruleValue) }
+        return leads.map { lead in
+            DryRunRecord(id: lead.id.apiString, data: lead.ruleValue, fixed: lead.ownerFixedByCustomer.map { [RoutingDecision.ruleSetName: $0] } ?? [:])
+        }
     }
 }
 
@@ -88,6 +90,13 @@ enum LeadRecord {
 }
 
 extension Lead {
+    /// Why routing never decided this lead's owner, or nil: a repeat customer's lead stays with the
+    /// customer's owner (one returning from a pool is routed afresh, and is not fixed).
+    var ownerFixedByCustomer: String? {
+        guard isRepeat, !assignmentReason.hasPrefix(LeadStore.poolReturnPrefix) else { return nil }
+        return "repeat customer: stays with its owner" + (ownerID.isEmpty ? " (the public pool of \(orgPath))" : " \(ownerID)")
+    }
+
     var ruleValue: RuleValue {
         LeadRecord.value(
             campaign: campaign, channel: channel, city: city, inquiry: inquiry, createdAt: createdAt,

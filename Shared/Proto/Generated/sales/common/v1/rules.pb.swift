@@ -295,6 +295,10 @@ public nonisolated struct Sales_Common_V1_DryRunChange: Sendable {
 
   public var draftOutcomeJson: String = String()
 
+  /// Only in `unmoved`: what decides the record instead of the rules, e.g. "repeat customer: stays
+  /// with its owner li.na".
+  public var unmovedBecause: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -310,8 +314,12 @@ public nonisolated struct Sales_Common_V1_DryRunRuleSetResponse: Sendable {
 
   public var evaluated: Int32 = 0
 
-  /// Only the records whose outcome would change.
+  /// Only the records whose outcome would change and take effect (for lead-routing: whose owner would change).
   public var changes: [Sales_Common_V1_DryRunChange] = []
+
+  /// Records whose outcome would change without moving them: something other than the rules
+  /// decides them (a repeat customer's lead stays with its customer's owner whatever lead-routing says).
+  public var unmoved: [Sales_Common_V1_DryRunChange] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -942,7 +950,7 @@ nonisolated extension Sales_Common_V1_DryRunRuleSetRequest: SwiftProtobuf.Messag
 
 nonisolated extension Sales_Common_V1_DryRunChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DryRunChange"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}record_id\0\u{3}active_rule_id\0\u{3}active_outcome_json\0\u{3}draft_rule_id\0\u{3}draft_outcome_json\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}record_id\0\u{3}active_rule_id\0\u{3}active_outcome_json\0\u{3}draft_rule_id\0\u{3}draft_outcome_json\0\u{3}unmoved_because\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -955,6 +963,7 @@ nonisolated extension Sales_Common_V1_DryRunChange: SwiftProtobuf.Message, Swift
       case 3: try { try decoder.decodeSingularStringField(value: &self.activeOutcomeJson) }()
       case 4: try { try decoder.decodeSingularStringField(value: &self.draftRuleID) }()
       case 5: try { try decoder.decodeSingularStringField(value: &self.draftOutcomeJson) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.unmovedBecause) }()
       default: break
       }
     }
@@ -976,6 +985,9 @@ nonisolated extension Sales_Common_V1_DryRunChange: SwiftProtobuf.Message, Swift
     if !self.draftOutcomeJson.isEmpty {
       try visitor.visitSingularStringField(value: self.draftOutcomeJson, fieldNumber: 5)
     }
+    if !self.unmovedBecause.isEmpty {
+      try visitor.visitSingularStringField(value: self.unmovedBecause, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -985,6 +997,7 @@ nonisolated extension Sales_Common_V1_DryRunChange: SwiftProtobuf.Message, Swift
     if lhs.activeOutcomeJson != rhs.activeOutcomeJson {return false}
     if lhs.draftRuleID != rhs.draftRuleID {return false}
     if lhs.draftOutcomeJson != rhs.draftOutcomeJson {return false}
+    if lhs.unmovedBecause != rhs.unmovedBecause {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -992,7 +1005,7 @@ nonisolated extension Sales_Common_V1_DryRunChange: SwiftProtobuf.Message, Swift
 
 nonisolated extension Sales_Common_V1_DryRunRuleSetResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".DryRunRuleSetResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}active_version\0\u{1}evaluated\0\u{1}changes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}active_version\0\u{1}evaluated\0\u{1}changes\0\u{1}unmoved\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1003,6 +1016,7 @@ nonisolated extension Sales_Common_V1_DryRunRuleSetResponse: SwiftProtobuf.Messa
       case 1: try { try decoder.decodeSingularInt32Field(value: &self.activeVersion) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.evaluated) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.changes) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.unmoved) }()
       default: break
       }
     }
@@ -1018,6 +1032,9 @@ nonisolated extension Sales_Common_V1_DryRunRuleSetResponse: SwiftProtobuf.Messa
     if !self.changes.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.changes, fieldNumber: 3)
     }
+    if !self.unmoved.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.unmoved, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1025,6 +1042,7 @@ nonisolated extension Sales_Common_V1_DryRunRuleSetResponse: SwiftProtobuf.Messa
     if lhs.activeVersion != rhs.activeVersion {return false}
     if lhs.evaluated != rhs.evaluated {return false}
     if lhs.changes != rhs.changes {return false}
+    if lhs.unmoved != rhs.unmoved {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
