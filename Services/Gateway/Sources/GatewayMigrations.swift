@@ -32,5 +32,14 @@ public enum GatewayMigrations {
                 FOREIGN KEY (tenant_id, team_id) REFERENCES teams (tenant_id, id)
             );
             """),
+        Migration("0101_work_calendars", """
+            -- A tenant's work calendar as declared through the API (the document SALES_WORK_CALENDAR names).
+            CREATE TABLE work_calendars (
+                tenant_id text PRIMARY KEY,
+                calendar jsonb NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
     ]
 }

@@ -12,7 +12,8 @@ public enum GatewayServer {
         let httpPort = try Environment().port("SALES_HTTP_PORT", default: ServiceName.gatewayHTTPPort())
         let aggregator = OverviewAggregator(peers: runtime.peer)
         let directory = DirectoryServiceHandler(
-            store: DirectoryStore(database: runtime.database), tokens: runtime.tokens,
+            store: DirectoryStore(database: runtime.database),
+            calendars: WorkCalendarStore(database: runtime.database, fallback: try Environment().workCalendar()), tokens: runtime.tokens,
             developmentMode: configuration.developmentMode)
         let http = DashboardHTTP.make(
             host: configuration.host, port: httpPort, tokens: runtime.tokens, aggregator: aggregator, logger: runtime.logger)

@@ -19,15 +19,18 @@ public enum LeadsServer {
         let active = environment.optional("SALES_LEADS_INTAKE")?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         let database = runtime.database
         let calendar = try environment.workCalendar()
+        // Each tenant's own calendar from the gateway's directory; this one for tenants without.
+        let calendars = TenantCalendars(
+            directory: .init(wrapping: runtime.peer(.gateway).grpc), tokens: runtime.tokens, service: .leads, fallback: calendar)
         let store = LeadStore(database: database)
         let fields = CustomFieldStore(database: database, recordType: "lead")
         let ruleSets = RuleSetStore(database: database)
         let mappingTables = MappingTableStore(database: database) { LeadRuleDomain.operators($0, calendar: calendar) }
         let ruleDomain = LeadRuleDomain(store: store, fields: fields, mappingTables: mappingTables)
         let activeRules = ActiveRuleSets(store: ruleSets, registry: mappingTables.registry(for:))
-        let checkpoints = LeadCheckpoints(activeRules: activeRules, calendar: calendar)
+        let checkpoints = LeadCheckpoints(activeRules: activeRules, calendars: calendars)
         let pools = PoolStore(database: database)
-        let desk = RoutingDeskStore(database: database)
+        let desk = RoutingDeskStore(database: database, calendars: calendars)
         let notifications = NotificationStore(
             database: database, sealing: SealedText(secret: runtime.configuration.jwtSecret, label: "sales.notification-channels.v1"))
         let senders = NotificationSenders.standard()
@@ -35,12 +38,12 @@ public enum LeadsServer {
         let managers = TeamManagers(directory: .init(wrapping: runtime.peer(.gateway).grpc), tokens: runtime.tokens)
         let inspector = RuleInspector(
             store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints, desk: desk, managers: managers,
-            calendar: calendar)
+            calendars: calendars)
         let reports = RuleHealthArchive(database: database, inspector: inspector, notifier: notifier)
         let sweeper = PoolSweeper(
             database: database, store: store, pools: pools, notifier: notifier,
             watch: CheckpointWatch(database: database, store: store, fields: fields, checkpoints: checkpoints, notifier: notifier),
-            reports: reports, calendar: calendar)
+            reports: reports, calendars: calendars)
         let sweepSeconds = try environment.integer("SALES_LEADS_SWEEP_SECONDS", in: 1...86_400, default: 60)
         let notifySeconds = try environment.integer("SALES_LEADS_NOTIFY_SECONDS", in: 1...3_600, default: 1)
         let companyRegistry = try CompanyRegistries.fromEnvironment(environment)

@@ -118,6 +118,21 @@ public struct WorkCalendar: Sendable, Hashable {
         return total
     }
 
+    /// Why nobody is at work at `instant` ("2025-10-01 is a holiday", "2025-10-04 is not a
+    /// workday", "19:30 is outside working hours"), or nil when it is working time.
+    public func notWorking(at instant: Date) -> String? {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let day = localDate(instant, calendar)
+        guard isWorkday(day) else { return holidays.contains(day) ? "\(day) is a holiday" : "\(day) is not a workday" }
+        let parts = calendar.dateComponents([.hour, .minute], from: instant)
+        let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
+        guard periods.contains(where: { $0.start <= minute && minute < $0.end }) else {
+            return String(format: "%02d:%02d is outside working hours", minute / 60, minute % 60)
+        }
+        return nil
+    }
+
     /// The day `instant` falls on in the calendar's time zone.
     public func localDate(of instant: Date) -> LocalDate {
         var calendar = Calendar(identifier: .gregorian)
@@ -160,12 +175,24 @@ public struct WorkCalendar: Sendable, Hashable {
     }
 
     private static func text(_ period: Period) -> String {
-        func clock(_ minutes: Int) -> String {
-            let h = minutes / 60
-            let m = minutes % 60
-            return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
-        }
-        return "\(clock(period.start))–\(clock(period.end))"
+        "\(clock(period.start))–\(clock(period.end))"
+    }
+
+    private static func clock(_ minutes: Int) -> String {
+        let h = minutes / 60
+        let m = minutes % 60
+        return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"
+    }
+
+    /// The calendar as the document `init(json:)` reads, every member written out, lists sorted.
+    public var jsonValue: RuleValue {
+        .object([
+            "time_zone": .string(timeZone.identifier),
+            "working_hours": .array(periods.map { .array([.string(Self.clock($0.start)), .string(Self.clock($0.end))]) }),
+            "weekend": .array(weekend.sorted().map { .number(Double($0)) }),
+            "holidays": .array(holidays.sorted().map { .string($0.description) }),
+            "make_up_workdays": .array(makeUpWorkdays.sorted().map { .string($0.description) }),
+        ])
     }
 }
 

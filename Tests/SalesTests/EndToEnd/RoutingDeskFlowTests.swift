@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -92,15 +93,20 @@ extension EndToEnd {
                 #expect(["li.na", "zhang.wei"].contains(named.ownerID))
                 #expect(named.assignmentReason.contains("named zhou.min on leave"), "\(named.assignmentReason)")
 
-                // Nobody in 宁波's team can take it: whoever is on duty now does.
+                // Nobody in 宁波's team can take it: whoever is on duty now does, in working time;
+                // outside it (the weekend, a holiday, the evening) the roster does not count.
                 _ = try await desk.setDutyRoster(.with {
                     $0.teamPath = "/east/east-nb"; $0.firstDay = Self.today(); $0.lastDay = Self.today()
                     $0.shifts = [.with { $0.userID = "qian.duty"; $0.day = Self.today(); $0.startHour = 0; $0.endHour = 24 }]
                 }, metadata: managerMetadata)
+                let offDuty = try TestCalendar.calendar.notWorking(at: Date())
                 let duty = try await lead("宁波")
-                #expect(duty.ownerID == "qian.duty")
-                #expect(duty.assignmentReason.contains("sun.li on leave") && duty.assignmentReason.contains("on duty now: qian.duty"),
-                        "\(duty.assignmentReason)")
+                #expect(duty.assignmentReason.contains("sun.li on leave"), "\(duty.assignmentReason)")
+                if let offDuty {
+                    #expect(duty.ownerID.isEmpty && duty.assignmentReason.contains("\(offDuty): nobody on duty"), "\(duty.assignmentReason)")
+                } else {
+                    #expect(duty.ownerID == "qian.duty" && duty.assignmentReason.contains("on duty now: qian.duty"), "\(duty.assignmentReason)")
+                }
 
                 // Nobody on duty either: the team's pool, and its manager is alerted.
                 _ = try await desk.setDutyRoster(.with {

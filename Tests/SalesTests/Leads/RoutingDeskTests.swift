@@ -55,6 +55,16 @@ import Testing
         #expect(empty.contains("no reps are set up"))
     }
 
+    @Test func theRosterCountsOnlyInWorkingTime() {
+        let away = [Rep(userID: "away", onLeave: true)]
+        let holiday = RoutingDesk.choose(team: away, onDuty: [Rep(userID: "duty")], priorityScore: nil, offDuty: "2025-10-01 is a holiday")
+        guard case .nobody(let why) = holiday else { Issue.record("\(holiday)"); return }
+        #expect(why.contains("(away on leave); 2025-10-01 is a holiday: nobody on duty"), "\(why)")
+        guard case .rep("free", _) = RoutingDesk.choose(team: [Rep(userID: "free")], onDuty: [], priorityScore: nil, offDuty: "19:30 is outside working hours") else {
+            Issue.record("the team's own reps take leads at any hour"); return
+        }
+    }
+
     @Test func theRosterKeepsTheCaps() {
         let team = [Rep(userID: "full", capacity: 1, openLeads: 1)]
         let capped = RoutingDesk.choose(team: team, onDuty: [Rep(userID: "full", capacity: 1, openLeads: 1)], priorityScore: nil)

@@ -106,6 +106,12 @@ import Testing
         #expect(!calendar.isWorkday(LocalDate("2025-10-12")!))
         #expect(calendar.isWorkday(LocalDate("2025-10-13")!))
         #expect(LocalDate("2025-10-11")!.weekday == 6)
+        func at(_ text: String) -> Date { try! Date(text, strategy: .iso8601) }
+        #expect(calendar.notWorking(at: at("2025-10-13T02:30:00Z")) == nil, "10:30 on a Monday in Shanghai")
+        #expect(calendar.notWorking(at: at("2025-10-13T04:30:00Z")) == "12:30 is outside working hours")
+        #expect(calendar.notWorking(at: at("2025-10-01T02:30:00Z")) == "2025-10-01 is a holiday")
+        #expect(calendar.notWorking(at: at("2025-10-12T02:30:00Z")) == "2025-10-12 is not a workday")
+        #expect(calendar.notWorking(at: at("2025-10-11T02:30:00Z")) == nil, "a make-up working Saturday")
         #expect(throws: WorkCalendarError.self) { try WorkCalendar(json: ["working_hours": [["12:00", "09:00"]]]) }
         #expect(throws: WorkCalendarError.self) { try WorkCalendar(json: ["holidays": ["2025-10-01"], "make_up_workdays": ["2025-10-01"]]) }
         #expect(throws: WorkCalendarError.self) { try WorkCalendar(json: ["time_zone": "Mars/Olympus"]) }

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import RulesEngine
 import Logging
 import SalesControl
 import SalesModel
@@ -89,10 +90,14 @@ enum TestCalendar {
     static let holiday = days(from: 8, through: 13).first { !$0.weekend }!.day
     static let makeUpWorkday = days(from: 8, through: 13).first { $0.weekend }!.day
 
+    static let json = #"{"time_zone": "Asia/Shanghai", "holidays": ["\#(holiday)"], "make_up_workdays": ["\#(makeUpWorkday)"]}"#
+
+    /// The calendar as the stack reads it, for tests whose outcome depends on working time.
+    static var calendar: WorkCalendar { get throws { try WorkCalendar(json: RuleValue(json: json)) } }
+
     /// Writes the calendar into `directory`; returns its path.
     static func file(in directory: String) throws -> String {
         let path = directory + "/work-calendar.json"
-        let json = #"{"time_zone": "Asia/Shanghai", "holidays": ["\#(holiday)"], "make_up_workdays": ["\#(makeUpWorkday)"]}"#
         try json.write(toFile: path, atomically: true, encoding: .utf8)
         return path
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -8,6 +9,7 @@ import SwiftProtobuf
 /// sales.gateway.v1.DirectoryService.
 struct DirectoryServiceHandler: Sales_Gateway_V1_DirectoryService.SimpleServiceProtocol {
     let store: DirectoryStore
+    let calendars: WorkCalendarStore
     let tokens: TokenAuthority
     let developmentMode: Bool
 
@@ -74,6 +76,24 @@ struct DirectoryServiceHandler: Sales_Gateway_V1_DirectoryService.SimpleServiceP
     }
 
     /// Local-stack sign-in without a password: refused unless the gateway runs in dev mode.
+    func getWorkCalendar(request: Sales_Gateway_V1_GetWorkCalendarRequest, context: ServerContext) async throws -> Sales_Gateway_V1_WorkCalendar {
+        try await calendars.calendar(tenant: try RequestContext.caller().tenant)
+    }
+
+    func setWorkCalendar(request: Sales_Gateway_V1_SetWorkCalendarRequest, context: ServerContext) async throws -> Sales_Gateway_V1_WorkCalendar {
+        let caller = try requireAdmin()
+        guard !request.calendarJson.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw ServiceError.invalidArgument(field: "calendar_json", rule: "is required: the whole calendar, e.g. {\"holidays\": [\"2027-01-01\"]}")
+        }
+        let calendar: WorkCalendar
+        do {
+            calendar = try WorkCalendar(json: try RuleValue(json: request.calendarJson))
+        } catch {
+            throw ServiceError.invalidArgument(field: "calendar_json", rule: "\(error)")
+        }
+        return try await calendars.put(calendar, tenant: caller.tenant, by: caller.userID)
+    }
+
     func issueToken(request: Sales_Gateway_V1_IssueTokenRequest, context: ServerContext) async throws -> Sales_Gateway_V1_IssueTokenResponse {
         guard developmentMode else {
             throw ServiceError.failedPrecondition("IssueToken is only for the local stack (SALES_DEV_MODE=1); sign in through your identity provider")

@@ -8,7 +8,7 @@ import ServiceKit
 /// advance a lead with a missed one.
 struct LeadCheckpoints: Sendable {
     let activeRules: ActiveRuleSets
-    let calendar: WorkCalendar
+    let calendars: TenantCalendars
 
     func statuses(of lead: Lead, tenant: TenantID, catalog: FieldCatalog, now: Date = Date()) async throws -> [Sales_Leads_V1_CheckpointStatus] {
         try await statuses(of: [lead], tenant: tenant, catalog: catalog, now: now)[0]
@@ -19,6 +19,7 @@ struct LeadCheckpoints: Sendable {
         guard let active = try await activeRules.active(Checkpoint.ruleSetName, tenant: tenant, catalog: catalog) else {
             return leads.map { _ in [] }
         }
+        let calendar = await calendars.calendar(for: tenant)
         return leads.map { lead in
             let applicable: [CompiledRuleSet.Entry]
             do { applicable = try active.rules.matching(lead.ruleValue) } catch {

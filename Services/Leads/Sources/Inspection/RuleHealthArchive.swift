@@ -15,7 +15,7 @@ struct RuleHealthArchive: Sendable {
 
     /// Archives the month of `now` for `tenant` (every tenant with active rules when nil); returns how many.
     func archiveDue(tenant: TenantID?, now: Date = Date()) async throws -> Int {
-        let month = inspector.calendar.localDate(of: now).description.prefix(7)
+        let month = inspector.calendars.fallback.localDate(of: now).description.prefix(7)
         let rows = try await database.query(
             """
             SELECT DISTINCT r.tenant_id FROM rule_sets r

@@ -14,7 +14,7 @@ struct RuleInspector: Sendable {
     let checkpoints: LeadCheckpoints
     let desk: RoutingDeskStore
     let managers: TeamManagers
-    let calendar: WorkCalendar
+    let calendars: TenantCalendars
 
     func inspect(for caller: Caller, sampleSize: Int) async throws -> Sales_Leads_V1_RuleInspection {
         let catalog = try await domain.catalog(for: caller)
@@ -65,6 +65,7 @@ struct RuleInspector: Sendable {
 
     /// Business hours of the next 14 days with nobody on duty, per team the desk serves (in the caller's scope).
     func rosterGaps(for caller: Caller, from start: Date = Date()) async throws -> [Sales_Leads_V1_RosterGap] {
+        let calendar = await calendars.calendar(for: caller.tenant)
         let first = calendar.localDate(of: start)
         let last = first.adding(days: 13)
         let shifts = try await desk.roster(team: nil, first: first, last: last, tenant: caller.tenant)

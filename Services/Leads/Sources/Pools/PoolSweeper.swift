@@ -19,7 +19,7 @@ struct PoolSweeper: Sendable {
     /// Missed checkpoints are announced, and the month's rule health report archived, in the same periodic pass.
     let watch: CheckpointWatch
     let reports: RuleHealthArchive
-    let calendar: WorkCalendar
+    let calendars: TenantCalendars
 
     struct Outcome: Sendable, Equatable {
         var returned = 0
@@ -49,7 +49,7 @@ struct PoolSweeper: Sendable {
         for try await (id, tenantRaw, since, warned, returnAfter, warnBefore, grade)
             in rows.decode((UUID, String, Date, Bool, Int32, Int32, String).self) {
             guard let tenant = TenantID(tenantRaw) else { continue }
-            let elapsed = businessDays(from: since, to: now)
+            let elapsed = Self.businessDays(from: since, to: now, on: await calendars.calendar(for: tenant))
             if elapsed >= Int(returnAfter) {
                 if try await returnToPool(id, tenant: tenant, days: Int(returnAfter), grade: grade) { outcome.returned += 1 }
             } else if warnBefore > 0, !warned, elapsed >= Int(returnAfter - warnBefore) {
@@ -62,7 +62,7 @@ struct PoolSweeper: Sendable {
     }
 
     /// Workdays after the local date of `start`, up to and including that of `end`.
-    func businessDays(from start: Date, to end: Date) -> Int {
+    static func businessDays(from start: Date, to end: Date, on calendar: WorkCalendar) -> Int {
         let first = calendar.localDate(of: start), last = calendar.localDate(of: end)
         guard first < last else { return 0 }
         var count = 0

@@ -30,8 +30,9 @@ enum RoutingDesk {
         case nobody(detail: String)
     }
 
-    /// `team` is every rep the desk knows in the team; `onDuty` those with a shift this hour.
-    static func choose(team: [Rep], onDuty: [Rep], priorityScore: Double?) -> Choice {
+    /// `team` is every rep the desk knows in the team; `onDuty` those with a shift this hour;
+    /// `offDuty` why the tenant's work calendar says nobody works now (then the roster is not asked).
+    static func choose(team: [Rep], onDuty: [Rep], priorityScore: Double?, offDuty: String? = nil) -> Choice {
         let able = team.filter(\.canTake)
         if let priorityScore {
             let first = able.filter { $0.score >= priorityScore }
@@ -44,6 +45,7 @@ enum RoutingDesk {
         }
         let skipped = team.compactMap(\.unavailability)
         let why = team.isEmpty ? "no reps are set up for the team" : "nobody can take it (\(skipped.joined(separator: ", ")))"
+        if let offDuty { return .nobody(detail: "\(why); \(offDuty): nobody on duty") }
         // The roster is a fallback, not an exception to the caps.
         if let pick = next(in: onDuty.filter(\.canTake)) {
             return .onDuty(pick.userID, detail: "\(why); on duty now: \(pick.userID)")

@@ -9,9 +9,12 @@ import ServiceKit
 /// The routing desk's tables: reps with their weight, capacity, score and leave; the duty roster.
 struct RoutingDeskStore: Sendable {
     let database: Database
+    /// Each tenant's work calendar: a shift on a holiday or outside working hours does not count.
+    let calendars: TenantCalendars
 
     /// "Now" as the desk reads the roster and leave: the day and hour in Asia/Shanghai.
     struct Moment: Sendable {
+        let instant: Date
         let localDate: LocalDate
         let hour: Int
 
@@ -20,6 +23,7 @@ struct RoutingDeskStore: Sendable {
         init(_ instant: Date = Date()) {
             var calendar = Calendar(identifier: .gregorian)
             calendar.timeZone = WorkCalendar.shanghai
+            self.instant = instant
             localDate = WorkCalendar.standard.localDate(of: instant)
             hour = calendar.component(.hour, from: instant)
         }
@@ -55,10 +59,13 @@ struct RoutingDeskStore: Sendable {
             return try await assign(viaTeam, tenant: tenant, at: moment, on: connection, logger: logger)
         case .team(let path, let priorityScore):
             let team = try await reps(tenant: tenant, where: .team(path), moment: moment, lock: true, on: connection)
-            // The roster is read (and its reps locked) only when nobody in the team can take the lead.
-            let onDuty = team.contains(where: \.canTake)
+            // The roster is read (and its reps locked) only when nobody in the team can take the
+            // lead, and only in working time.
+            let someoneCanTake = team.contains(where: \.canTake)
+            let offDuty = someoneCanTake ? nil : await calendars.calendar(for: tenant).notWorking(at: moment.instant)
+            let onDuty = someoneCanTake || offDuty != nil
                 ? [] : try await dutyReps(tenant: tenant, team: path, moment: moment, on: connection, logger: logger)
-            switch RoutingDesk.choose(team: team, onDuty: onDuty, priorityScore: priorityScore) {
+            switch RoutingDesk.choose(team: team, onDuty: onDuty, priorityScore: priorityScore, offDuty: offDuty) {
             case .rep(let user, let detail), .onDuty(let user, let detail):
                 return LeadAssignment(
                     ownerID: user, orgPath: path, reason: "\(decision.origin): \(path), \(detail)", ruleID: decision.ruleID, pickedByDesk: true)

@@ -113,6 +113,32 @@ public enum Sales_Gateway_V1_DirectoryService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetWorkCalendar" metadata.
+        public enum GetWorkCalendar: Sendable {
+            /// Request type for "GetWorkCalendar".
+            public typealias Input = Sales_Gateway_V1_GetWorkCalendarRequest
+            /// Response type for "GetWorkCalendar".
+            public typealias Output = Sales_Gateway_V1_WorkCalendar
+            /// Descriptor for "GetWorkCalendar".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.gateway.v1.DirectoryService"),
+                method: "GetWorkCalendar",
+                type: .unary
+            )
+        }
+        /// Namespace for "SetWorkCalendar" metadata.
+        public enum SetWorkCalendar: Sendable {
+            /// Request type for "SetWorkCalendar".
+            public typealias Input = Sales_Gateway_V1_SetWorkCalendarRequest
+            /// Response type for "SetWorkCalendar".
+            public typealias Output = Sales_Gateway_V1_WorkCalendar
+            /// Descriptor for "SetWorkCalendar".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.gateway.v1.DirectoryService"),
+                method: "SetWorkCalendar",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.gateway.v1.DirectoryService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateTeam.descriptor,
@@ -121,7 +147,9 @@ public enum Sales_Gateway_V1_DirectoryService: Sendable {
             GetUser.descriptor,
             ListTeams.descriptor,
             ListUsers.descriptor,
-            IssueToken.descriptor
+            IssueToken.descriptor,
+            GetWorkCalendar.descriptor,
+            SetWorkCalendar.descriptor
         ]
     }
 }
@@ -249,6 +277,38 @@ extension Sales_Gateway_V1_DirectoryService {
             request: GRPCCore.StreamingServerRequest<Sales_Gateway_V1_IssueTokenRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Gateway_V1_IssueTokenResponse>
+
+        /// Handle the "GetWorkCalendar" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller of the tenant (and services) may read it; setting it needs the admin role.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Gateway_V1_GetWorkCalendarRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Gateway_V1_WorkCalendar` messages.
+        func getWorkCalendar(
+            request: GRPCCore.StreamingServerRequest<Sales_Gateway_V1_GetWorkCalendarRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Gateway_V1_WorkCalendar>
+
+        /// Handle the "SetWorkCalendar" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Gateway_V1_SetWorkCalendarRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Gateway_V1_WorkCalendar` messages.
+        func setWorkCalendar(
+            request: GRPCCore.StreamingServerRequest<Sales_Gateway_V1_SetWorkCalendarRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Gateway_V1_WorkCalendar>
     }
 
     /// Service protocol for the "sales.gateway.v1.DirectoryService" service.
@@ -360,6 +420,38 @@ extension Sales_Gateway_V1_DirectoryService {
             request: GRPCCore.ServerRequest<Sales_Gateway_V1_IssueTokenRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Gateway_V1_IssueTokenResponse>
+
+        /// Handle the "GetWorkCalendar" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller of the tenant (and services) may read it; setting it needs the admin role.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Gateway_V1_GetWorkCalendarRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Gateway_V1_WorkCalendar` message.
+        func getWorkCalendar(
+            request: GRPCCore.ServerRequest<Sales_Gateway_V1_GetWorkCalendarRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Gateway_V1_WorkCalendar>
+
+        /// Handle the "SetWorkCalendar" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Gateway_V1_SetWorkCalendarRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Gateway_V1_WorkCalendar` message.
+        func setWorkCalendar(
+            request: GRPCCore.ServerRequest<Sales_Gateway_V1_SetWorkCalendarRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Gateway_V1_WorkCalendar>
     }
 
     /// Simple service protocol for the "sales.gateway.v1.DirectoryService" service.
@@ -469,6 +561,38 @@ extension Sales_Gateway_V1_DirectoryService {
             request: Sales_Gateway_V1_IssueTokenRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Gateway_V1_IssueTokenResponse
+
+        /// Handle the "GetWorkCalendar" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller of the tenant (and services) may read it; setting it needs the admin role.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Gateway_V1_GetWorkCalendarRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Gateway_V1_WorkCalendar` to respond with.
+        func getWorkCalendar(
+            request: Sales_Gateway_V1_GetWorkCalendarRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Gateway_V1_WorkCalendar
+
+        /// Handle the "SetWorkCalendar" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Gateway_V1_SetWorkCalendarRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Gateway_V1_WorkCalendar` to respond with.
+        func setWorkCalendar(
+            request: Sales_Gateway_V1_SetWorkCalendarRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Gateway_V1_WorkCalendar
     }
 }
 
@@ -553,6 +677,28 @@ extension Sales_Gateway_V1_DirectoryService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Gateway_V1_DirectoryService.Method.GetWorkCalendar.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Gateway_V1_GetWorkCalendarRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Gateway_V1_WorkCalendar>(),
+            handler: { request, context in
+                try await self.getWorkCalendar(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Gateway_V1_DirectoryService.Method.SetWorkCalendar.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Gateway_V1_SetWorkCalendarRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Gateway_V1_WorkCalendar>(),
+            handler: { request, context in
+                try await self.setWorkCalendar(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -630,6 +776,28 @@ extension Sales_Gateway_V1_DirectoryService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Gateway_V1_IssueTokenResponse> {
         let response = try await self.issueToken(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getWorkCalendar(
+        request: GRPCCore.StreamingServerRequest<Sales_Gateway_V1_GetWorkCalendarRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Gateway_V1_WorkCalendar> {
+        let response = try await self.getWorkCalendar(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func setWorkCalendar(
+        request: GRPCCore.StreamingServerRequest<Sales_Gateway_V1_SetWorkCalendarRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Gateway_V1_WorkCalendar> {
+        let response = try await self.setWorkCalendar(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -724,6 +892,32 @@ extension Sales_Gateway_V1_DirectoryService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Gateway_V1_IssueTokenResponse> {
         return GRPCCore.ServerResponse<Sales_Gateway_V1_IssueTokenResponse>(
             message: try await self.issueToken(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getWorkCalendar(
+        request: GRPCCore.ServerRequest<Sales_Gateway_V1_GetWorkCalendarRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Gateway_V1_WorkCalendar> {
+        return GRPCCore.ServerResponse<Sales_Gateway_V1_WorkCalendar>(
+            message: try await self.getWorkCalendar(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func setWorkCalendar(
+        request: GRPCCore.ServerRequest<Sales_Gateway_V1_SetWorkCalendarRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Gateway_V1_WorkCalendar> {
+        return GRPCCore.ServerResponse<Sales_Gateway_V1_WorkCalendar>(
+            message: try await self.setWorkCalendar(
                 request: request.message,
                 context: context
             ),
@@ -876,6 +1070,48 @@ extension Sales_Gateway_V1_DirectoryService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Gateway_V1_IssueTokenResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Gateway_V1_IssueTokenResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetWorkCalendar" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller of the tenant (and services) may read it; setting it needs the admin role.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Gateway_V1_GetWorkCalendarRequest` message.
+        ///   - serializer: A serializer for `Sales_Gateway_V1_GetWorkCalendarRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Gateway_V1_WorkCalendar` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getWorkCalendar<Result>(
+            request: GRPCCore.ClientRequest<Sales_Gateway_V1_GetWorkCalendarRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Gateway_V1_GetWorkCalendarRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Gateway_V1_WorkCalendar>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Gateway_V1_WorkCalendar>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SetWorkCalendar" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Gateway_V1_SetWorkCalendarRequest` message.
+        ///   - serializer: A serializer for `Sales_Gateway_V1_SetWorkCalendarRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Gateway_V1_WorkCalendar` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func setWorkCalendar<Result>(
+            request: GRPCCore.ClientRequest<Sales_Gateway_V1_SetWorkCalendarRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Gateway_V1_SetWorkCalendarRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Gateway_V1_WorkCalendar>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Gateway_V1_WorkCalendar>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1108,6 +1344,70 @@ extension Sales_Gateway_V1_DirectoryService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetWorkCalendar" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Any caller of the tenant (and services) may read it; setting it needs the admin role.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Gateway_V1_GetWorkCalendarRequest` message.
+        ///   - serializer: A serializer for `Sales_Gateway_V1_GetWorkCalendarRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Gateway_V1_WorkCalendar` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getWorkCalendar<Result>(
+            request: GRPCCore.ClientRequest<Sales_Gateway_V1_GetWorkCalendarRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Gateway_V1_GetWorkCalendarRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Gateway_V1_WorkCalendar>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Gateway_V1_WorkCalendar>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Gateway_V1_DirectoryService.Method.GetWorkCalendar.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SetWorkCalendar" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Gateway_V1_SetWorkCalendarRequest` message.
+        ///   - serializer: A serializer for `Sales_Gateway_V1_SetWorkCalendarRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Gateway_V1_WorkCalendar` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func setWorkCalendar<Result>(
+            request: GRPCCore.ClientRequest<Sales_Gateway_V1_SetWorkCalendarRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Gateway_V1_SetWorkCalendarRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Gateway_V1_WorkCalendar>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Gateway_V1_WorkCalendar>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Gateway_V1_DirectoryService.Method.SetWorkCalendar.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1284,6 +1584,60 @@ extension Sales_Gateway_V1_DirectoryService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Gateway_V1_IssueTokenRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Gateway_V1_IssueTokenResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetWorkCalendar" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Any caller of the tenant (and services) may read it; setting it needs the admin role.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Gateway_V1_GetWorkCalendarRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getWorkCalendar<Result>(
+        request: GRPCCore.ClientRequest<Sales_Gateway_V1_GetWorkCalendarRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Gateway_V1_WorkCalendar>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getWorkCalendar(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Gateway_V1_GetWorkCalendarRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Gateway_V1_WorkCalendar>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetWorkCalendar" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Gateway_V1_SetWorkCalendarRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setWorkCalendar<Result>(
+        request: GRPCCore.ClientRequest<Sales_Gateway_V1_SetWorkCalendarRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Gateway_V1_WorkCalendar>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.setWorkCalendar(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Gateway_V1_SetWorkCalendarRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Gateway_V1_WorkCalendar>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1490,6 +1844,68 @@ extension Sales_Gateway_V1_DirectoryService.ClientProtocol {
             metadata: metadata
         )
         return try await self.issueToken(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetWorkCalendar" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Any caller of the tenant (and services) may read it; setting it needs the admin role.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getWorkCalendar<Result>(
+        _ message: Sales_Gateway_V1_GetWorkCalendarRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Gateway_V1_WorkCalendar>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Gateway_V1_GetWorkCalendarRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getWorkCalendar(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SetWorkCalendar" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func setWorkCalendar<Result>(
+        _ message: Sales_Gateway_V1_SetWorkCalendarRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Gateway_V1_WorkCalendar>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Gateway_V1_SetWorkCalendarRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.setWorkCalendar(
             request: request,
             options: options,
             onResponse: handleResponse

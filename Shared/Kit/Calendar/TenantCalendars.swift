@@ -1,0 +1,55 @@
+import Foundation
+import GRPCCore
+import RulesEngine
+import SalesModel
+import SalesProto
+
+/// Each tenant's work calendar, as the gateway's directory holds it (tenants declare their
+/// holidays and 调休 days through the API), for the business-day clocks and the duty roster.
+/// Kept for a short while; a tenant without one, or a directory that cannot be reached, gets the
+/// service's own calendar (SALES_WORK_CALENDAR), and an unreachable directory is not asked again
+/// until the entry expires.
+public struct TenantCalendars: Sendable {
+    let directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>?
+    let tokens: TokenAuthority
+    let service: ServiceName
+    /// What a tenant works by when it declared nothing.
+    public let fallback: WorkCalendar
+    private let recent = ExpiringCache<TenantID, WorkCalendar>(maximumAge: .seconds(30))
+
+    public init(
+        directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>?, tokens: TokenAuthority, service: ServiceName,
+        fallback: WorkCalendar
+    ) {
+        self.directory = directory
+        self.tokens = tokens
+        self.service = service
+        self.fallback = fallback
+    }
+
+    /// Only the service's own calendar, for a service (or a test) without a directory.
+    public static func fixed(_ calendar: WorkCalendar, tokens: TokenAuthority, service: ServiceName) -> TenantCalendars {
+        TenantCalendars(directory: nil, tokens: tokens, service: service, fallback: calendar)
+    }
+
+    public func calendar(for tenant: TenantID) async -> WorkCalendar {
+        guard let directory else { return fallback }
+        return (try? await recent.value(for: tenant) {
+            do {
+                let caller = Caller(tenant: tenant, userID: "svc:" + service.rawValue, roles: [.service], orgPath: "/")
+                let token = try await tokens.sign(caller, lifetime: .seconds(60))
+                var options = CallOptions.defaults
+                options.timeout = .seconds(2)
+                let declared = try await directory.getWorkCalendar(
+                    .init(), metadata: ["authorization": "Bearer \(token)"], options: options)
+                guard declared.tenantDefined else { return fallback }
+                return try WorkCalendar(json: try RuleValue(json: declared.calendarJson))
+            } catch {
+                RequestContext.logger.warning(
+                    "the tenant's work calendar could not be read; using the service's own for now",
+                    metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+                return fallback
+            }
+        }) ?? fallback
+    }
+}
