@@ -78,8 +78,16 @@ public enum LeadsServer {
                 PoolSweeperService(sweeper: sweeper, interval: .seconds(sweepSeconds), health: runtime.health),
                 NotificationWorkerService(
                     worker: NotificationWorker(
-                        store: notifications, senders: senders, http: HTTPClient(eventLoopGroupProvider: .singleton), logger: runtime.logger),
+                        store: notifications, senders: senders, http: Self.vendorClient(), logger: runtime.logger),
                     interval: .seconds(notifySeconds), health: runtime.health),
             ])
+    }
+
+    /// The client notices go out through: an address that does not answer fails within two
+    /// seconds (the default waits ten), so its retry comes on time and the slot frees quickly.
+    static func vendorClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(2), read: .seconds(5))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

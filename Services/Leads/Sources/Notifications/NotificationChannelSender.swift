@@ -16,6 +16,7 @@ protocol NotificationChannelSender: Sendable {
 /// The HTTP and JSON plumbing the vendors' APIs share: they answer 200 with `{"errcode": 0}` on
 /// success and a non-zero errcode with `errmsg` otherwise; -1 means "busy, try again".
 enum VendorHTTP {
+    /// A whole request; connecting is bounded far tighter by the client (`LeadsServer`).
     static let timeout = TimeAmount.seconds(5)
 
     /// An HTTP answer with the top-level text and number members of its JSON body.

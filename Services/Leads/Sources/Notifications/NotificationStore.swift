@@ -80,16 +80,26 @@ struct NotificationStore: Sendable {
 
     /// Takes up to `limit` due deliveries for one attempt each. The lease keeps other workers off
     /// them meanwhile; if this process dies mid-send, they become due again when it runs out.
-    func takeDue(limit: Int, lease: Duration) async throws -> [Due] {
+    /// Leases up to `limit` due deliveries, at most `perTenant` of one tenant counting those
+    /// already leased, oldest first.
+    func takeDue(limit: Int, perTenant: Int, lease: Duration) async throws -> [Due] {
+        let pending = Int16(Sales_Leads_V1_NotificationDelivery.Status.pending.rawValue)
         let rows = try await database.query(
             """
             UPDATE notification_deliveries d
             SET lease_until = now() + make_interval(secs => \(Double(lease.components.seconds))), attempts = d.attempts + 1
             WHERE d.id IN (
-                SELECT id FROM notification_deliveries
-                WHERE status = \(Int16(Sales_Leads_V1_NotificationDelivery.Status.pending.rawValue)) AND next_attempt_at <= now()
-                  AND (lease_until IS NULL OR lease_until < now())
-                ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                SELECT id FROM notification_deliveries WHERE id IN (
+                    SELECT id FROM (
+                        SELECT id, tenant_id, next_attempt_at,
+                               row_number() OVER (PARTITION BY tenant_id ORDER BY next_attempt_at) AS place
+                        FROM notification_deliveries
+                        WHERE status = \(pending) AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+                    ) due
+                    WHERE place <= \(perTenant) - (SELECT count(*) FROM notification_deliveries busy
+                                                   WHERE busy.tenant_id = due.tenant_id AND busy.status = \(pending) AND busy.lease_until >= now())
+                    ORDER BY next_attempt_at LIMIT \(limit))
+                FOR UPDATE SKIP LOCKED)
             RETURNING d.id, d.tenant_id, d.notice, d.channel, d.recipient, d.title, d.body, d.subject_id, d.attempts
             """)
         var due: [Due] = []

@@ -4,6 +4,7 @@ import Logging
 import SalesProto
 import ServiceKit
 import ServiceLifecycle
+import Synchronization
 
 /// Sends due deliveries, retrying failures with growing pauses (2 s, 10 s, 50 s, about 4 and
 /// 21 minutes) and giving up after six attempts; what each attempt met is in the delivery log.
@@ -20,17 +21,35 @@ struct NotificationWorker: Sendable {
         return .seconds(min(2 * Int(pow(5.0, Double(attempt - 1))), 3_600))
     }
 
-    /// One round: sends what is due, a few at a time. Returns how many were attempted.
-    func dispatchDue() async throws -> Int {
-        let due = try await store.takeDue(limit: 20, lease: .seconds(60))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for (index, delivery) in due.enumerated() {
-                if index >= 4 { try await group.next() }
-                group.addTask { try await attempt(delivery) }
+    /// Deliveries in flight at once, and of those at most this many for one tenant: one tenant's
+    /// slow or unreachable endpoint never holds up another's notices.
+    static let concurrency = 16
+    static let perTenant = 4
+
+    /// Takes what is due, as far as there is room, and starts each delivery in `group` without
+    /// waiting for those already under way. Returns how many it started.
+    func dispatchDue(in group: inout DiscardingTaskGroup, inFlight: InFlight) async throws -> Int {
+        let room = Self.concurrency - inFlight.count
+        guard room > 0 else { return 0 }
+        let due = try await store.takeDue(limit: room, perTenant: Self.perTenant, lease: .seconds(60))
+        for delivery in due {
+            inFlight.add(1)
+            group.addTask {
+                defer { inFlight.add(-1) }
+                do { try await attempt(delivery) } catch {
+                    logger.warning("a notification attempt was not recorded; it is tried again when its lease ends",
+                                   metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+                }
             }
-            try await group.waitForAll()
         }
         return due.count
+    }
+
+    /// How many deliveries are under way.
+    final class InFlight: Sendable {
+        private let value = Mutex(0)
+        var count: Int { value.withLock { $0 } }
+        func add(_ delta: Int) { value.withLock { $0 += delta } }
     }
 
     private func attempt(_ delivery: NotificationStore.Due) async throws {
@@ -52,7 +71,8 @@ struct NotificationWorker: Sendable {
     }
 }
 
-/// Runs the worker every `interval` while the service is serving; a full round goes again at once.
+/// Runs the worker while the service is serving: due deliveries start as soon as there is room,
+/// and the worker looks again every `interval` when nothing was due.
 struct NotificationWorkerService: Service {
     let worker: NotificationWorker
     let interval: Duration
@@ -60,14 +80,18 @@ struct NotificationWorkerService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                var sent = 0
-                if health.isServing {
-                    do { sent = try await worker.dispatchDue() } catch {
-                        worker.logger.warning("notification round failed; retrying", metadata: ["error": "\(error)"])
+            let inFlight = NotificationWorker.InFlight()
+            await withDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    var started = 0
+                    if health.isServing {
+                        do { started = try await worker.dispatchDue(in: &group, inFlight: inFlight) } catch {
+                            worker.logger.warning("notification round failed; retrying", metadata: ["error": "\(error)"])
+                        }
                     }
+                    // Straight on while there was work and room; else a pause.
+                    if started == 0 { try? await Task.sleep(for: interval) }
                 }
-                if sent < 20 { try? await Task.sleep(for: interval) }
             }
         }
         try await worker.http.shutdown()

@@ -40,7 +40,12 @@ public nonisolated enum Sales_Leads_V1_ChannelKind: SwiftProtobuf.Enum, Swift.Ca
   /// To a team: a DingTalk group robot's webhook, signed with its secret (timestamp + HMAC-SHA256).
   case dingtalkRobot // = 4
 
-  /// To a team: any HTTPS endpoint; the body is JSON, signed with HMAC-SHA256 when a secret is set.
+  /// To a team: any HTTP(S) endpoint. POST with Content-Type application/json and the body
+  /// {"notice", "subject_id", "tenant", "text", "title"} (keys sorted). With a secret, two headers:
+  /// X-Sales-Timestamp (Unix seconds) and X-Sales-Signature: "sha256=" + lowercase hex of
+  /// HMAC-SHA256(secret, timestamp + "." + the raw body bytes). A receiver recomputes it over the
+  /// bytes it received, compares in constant time, and refuses a timestamp more than 5 minutes
+  /// off. Any 2xx is delivered; 429, 5xx and network failures are retried with backoff; others give up.
   case webhook // = 5
 
   /// To a person: a DingTalk (钉钉) to-do (待办) on their list, by app key and secret; `handles`
