@@ -118,18 +118,41 @@ public struct WorkCalendar: Sendable, Hashable {
         return total
     }
 
-    /// Why nobody is at work at `instant` ("2025-10-01 is a holiday", "2025-10-04 is not a
-    /// workday", "19:30 is outside working hours"), or nil when it is working time.
-    public func notWorking(at instant: Date) -> String? {
+    /// Why nobody is at work at a moment.
+    public enum OffWork: Sendable, Hashable, CustomStringConvertible {
+        case holiday(LocalDate)
+        case restDay(LocalDate)
+        /// Minutes past midnight, outside every working period.
+        case outsideHours(Int)
+
+        /// "2025-10-01 is a holiday", "2025-10-04 is not a workday", "19:30 is outside working hours".
+        public var description: String {
+            switch self {
+            case .holiday(let day): "\(day) is a holiday"
+            case .restDay(let day): "\(day) is not a workday"
+            case .outsideHours(let minute): "\(WorkCalendar.clock(minute)) is outside working hours"
+            }
+        }
+
+        /// The same as a notice in Chinese says it.
+        public var chinese: String {
+            switch self {
+            case .holiday(let day): "\(day) 是节假日"
+            case .restDay(let day): "\(day) 是休息日"
+            case .outsideHours(let minute): "\(WorkCalendar.clock(minute)) 不在工作时间"
+            }
+        }
+    }
+
+    /// Why nobody is at work at `instant`, or nil when it is working time.
+    public func notWorking(at instant: Date) -> OffWork? {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone
         let day = localDate(instant, calendar)
-        guard isWorkday(day) else { return holidays.contains(day) ? "\(day) is a holiday" : "\(day) is not a workday" }
+        guard isWorkday(day) else { return holidays.contains(day) ? .holiday(day) : .restDay(day) }
         let parts = calendar.dateComponents([.hour, .minute], from: instant)
         let minute = (parts.hour ?? 0) * 60 + (parts.minute ?? 0)
-        guard periods.contains(where: { $0.start <= minute && minute < $0.end }) else {
-            return String(format: "%02d:%02d is outside working hours", minute / 60, minute % 60)
-        }
+        guard periods.contains(where: { $0.start <= minute && minute < $0.end }) else { return .outsideHours(minute) }
         return nil
     }
 
@@ -178,7 +201,7 @@ public struct WorkCalendar: Sendable, Hashable {
         "\(clock(period.start))–\(clock(period.end))"
     }
 
-    private static func clock(_ minutes: Int) -> String {
+    static func clock(_ minutes: Int) -> String {
         let h = minutes / 60
         let m = minutes % 60
         return (h < 10 ? "0" : "") + "\(h):" + (m < 10 ? "0" : "") + "\(m)"

@@ -86,6 +86,9 @@ extension EndToEnd {
                     }
                     #expect(Set(team.map(\.channel)) == ["nb-robot", "east-ding", "bi-hook"], "the team's robots, the region's, and the tenant-wide hook")
                     #expect(team.allSatisfy { $0.audience == "team:/east/east-nb" && $0.notice == "lead_awaiting_owner" })
+                    // Said in Chinese throughout: no English routing detail in the notice.
+                    #expect(team.allSatisfy { $0.text.contains("无人") && $0.text.replacingOccurrences(of: "/east/east-nb", with: "").range(of: "[A-Za-z]{4,}", options: .regularExpression) == nil },
+                            "\(team.map(\.text))")
                     #expect(team.first { $0.channel == "nb-robot" }?.attempts == 2, "the robot's 503 was retried")
                     #expect(team.first { $0.channel == "east-ding" }?.attempts == 1, "the DingTalk signature held")
 

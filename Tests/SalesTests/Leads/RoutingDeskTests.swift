@@ -1,4 +1,5 @@
 @testable import LeadsService
+import RulesEngine
 import Testing
 
 /// The routing desk's choice within a team: never random, weights respected, the unavailable skipped.
@@ -49,18 +50,23 @@ import Testing
         #expect(detail.contains("away on leave") && detail.contains("off inactive"), "\(detail)")
 
         let nobody = RoutingDesk.choose(team: team, onDuty: [Rep(userID: "also.away", onLeave: true)], priorityScore: nil)
-        guard case .nobody(let why) = nobody else { Issue.record("\(nobody)"); return }
+        guard case .nobody(let why, let chinese) = nobody else { Issue.record("\(nobody)"); return }
         #expect(why.contains("nobody on duty"), "\(why)")
-        guard case .nobody(let empty) = RoutingDesk.choose(team: [], onDuty: [], priorityScore: nil) else { Issue.record("expected nobody"); return }
+        #expect(chinese == "小组内无人可接（away 请假、off 未启用）；当前值班的人也无法接手（also.away 请假）", "\(chinese)")
+        guard case .nobody(let empty, let emptyInChinese) = RoutingDesk.choose(team: [], onDuty: [], priorityScore: nil) else {
+            Issue.record("expected nobody"); return
+        }
         #expect(empty.contains("no reps are set up"))
+        #expect(emptyInChinese == "小组还没有设置销售；当前无人值班")
     }
 
     @Test func theRosterCountsOnlyInWorkingTime() {
         let away = [Rep(userID: "away", onLeave: true)]
-        let holiday = RoutingDesk.choose(team: away, onDuty: [Rep(userID: "duty")], priorityScore: nil, offDuty: "2025-10-01 is a holiday")
-        guard case .nobody(let why) = holiday else { Issue.record("\(holiday)"); return }
+        let holiday = RoutingDesk.choose(team: away, onDuty: [Rep(userID: "duty")], priorityScore: nil, offDuty: .holiday(LocalDate("2025-10-01")!))
+        guard case .nobody(let why, let chinese) = holiday else { Issue.record("\(holiday)"); return }
         #expect(why.contains("(away on leave); 2025-10-01 is a holiday: nobody on duty"), "\(why)")
-        guard case .rep("free", _) = RoutingDesk.choose(team: [Rep(userID: "free")], onDuty: [], priorityScore: nil, offDuty: "19:30 is outside working hours") else {
+        #expect(chinese == "小组内无人可接（away 请假）；2025-10-01 是节假日，无人值班", "\(chinese)")
+        guard case .rep("free", _) = RoutingDesk.choose(team: [Rep(userID: "free")], onDuty: [], priorityScore: nil, offDuty: .outsideHours(19 * 60 + 30)) else {
             Issue.record("the team's own reps take leads at any hour"); return
         }
     }
@@ -68,8 +74,9 @@ import Testing
     @Test func theRosterKeepsTheCaps() {
         let team = [Rep(userID: "full", capacity: 1, openLeads: 1)]
         let capped = RoutingDesk.choose(team: team, onDuty: [Rep(userID: "full", capacity: 1, openLeads: 1)], priorityScore: nil)
-        guard case .nobody(let why) = capped else { Issue.record("\(capped)"); return }
+        guard case .nobody(let why, let chinese) = capped else { Issue.record("\(capped)"); return }
         #expect(why.contains("nobody on duty now can take it (full at capacity 1)"), "\(why)")
+        #expect(chinese.hasSuffix("当前值班的人也无法接手（full 已达上限 1 条）"), "\(chinese)")
         let other = RoutingDesk.choose(team: team, onDuty: [Rep(userID: "full", capacity: 1, openLeads: 1), Rep(userID: "spare")], priorityScore: nil)
         guard case .onDuty("spare", _) = other else { Issue.record("\(other)"); return }
     }

@@ -108,9 +108,9 @@ import Testing
         #expect(LocalDate("2025-10-11")!.weekday == 6)
         func at(_ text: String) -> Date { try! Date(text, strategy: .iso8601) }
         #expect(calendar.notWorking(at: at("2025-10-13T02:30:00Z")) == nil, "10:30 on a Monday in Shanghai")
-        #expect(calendar.notWorking(at: at("2025-10-13T04:30:00Z")) == "12:30 is outside working hours")
-        #expect(calendar.notWorking(at: at("2025-10-01T02:30:00Z")) == "2025-10-01 is a holiday")
-        #expect(calendar.notWorking(at: at("2025-10-12T02:30:00Z")) == "2025-10-12 is not a workday")
+        #expect(calendar.notWorking(at: at("2025-10-13T04:30:00Z"))?.description == "12:30 is outside working hours")
+        #expect(calendar.notWorking(at: at("2025-10-01T02:30:00Z"))?.chinese == "2025-10-01 是节假日")
+        #expect(calendar.notWorking(at: at("2025-10-12T02:30:00Z"))?.description == "2025-10-12 is not a workday")
         #expect(calendar.notWorking(at: at("2025-10-11T02:30:00Z")) == nil, "a make-up working Saturday")
         #expect(throws: WorkCalendarError.self) { try WorkCalendar(json: ["working_hours": [["12:00", "09:00"]]]) }
         #expect(throws: WorkCalendarError.self) { try WorkCalendar(json: ["holidays": ["2025-10-01"], "make_up_workdays": ["2025-10-01"]]) }

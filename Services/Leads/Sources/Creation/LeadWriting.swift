@@ -128,20 +128,20 @@ struct LeadWriter: Sendable {
 
     /// A new lead nobody could take: the event for the feed, and the notice to its team.
     private func announceAwaitingOwner(
-        _ lead: Lead, why: String, caller: Caller, on connection: PostgresConnection, logger: Logger
+        _ lead: Lead, why: (english: String, chinese: String), caller: Caller, on connection: PostgresConnection, logger: Logger
     ) async throws {
         try await Outbox.append(
             Sales_Leads_V1_LeadAwaitingOwner.with {
                 $0.lead = lead.message(for: LeadServiceHandler.eventReader(caller))
                 $0.teamPath = lead.orgPath
-                $0.reason = why
+                $0.reason = why.english
                 $0.at = Google_Protobuf_Timestamp(date: Date())
             },
             tenant: caller.tenant, aggregateType: "lead", aggregateID: lead.id.apiString, on: connection, logger: logger)
         try await notifier.enqueue(
             Notice(
                 kind: "lead_awaiting_owner", audience: .team(lead.orgPath), title: "新线索无人接手",
-                text: "\(lead.contactName)（\(lead.city.isEmpty ? "城市未知" : lead.city)）在 \(lead.orgPath) 公海等待分配：\(why)",
+                text: "\(lead.contactName)（\(lead.city.isEmpty ? "城市未知" : lead.city)）在 \(lead.orgPath) 公海等待分配：\(why.chinese)。",
                 subjectID: lead.id.apiString, personal: false),
             tenant: caller.tenant, on: connection, logger: logger)
     }

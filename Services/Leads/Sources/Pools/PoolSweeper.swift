@@ -94,7 +94,7 @@ struct PoolSweeper: Sendable {
             try await notifier.enqueue(
                 Notice(
                     kind: "lead_returned", audience: .person(lead.ownerID), title: "线索已退回公海",
-                    text: "\(lead.contactName) 已退回 \(lead.orgPath) 公海：\(reason)。冷却期内不能再次领取。",
+                    text: "\(lead.contactName) 已退回 \(lead.orgPath) 公海：\(days) 个工作日没有有效跟进\(grade.isEmpty ? "" : "（\(grade) 级线索）")。冷却期内不能再次领取。",
                     subjectID: id.apiString, personal: true),
                 tenant: tenant, on: connection, logger: logger)
             return true

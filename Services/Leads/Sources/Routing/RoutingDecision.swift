@@ -86,12 +86,12 @@ struct RoutingDecision: Sendable, Equatable {
 
 /// Who a new lead goes to and why; `awaitingOwner` is set when it waits in a pool nobody chose
 /// for it, and says why (the manager is alerted).
-struct LeadAssignment: Sendable, Equatable {
+struct LeadAssignment: Sendable {
     var ownerID: String
     var orgPath: String
     var reason: String
     var ruleID: String?
-    var awaitingOwner: String? = nil
+    var awaitingOwner: (english: String, chinese: String)? = nil
     /// The routing desk chose the owner: its round robin counts the lead.
     var pickedByDesk = false
 }

@@ -69,10 +69,10 @@ struct RoutingDeskStore: Sendable {
             case .rep(let user, let detail), .onDuty(let user, let detail):
                 return LeadAssignment(
                     ownerID: user, orgPath: path, reason: "\(decision.origin): \(path), \(detail)", ruleID: decision.ruleID, pickedByDesk: true)
-            case .nobody(let detail):
+            case .nobody(let detail, let chinese):
                 return LeadAssignment(
                     ownerID: "", orgPath: path, reason: "\(decision.origin): \(path), \(detail): public pool, manager alerted",
-                    ruleID: decision.ruleID, awaitingOwner: detail)
+                    ruleID: decision.ruleID, awaitingOwner: (detail, chinese))
             }
         case .pool:
             preconditionFailure("a pool is assigned without the desk, above")
