@@ -45,10 +45,10 @@ stack_base=$((41000 + (RANDOM % 60) * 30))
 stack_pid=$!
 for _ in $(seq 1 120); do
   grep -q "the stack is up" "$pgdir/stack.log" && break
-  if ! kill -0 "$stack_pid" 2>/dev/null; then cat "$pgdir/stack.log"; exit 1; fi
+  if ! kill -0 "$stack_pid" 2>/dev/null; then cat "$pgdir/stack.log"; tail -n 20 "$pgdir"/stack/logs/*.log; exit 1; fi
   sleep 1
 done
-grep -q "the stack is up" "$pgdir/stack.log" || { cat "$pgdir/stack.log"; exit 1; }
+grep -q "the stack is up" "$pgdir/stack.log" || { cat "$pgdir/stack.log"; tail -n 20 "$pgdir"/stack/logs/*.log; exit 1; }
 py_status=0
 SALES_PORT_BASE=$stack_base SALESCTL="$root/.build/debug/salesctl" SALES_DATA_DIR="$pgdir/stack" \
   "$pgdir/venv/bin/python" -m pytest -q Tests/python || py_status=$?

@@ -36,15 +36,23 @@ public enum ServiceMain {
         if ProcessInfo.processInfo.environment["SALES_EXIT_WITH_PARENT"] == "1" { exitWithParent() }
         do {
             try await serve(configuration, migrations: migrations, build: build)
-            exit(0)
+            leave(0)
         } catch let error as ConfigurationError {
             // A service's own variables (read while building its components) fail like the kit's.
             FileHandle.standardError.write(Data("\(service.rawValue): \(error)\n".utf8))
-            exit(2)
+            leave(2)
         } catch {
             FileHandle.standardError.write(Data("\(service.rawValue): stopped: \(error)\n".utf8))
-            exit(1)
+            leave(1)
         }
+    }
+
+    /// Ends the process now. Everything it ran has stopped; `exit`'s atexit handlers were seen to
+    /// hang on event-loop threads still parked after a failed start (a service whose port was
+    /// taken printed "stopped" and never exited, so its supervisor could not restart it).
+    static func leave(_ status: Int32) -> Never {
+        fflush(nil)
+        _exit(status)
     }
 
     public static func serve(

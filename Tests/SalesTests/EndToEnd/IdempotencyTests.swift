@@ -1,5 +1,7 @@
 import Foundation
 import GRPCCore
+import Logging
+import PostgresNIO
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -34,7 +36,7 @@ extension EndToEnd {
         }
 
         @Test func simultaneousDuplicatesStoreOneLead() async throws {
-            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let (stack, database, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
             let key = "burst-\(UUID().uuidString)"
             let metadata = try await client.metadata(People.rep, idempotencyKey: key)
@@ -49,6 +51,17 @@ extension EndToEnd {
                 return try await group.reduce(into: Set<String>()) { $0.insert($1) }
             }
             #expect(ids.count == 1)
+            // One row in the table, not one per submit that happened to answer the same id.
+            let rows = try await TestEnvironment.withAdminConnection(to: database.url(for: .leads)) { connection in
+                try await connection.query("SELECT count(*) FROM leads.leads WHERE id = \(UUID(uuidString: ids.first!)!)", logger: Logger(label: "test"))
+                    .collect().map { try $0.decode(Int64.self) }
+            }
+            #expect(rows == [1])
+            let keys = try await TestEnvironment.withAdminConnection(to: database.url(for: .leads)) { connection in
+                try await connection.query("SELECT count(*) FROM leads.idempotency_keys WHERE key = \(key)", logger: Logger(label: "test"))
+                    .collect().map { try $0.decode(Int64.self) }
+            }
+            #expect(keys == [1])
         }
 
         @Test func theSameKeyInAnotherTenantIsAnotherRequest() async throws {

@@ -147,5 +147,41 @@ extension EndToEnd {
             #expect(error?.message.contains(first.opportunityID) == true)
         }
     }
+
+    /// A conversion whose opportunity was created but whose lead was not yet marked (the leads
+    /// service killed between the two) finds the same opportunity when retried: the call to
+    /// opportunities is keyed on the lead for the tenant. The crash is stood in for by sending
+    /// that very call first, as the leads service would have sent it.
+    @Test func aConversionRetriedAfterACrashFindsTheSameOpportunity() async throws {
+        let (stack, _, tokens) = try await RunningStack.shared.get()
+        let client = StackClient(plan: stack.plan, tokens: tokens)
+        let metadata = try await client.metadata(People.rep)
+        let lead = try await client.with(.leads) { grpc in
+            try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(.with {
+                $0.contactName = "重试"; $0.companyName = "重试医疗"; $0.phone = "1391663" + String(format: "%04d", Int.random(in: 0..<10_000)); $0.channel = .api
+            }, metadata: metadata).lead
+        }
+        let close = Google_Protobuf_Timestamp(seconds: 1_800_000_000)
+        let amount = Sales_Common_V1_Money.with { $0.minorUnits = 9_900_000; $0.currency = "CNY" }
+        let half = try await client.with(.opportunities) { grpc in
+            var first = metadata
+            first.addString("lead-convert:\(lead.id)", forKey: "idempotency-key")
+            first.addString("tenant", forKey: "idempotency-scope")
+            return try await Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc).createOpportunity(.with {
+                $0.name = "重试商机"; $0.customerName = "重试医疗"; $0.leadID = lead.id; $0.amount = amount; $0.expectedClose = close
+                $0.ownerID = lead.ownerID; $0.ownerOrgPath = lead.orgPath
+            }, metadata: first)
+        }
+        let converted = try await client.with(.leads) { grpc in
+            try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).convertLead(.with {
+                $0.leadID = lead.id; $0.opportunityName = "重试商机"; $0.expectedAmount = amount; $0.expectedClose = close
+            }, metadata: metadata)
+        }
+        #expect(converted.opportunityID == half.id, "the retried conversion made no second opportunity")
+        let listed = try await client.with(.opportunities) { grpc in
+            try await Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc).listOpportunities(.with { $0.page.pageSize = 200 }, metadata: metadata)
+        }.opportunities.filter { $0.leadID == lead.id }
+        #expect(listed.count == 1)
+    }
 }
 }

@@ -10,6 +10,7 @@ import SalesControl
 import SalesModel
 import SalesProto
 import ServiceKit
+import LeadsService
 import Testing
 
 extension EndToEnd {
@@ -36,15 +37,25 @@ extension EndToEnd {
         @Test func metricsCountCallsByMethodAndCode() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
-            _ = try? await client.with(.storeSales) { grpc in
-                try await Sales_Storesales_V1_StoreService.Client(wrapping: grpc).listStores(.init())
-            }
             let url = URL(string: "http://127.0.0.1:\(ServiceName.storeSales.metricsPort(base: stack.plan.portBase))/metrics")!
-            let (body, _) = try await URLSession.shared.data(from: url)
-            let text = String(decoding: body, as: UTF8.self)
-            #expect(text.contains(#"grpc_server_handled_total{method="sales.storesales.v1.StoreService/ListStores",code="unauthenticated"}"#))
-            #expect(text.contains("grpc_server_handling_seconds_bucket"))
-            #expect(text.contains("db_pool_connections_in_use"))
+            let series = #"grpc_server_handled_total{method="sales.storesales.v1.StoreService/ListStores",code="unauthenticated"}"#
+            func scrape() async throws -> (text: String, refused: Double) {
+                let (body, _) = try await URLSession.shared.data(from: url)
+                let text = String(decoding: body, as: UTF8.self)
+                let line = text.split(separator: "\n").first { $0.hasPrefix(series + " ") }
+                return (text, line.flatMap { Double($0.split(separator: " ").last ?? "") } ?? 0)
+            }
+            let before = try await scrape().refused
+            for _ in 0..<3 {
+                let refused = await #expect(throws: RPCError.self) {
+                    try await client.with(.storeSales) { grpc in try await Sales_Storesales_V1_StoreService.Client(wrapping: grpc).listStores(.init()) }
+                }
+                #expect(refused?.code == .unauthenticated)
+            }
+            let after = try await scrape()
+            #expect(after.refused - before == 3, "three refused calls counted once each: \(before) → \(after.refused)")
+            #expect(after.text.contains(#"grpc_server_handling_seconds_bucket{method="sales.storesales.v1.StoreService/ListStores""#))
+            #expect(after.text.contains("db_pool_connections_in_use"))
         }
 
         @Test func aServiceRoleCannotReadAnotherServicesSchema() async throws {
@@ -102,5 +113,42 @@ extension EndToEnd {
             }
             #expect(overview.stores >= 0)
         }
+    }
+}
+
+extension EndToEnd.OperationsTests {
+    /// Two replicas of a service starting at once on a new schema: the advisory lock makes them
+    /// take turns, so both come up serving and every migration is applied once.
+    @Test func twoReplicasStartingAtOnceMigrateOnce() async throws {
+        let database = try await TestEnvironment.freshDatabase(prefix: "replicas")
+        let logs = NSTemporaryDirectory() + "replicas-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)
+        let plan = StackPlan(
+            binDirectory: try TestEnvironment.binDirectory(),
+            databaseURLs: Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { ($0, database.url(for: $0)) }),
+            portBase: 45_000 + Int(getpid() % 150) * 30, jwtSecret: TestEnvironment.jwtSecret, logDirectory: logs)
+        var replicas: [(ChildProcess, Int)] = []
+        for replica in 0..<2 {
+            var environment = plan.environment(for: .leads)
+            let port = plan.grpcPort(.leads) + replica * 15
+            environment["SALES_GRPC_PORT"] = "\(port)"
+            environment["SALES_METRICS_PORT"] = "\(ServiceName.leads.metricsPort(base: plan.portBase) + replica * 15)"
+            replicas.append((try ChildProcess(executable: plan.binDirectory + "/leads", arguments: [], environment: environment,
+                                              outputPath: logs + "/leads-\(replica).log"), port))
+        }
+        defer { for (process, _) in replicas { process.signal(SIGTERM) } }
+        for (process, port) in replicas {
+            let deadline = ContinuousClock.now + .seconds(60)
+            while await HealthProbe.check(host: plan.host, port: port) != .serving {
+                #expect(process.isRunning, "a replica stopped; see \(logs)")
+                guard process.isRunning, ContinuousClock.now < deadline else { return }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+        let applied = try await TestEnvironment.withAdminConnection(to: database.url(for: .leads)) { connection in
+            try await connection.query("SELECT id FROM leads.schema_migrations ORDER BY id", logger: Logger(label: "test"))
+                .collect().map { try $0.decode(String.self) }
+        }
+        #expect(applied == (KitMigrations.all + LeadsMigrations.all).map(\.id).sorted())
     }
 }

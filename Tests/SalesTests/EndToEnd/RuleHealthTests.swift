@@ -44,8 +44,12 @@ extension EndToEnd {
                 #expect(unknown?.message.contains("there is no mapping table `city-teams`; tables: city-team") == true, "\(String(describing: unknown))")
                 _ = try await rules.saveRuleSet(.with {
                     $0.name = "lead-routing"; $0.comment = "按城市映射表分配"; $0.activate = true
-                    $0.rules = [.with { $0.id = "sh"; $0.conditionJson = #"{"==": [{"in_mapping": [{"var": "city"}, "city-team"]}, "/east/east-sh"]}"#
-                                        $0.outcomeJson = #"{"org_path": "/east/east-sh"}"# }]
+                    $0.rules = [
+                        .with { $0.id = "sh"; $0.conditionJson = #"{"==": [{"in_mapping": [{"var": "city"}, "city-team"]}, "/east/east-sh"]}"#
+                                $0.outcomeJson = #"{"org_path": "/east/east-sh"}"# },
+                        // A city no lead of this tenant comes from: a rule that never matches.
+                        .with { $0.id = "lhasa"; $0.conditionJson = #"{"==": [{"var": "city"}, "拉萨"]}"#; $0.outcomeJson = #"{"org_path": "/west"}"# },
+                    ]
                 }, metadata: metadata)
 
                 func lead(_ city: String) async throws -> Sales_Leads_V1_Lead {
@@ -60,6 +64,8 @@ extension EndToEnd {
                 #expect(health.mappingMisses.count == 1)
                 #expect(miss.table == "city-team" && miss.field == "city" && miss.rules == ["lead-routing/sh"])
                 #expect(miss.values == ["苏州", "南京"] && miss.leads == 3, "most frequent first")
+                #expect(health.neverMatched == ["lead-routing/lhasa"], "\(health.neverMatched)")
+                #expect(health.rules.first { $0.ruleID == "sh" }?.matched == 1 && health.rules.first { $0.ruleID == "lhasa" }?.matched == 0)
 
                 // The table changes as data: the next lead sees it, no redeploy, no rule change.
                 _ = try await put("city-team", ["上海": "/east/east-sh", "杭州": "/east/east-hz", "苏州": "/east/east-sh"])
