@@ -1,5 +1,8 @@
 import Foundation
 import GRPCCore
+import RulesEngine
+import PostgresNIO
+import Logging
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -70,6 +73,45 @@ extension EndToEnd {
                 let moved = try await leads.advanceLead(.with { $0.leadID = lead.id; $0.stage = .contacted }, metadata: metadata)
                 #expect(moved.status == .contacted)
             }
+        }
+
+        /// A business-hours checkpoint counts the tenant's working time: a lead three clock hours
+        /// old misses a two-hour limit when those hours were worked, and is still pending when they
+        /// fell on the tenant's holidays.
+        @Test func businessHoursCountOnlyTheTenantsWorkingTime() async throws {
+            let (stack, database, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let yesterday = WorkCalendar.standard.localDate(of: Date().addingTimeInterval(-86_400))
+            func checkpoint(calendar: String) async throws -> Sales_Leads_V1_CheckpointStatus? {
+                let tenant = TenantID("bizhours-\(UInt32.random(in: 0...UInt32.max))")!
+                let admin = try await client.metadata(Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq"))
+                _ = try await client.with(.gateway) { grpc in
+                    try await Sales_Gateway_V1_DirectoryService.Client(wrapping: grpc).setWorkCalendar(.with { $0.calendarJson = calendar }, metadata: admin)
+                }
+                return try await client.with(.leads) { grpc in
+                    let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
+                    _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: grpc).saveRuleSet(.with {
+                        $0.name = "lead-checkpoints"; $0.comment = "两个工作小时"; $0.activate = true
+                        $0.rules = [.with { $0.id = "two"; $0.conditionJson = "true"
+                                            $0.outcomeJson = #"{"label": "两小时首触", "requirement": "first_touch", "anchor": "created", "hours": 2, "clock": "business"}"# }]
+                    }, metadata: admin)
+                    let lead = try await leads.createLead(.with {
+                        $0.contactName = "工时"; $0.phone = "1334" + String(format: "%07d", Int.random(in: 0..<10_000_000)); $0.channel = .api
+                    }, metadata: admin).lead
+                    try await TestEnvironment.withAdminConnection(to: database.url(for: .leads)) { connection in
+                        _ = try await connection.query(
+                            "UPDATE leads.leads SET created_at = now() - interval '3 hours' WHERE id = \(UUID(uuidString: lead.id)!)",
+                            logger: Logger(label: "test"))
+                    }
+                    return try await leads.getLead(.with { $0.id = lead.id }, metadata: admin).checkpoints.first
+                }
+            }
+            let worked = try #require(try await checkpoint(calendar: #"{"weekend": [], "working_hours": [["00:00", "23:59"]]}"#))
+            #expect(worked.state == .missed && worked.businessHours, "\(worked)")
+            #expect((2.9...3.1).contains(worked.elapsedHours), "\(worked.elapsedHours)")
+            let holidays = try #require(try await checkpoint(
+                calendar: #"{"weekend": [], "working_hours": [["00:00", "23:59"]], "holidays": ["\#(yesterday)", "\#(TestCalendar.today)"]}"#))
+            #expect(holidays.state == .pending && holidays.elapsedHours == 0, "\(holidays)")
         }
     }
 }

@@ -1,5 +1,7 @@
 import Foundation
 import GRPCCore
+import Logging
+import PostgresNIO
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -11,7 +13,7 @@ extension EndToEnd {
     /// the applied event id and the cursor commit together.
     @Suite struct ConsumerFaultTests {
         @Test func killingIncentivesMidStreamLosesNothingAndRepeatsNothing() async throws {
-            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let (stack, database, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
             // A rep of their own, so the totals below count only this test's opportunities.
             let owner = Caller(tenant: People.tenant, userID: "fault.\(UInt16.random(in: 0...UInt16.max))", roles: [.rep], orgPath: "/fault")
@@ -32,9 +34,15 @@ extension EndToEnd {
                     }
                 }
             }
+            /// What incentives had applied of this test's events when it was killed.
+            var appliedAtKill: [Int64] = []
             for _ in 0..<3 {
                 try await Task.sleep(for: .milliseconds(250))
                 await stack.kill(.incentives, signal: SIGKILL)
+                appliedAtKill.append(try await TestEnvironment.withAdminConnection(to: database.url(for: .incentives)) { connection in
+                    try await connection.query("SELECT count(*) FROM incentives.pipeline_credits WHERE owner_id = \(owner.userID)", logger: Logger(label: "test"))
+                        .collect().map { try $0.decode(Int64.self) }.first ?? 0
+                })
                 await stack.kill(.forecasting, signal: SIGKILL)
                 #expect(await stack.lastExitStatus(.incentives) == 128 + SIGKILL)
                 try await Task.sleep(for: .milliseconds(100))
@@ -42,6 +50,8 @@ extension EndToEnd {
                 try await stack.start(.forecasting)
             }
             try await producer.value
+            // At least one kill landed while the stream was being applied: some events in, not all.
+            #expect(appliedAtKill.contains { 0 < $0 && $0 < Int64(count) }, "applied when killed: \(appliedAtKill)")
             try await stack.waitUntilHealthy(.incentives)
             try await stack.waitUntilHealthy(.forecasting)
 

@@ -1,5 +1,8 @@
 import Foundation
 import GRPCCore
+import RulesEngine
+import PostgresNIO
+import Logging
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -67,7 +70,7 @@ extension EndToEnd {
         }
 
         @Test func figuresCountFirstTouchesByRegionAndHour() async throws {
-            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let (stack, database, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
             let tenant = TenantID("figures-\(UInt16.random(in: 0...UInt16.max))")!
             let east = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/sh")
@@ -97,6 +100,7 @@ extension EndToEnd {
                 #expect(byRegion["/east"]?.map(\.leads).reduce(0, +) == 2)
                 #expect(byRegion["/east"]?.map(\.touchedWithin48H).reduce(0, +) == 1)
                 #expect(byRegion["/north"]?.map(\.touched).reduce(0, +) == 0)
+
                 // A rep sees only their own.
                 let own = try await leads.getLeadFigures(window, metadata: try await client.metadata(north)).figures
                 #expect(own.map(\.leads).reduce(0, +) == 1)
@@ -104,6 +108,29 @@ extension EndToEnd {
                     try await leads.getLeadFigures(.with { $0.from = window.to; $0.to = window.from }, metadata: try await client.metadata(admin))
                 }
                 #expect(backwards?.message.hasPrefix("to:") == true)
+                // By hour of day in Shanghai: the same leads as if created yesterday at 09:30, 14:10
+                // and 09:45, the first touched 30 minutes after it came in.
+                let yesterday = WorkCalendar.standard.localDate(of: Date().addingTimeInterval(-86_400))
+                let created = try await leads.listLeads(.with { $0.page.pageSize = 10 }, metadata: try await client.metadata(admin)).leads
+                    .sorted { $0.contactName < $1.contactName }.map(\.id)
+                try await TestEnvironment.withAdminConnection(to: database.url(for: .leads)) { connection in
+                    for (id, time) in zip(created, ["09:30", "14:10", "09:45"]) {
+                        let at = "\(yesterday) \(time):00+08"
+                        _ = try await connection.query(
+                            """
+                            UPDATE leads.leads SET created_at = \(at)::timestamptz,
+                                   first_touch_at = CASE WHEN first_touch_at IS NULL THEN NULL ELSE \(at)::timestamptz + interval '30 minutes' END
+                            WHERE id = \(UUID(uuidString: id)!)
+                            """, logger: Logger(label: "test"))
+                    }
+                }
+                let day = try await leads.getLeadFigures(.with {
+                    $0.from = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-3 * 86_400))
+                    $0.to = Google_Protobuf_Timestamp(date: Date())
+                }, metadata: try await client.metadata(admin)).figures
+                let cells = day.map { "\($0.region)@\($0.hourOfDay): \($0.leads) leads, \($0.touched) touched, p50 \(Int($0.firstTouchP50Seconds))s" }
+                #expect(cells == ["/east@9: 1 leads, 1 touched, p50 1800s", "/east@14: 1 leads, 0 touched, p50 0s", "/north@9: 1 leads, 0 touched, p50 0s"],
+                        "\(cells)")
             }
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+@testable import LeadsService
 import Logging
 import PostgresNIO
 import SalesModel
@@ -91,6 +92,11 @@ extension EndToEnd {
                             "\(team.map(\.text))")
                     #expect(team.first { $0.channel == "nb-robot" }?.attempts == 2, "the robot's 503 was retried")
                     #expect(team.first { $0.channel == "east-ding" }?.attempts == 1, "the DingTalk signature held")
+                    // Checked on what the robot received, too: DingTalk's timestamp and sign, recomputed here.
+                    let dingCalls = await endpoints.calls(to: "/robot/dingtalk")
+                    #expect(!dingCalls.isEmpty && dingCalls.allSatisfy(VendorEndpoints.dingTalkSignatureHolds))
+                    #expect(dingCalls.allSatisfy { abs((Double($0.query["timestamp"] ?? "") ?? 0) / 1000 - Date().timeIntervalSince1970) < 120 },
+                            "the timestamp is now, in milliseconds")
 
                     let personal = try await client.eventually(timeout: .seconds(30)) { () -> [Sales_Leads_V1_NotificationDelivery]? in
                         let deliveries = try await log(hers.id)
@@ -178,6 +184,50 @@ extension EndToEnd {
                     try await notifications.listNotificationDeliveries(.init(), metadata: try await client.metadata(People.manager))
                 }
                 #expect(listed?.code == .permissionDenied)
+            }
+        }
+
+        /// An endpoint that keeps failing: retried after 2 s, then on the schedule, and given up
+        /// after the sixth attempt, each attempt in the log.
+        @Test func aFailingEndpointIsRetriedOnScheduleThenGivenUp() async throws {
+            #expect((1...6).map(NotificationWorker.pause(afterAttempt:)) == [.seconds(2), .seconds(10), .seconds(50), .seconds(250), .seconds(1_250), nil])
+            let (stack, database, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let tenant = TenantID("busy-\(UInt32.random(in: 0...UInt32.max))")!
+            let admin = try await client.metadata(Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq"))
+            let endpoints = VendorEndpoints()
+            try await endpoints.serving { base in
+                try await client.with(.leads) { grpc in
+                    let notifications = Sales_Leads_V1_NotificationService.Client(wrapping: grpc)
+                    _ = try await notifications.putNotificationChannel(.with {
+                        $0.channel = .with { $0.name = "busy"; $0.kind = .webhook; $0.webhookURL = "\(base)/hook-busy"; $0.enabled = true }
+                    }, metadata: admin)
+                    _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: grpc).saveRuleSet(.with {
+                        $0.name = "lead-routing"; $0.comment = "无人小组"; $0.activate = true
+                        $0.rules = [.with { $0.id = "empty"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "/east/nobody"}"# }]
+                    }, metadata: admin)
+                    let lead = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(.with {
+                        $0.contactName = "重试"; $0.phone = Self.phone(); $0.channel = .api
+                    }, metadata: admin).lead
+                    func delivery() async throws -> Sales_Leads_V1_NotificationDelivery? {
+                        try await notifications.listNotificationDeliveries(.with { $0.subjectID = lead.id }, metadata: admin).deliveries.first
+                    }
+                    let first = try await client.eventually { try await delivery().flatMap { $0.attempts == 1 ? $0 : nil } }
+                    #expect(first.status == .pending && first.lastError.contains("HTTP 503"), "\(first)")
+                    let pause = first.nextAttemptAt.date.timeIntervalSince(first.createdAt.date)
+                    #expect((1.5...5).contains(pause), "the first retry is due about 2 s after the first attempt: \(pause)")
+                    // As if four more attempts had failed: the sixth is the last.
+                    try await TestEnvironment.withAdminConnection(to: database.url(for: .leads)) { connection in
+                        _ = try await connection.query(
+                            "UPDATE leads.notification_deliveries SET attempts = 5, next_attempt_at = now() WHERE subject_id = \(lead.id)",
+                            logger: Logger(label: "test"))
+                    }
+                    let last = try await client.eventually { try await delivery().flatMap { $0.status == .failed ? $0 : nil } }
+                    #expect(last.attempts == 6 && last.lastError.contains("HTTP 503"), "\(last)")
+                    try await Task.sleep(for: .seconds(3))
+                    #expect(try await delivery()?.attempts == 6, "given up: not tried again")
+                    #expect(await endpoints.calls(to: "/hook-busy").count == 2)
+                }
             }
         }
     }

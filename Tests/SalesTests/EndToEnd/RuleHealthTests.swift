@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import SalesControl
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -124,6 +125,40 @@ extension EndToEnd {
                 }, metadata: metadata)
                 #expect(try await leads.inspectRules(.init(), metadata: metadata).rosterGaps.isEmpty)
             }
+        }
+
+        /// `salesctl leads inspect`, the command operators run, prints the same report.
+        @Test func salesctlLeadsInspectPrintsTheReport() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let admin = Caller(tenant: TenantID("inspect-\(UInt32.random(in: 0...UInt32.max))")!, userID: "admin", roles: [.admin], orgPath: "/hq")
+            try await client.with(.leads) { grpc in
+                let metadata = try await client.metadata(admin)
+                _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: grpc).saveRuleSet(.with {
+                    $0.name = "lead-routing"; $0.comment = "检查"; $0.activate = true
+                    $0.rules = [
+                        .with { $0.id = "sh"; $0.conditionJson = #"{"==": [{"var": "city"}, "上海"]}"#; $0.outcomeJson = #"{"org_path": "/east/east-sh"}"# },
+                        .with { $0.id = "lhasa"; $0.conditionJson = #"{"==": [{"var": "city"}, "拉萨"]}"#; $0.outcomeJson = #"{"org_path": "/west"}"# },
+                    ]
+                }, metadata: metadata)
+                for city in ["上海", "上海", "苏州"] {
+                    _ = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(.with {
+                        $0.contactName = "检查"; $0.phone = Self.phone(); $0.channel = .api; $0.city = city
+                    }, metadata: metadata)
+                }
+            }
+            let output = NSTemporaryDirectory() + "inspect-\(UUID().uuidString).txt"
+            let command = try ChildProcess(
+                executable: try TestEnvironment.binDirectory() + "/salesctl",
+                arguments: ["leads", "inspect", "--port-base", "\(stack.plan.portBase)", "--token", try await client.token(admin)],
+                environment: ProcessInfo.processInfo.environment, outputPath: output)
+            #expect(await command.wait(timeout: .seconds(60)))
+            #expect(command.status == 0)
+            let printed = try String(contentsOfFile: output, encoding: .utf8)
+            #expect(printed.contains("rule health over the 3 most recent leads"), "\(printed)")
+            #expect(printed.contains("  lead-routing/sh: matched 2; city empty 0%"), "\(printed)")
+            #expect(printed.contains("  lead-routing/lhasa: matched 0"), "\(printed)")
+            #expect(printed.contains("never matched: lead-routing/lhasa"), "\(printed)")
         }
     }
 }

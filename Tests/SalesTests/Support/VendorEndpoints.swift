@@ -7,7 +7,8 @@ import SalesModel
 
 /// WeCom, DingTalk and webhook endpoints on loopback, for the notification tests: they answer as
 /// the vendors document (tokens, errcodes, DingTalk's signed robot URL) and record what arrived.
-/// The WeCom robot fails its first call with 503, to show the retry; `/hook-broken` refuses with 400.
+/// The WeCom robot fails its first call with 503, to show the retry; `/hook-busy` always answers
+/// 503; `/hook-broken` refuses with 400.
 actor VendorEndpoints {
     struct Call: Sendable {
         let path: String
@@ -81,6 +82,10 @@ actor VendorEndpoints {
             case Self.failingCode: return Self.json(["error": "upstream"], status: .badGateway)
             default: return Self.json(["error": "not found"], status: .notFound)
             }
+        }
+        router.post("/hook-busy") { request, _ in
+            _ = await endpoints.record(try await Self.call(request))
+            return Self.json(["error": "busy"], status: .serviceUnavailable)
         }
         router.post("/hook-broken") { request, _ in
             _ = await endpoints.record(try await Self.call(request))
