@@ -132,6 +132,38 @@ extension EndToEnd {
             }
         }
 
+        /// Thirty creates at once racing for one team's desk: every hand-out sees the one before
+        /// it, so weights 2 and 1 split them exactly 20 and 10.
+        @Test func simultaneousCreatesSplitExactlyByWeight() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let tenant = TenantID("wrr-\(UInt32.random(in: 0...UInt32.max))")!
+            let admin = try await client.metadata(Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq"))
+            try await client.with(.leads) { grpc in
+                let desk = Sales_Leads_V1_RoutingDeskService.Client(wrapping: grpc)
+                for (user, weight) in [("heavy", Int32(2)), ("light", Int32(1))] {
+                    _ = try await desk.putRoutingRep(.with {
+                        $0.rep = .with { $0.userID = user; $0.teamPath = "/east/east-wrr"; $0.active = true; $0.weight = weight }
+                    }, metadata: admin)
+                }
+                _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: grpc).saveRuleSet(.with {
+                    $0.name = "lead-routing"; $0.comment = "加权轮转"; $0.activate = true
+                    $0.rules = [Self.rule("wrr", "true", #"{"team": "/east/east-wrr"}"#)]
+                }, metadata: admin)
+                let owners = try await withThrowingTaskGroup(of: String.self) { group in
+                    for index in 0..<30 {
+                        group.addTask {
+                            try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(.with {
+                                $0.contactName = "轮转\(index)"; $0.phone = Self.phone(); $0.channel = .webForm
+                            }, metadata: admin).lead.ownerID
+                        }
+                    }
+                    return try await group.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+                }
+                #expect(owners == ["heavy": 20, "light": 10], "\(owners)")
+            }
+        }
+
         @Test func aCapHoldsHoweverManyLeadsArriveAtOnce() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)

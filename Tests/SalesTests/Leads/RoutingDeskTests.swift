@@ -20,6 +20,26 @@ import Testing
         return handed
     }
 
+    /// The order, not just the totals: a rep of weight 2 takes two turns to every one of a rep
+    /// of weight 1, interleaved, never in runs of a rep's whole share.
+    @Test func turnsInterleaveByWeight() {
+        #expect(handOutOrder(9, team: [Rep(userID: "a", weight: 1), Rep(userID: "b", weight: 2)]) == ["a", "b", "b", "a", "b", "b", "a", "b", "b"])
+        let three = handOutOrder(6, team: [Rep(userID: "x"), Rep(userID: "y"), Rep(userID: "z")])
+        #expect(three == ["x", "y", "z", "x", "y", "z"])
+    }
+
+    func handOutOrder(_ count: Int, team: [Rep]) -> [String] {
+        var team = team
+        var order: [String] = []
+        for _ in 0..<count {
+            guard case .rep(let id, _) = RoutingDesk.choose(team: team, onDuty: [], priorityScore: nil),
+                  let index = team.firstIndex(where: { $0.userID == id }) else { break }
+            team[index].assignedTotal += 1
+            order.append(id)
+        }
+        return order
+    }
+
     @Test func sharesFollowWeights() {
         let handed = handOut(30, team: [Rep(userID: "li.na", weight: 2), Rep(userID: "zhang.wei", weight: 1)])
         #expect(handed == ["li.na": 20, "zhang.wei": 10])
