@@ -11,6 +11,7 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import LeadsService
+import Synchronization
 import Testing
 
 extension EndToEnd {
@@ -100,18 +101,74 @@ extension EndToEnd {
             }
         }
 
+        /// SIGTERM while callers are busy: the health Watch turns NOT_SERVING before the process
+        /// exits, an open event feed ends cleanly, no call fails with anything but UNAVAILABLE
+        /// (refused once draining, or nobody listening after the exit), and the exit is clean.
         @Test func sigtermDrainsAndExitsCleanlyThenTheServiceComesBack() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
-            await stack.kill(.storeSales, signal: SIGTERM)
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let admin = try await client.metadata(People.admin)
+            let feedReader = try await client.metadata(Caller(tenant: People.tenant, userID: "svc:test", roles: [.service], orgPath: "/"))
+            let stopped = StopFlag()
+            let (statuses, exitedAt, feedEnd, codes) = try await client.with(.storeSales) { grpc in
+                let health = Grpc_Health_V1_Health.Client(wrapping: grpc)
+                let stores = Sales_Storesales_V1_StoreService.Client(wrapping: grpc)
+                async let watched = health.watch(.init()) { response in
+                    var seen: [(Grpc_Health_V1_HealthCheckResponse.ServingStatus, ContinuousClock.Instant)] = []
+                    do { for try await status in response.messages { seen.append((status.status, .now)) } } catch {}
+                    return seen
+                }
+                async let feed: String = {
+                    do {
+                        try await Sales_Common_V1_EventFeed.Client(wrapping: grpc).subscribe(.init(), metadata: feedReader) { response in
+                            for try await _ in response.messages {}
+                        }
+                        return "ended cleanly"
+                    } catch let error as RPCError {
+                        return "\(error.code): \(error.message)"
+                    }
+                }()
+                async let outcomes = withTaskGroup(of: [String: Int].self) { group in
+                    for _ in 0..<4 {
+                        group.addTask {
+                            var codes: [String: Int] = [:]
+                            while !stopped.isSet {
+                                do {
+                                    _ = try await stores.getOverview(.init(), metadata: admin)
+                                    codes["ok", default: 0] += 1
+                                } catch let error as RPCError {
+                                    codes["\(error.code)", default: 0] += 1
+                                    try? await Task.sleep(for: .milliseconds(20))
+                                } catch {
+                                    codes["\(error)", default: 0] += 1
+                                }
+                            }
+                            return codes
+                        }
+                    }
+                    return await group.reduce(into: [String: Int]()) { total, codes in total.merge(codes, uniquingKeysWith: +) }
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                await stack.kill(.storeSales, signal: SIGTERM)
+                let exitedAt = ContinuousClock.now
+                try await Task.sleep(for: .milliseconds(200))
+                stopped.set()
+                return (try await watched, exitedAt, try await feed, await outcomes)
+            }
             #expect(await stack.lastExitStatus(.storeSales) == 0)
-            #expect(await HealthProbe.check(port: stack.plan.grpcPort(.storeSales)) != .serving)
+            #expect(statuses.first?.0 == .serving)
+            let notServing = statuses.first { $0.0 == .notServing }
+            #expect(notServing.map { $0.1 < exitedAt } == true, "the Watch said NOT_SERVING before the exit: \(statuses.map(\.0))")
+            #expect(feedEnd == "ended cleanly", "\(feedEnd)")
+            #expect(codes["ok", default: 0] > 0, "\(codes)")
+            #expect(Set(codes.keys).isSubset(of: ["ok", "\(RPCError.Code.unavailable)"]), "\(codes)")
+
             try await stack.start(.storeSales)
             try await stack.waitUntilHealthy(.storeSales)
-            let client = StackClient(plan: stack.plan, tokens: tokens)
             let overview = try await client.with(.storeSales) { grpc in
-                try await Sales_Storesales_V1_StoreService.Client(wrapping: grpc).getOverview(.init(), metadata: try await client.metadata(People.admin))
+                try await Sales_Storesales_V1_StoreService.Client(wrapping: grpc).getOverview(.init(), metadata: admin)
             }
-            #expect(overview.stores >= 0)
+            #expect(overview.stores >= 0, "it serves again after the restart")
         }
     }
 }
@@ -151,4 +208,11 @@ extension EndToEnd.OperationsTests {
         }
         #expect(applied == (KitMigrations.all + LeadsMigrations.all).map(\.id).sorted())
     }
+}
+
+/// Tells busy loops to stop.
+final class StopFlag: Sendable {
+    private let flag = Mutex(false)
+    var isSet: Bool { flag.withLock { $0 } }
+    func set() { flag.withLock { $0 = true } }
 }
