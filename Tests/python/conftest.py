@@ -33,6 +33,7 @@ def stubs(tmp_path_factory):
         "leads": "sales.leads.v1.leads",
         "gateway": "sales.gateway.v1.gateway",
         "opportunities": "sales.opportunities.v1.opportunities",
+        "common": "sales.common.v1.common",
     }
     return {
         key + suffix: importlib.import_module(module + suffix)

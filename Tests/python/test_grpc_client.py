@@ -74,15 +74,70 @@ def test_idempotency_key_from_python(stubs, port_base, token):
         assert first.lead.id == again.lead.id
 
 
-def test_dashboard_overview_of_the_demo_tenant(stubs, port_base, token):
+def all_leads(stubs, stub, auth):
+    """Every lead the caller may see, page by page."""
+    leads, common = stubs["leads_pb2"], stubs["common_pb2"]
+    seen, token = [], ""
+    while True:
+        page = stub.ListLeads(leads.ListLeadsRequest(page=common.PageRequest(page_size=200, page_token=token)),
+                              metadata=auth, timeout=10)
+        seen += list(page.leads)
+        token = page.page.next_page_token
+        if not token:
+            return seen
+
+
+def overview_of(stubs, port_base, auth):
     gateway, gateway_grpc = stubs["gateway_pb2"], stubs["gateway_pb2_grpc"]
-    auth = [("authorization", "Bearer " + token("zhao.lei", "manager", org_path="/east"))]
     with channel(port_base + SERVICES["gateway"]) as ch:
         overview = gateway_grpc.DashboardServiceStub(ch).GetOverview(gateway.GetOverviewRequest(), metadata=auth, timeout=10)
     assert list(overview.unavailable) == []
-    assert overview.leads.total >= 9  # the demo's 华东 leads
-    assert overview.opportunities.total >= 4
-    assert overview.incentives.opportunities_recorded >= 4
+    return overview
+
+
+def test_dashboard_overview_of_the_demo_tenant(stubs, port_base, token):
+    """The demo's dashboards count exactly what each manager may list, and nothing of other regions."""
+    leads, leads_grpc = stubs["leads_pb2"], stubs["leads_pb2_grpc"]
+    east = [("authorization", "Bearer " + token("zhao.lei", "manager", org_path="/east"))]
+    north = [("authorization", "Bearer " + token("wang.qiang", "manager", org_path="/north"))]
+    with channel(port_base + SERVICES["leads"]) as ch:
+        stub = leads_grpc.LeadServiceStub(ch)
+        east_leads, north_leads = all_leads(stubs, stub, east), all_leads(stubs, stub, north)
+    assert len(east_leads) >= 9 and north_leads, "the demo has leads in both regions"
+    assert all(lead.org_path == "/east" or lead.org_path.startswith("/east/") or lead.owner_id == "zhao.lei" for lead in east_leads)
+    assert not {lead.id for lead in east_leads} & {lead.id for lead in north_leads}
+    east_overview, north_overview = overview_of(stubs, port_base, east), overview_of(stubs, port_base, north)
+    assert east_overview.leads.total == len(east_leads)
+    assert north_overview.leads.total == len(north_leads)
+    assert east_overview.leads.converted == sum(1 for lead in east_leads if lead.status == leads.LEAD_STATUS_CONVERTED)
+    assert east_overview.opportunities.total >= 4 and east_overview.incentives.opportunities_recorded == east_overview.opportunities.total
+
+
+def test_dashboard_figures_are_exact_per_scope(stubs, port_base, token):
+    """A tenant of its own: a rep, each region's manager, finance and another tenant see exactly theirs."""
+    leads, leads_grpc = stubs["leads_pb2"], stubs["leads_pb2_grpc"]
+    tenant, other = "py-" + uuid.uuid4().hex[:8], "py-other-" + uuid.uuid4().hex[:8]
+
+    def auth(user, role, org_path, of=tenant):
+        return [("authorization", "Bearer " + token(user, role, org_path=org_path, tenant=of))]
+
+    with channel(port_base + SERVICES["leads"]) as ch:
+        stub = leads_grpc.LeadServiceStub(ch)
+        for user, path, count in [("e.rep", "/east/sh", 3), ("n.rep", "/north/bj", 2)]:
+            for index in range(count):
+                stub.CreateLead(leads.CreateLeadRequest(
+                    contact_name=f"范围{index}", phone="135" + str(uuid.uuid4().int)[:8], channel=leads.CHANNEL_API),
+                    metadata=auth(user, "rep", path), timeout=5)
+    expected = {
+        ("e.rep", "rep", "/east/sh", tenant): 3,
+        ("n.rep", "rep", "/north/bj", tenant): 2,
+        ("e.mgr", "manager", "/east", tenant): 3,
+        ("n.mgr", "manager", "/north", tenant): 2,
+        ("fin", "finance", "/hq", tenant): 5,
+        ("admin", "admin", "/", other): 0,
+    }
+    for (user, role, path, of), total in expected.items():
+        assert overview_of(stubs, port_base, auth(user, role, path, of)).leads.total == total, (user, role, path, of)
 
 
 def test_dev_sign_in_through_the_directory(stubs, port_base):
