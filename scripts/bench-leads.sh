@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The CreateLead benchmark (issue 4): a separate process drives CreateLead on the real leads
 # executable (routing over 50 rules, dedupe, persist, outbox), and in the same run pgbench inserts
-# the equivalent rows directly (Benchmarks/leads/raw-insert.sql), once before CreateLead and once
+# the equivalent rows directly (Benchmarks/leads/raw-insert.sql: prepared statements, no outbox
+# lock, so the database's own limit), once before CreateLead and once
 # after: the baseline is their mean, so neither side alone runs while Postgres is still vacuuming
 # what the other wrote. Prints leads/s, p50/p99, the p99 at half the maximum rate, and the ratio
 # to the raw insert rate.
@@ -41,7 +42,7 @@ secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jwtSec
 admin_db=${SALES_TEST_ADMIN_URL%/postgres}/sales
 raw_insert() {
   psql -q "$admin_db" -f Benchmarks/leads/setup.sql 2>/dev/null
-  pgbench -n -f Benchmarks/leads/raw-insert.sql -c "$concurrency" -j 2 -T "$seconds" "$admin_db" 2>/dev/null \
+  pgbench -n -M prepared -f Benchmarks/leads/raw-insert.sql -c "$concurrency" -j 2 -T "$seconds" "$admin_db" 2>/dev/null \
     | awk '/^tps/ {print $3; exit}'
   psql -q "$admin_db" -c "DROP SCHEMA bench CASCADE" 2>/dev/null
 }

@@ -17,11 +17,14 @@ public struct ServiceConfiguration: Sendable {
     public var developmentMode: Bool
     /// Addresses of the other services this one calls, by service.
     public var peers: [ServiceName: PeerAddress]
+    /// On SIGTERM, how long health says NOT_SERVING before the server stops taking calls, so
+    /// health watchers and load balancers learn it while the server still answers.
+    public var drainNotice: Duration
 
     public init(
         service: ServiceName, host: String = "127.0.0.1", grpcPort: Int, metricsPort: Int,
         database: DatabaseURL, jwtSecret: String, logFormat: LogFormat = .text, logLevel: String = "info",
-        developmentMode: Bool = false, peers: [ServiceName: PeerAddress] = [:]
+        developmentMode: Bool = false, peers: [ServiceName: PeerAddress] = [:], drainNotice: Duration = .milliseconds(300)
     ) {
         self.service = service
         self.host = host
@@ -33,6 +36,7 @@ public struct ServiceConfiguration: Sendable {
         self.logLevel = logLevel
         self.developmentMode = developmentMode
         self.peers = peers
+        self.drainNotice = drainNotice
     }
 
     /// Reads SALES_* variables; `peers` names the services this one calls.
@@ -69,7 +73,8 @@ public struct ServiceConfiguration: Sendable {
             logFormat: try env.choice("SALES_LOG_FORMAT", default: LogFormat.text),
             logLevel: try env.choice("SALES_LOG_LEVEL", default: Logger.Level.info).rawValue,
             developmentMode: try env.flag("SALES_DEV_MODE"),
-            peers: peers
+            peers: peers,
+            drainNotice: .milliseconds(try env.integer("SALES_DRAIN_NOTICE_MS", in: 0...60_000, default: 300))
         )
     }
 }

@@ -4,13 +4,15 @@ import Logging
 import ServiceLifecycle
 
 /// Runs the gRPC server as part of the service group. Opens the port first (health answers
-/// NOT_SERVING), runs `prepare` (migrations), then turns SERVING. On SIGTERM: NOT_SERVING,
-/// streams told to end, in-flight calls finished, then the server returns.
+/// NOT_SERVING), runs `prepare` (migrations), then turns SERVING. On SIGTERM: NOT_SERVING for
+/// `drainNotice` (watchers and load balancers see it while the server still answers), then
+/// streams told to end, in-flight calls finished, and the server returns.
 struct GRPCServerService: Service {
     let server: GRPCServer<HTTP2ServerTransport.Posix>
     let health: HealthStatus
     let drain: DrainSignal
     let logger: Logger
+    let drainNotice: Duration
     let prepare: @Sendable () async throws -> Void
 
     func run() async throws {
@@ -28,9 +30,12 @@ struct GRPCServerService: Service {
         } onGracefulShutdown: {
             logger.info("draining")
             health.setAll(.notServing)
-            drain.drain()
-            health.finishWatchers()
-            server.beginGracefulShutdown()
+            Task {
+                try? await Task.sleep(for: drainNotice)
+                drain.drain()
+                health.finishWatchers()
+                server.beginGracefulShutdown()
+            }
         }
     }
 }

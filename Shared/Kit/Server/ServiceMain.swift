@@ -96,7 +96,9 @@ public enum ServiceMain {
                 TextCheckInterceptor(),
             ])
         let schema = service.schema
-        let grpcService = GRPCServerService(server: server, health: health, drain: drain, logger: logger) {
+        let grpcService = GRPCServerService(
+            server: server, health: health, drain: drain, logger: logger, drainNotice: configuration.drainNotice
+        ) {
             try await withStartupDeadline(.seconds(60), what: "migrating schema \(schema) at \(configuration.database.host):\(configuration.database.port)") {
                 try await Migrator(schema: schema, migrations: KitMigrations.all + migrations).run(on: database)
             }
