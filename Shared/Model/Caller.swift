@@ -15,6 +15,11 @@ public struct Caller: Sendable, Hashable {
 
     public var isService: Bool { roles.contains(.service) }
 
+    /// One of the platform's own services acting for `tenant` (a sweep, a directory look-up).
+    public static func service(_ service: ServiceName, tenant: TenantID) -> Caller {
+        Caller(tenant: tenant, userID: "svc:" + service.rawValue, roles: [.service], orgPath: "/")
+    }
+
     /// Tenant-wide visibility: admins, finance and services.
     public var seesWholeTenant: Bool { !roles.isDisjoint(with: [.admin, .finance, .service]) }
 

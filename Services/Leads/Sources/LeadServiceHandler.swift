@@ -220,7 +220,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
 
     /// Events carry masked phones: the feed's readers are services, not people with the permission.
     static func eventReader(_ caller: Caller) -> Caller {
-        Caller(tenant: caller.tenant, userID: "svc:leads", roles: [.service], orgPath: "/")
+        Caller.service(.leads, tenant: caller.tenant)
     }
 }
 

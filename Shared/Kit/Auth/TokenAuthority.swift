@@ -48,9 +48,7 @@ public struct TokenAuthority: Sendable {
 
     /// A token for this platform's own services calling each other.
     public func serviceToken(for service: ServiceName, tenant: TenantID = TenantID("platform")!) async throws -> String {
-        try await sign(
-            Caller(tenant: tenant, userID: "svc:" + service.rawValue, roles: [.service], orgPath: "/"),
-            lifetime: .seconds(24 * 3600))
+        try await sign(.service(service, tenant: tenant), lifetime: .seconds(24 * 3600))
     }
 
     private static func reason(_ error: any Error) -> String {

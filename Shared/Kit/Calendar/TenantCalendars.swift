@@ -10,7 +10,7 @@ import SalesProto
 /// service's own calendar (SALES_WORK_CALENDAR), and an unreachable directory is not asked again
 /// until the entry expires.
 public struct TenantCalendars: Sendable {
-    let directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>?
+    let directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>
     let tokens: TokenAuthority
     let service: ServiceName
     /// What a tenant works by when it declared nothing.
@@ -18,7 +18,7 @@ public struct TenantCalendars: Sendable {
     private let recent = ExpiringCache<TenantID, WorkCalendar>(maximumAge: .seconds(30))
 
     public init(
-        directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>?, tokens: TokenAuthority, service: ServiceName,
+        directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>, tokens: TokenAuthority, service: ServiceName,
         fallback: WorkCalendar
     ) {
         self.directory = directory
@@ -27,17 +27,10 @@ public struct TenantCalendars: Sendable {
         self.fallback = fallback
     }
 
-    /// Only the service's own calendar, for a service (or a test) without a directory.
-    public static func fixed(_ calendar: WorkCalendar, tokens: TokenAuthority, service: ServiceName) -> TenantCalendars {
-        TenantCalendars(directory: nil, tokens: tokens, service: service, fallback: calendar)
-    }
-
     public func calendar(for tenant: TenantID) async -> WorkCalendar {
-        guard let directory else { return fallback }
         return (try? await recent.value(for: tenant) {
             do {
-                let caller = Caller(tenant: tenant, userID: "svc:" + service.rawValue, roles: [.service], orgPath: "/")
-                let token = try await tokens.sign(caller, lifetime: .seconds(60))
+                let token = try await tokens.sign(.service(service, tenant: tenant), lifetime: .seconds(60))
                 var options = CallOptions.defaults
                 options.timeout = .seconds(2)
                 let declared = try await directory.getWorkCalendar(

@@ -32,7 +32,7 @@ struct RuleHealthArchive: Sendable {
     }
 
     private func archive(_ tenant: TenantID, month: String) async throws -> Bool {
-        let system = Caller(tenant: tenant, userID: "svc:leads", roles: [.service], orgPath: "/")
+        let system = Caller.service(.leads, tenant: tenant)
         let inspection = try await inspector.inspect(for: system, sampleSize: 500)
         let logger = database.logger
         return try await database.transaction { connection in

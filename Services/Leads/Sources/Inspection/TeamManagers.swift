@@ -22,7 +22,7 @@ struct TeamManagers: Sendable {
     func managers(of tenant: TenantID) async -> Set<String>? {
         do {
             return try await recent.value(for: tenant) {
-                let service = Caller(tenant: tenant, userID: "svc:leads", roles: [.service], orgPath: "/")
+                let service = Caller.service(.leads, tenant: tenant)
                 let token = try await tokens.sign(service, lifetime: .seconds(60))
                 let teams = try await directory.listTeams(.init(), metadata: ["authorization": "Bearer \(token)"]).teams
                 return Set(teams.map(\.managerID).filter { !$0.isEmpty })

@@ -128,7 +128,7 @@ struct PoolSweeper: Sendable {
     }
 
     static func system(_ tenant: TenantID) -> Caller {
-        Caller(tenant: tenant, userID: "svc:leads", roles: [.service], orgPath: "/")
+        Caller.service(.leads, tenant: tenant)
     }
 }
 
