@@ -27,7 +27,7 @@ struct OpportunityStore: Sendable {
                 """, logger: logger)
             guard let stored = try await Self.decode(rows).first else { throw ServiceError.unavailable("the opportunity was not stored; retry") }
             return stored
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+        } catch let error as PSQLError where error.isUniqueViolation {
             throw ServiceError.alreadyExists("lead \(new.leadID?.apiString ?? "") already has an opportunity")
         }
     }

@@ -23,7 +23,7 @@ struct StoreStore: Sendable {
                 """, logger: logger)
             guard let row = try await Self.decode(rows).first else { throw ServiceError.unavailable("the store was not stored; retry") }
             return row
-        } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+        } catch let error as PSQLError where error.isUniqueViolation {
             throw ServiceError.alreadyExists("a store with code \(new.code) already exists")
         }
     }

@@ -24,7 +24,7 @@ enum ErrorClassifier {
             || error.code == .poolClosed:
             logger.error("database unreachable", metadata: ["error": "\(String(reflecting: error))"])
             return RPCError(code: .unavailable, message: "the database is unreachable; retry later (request \(requestID))")
-        case let error as PSQLError where ["22021", "22P05", "22001", "54000"].contains(error.serverInfo?[.sqlState] ?? ""):
+        case let error as PSQLError where error.isUnstorableText:
             // Text the edge check let through but Postgres cannot store: still the caller's input.
             logger.warning("text refused by the database", metadata: ["error": "\(String(reflecting: error))"])
             return RPCError(code: .invalidArgument, message: "a text value cannot be stored (\(error.serverInfo?[.message] ?? "refused by the database")); remove control characters or shorten it")

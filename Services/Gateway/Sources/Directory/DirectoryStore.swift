@@ -27,7 +27,7 @@ struct DirectoryStore: Sendable {
                     INSERT INTO teams (tenant_id, id, name, parent_id, org_path)
                     VALUES (\(tenant.rawValue), \(id), \(name), \(parentID), \(path))
                     """, logger: logger)
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            } catch let error as PSQLError where error.isUniqueViolation {
                 throw ServiceError.alreadyExists("team \(quoted: id) already exists")
             }
             return .with {
@@ -65,7 +65,7 @@ struct DirectoryStore: Sendable {
                     INSERT INTO users (tenant_id, id, display_name, team_id, roles)
                     VALUES (\(tenant.rawValue), \(id), \(displayName), \(teamID), \(roles.map(\.rawValue)))
                     """, logger: RequestContext.logger)
-            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+            } catch let error as PSQLError where error.isUniqueViolation {
                 throw ServiceError.alreadyExists("user \(quoted: id) already exists")
             }
             guard let created = try await user(id, tenant: tenant, on: connection) else {
