@@ -18,15 +18,11 @@ public enum Idempotency {
         _ method: String, request: Request, database: Database, shared: String? = nil,
         body: @Sendable (PostgresConnection) async throws -> Response
     ) async throws -> Response {
+        let context = RequestContext.current
+        guard let text = shared ?? context?.idempotencyKey else { return try await database.transaction(body) }
         let caller = try RequestContext.caller()
-        let key: Key
-        if let shared {
-            key = .shared(shared, tenant: caller.tenant)
-        } else if let client = RequestContext.current?.idempotencyKey(of: caller) {
-            key = client
-        } else {
-            return try await database.transaction(body)
-        }
+        let key: Key = shared != nil || context?.idempotencyKeyIsShared == true
+            ? .shared(text, tenant: caller.tenant) : .client(text, caller: caller)
         return try await run(method, request: request, key: key, caller: caller, database: database, body: body)
     }
 
