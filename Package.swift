@@ -119,6 +119,8 @@ let package = Package(
                     "IncentivesService", "ForecastingService", "StoreSalesService", "GatewayService",
                 ] + intakeAdapters.map { .target(name: $0) } + [
                     grpcCore, grpcHTTP2, postgres, hummingbird, .product(name: "Crypto", package: "swift-crypto"),
+                    // Service tests host one service's handlers in this process (ServiceHarness).
+                    .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 ],
                 path: "Tests/SalesTests",
                 // Read through #filePath by the tests (JsonLogic suite, import sheets), not as a SwiftPM resource.

@@ -77,24 +77,12 @@ public enum ServiceMain {
             configuration: configuration, logger: logger, database: database, tokens: tokens,
             health: health, drain: drain, peers: peers)
         let components = try await build(runtime)
-        let feed = EventFeedService(database: database, draining: drain)
-        let hosted: [any RegistrableRPCService] = components.services.map(\.implementation) + [feed, HealthService(status: health)]
-        health.register(components.services.map(\.descriptor.fullyQualifiedService)
-            + [Sales_Common_V1_EventFeed.descriptor.fullyQualifiedService])
-
         let server = GRPCServer(
             transport: .http2NIOPosix(
                 address: .ipv4(host: configuration.host, port: configuration.grpcPort),
                 transportSecurity: .plaintext),
-            services: hosted,
-            interceptors: [
-                ObservabilityInterceptor(logger: logger, health: health),
-                AuthInterceptor(
-                    authority: tokens,
-                    exemptServices: [Grpc_Health_V1_Health.descriptor.fullyQualifiedService],
-                    exemptMethods: components.publicMethods),
-                TextCheckInterceptor(),
-            ])
+            services: hostedServices(components, runtime: runtime),
+            interceptors: interceptors(runtime: runtime, publicMethods: components.publicMethods))
         let schema = service.schema
         let grpcService = GRPCServerService(
             server: server, health: health, drain: drain, logger: logger, drainNotice: configuration.drainNotice
@@ -116,6 +104,29 @@ public enum ServiceMain {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+    }
+
+    /// What a service's server hosts: its own services, its event feed and health, each
+    /// registered with health (NOT_SERVING until the caller turns it SERVING).
+    public static func hostedServices(_ components: ServiceComponents, runtime: ServiceRuntime) -> [any RegistrableRPCService] {
+        let feed = EventFeedService(database: runtime.database, draining: runtime.drain)
+        runtime.health.register(components.services.map(\.descriptor.fullyQualifiedService)
+            + [Sales_Common_V1_EventFeed.descriptor.fullyQualifiedService])
+        return components.services.map(\.implementation) + [feed, HealthService(status: runtime.health)]
+    }
+
+    /// Every server's interceptors, outermost first: request id, logs, metrics and the final
+    /// status; the bearer token; the edge check of every request's text. The service tests host
+    /// handlers behind the same chain.
+    public static func interceptors(runtime: ServiceRuntime, publicMethods: Set<String>) -> [any ServerInterceptor] {
+        [
+            ObservabilityInterceptor(logger: runtime.logger, health: runtime.health),
+            AuthInterceptor(
+                authority: runtime.tokens,
+                exemptServices: [Grpc_Health_V1_Health.descriptor.fullyQualifiedService],
+                exemptMethods: publicMethods),
+            TextCheckInterceptor(),
+        ]
     }
 
     /// A supervisor (salesctl, the tests) that dies without stopping its children must leave no

@@ -17,6 +17,19 @@ public struct ServiceRuntime: Sendable {
     public let drain: DrainSignal
     public let peers: [ServiceName: PeerClient]
 
+    public init(
+        configuration: ServiceConfiguration, logger: Logger, database: Database, tokens: TokenAuthority, health: HealthStatus,
+        drain: DrainSignal, peers: [ServiceName: PeerClient]
+    ) {
+        self.configuration = configuration
+        self.logger = logger
+        self.database = database
+        self.tokens = tokens
+        self.health = health
+        self.drain = drain
+        self.peers = peers
+    }
+
     public func peer(_ name: ServiceName) -> PeerClient {
         guard let client = peers[name] else {
             preconditionFailure("\(configuration.service.rawValue) calls \(name.rawValue) without declaring it as a peer")
