@@ -34,6 +34,10 @@ public struct StackBootstrap: Sendable {
 
     public func run(logger: Logger) async throws {
         try await withConnection(to: admin) { connection in
+            // Roles are cluster-wide, and each is looked up before it is created: bootstraps of
+            // several databases at once (the test suites, two init jobs) take turns. The lock goes
+            // with the connection.
+            _ = try await connection.query("SELECT pg_advisory_lock(hashtext('sales:bootstrap'))", logger: logger).collect()
             let exists = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(database)", logger: logger)
             var found = false
             for try await _ in exists { found = true }
