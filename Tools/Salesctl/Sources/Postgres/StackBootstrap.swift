@@ -34,16 +34,18 @@ public struct StackBootstrap: Sendable {
 
     public func run(logger: Logger) async throws {
         try await withConnection(to: admin) { connection in
-            // Roles are cluster-wide, and each is looked up before it is created: bootstraps of
-            // several databases at once (the test suites, two init jobs) take turns. The lock goes
-            // with the connection.
-            _ = try await connection.query("SELECT pg_advisory_lock(hashtext('sales:bootstrap'))", logger: logger).collect()
             let exists = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(database)", logger: logger)
             var found = false
             for try await _ in exists { found = true }
             if !found {
                 try await connection.query("CREATE DATABASE \(unescaped: database)", logger: logger)
             }
+            // Roles are cluster-wide, and each is looked up before it is created: bootstraps of
+            // several databases at once (the test suites, two init jobs) take turns. A transaction's
+            // lock, so it ends with the transaction even if the connection's socket lives on in a
+            // child process.
+            try await connection.query("BEGIN", logger: logger)
+            _ = try await connection.query("SELECT pg_advisory_xact_lock(hashtext('sales:bootstrap'))", logger: logger).collect()
             for service in ServiceName.allCases {
                 let role = service.schema
                 let password = passwords[service] ?? ""
@@ -54,6 +56,7 @@ public struct StackBootstrap: Sendable {
                 try await connection.query(
                     "\(unescaped: verb) ROLE \(unescaped: role) LOGIN PASSWORD '\(unescaped: password)'", logger: logger)
             }
+            try await connection.query("COMMIT", logger: logger)
         }
         try await withConnection(to: admin.withDatabase(database)) { connection in
             try await connection.query("REVOKE ALL ON DATABASE \(unescaped: database) FROM PUBLIC", logger: logger)
