@@ -19,10 +19,12 @@ public enum Idempotency {
         body: @Sendable (PostgresConnection) async throws -> Response
     ) async throws -> Response {
         let context = RequestContext.current
-        guard let text = shared ?? context?.idempotencyKey else { return try await database.transaction(body) }
+        guard shared != nil || context?.idempotencyKey != nil else { return try await database.transaction(body) }
         let caller = try RequestContext.caller()
-        let key: Key = shared != nil || context?.idempotencyKeyIsShared == true
-            ? .shared(text, tenant: caller.tenant) : .client(text, caller: caller)
+        // The client's key is scoped where the context says (RequestContext.idempotencyKey(of:)).
+        guard let key = shared.map({ Key.shared($0, tenant: caller.tenant) }) ?? context?.idempotencyKey(of: caller) else {
+            return try await database.transaction(body)
+        }
         return try await run(method, request: request, key: key, caller: caller, database: database, body: body)
     }
 

@@ -29,9 +29,9 @@ public enum TextCheck {
         let bytes = text.utf8
         if bytes.count > fieldLimit {
             if name().hasSuffix("json") {
-                if bytes.count > documentLimit { return "must be at most \(documentLimit) bytes of JSON; got \(bytes.count)" }
+                if bytes.count > documentLimit { return "must be at most \(documentLimit) bytes of JSON; got \(quoted: text)" }
             } else if text.count > fieldLimit {
-                return "must be at most \(fieldLimit) characters; got \(text.count)"
+                return "must be at most \(fieldLimit) characters; got \(quoted: text)"
             }
         }
         var previous: UInt8 = 0
@@ -39,14 +39,15 @@ public enum TextCheck {
             // C0 controls but tab, LF and CR; DEL; C1 controls (U+0080–U+009F, encoded C2 80–C2 9F).
             if (byte < 0x20 && byte != 0x09 && byte != 0x0A && byte != 0x0D) || byte == 0x7F || (previous == 0xC2 && byte >= 0x80 && byte <= 0x9F) {
                 // For a C1 control the second byte is the scalar itself.
-                return byte == 0 ? "must not contain NUL (\\u0000)" : "must not contain control characters (found \\u{\(String(byte, radix: 16))})"
+                let what = byte == 0 ? "NUL (\\u0000)" : "control characters (found \\u{\(String(byte, radix: 16))})"
+                return "must not contain \(what); got \(quoted: text)"
             }
             previous = byte
         }
         // A JSON document whose string holds \u0000 decodes to NUL, which jsonb cannot store.
         if let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
            text.contains("\\u0000") {
-            return "must not contain \\u0000 in JSON strings (it cannot be stored)"
+            return "must not contain \\u0000 in JSON strings (it cannot be stored); got \(quoted: text)"
         }
         return nil
     }

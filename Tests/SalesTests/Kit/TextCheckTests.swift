@@ -12,7 +12,7 @@ import Testing
     }
 
     @Test func controlCharactersAreNamedByTheirFieldPath() {
-        #expect(problem(.with { $0.contactName = "a\u{0}" }) == .invalidArgument(field: "contact_name", rule: "must not contain NUL (\\u0000)"))
+        #expect(problem(.with { $0.contactName = "a\u{0}" }) == .invalidArgument(field: "contact_name", rule: #"must not contain NUL (\u0000); got "a\u{0}""#))
         guard case .invalidArgument(let field, _)? = problem(.with { $0.tags = ["ok", "x\u{1B}"] }) else { Issue.record("accepted"); return }
         #expect(field == "tags[1]")
         guard case .invalidArgument(let nested, _)? = problem(.with { $0.budget.currency = "C\u{7}NY" }) else { Issue.record("accepted"); return }
@@ -29,7 +29,7 @@ import Testing
             Issue.record("accepted"); return
         }
         #expect(field == "inquiry")
-        #expect(rule.contains("at most 4000 characters"))
+        #expect(rule.contains("at most 4000 characters; got \"字字字") && rule.contains("(4001 characters)") && rule.count < 120, "\(rule)")
         // A JSON document may be longer; its \u0000 escapes cannot be stored.
         let document = Sales_Leads_V1_IngestLeadRequest.with { $0.payloadJson = "{\"a\": \"" + String(repeating: "x", count: 10_000) + "\"}" }
         #expect((try? TextCheck.validate(document)) != nil)

@@ -19,7 +19,7 @@ import Testing
             let tenant = TenantID("svc-\(UInt32.random(in: 0...UInt32.max))")!
             rep = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh")
             teamManager = Caller(tenant: tenant, userID: "qian.hong", roles: [.manager], orgPath: "/east/east-sh")
-            otherTeam = Caller(tenant: tenant, userID: "wang.qiang", roles: [.manager], orgPath: "/east/east-sh2")
+            otherTeam = Caller(tenant: tenant, userID: "wang.qiang", roles: [.manager], orgPath: "/east/east-s")
             stranger = Caller(tenant: TenantID("svc-other-\(UInt32.random(in: 0...UInt32.max))")!, userID: "li.na", roles: [.admin], orgPath: "/")
         }
     }
@@ -58,7 +58,7 @@ import Testing
                 #expect(error?.code == .notFound, "\(outsider.userID) at \(outsider.orgPath)")
             }
             let listed = try await opportunities.listOpportunities(.init(), metadata: try await Self.metadata(people.otherTeam, tokens: tokens))
-            #expect(listed.opportunities.isEmpty, "another team's manager sees nothing")
+            #expect(listed.opportunities.isEmpty, "/east/east-s is a string prefix of the deal's /east/east-sh, not its team")
         }
     }
 

@@ -89,7 +89,7 @@ struct DirectoryServiceHandler: Sales_Gateway_V1_DirectoryService.SimpleServiceP
         do {
             calendar = try WorkCalendar(json: try RuleValue(json: request.calendarJson))
         } catch {
-            throw ServiceError.invalidArgument(field: "calendar_json", rule: "\(error)")
+            throw ServiceError.invalidArgument(field: "calendar_json", rule: "\(quoted: request.calendarJson) is not a work calendar: \(error)")
         }
         return try await calendars.put(calendar, tenant: caller.tenant, by: caller.userID)
     }
