@@ -28,7 +28,7 @@ func service(
     ]
 }
 
-/// The leads service's intake adapters: each its own small module over the kit's IntakeAdapter.
+/// The leads service's intake adapters: each its own small module over LeadIntake's IntakeAdapter.
 let intakeAdapters = ["WebFormIntake", "DouyinIntake", "WeChatIntake", "MeituanIntake", "TradeShowIntake", "StorePOSIntake", "APIIntake"]
 
 let package = Package(
@@ -78,14 +78,27 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Shared/Kit"),
+        // Reminders and escalations through WeCom, DingTalk, group robots and webhooks, for every
+        // service that sends them (HTTP calls to the vendors).
+        .target(
+            name: "SalesNotifications",
+            dependencies: [
+                "SalesModel", "SalesProto", "ServiceKit", grpcCore, postgres, logging, lifecycle, swiftProtobuf, nioCore,
+                .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Shared/Notifications"),
     ]
         + service(
             "Leads", library: "LeadsService", executable: "leads",
-            // Notification channels (WeCom, DingTalk, webhooks) are HTTP calls.
-            extra: [.product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto")],
+            // The company registry is an HTTP call.
+            extra: ["SalesNotifications", "LeadIntake", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto")],
             mainExtra: intakeAdapters.map { .target(name: $0) })
+        + [
+            // What an intake adapter is (a channel's payload read into a lead), and the set the executable ships.
+            .target(name: "LeadIntake", dependencies: ["ServiceKit", "SalesProto", "RulesEngine"], path: "Services/Leads/IntakeAdapters/LeadIntake")
+        ]
         + intakeAdapters.map { name in
-            .target(name: name, dependencies: ["ServiceKit", "SalesProto", "RulesEngine"], path: "Services/Leads/Plugins/\(name)")
+            .target(name: name, dependencies: ["LeadIntake", "SalesProto", "RulesEngine"], path: "Services/Leads/IntakeAdapters/\(name)")
         }
         + service("Opportunities", library: "OpportunitiesService", executable: "opportunities")
         + service("Incentives", library: "IncentivesService", executable: "incentives")
@@ -112,19 +125,51 @@ let package = Package(
             .executableTarget(
                 name: "leads-benchmark", dependencies: ["SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2, nioCore, nioPosix],
                 path: "Benchmarks/LeadsBenchmark"),
-            .testTarget(
-                name: "SalesTests",
+            // What the test targets share: the run's Postgres, the running stack, the in-process
+            // harness, the stand-in vendor endpoints and the fixtures. A library, so tests of every
+            // kind reach it; nothing ships with it.
+            .target(
+                name: "TestSupport",
                 dependencies: [
-                    "SalesModel", "SalesProto", "ServiceKit", "SalesControl", "RulesEngine", "LeadsService", "OpportunitiesService",
-                    "IncentivesService", "ForecastingService", "StoreSalesService", "GatewayService",
-                ] + intakeAdapters.map { .target(name: $0) } + [
-                    grpcCore, grpcHTTP2, postgres, hummingbird, .product(name: "Crypto", package: "swift-crypto"),
-                    // Service tests host one service's handlers in this process (ServiceHarness).
+                    "SalesModel", "SalesProto", "ServiceKit", "SalesControl", "RulesEngine", grpcCore, grpcHTTP2, postgres, hummingbird,
+                    logging, nioCore, .product(name: "Crypto", package: "swift-crypto"),
                     .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
                 ],
-                path: "Tests/SalesTests",
-                // Read through #filePath by the tests (JsonLogic suite, import sheets), not as a SwiftPM resource.
-                exclude: ["Fixtures"]),
+                path: "Tests/Support"),
+            // Pure logic: no database, no network; seconds once built (`swift test --filter UnitTests`).
+            .testTarget(
+                name: "UnitTests",
+                dependencies: ["SalesModel", "RulesEngine", "SalesProto", "ServiceKit", "SalesNotifications", "SalesControl", "LeadsService", "TestSupport"]
+                    + ["LeadIntake"] + intakeAdapters.map { .target(name: $0) } + [.product(name: "Crypto", package: "swift-crypto")],
+                path: "Tests/UnitTests"),
+            // One service's handlers on the in-process transport against its schema in the run's Postgres.
+            .testTarget(
+                name: "ServiceTests",
+                dependencies: [
+                    "SalesModel", "SalesProto", "ServiceKit", "SalesControl", "LeadsService", "OpportunitiesService", "IncentivesService",
+                    "ForecastingService", "StoreSalesService", "GatewayService", "TestSupport", grpcCore, postgres,
+                    .product(name: "GRPCInProcessTransport", package: "grpc-swift-2"),
+                ],
+                path: "Tests/ServiceTests"),
+            // The six real executables over loopback HTTP/2: cross-service flows, faults, the tools.
+            .testTarget(
+                name: "EndToEndTests",
+                dependencies: [
+                    "SalesModel", "SalesProto", "ServiceKit", "SalesControl", "RulesEngine", "LeadsService", "SalesNotifications", "TestSupport",
+                    grpcCore, grpcHTTP2,
+                    postgres,
+                    hummingbird, .product(name: "Crypto", package: "swift-crypto"),
+                ],
+                path: "Tests/EndToEndTests"),
         ],
     swiftLanguageModes: [.v6]
 )
+
+// Every target of ours builds with the same upcoming features: `any` spelled out for
+// existentials, and a file sees only the members of modules it imports itself.
+for target in package.targets {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ]
+}

@@ -1,10 +1,23 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh Debian machine: installs what is missing, starts a throwaway
-# Postgres, checks the generated code, runs the Swift tests (unit, database, end-to-end over the
+# Postgres, checks the generated code, runs the Swift tests (unit, service, end-to-end over the
 # real executables), then the non-Swift gRPC client and the static Docker checks in Python.
+#
+#   scripts/test.sh              everything (what CI runs)
+#   scripts/test.sh unit         pure logic only: no Postgres, seconds
+#   scripts/test.sh service      one service at a time on the in-process transport, with Postgres
+#   scripts/test.sh end-to-end   the six executables over loopback, then the Python client
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
+kind=${1:-all}
+case "$kind" in
+  all) filter= ;;
+  unit) filter=UnitTests ;;
+  service) filter=ServiceTests ;;
+  end-to-end) filter=EndToEndTests ;;
+  *) echo "usage: scripts/test.sh [unit|service|end-to-end]" >&2; exit 2 ;;
+esac
 scripts/setup-debian.sh --tests
 
 echo "== build"
@@ -16,6 +29,11 @@ set -e
 
 echo "== generated protobuf code is current"
 scripts/generate-protos.sh --check
+
+if [ "$kind" = unit ]; then
+  echo "== swift test: unit"
+  exec swift test --skip-build --filter UnitTests
+fi
 
 # The postgres user must reach the cluster folder, so it lives under /var/tmp, not the checkout.
 pgdir=$(mktemp -d /var/tmp/sales-test-pg.XXXXXX)
@@ -30,11 +48,12 @@ trap cleanup EXIT
 eval "$(scripts/test-postgres.sh start "$pgdir/data" "$pgport")"
 export SALES_BIN_DIR="$root/.build/debug"
 
-echo "== swift test"
+echo "== swift test${filter:+: $filter}"
 set +e
-swift test --skip-build 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]'
+swift test --skip-build ${filter:+--filter "$filter"} 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\]'
 status=${PIPESTATUS[0]}
 set -e
+if [ "$kind" = service ]; then exit "$status"; fi
 
 echo "== python: a non-Swift gRPC client against the running stack, and the Docker files"
 python3 -m venv "$pgdir/venv"

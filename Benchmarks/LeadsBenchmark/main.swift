@@ -9,6 +9,7 @@ import NIOPosix
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 import Synchronization
 
 struct Options {

@@ -25,6 +25,12 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
         return Money(minorUnits: rounded, currency: currency)
     }
 
+    /// The amount in major units (yuan), as rules compare it (`budget >= 100000`). Rules only:
+    /// arithmetic on money stays in minor units.
+    public var majorUnitsForRules: Double { Self.majorUnitsForRules(minorUnits) }
+
+    public static func majorUnitsForRules(_ minorUnits: Int64) -> Double { Double(minorUnits) / 100 }
+
     public var description: String {
         let sign = minorUnits < 0 ? "-" : ""
         let magnitude = minorUnits.magnitude

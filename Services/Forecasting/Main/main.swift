@@ -1,4 +1,5 @@
 import ForecastingService
+import SalesModel
 import ServiceKit
 
 await ServiceMain.run(

@@ -1,6 +1,7 @@
 import GRPCCore
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// sales.forecasting.v1.ForecastService.
 struct ForecastServiceHandler: Sales_Forecasting_V1_ForecastService.SimpleServiceProtocol {

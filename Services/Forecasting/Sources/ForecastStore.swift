@@ -24,7 +24,7 @@ struct ForecastStore: Sendable {
             INSERT INTO tracked_opportunities (opportunity_id, tenant_id, owner_id, org_path, period, stage, amount_minor,
                                                weighted_minor, currency)
             VALUES (\(id), \(tenant), \(opportunity.ownerID), \(opportunity.orgPath), \(period),
-                    \(Int16(opportunity.stage.rawValue)), \(amount.minorUnits), \(weighted), \(amount.currency))
+                    \(opportunity.stage.column), \(amount.minorUnits), \(weighted), \(amount.currency))
             """, logger: logger)
     }
 
@@ -45,8 +45,8 @@ struct ForecastStore: Sendable {
                 $0.opportunityID = id.apiString
                 $0.ownerID = owner
                 $0.period = period
-                $0.amount = .with { $0.minorUnits = amount; $0.currency = currency }
-                $0.weighted = .with { $0.minorUnits = weighted; $0.currency = currency }
+                $0.amount = .init(minorUnits: amount, currency: currency)
+                $0.weighted = .init(minorUnits: weighted, currency: currency)
                 $0.recordedAt = Google_Protobuf_Timestamp(date: recorded)
             }))
         }
@@ -66,8 +66,8 @@ struct ForecastStore: Sendable {
             overview.periods.append(.with {
                 $0.period = period
                 $0.opportunities = count
-                $0.pipeline = .with { $0.minorUnits = pipeline; $0.currency = "CNY" }
-                $0.weighted = .with { $0.minorUnits = weighted; $0.currency = "CNY" }
+                $0.pipeline = .init(minorUnits: pipeline, currency: "CNY")
+                $0.weighted = .init(minorUnits: weighted, currency: "CNY")
             })
         }
         return overview

@@ -1,4 +1,5 @@
 import GatewayService
+import SalesModel
 import ServiceKit
 
 await ServiceMain.run(.gateway, peers: GatewayServer.peers, migrations: GatewayServer.migrations, build: GatewayServer.components)

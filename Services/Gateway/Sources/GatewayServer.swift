@@ -1,3 +1,4 @@
+import GRPCCore
 import SalesModel
 import SalesProto
 import ServiceKit

@@ -1,4 +1,5 @@
 import IncentivesService
+import SalesModel
 import ServiceKit
 
 await ServiceMain.run(

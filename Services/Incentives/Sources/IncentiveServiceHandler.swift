@@ -1,6 +1,7 @@
 import GRPCCore
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// sales.incentives.v1.IncentiveService.
 struct IncentiveServiceHandler: Sales_Incentives_V1_IncentiveService.SimpleServiceProtocol {

@@ -47,7 +47,7 @@ struct PipelineCreditStore: Sendable {
                 $0.opportunityID = id.apiString
                 $0.ownerID = owner
                 $0.orgPath = orgPath
-                $0.amount = .with { $0.minorUnits = amount; $0.currency = currency }
+                $0.amount = .init(minorUnits: amount, currency: currency)
                 $0.recordedAt = Google_Protobuf_Timestamp(date: recorded)
             }))
         }
@@ -69,10 +69,10 @@ struct PipelineCreditStore: Sendable {
             overview.byOwner.append(.with {
                 $0.ownerID = owner
                 $0.opportunities = count
-                $0.pipeline = .with { $0.minorUnits = amount; $0.currency = currency }
+                $0.pipeline = .init(minorUnits: amount, currency: currency)
             })
         }
-        overview.pipeline = .with { $0.minorUnits = total; $0.currency = Currency.cny.code }
+        overview.pipeline = .init(minorUnits: total, currency: Currency.cny.code)
         return overview
     }
 }

@@ -1,12 +1,14 @@
 import APIIntake
 import DouyinIntake
+import LeadIntake
 import LeadsService
 import MeituanIntake
+import SalesModel
 import ServiceKit
 import StorePOSIntake
 import TradeShowIntake
-import WeChatIntake
 import WebFormIntake
+import WeChatIntake
 
 /// The intake channels this executable ships; SALES_LEADS_INTAKE chooses which are active.
 let adapters: [any IntakeAdapter] = [

@@ -3,6 +3,7 @@ import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// What is known about a lead's customer beyond how to reach them: where, what trade, how big,
 /// with what budget. Routing, grading and checkpoint rules read these.
@@ -55,7 +56,7 @@ struct LeadProfile: Sendable, Equatable {
         [
             "district": .string(district),
             "industry": industry.isEmpty ? .null : .string(industry),
-            "budget": budget.map { .number(Double($0.minorUnits) / 100) } ?? .null,
+            "budget": budget.map { .number($0.majorUnitsForRules) } ?? .null,
             "employee_count": employeeCount.map { .number(Double($0)) } ?? .null,
             "tags": .array(tags.map(RuleValue.string)),
             "gps": location.map { .object(["lat": .number($0.latitude), "lng": .number($0.longitude)]) } ?? .null,

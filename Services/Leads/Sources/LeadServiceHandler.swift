@@ -1,5 +1,7 @@
 import Foundation
 import GRPCCore
+import LeadIntake
+import Logging
 import RulesEngine
 import SalesModel
 import SalesProto
@@ -9,6 +11,9 @@ import SwiftProtobuf
 /// sales.leads.v1.LeadService.
 struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let store: LeadStore
+    let customers: CustomerStore
+    let chats: ChatArchiveStore
+    let deadLetters: DeadLetterStore
     let companyRegistry: (any CompanyRegistry)?
     let followUps: FollowUpStore
     let pools: PoolStore
@@ -50,7 +55,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         // What the customer asked before costs a query: only when an active rule reads it. A
         // customer with an owner is found again in the insert either way.
         let readsHistory = [grading, routing].contains { $0?.rules.fieldsRead.contains(LeadField.earlierInquiries.name) == true }
-        let known = readsHistory ? try await store.customer(customerKey, tenant: caller.tenant) : nil
+        let known = readsHistory ? try await customers.customer(customerKey, tenant: caller.tenant) : nil
         let earlier = known?.earlierInquiries ?? ""
         let grade = LeadGrading.grade(lead.ruleValue(earlierInquiries: earlier), by: grading?.rules)
         let decision = known?.ownerID.isEmpty == false
@@ -179,8 +184,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     }
 
     func listUnmaskAudit(request: Sales_Leads_V1_ListUnmaskAuditRequest, context: ServerContext) async throws -> Sales_Leads_V1_ListUnmaskAuditResponse {
-        let caller = try RequestContext.caller()
-        guard caller.roles.contains(.admin) else { throw ServiceError.permissionDenied("the unmask audit is for admins") }
+        let caller = try RequestContext.caller(allowedTo: .administer, "reading the unmask audit")
         let page = try Page(request.page)
         let (rows, next) = page.finish(try await unmaskAudit.list(tenant: caller.tenant, page: page), seq: \.seq)
         return .with {
@@ -190,10 +194,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     }
 
     func inspectRules(request: Sales_Leads_V1_InspectRulesRequest, context: ServerContext) async throws -> Sales_Leads_V1_RuleInspection {
-        let caller = try RequestContext.caller()
-        guard caller.roles.contains(.admin) || caller.managedSubtree != nil else {
-            throw ServiceError.permissionDenied("rule inspection is for admins and managers")
-        }
+        let caller = try RequestContext.caller(allowedTo: .overseeTeams, "inspecting rules")
         guard (0...5_000).contains(request.sampleSize) else {
             throw ServiceError.invalidArgument(field: "sample_size", rule: "must be between 0 (500) and 5,000")
         }
@@ -203,8 +204,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     func listRuleHealthReports(
         request: Sales_Leads_V1_ListRuleHealthReportsRequest, context: ServerContext
     ) async throws -> Sales_Leads_V1_ListRuleHealthReportsResponse {
-        let caller = try RequestContext.caller()
-        guard caller.roles.contains(.admin) else { throw ServiceError.permissionDenied("the archived rule health reports are for admins") }
+        let caller = try RequestContext.caller(allowedTo: .administer, "reading the archived rule health reports")
         let reports = try await reports.list(tenant: caller.tenant)
         return .with { $0.reports = reports }
     }

@@ -6,7 +6,7 @@ import SalesProto
 import ServiceKit
 import SwiftProtobuf
 
-/// The SQL of the leads schema. Every read is scoped by tenant and the caller's visibility.
+/// The `leads` table. Every read is scoped by tenant and the caller's visibility.
 struct LeadStore: Sendable {
     let database: Database
 
@@ -17,30 +17,79 @@ struct LeadStore: Sendable {
         district, industry, budget_minor, budget_currency, employee_count, tags, latitude, longitude, grade
         """
 
-    /// A customer already on file, with what it asked in its latest leads.
-    struct KnownCustomer: Sendable {
-        let id: UUID
-        /// Empty while the customer is in a public pool.
-        let ownerID: String
-        let orgPath: String
-        let earlierInquiries: String
+    /// A merged customer's leads move to the survivor; returns how many.
+    func moveLeads(fromCustomer merged: UUID, to surviving: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query(
+            "UPDATE leads SET customer_id = \(surviving), updated_at = now() WHERE customer_id = \(merged) RETURNING 1", logger: logger)
+        var moved = 0
+        for try await _ in rows { moved += 1 }
+        return moved
     }
 
-    func customer(_ key: CustomerKey, tenant: TenantID) async throws -> KnownCustomer? {
+    /// A customer's open leads follow its owner (one customer, one owner), each with a fresh pool
+    /// clock and `reason`; returns how many changed hands.
+    func followOwner(
+        ofCustomer customer: UUID, owner: String, orgPath: String, reason: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Int {
+        let rows = try await connection.query(
+            """
+            UPDATE leads SET owner_id = \(owner), org_path = \(orgPath), updated_at = now(),
+                             assigned_at = now(), return_warned_at = NULL, assignment_reason = \(reason)
+            WHERE customer_id = \(customer) AND status <> \(Sales_Leads_V1_LeadStatus.converted.column)
+              AND (owner_id <> \(owner) OR org_path <> \(orgPath))
+            RETURNING 1
+            """, logger: logger)
+        var reassigned = 0
+        for try await _ in rows { reassigned += 1 }
+        return reassigned
+    }
+
+    /// A lead that may be due for return to the public pool, with its tenant's policy.
+    struct ReturnCandidate: Sendable {
+        let id: UUID
+        let tenant: TenantID
+        /// When its owner's clock started: assignment or the last real follow-up, whichever is later.
+        let since: Date
+        let warned: Bool
+        let returnAfter: Int
+        let warnBefore: Int
+        let grade: String
+    }
+
+    /// Owned open leads whose clock ran at least (return days - warning days) calendar days, oldest
+    /// first. Business days are never more than calendar days, so the sweeper's count in the
+    /// tenant's calendar finds every lead due among these.
+    func returnCandidates(tenant: TenantID?, now: Date, limit: Int = 500) async throws -> [ReturnCandidate] {
         let rows = try await database.query(
             """
-            SELECT c.id, c.owner_id, c.org_path,
-                   coalesce((SELECT string_agg(inquiry, ' / ') FROM (
-                       SELECT l.inquiry FROM leads l WHERE l.customer_id = c.id AND l.inquiry <> ''
-                       ORDER BY l.seq DESC LIMIT 20) recent), '')
-            FROM customers keyed
-            JOIN customers c ON c.id = coalesce(keyed.merged_into, keyed.id)
-            WHERE keyed.tenant_id = \(tenant.rawValue) AND keyed.key_kind = \(key.kind) AND keyed.key_value = \(key.value)
+            SELECT id, tenant_id, since, warned, return_after, warn_before, grade FROM (
+                SELECT l.id, l.tenant_id, greatest(l.assigned_at, l.last_touch_at) AS since, l.return_warned_at IS NOT NULL AS warned,
+                       coalesce((p.return_days_by_grade ->> nullif(l.grade, ''))::integer, p.return_after_business_days, 10) AS return_after,
+                       coalesce(p.warn_business_days_before, 2) AS warn_before, l.grade
+                FROM leads l LEFT JOIN pool_policies p ON p.tenant_id = l.tenant_id
+                WHERE l.owner_id <> '' AND l.status <> \(Sales_Leads_V1_LeadStatus.converted.column)
+                  AND (\(tenant?.rawValue)::text IS NULL OR l.tenant_id = \(tenant?.rawValue))
+            ) candidates
+            WHERE return_after > 0 AND since < \(now) - make_interval(days => greatest(return_after - warn_before, 1))
+            ORDER BY since LIMIT \(limit)
             """)
-        for try await (id, owner, path, inquiries) in rows.decode((UUID, String, String, String).self) {
-            return KnownCustomer(id: id, ownerID: owner, orgPath: path, earlierInquiries: inquiries)
+        var candidates: [ReturnCandidate] = []
+        for try await (id, tenant, since, warned, returnAfter, warnBefore, grade)
+            in rows.decode((UUID, String, Date, Bool, Int32, Int32, String).self) {
+            guard let tenant = TenantID(tenant) else { continue }
+            candidates.append(ReturnCandidate(
+                id: id, tenant: tenant, since: since, warned: warned, returnAfter: Int(returnAfter), warnBefore: Int(warnBefore), grade: grade))
         }
-        return nil
+        return candidates
+    }
+
+    /// Notes that the owner was warned; false when they already were, or the lead has no owner now.
+    func markReturnWarned(_ id: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        let rows = try await connection.query(
+            "UPDATE leads SET return_warned_at = now() WHERE id = \(id) AND return_warned_at IS NULL AND owner_id <> '' RETURNING 1",
+            logger: logger)
+        for try await _ in rows { return true }
+        return false
     }
 
     static let poolReturnPrefix = "returning customer from the public pool: "
@@ -51,10 +100,10 @@ struct LeadStore: Sendable {
     /// Two channels submitting the same customer at once meet on the customers' unique key: the
     /// second waits for the first and then finds its owner. A key merged into another customer is
     /// followed to the survivor.
-    func insert(_ row: LeadInsert, on connection: PostgresConnection, logger: Logger) async throws -> (lead: Lead, routed: Bool) {
+    func insert(_ row: NewLeadRow, on connection: PostgresConnection, logger: Logger) async throws -> (lead: Lead, routed: Bool) {
         var row = row
         for _ in 0..<4 {
-            if let lead = try await Self.decode(connection.query(InsertLead(row: row).query(), logger: logger)).first {
+            if let lead = try await Self.decode(connection.query(SingleLeadInsert(row: row).query(), logger: logger)).first {
                 return try await stored(lead, from: row, on: connection, logger: logger)
             }
             // Nothing written: the key's customer was merged into another (follow it), or another
@@ -65,7 +114,7 @@ struct LeadStore: Sendable {
                 WHERE m.tenant_id = \(row.tenant.rawValue) AND m.key_kind = \(row.key.kind) AND m.key_value = \(row.key.value)
                 """, logger: logger)
             for try await (kind, value) in survivors.decode((String, String).self) {
-                row = LeadInsert(
+                row = NewLeadRow(
                     tenant: row.tenant, lead: row.lead, key: CustomerKey(kind: kind, value: value), phoneHash: row.phoneHash,
                     grade: row.grade, assignment: row.assignment)
             }
@@ -74,14 +123,14 @@ struct LeadStore: Sendable {
     }
 
     /// Stores in one statement the leads of new customers and of customers waiting in a pool (see
-    /// `InsertLeads`; one row a customer key). For each, the stored lead and whether it was routed,
+    /// `BatchLeadInsert`; one row a customer key). For each, the stored lead and whether it was routed,
     /// or nil for a lead whose customer has an owner: `insert(_:on:logger:)` writes it.
     func insert(
-        _ rows: [LeadInsert], on connection: PostgresConnection, logger: Logger
+        _ rows: [NewLeadRow], on connection: PostgresConnection, logger: Logger
     ) async throws -> [(lead: Lead, routed: Bool)?] {
         guard !rows.isEmpty else { return [] }
         var inserted: [UUID: Lead] = [:]
-        for try await lead in try await connection.execute(InsertLeads(rows: rows), logger: logger) { inserted[lead.id] = lead }
+        for try await lead in try await connection.execute(BatchLeadInsert(rows: rows), logger: logger) { inserted[lead.id] = lead }
         var results: [(lead: Lead, routed: Bool)?] = []
         for row in rows {
             guard let lead = inserted[row.id] else {
@@ -96,7 +145,7 @@ struct LeadStore: Sendable {
     /// Whether a stored lead was routed (a new customer's, or one returning from a pool, whose
     /// leads still waiting in the pool go along: one customer, one owner).
     private func stored(
-        _ lead: Lead, from row: LeadInsert, on connection: PostgresConnection, logger: Logger
+        _ lead: Lead, from row: NewLeadRow, on connection: PostgresConnection, logger: Logger
     ) async throws -> (lead: Lead, routed: Bool) {
         let routed = !lead.isRepeat || lead.assignmentReason.hasPrefix(Self.poolReturnPrefix)
         if lead.isRepeat && routed {
@@ -106,7 +155,7 @@ struct LeadStore: Sendable {
                                  assigned_at = now(), return_warned_at = NULL,
                                  assignment_reason = \("moved with its returning customer: " + row.assignment.reason)
                 WHERE customer_id = \(lead.customerID) AND owner_id = '' AND id <> \(lead.id)
-                  AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue))
+                  AND status <> \(Sales_Leads_V1_LeadStatus.converted.column)
                 """, logger: logger)
         }
         return (lead, routed)
@@ -127,7 +176,7 @@ struct LeadStore: Sendable {
 
     func list(for caller: Caller, status: Sales_Leads_V1_LeadStatus, publicPool: Bool = false, page: Page) async throws -> [Lead] {
         let scope = Visibility(caller)
-        let statusFilter = Int16(status.rawValue)
+        let statusFilter = status.column
         let rows = try await database.query(
             """
             SELECT \(unescaped: Self.columns) FROM leads
@@ -146,7 +195,7 @@ struct LeadStore: Sendable {
             """
             SELECT \(unescaped: Self.columns) FROM leads
             WHERE tenant_id = \(tenant.rawValue) AND created_at >= \(since)
-              AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue))
+              AND status <> \(Sales_Leads_V1_LeadStatus.converted.column)
             ORDER BY seq DESC LIMIT \(limit)
             """)
         return try await Self.decode(rows)
@@ -172,7 +221,7 @@ struct LeadStore: Sendable {
     func markConverted(_ id: UUID, opportunity: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Lead {
         let rows = try await connection.query(
             """
-            UPDATE leads SET status = \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)), opportunity_id = \(opportunity),
+            UPDATE leads SET status = \(Sales_Leads_V1_LeadStatus.converted.column), opportunity_id = \(opportunity),
                              updated_at = now()
             WHERE id = \(id) RETURNING \(unescaped: Self.columns)
             """, logger: logger)
@@ -187,42 +236,12 @@ struct LeadStore: Sendable {
     ) async throws -> Lead {
         let rows = try await connection.query(
             """
-            UPDATE leads SET status = \(Int16(stage.rawValue)), custom_fields = \(try CustomFieldStore.encode(customFields))::jsonb,
+            UPDATE leads SET status = \(stage.column), custom_fields = \(try CustomFieldStore.encode(customFields))::jsonb,
                              updated_at = now()
             WHERE id = \(id) RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         guard let lead = try await Self.decode(rows).first else { throw ServiceError.notFound(kind: "lead", id: id.apiString) }
         return lead
-    }
-
-    func keepDeadLetter(adapter: String, payload: String, reason: String, by caller: Caller) async throws -> UUID {
-        let id = UUID.random()
-        try await database.query(
-            """
-            INSERT INTO intake_dead_letters (id, tenant_id, adapter, payload, reason, received_by)
-            VALUES (\(id), \(caller.tenant.rawValue), \(adapter), \(payload), \(reason), \(caller.userID))
-            """)
-        return id
-    }
-
-    func deadLetters(tenant: TenantID, page: Page) async throws -> [(seq: Int64, letter: Sales_Leads_V1_DeadLetter)] {
-        let rows = try await database.query(
-            """
-            SELECT seq, id, adapter, payload, reason, received_at FROM intake_dead_letters
-            WHERE tenant_id = \(tenant.rawValue) AND seq < \(page.before)
-            ORDER BY seq DESC LIMIT \(page.fetchLimit)
-            """)
-        var result: [(Int64, Sales_Leads_V1_DeadLetter)] = []
-        for try await (seq, id, adapter, payload, reason, received) in rows.decode((Int64, UUID, String, String, String, Date).self) {
-            result.append((seq, .with {
-                $0.id = id.apiString
-                $0.adapter = adapter
-                $0.payloadJson = payload
-                $0.reason = reason
-                $0.receivedAt = Google_Protobuf_Timestamp(date: received)
-            }))
-        }
-        return result
     }
 
     /// Leads in the public pools the caller sees.
@@ -244,7 +263,7 @@ struct LeadStore: Sendable {
             """
             SELECT count(*) FROM leads
             WHERE tenant_id = \(caller.tenant.rawValue) AND owner_id = ANY(\(Array(owners)))
-              AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)) AND \(visibleTo: Visibility(caller))
+              AND status <> \(Sales_Leads_V1_LeadStatus.converted.column) AND \(visibleTo: Visibility(caller))
             """)
         for try await count in rows.decode(Int64.self) { return count }
         return 0
@@ -254,7 +273,7 @@ struct LeadStore: Sendable {
         let scope = Visibility(caller)
         let rows = try await database.query(
             """
-            SELECT channel, count(*), count(*) FILTER (WHERE status = \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)))
+            SELECT channel, count(*), count(*) FILTER (WHERE status = \(Sales_Leads_V1_LeadStatus.converted.column))
             FROM leads
             WHERE tenant_id = \(caller.tenant.rawValue)
               AND \(visibleTo: scope)
@@ -265,7 +284,7 @@ struct LeadStore: Sendable {
             overview.total += count
             overview.converted += converted
             overview.byChannel.append(.with {
-                $0.channel = Sales_Leads_V1_Channel(rawValue: Int(channel)) ?? .UNRECOGNIZED(Int(channel))
+                $0.channel = Sales_Leads_V1_Channel(column: channel)
                 $0.count = count
             })
         }
@@ -297,9 +316,9 @@ struct LeadStore: Sendable {
         return Lead(
             id: id, seq: seq, tenant: tenant, contactName: contact, companyName: company, phone: phone.flatMap(PhoneNumber.init),
             creditCode: CreditCode(creditCode),
-            channel: Sales_Leads_V1_Channel(rawValue: Int(channel)) ?? .UNRECOGNIZED(Int(channel)),
+            channel: Sales_Leads_V1_Channel(column: channel),
             campaign: campaign, city: city, inquiry: inquiry, ownerID: owner, orgPath: orgPath,
-            status: Sales_Leads_V1_LeadStatus(rawValue: Int(status)) ?? .UNRECOGNIZED(Int(status)),
+            status: Sales_Leads_V1_LeadStatus(column: status),
             opportunityID: opportunity, createdAt: created, customFields: try CustomFieldStore.decode(custom),
             customerID: customer, isRepeat: isRepeat, firstTouchAt: firstTouch, lastTouchAt: lastTouch,
             assignmentReason: reason, routingRuleID: ruleID, profile: profile,

@@ -1,6 +1,8 @@
-import AsyncHTTPClient
 import Foundation
+import LeadIntake
+import Logging
 import SalesModel
+import SalesNotifications
 import SalesProto
 import ServiceKit
 
@@ -11,7 +13,7 @@ public enum LeadsServer {
     /// cannot have a cycle. Only rule health's count of leads on managers, and the check that
     /// keeps managers off duty rosters, need it.
     public static let optionalPeers: [ServiceName] = [.gateway]
-    public static let migrations = LeadsMigrations.all
+    public static let migrations = Notifications.migrations + LeadsMigrations.all
 
     /// `adapters` are the intake adapters the executable ships; SALES_LEADS_INTAKE picks the active ones.
     public static func components(_ runtime: ServiceRuntime, adapters: [any IntakeAdapter]) throws -> ServiceComponents {
@@ -31,10 +33,8 @@ public enum LeadsServer {
         let checkpoints = LeadCheckpoints(activeRules: activeRules, calendars: calendars)
         let pools = PoolStore(database: database)
         let desk = RoutingDeskStore(database: database, calendars: calendars)
-        let notifications = NotificationStore(
-            database: database, sealing: SealedText(secret: runtime.configuration.jwtSecret, label: "sales.notification-channels.v1"))
-        let senders = NotificationSenders.standard()
-        let notifier = Notifier(store: notifications, senders: senders)
+        let notifications = try Notifications(runtime: runtime)
+        let notifier = notifications.notifier
         let managers = TeamManagers(directory: .init(wrapping: runtime.peer(.gateway).grpc), tokens: runtime.tokens)
         let inspector = RuleInspector(
             store: store, domain: ruleDomain, activeRules: activeRules, checkpoints: checkpoints, desk: desk, managers: managers,
@@ -45,13 +45,15 @@ public enum LeadsServer {
             watch: CheckpointWatch(database: database, store: store, fields: fields, checkpoints: checkpoints, notifier: notifier),
             reports: reports, calendars: calendars)
         let sweepSeconds = try environment.integer("SALES_LEADS_SWEEP_SECONDS", in: 1...86_400, default: 60)
-        let notifySeconds = try environment.integer("SALES_LEADS_NOTIFY_SECONDS", in: 1...3_600, default: 1)
         let companyRegistry = try CompanyRegistries.fromEnvironment(environment)
         if let companyRegistry { runtime.logger.info("company registry: \(companyRegistry.source)") }
         let phoneHasher = PhoneHasher(secret: runtime.configuration.jwtSecret)
         let writer = LeadWriter(store: store, desk: desk, notifier: notifier)
         let handler = LeadServiceHandler(
             store: store,
+            customers: CustomerStore(database: database),
+            chats: ChatArchiveStore(),
+            deadLetters: DeadLetterStore(database: database),
             companyRegistry: companyRegistry,
             followUps: FollowUpStore(database: database),
             pools: pools,
@@ -72,22 +74,11 @@ public enum LeadsServer {
                 HostedService(Sales_Leads_V1_LeadService.descriptor, handler),
                 HostedService(Sales_Common_V1_RuleSetService.descriptor, ruleSetService),
                 HostedService(Sales_Leads_V1_RoutingDeskService.descriptor, RoutingDeskHandler(desk: desk, managers: managers)),
-                HostedService(Sales_Leads_V1_NotificationService.descriptor, NotificationHandler(store: notifications, senders: senders)),
+                notifications.api,
             ],
             background: [
-                PoolSweeperService(sweeper: sweeper, interval: .seconds(sweepSeconds), health: runtime.health),
-                NotificationWorkerService(
-                    worker: NotificationWorker(
-                        store: notifications, senders: senders, http: Self.vendorClient(), logger: runtime.logger),
-                    interval: .seconds(notifySeconds), health: runtime.health),
+                sweeper.job(every: .seconds(sweepSeconds), health: runtime.health),
+                notifications.worker(),
             ])
-    }
-
-    /// The client notices go out through: an address that does not answer fails within two
-    /// seconds (the default waits ten), so its retry comes on time and the slot frees quickly.
-    static func vendorClient() -> HTTPClient {
-        var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(2), read: .seconds(5))
-        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }
 }

@@ -1,4 +1,5 @@
 import OpportunitiesService
+import SalesModel
 import ServiceKit
 
 await ServiceMain.run(

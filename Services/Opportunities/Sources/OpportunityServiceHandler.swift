@@ -2,6 +2,7 @@ import GRPCCore
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// sales.opportunities.v1.OpportunityService.
 struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.SimpleServiceProtocol {

@@ -4,6 +4,7 @@ import PostgresNIO
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// The SQL of the opportunities schema. Every read is scoped by tenant and visibility.
 struct OpportunityStore: Sendable {
@@ -21,7 +22,7 @@ struct OpportunityStore: Sendable {
                 INSERT INTO opportunities (id, tenant_id, name, customer_name, lead_id, owner_id, org_path, stage,
                                            amount_minor, currency, expected_close)
                 VALUES (\(id), \(tenant.rawValue), \(new.name), \(new.customerName), \(new.leadID), \(new.ownerID),
-                        \(new.orgPath), \(Int16(Sales_Opportunities_V1_Stage.qualification.rawValue)),
+                        \(new.orgPath), \(Sales_Opportunities_V1_Stage.qualification.column),
                         \(new.amount.minorUnits), \(new.amount.currency.code), \(new.expectedClose))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
@@ -42,7 +43,7 @@ struct OpportunityStore: Sendable {
     }
 
     func list(for caller: Caller, stage: Sales_Opportunities_V1_Stage, leadID: UUID?, page: Page) async throws -> [Opportunity] {
-        let stageFilter = Int16(stage.rawValue)
+        let stageFilter = stage.column
         let rows = try await database.query(
             """
             SELECT \(unescaped: Self.columns) FROM opportunities
@@ -65,7 +66,7 @@ struct OpportunityStore: Sendable {
         var overview = Sales_Opportunities_V1_OpportunitiesOverview()
         var openAmount: Int64 = 0
         for try await (stageRaw, currency, count, amount) in rows.decode((Int16, String, Int64, Int64).self) {
-            let stage = Sales_Opportunities_V1_Stage(rawValue: Int(stageRaw)) ?? .UNRECOGNIZED(Int(stageRaw))
+            let stage = Sales_Opportunities_V1_Stage(column: stageRaw)
             overview.total += count
             let isOpen = stage != .won && stage != .lost
             if isOpen {
@@ -76,10 +77,10 @@ struct OpportunityStore: Sendable {
             overview.byStage.append(.with {
                 $0.stage = stage
                 $0.count = count
-                $0.amount = .with { $0.minorUnits = amount; $0.currency = currency }
+                $0.amount = .init(minorUnits: amount, currency: currency)
             })
         }
-        overview.openAmount = .with { $0.minorUnits = openAmount; $0.currency = Currency.cny.code }
+        overview.openAmount = .init(minorUnits: openAmount, currency: Currency.cny.code)
         return overview
     }
 
@@ -89,7 +90,7 @@ struct OpportunityStore: Sendable {
             in rows.decode((UUID, Int64, String, String, UUID?, String, String, Int16, Int64, String, Date, Date).self) {
             result.append(Opportunity(
                 id: id, seq: seq, name: name, customerName: customer, leadID: leadID, ownerID: owner, orgPath: orgPath,
-                stage: Sales_Opportunities_V1_Stage(rawValue: Int(stage)) ?? .UNRECOGNIZED(Int(stage)),
+                stage: Sales_Opportunities_V1_Stage(column: stage),
                 amount: Money(minorUnits: amount, currency: Currency(currency) ?? .cny), expectedClose: close, createdAt: created))
         }
         return result

@@ -1,3 +1,4 @@
+import SalesModel
 import ServiceKit
 import StoreSalesService
 

@@ -8,7 +8,7 @@ public enum StoreSalesServer {
     public static let migrations = StoreSalesMigrations.all
 
     public static func components(_ runtime: ServiceRuntime) -> ServiceComponents {
-        let handler = StoreServiceHandler(store: StoreStore(database: runtime.database))
+        let handler = StoreServiceHandler(store: ShopStore(database: runtime.database))
         return ServiceComponents(services: [HostedService(Sales_Storesales_V1_StoreService.descriptor, handler)])
     }
 }

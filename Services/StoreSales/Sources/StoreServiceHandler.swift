@@ -2,16 +2,14 @@ import GRPCCore
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// sales.storesales.v1.StoreService.
 struct StoreServiceHandler: Sales_Storesales_V1_StoreService.SimpleServiceProtocol {
-    let store: StoreStore
+    let store: ShopStore
 
     func createStore(request: Sales_Storesales_V1_CreateStoreRequest, context: ServerContext) async throws -> Sales_Storesales_V1_Store {
-        let caller = try RequestContext.caller()
-        guard !caller.roles.isDisjoint(with: [.admin, .storeManager, .manager]) else {
-            throw ServiceError.permissionDenied("opening a store needs the admin, manager or store manager role")
-        }
+        let caller = try RequestContext.caller(allowedTo: .runStores, "opening a store")
         let new = try NewStore(request)
         let logger = RequestContext.logger
         return try await Idempotency.run("CreateStore", request: request, database: store.database) { connection in

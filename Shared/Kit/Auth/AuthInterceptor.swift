@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import Logging
 import SalesModel
 
 /// Verifies `authorization: Bearer …` on every call but health checks, and makes the caller

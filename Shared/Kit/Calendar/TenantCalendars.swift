@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import Logging
 import RulesEngine
 import SalesModel
 import SalesProto

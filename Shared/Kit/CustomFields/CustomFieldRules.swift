@@ -1,4 +1,5 @@
 import RulesEngine
+import SalesModel
 import SalesProto
 
 /// How rules see tenant-defined fields: the catalog learns their types, records carry their values.
@@ -30,7 +31,7 @@ public enum CustomFieldRules {
         switch value.kind {
         case .text(let text)?: .string(text)
         case .number(let number)?: .number(number)
-        case .money(let money)?: .number(Double(money.minorUnits) / 100)
+        case .money(let money)?: .number(Money.majorUnitsForRules(money.minorUnits))
         case .date(let date)?: .string(date)
         case .choice(let choice)?: .string(choice)
         case .attachment(let file)?: .string(file.name)

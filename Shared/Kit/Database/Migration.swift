@@ -5,9 +5,13 @@ public struct Migration: Sendable {
     public let id: String
     /// One or more SQL statements, run in one transaction.
     public let sql: String
+    /// The id it was applied under before it moved (from a service into a shared module): a
+    /// schema that has it under that id has it, and its record takes the new id.
+    public let formerID: String?
 
-    public init(_ id: String, _ sql: String) {
+    public init(_ id: String, _ sql: String, formerly formerID: String? = nil) {
         self.id = id
         self.sql = sql
+        self.formerID = formerID
     }
 }

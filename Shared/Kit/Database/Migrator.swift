@@ -48,6 +48,14 @@ public struct Migrator: Sendable {
         ).decode((String, String).self) {
             recorded.append(row)
         }
+        // A migration that moved keeps its record under its new id.
+        for migration in migrations {
+            guard let formerID = migration.formerID, let index = recorded.firstIndex(where: { $0.0 == formerID }),
+                  !recorded.contains(where: { $0.0 == migration.id }) else { continue }
+            try await connection.query(
+                "UPDATE schema_migrations SET id = \(migration.id) WHERE id = \(formerID)", logger: logger)
+            recorded[index].0 = migration.id
+        }
         let known = Dictionary(uniqueKeysWithValues: migrations.map { ($0.id, $0) })
         for (id, checksum) in recorded {
             guard let migration = known[id] else {

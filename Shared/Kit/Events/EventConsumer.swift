@@ -2,8 +2,10 @@ import Foundation
 import GRPCCore
 import Logging
 import PostgresNIO
+import SalesModel
 import SalesProto
 import ServiceLifecycle
+import SwiftProtobuf
 
 /// Follows another service's event feed and applies each event exactly once: the effect, the
 /// applied event id and the cursor are written in one transaction. Delivery is at least once

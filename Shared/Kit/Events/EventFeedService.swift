@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import PostgresNIO
+import SalesModel
 import SalesProto
 import SwiftProtobuf
 

@@ -10,6 +10,13 @@ extension Sales_Common_V1_Money {
         currency = money.currency.code
     }
 
+    /// An amount as a row keeps it: minor units and the currency's code.
+    public init(minorUnits: Int64, currency: String) {
+        self.init()
+        self.minorUnits = minorUnits
+        self.currency = currency
+    }
+
     /// The validated amount; `field` names it in the error. Positive unless `allowZero`.
     public func validated(field: String, allowZero: Bool = false) throws(ServiceError) -> Money {
         guard let code = Currency(currency) else {

@@ -1,5 +1,6 @@
 import Foundation
 import SalesProto
+import SwiftProtobuf
 
 /// Keyset paging over a table's `seq` column, newest first. The token is opaque to clients.
 public struct Page: Sendable {

@@ -1,5 +1,6 @@
 import GRPCCore
 import SalesProto
+import SwiftProtobuf
 
 /// grpc.health.v1.Health over `HealthStatus`: Check answers at once, Watch streams changes.
 struct HealthService: Grpc_Health_V1_Health.SimpleServiceProtocol {

@@ -1,6 +1,8 @@
 import Foundation
+import Logging
 import RulesEngine
 import SalesModel
+import SalesProto
 import Synchronization
 
 /// The active version of a rule set, compiled once per tenant and version, for the hot path

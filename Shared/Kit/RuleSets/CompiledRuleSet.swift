@@ -1,5 +1,7 @@
+import Foundation
 import RulesEngine
 import SalesProto
+import SwiftProtobuf
 
 /// A rule set checked and compiled once: ordered rules, the first whose condition holds decides.
 public struct CompiledRuleSet: Sendable {

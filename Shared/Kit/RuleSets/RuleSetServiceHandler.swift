@@ -3,6 +3,7 @@ import GRPCCore
 import RulesEngine
 import SalesModel
 import SalesProto
+import SwiftProtobuf
 
 /// sales.common.v1.RuleSetService for any service that owns rules: save (checked against the
 /// domain's catalog, tenant fields included), versions, activation and roll-back, evaluation
@@ -184,9 +185,7 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
     }
 
     private func requireAdmin() throws -> Caller {
-        let caller = try RequestContext.caller()
-        guard caller.roles.contains(.admin) else { throw ServiceError.permissionDenied("changing rule sets needs the admin role") }
-        return caller
+        try RequestContext.caller(allowedTo: .administer, "changing rule sets")
     }
 
     /// A rule set the service reads: a name it does not know would be saved and never apply.

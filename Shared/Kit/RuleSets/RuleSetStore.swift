@@ -90,6 +90,15 @@ public struct RuleSetStore: Sendable {
     }
 
     /// The active version's number, without its rules: one small read for the hot path.
+    /// The tenants with a version of `name` active, in order (for jobs that run per tenant).
+    public func tenantsWithActive(_ name: String) async throws -> [TenantID] {
+        let rows = try await database.query(
+            "SELECT tenant_id FROM rule_sets WHERE name = \(name) AND active_version IS NOT NULL ORDER BY tenant_id")
+        var tenants: [TenantID] = []
+        for try await raw in rows.decode(String.self) { if let tenant = TenantID(raw) { tenants.append(tenant) } }
+        return tenants
+    }
+
     public func activeVersionNumber(name: String, tenant: TenantID) async throws -> Int32? {
         try await activeVersions.value(for: "\(tenant.rawValue)/\(name)") {
             let rows = try await database.query(

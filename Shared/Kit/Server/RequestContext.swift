@@ -40,6 +40,13 @@ public struct RequestContext: Sendable {
         return caller
     }
 
+    /// The caller, when they hold `permission`; else PERMISSION_DENIED saying what `action` needs.
+    public static func caller(allowedTo permission: Permission, _ action: String) throws(ServiceError) -> Caller {
+        let caller = try caller()
+        guard caller.may(permission) else { throw .permissionDenied("\(action) needs \(permission.holders)") }
+        return caller
+    }
+
     public static var logger: Logger { current?.logger ?? Logger(label: "sales") }
 }
 

@@ -7,6 +7,7 @@ import NIOPosix
 import SalesModel
 import SalesProto
 import ServiceLifecycle
+import UnixSignals
 
 /// The whole life of a service executable: read the environment (failing fast with the
 /// variable's name), set up logs and metrics, open the pool, serve gRPC with health, metrics,

@@ -2,10 +2,12 @@ import ArgumentParser
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
-import SalesProto
+import Logging
 import SalesControl
 import SalesModel
+import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 @main
 struct Salesctl: AsyncParsableCommand {

@@ -119,10 +119,6 @@ struct DirectoryServiceHandler: Sales_Gateway_V1_DirectoryService.SimpleServiceP
     }
 
     private func requireAdmin() throws -> Caller {
-        let caller = try RequestContext.caller()
-        guard caller.roles.contains(.admin) else {
-            throw ServiceError.permissionDenied("changing the directory needs the admin role")
-        }
-        return caller
+        try RequestContext.caller(allowedTo: .administer, "changing the directory")
     }
 }

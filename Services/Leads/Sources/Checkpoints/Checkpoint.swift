@@ -2,6 +2,7 @@ import Foundation
 import RulesEngine
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// An SLA checkpoint, read from a rule's outcome in the "lead-checkpoints" rule set: what must
 /// happen, counted from when, within how many clock or business hours.

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SalesModel
+import SalesNotifications
 import SalesProto
 import ServiceKit
 
@@ -32,11 +33,7 @@ struct CheckpointWatch: Sendable {
 
     private func tenants(_ only: TenantID?) async throws -> [TenantID] {
         if let only { return [only] }
-        let rows = try await database.query(
-            "SELECT tenant_id FROM rule_sets WHERE name = \(Checkpoint.ruleSetName) AND active_version IS NOT NULL ORDER BY tenant_id")
-        var tenants: [TenantID] = []
-        for try await raw in rows.decode(String.self) { if let tenant = TenantID(raw) { tenants.append(tenant) } }
-        return tenants
+        return try await RuleSetStore(database: database).tenantsWithActive(Checkpoint.ruleSetName)
     }
 
     private func alert(_ lead: Lead, _ missed: Sales_Leads_V1_CheckpointStatus, tenant: TenantID) async throws -> Bool {

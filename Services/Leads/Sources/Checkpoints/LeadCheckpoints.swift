@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import RulesEngine
 import SalesModel
 import SalesProto

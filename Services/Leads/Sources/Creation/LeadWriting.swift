@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import SalesModel
+import SalesNotifications
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
@@ -57,9 +58,9 @@ struct LeadWriter: Sendable {
     /// lead, its row and what was stored, or nil for those left to `write` one at a time.
     private func insertTogether(
         _ leads: [PreparedLead], on connection: PostgresConnection, logger: Logger
-    ) async throws -> [(row: LeadInsert, stored: (lead: Lead, routed: Bool))?] {
+    ) async throws -> [(row: NewLeadRow, stored: (lead: Lead, routed: Bool))?] {
         var keys: Set<[String]> = []
-        let rows: [LeadInsert?] = leads.map { lead in
+        let rows: [NewLeadRow?] = leads.map { lead in
             let key = [lead.caller.tenant.rawValue, lead.customerKey.kind, lead.customerKey.value]
             guard let assignment = assignmentWithoutDesk(lead), keys.insert(key).inserted else { return nil }
             return row(lead, assignment: assignment)
@@ -106,8 +107,8 @@ struct LeadWriter: Sendable {
             reason: "repeat customer: stays with its owner")
     }
 
-    private func row(_ prepared: PreparedLead, assignment: LeadAssignment) -> LeadInsert {
-        LeadInsert(
+    private func row(_ prepared: PreparedLead, assignment: LeadAssignment) -> NewLeadRow {
+        NewLeadRow(
             tenant: prepared.caller.tenant, lead: prepared.lead, key: prepared.customerKey, phoneHash: prepared.phoneHash,
             grade: prepared.grade, assignment: assignment)
     }

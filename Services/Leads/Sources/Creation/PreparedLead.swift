@@ -14,7 +14,7 @@ struct PreparedLead: Sendable {
     let grade: String
     /// Nil for a customer known to have an owner: the lead goes to them.
     let decision: RoutingDecision?
-    let known: LeadStore.KnownCustomer?
+    let known: CustomerStore.KnownCustomer?
     /// The client's `idempotency-key`, or an intake adapter's key from the channel's message id.
     let idempotencyKey: Idempotency.Key?
     let context: RequestContext?

@@ -3,14 +3,15 @@ import PostgresNIO
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// Intake figures the gateway's dashboards show, computed in SQL over the caller's scope.
 struct LeadFiguresQuery: Sendable {
     let database: Database
 
     func figures(for caller: Caller, from: Date, to: Date) async throws -> [Sales_Leads_V1_LeadFigures] {
-        let new = Int16(Sales_Leads_V1_LeadStatus.new.rawValue)
-        let converted = Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)
+        let new = Sales_Leads_V1_LeadStatus.new.column
+        let converted = Sales_Leads_V1_LeadStatus.converted.column
         let rows = try await database.query(
             """
             WITH scoped AS (

@@ -17,7 +17,7 @@ struct FollowUpStore: Sendable {
             """
             INSERT INTO follow_ups (id, tenant_id, lead_id, kind, occurred_at, place, decision_maker, objection, next_commitment,
                                     next_contact_at, summary, author_id)
-            VALUES (\(id), \(author.tenant.rawValue), \(new.leadID), \(Int16(f.kind.rawValue)), \(new.occurredAt), \(f.place),
+            VALUES (\(id), \(author.tenant.rawValue), \(new.leadID), \(f.kind.column), \(new.occurredAt), \(f.place),
                     \(f.decisionMaker), \(f.objection), \(f.nextCommitment), \(new.nextContactAt), \(f.summary), \(author.userID))
             RETURNING recorded_at
             """, logger: logger)
@@ -50,7 +50,7 @@ struct FollowUpStore: Sendable {
             result.append(.with {
                 $0.id = id.apiString
                 $0.leadID = lead.apiString
-                $0.kind = Sales_Leads_V1_TouchKind(rawValue: Int(kind)) ?? .UNRECOGNIZED(Int(kind))
+                $0.kind = Sales_Leads_V1_TouchKind(column: kind)
                 $0.occurredAt = Google_Protobuf_Timestamp(date: occurred)
                 $0.place = place
                 $0.decisionMaker = maker

@@ -1,3 +1,4 @@
+import Logging
 import RulesEngine
 import SalesModel
 import SalesProto

@@ -1,6 +1,8 @@
 import Foundation
+import PostgresNIO
 import RulesEngine
 import SalesModel
+import SalesNotifications
 import SalesProto
 import ServiceKit
 import SwiftProtobuf

@@ -3,6 +3,7 @@ import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// Rule health: for each active grading, routing and checkpoint rule, how often it matched recent
 /// leads and how often the fields it reads were empty; the values its mapping tables miss; the

@@ -4,6 +4,7 @@ import PostgresNIO
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// The public pool's rules and records: policy per tenant, releases (for the cooldown) and claims
 /// (for the daily cap and to tell a losing claimer what happened).
@@ -73,7 +74,7 @@ struct PoolStore: Sendable {
               (SELECT count(*) FROM lead_claims WHERE tenant_id = \(caller.tenant.rawValue) AND claimed_by = \(caller.userID)
                  AND claimed_at >= date_trunc('day', now() AT TIME ZONE 'Asia/Shanghai') AT TIME ZONE 'Asia/Shanghai'),
               (SELECT count(*) FROM leads WHERE tenant_id = \(caller.tenant.rawValue) AND owner_id = \(caller.userID)
-                 AND status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)))
+                 AND status <> \(Sales_Leads_V1_LeadStatus.converted.column))
             """, logger: logger)
         for try await usage in rows.decode((Int64, Int64).self) { return usage }
         return (0, 0)

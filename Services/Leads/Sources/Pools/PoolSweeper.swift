@@ -3,9 +3,10 @@ import Logging
 import PostgresNIO
 import RulesEngine
 import SalesModel
+import SalesNotifications
 import SalesProto
 import ServiceKit
-import ServiceLifecycle
+import SwiftProtobuf
 
 /// Returns private leads nobody followed up to the public pool, after the tenant's number of
 /// business days (work calendar: weekends, holidays, 调休), warning the owner before. The clock
@@ -30,30 +31,16 @@ struct PoolSweeper: Sendable {
 
     /// One pass over the leads of `tenant` (every tenant when nil).
     func sweep(tenant: TenantID?, now: Date = Date()) async throws -> Outcome {
-        let converted = Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)
-        // Business days are never more than calendar days, so this prefilter keeps every candidate.
-        let rows = try await database.query(
-            """
-            SELECT id, tenant_id, since, warned, return_after, warn_before, grade FROM (
-                SELECT l.id, l.tenant_id, greatest(l.assigned_at, l.last_touch_at) AS since, l.return_warned_at IS NOT NULL AS warned,
-                       coalesce((p.return_days_by_grade ->> nullif(l.grade, ''))::integer, p.return_after_business_days, 10) AS return_after,
-                       coalesce(p.warn_business_days_before, 2) AS warn_before, l.grade
-                FROM leads l LEFT JOIN pool_policies p ON p.tenant_id = l.tenant_id
-                WHERE l.owner_id <> '' AND l.status <> \(converted)
-                  AND (\(tenant?.rawValue)::text IS NULL OR l.tenant_id = \(tenant?.rawValue))
-            ) candidates
-            WHERE return_after > 0 AND since < \(now) - make_interval(days => greatest(return_after - warn_before, 1))
-            ORDER BY since LIMIT 500
-            """)
         var outcome = Outcome()
-        for try await (id, tenantRaw, since, warned, returnAfter, warnBefore, grade)
-            in rows.decode((UUID, String, Date, Bool, Int32, Int32, String).self) {
-            guard let tenant = TenantID(tenantRaw) else { continue }
-            let elapsed = Self.businessDays(from: since, to: now, on: await calendars.calendar(for: tenant))
-            if elapsed >= Int(returnAfter) {
-                if try await returnToPool(id, tenant: tenant, days: Int(returnAfter), grade: grade) { outcome.returned += 1 }
-            } else if warnBefore > 0, !warned, elapsed >= Int(returnAfter - warnBefore) {
-                if try await warn(id, tenant: tenant, daysLeft: Int(returnAfter) - elapsed) { outcome.warned += 1 }
+        for candidate in try await store.returnCandidates(tenant: tenant, now: now) {
+            let elapsed = Self.businessDays(from: candidate.since, to: now, on: await calendars.calendar(for: candidate.tenant))
+            let (returnAfter, warnBefore) = (candidate.returnAfter, candidate.warnBefore)
+            if elapsed >= returnAfter {
+                if try await returnToPool(candidate.id, tenant: candidate.tenant, days: returnAfter, grade: candidate.grade) {
+                    outcome.returned += 1
+                }
+            } else if warnBefore > 0, !candidate.warned, elapsed >= returnAfter - warnBefore {
+                if try await warn(candidate.id, tenant: candidate.tenant, daysLeft: returnAfter - elapsed) { outcome.warned += 1 }
             }
         }
         outcome.checkpointAlerts = try await watch.run(tenant: tenant, now: now)
@@ -105,12 +92,8 @@ struct PoolSweeper: Sendable {
         let system = Self.system(tenant)
         let logger = database.logger
         return try await database.transaction { connection in
-            let rows = try await connection.query(
-                "UPDATE leads SET return_warned_at = now() WHERE id = \(id) AND return_warned_at IS NULL AND owner_id <> '' RETURNING 1",
-                logger: logger)
-            var marked = false
-            for try await _ in rows { marked = true }
-            guard marked, let lead = try await store.find(id, for: system, on: connection, logger: logger) else { return false }
+            guard try await store.markReturnWarned(id, on: connection, logger: logger),
+                  let lead = try await store.find(id, for: system, on: connection, logger: logger) else { return false }
             try await Outbox.append(
                 Sales_Leads_V1_LeadReturnWarning.with {
                     $0.lead = lead.message(for: system)
@@ -132,28 +115,17 @@ struct PoolSweeper: Sendable {
     }
 }
 
-/// Runs the sweep every `interval` once the service is serving.
-struct PoolSweeperService: Service {
-    let sweeper: PoolSweeper
-    let interval: Duration
-    let health: HealthStatus
-
-    func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                guard health.isServing else { continue }
-                do {
-                    let outcome = try await sweeper.sweep(tenant: nil)
-                    if outcome != .init() {
-                        sweeper.database.logger.info("pool sweep", metadata: [
-                            "returned": "\(outcome.returned)", "warned": "\(outcome.warned)", "checkpoint_alerts": "\(outcome.checkpointAlerts)",
-                            "reports_archived": "\(outcome.reportsArchived)"])
-                    }
-                } catch {
-                    sweeper.database.logger.warning("pool sweep failed; retrying next round", metadata: ["error": "\(error)"])
-                }
+extension PoolSweeper {
+    /// The sweep as a background job, every `interval`; what a round did goes to the log.
+    func job(every interval: Duration, health: HealthStatus) -> PeriodicJob {
+        PeriodicJob("pool-sweep", schedule: .every(interval), health: health, logger: database.logger) {
+            let outcome = try await sweep(tenant: nil)
+            if outcome != .init() {
+                database.logger.info("pool sweep", metadata: [
+                    "returned": "\(outcome.returned)", "warned": "\(outcome.warned)", "checkpoint_alerts": "\(outcome.checkpointAlerts)",
+                    "reports_archived": "\(outcome.reportsArchived)"])
             }
+            return .idle
         }
     }
 }

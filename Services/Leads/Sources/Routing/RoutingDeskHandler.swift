@@ -4,6 +4,7 @@ import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// sales.leads.v1.RoutingDeskService: a team's manager (or an admin) sets who takes its leads.
 struct RoutingDeskHandler: Sales_Leads_V1_RoutingDeskService.SimpleServiceProtocol {
@@ -94,7 +95,7 @@ struct RoutingDeskHandler: Sales_Leads_V1_RoutingDeskService.SimpleServiceProtoc
     /// Admins set any team; a manager their own subtree; nobody else.
     static func authorize(_ caller: Caller, team: String, field: String) throws(ServiceError) {
         guard OrgPath.isValid(team) else { throw .invalidArgument(field: field, rule: "must be a team path such as \"/east/east-sh\"; got \(quoted: team)") }
-        if caller.roles.contains(.admin) { return }
+        if caller.may(.administer) { return }
         guard caller.managedSubtree?.contains(team) == true else {
             throw .permissionDenied("the routing desk of \(team) is for its managers and admins")
         }

@@ -5,6 +5,7 @@ import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// The routing desk's tables: reps with their weight, capacity, score and leave; the duty roster.
 struct RoutingDeskStore: Sendable {
@@ -119,7 +120,7 @@ struct RoutingDeskStore: Sendable {
                    EXISTS (SELECT 1 FROM routing_leaves v WHERE v.tenant_id = r.tenant_id AND v.user_id = r.user_id
                            AND \(moment.day)::date BETWEEN v.first_day AND v.last_day),
                    (SELECT count(*) FROM leads l WHERE l.tenant_id = r.tenant_id AND l.owner_id = r.user_id
-                           AND l.status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)))
+                           AND l.status <> \(Sales_Leads_V1_LeadStatus.converted.column))
             FROM routing_reps r
             WHERE r.tenant_id = \(tenant.rawValue)
               AND (\(team)::text IS NULL OR r.team_path = \(team))
@@ -156,7 +157,7 @@ struct RoutingDeskStore: Sendable {
                    EXISTS (SELECT 1 FROM routing_leaves v WHERE v.tenant_id = s.tenant_id AND v.user_id = s.user_id
                            AND s.day BETWEEN v.first_day AND v.last_day),
                    (SELECT count(*) FROM leads l WHERE l.tenant_id = s.tenant_id AND l.owner_id = s.user_id
-                           AND l.status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue)))
+                           AND l.status <> \(Sales_Leads_V1_LeadStatus.converted.column))
             FROM duty_shifts s
             LEFT JOIN routing_reps r ON r.tenant_id = s.tenant_id AND r.user_id = s.user_id
             WHERE s.tenant_id = \(tenant.rawValue) AND s.team_path = \(team) AND s.day = \(moment.day)::date
@@ -203,7 +204,7 @@ struct RoutingDeskStore: Sendable {
             """
             SELECT r.user_id, r.team_path, r.active, r.weight, r.capacity, r.score, r.assigned_total,
                    (SELECT count(*) FROM leads l WHERE l.tenant_id = r.tenant_id AND l.owner_id = r.user_id
-                           AND l.status <> \(Int16(Sales_Leads_V1_LeadStatus.converted.rawValue))),
+                           AND l.status <> \(Sales_Leads_V1_LeadStatus.converted.column)),
                    coalesce((SELECT string_agg(v.first_day::text || '/' || v.last_day::text, ',' ORDER BY v.first_day)
                              FROM routing_leaves v WHERE v.tenant_id = r.tenant_id AND v.user_id = r.user_id), '')
             FROM routing_reps r

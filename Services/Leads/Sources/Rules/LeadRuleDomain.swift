@@ -3,6 +3,7 @@ import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// Leads as rules see them: the lead catalog plus the tenant's own lead fields, the platform's
 /// domain operators, and leads in the caller's scope as records.

@@ -68,7 +68,7 @@ public struct DemoLoader: Sendable {
                 _ = try await leads.convertLead(.with {
                     $0.leadID = created.lead.id
                     $0.opportunityName = "\(demo.company) · \(demo.inquiry.prefix(12))"
-                    $0.expectedAmount = .with { $0.minorUnits = yuan * 100; $0.currency = "CNY" }
+                    $0.expectedAmount = .init(minorUnits: yuan * 100, currency: "CNY")
                     $0.expectedClose = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(Double(days) * 86_400))
                 }, metadata: convertMetadata)
                 summary.opportunities += 1

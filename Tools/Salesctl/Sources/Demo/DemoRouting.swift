@@ -2,6 +2,7 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import SalesProto
+import SwiftProtobuf
 
 /// The demo tenant's routing as operators would set it up: a city → team mapping table, grading,
 /// routing and checkpoint rule sets, the reps' weights and scores, and a duty roster. Loaded after

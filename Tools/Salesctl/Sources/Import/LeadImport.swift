@@ -4,6 +4,7 @@ import GRPCCore
 import GRPCNIOTransportHTTP2
 import SalesProto
 import ServiceKit
+import SwiftProtobuf
 
 /// `salesctl import leads FILE`: the sheets sales teams keep today, CSV or XLSX, row by row through
 /// the leads service's own CreateLead (so every rule, required field and dedupe applies as on every
@@ -144,7 +145,7 @@ public struct LeadImport: Sendable {
             let cleaned = text.replacingOccurrences(of: ",", with: "").replacingOccurrences(of: "元", with: "").replacingOccurrences(of: "¥", with: "")
             guard let yuan = Decimal(string: cleaned) else { return .failure(Reason(message: "not an amount in yuan")) }
             let fen = NSDecimalNumber(decimal: yuan * 100).rounding(accordingToBehavior: nil).int64Value
-            return .success(.with { $0.money = .with { $0.minorUnits = fen; $0.currency = "CNY" } })
+            return .success(.with { $0.money = .init(minorUnits: fen, currency: "CNY") })
         case .boolean:
             switch text.lowercased() {
             case "是", "y", "yes", "true", "1": return .success(.with { $0.boolean = true })

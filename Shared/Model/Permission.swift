@@ -1,0 +1,31 @@
+/// What a caller may do beyond their own records, by name, so a check reads as the rule it
+/// enforces and its refusal says who may.
+public enum Permission: Sendable {
+    /// The tenant's settings and audits: rule sets, fields, channels, the directory, policies.
+    case administer
+    /// Oversight of teams: an admin, or a manager of a subtree.
+    case overseeTeams
+    /// Opening and running stores.
+    case runStores
+
+    public func allows(_ caller: Caller) -> Bool {
+        switch self {
+        case .administer: caller.roles.contains(.admin)
+        case .overseeTeams: caller.roles.contains(.admin) || caller.managedSubtree != nil
+        case .runStores: !caller.roles.isDisjoint(with: [.admin, .manager, .storeManager])
+        }
+    }
+
+    /// Who holds it, for refusals: "… needs the admin role".
+    public var holders: String {
+        switch self {
+        case .administer: "the admin role"
+        case .overseeTeams: "the admin role or a team to manage"
+        case .runStores: "the admin, manager or store manager role"
+        }
+    }
+}
+
+extension Caller {
+    public func may(_ permission: Permission) -> Bool { permission.allows(self) }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import SalesControl
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+import Testing
+import TestSupport
+
+extension EndToEnd {
+    /// `salesctl up --demo` loads the demo tenant through the APIs; running it again adds nothing.
+    @Suite struct DemoDataTests {
+        @Test func loadingTheDemoTwiceIsSafe() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let loader = DemoLoader(plan: stack.plan, tokens: tokens)
+            let first = try await loader.load()
+            let second = try await loader.load()
+            #expect(first.leads == 18 && first.opportunities == 8 && first.teams == 9 && first.users == 13 && first.stores == 3)
+            #expect(second.leads == first.leads && second.opportunities == first.opportunities)
+
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let admin = Caller(tenant: TenantID("demo")!, userID: "admin", roles: [.admin], orgPath: "/hq")
+            let overview = try await client.with(.gateway) { grpc in
+                try await Sales_Gateway_V1_DashboardService.Client(wrapping: grpc).getOverview(.init(), metadata: try await client.metadata(admin))
+            }
+            #expect(overview.leads.total == 18, "no lead twice")
+            #expect(overview.opportunities.total == 8, "no opportunity twice")
+            #expect(overview.stores.stores == 3)
+            #expect(Set(overview.leads.byChannel.map(\.channel)).count == 7, "leads from every channel")
+
+            // The demo's routing is set up once: one version of each rule set, the desk, the mapping table.
+            try await client.with(.leads) { grpc in
+                let metadata = try await client.metadata(admin)
+                let rules = Sales_Common_V1_RuleSetService.Client(wrapping: grpc)
+                for name in ["lead-grading", "lead-routing", "lead-checkpoints"] {
+                    let versions = try await rules.listRuleSetVersions(.with { $0.name = name }, metadata: metadata).versions
+                    #expect(versions.map(\.version) == [1] && versions.first?.active == true, "\(name)")
+                }
+                let reps = try await Sales_Leads_V1_RoutingDeskService.Client(wrapping: grpc).listRoutingReps(.init(), metadata: metadata).reps
+                #expect(reps.count == 8)
+                let lead = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(.with {
+                    $0.contactName = "新客户"; $0.phone = "13700001111"; $0.channel = .webForm; $0.city = "上海"; $0.inquiry = "想要报价"
+                }, metadata: metadata).lead
+                #expect(lead.grade == "B" && lead.routingRuleID == "city-east-sh")
+                #expect(["li.na", "qian.hong"].contains(lead.ownerID), "a score of 90 or more picks first: \(lead.assignmentReason)")
+
+                // Rule health counts open leads on a manager's own account, managers as the directory knows them.
+                let all = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).listLeads(
+                    .with { $0.page = .with { $0.pageSize = 200 } }, metadata: metadata).leads
+                let managers: Set<String> = ["zhao.lei", "qian.hong", "chen.jing", "wang.qiang"]
+                let onManagers = all.filter { managers.contains($0.ownerID) && $0.status != .converted }.count
+                let health = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).inspectRules(.init(), metadata: metadata)
+                #expect(health.onManagers == Int64(onManagers))
+            }
+        }
+    }
+}
