@@ -91,7 +91,10 @@ let package = Package(
         + service(
             "Leads", library: "LeadsService", executable: "leads",
             // The company registry is an HTTP call.
-            extra: ["SalesNotifications", "LeadIntake", .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto")],
+            extra: [
+                "SalesNotifications", "LeadIntake", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             mainExtra: intakeAdapters.map { .target(name: $0) })
         + [
             // What an intake adapter is (a channel's payload read into a lead), and the set the executable ships.
@@ -139,7 +142,9 @@ let package = Package(
             // Pure logic: no database, no network; seconds once built (`swift test --filter UnitTests`).
             .testTarget(
                 name: "UnitTests",
-                dependencies: ["SalesModel", "RulesEngine", "SalesProto", "ServiceKit", "SalesNotifications", "SalesControl", "LeadsService", "TestSupport"]
+                dependencies: [
+                    "SalesModel", "RulesEngine", "SalesProto", "ServiceKit", "SalesNotifications", "SalesControl", "LeadsService", "TestSupport",
+                ]
                     + ["LeadIntake"] + intakeAdapters.map { .target(name: $0) } + [.product(name: "Crypto", package: "swift-crypto")],
                 path: "Tests/UnitTests"),
             // One service's handlers on the in-process transport against its schema in the run's Postgres.
@@ -168,8 +173,9 @@ let package = Package(
 // Every target of ours builds with the same upcoming features: `any` spelled out for
 // existentials, and a file sees only the members of modules it imports itself.
 for target in package.targets {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .enableUpcomingFeature("ExistentialAny"),
-        .enableUpcomingFeature("MemberImportVisibility"),
-    ]
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("ExistentialAny"),
+            .enableUpcomingFeature("MemberImportVisibility"),
+        ]
 }

@@ -30,6 +30,9 @@ set -e
 echo "== generated protobuf code is current"
 scripts/generate-protos.sh --check
 
+echo "== formatting (swift format lint, .swift-format)"
+scripts/format.sh --check
+
 if [ "$kind" = unit ]; then
   echo "== swift test: unit"
   exec swift test --skip-build --filter UnitTests

@@ -62,21 +62,26 @@ let counter = Counter()
 
 final class Counter: Sendable {
     private let value = Mutex<Int>(0)
-    func next() -> Int { value.withLock { $0 += 1; return $0 } }
+    func next() -> Int {
+        value.withLock {
+            $0 += 1; return $0
+        }
+    }
 }
 
 func createLead(_ leads: Sales_Leads_V1_LeadService.Client<HTTP2ClientTransport.Posix>) async throws {
     let n = counter.next()
     var metadata: Metadata = ["authorization": "Bearer \(token)"]
     metadata.addString("bench-\(processID)-\(n)", forKey: "idempotency-key")
-    _ = try await leads.createLead(.with {
-        $0.contactName = "压测客户\(n)"
-        let digits = String((n * 7919 + processID) % 1_000_000_000)
-        $0.phone = "19" + String(repeating: "0", count: 9 - digits.count) + digits
-        $0.channel = .api
-        $0.city = cities[n % cities.count]
-        $0.inquiry = n % 3 == 0 ? "询价：腔镜手术系统" : "产品咨询"
-    }, metadata: metadata)
+    _ = try await leads.createLead(
+        .with {
+            $0.contactName = "压测客户\(n)"
+            let digits = String((n * 7919 + processID) % 1_000_000_000)
+            $0.phone = "19" + String(repeating: "0", count: 9 - digits.count) + digits
+            $0.channel = .api
+            $0.city = cities[n % cities.count]
+            $0.inquiry = n % 3 == 0 ? "询价：腔镜手术系统" : "产品咨询"
+        }, metadata: metadata)
 }
 
 try await withGRPCClient(
@@ -100,9 +105,10 @@ try await withGRPCClient(
             $0.outcomeJson = #"{"org_path": "/east/east-hz"}"#
         }
     }
-    _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: client).saveRuleSet(.with {
-        $0.name = "lead-routing"; $0.comment = "benchmark: \(options.rules) rules"; $0.activate = true; $0.rules = routing
-    }, metadata: ["authorization": "Bearer \(admin)"])
+    _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: client).saveRuleSet(
+        .with {
+            $0.name = "lead-routing"; $0.comment = "benchmark: \(options.rules) rules"; $0.activate = true; $0.rules = routing
+        }, metadata: ["authorization": "Bearer \(admin)"])
     for _ in 0..<50 { try await createLead(leads) }  // warm-up
 
     // Phase 1: closed loop, the maximum rate.
@@ -149,7 +155,9 @@ try await withGRPCClient(
     }
     let halfLatencies = await open.latencies
     let failures = await closed.failures + open.failures
-    print(String(format: "max_rate_leads_per_s=%.1f max_p50_ms=%.2f max_p99_ms=%.2f half_rate=%.1f half_p50_ms=%.2f half_p99_ms=%.2f failures=%d",
-                 maxRate, percentile(maxLatencies, 0.5) * 1000, percentile(maxLatencies, 0.99) * 1000,
-                 rate, percentile(halfLatencies, 0.5) * 1000, percentile(halfLatencies, 0.99) * 1000, failures))
+    print(
+        String(
+            format: "max_rate_leads_per_s=%.1f max_p50_ms=%.2f max_p99_ms=%.2f half_rate=%.1f half_p50_ms=%.2f half_p99_ms=%.2f failures=%d",
+            maxRate, percentile(maxLatencies, 0.5) * 1000, percentile(maxLatencies, 0.99) * 1000,
+            rate, percentile(halfLatencies, 0.5) * 1000, percentile(halfLatencies, 0.99) * 1000, failures))
 }

@@ -11,8 +11,9 @@ struct BenchLead {
 
     init?(_ value: RuleValue) {
         guard case .object(let m) = value, let city = m["city"]?.stringValue, let channel = m["channel"]?.stringValue,
-              let budget = m["budget"]?.numberValue, let industry = m["industry"]?.stringValue,
-              let employees = m["employee_count"]?.numberValue, let tags = m["tags"]?.arrayValue else { return nil }
+            let budget = m["budget"]?.numberValue, let industry = m["industry"]?.stringValue,
+            let employees = m["employee_count"]?.numberValue, let tags = m["tags"]?.arrayValue
+        else { return nil }
         self.city = city
         self.channel = channel
         budgetFen = Int64(budget * 100)

@@ -31,7 +31,9 @@ enum VendorHTTP {
         var errmsg: String { strings["errmsg"] ?? "" }
     }
 
-    static func call(_ method: HTTPMethod, _ url: String, json body: [String: Any]?, headers: [(String, String)] = [], http: HTTPClient) async throws -> Answer {
+    static func call(_ method: HTTPMethod, _ url: String, json body: [String: Any]?, headers: [(String, String)] = [], http: HTTPClient) async throws
+        -> Answer
+    {
         var request = HTTPClientRequest(url: url)
         request.method = method
         for (name, value) in headers { request.headers.add(name: name, value: value) }

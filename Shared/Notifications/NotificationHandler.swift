@@ -48,7 +48,8 @@ struct NotificationHandler: Sales_Notifications_V1_NotificationService.SimpleSer
             throw .invalidArgument(field: "channel.name", rule: "must be 2 to 40 lowercase letters, digits or '-'; got \(quoted: name)")
         }
         guard let sender = senders.sender(for: channel.kind) else {
-            throw .invalidArgument(field: "channel.kind", rule: "is required: wecom_app, dingtalk_work, dingtalk_todo, wecom_robot, dingtalk_robot or webhook")
+            throw .invalidArgument(
+                field: "channel.kind", rule: "is required: wecom_app, dingtalk_work, dingtalk_todo, wecom_robot, dingtalk_robot or webhook")
         }
         if sender.reachesPerson {
             guard channel.teamPath.isEmpty else {
@@ -60,7 +61,8 @@ struct NotificationHandler: Sales_Notifications_V1_NotificationService.SimpleSer
             guard channel.agentID > 0 else { throw .invalidArgument(field: "channel.agent_id", rule: "is required: the app's agent id") }
         } else {
             if !channel.teamPath.isEmpty, !OrgPath.isValid(channel.teamPath) {
-                throw .invalidArgument(field: "channel.team_path", rule: "must be a team path such as \"/east/east-sh\", or empty for the whole tenant")
+                throw .invalidArgument(
+                    field: "channel.team_path", rule: "must be a team path such as \"/east/east-sh\", or empty for the whole tenant")
             }
             try Self.url(channel.webhookURL, field: "channel.webhook_url")
         }

@@ -5,7 +5,9 @@ import ServiceKit
 enum NotificationMigrations {
     static let all: [Migration] = [
         // Was the leads service's "0112_notifications" before the channels became shared.
-        Migration("0050_notifications", """
+        Migration(
+            "0050_notifications",
+            """
             -- Where reminders and escalations go: the channel as its protobuf JSON (secrets included).
             CREATE TABLE notification_channels (
                 tenant_id text NOT NULL,
@@ -40,6 +42,6 @@ enum NotificationMigrations {
             );
             CREATE INDEX notification_deliveries_due ON notification_deliveries (next_attempt_at) WHERE status = 1;
             CREATE INDEX notification_deliveries_tenant ON notification_deliveries (tenant_id, seq DESC);
-            """, formerly: "0112_notifications"),
+            """, formerly: "0112_notifications")
     ]
 }

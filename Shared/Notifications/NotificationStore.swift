@@ -29,7 +29,9 @@ struct NotificationStore: Sendable {
     /// The tenant's channels, secrets included (for sending); `name` picks one. A channel whose
     /// sealed settings cannot be opened is left out with an error in the log, not allowed to fail
     /// the lead or notice that asked for channels.
-    func channels(tenant: TenantID, name: String? = nil, on connection: PostgresConnection? = nil) async throws -> [Sales_Notifications_V1_NotificationChannel] {
+    func channels(tenant: TenantID, name: String? = nil, on connection: PostgresConnection? = nil) async throws
+        -> [Sales_Notifications_V1_NotificationChannel]
+    {
         let rows = try await database.query(
             """
             SELECT name, config FROM notification_channels
@@ -104,23 +106,26 @@ struct NotificationStore: Sendable {
             """)
         var due: [Due] = []
         for try await (id, tenant, notice, channel, recipient, title, body, subject, attempts)
-            in rows.decode((UUID, String, String, String, String, String, String, String, Int32).self) {
+            in rows.decode((UUID, String, String, String, String, String, String, String, Int32).self)
+        {
             guard let tenantID = TenantID(tenant) else { continue }
-            due.append(Due(
-                id: id, tenant: tenantID,
-                message: OutgoingMessage(title: title, text: body, recipient: recipient, notice: notice, subjectID: subject, tenant: tenant),
-                channel: channel, attempts: Int(attempts)))
+            due.append(
+                Due(
+                    id: id, tenant: tenantID,
+                    message: OutgoingMessage(title: title, text: body, recipient: recipient, notice: notice, subjectID: subject, tenant: tenant),
+                    channel: channel, attempts: Int(attempts)))
         }
         return due
     }
 
     /// Records an attempt: delivered, due again after `retryAfter`, or given up.
     func record(_ id: UUID, result: DeliveryResult, retryAfter: Duration?) async throws {
-        let (status, error): (Sales_Notifications_V1_NotificationDelivery.Status, String) = switch result {
-        case .delivered: (.delivered, "")
-        case .retry(let reason): (retryAfter == nil ? .failed : .pending, reason)
-        case .failed(let reason): (.failed, reason)
-        }
+        let (status, error): (Sales_Notifications_V1_NotificationDelivery.Status, String) =
+            switch result {
+            case .delivered: (.delivered, "")
+            case .retry(let reason): (retryAfter == nil ? .failed : .pending, reason)
+            case .failed(let reason): (.failed, reason)
+            }
         let delay = Double(retryAfter?.components.seconds ?? 0)
         try await database.query(
             """
@@ -142,23 +147,27 @@ struct NotificationStore: Sendable {
             """)
         var result: [(Int64, Sales_Notifications_V1_NotificationDelivery)] = []
         for try await row in rows {
-            let (seq, id, notice, audience, channel, title, body, subject, status, attempts, error, created, delivered, next)
-                = try row.decode((Int64, UUID, String, String, String, String, String, String, Int16, Int32, String, Date, Date?, Date).self)
-            result.append((seq, .with {
-                $0.id = id.apiString
-                $0.notice = notice
-                $0.audience = audience
-                $0.channel = channel
-                $0.title = title
-                $0.text = body
-                $0.subjectID = subject
-                $0.status = .init(column: status)
-                $0.attempts = attempts
-                $0.lastError = error
-                $0.createdAt = Google_Protobuf_Timestamp(date: created)
-                if let delivered { $0.deliveredAt = Google_Protobuf_Timestamp(date: delivered) }
-                $0.nextAttemptAt = Google_Protobuf_Timestamp(date: next)
-            }))
+            let (seq, id, notice, audience, channel, title, body, subject, status, attempts, error, created, delivered, next) = try row.decode(
+                (Int64, UUID, String, String, String, String, String, String, Int16, Int32, String, Date, Date?, Date).self)
+            result.append(
+                (
+                    seq,
+                    .with {
+                        $0.id = id.apiString
+                        $0.notice = notice
+                        $0.audience = audience
+                        $0.channel = channel
+                        $0.title = title
+                        $0.text = body
+                        $0.subjectID = subject
+                        $0.status = .init(column: status)
+                        $0.attempts = attempts
+                        $0.lastError = error
+                        $0.createdAt = Google_Protobuf_Timestamp(date: created)
+                        if let delivered { $0.deliveredAt = Google_Protobuf_Timestamp(date: delivered) }
+                        $0.nextAttemptAt = Google_Protobuf_Timestamp(date: next)
+                    }
+                ))
         }
         return result
     }

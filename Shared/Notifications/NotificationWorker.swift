@@ -37,8 +37,9 @@ struct NotificationWorker: Sendable {
             group.addTask {
                 defer { inFlight.add(-1) }
                 do { try await attempt(delivery) } catch {
-                    logger.warning("a notification attempt was not recorded; it is tried again when its lease ends",
-                                   metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
+                    logger.warning(
+                        "a notification attempt was not recorded; it is tried again when its lease ends",
+                        metadata: ["delivery": "\(delivery.id)", "error": "\(error)"])
                 }
             }
         }
@@ -63,9 +64,13 @@ struct NotificationWorker: Sendable {
         } else {
             result = .failed("the channel \(delivery.channel) was removed or disabled")
         }
-        if case .delivered = result {} else {
-            logger.warning("notification attempt failed", metadata: [
-                "channel": "\(delivery.channel)", "attempt": "\(delivery.attempts)", "result": "\(result)"])
+        if case .delivered = result {
+        } else {
+            logger.warning(
+                "notification attempt failed",
+                metadata: [
+                    "channel": "\(delivery.channel)", "attempt": "\(delivery.attempts)", "result": "\(result)",
+                ])
         }
         try await store.record(delivery.id, result: result, retryAfter: Self.pause(afterAttempt: delivery.attempts))
     }

@@ -44,7 +44,8 @@ struct NotificationSenders: Sendable {
                 deliveries.append(.init(notice: notice, channel: channel.name, recipient: channel.handles[user] ?? user, status: .pending, note: ""))
             }
             if deliveries.isEmpty {
-                let why = notice.personal
+                let why =
+                    notice.personal
                     ? "no person channel (WeCom app, DingTalk work notice or to-do) is set up; a personal notice is never sent to a group"
                     : "no person channel (WeCom app, DingTalk work notice or to-do) is set up"
                 deliveries.append(.init(notice: notice, channel: "", recipient: user, status: .skipped, note: why))
@@ -53,13 +54,17 @@ struct NotificationSenders: Sendable {
             guard !notice.personal else {
                 return [.init(notice: notice, channel: "", recipient: "", status: .skipped, note: "a personal notice is never sent to a team")]
             }
-            for channel in channels where sender(for: channel.kind)?.reachesPerson == false
-                && (channel.teamPath.isEmpty || OrgPath(channel.teamPath)?.contains(path) == true) {
+            for channel in channels
+            where sender(for: channel.kind)?.reachesPerson == false
+                && (channel.teamPath.isEmpty || OrgPath(channel.teamPath)?.contains(path) == true)
+            {
                 deliveries.append(.init(notice: notice, channel: channel.name, recipient: "", status: .pending, note: ""))
             }
             if deliveries.isEmpty {
-                deliveries.append(.init(notice: notice, channel: "", recipient: "", status: .skipped,
-                                        note: "no team channel (group robot or webhook) covers \(path)"))
+                deliveries.append(
+                    .init(
+                        notice: notice, channel: "", recipient: "", status: .skipped,
+                        note: "no team channel (group robot or webhook) covers \(path)"))
             }
         }
         return deliveries

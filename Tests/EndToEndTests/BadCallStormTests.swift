@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// A storm of bad calls (bad tokens, control characters, huge values, unknown ids) on the same
@@ -23,10 +23,26 @@ extension EndToEnd {
             forged.replaceOrAddString("Bearer not-a-token", forKey: "authorization")
             let huge = String(repeating: "9", count: 3_000)
             let bad: [(Sales_Leads_V1_CreateLeadRequest, Metadata)] = [
-                (.with { $0.contactName = "坏"; $0.phone = huge; $0.channel = .api }, good),
-                (.with { $0.contactName = "坏"; $0.creditCode = huge; $0.channel = .api }, good),
-                (.with { $0.contactName = "坏\u{0}"; $0.phone = "13800001111"; $0.channel = .api }, good),
-                (.with { $0.contactName = "坏"; $0.phone = "13800001111"; $0.channel = .api }, forged),
+                (
+                    .with {
+                        $0.contactName = "坏"; $0.phone = huge; $0.channel = .api
+                    }, good
+                ),
+                (
+                    .with {
+                        $0.contactName = "坏"; $0.creditCode = huge; $0.channel = .api
+                    }, good
+                ),
+                (
+                    .with {
+                        $0.contactName = "坏\u{0}"; $0.phone = "13800001111"; $0.channel = .api
+                    }, good
+                ),
+                (
+                    .with {
+                        $0.contactName = "坏"; $0.phone = "13800001111"; $0.channel = .api
+                    }, forged
+                ),
             ]
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
@@ -39,7 +55,9 @@ extension EndToEnd {
                                 if index >= 24, let code = try await storm.next() { codes[code.map { "\($0)" } ?? "ok", default: 0] += 1 }
                                 let (request, metadata) = bad[index % bad.count]
                                 storm.addTask {
-                                    do { _ = try await leads.createLead(request, metadata: metadata); return nil } catch let error as RPCError { return error.code }
+                                    do { _ = try await leads.createLead(request, metadata: metadata); return nil } catch let error as RPCError {
+                                        return error.code
+                                    }
                                 }
                             }
                             for try await code in storm { codes[code.map { "\($0)" } ?? "ok", default: 0] += 1 }
@@ -55,9 +73,11 @@ extension EndToEnd {
                             for index in 0..<40 {
                                 do {
                                     let phone = "1377\(worker)\(String(format: "%06d", Int.random(in: 0..<1_000_000)))"
-                                    let lead = try await leads.createLead(.with {
-                                        $0.contactName = "好\(index)"; $0.phone = phone; $0.channel = .api
-                                    }, metadata: good).lead
+                                    let lead = try await leads.createLead(
+                                        .with {
+                                            $0.contactName = "好\(index)"; $0.phone = phone; $0.channel = .api
+                                        }, metadata: good
+                                    ).lead
                                     _ = try await leads.getLead(.with { $0.id = lead.id }, metadata: good)
                                 } catch {
                                     Issue.record("an ordinary call failed during the storm: \(error)")

@@ -5,21 +5,49 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Malformed requests, missing and bad tokens, other tenants' ids: each gets a precise code
     /// and a message that names what to fix, and nothing is stored.
     @Suite struct BadInputTests {
         @Test(arguments: [
-            (Sales_Leads_V1_CreateLeadRequest.with { $0.phone = "13800000000"; $0.channel = .api }, "contact_name"),
-            (.with { $0.contactName = "张三"; $0.channel = .api }, "phone"),
-            (.with { $0.contactName = "张三"; $0.phone = "12345"; $0.channel = .api }, "phone"),
-            (.with { $0.contactName = "张三"; $0.phone = "+1 415 555 0100"; $0.channel = .api }, "phone"),
-            (.with { $0.contactName = "张三"; $0.phone = "13800000000" }, "channel"),
-            (.with { $0.contactName = "张三"; $0.phone = "13800000000"; $0.channel = .UNRECOGNIZED(42) }, "channel"),
-            (.with { $0.contactName = String(repeating: "长", count: 101); $0.phone = "13800000000"; $0.channel = .api }, "contact_name"),
+            (
+                Sales_Leads_V1_CreateLeadRequest.with {
+                    $0.phone = "13800000000"; $0.channel = .api
+                }, "contact_name"
+            ),
+            (
+                .with {
+                    $0.contactName = "张三"; $0.channel = .api
+                }, "phone"
+            ),
+            (
+                .with {
+                    $0.contactName = "张三"; $0.phone = "12345"; $0.channel = .api
+                }, "phone"
+            ),
+            (
+                .with {
+                    $0.contactName = "张三"; $0.phone = "+1 415 555 0100"; $0.channel = .api
+                }, "phone"
+            ),
+            (
+                .with {
+                    $0.contactName = "张三"; $0.phone = "13800000000"
+                }, "channel"
+            ),
+            (
+                .with {
+                    $0.contactName = "张三"; $0.phone = "13800000000"; $0.channel = .UNRECOGNIZED(42)
+                }, "channel"
+            ),
+            (
+                .with {
+                    $0.contactName = String(repeating: "长", count: 101); $0.phone = "13800000000"; $0.channel = .api
+                }, "contact_name"
+            ),
             // The edge check every service's requests pass: control characters and lengths, by path.
             (BadTextTests.broken { $0.contactName = "张\u{0}三" }, "contact_name"),
             (BadTextTests.broken { $0.district = "浦东\u{1}" }, "district"),
@@ -46,13 +74,17 @@ extension EndToEnd {
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
                 let metadata = try await client.metadata(People.rep)
-                let lead = try await leads.createLead(.with {
-                    $0.contactName = "冯涛"; $0.phone = "15026620006"; $0.channel = .api
-                }, metadata: metadata).lead
+                let lead = try await leads.createLead(
+                    .with {
+                        $0.contactName = "冯涛"; $0.phone = "15026620006"; $0.channel = .api
+                    }, metadata: metadata
+                ).lead
                 let valid = Sales_Leads_V1_ConvertLeadRequest.with {
                     $0.leadID = lead.id
                     $0.opportunityName = "呼吸机"
-                    $0.expectedAmount = .with { $0.minorUnits = 54_000_000; $0.currency = "CNY" }
+                    $0.expectedAmount = .with {
+                        $0.minorUnits = 54_000_000; $0.currency = "CNY"
+                    }
                     $0.expectedClose = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(86_400))
                 }
                 let cases: [(String, (inout Sales_Leads_V1_ConvertLeadRequest) -> Void)] = [
@@ -103,9 +135,11 @@ extension EndToEnd {
             let client = StackClient(plan: stack.plan, tokens: tokens)
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
-                let lead = try await leads.createLead(.with {
-                    $0.contactName = "蒋文"; $0.phone = "13706620007"; $0.channel = .webForm
-                }, metadata: try await client.metadata(People.rep)).lead
+                let lead = try await leads.createLead(
+                    .with {
+                        $0.contactName = "蒋文"; $0.phone = "13706620007"; $0.channel = .webForm
+                    }, metadata: try await client.metadata(People.rep)
+                ).lead
 
                 for outsider in [People.stranger, People.otherRep] {
                     let error = await #expect(throws: RPCError.self) {
@@ -141,7 +175,12 @@ extension EndToEnd {
                 var seen: [String] = []
                 var token = ""
                 repeat {
-                    let response = try await leads.listLeads(.with { $0.page = .with { $0.pageSize = 1; $0.pageToken = token } }, metadata: metadata)
+                    let response = try await leads.listLeads(
+                        .with {
+                            $0.page = .with {
+                                $0.pageSize = 1; $0.pageToken = token
+                            }
+                        }, metadata: metadata)
                     seen += response.leads.map(\.id)
                     token = response.page.nextPageToken
                 } while !token.isEmpty
@@ -157,7 +196,8 @@ extension EndToEnd {
             let error = await #expect(throws: RPCError.self) {
                 try await client.with(.opportunities) { grpc in
                     try await Sales_Common_V1_EventFeed.Client(wrapping: grpc).subscribe(
-                        .init(), metadata: try await client.metadata(People.admin)) { response in
+                        .init(), metadata: try await client.metadata(People.admin)
+                    ) { response in
                         for try await _ in response.messages {}
                     }
                 }

@@ -6,8 +6,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Text a caller sends is checked at the edge of every service: control characters, invalid
@@ -15,7 +15,9 @@ extension EndToEnd {
     /// error never echoes a huge value back. (CreateLead's fields, one by one, are among
     /// BadInputTests' malformed leads.)
     @Suite struct BadTextTests {
-        static let valid = Sales_Leads_V1_CreateLeadRequest.with { $0.contactName = "白雪"; $0.phone = "13800001234"; $0.channel = .api }
+        static let valid = Sales_Leads_V1_CreateLeadRequest.with {
+            $0.contactName = "白雪"; $0.phone = "13800001234"; $0.channel = .api
+        }
 
         static func broken(_ breakIt: (inout Sales_Leads_V1_CreateLeadRequest) -> Void) -> Sales_Leads_V1_CreateLeadRequest {
             var request = valid
@@ -36,10 +38,11 @@ extension EndToEnd {
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
                 let error = await #expect(throws: RPCError.self) {
-                    try await leads.ingestLead(.with {
-                        $0.adapter = "web_form"
-                        $0.payloadJson = #"{"submission_id": "nul-1", "fields": {"name": "王\u0000五", "phone": "13800001235"}}"#
-                    }, metadata: admin)
+                    try await leads.ingestLead(
+                        .with {
+                            $0.adapter = "web_form"
+                            $0.payloadJson = #"{"submission_id": "nul-1", "fields": {"name": "王\u0000五", "phone": "13800001235"}}"#
+                        }, metadata: admin)
                 }
                 #expect(error?.code == .invalidArgument)
                 #expect(error?.message.hasPrefix("payload_json:") == true, "\(error?.message ?? "")")
@@ -47,7 +50,10 @@ extension EndToEnd {
             try await client.with(.storeSales) { grpc in
                 let stores = Sales_Storesales_V1_StoreService.Client(wrapping: grpc)
                 let error = await #expect(throws: RPCError.self) {
-                    try await stores.createStore(.with { $0.code = "S\u{0}1"; $0.name = "店" }, metadata: admin)
+                    try await stores.createStore(
+                        .with {
+                            $0.code = "S\u{0}1"; $0.name = "店"
+                        }, metadata: admin)
                 }
                 #expect(error?.code == .invalidArgument)
             }
@@ -61,11 +67,15 @@ extension EndToEnd {
             let client = StackClient(plan: stack.plan, tokens: tokens)
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
-                for breakIt in [{ (r: inout Sales_Leads_V1_CreateLeadRequest) in r.phone = String(repeating: "8", count: length) },
-                                { $0.creditCode = String(repeating: "9", count: length) }] {
+                for breakIt in [
+                    { (r: inout Sales_Leads_V1_CreateLeadRequest) in r.phone = String(repeating: "8", count: length) },
+                    { $0.creditCode = String(repeating: "9", count: length) },
+                ] {
                     var request = Self.valid
                     breakIt(&request)
-                    let error = await #expect(throws: RPCError.self) { try await leads.createLead(request, metadata: try await client.metadata(People.rep)) }
+                    let error = await #expect(throws: RPCError.self) {
+                        try await leads.createLead(request, metadata: try await client.metadata(People.rep))
+                    }
                     #expect(error?.code == .invalidArgument)
                     #expect((error?.message.count ?? .max) < 300, "\(error?.message.prefix(400) ?? "")")
                 }
@@ -78,14 +88,18 @@ extension EndToEnd {
             let client = StackClient(plan: stack.plan, tokens: tokens)
             // contact_name (field 1, length-delimited) holding 0xC3 0x28, then a valid phone.
             var bytes: [UInt8] = [0x0A, 0x02, 0xC3, 0x28]
-            bytes += try Sales_Leads_V1_CreateLeadRequest.with { $0.phone = "13800001236"; $0.channel = .api }.serializedBytes() as [UInt8]
+            bytes +=
+                try Sales_Leads_V1_CreateLeadRequest.with {
+                    $0.phone = "13800001236"; $0.channel = .api
+                }.serializedBytes() as [UInt8]
             let error = await #expect(throws: RPCError.self) {
                 try await client.with(.leads) { grpc in
                     try await grpc.unary(
                         request: ClientRequest(message: bytes, metadata: try await client.metadata(People.rep)),
                         descriptor: Sales_Leads_V1_LeadService.Method.CreateLead.descriptor,
                         serializer: RawBytes(), deserializer: ProtobufDeserializer<Sales_Leads_V1_CreateLeadResponse>(),
-                        options: .defaults) { try $0.message }
+                        options: .defaults
+                    ) { try $0.message }
                 }
             }
             #expect(error?.code == .invalidArgument)
@@ -113,11 +127,16 @@ extension EndToEnd {
                 let rules = Sales_Common_V1_RuleSetService.Client(wrapping: grpc)
                 for (name, hint) in [("lead-routng", "did you mean lead-routing?"), ("no-such-set", "known: ")] {
                     let error = await #expect(throws: RPCError.self) {
-                        try await rules.saveRuleSet(.with {
-                            $0.name = name
-                            $0.comment = "typo"
-                            $0.rules = [.with { $0.id = "r1"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "/east"}"# }]
-                        }, metadata: try await client.metadata(People.admin))
+                        try await rules.saveRuleSet(
+                            .with {
+                                $0.name = name
+                                $0.comment = "typo"
+                                $0.rules = [
+                                    .with {
+                                        $0.id = "r1"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "/east"}"#
+                                    }
+                                ]
+                            }, metadata: try await client.metadata(People.admin))
                     }
                     #expect(error?.code == .invalidArgument)
                     #expect(error?.message.hasPrefix("name:") == true && error?.message.contains(hint) == true, "\(error?.message ?? "")")

@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// A WeChat conversation archived with consent and drafted into a follow-up the rep confirms.
@@ -17,24 +17,41 @@ extension EndToEnd {
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
                 let metadata = try await client.metadata(People.rep)
-                let lead = try await leads.createLead(.with {
-                    $0.contactName = "胡斌"; $0.phone = "132" + String(format: "%08d", Int.random(in: 0..<100_000_000)); $0.channel = .wechat
-                }, metadata: metadata).lead
+                let lead = try await leads.createLead(
+                    .with {
+                        $0.contactName = "胡斌"; $0.phone = "132" + String(format: "%08d", Int.random(in: 0..<100_000_000)); $0.channel = .wechat
+                    }, metadata: metadata
+                ).lead
                 let messages: [Sales_Leads_V1_ChatMessage] = [
-                    .with { $0.from = "customer"; $0.text = "胎心监护仪能先试用吗？麻烦发个报价"; $0.sentAt = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-600)) },
-                    .with { $0.from = "rep"; $0.text = "可以，周五下午3点带样品过来演示"; $0.sentAt = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-300)) },
-                    .with { $0.from = "customer"; $0.text = "好的"; $0.attachments = [.with {
-                        $0.name = "科室需求.jpg"; $0.url = "s3://chat/1.jpg"; $0.sha256 = String(repeating: "c", count: 64); $0.sizeBytes = 2048 }] },
+                    .with {
+                        $0.from = "customer"; $0.text = "胎心监护仪能先试用吗？麻烦发个报价";
+                        $0.sentAt = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-600))
+                    },
+                    .with {
+                        $0.from = "rep"; $0.text = "可以，周五下午3点带样品过来演示"; $0.sentAt = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-300))
+                    },
+                    .with {
+                        $0.from = "customer"; $0.text = "好的";
+                        $0.attachments = [
+                            .with {
+                                $0.name = "科室需求.jpg"; $0.url = "s3://chat/1.jpg"; $0.sha256 = String(repeating: "c", count: 64); $0.sizeBytes = 2048
+                            }
+                        ]
+                    },
                 ]
                 let refused = await #expect(throws: RPCError.self) {
-                    try await leads.syncChat(.with { $0.leadID = lead.id; $0.messages = messages }, metadata: metadata)
+                    try await leads.syncChat(
+                        .with {
+                            $0.leadID = lead.id; $0.messages = messages
+                        }, metadata: metadata)
                 }
                 #expect(refused?.code == .failedPrecondition)
                 #expect(refused?.message.contains("consented") == true)
 
-                let synced = try await leads.syncChat(.with {
-                    $0.leadID = lead.id; $0.customerConsented = true; $0.messages = messages
-                }, metadata: metadata)
+                let synced = try await leads.syncChat(
+                    .with {
+                        $0.leadID = lead.id; $0.customerConsented = true; $0.messages = messages
+                    }, metadata: metadata)
                 #expect(synced.archived == 3)
                 #expect(synced.signals.contains("关键词:报价") && synced.signals.contains("关键词:试用") && synced.signals.contains("样品申请"))
                 #expect(synced.signals.contains("约定:周五下午3点"))
@@ -53,9 +70,15 @@ extension EndToEnd {
                 #expect(try await leads.getLead(.with { $0.id = lead.id }, metadata: metadata).hasFirstTouchAt)
 
                 let bad = await #expect(throws: RPCError.self) {
-                    try await leads.syncChat(.with {
-                        $0.leadID = lead.id; $0.customerConsented = true; $0.messages = [.with { $0.from = "boss"; $0.text = "x" }]
-                    }, metadata: metadata)
+                    try await leads.syncChat(
+                        .with {
+                            $0.leadID = lead.id; $0.customerConsented = true;
+                            $0.messages = [
+                                .with {
+                                    $0.from = "boss"; $0.text = "x"
+                                }
+                            ]
+                        }, metadata: metadata)
                 }
                 #expect(bad?.message.hasPrefix("messages[0].from:") == true)
             }

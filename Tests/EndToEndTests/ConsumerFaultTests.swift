@@ -7,8 +7,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Consumers killed with SIGKILL mid-stream lose no event and apply none twice: the effect,
@@ -26,12 +26,15 @@ extension EndToEnd {
                 try await client.with(.opportunities) { grpc in
                     let opportunities = Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc)
                     for (index, amount) in amounts.enumerated() {
-                        _ = try await opportunities.createOpportunity(.with {
-                            $0.name = "故障测试 #\(index)"
-                            $0.customerName = "测试医院"
-                            $0.amount = .with { $0.minorUnits = amount; $0.currency = "CNY" }
-                            $0.expectedClose = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(86_400 * 10))
-                        }, metadata: try await client.metadata(owner, idempotencyKey: "fault-\(owner.userID)-\(index)"))
+                        _ = try await opportunities.createOpportunity(
+                            .with {
+                                $0.name = "故障测试 #\(index)"
+                                $0.customerName = "测试医院"
+                                $0.amount = .with {
+                                    $0.minorUnits = amount; $0.currency = "CNY"
+                                }
+                                $0.expectedClose = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(86_400 * 10))
+                            }, metadata: try await client.metadata(owner, idempotencyKey: "fault-\(owner.userID)-\(index)"))
                         try await Task.sleep(for: .milliseconds(15))
                     }
                 }
@@ -41,10 +44,13 @@ extension EndToEnd {
             for _ in 0..<3 {
                 try await Task.sleep(for: .milliseconds(250))
                 await stack.kill(.incentives, signal: SIGKILL)
-                appliedAtKill.append(try await TestEnvironment.withAdminConnection(to: database.url(for: .incentives)) { connection in
-                    try await connection.query("SELECT count(*) FROM incentives.pipeline_credits WHERE owner_id = \(owner.userID)", logger: Logger(label: "test"))
+                appliedAtKill.append(
+                    try await TestEnvironment.withAdminConnection(to: database.url(for: .incentives)) { connection in
+                        try await connection.query(
+                            "SELECT count(*) FROM incentives.pipeline_credits WHERE owner_id = \(owner.userID)", logger: Logger(label: "test")
+                        )
                         .collect().map { try $0.decode(Int64.self) }.first ?? 0
-                })
+                    })
                 await stack.kill(.forecasting, signal: SIGKILL)
                 #expect(await stack.lastExitStatus(.incentives) == 128 + SIGKILL)
                 try await Task.sleep(for: .milliseconds(100))
@@ -60,7 +66,8 @@ extension EndToEnd {
             let expectedTotal = amounts.reduce(0, +)
             let incentives = try await client.eventually(timeout: .seconds(60)) {
                 let overview = try await client.with(.incentives) { grpc in
-                    try await Sales_Incentives_V1_IncentiveService.Client(wrapping: grpc).getOverview(.init(), metadata: try await client.metadata(owner))
+                    try await Sales_Incentives_V1_IncentiveService.Client(wrapping: grpc).getOverview(
+                        .init(), metadata: try await client.metadata(owner))
                 }
                 return overview.opportunitiesRecorded >= Int64(count) ? overview : nil
             }
@@ -70,7 +77,8 @@ extension EndToEnd {
 
             let forecast = try await client.eventually(timeout: .seconds(60)) {
                 let overview = try await client.with(.forecasting) { grpc in
-                    try await Sales_Forecasting_V1_ForecastService.Client(wrapping: grpc).getOverview(.init(), metadata: try await client.metadata(owner))
+                    try await Sales_Forecasting_V1_ForecastService.Client(wrapping: grpc).getOverview(
+                        .init(), metadata: try await client.metadata(owner))
                 }
                 return overview.opportunitiesTracked >= Int64(count) ? overview : nil
             }

@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// One customer, one key, one owner: repeat leads attach to the existing customer and owner,
@@ -20,21 +20,27 @@ extension EndToEnd {
             let phone = Self.randomMobile()
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
-                let first = try await leads.createLead(.with {
-                    $0.contactName = "王建国"; $0.phone = phone; $0.channel = .webForm
-                }, metadata: try await client.metadata(People.rep)).lead
+                let first = try await leads.createLead(
+                    .with {
+                        $0.contactName = "王建国"; $0.phone = phone; $0.channel = .webForm
+                    }, metadata: try await client.metadata(People.rep)
+                ).lead
                 #expect(!first.repeat)
                 #expect(!first.customerID.isEmpty)
                 // The same person, typed differently, from another channel, entered by another rep.
-                let again = try await leads.createLead(.with {
-                    $0.contactName = "王先生"; $0.phone = "+86 " + phone; $0.channel = .douyin; $0.campaign = "抖音直播"
-                }, metadata: try await client.metadata(People.otherRep)).lead
+                let again = try await leads.createLead(
+                    .with {
+                        $0.contactName = "王先生"; $0.phone = "+86 " + phone; $0.channel = .douyin; $0.campaign = "抖音直播"
+                    }, metadata: try await client.metadata(People.otherRep)
+                ).lead
                 #expect(again.repeat)
                 #expect(again.customerID == first.customerID)
                 #expect(again.ownerID == People.rep.userID, "never a second owner for one customer")
                 #expect(again.channel == .douyin, "the new source is recorded on the new lead")
                 // Both histories stay: the owner sees both leads.
-                let owned = try await leads.listLeads(.with { $0.page = .with { $0.pageSize = 200 } }, metadata: try await client.metadata(People.rep)).leads
+                let owned = try await leads.listLeads(
+                    .with { $0.page = .with { $0.pageSize = 200 } }, metadata: try await client.metadata(People.rep)
+                ).leads
                 #expect(owned.filter { $0.customerID == first.customerID }.count == 2)
             }
         }
@@ -47,26 +53,34 @@ extension EndToEnd {
                 let tenant = TenantID("b2b-\(UInt16.random(in: 0...UInt16.max))")!
                 let alice = Caller(tenant: tenant, userID: "alice", roles: [.rep], orgPath: "/a")
                 let bob = Caller(tenant: tenant, userID: "bob", roles: [.rep], orgPath: "/b")
-                let first = try await leads.createLead(.with {
-                    $0.contactName = "采购部"; $0.companyName = "福州某医疗器械公司"; $0.creditCode = "91350100M000100Y43"; $0.channel = .tradeShow
-                }, metadata: try await client.metadata(alice)).lead
+                let first = try await leads.createLead(
+                    .with {
+                        $0.contactName = "采购部"; $0.companyName = "福州某医疗器械公司"; $0.creditCode = "91350100M000100Y43"; $0.channel = .tradeShow
+                    }, metadata: try await client.metadata(alice)
+                ).lead
                 #expect(first.phone.masked.isEmpty, "a company lead may come without a mobile")
-                let second = try await leads.createLead(.with {
-                    $0.contactName = "设备科"; $0.companyName = "福州某医疗器械公司"; $0.creditCode = "91350100m000100y43"
-                    $0.phone = Self.randomMobile(); $0.channel = .api
-                }, metadata: try await client.metadata(bob)).lead
+                let second = try await leads.createLead(
+                    .with {
+                        $0.contactName = "设备科"; $0.companyName = "福州某医疗器械公司"; $0.creditCode = "91350100m000100y43"
+                        $0.phone = Self.randomMobile(); $0.channel = .api
+                    }, metadata: try await client.metadata(bob)
+                ).lead
                 #expect(second.customerID == first.customerID)
                 #expect(second.ownerID == "alice")
 
                 let badCode = await #expect(throws: RPCError.self) {
-                    try await leads.createLead(.with {
-                        $0.contactName = "x"; $0.creditCode = "91350100M000100Y44"; $0.channel = .api
-                    }, metadata: try await client.metadata(alice))
+                    try await leads.createLead(
+                        .with {
+                            $0.contactName = "x"; $0.creditCode = "91350100M000100Y44"; $0.channel = .api
+                        }, metadata: try await client.metadata(alice))
                 }
                 #expect(badCode?.code == .invalidArgument)
                 #expect(badCode?.message.hasPrefix("credit_code:") == true)
                 let neither = await #expect(throws: RPCError.self) {
-                    try await leads.createLead(.with { $0.contactName = "x"; $0.channel = .api }, metadata: try await client.metadata(alice))
+                    try await leads.createLead(
+                        .with {
+                            $0.contactName = "x"; $0.channel = .api
+                        }, metadata: try await client.metadata(alice))
                 }
                 #expect(neither?.message.contains("unless credit_code") == true)
             }
@@ -81,9 +95,11 @@ extension EndToEnd {
                 for (index, caller) in submitters.enumerated() {
                     group.addTask {
                         try await client.with(.leads) { grpc in
-                            try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(.with {
-                                $0.contactName = "并发客户"; $0.phone = phone; $0.channel = index.isMultiple(of: 2) ? .wechat : .meituan
-                            }, metadata: try await client.metadata(caller)).lead
+                            try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(
+                                .with {
+                                    $0.contactName = "并发客户"; $0.phone = phone; $0.channel = index.isMultiple(of: 2) ? .wechat : .meituan
+                                }, metadata: try await client.metadata(caller)
+                            ).lead
                         }
                     }
                 }

@@ -7,8 +7,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Two customers made one, keeping both histories; the merged key finds the survivor after.
@@ -24,24 +24,37 @@ extension EndToEnd {
             let code = DemoCompanies.all[4].code.rawValue
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
-                let personal = try await leads.createLead(.with {
-                    $0.contactName = "刘校长"; $0.phone = "139" + String(format: "%08d", Int.random(in: 0..<100_000_000)); $0.channel = .wechat
-                }, metadata: try await client.metadata(liNa)).lead
-                _ = try await leads.logFollowUp(.with {
-                    $0.followUp = .with { $0.leadID = personal.id; $0.kind = .call; $0.summary = "电话沟通了智慧教室方案"
-                                          $0.occurredAt = .init(date: Date().addingTimeInterval(-60)) }
-                }, metadata: try await client.metadata(liNa))
-                let company = try await leads.createLead(.with {
-                    $0.contactName = "刘校长"; $0.companyName = "北京博远教育科技有限公司"; $0.creditCode = code; $0.channel = .webForm
-                }, metadata: try await client.metadata(sunLi)).lead
-                _ = try await leads.syncChat(.with {
-                    $0.leadID = company.id; $0.customerConsented = true
-                    $0.messages = [.with { $0.from = "customer"; $0.text = "方案发我邮箱" }]
-                }, metadata: try await client.metadata(sunLi))
+                let personal = try await leads.createLead(
+                    .with {
+                        $0.contactName = "刘校长"; $0.phone = "139" + String(format: "%08d", Int.random(in: 0..<100_000_000)); $0.channel = .wechat
+                    }, metadata: try await client.metadata(liNa)
+                ).lead
+                _ = try await leads.logFollowUp(
+                    .with {
+                        $0.followUp = .with {
+                            $0.leadID = personal.id; $0.kind = .call; $0.summary = "电话沟通了智慧教室方案"
+                            $0.occurredAt = .init(date: Date().addingTimeInterval(-60))
+                        }
+                    }, metadata: try await client.metadata(liNa))
+                let company = try await leads.createLead(
+                    .with {
+                        $0.contactName = "刘校长"; $0.companyName = "北京博远教育科技有限公司"; $0.creditCode = code; $0.channel = .webForm
+                    }, metadata: try await client.metadata(sunLi)
+                ).lead
+                _ = try await leads.syncChat(
+                    .with {
+                        $0.leadID = company.id; $0.customerConsented = true
+                        $0.messages = [
+                            .with {
+                                $0.from = "customer"; $0.text = "方案发我邮箱"
+                            }
+                        ]
+                    }, metadata: try await client.metadata(sunLi))
                 #expect(personal.customerID != company.customerID)
 
                 func merge(_ caller: Caller, key: String? = nil, _ edit: (inout Sales_Leads_V1_MergeCustomersRequest) -> Void = { _ in })
-                    async throws -> Sales_Leads_V1_MergeCustomersResponse {
+                    async throws -> Sales_Leads_V1_MergeCustomersResponse
+                {
                     var request = Sales_Leads_V1_MergeCustomersRequest.with {
                         $0.survivingCustomerID = personal.customerID; $0.mergedCustomerID = company.customerID; $0.reason = "同一位客户：个人手机与学校信用代码"
                     }
@@ -67,12 +80,15 @@ extension EndToEnd {
 
                 let moved = try await leads.getLead(.with { $0.id = company.id }, metadata: try await client.metadata(admin))
                 #expect(moved.customerID == personal.customerID && moved.ownerID == "li.na" && moved.orgPath == "/east/east-sh")
-                #expect(try await leads.listFollowUps(.with { $0.leadID = personal.id }, metadata: try await client.metadata(liNa)).followUps.count == 1)
+                #expect(
+                    try await leads.listFollowUps(.with { $0.leadID = personal.id }, metadata: try await client.metadata(liNa)).followUps.count == 1)
 
                 // The school's credit code now finds the surviving customer and its owner.
-                let again = try await leads.createLead(.with {
-                    $0.contactName = "王老师"; $0.companyName = "北京博远教育科技有限公司"; $0.creditCode = code; $0.channel = .api
-                }, metadata: try await client.metadata(admin)).lead
+                let again = try await leads.createLead(
+                    .with {
+                        $0.contactName = "王老师"; $0.companyName = "北京博远教育科技有限公司"; $0.creditCode = code; $0.channel = .api
+                    }, metadata: try await client.metadata(admin)
+                ).lead
                 #expect(again.customerID == personal.customerID && again.repeat && again.ownerID == "li.na")
             }
             let survivor = try await client.with(.leads) { grpc in

@@ -4,8 +4,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// `salesctl up --demo` loads the demo tenant through the APIs; running it again adds nothing.
@@ -38,15 +38,18 @@ extension EndToEnd {
                 }
                 let reps = try await Sales_Leads_V1_RoutingDeskService.Client(wrapping: grpc).listRoutingReps(.init(), metadata: metadata).reps
                 #expect(reps.count == 8)
-                let lead = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(.with {
-                    $0.contactName = "新客户"; $0.phone = "13700001111"; $0.channel = .webForm; $0.city = "上海"; $0.inquiry = "想要报价"
-                }, metadata: metadata).lead
+                let lead = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(
+                    .with {
+                        $0.contactName = "新客户"; $0.phone = "13700001111"; $0.channel = .webForm; $0.city = "上海"; $0.inquiry = "想要报价"
+                    }, metadata: metadata
+                ).lead
                 #expect(lead.grade == "B" && lead.routingRuleID == "city-east-sh")
                 #expect(["li.na", "qian.hong"].contains(lead.ownerID), "a score of 90 or more picks first: \(lead.assignmentReason)")
 
                 // Rule health counts open leads on a manager's own account, managers as the directory knows them.
                 let all = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).listLeads(
-                    .with { $0.page = .with { $0.pageSize = 200 } }, metadata: metadata).leads
+                    .with { $0.page = .with { $0.pageSize = 200 } }, metadata: metadata
+                ).leads
                 let managers: Set<String> = ["zhao.lei", "qian.hong", "chen.jing", "wang.qiang"]
                 let onManagers = all.filter { managers.contains($0.ownerID) && $0.status != .converted }.count
                 let health = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).inspectRules(.init(), metadata: metadata)

@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Every text field of the RPCs this change added or changed, with NUL, a control character
@@ -39,7 +39,9 @@ extension EndToEnd {
             try await client.with(.gateway) { grpc in
                 let directory = Sales_Gateway_V1_DirectoryService.Client(wrapping: grpc)
                 await Self.expectRefused("id", bad) { _ = try await directory.getUser(.with { $0.id = bad.apply("li.na") }, metadata: admin) }
-                await Self.expectRefused("team_id", bad) { _ = try await directory.listUsers(.with { $0.teamID = bad.apply("east") }, metadata: admin) }
+                await Self.expectRefused("team_id", bad) {
+                    _ = try await directory.listUsers(.with { $0.teamID = bad.apply("east") }, metadata: admin)
+                }
                 await Self.expectRefused("calendar_json", bad) {
                     _ = try await directory.setWorkCalendar(.with { $0.calendarJson = bad.apply(#"{"holidays": []}"#) }, metadata: admin)
                 }
@@ -56,7 +58,9 @@ extension EndToEnd {
                 let rules = Sales_Common_V1_RuleSetService.Client(wrapping: grpc)
                 let desk = Sales_Leads_V1_RoutingDeskService.Client(wrapping: grpc)
                 for field in ["contact_name", "company_name", "city", "inquiry", "district", "industry", "campaign"] {
-                    var request = Sales_Leads_V1_CreateLeadRequest.with { $0.contactName = "边界"; $0.phone = "13800005555"; $0.channel = .api }
+                    var request = Sales_Leads_V1_CreateLeadRequest.with {
+                        $0.contactName = "边界"; $0.phone = "13800005555"; $0.channel = .api
+                    }
                     switch field {
                     case "contact_name": request.contactName = bad.apply("边界")
                     case "company_name": request.companyName = bad.apply("公司")
@@ -69,15 +73,23 @@ extension EndToEnd {
                     await Self.expectRefused(field, bad) { _ = try await leads.createLead(request, metadata: admin) }
                 }
                 await Self.expectRefused("name", bad) {
-                    _ = try await rules.saveRuleSet(.with { $0.name = bad.apply("lead-routing"); $0.comment = "x" }, metadata: admin)
+                    _ = try await rules.saveRuleSet(
+                        .with {
+                            $0.name = bad.apply("lead-routing"); $0.comment = "x"
+                        }, metadata: admin)
                 }
                 // A JSON document may be longer than a plain field (up to 1 MB); 100 KB of it passes the
                 // edge, and the rule compiler names the rule's condition and where the JSON breaks.
                 let condition = await #expect(throws: RPCError.self) {
-                    _ = try await rules.saveRuleSet(.with {
-                        $0.name = "lead-routing"; $0.comment = "x"
-                        $0.rules = [.with { $0.id = "r"; $0.conditionJson = bad.apply("true"); $0.outcomeJson = #"{"team": "/east"}"# }]
-                    }, metadata: admin)
+                    _ = try await rules.saveRuleSet(
+                        .with {
+                            $0.name = "lead-routing"; $0.comment = "x"
+                            $0.rules = [
+                                .with {
+                                    $0.id = "r"; $0.conditionJson = bad.apply("true"); $0.outcomeJson = #"{"team": "/east"}"#
+                                }
+                            ]
+                        }, metadata: admin)
                 }
                 #expect(condition?.code == .invalidArgument)
                 let said = condition?.message ?? ""
@@ -87,10 +99,15 @@ extension EndToEnd {
                     #expect(said.hasPrefix("rules[0].condition_json:") && said.count < 300 && said.contains("\""), "\(said.prefix(300))")
                 }
                 await Self.expectRefused("shifts[0].user_id", bad) {
-                    _ = try await desk.setDutyRoster(.with {
-                        $0.teamPath = "/east/east-sh"; $0.firstDay = TestCalendar.today; $0.lastDay = TestCalendar.today
-                        $0.shifts = [.with { $0.userID = bad.apply("zhang.wei"); $0.day = TestCalendar.today; $0.startHour = 9; $0.endHour = 18 }]
-                    }, metadata: admin)
+                    _ = try await desk.setDutyRoster(
+                        .with {
+                            $0.teamPath = "/east/east-sh"; $0.firstDay = TestCalendar.today; $0.lastDay = TestCalendar.today
+                            $0.shifts = [
+                                .with {
+                                    $0.userID = bad.apply("zhang.wei"); $0.day = TestCalendar.today; $0.startHour = 9; $0.endHour = 18
+                                }
+                            ]
+                        }, metadata: admin)
                 }
             }
         }

@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Follow-ups that mean something: a visit's five elements, no bare "已联系", and the lead's
@@ -18,13 +18,18 @@ extension EndToEnd {
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
                 let metadata = try await client.metadata(People.rep)
-                let lead = try await leads.createLead(.with {
-                    $0.contactName = "杨帆"; $0.phone = "135" + String(format: "%08d", Int.random(in: 0..<100_000_000)); $0.channel = .wechat
-                }, metadata: metadata).lead
+                let lead = try await leads.createLead(
+                    .with {
+                        $0.contactName = "杨帆"; $0.phone = "135" + String(format: "%08d", Int.random(in: 0..<100_000_000)); $0.channel = .wechat
+                    }, metadata: metadata
+                ).lead
                 #expect(!lead.hasFirstTouchAt)
 
                 // A status change is not a touch.
-                _ = try await leads.advanceLead(.with { $0.leadID = lead.id; $0.stage = .contacted }, metadata: metadata)
+                _ = try await leads.advanceLead(
+                    .with {
+                        $0.leadID = lead.id; $0.stage = .contacted
+                    }, metadata: metadata)
                 #expect(try await leads.getLead(.with { $0.id = lead.id }, metadata: metadata).hasFirstTouchAt == false)
 
                 let visitAt = Date().addingTimeInterval(-3_600)
@@ -60,12 +65,13 @@ extension EndToEnd {
 
                 let logged = try await leads.logFollowUp(.with { $0.followUp = visit }, metadata: metadata)
                 #expect(logged.authorID == People.rep.userID)
-                let call = try await leads.logFollowUp(.with {
-                    $0.followUp = .with {
-                        $0.leadID = lead.id; $0.kind = .call; $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
-                        $0.summary = "电话确认试用时间：下周二上午"
-                    }
-                }, metadata: metadata)
+                let call = try await leads.logFollowUp(
+                    .with {
+                        $0.followUp = .with {
+                            $0.leadID = lead.id; $0.kind = .call; $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
+                            $0.summary = "电话确认试用时间：下周二上午"
+                        }
+                    }, metadata: metadata)
                 let touched = try await leads.getLead(.with { $0.id = lead.id }, metadata: metadata)
                 #expect(abs(touched.firstTouchAt.date.timeIntervalSince(visitAt)) < 1)
                 #expect(abs(touched.lastTouchAt.date.timeIntervalSince(call.occurredAt.date)) < 1)

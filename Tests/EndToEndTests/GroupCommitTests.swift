@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Creates that arrive together are written together (group commit), with every guarantee of
@@ -21,7 +21,9 @@ extension EndToEnd {
             let base = Int.random(in: 0..<90_000_000)
             func request(_ n: Int) -> Sales_Leads_V1_CreateLeadRequest {
                 // Leads 0 and 1 share a mobile: one customer, the second a repeat.
-                .with { $0.contactName = "批量\(n)"; $0.phone = "136" + String(format: "%08d", base + max(n, 1)); $0.channel = .api }
+                .with {
+                    $0.contactName = "批量\(n)"; $0.phone = "136" + String(format: "%08d", base + max(n, 1)); $0.channel = .api
+                }
             }
             enum Outcome: Sendable { case lead(Int, Sales_Leads_V1_Lead), refused(Int, RPCError) }
             let outcomes = try await client.with(.leads) { grpc in
@@ -68,7 +70,8 @@ extension EndToEnd {
 
             let listed = try await client.with(.leads) { grpc in
                 try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).listLeads(
-                    .with { $0.page = .with { $0.pageSize = 200 } }, metadata: try await client.metadata(rep)).leads
+                    .with { $0.page = .with { $0.pageSize = 200 } }, metadata: try await client.metadata(rep)
+                ).leads
             }
             #expect(listed.count == 32, "exactly one lead per key")
         }
@@ -89,10 +92,14 @@ extension EndToEnd {
                     $0.channel = .api
                     guard n % 2 == 0 else { return }
                     $0.district = "浦东"
-                    $0.budget = .with { $0.minorUnits = 1_000_000 + Int64(n); $0.currency = "CNY" }
+                    $0.budget = .with {
+                        $0.minorUnits = 1_000_000 + Int64(n); $0.currency = "CNY"
+                    }
                     $0.employeeCount = Int32(10 + n)
                     $0.tags = ["医疗", #"say "hi""#, "a,b", "{x}", #"back\slash"#, "NULL"]
-                    $0.location = .with { $0.latitude = 31.2 + Double(n) / 1000; $0.longitude = 121.5 }
+                    $0.location = .with {
+                        $0.latitude = 31.2 + Double(n) / 1000; $0.longitude = 121.5
+                    }
                 }
             }
             let created = try await client.with(.leads) { grpc in

@@ -7,15 +7,17 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// `idempotency-key`: a retried create returns the first answer; a reused key with another
     /// request is refused; two identical submits at once store one record.
     @Suite struct IdempotencyTests {
         func request(_ name: String) -> Sales_Leads_V1_CreateLeadRequest {
-            .with { $0.contactName = name; $0.phone = "13366620015"; $0.channel = .tradeShow }
+            .with {
+                $0.contactName = name; $0.phone = "13366620015"; $0.channel = .tradeShow
+            }
         }
 
         @Test func retryWithTheSameKeyReturnsTheFirstLead() async throws {
@@ -56,8 +58,10 @@ extension EndToEnd {
             #expect(ids.count == 1)
             // One row in the table, not one per submit that happened to answer the same id.
             let rows = try await TestEnvironment.withAdminConnection(to: database.url(for: .leads)) { connection in
-                try await connection.query("SELECT count(*) FROM leads.leads WHERE id = \(UUID(uuidString: ids.first!)!)", logger: Logger(label: "test"))
-                    .collect().map { try $0.decode(Int64.self) }
+                try await connection.query(
+                    "SELECT count(*) FROM leads.leads WHERE id = \(UUID(uuidString: ids.first!)!)", logger: Logger(label: "test")
+                )
+                .collect().map { try $0.decode(Int64.self) }
             }
             #expect(rows == [1])
             let keys = try await TestEnvironment.withAdminConnection(to: database.url(for: .leads)) { connection in
@@ -87,7 +91,9 @@ extension EndToEnd {
             let key = "colleague-\(UUID().uuidString)"
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
-                let body = Sales_Leads_V1_CreateLeadRequest.with { $0.contactName = "钱进"; $0.phone = "13366620016"; $0.channel = .tradeShow }
+                let body = Sales_Leads_V1_CreateLeadRequest.with {
+                    $0.contactName = "钱进"; $0.phone = "13366620016"; $0.channel = .tradeShow
+                }
                 let mine = try await leads.createLead(body, metadata: try await client.metadata(People.unmasker, idempotencyKey: key))
                 #expect(mine.lead.phone.e164 == "+8613366620016")
                 let theirs = try await leads.createLead(body, metadata: try await client.metadata(People.otherRep, idempotencyKey: key))
@@ -108,7 +114,9 @@ extension EndToEnd {
             let key = "mask-\(UUID().uuidString)"
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
-                let body = Sales_Leads_V1_CreateLeadRequest.with { $0.contactName = "严格"; $0.phone = "13366620017"; $0.channel = .tradeShow }
+                let body = Sales_Leads_V1_CreateLeadRequest.with {
+                    $0.contactName = "严格"; $0.phone = "13366620017"; $0.channel = .tradeShow
+                }
                 #expect(People.unmasker.userID == People.rep.userID)
                 let first = try await leads.createLead(body, metadata: try await client.metadata(People.unmasker, idempotencyKey: key))
                 #expect(first.lead.phone.e164 == "+8613366620017")
@@ -130,7 +138,9 @@ extension EndToEnd {
                 let body = Sales_Opportunities_V1_CreateOpportunityRequest.with {
                     $0.name = "共享键"
                     $0.customerName = "共享键客户"
-                    $0.amount = .with { $0.minorUnits = 100_000; $0.currency = "CNY" }
+                    $0.amount = .with {
+                        $0.minorUnits = 100_000; $0.currency = "CNY"
+                    }
                     $0.expectedClose = .init(date: Date().addingTimeInterval(86_400 * 30))
                     $0.ownerID = People.rep.userID
                     $0.ownerOrgPath = People.rep.orgPath
@@ -150,4 +160,3 @@ extension EndToEnd {
         }
     }
 }
-

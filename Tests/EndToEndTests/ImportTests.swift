@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// `salesctl import leads`: every refused row reported with line, column, value and reason;
@@ -19,9 +19,12 @@ extension EndToEnd {
             let rep = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/sh")
             let admin = Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
             try await client.with(.leads) { grpc in
-                _ = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).defineLeadField(.with {
-                    $0.definition = .with { $0.key = "next_contact"; $0.label = "下次联系时间"; $0.type = .date; $0.requiredAtCreation = true }
-                }, metadata: try await client.metadata(admin))
+                _ = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).defineLeadField(
+                    .with {
+                        $0.definition = .with {
+                            $0.key = "next_contact"; $0.label = "下次联系时间"; $0.type = .date; $0.requiredAtCreation = true
+                        }
+                    }, metadata: try await client.metadata(admin))
             }
             let csv = """
                 姓名,手机,公司,渠道,城市,核心需求,下次联系时间,微信号
@@ -38,11 +41,14 @@ extension EndToEnd {
             #expect(first.rows == 5)
             #expect(first.imported == 2)
             #expect(first.ignoredColumns == ["微信号"])
-            #expect(first.errors == [
-                .init(line: 3, column: "手机", value: "1381662", reason: "\"1381662\" is not a mainland mobile number (11 digits starting 13–19, optional +86)"),
-                .init(line: 4, column: "下次联系时间", value: "", reason: "下次联系时间 is required when the record is created"),
-                .init(line: 5, column: "渠道", value: "电报", reason: "not a channel (官网表单, 抖音, 微信, 美团, 展会, 门店, API)"),
-            ])
+            #expect(
+                first.errors == [
+                    .init(
+                        line: 3, column: "手机", value: "1381662",
+                        reason: "\"1381662\" is not a mainland mobile number (11 digits starting 13–19, optional +86)"),
+                    .init(line: 4, column: "下次联系时间", value: "", reason: "下次联系时间 is required when the record is created"),
+                    .init(line: 5, column: "渠道", value: "电报", reason: "not a channel (官网表单, 抖音, 微信, 美团, 展会, 门店, API)"),
+                ])
 
             let again = try await importer.run(file: path)
             #expect(again.imported == 2 && again.errors.count == 3)
@@ -64,9 +70,12 @@ extension EndToEnd {
             let rep = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/sh")
             let admin = Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
             try await client.with(.leads) { grpc in
-                _ = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).defineLeadField(.with {
-                    $0.definition = .with { $0.key = "next_contact"; $0.label = "下次联系时间"; $0.type = .date; $0.requiredAtCreation = true }
-                }, metadata: try await client.metadata(admin))
+                _ = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).defineLeadField(
+                    .with {
+                        $0.definition = .with {
+                            $0.key = "next_contact"; $0.label = "下次联系时间"; $0.type = .date; $0.requiredAtCreation = true
+                        }
+                    }, metadata: try await client.metadata(admin))
             }
             let path = Fixtures.path("import/leads-openpyxl.xlsx")
             let importer = LeadImport(port: stack.plan.grpcPort(.leads), token: try await client.token(rep))
@@ -74,10 +83,13 @@ extension EndToEnd {
             #expect(first.rows == 4)
             #expect(first.imported == 2)
             #expect(first.ignoredColumns == ["微信号"])
-            #expect(first.errors == [
-                .init(line: 4, column: "手机", value: "1381662", reason: "\"1381662\" is not a mainland mobile number (11 digits starting 13–19, optional +86)"),
-                .init(line: 5, column: "下次联系时间", value: "", reason: "下次联系时间 is required when the record is created"),
-            ])
+            #expect(
+                first.errors == [
+                    .init(
+                        line: 4, column: "手机", value: "1381662",
+                        reason: "\"1381662\" is not a mainland mobile number (11 digits starting 13–19, optional +86)"),
+                    .init(line: 5, column: "下次联系时间", value: "", reason: "下次联系时间 is required when the record is created"),
+                ])
 
             let again = try await importer.run(file: path)
             #expect(again.imported == 2 && again.errors.count == 2)

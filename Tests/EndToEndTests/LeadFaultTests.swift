@@ -8,8 +8,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Leads created with idempotency keys and retries while the leads executable is killed with
@@ -64,7 +64,8 @@ extension EndToEnd {
 
             let stored = try await client.with(.leads) { grpc in
                 try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).listLeads(
-                    .with { $0.page = .with { $0.pageSize = 200 } }, metadata: try await client.metadata(rep)).leads
+                    .with { $0.page = .with { $0.pageSize = 200 } }, metadata: try await client.metadata(rep)
+                ).leads
             }
             #expect(stored.count == count, "exactly one lead per acknowledged request")
             #expect(Set(stored.map(\.id)) == Set(acknowledged.values))
@@ -82,17 +83,20 @@ extension EndToEnd {
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
                 var touchedLead = ""
                 for (index, caller) in [east, east, north].enumerated() {
-                    let lead = try await leads.createLead(.with {
-                        $0.contactName = "f\(index)"; $0.phone = "1870000" + String(format: "%04d", index); $0.channel = .api
-                    }, metadata: try await client.metadata(caller)).lead
+                    let lead = try await leads.createLead(
+                        .with {
+                            $0.contactName = "f\(index)"; $0.phone = "1870000" + String(format: "%04d", index); $0.channel = .api
+                        }, metadata: try await client.metadata(caller)
+                    ).lead
                     if index == 0 { touchedLead = lead.id }
                 }
-                _ = try await leads.logFollowUp(.with {
-                    $0.followUp = .with {
-                        $0.leadID = touchedLead; $0.kind = .call; $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
-                        $0.summary = "首次电话，约了下周演示"
-                    }
-                }, metadata: try await client.metadata(east))
+                _ = try await leads.logFollowUp(
+                    .with {
+                        $0.followUp = .with {
+                            $0.leadID = touchedLead; $0.kind = .call; $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
+                            $0.summary = "首次电话，约了下周演示"
+                        }
+                    }, metadata: try await client.metadata(east))
                 let window = Sales_Leads_V1_GetLeadFiguresRequest.with {
                     $0.from = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-3_600))
                     $0.to = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(3_600))
@@ -107,7 +111,10 @@ extension EndToEnd {
                 let own = try await leads.getLeadFigures(window, metadata: try await client.metadata(north)).figures
                 #expect(own.map(\.leads).reduce(0, +) == 1)
                 let backwards = await #expect(throws: RPCError.self) {
-                    try await leads.getLeadFigures(.with { $0.from = window.to; $0.to = window.from }, metadata: try await client.metadata(admin))
+                    try await leads.getLeadFigures(
+                        .with {
+                            $0.from = window.to; $0.to = window.from
+                        }, metadata: try await client.metadata(admin))
                 }
                 #expect(backwards?.message.hasPrefix("to:") == true)
                 // By hour of day in Shanghai: the same leads as if created yesterday at 09:30, 14:10
@@ -126,13 +133,18 @@ extension EndToEnd {
                             """, logger: Logger(label: "test"))
                     }
                 }
-                let day = try await leads.getLeadFigures(.with {
-                    $0.from = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-3 * 86_400))
-                    $0.to = Google_Protobuf_Timestamp(date: Date())
-                }, metadata: try await client.metadata(admin)).figures
+                let day = try await leads.getLeadFigures(
+                    .with {
+                        $0.from = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-3 * 86_400))
+                        $0.to = Google_Protobuf_Timestamp(date: Date())
+                    }, metadata: try await client.metadata(admin)
+                ).figures
                 let cells = day.map { "\($0.region)@\($0.hourOfDay): \($0.leads) leads, \($0.touched) touched, p50 \(Int($0.firstTouchP50Seconds))s" }
-                #expect(cells == ["/east@9: 1 leads, 1 touched, p50 1800s", "/east@14: 1 leads, 0 touched, p50 0s", "/north@9: 1 leads, 0 touched, p50 0s"],
-                        "\(cells)")
+                #expect(
+                    cells == [
+                        "/east@9: 1 leads, 1 touched, p50 1800s", "/east@14: 1 leads, 0 touched, p50 0s", "/north@9: 1 leads, 0 touched, p50 0s",
+                    ],
+                    "\(cells)")
             }
         }
     }

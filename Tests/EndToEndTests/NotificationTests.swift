@@ -7,8 +7,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Reminders and escalations through the channel plugins, over real HTTP to endpoints that
@@ -31,19 +31,35 @@ extension EndToEnd {
                     let rules = Sales_Common_V1_RuleSetService.Client(wrapping: grpc)
                     let adminMetadata = try await client.metadata(admin)
                     let channels: [Sales_Notifications_V1_NotificationChannel] = [
-                        .with { $0.name = "wecom"; $0.kind = .wecomApp; $0.baseURL = base; $0.appID = "ww-corp"; $0.secret = "corp-secret"
-                                $0.agentID = 1_000_002; $0.handles = ["li.na": "LiNa"]; $0.enabled = true },
-                        .with { $0.name = "dingtalk"; $0.kind = .dingtalkWork; $0.baseURL = base; $0.appID = "ding-key"; $0.secret = "ding-secret"
-                                $0.agentID = 99; $0.enabled = true },
-                        .with { $0.name = "ding-todo"; $0.kind = .dingtalkTodo; $0.baseURL = base; $0.appID = "ding-key"; $0.secret = "ding-secret"
-                                $0.agentID = 99; $0.handles = ["li.na": "union-lina"]; $0.enabled = true },
-                        .with { $0.name = "nb-robot"; $0.kind = .wecomRobot; $0.teamPath = "/east/east-nb"; $0.webhookURL = "\(base)/robot/wecom?key=k1"
-                                $0.enabled = true },
-                        .with { $0.name = "east-ding"; $0.kind = .dingtalkRobot; $0.teamPath = "/east"
-                                $0.webhookURL = "\(base)/robot/dingtalk?access_token=t1"; $0.secret = VendorEndpoints.dingTalkRobotSecret; $0.enabled = true },
-                        .with { $0.name = "bi-hook"; $0.kind = .webhook; $0.webhookURL = "\(base)/hook"; $0.secret = VendorEndpoints.webhookSecret
-                                $0.enabled = true },
-                        .with { $0.name = "south-hook"; $0.kind = .webhook; $0.teamPath = "/south"; $0.webhookURL = "\(base)/hook-broken"; $0.enabled = true },
+                        .with {
+                            $0.name = "wecom"; $0.kind = .wecomApp; $0.baseURL = base; $0.appID = "ww-corp"; $0.secret = "corp-secret"
+                            $0.agentID = 1_000_002; $0.handles = ["li.na": "LiNa"]; $0.enabled = true
+                        },
+                        .with {
+                            $0.name = "dingtalk"; $0.kind = .dingtalkWork; $0.baseURL = base; $0.appID = "ding-key"; $0.secret = "ding-secret"
+                            $0.agentID = 99; $0.enabled = true
+                        },
+                        .with {
+                            $0.name = "ding-todo"; $0.kind = .dingtalkTodo; $0.baseURL = base; $0.appID = "ding-key"; $0.secret = "ding-secret"
+                            $0.agentID = 99; $0.handles = ["li.na": "union-lina"]; $0.enabled = true
+                        },
+                        .with {
+                            $0.name = "nb-robot"; $0.kind = .wecomRobot; $0.teamPath = "/east/east-nb"; $0.webhookURL = "\(base)/robot/wecom?key=k1"
+                            $0.enabled = true
+                        },
+                        .with {
+                            $0.name = "east-ding"; $0.kind = .dingtalkRobot; $0.teamPath = "/east"
+                            $0.webhookURL = "\(base)/robot/dingtalk?access_token=t1"; $0.secret = VendorEndpoints.dingTalkRobotSecret;
+                            $0.enabled = true
+                        },
+                        .with {
+                            $0.name = "bi-hook"; $0.kind = .webhook; $0.webhookURL = "\(base)/hook"; $0.secret = VendorEndpoints.webhookSecret
+                            $0.enabled = true
+                        },
+                        .with {
+                            $0.name = "south-hook"; $0.kind = .webhook; $0.teamPath = "/south"; $0.webhookURL = "\(base)/hook-broken";
+                            $0.enabled = true
+                        },
                     ]
                     for channel in channels {
                         let stored = try await notifications.putNotificationChannel(.with { $0.channel = channel }, metadata: adminMetadata)
@@ -57,28 +73,49 @@ extension EndToEnd {
                     }
                     #expect(rows.count == channels.count)
                     #expect(rows.allSatisfy { $0.hasPrefix("sealed:v1:") && !$0.contains("secret") && !$0.contains("access_token") }, "\(rows)")
-                    _ = try await rules.saveRuleSet(.with {
-                        $0.name = "lead-routing"; $0.comment = "宁波、深圳"; $0.activate = true
-                        $0.rules = [
-                            .with { $0.id = "nb"; $0.conditionJson = #"{"==": [{"var": "city"}, "宁波"]}"#; $0.outcomeJson = #"{"team": "/east/east-nb"}"# },
-                            .with { $0.id = "sz"; $0.conditionJson = #"{"==": [{"var": "city"}, "深圳"]}"#; $0.outcomeJson = #"{"team": "/south/sz"}"# },
-                        ]
-                    }, metadata: adminMetadata)
+                    _ = try await rules.saveRuleSet(
+                        .with {
+                            $0.name = "lead-routing"; $0.comment = "宁波、深圳"; $0.activate = true
+                            $0.rules = [
+                                .with {
+                                    $0.id = "nb"; $0.conditionJson = #"{"==": [{"var": "city"}, "宁波"]}"#;
+                                    $0.outcomeJson = #"{"team": "/east/east-nb"}"#
+                                },
+                                .with {
+                                    $0.id = "sz"; $0.conditionJson = #"{"==": [{"var": "city"}, "深圳"]}"#; $0.outcomeJson = #"{"team": "/south/sz"}"#
+                                },
+                            ]
+                        }, metadata: adminMetadata)
 
                     // A team notice: nobody in 宁波's team can take the lead.
-                    let waiting = try await leads.createLead(.with { $0.contactName = "陈先生"; $0.phone = Self.phone(); $0.channel = .douyin; $0.city = "宁波" },
-                                                             metadata: adminMetadata).lead
+                    let waiting = try await leads.createLead(
+                        .with {
+                            $0.contactName = "陈先生"; $0.phone = Self.phone(); $0.channel = .douyin; $0.city = "宁波"
+                        },
+                        metadata: adminMetadata
+                    ).lead
                     // A personal notice: li.na's untouched lead is about to return to the pool.
-                    _ = try await leads.setPoolPolicy(.with {
-                        $0.policy = .with { $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 2; $0.cooldownDays = 7 }
-                    }, metadata: adminMetadata)
-                    let hers = try await leads.createLead(.with { $0.contactName = "黄女士"; $0.phone = Self.phone(); $0.channel = .api },
-                                                          metadata: try await client.metadata(rep)).lead
+                    _ = try await leads.setPoolPolicy(
+                        .with {
+                            $0.policy = .with {
+                                $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 2; $0.cooldownDays = 7
+                            }
+                        }, metadata: adminMetadata)
+                    let hers = try await leads.createLead(
+                        .with {
+                            $0.contactName = "黄女士"; $0.phone = Self.phone(); $0.channel = .api
+                        },
+                        metadata: try await client.metadata(rep)
+                    ).lead
                     try await PoolReturnTests().age(hers.id, days: PoolReturnTests.daysSpanning(workdays: 3), database: database.url(for: .leads))
                     #expect(try await leads.sweepPublicPool(.init(), metadata: adminMetadata).warned == 1)
                     // A team notice whose only channel refuses it.
-                    let south = try await leads.createLead(.with { $0.contactName = "何先生"; $0.phone = Self.phone(); $0.channel = .api; $0.city = "深圳" },
-                                                           metadata: adminMetadata).lead
+                    let south = try await leads.createLead(
+                        .with {
+                            $0.contactName = "何先生"; $0.phone = Self.phone(); $0.channel = .api; $0.city = "深圳"
+                        },
+                        metadata: adminMetadata
+                    ).lead
 
                     func log(_ subject: String) async throws -> [Sales_Notifications_V1_NotificationDelivery] {
                         try await notifications.listNotificationDeliveries(.with { $0.subjectID = subject }, metadata: adminMetadata).deliveries
@@ -87,18 +124,25 @@ extension EndToEnd {
                         let deliveries = try await log(waiting.id)
                         return deliveries.count == 3 && deliveries.allSatisfy({ $0.status == .delivered }) ? deliveries : nil
                     }
-                    #expect(Set(team.map(\.channel)) == ["nb-robot", "east-ding", "bi-hook"], "the team's robots, the region's, and the tenant-wide hook")
+                    #expect(
+                        Set(team.map(\.channel)) == ["nb-robot", "east-ding", "bi-hook"], "the team's robots, the region's, and the tenant-wide hook")
                     #expect(team.allSatisfy { $0.audience == "team:/east/east-nb" && $0.notice == "lead_awaiting_owner" })
                     // Said in Chinese throughout: no English routing detail in the notice.
-                    #expect(team.allSatisfy { $0.text.contains("无人") && $0.text.replacingOccurrences(of: "/east/east-nb", with: "").range(of: "[A-Za-z]{4,}", options: .regularExpression) == nil },
-                            "\(team.map(\.text))")
+                    #expect(
+                        team.allSatisfy {
+                            $0.text.contains("无人")
+                                && $0.text.replacingOccurrences(of: "/east/east-nb", with: "").range(of: "[A-Za-z]{4,}", options: .regularExpression)
+                                    == nil
+                        },
+                        "\(team.map(\.text))")
                     #expect(team.first { $0.channel == "nb-robot" }?.attempts == 2, "the robot's 503 was retried")
                     #expect(team.first { $0.channel == "east-ding" }?.attempts == 1, "the DingTalk signature held")
                     // Checked on what the robot received, too: DingTalk's timestamp and sign, recomputed here.
                     let dingCalls = await endpoints.calls(to: "/robot/dingtalk")
                     #expect(!dingCalls.isEmpty && dingCalls.allSatisfy(VendorEndpoints.dingTalkSignatureHolds))
-                    #expect(dingCalls.allSatisfy { abs((Double($0.query["timestamp"] ?? "") ?? 0) / 1000 - Date().timeIntervalSince1970) < 120 },
-                            "the timestamp is now, in milliseconds")
+                    #expect(
+                        dingCalls.allSatisfy { abs((Double($0.query["timestamp"] ?? "") ?? 0) / 1000 - Date().timeIntervalSince1970) < 120 },
+                        "the timestamp is now, in milliseconds")
 
                     let personal = try await client.eventually(timeout: .seconds(30)) { () -> [Sales_Notifications_V1_NotificationDelivery]? in
                         let deliveries = try await log(hers.id)
@@ -140,15 +184,25 @@ extension EndToEnd {
                     let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
                     let notifications = Sales_Notifications_V1_NotificationService.Client(wrapping: grpc)
                     let adminMetadata = try await client.metadata(admin)
-                    _ = try await notifications.putNotificationChannel(.with {
-                        $0.channel = .with { $0.name = "everyone"; $0.kind = .webhook; $0.webhookURL = "\(base)/hook"
-                                             $0.secret = VendorEndpoints.webhookSecret; $0.enabled = true }
-                    }, metadata: adminMetadata)
-                    _ = try await leads.setPoolPolicy(.with {
-                        $0.policy = .with { $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 2; $0.cooldownDays = 7 }
-                    }, metadata: adminMetadata)
-                    let hers = try await leads.createLead(.with { $0.contactName = "黄女士"; $0.phone = Self.phone(); $0.channel = .api },
-                                                          metadata: try await client.metadata(rep)).lead
+                    _ = try await notifications.putNotificationChannel(
+                        .with {
+                            $0.channel = .with {
+                                $0.name = "everyone"; $0.kind = .webhook; $0.webhookURL = "\(base)/hook"
+                                $0.secret = VendorEndpoints.webhookSecret; $0.enabled = true
+                            }
+                        }, metadata: adminMetadata)
+                    _ = try await leads.setPoolPolicy(
+                        .with {
+                            $0.policy = .with {
+                                $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 2; $0.cooldownDays = 7
+                            }
+                        }, metadata: adminMetadata)
+                    let hers = try await leads.createLead(
+                        .with {
+                            $0.contactName = "黄女士"; $0.phone = Self.phone(); $0.channel = .api
+                        },
+                        metadata: try await client.metadata(rep)
+                    ).lead
                     try await PoolReturnTests().age(hers.id, days: PoolReturnTests.daysSpanning(workdays: 3), database: database.url(for: .leads))
                     _ = try await leads.sweepPublicPool(.init(), metadata: adminMetadata)
                     let log = try await notifications.listNotificationDeliveries(.with { $0.subjectID = hers.id }, metadata: adminMetadata).deliveries
@@ -170,7 +224,9 @@ extension EndToEnd {
                         try await notifications.putNotificationChannel(.with { $0.channel = channel }, metadata: try await client.metadata(caller))
                     }
                 }
-                let hook = Sales_Notifications_V1_NotificationChannel.with { $0.name = "hook"; $0.kind = .webhook; $0.webhookURL = "https://example.com/h" }
+                let hook = Sales_Notifications_V1_NotificationChannel.with {
+                    $0.name = "hook"; $0.kind = .webhook; $0.webhookURL = "https://example.com/h"
+                }
                 #expect(await refused(People.rep, hook)?.code == .permissionDenied)
                 var badName = hook; badName.name = "Hook One"
                 #expect(await refused(People.admin, badName)?.message.hasPrefix("channel.name:") == true)
@@ -178,7 +234,9 @@ extension EndToEnd {
                 #expect(await refused(People.admin, noURL)?.message.hasPrefix("channel.webhook_url:") == true)
                 var noKind = hook; noKind.kind = .unspecified
                 #expect(await refused(People.admin, noKind)?.message.hasPrefix("channel.kind:") == true)
-                let app = Sales_Notifications_V1_NotificationChannel.with { $0.name = "wecom"; $0.kind = .wecomApp; $0.appID = "corp"; $0.secret = "s" }
+                let app = Sales_Notifications_V1_NotificationChannel.with {
+                    $0.name = "wecom"; $0.kind = .wecomApp; $0.appID = "corp"; $0.secret = "s"
+                }
                 #expect(await refused(People.admin, app)?.message.hasPrefix("channel.agent_id:") == true)
                 var teamApp = app; teamApp.agentID = 1; teamApp.teamPath = "/east"
                 #expect(await refused(People.admin, teamApp)?.message.hasPrefix("channel.team_path:") == true)
@@ -200,16 +258,26 @@ extension EndToEnd {
             try await endpoints.serving { base in
                 try await client.with(.leads) { grpc in
                     let notifications = Sales_Notifications_V1_NotificationService.Client(wrapping: grpc)
-                    _ = try await notifications.putNotificationChannel(.with {
-                        $0.channel = .with { $0.name = "busy"; $0.kind = .webhook; $0.webhookURL = "\(base)/hook-busy"; $0.enabled = true }
-                    }, metadata: admin)
-                    _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: grpc).saveRuleSet(.with {
-                        $0.name = "lead-routing"; $0.comment = "无人小组"; $0.activate = true
-                        $0.rules = [.with { $0.id = "empty"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "/east/nobody"}"# }]
-                    }, metadata: admin)
-                    let lead = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(.with {
-                        $0.contactName = "重试"; $0.phone = Self.phone(); $0.channel = .api
-                    }, metadata: admin).lead
+                    _ = try await notifications.putNotificationChannel(
+                        .with {
+                            $0.channel = .with {
+                                $0.name = "busy"; $0.kind = .webhook; $0.webhookURL = "\(base)/hook-busy"; $0.enabled = true
+                            }
+                        }, metadata: admin)
+                    _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: grpc).saveRuleSet(
+                        .with {
+                            $0.name = "lead-routing"; $0.comment = "无人小组"; $0.activate = true
+                            $0.rules = [
+                                .with {
+                                    $0.id = "empty"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "/east/nobody"}"#
+                                }
+                            ]
+                        }, metadata: admin)
+                    let lead = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(
+                        .with {
+                            $0.contactName = "重试"; $0.phone = Self.phone(); $0.channel = .api
+                        }, metadata: admin
+                    ).lead
                     func delivery() async throws -> Sales_Notifications_V1_NotificationDelivery? {
                         try await notifications.listNotificationDeliveries(.with { $0.subjectID = lead.id }, metadata: admin).deliveries.first
                     }

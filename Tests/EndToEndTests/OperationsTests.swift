@@ -11,8 +11,8 @@ import SalesProto
 import ServiceKit
 import SwiftProtobuf
 import Synchronization
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Health, metrics, configuration failures, schema isolation and graceful shutdown.
@@ -49,7 +49,8 @@ extension EndToEnd {
             let before = try await scrape().refused
             for _ in 0..<3 {
                 let refused = await #expect(throws: RPCError.self) {
-                    try await client.with(.storeSales) { grpc in try await Sales_Storesales_V1_StoreService.Client(wrapping: grpc).listStores(.init()) }
+                    try await client.with(.storeSales) { grpc in try await Sales_Storesales_V1_StoreService.Client(wrapping: grpc).listStores(.init())
+                    }
                 }
                 #expect(refused?.code == .unauthenticated)
             }
@@ -64,8 +65,9 @@ extension EndToEnd {
             let url = database.url(for: .leads)
             let connection = try await PostgresConnection.connect(
                 on: PostgresClient.defaultEventLoopGroup.next(),
-                configuration: .init(host: url.host, port: url.port, username: url.username, password: url.password,
-                                     database: url.database, tls: .disable),
+                configuration: .init(
+                    host: url.host, port: url.port, username: url.username, password: url.password,
+                    database: url.database, tls: .disable),
                 id: 1, logger: Logger(label: "test"))
             defer { Task { try? await connection.close() } }
             // Its own schema: fine.
@@ -82,14 +84,25 @@ extension EndToEnd {
             let bin = try TestEnvironment.binDirectory()
             let cases: [([String: String], String)] = [
                 (["SALES_JWT_SECRET": String(repeating: "k", count: 40)], "SALES_DATABASE_URL is not set"),
-                (["SALES_DATABASE_URL": "mysql://x@y/z", "SALES_JWT_SECRET": String(repeating: "k", count: 40)], "SALES_DATABASE_URL is not a usable Postgres URL"),
+                (
+                    ["SALES_DATABASE_URL": "mysql://x@y/z", "SALES_JWT_SECRET": String(repeating: "k", count: 40)],
+                    "SALES_DATABASE_URL is not a usable Postgres URL"
+                ),
                 (["SALES_DATABASE_URL": "postgres://leads@127.0.0.1/sales"], "SALES_JWT_SECRET is not set"),
                 (["SALES_DATABASE_URL": "postgres://leads@127.0.0.1/sales", "SALES_JWT_SECRET": "short"], "SALES_JWT_SECRET is 5 bytes long"),
-                (["SALES_DATABASE_URL": "postgres://leads@127.0.0.1/sales", "SALES_JWT_SECRET": String(repeating: "k", count: 40),
-                  "SALES_OPPORTUNITIES_ADDR": "127.0.0.1:1", "SALES_GATEWAY_ADDR": "127.0.0.1:2", "SALES_GRPC_PORT": "seventy"],
-                 "SALES_GRPC_PORT is \"seventy\""),
-                (["SALES_DATABASE_URL": "postgres://leads@127.0.0.1/sales", "SALES_JWT_SECRET": String(repeating: "k", count: 40),
-                  "SALES_GATEWAY_ADDR": "127.0.0.1:2"], "SALES_OPPORTUNITIES_ADDR is not set"),
+                (
+                    [
+                        "SALES_DATABASE_URL": "postgres://leads@127.0.0.1/sales", "SALES_JWT_SECRET": String(repeating: "k", count: 40),
+                        "SALES_OPPORTUNITIES_ADDR": "127.0.0.1:1", "SALES_GATEWAY_ADDR": "127.0.0.1:2", "SALES_GRPC_PORT": "seventy",
+                    ],
+                    "SALES_GRPC_PORT is \"seventy\""
+                ),
+                (
+                    [
+                        "SALES_DATABASE_URL": "postgres://leads@127.0.0.1/sales", "SALES_JWT_SECRET": String(repeating: "k", count: 40),
+                        "SALES_GATEWAY_ADDR": "127.0.0.1:2",
+                    ], "SALES_OPPORTUNITIES_ADDR is not set"
+                ),
             ]
             for (environment, message) in cases {
                 let output = NSTemporaryDirectory() + "config-\(UUID().uuidString).log"
@@ -190,8 +203,12 @@ extension EndToEnd.OperationsTests {
             let port = plan.grpcPort(.leads) + replica * 15
             environment["SALES_GRPC_PORT"] = "\(port)"
             environment["SALES_METRICS_PORT"] = "\(ServiceName.leads.metricsPort(base: plan.portBase) + replica * 15)"
-            replicas.append((try ChildProcess(executable: plan.binDirectory + "/leads", arguments: [], environment: environment,
-                                              outputPath: logs + "/leads-\(replica).log"), port))
+            replicas.append(
+                (
+                    try ChildProcess(
+                        executable: plan.binDirectory + "/leads", arguments: [], environment: environment,
+                        outputPath: logs + "/leads-\(replica).log"), port
+                ))
         }
         defer { for (process, _) in replicas { process.signal(SIGTERM) } }
         for (process, port) in replicas {

@@ -7,8 +7,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Phones at rest and in flight (PIPL): the customer key and every lookup use the keyed hash,
@@ -19,9 +19,11 @@ extension EndToEnd {
             let client = StackClient(plan: stack.plan, tokens: tokens)
             let digits = "1371662" + String(format: "%04d", Int.random(in: 0..<10_000))
             let lead = try await client.with(.leads) { grpc in
-                try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(.with {
-                    $0.contactName = "隐私"; $0.phone = digits; $0.channel = .api
-                }, metadata: try await client.metadata(People.rep)).lead
+                try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(
+                    .with {
+                        $0.contactName = "隐私"; $0.phone = digits; $0.channel = .api
+                    }, metadata: try await client.metadata(People.rep)
+                ).lead
             }
             let hash = PhoneHasher(secret: TestEnvironment.jwtSecret).hash(PhoneNumber(digits)!)
             let (keys, hashes, payloads) = try await TestEnvironment.withAdminConnection(to: database.url(for: .leads)) { connection in
@@ -40,7 +42,9 @@ extension EndToEnd {
             #expect(keys == [hash], "the customer is keyed by the phone's HMAC, not the number")
             #expect(hashes == [hash])
             #expect(!payloads.isEmpty)
-            #expect(payloads.allSatisfy { !$0.contains(digits) && $0.contains(String(digits.prefix(3)) + "****" + String(digits.suffix(4))) }, "\(payloads)")
+            #expect(
+                payloads.allSatisfy { !$0.contains(digits) && $0.contains(String(digits.prefix(3)) + "****" + String(digits.suffix(4))) },
+                "\(payloads)")
         }
 
         @Test func unmaskedListsAreAuditedLeadByLead() async throws {
@@ -48,15 +52,18 @@ extension EndToEnd {
             let client = StackClient(plan: stack.plan, tokens: tokens)
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
-                let created = try await leads.createLead(.with {
-                    $0.contactName = "审计"; $0.phone = "1371663" + String(format: "%04d", Int.random(in: 0..<10_000)); $0.channel = .api
-                }, metadata: try await client.metadata(People.rep)).lead
+                let created = try await leads.createLead(
+                    .with {
+                        $0.contactName = "审计"; $0.phone = "1371663" + String(format: "%04d", Int.random(in: 0..<10_000)); $0.channel = .api
+                    }, metadata: try await client.metadata(People.rep)
+                ).lead
                 let listed = try await leads.listLeads(.with { $0.page.pageSize = 200 }, metadata: try await client.metadata(People.unmasker)).leads
                 let shown = try #require(listed.first { $0.id == created.id })
                 #expect(!shown.phone.e164.isEmpty)
                 // A list without the permission shows masked numbers and leaves no audit entry.
                 _ = try await leads.listLeads(.with { $0.page.pageSize = 200 }, metadata: try await client.metadata(People.rep))
-                let audit = try await leads.listUnmaskAudit(.with { $0.page.pageSize = 200 }, metadata: try await client.metadata(People.admin)).entries
+                let audit = try await leads.listUnmaskAudit(.with { $0.page.pageSize = 200 }, metadata: try await client.metadata(People.admin))
+                    .entries
                 let entries = audit.filter { $0.leadID == created.id }
                 #expect(entries.map(\.method) == ["ListLeads"])
                 #expect(entries.map(\.userID) == [People.unmasker.userID])

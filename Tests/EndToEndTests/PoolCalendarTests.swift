@@ -6,8 +6,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// The pool's business-day return clock on the tenant's own calendar: a declared holiday does
@@ -28,18 +28,24 @@ extension EndToEnd {
             let admin = try await client.metadata(Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq"))
             if let calendar {
                 _ = try await client.with(.gateway) { grpc in
-                    try await Sales_Gateway_V1_DirectoryService.Client(wrapping: grpc).setWorkCalendar(.with { $0.calendarJson = calendar }, metadata: admin)
+                    try await Sales_Gateway_V1_DirectoryService.Client(wrapping: grpc).setWorkCalendar(
+                        .with { $0.calendarJson = calendar }, metadata: admin)
                 }
             }
             return try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
-                _ = try await leads.setPoolPolicy(.with {
-                    $0.policy = .with { $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 1; $0.cooldownDays = 7 }
-                }, metadata: admin)
+                _ = try await leads.setPoolPolicy(
+                    .with {
+                        $0.policy = .with {
+                            $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 1; $0.cooldownDays = 7
+                        }
+                    }, metadata: admin)
                 let rep = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh")
-                let lead = try await leads.createLead(.with {
-                    $0.contactName = "日历"; $0.phone = "1365" + String(format: "%07d", Int.random(in: 0..<10_000_000)); $0.channel = .api
-                }, metadata: try await client.metadata(rep)).lead
+                let lead = try await leads.createLead(
+                    .with {
+                        $0.contactName = "日历"; $0.phone = "1365" + String(format: "%07d", Int.random(in: 0..<10_000_000)); $0.channel = .api
+                    }, metadata: try await client.metadata(rep)
+                ).lead
                 try await PoolReturnTests().age(lead.id, days: back, database: database.url(for: .leads))
                 return try await leads.sweepPublicPool(.init(), metadata: admin).returned
             }

@@ -7,8 +7,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Private leads nobody follows up go back to the pool after the tenant's business days, with
@@ -52,29 +52,38 @@ extension EndToEnd {
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
                 let adminMetadata = try await client.metadata(admin)
-                _ = try await leads.setPoolPolicy(.with {
-                    $0.policy = .with { $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 2; $0.cooldownDays = 7 }
-                }, metadata: adminMetadata)
+                _ = try await leads.setPoolPolicy(
+                    .with {
+                        $0.policy = .with {
+                            $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 2; $0.cooldownDays = 7
+                        }
+                    }, metadata: adminMetadata)
                 let metadata = try await client.metadata(rep)
                 func newLead() async throws -> Sales_Leads_V1_Lead {
-                    try await leads.createLead(.with {
-                        $0.contactName = "k"; $0.phone = "134" + String(format: "%08d", Int.random(in: 0..<100_000_000)); $0.channel = .api
-                    }, metadata: metadata).lead
+                    try await leads.createLead(
+                        .with {
+                            $0.contactName = "k"; $0.phone = "134" + String(format: "%08d", Int.random(in: 0..<100_000_000)); $0.channel = .api
+                        }, metadata: metadata
+                    ).lead
                 }
-                let stale = try await newLead()     // 30 days: returns
-                let soon = try await newLead()      // 3 business days of 5: warned
-                let touched = try await newLead()   // 30 days, but followed up today: stays
-                let fresh = try await newLead()     // today: nothing
+                let stale = try await newLead()  // 30 days: returns
+                let soon = try await newLead()  // 3 business days of 5: warned
+                let touched = try await newLead()  // 30 days, but followed up today: stays
+                let fresh = try await newLead()  // today: nothing
                 try await age(stale.id, days: 30, database: database.url(for: .leads))
                 try await age(soon.id, days: Self.daysSpanning(workdays: 3), database: database.url(for: .leads))
                 try await age(touched.id, days: 30, database: database.url(for: .leads))
-                _ = try await leads.advanceLead(.with { $0.leadID = stale.id; $0.stage = .contacted }, metadata: metadata)
-                _ = try await leads.logFollowUp(.with {
-                    $0.followUp = .with {
-                        $0.leadID = touched.id; $0.kind = .wechat; $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
-                        $0.summary = "微信发了产品资料，客户下周回复"
-                    }
-                }, metadata: metadata)
+                _ = try await leads.advanceLead(
+                    .with {
+                        $0.leadID = stale.id; $0.stage = .contacted
+                    }, metadata: metadata)
+                _ = try await leads.logFollowUp(
+                    .with {
+                        $0.followUp = .with {
+                            $0.leadID = touched.id; $0.kind = .wechat; $0.occurredAt = Google_Protobuf_Timestamp(date: Date())
+                            $0.summary = "微信发了产品资料，客户下周回复"
+                        }
+                    }, metadata: metadata)
 
                 let outcome = try await leads.sweepPublicPool(.init(), metadata: adminMetadata)
                 #expect(outcome.returned == 1, "a status change does not reset the clock")
@@ -100,27 +109,38 @@ extension EndToEnd {
             try await client.with(.leads) { grpc in
                 let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
                 let adminMetadata = try await client.metadata(admin)
-                _ = try await leads.setPoolPolicy(.with {
-                    $0.policy = .with { $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 2; $0.cooldownDays = 7; $0.dailyClaimCap = 5 }
-                }, metadata: adminMetadata)
+                _ = try await leads.setPoolPolicy(
+                    .with {
+                        $0.policy = .with {
+                            $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 2; $0.cooldownDays = 7; $0.dailyClaimCap = 5
+                        }
+                    }, metadata: adminMetadata)
                 let beforeMetadata = try await client.metadata(before)
-                let lead = try await leads.createLead(.with {
-                    $0.contactName = "k"; $0.phone = "134" + String(format: "%08d", Int.random(in: 0..<100_000_000)); $0.channel = .api
-                }, metadata: beforeMetadata).lead
+                let lead = try await leads.createLead(
+                    .with {
+                        $0.contactName = "k"; $0.phone = "134" + String(format: "%08d", Int.random(in: 0..<100_000_000)); $0.channel = .api
+                    }, metadata: beforeMetadata
+                ).lead
                 try await age(lead.id, days: 30, database: database.url(for: .leads))
                 // The previous owner's last real follow-up was three weeks ago; then they let it go.
-                _ = try await leads.logFollowUp(.with {
-                    $0.followUp = .with {
-                        $0.leadID = lead.id; $0.kind = .call; $0.occurredAt = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-21 * 86_400))
-                        $0.summary = "客户说预算下季度才批"
-                    }
-                }, metadata: beforeMetadata)
-                _ = try await leads.releaseLead(.with { $0.leadID = lead.id; $0.reason = "预算未批" }, metadata: beforeMetadata)
+                _ = try await leads.logFollowUp(
+                    .with {
+                        $0.followUp = .with {
+                            $0.leadID = lead.id; $0.kind = .call;
+                            $0.occurredAt = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(-21 * 86_400))
+                            $0.summary = "客户说预算下季度才批"
+                        }
+                    }, metadata: beforeMetadata)
+                _ = try await leads.releaseLead(
+                    .with {
+                        $0.leadID = lead.id; $0.reason = "预算未批"
+                    }, metadata: beforeMetadata)
                 let claimed = try await leads.claimLead(.with { $0.leadID = lead.id }, metadata: try await client.metadata(after))
                 #expect(claimed.ownerID == "zhang.wei")
 
                 let outcome = try await leads.sweepPublicPool(.init(), metadata: adminMetadata)
-                #expect(outcome.returned == 0 && outcome.warned == 0, "the claim started zhang.wei's clock; li.na's follow-ups do not count against it")
+                #expect(
+                    outcome.returned == 0 && outcome.warned == 0, "the claim started zhang.wei's clock; li.na's follow-ups do not count against it")
                 #expect(try await leads.getLead(.with { $0.id = lead.id }, metadata: adminMetadata).ownerID == "zhang.wei")
             }
         }

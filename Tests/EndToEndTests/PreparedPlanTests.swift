@@ -1,12 +1,13 @@
 import Foundation
-@testable import LeadsService
 import Logging
 import PostgresNIO
 import SalesControl
 import SalesModel
-@testable import ServiceKit
-import Testing
 import TestSupport
+import Testing
+
+@testable import LeadsService
+@testable import ServiceKit
 
 extension EndToEnd {
     /// A prepared statement keeps the generic plan its connection made, and a generic plan made
@@ -49,7 +50,12 @@ extension EndToEnd {
                 try await connection.query("BEGIN", logger: logger)
                 try await connection.query("SET LOCAL search_path = leads", logger: logger)
                 try await connection.query("SET LOCAL plan_cache_mode = force_generic_plan", logger: logger)
-                try await connection.query(PostgresQuery(unsafeSQL: statement.fill, binds: { var b = PostgresBindings(); b.append(rows); return b }()), logger: logger)
+                try await connection.query(
+                    PostgresQuery(
+                        unsafeSQL: statement.fill,
+                        binds: {
+                            var b = PostgresBindings(); b.append(rows); return b
+                        }()), logger: logger)
                 try await connection.query(PostgresQuery(unsafeSQL: "ANALYZE \(statement.table)"), logger: logger)
                 try await connection.query(
                     PostgresQuery(unsafeSQL: "PREPARE plan_check (\(types.joined(separator: ", "))) AS \(statement.sql)"), logger: logger)

@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// 私海/公海: release to the team's pool, claims that race (one wins), caps and the cooldown.
@@ -16,12 +16,19 @@ extension EndToEnd {
         func rep(_ id: String, _ path: String = "/east/sh") -> Caller { Caller(tenant: tenant, userID: id, roles: [.rep], orgPath: path) }
         static func mobile() -> String { "137" + String(format: "%08d", Int.random(in: 0..<100_000_000)) }
 
-        func pooledLead(_ leads: Sales_Leads_V1_LeadService.Client<some ClientTransport>, client: StackClient, phone: String = mobile()) async throws -> Sales_Leads_V1_Lead {
-            let lead = try await leads.createLead(.with {
-                $0.contactName = "沈佳"; $0.phone = phone; $0.channel = .storePos
-            }, metadata: try await client.metadata(rep("owner.a"))).lead
-            return try await leads.releaseLead(.with { $0.leadID = lead.id; $0.reason = "客户暂无预算，半年后再跟" },
-                                               metadata: try await client.metadata(rep("owner.a")))
+        func pooledLead(_ leads: Sales_Leads_V1_LeadService.Client<some ClientTransport>, client: StackClient, phone: String = mobile()) async throws
+            -> Sales_Leads_V1_Lead
+        {
+            let lead = try await leads.createLead(
+                .with {
+                    $0.contactName = "沈佳"; $0.phone = phone; $0.channel = .storePos
+                }, metadata: try await client.metadata(rep("owner.a"))
+            ).lead
+            return try await leads.releaseLead(
+                .with {
+                    $0.leadID = lead.id; $0.reason = "客户暂无预算，半年后再跟"
+                },
+                metadata: try await client.metadata(rep("owner.a")))
         }
 
         @Test func releasedLeadsAreClaimedByOneRepAtATime() async throws {
@@ -37,7 +44,8 @@ extension EndToEnd {
                 // The team sees it in its pool; another region does not.
                 let teamPool = try await leads.listLeads(.with { $0.publicPool = true }, metadata: try await client.metadata(rep("b"))).leads
                 #expect(teamPool.map(\.id) == [pooled.id])
-                let north = try await leads.listLeads(.with { $0.publicPool = true }, metadata: try await client.metadata(rep("c", "/north/bj"))).leads
+                let north = try await leads.listLeads(.with { $0.publicPool = true }, metadata: try await client.metadata(rep("c", "/north/bj")))
+                    .leads
                 #expect(north.isEmpty)
                 let farClaim = await #expect(throws: RPCError.self) {
                     try await leads.claimLead(.with { $0.leadID = pooled.id }, metadata: try await client.metadata(rep("c", "/north/bj")))
@@ -50,10 +58,11 @@ extension EndToEnd {
                     for id in claimers {
                         group.addTask {
                             do {
-                                return .success(try await client.with(.leads) { grpc in
-                                    try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).claimLead(
-                                        .with { $0.leadID = pooled.id }, metadata: try await client.metadata(rep(id)))
-                                })
+                                return .success(
+                                    try await client.with(.leads) { grpc in
+                                        try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).claimLead(
+                                            .with { $0.leadID = pooled.id }, metadata: try await client.metadata(rep(id)))
+                                    })
                             } catch let error as RPCError { return .failure(error) } catch {
                                 return .failure(RPCError(code: .unknown, message: "\(error)"))
                             }
@@ -69,12 +78,19 @@ extension EndToEnd {
                 let winner = try #require(winners.first)
 
                 // The customer went with the lead: a repeat lead reaches the new owner.
-                let repeatLead = try await leads.createLead(.with { $0.contactName = "沈佳"; $0.phone = phone; $0.channel = .wechat },
-                                                            metadata: try await client.metadata(rep("g"))).lead
+                let repeatLead = try await leads.createLead(
+                    .with {
+                        $0.contactName = "沈佳"; $0.phone = phone; $0.channel = .wechat
+                    },
+                    metadata: try await client.metadata(rep("g"))
+                ).lead
                 #expect(repeatLead.ownerID == winner.ownerID)
 
                 // The previous owner waits out the cooldown.
-                _ = try await leads.releaseLead(.with { $0.leadID = pooled.id; $0.reason = "转交" }, metadata: try await client.metadata(rep(winner.ownerID)))
+                _ = try await leads.releaseLead(
+                    .with {
+                        $0.leadID = pooled.id; $0.reason = "转交"
+                    }, metadata: try await client.metadata(rep(winner.ownerID)))
                 let early = await #expect(throws: RPCError.self) {
                     try await leads.claimLead(.with { $0.leadID = pooled.id }, metadata: try await client.metadata(rep("owner.a")))
                 }
@@ -93,9 +109,12 @@ extension EndToEnd {
                     try await leads.setPoolPolicy(.with { $0.policy = .with { $0.dailyClaimCap = -1 } }, metadata: adminMetadata)
                 }
                 #expect(bad?.message.hasPrefix("policy.daily_claim_cap:") == true)
-                _ = try await leads.setPoolPolicy(.with {
-                    $0.policy = .with { $0.dailyClaimCap = 2; $0.heldCap = 0; $0.cooldownDays = 7 }
-                }, metadata: adminMetadata)
+                _ = try await leads.setPoolPolicy(
+                    .with {
+                        $0.policy = .with {
+                            $0.dailyClaimCap = 2; $0.heldCap = 0; $0.cooldownDays = 7
+                        }
+                    }, metadata: adminMetadata)
                 #expect(try await leads.getPoolPolicy(.init(), metadata: try await client.metadata(rep("h"))).dailyClaimCap == 2)
 
                 var pooled: [Sales_Leads_V1_Lead] = []
@@ -107,9 +126,12 @@ extension EndToEnd {
                 #expect(third?.code == .failedPrecondition)
                 #expect(third?.message.contains("today's 2 claims") == true)
 
-                _ = try await leads.setPoolPolicy(.with {
-                    $0.policy = .with { $0.dailyClaimCap = 0; $0.heldCap = 2; $0.cooldownDays = 7 }
-                }, metadata: adminMetadata)
+                _ = try await leads.setPoolPolicy(
+                    .with {
+                        $0.policy = .with {
+                            $0.dailyClaimCap = 0; $0.heldCap = 2; $0.cooldownDays = 7
+                        }
+                    }, metadata: adminMetadata)
                 let held = await #expect(throws: RPCError.self) { try await leads.claimLead(.with { $0.leadID = pooled[2].id }, metadata: claimer) }
                 #expect(held?.message.contains("the most allowed is 2") == true, "\(held?.message ?? "")")
                 let notAdmin = await #expect(throws: RPCError.self) {

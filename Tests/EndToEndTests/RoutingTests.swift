@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// New leads routed by the active "lead-routing" rule set, tenant fields included, with the
@@ -26,46 +26,78 @@ extension EndToEnd {
                 let rules = Sales_Common_V1_RuleSetService.Client(wrapping: grpc)
 
                 // Before any rule: a rep keeps what they enter; an integration's or a manager's lead goes to a pool.
-                let own = try await leads.createLead(.with { $0.contactName = "a"; $0.phone = phone(); $0.channel = .api },
-                                                     metadata: try await client.metadata(rep)).lead
+                let own = try await leads.createLead(
+                    .with {
+                        $0.contactName = "a"; $0.phone = phone(); $0.channel = .api
+                    },
+                    metadata: try await client.metadata(rep)
+                ).lead
                 #expect(own.ownerID == "li.na" && own.assignmentReason.contains("kept by the rep"))
-                let managers = try await leads.createLead(.with { $0.contactName = "b"; $0.phone = phone(); $0.channel = .api },
-                                                          metadata: try await client.metadata(manager)).lead
+                let managers = try await leads.createLead(
+                    .with {
+                        $0.contactName = "b"; $0.phone = phone(); $0.channel = .api
+                    },
+                    metadata: try await client.metadata(manager)
+                ).lead
                 #expect(managers.ownerID.isEmpty && managers.orgPath == "/east", "never onto the manager's own account")
 
-                _ = try await leads.defineLeadField(.with {
-                    $0.definition = .with { $0.key = "hospital_tier"; $0.label = "医院等级"; $0.type = .choice; $0.choices = ["三甲", "二甲"] }
-                }, metadata: try await client.metadata(admin))
-                _ = try await rules.saveRuleSet(.with {
-                    $0.name = "lead-routing"; $0.comment = "按等级与城市分配"; $0.activate = true
-                    $0.rules = [
-                        .with { $0.id = "key-accounts"; $0.conditionJson = #"{"==": [{"var": "hospital_tier"}, "三甲"]}"#
-                                $0.outcomeJson = #"{"owner": "qian.hong", "org_path": "/east/key-accounts"}"# },
-                        .with { $0.id = "hangzhou"; $0.conditionJson = #"{"in": [{"var": "city"}, ["杭州", "宁波"]]}"#
-                                $0.outcomeJson = #"{"owner": "liu.yang", "org_path": "/east/east-hz"}"# },
-                        .with { $0.id = "shenzhen"; $0.conditionJson = #"{"==": [{"var": "city"}, "深圳"]}"#
-                                $0.outcomeJson = #"{"org_path": "/south/south-sz"}"# },
-                    ]
-                }, metadata: try await client.metadata(admin))
+                _ = try await leads.defineLeadField(
+                    .with {
+                        $0.definition = .with {
+                            $0.key = "hospital_tier"; $0.label = "医院等级"; $0.type = .choice; $0.choices = ["三甲", "二甲"]
+                        }
+                    }, metadata: try await client.metadata(admin))
+                _ = try await rules.saveRuleSet(
+                    .with {
+                        $0.name = "lead-routing"; $0.comment = "按等级与城市分配"; $0.activate = true
+                        $0.rules = [
+                            .with {
+                                $0.id = "key-accounts"; $0.conditionJson = #"{"==": [{"var": "hospital_tier"}, "三甲"]}"#
+                                $0.outcomeJson = #"{"owner": "qian.hong", "org_path": "/east/key-accounts"}"#
+                            },
+                            .with {
+                                $0.id = "hangzhou"; $0.conditionJson = #"{"in": [{"var": "city"}, ["杭州", "宁波"]]}"#
+                                $0.outcomeJson = #"{"owner": "liu.yang", "org_path": "/east/east-hz"}"#
+                            },
+                            .with {
+                                $0.id = "shenzhen"; $0.conditionJson = #"{"==": [{"var": "city"}, "深圳"]}"#
+                                $0.outcomeJson = #"{"org_path": "/south/south-sz"}"#
+                            },
+                        ]
+                    }, metadata: try await client.metadata(admin))
 
                 let bridgeMetadata = try await client.metadata(bridge)
-                let topTier = try await leads.createLead(.with {
-                    $0.contactName = "蒋文"; $0.phone = phone(); $0.channel = .webForm; $0.city = "杭州"
-                    $0.customFields = ["hospital_tier": .with { $0.choice = "三甲" }]
-                }, metadata: bridgeMetadata).lead
+                let topTier = try await leads.createLead(
+                    .with {
+                        $0.contactName = "蒋文"; $0.phone = phone(); $0.channel = .webForm; $0.city = "杭州"
+                        $0.customFields = ["hospital_tier": .with { $0.choice = "三甲" }]
+                    }, metadata: bridgeMetadata
+                ).lead
                 #expect(topTier.ownerID == "qian.hong")
                 #expect(topTier.routingRuleID == "key-accounts")
                 #expect(topTier.assignmentReason == "lead-routing v1 rule key-accounts: qian.hong")
 
-                let hangzhou = try await leads.createLead(.with { $0.contactName = "c"; $0.phone = phone(); $0.channel = .webForm; $0.city = "宁波" },
-                                                          metadata: bridgeMetadata).lead
+                let hangzhou = try await leads.createLead(
+                    .with {
+                        $0.contactName = "c"; $0.phone = phone(); $0.channel = .webForm; $0.city = "宁波"
+                    },
+                    metadata: bridgeMetadata
+                ).lead
                 #expect(hangzhou.ownerID == "liu.yang" && hangzhou.orgPath == "/east/east-hz")
-                let shenzhen = try await leads.createLead(.with { $0.contactName = "d"; $0.phone = phone(); $0.channel = .douyin; $0.city = "深圳" },
-                                                          metadata: bridgeMetadata).lead
+                let shenzhen = try await leads.createLead(
+                    .with {
+                        $0.contactName = "d"; $0.phone = phone(); $0.channel = .douyin; $0.city = "深圳"
+                    },
+                    metadata: bridgeMetadata
+                ).lead
                 #expect(shenzhen.ownerID.isEmpty && shenzhen.orgPath == "/south/south-sz")
                 #expect(shenzhen.assignmentReason.contains("public pool of /south/south-sz"))
-                let elsewhere = try await leads.createLead(.with { $0.contactName = "e"; $0.phone = phone(); $0.channel = .api; $0.city = "拉萨" },
-                                                           metadata: bridgeMetadata).lead
+                let elsewhere = try await leads.createLead(
+                    .with {
+                        $0.contactName = "e"; $0.phone = phone(); $0.channel = .api; $0.city = "拉萨"
+                    },
+                    metadata: bridgeMetadata
+                ).lead
                 #expect(elsewhere.ownerID.isEmpty && elsewhere.routingRuleID.isEmpty)
                 #expect(elsewhere.assignmentReason.contains("no routing rule matched"))
 

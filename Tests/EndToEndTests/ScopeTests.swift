@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// Exact figures per scope on a tenant of its own, across every service the dashboard reads:
@@ -32,28 +32,41 @@ extension EndToEnd {
                 var ids: [String] = []
                 for (rep, count) in [(eastRep, 3), (northRep, 2)] {
                     for index in 0..<count {
-                        ids.append(try await leads.createLead(.with {
-                            $0.contactName = "范围\(index)"; $0.phone = phone(); $0.channel = .api
-                        }, metadata: try await client.metadata(rep)).lead.id)
+                        ids.append(
+                            try await leads.createLead(
+                                .with {
+                                    $0.contactName = "范围\(index)"; $0.phone = phone(); $0.channel = .api
+                                }, metadata: try await client.metadata(rep)
+                            ).lead.id)
                     }
                 }
-                let converted = try await leads.convertLead(.with {
-                    $0.leadID = ids[0]
-                    $0.opportunityName = "范围商机"
-                    $0.expectedAmount = .with { $0.minorUnits = 1_000_000; $0.currency = "CNY" }
-                    $0.expectedClose = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(86_400 * 10))
-                }, metadata: try await client.metadata(eastRep))
+                let converted = try await leads.convertLead(
+                    .with {
+                        $0.leadID = ids[0]
+                        $0.opportunityName = "范围商机"
+                        $0.expectedAmount = .with {
+                            $0.minorUnits = 1_000_000; $0.currency = "CNY"
+                        }
+                        $0.expectedClose = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(86_400 * 10))
+                    }, metadata: try await client.metadata(eastRep))
                 return (ids, converted.opportunityID)
             }
             try await client.with(.storeSales) { grpc in
                 let stores = Sales_Storesales_V1_StoreService.Client(wrapping: grpc)
-                _ = try await stores.createStore(.with { $0.code = "E-1"; $0.name = "东区一店"; $0.city = "上海" }, metadata: try await client.metadata(eastManager))
-                _ = try await stores.createStore(.with { $0.code = "N-1"; $0.name = "北区一店"; $0.city = "北京" }, metadata: try await client.metadata(northManager))
+                _ = try await stores.createStore(
+                    .with {
+                        $0.code = "E-1"; $0.name = "东区一店"; $0.city = "上海"
+                    }, metadata: try await client.metadata(eastManager))
+                _ = try await stores.createStore(
+                    .with {
+                        $0.code = "N-1"; $0.name = "北区一店"; $0.city = "北京"
+                    }, metadata: try await client.metadata(northManager))
             }
 
             func overview(_ caller: Caller) async throws -> Sales_Gateway_V1_Overview {
                 try await client.with(.gateway) { grpc in
-                    try await Sales_Gateway_V1_DashboardService.Client(wrapping: grpc).getOverview(.init(), metadata: try await client.metadata(caller))
+                    try await Sales_Gateway_V1_DashboardService.Client(wrapping: grpc).getOverview(
+                        .init(), metadata: try await client.metadata(caller))
                 }
             }
             // Incentives and forecasting learn of the opportunity from the feed.
@@ -73,7 +86,9 @@ extension EndToEnd {
             for (who, caller, figures) in expected {
                 let seen = try await overview(caller)
                 #expect(seen.unavailable.isEmpty, "\(who): \(seen.unavailable)")
-                let got = [seen.leads.total, seen.leads.converted, seen.opportunities.total, seen.incentives.opportunitiesRecorded, seen.stores.stores]
+                let got = [
+                    seen.leads.total, seen.leads.converted, seen.opportunities.total, seen.incentives.opportunitiesRecorded, seen.stores.stores,
+                ]
                 #expect(got == figures, "\(who)")
             }
             let openAmount = try await overview(finance).opportunities.openAmount.minorUnits
@@ -104,16 +119,24 @@ extension EndToEnd {
             }
             try await client.with(.incentives) { grpc in
                 let incentives = Sales_Incentives_V1_IncentiveService.Client(wrapping: grpc)
-                let creditsForStranger = try await incentives.listPipelineCredits(.with { $0.opportunityID = opportunityID }, metadata: strangerMetadata).credits
+                let creditsForStranger = try await incentives.listPipelineCredits(
+                    .with { $0.opportunityID = opportunityID }, metadata: strangerMetadata
+                ).credits
                 #expect(creditsForStranger.isEmpty)
-                let creditsForFinance = try await incentives.listPipelineCredits(.with { $0.opportunityID = opportunityID }, metadata: financeMetadata).credits.count
+                let creditsForFinance = try await incentives.listPipelineCredits(
+                    .with { $0.opportunityID = opportunityID }, metadata: financeMetadata
+                ).credits.count
                 #expect(creditsForFinance == 1)
             }
             try await client.with(.forecasting) { grpc in
                 let forecasts = Sales_Forecasting_V1_ForecastService.Client(wrapping: grpc)
-                let trackedForStranger = try await forecasts.listTrackedOpportunities(.with { $0.opportunityID = opportunityID }, metadata: strangerMetadata).opportunities
+                let trackedForStranger = try await forecasts.listTrackedOpportunities(
+                    .with { $0.opportunityID = opportunityID }, metadata: strangerMetadata
+                ).opportunities
                 #expect(trackedForStranger.isEmpty)
-                let trackedForFinance = try await forecasts.listTrackedOpportunities(.with { $0.opportunityID = opportunityID }, metadata: financeMetadata).opportunities.count
+                let trackedForFinance = try await forecasts.listTrackedOpportunities(
+                    .with { $0.opportunityID = opportunityID }, metadata: financeMetadata
+                ).opportunities.count
                 #expect(trackedForFinance == 1)
             }
             try await client.with(.storeSales) { grpc in

@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// One tenant's webhook that accepts connections and never answers does not hold up another
@@ -47,21 +47,34 @@ extension EndToEnd {
                     let leads = Sales_Leads_V1_LeadService.Client(wrapping: grpc)
                     let notifications = Sales_Notifications_V1_NotificationService.Client(wrapping: grpc)
                     func tenant(_ name: String, hook: String) async throws -> Metadata {
-                        let admin = try await client.metadata(Caller(tenant: TenantID("\(name)-\(UInt32.random(in: 0...UInt32.max))")!,
-                                                                     userID: "admin", roles: [.admin], orgPath: "/hq"))
-                        _ = try await notifications.putNotificationChannel(.with {
-                            $0.channel = .with { $0.name = "hook"; $0.kind = .webhook; $0.webhookURL = hook; $0.secret = VendorEndpoints.webhookSecret; $0.enabled = true }
-                        }, metadata: admin)
-                        _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: grpc).saveRuleSet(.with {
-                            $0.name = "lead-routing"; $0.comment = "无人小组"; $0.activate = true
-                            $0.rules = [.with { $0.id = "empty"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "/east/nobody"}"# }]
-                        }, metadata: admin)
+                        let admin = try await client.metadata(
+                            Caller(
+                                tenant: TenantID("\(name)-\(UInt32.random(in: 0...UInt32.max))")!,
+                                userID: "admin", roles: [.admin], orgPath: "/hq"))
+                        _ = try await notifications.putNotificationChannel(
+                            .with {
+                                $0.channel = .with {
+                                    $0.name = "hook"; $0.kind = .webhook; $0.webhookURL = hook; $0.secret = VendorEndpoints.webhookSecret;
+                                    $0.enabled = true
+                                }
+                            }, metadata: admin)
+                        _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: grpc).saveRuleSet(
+                            .with {
+                                $0.name = "lead-routing"; $0.comment = "无人小组"; $0.activate = true
+                                $0.rules = [
+                                    .with {
+                                        $0.id = "empty"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "/east/nobody"}"#
+                                    }
+                                ]
+                            }, metadata: admin)
                         return admin
                     }
                     func waitingLead(_ admin: Metadata) async throws -> String {
-                        try await leads.createLead(.with {
-                            $0.contactName = "等待"; $0.phone = "1338" + String(format: "%07d", Int.random(in: 0..<10_000_000)); $0.channel = .api
-                        }, metadata: admin).lead.id
+                        try await leads.createLead(
+                            .with {
+                                $0.contactName = "等待"; $0.phone = "1338" + String(format: "%07d", Int.random(in: 0..<10_000_000)); $0.channel = .api
+                            }, metadata: admin
+                        ).lead.id
                     }
                     // Twelve notices into a webhook that never answers (each attempt waits out the read timeout)…
                     let slow = try await tenant("slow", hook: "http://127.0.0.1:\(silentPort)/hook")

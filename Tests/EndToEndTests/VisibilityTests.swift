@@ -5,15 +5,17 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// A manager sees their own team's path and every path below it, segment by segment: the
     /// team's own manager included, a path that is a string prefix of another excluded.
     @Suite struct VisibilityTests {
         func lead(_ name: String, phone: String) -> Sales_Leads_V1_CreateLeadRequest {
-            .with { $0.contactName = name; $0.phone = phone; $0.channel = .api }
+            .with {
+                $0.contactName = name; $0.phone = phone; $0.channel = .api
+            }
         }
 
         func manager(at path: String) -> Caller {
@@ -50,7 +52,9 @@ extension EndToEnd {
                 #expect(!listed.contains(created.id))
                 // The paths that do contain it see it.
                 for inside in ["/north/n1", "/north/n1/b", "/north"] {
-                    #expect(try await leads.getLead(.with { $0.id = created.id }, metadata: try await client.metadata(manager(at: inside))).id == created.id)
+                    #expect(
+                        try await leads.getLead(.with { $0.id = created.id }, metadata: try await client.metadata(manager(at: inside))).id
+                            == created.id)
                 }
             }
         }

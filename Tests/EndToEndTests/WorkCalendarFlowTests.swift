@@ -5,8 +5,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 extension EndToEnd {
     /// A tenant's work calendar is its own data in the gateway's directory, changed through the API
@@ -29,29 +29,48 @@ extension EndToEnd {
             let tenant = TenantID("cal-\(UInt32.random(in: 0...UInt32.max))")!
             let admin = try await client.metadata(Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq"))
             let declared = try await client.with(.gateway) { grpc in
-                try await Sales_Gateway_V1_DirectoryService.Client(wrapping: grpc).setWorkCalendar(.with { $0.calendarJson = calendar }, metadata: admin)
+                try await Sales_Gateway_V1_DirectoryService.Client(wrapping: grpc).setWorkCalendar(
+                    .with { $0.calendarJson = calendar }, metadata: admin)
             }
             #expect(declared.tenantDefined && declared.updatedBy == "admin")
             return try await client.with(.leads) { grpc in
                 let desk = Sales_Leads_V1_RoutingDeskService.Client(wrapping: grpc)
-                _ = try await desk.putRoutingRep(.with { $0.rep = .with { $0.userID = "gone"; $0.teamPath = "/east/east-cal"; $0.active = false } }, metadata: admin)
-                _ = try await desk.setDutyRoster(.with {
-                    $0.teamPath = "/east/east-cal"; $0.firstDay = TestCalendar.today; $0.lastDay = TestCalendar.today
-                    $0.shifts = [.with { $0.userID = "duty.rep"; $0.day = TestCalendar.today; $0.startHour = 0; $0.endHour = 24 }]
-                }, metadata: admin)
-                _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: grpc).saveRuleSet(.with {
-                    $0.name = "lead-routing"; $0.comment = "日历"; $0.activate = true
-                    $0.rules = [.with { $0.id = "cal"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "/east/east-cal"}"# }]
-                }, metadata: admin)
-                let lead = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(.with {
-                    $0.contactName = "日历"; $0.phone = "1367" + String(format: "%07d", Int.random(in: 0..<10_000_000)); $0.channel = .webForm
-                }, metadata: admin).lead
+                _ = try await desk.putRoutingRep(
+                    .with {
+                        $0.rep = .with {
+                            $0.userID = "gone"; $0.teamPath = "/east/east-cal"; $0.active = false
+                        }
+                    }, metadata: admin)
+                _ = try await desk.setDutyRoster(
+                    .with {
+                        $0.teamPath = "/east/east-cal"; $0.firstDay = TestCalendar.today; $0.lastDay = TestCalendar.today
+                        $0.shifts = [
+                            .with {
+                                $0.userID = "duty.rep"; $0.day = TestCalendar.today; $0.startHour = 0; $0.endHour = 24
+                            }
+                        ]
+                    }, metadata: admin)
+                _ = try await Sales_Common_V1_RuleSetService.Client(wrapping: grpc).saveRuleSet(
+                    .with {
+                        $0.name = "lead-routing"; $0.comment = "日历"; $0.activate = true
+                        $0.rules = [
+                            .with {
+                                $0.id = "cal"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "/east/east-cal"}"#
+                            }
+                        ]
+                    }, metadata: admin)
+                let lead = try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(
+                    .with {
+                        $0.contactName = "日历"; $0.phone = "1367" + String(format: "%07d", Int.random(in: 0..<10_000_000)); $0.channel = .webForm
+                    }, metadata: admin
+                ).lead
                 return (lead.ownerID, lead.assignmentReason)
             }
         }
 
         @Test func aDeclaredHolidayKeepsTheRosterOff() async throws {
-            let routed = try await routeOneLead(calendar: #"{"weekend": [], "working_hours": [["00:00", "23:59"]], "holidays": ["\#(TestCalendar.today)"]}"#)
+            let routed = try await routeOneLead(
+                calendar: #"{"weekend": [], "working_hours": [["00:00", "23:59"]], "holidays": ["\#(TestCalendar.today)"]}"#)
             #expect(routed.owner.isEmpty, "\(routed.reason)")
             #expect(routed.reason.contains("\(TestCalendar.today) is a holiday: nobody on duty"), "\(routed.reason)")
         }
@@ -89,11 +108,16 @@ extension EndToEnd {
                     (#"{"holidays": ["2027-01-01"], "make_up_workdays": ["2027-01-01"]}"#, "both a holiday and a make-up"),
                     (#"{"weekends": [6]}"#, "not a work calendar member"),
                 ] {
-                    let error = await #expect(throws: RPCError.self) { try await directory.setWorkCalendar(.with { $0.calendarJson = bad }, metadata: admin) }
-                    #expect(error?.code == .invalidArgument && error?.message.hasPrefix("calendar_json:") == true && error?.message.contains(says) == true,
-                            "\(error?.message ?? "")")
+                    let error = await #expect(throws: RPCError.self) {
+                        try await directory.setWorkCalendar(.with { $0.calendarJson = bad }, metadata: admin)
+                    }
+                    #expect(
+                        error?.code == .invalidArgument && error?.message.hasPrefix("calendar_json:") == true
+                            && error?.message.contains(says) == true,
+                        "\(error?.message ?? "")")
                 }
-                _ = try await directory.setWorkCalendar(.with { $0.calendarJson = #"{"holidays": ["2027-02-17", "2027-02-16"], "make_up_workdays": ["2027-02-20"]}"# }, metadata: admin)
+                _ = try await directory.setWorkCalendar(
+                    .with { $0.calendarJson = #"{"holidays": ["2027-02-17", "2027-02-16"], "make_up_workdays": ["2027-02-20"]}"# }, metadata: admin)
                 let read = try await directory.getWorkCalendar(.init(), metadata: rep)
                 #expect(read.tenantDefined)
                 #expect(read.calendarJson.contains(#""holidays": ["2027-02-16", "2027-02-17"]"#), "\(read.calendarJson)")

@@ -1,7 +1,7 @@
 import Foundation
+import Logging
 import PostgresNIO
 import RulesEngine
-import Logging
 import SalesControl
 import SalesModel
 import ServiceKit
@@ -47,8 +47,9 @@ package enum TestEnvironment {
         let admin = try adminURL().withDatabase(database.database)
         let connection = try await PostgresConnection.connect(
             on: PostgresClient.defaultEventLoopGroup.next(),
-            configuration: .init(host: admin.host, port: admin.port, username: admin.username, password: admin.password,
-                                 database: admin.database, tls: .disable),
+            configuration: .init(
+                host: admin.host, port: admin.port, username: admin.username, password: admin.password,
+                database: admin.database, tls: .disable),
             id: 1, logger: Logger(label: "test"))
         do {
             let result = try await body(connection)

@@ -99,7 +99,9 @@ package actor VendorEndpoints {
             onServerRunning: { channel in await port.set(channel.localAddress?.port ?? 0) },
             logger: Logger(label: "vendor-endpoints"))
         return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await app.runService(); return nil }
+            group.addTask {
+                try await app.runService(); return nil
+            }
             let bound = try await port.wait()
             let result = try await body("http://127.0.0.1:\(bound)")
             group.cancelAll()

@@ -17,7 +17,8 @@ struct ForecastStore: Sendable {
         }
         let period = ForecastPeriod.containing(opportunity.expectedClose.date)
         let amount = opportunity.amount
-        let weighted = Money(minorUnits: amount.minorUnits, currency: Currency(amount.currency) ?? .cny)
+        let weighted =
+            Money(minorUnits: amount.minorUnits, currency: Currency(amount.currency) ?? .cny)
             .scaled(byPercent: StageWeights.percent(opportunity.stage))?.minorUnits ?? 0
         try await connection.query(
             """
@@ -40,15 +41,20 @@ struct ForecastStore: Sendable {
             """)
         var result: [(Int64, Sales_Forecasting_V1_TrackedOpportunity)] = []
         for try await (seq, id, owner, period, amount, weighted, currency, recorded)
-            in rows.decode((Int64, UUID, String, String, Int64, Int64, String, Date).self) {
-            result.append((seq, .with {
-                $0.opportunityID = id.apiString
-                $0.ownerID = owner
-                $0.period = period
-                $0.amount = .init(minorUnits: amount, currency: currency)
-                $0.weighted = .init(minorUnits: weighted, currency: currency)
-                $0.recordedAt = Google_Protobuf_Timestamp(date: recorded)
-            }))
+            in rows.decode((Int64, UUID, String, String, Int64, Int64, String, Date).self)
+        {
+            result.append(
+                (
+                    seq,
+                    .with {
+                        $0.opportunityID = id.apiString
+                        $0.ownerID = owner
+                        $0.period = period
+                        $0.amount = .init(minorUnits: amount, currency: currency)
+                        $0.weighted = .init(minorUnits: weighted, currency: currency)
+                        $0.recordedAt = Google_Protobuf_Timestamp(date: recorded)
+                    }
+                ))
         }
         return result
     }
@@ -63,12 +69,13 @@ struct ForecastStore: Sendable {
         var overview = Sales_Forecasting_V1_ForecastOverview()
         for try await (period, count, pipeline, weighted) in rows.decode((String, Int64, Int64, Int64).self) {
             overview.opportunitiesTracked += count
-            overview.periods.append(.with {
-                $0.period = period
-                $0.opportunities = count
-                $0.pipeline = .init(minorUnits: pipeline, currency: "CNY")
-                $0.weighted = .init(minorUnits: weighted, currency: "CNY")
-            })
+            overview.periods.append(
+                .with {
+                    $0.period = period
+                    $0.opportunities = count
+                    $0.pipeline = .init(minorUnits: pipeline, currency: "CNY")
+                    $0.weighted = .init(minorUnits: weighted, currency: "CNY")
+                })
         }
         return overview
     }

@@ -3,7 +3,9 @@ import ServiceKit
 /// The forecasting schema, forward-only.
 public enum ForecastingMigrations {
     public static let all: [Migration] = [
-        Migration("0100_tracked_opportunities", """
+        Migration(
+            "0100_tracked_opportunities",
+            """
             CREATE TABLE tracked_opportunities (
                 opportunity_id uuid PRIMARY KEY,
                 seq bigserial NOT NULL UNIQUE,
@@ -18,6 +20,6 @@ public enum ForecastingMigrations {
                 recorded_at timestamptz NOT NULL DEFAULT now()
             );
             CREATE INDEX tracked_opportunities_tenant_period ON tracked_opportunities (tenant_id, period);
-            """),
+            """)
     ]
 }

@@ -3,7 +3,9 @@ import ServiceKit
 /// The gateway schema (the org directory), forward-only.
 public enum GatewayMigrations {
     public static let all: [Migration] = [
-        Migration("0100_directory", """
+        Migration(
+            "0100_directory",
+            """
             CREATE TABLE tenants (
                 id text PRIMARY KEY,
                 time_zone text NOT NULL DEFAULT 'Asia/Shanghai',
@@ -32,7 +34,9 @@ public enum GatewayMigrations {
                 FOREIGN KEY (tenant_id, team_id) REFERENCES teams (tenant_id, id)
             );
             """),
-        Migration("0101_work_calendars", """
+        Migration(
+            "0101_work_calendars",
+            """
             -- A tenant's work calendar as declared through the API (the document SALES_WORK_CALENDAR names).
             CREATE TABLE work_calendars (
                 tenant_id text PRIMARY KEY,

@@ -3,7 +3,9 @@ import ServiceKit
 /// The incentives schema, forward-only.
 public enum IncentivesMigrations {
     public static let all: [Migration] = [
-        Migration("0100_pipeline_credits", """
+        Migration(
+            "0100_pipeline_credits",
+            """
             CREATE TABLE pipeline_credits (
                 opportunity_id uuid PRIMARY KEY,
                 seq bigserial NOT NULL UNIQUE,
@@ -25,6 +27,6 @@ public enum IncentivesMigrations {
                 amount_minor bigint NOT NULL,
                 PRIMARY KEY (tenant_id, owner_id, currency)
             );
-            """),
+            """)
     ]
 }

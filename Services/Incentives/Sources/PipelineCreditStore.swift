@@ -42,14 +42,19 @@ struct PipelineCreditStore: Sendable {
             """)
         var result: [(Int64, Sales_Incentives_V1_PipelineCredit)] = []
         for try await (seq, id, owner, orgPath, amount, currency, recorded)
-            in rows.decode((Int64, UUID, String, String, Int64, String, Date).self) {
-            result.append((seq, .with {
-                $0.opportunityID = id.apiString
-                $0.ownerID = owner
-                $0.orgPath = orgPath
-                $0.amount = .init(minorUnits: amount, currency: currency)
-                $0.recordedAt = Google_Protobuf_Timestamp(date: recorded)
-            }))
+            in rows.decode((Int64, UUID, String, String, Int64, String, Date).self)
+        {
+            result.append(
+                (
+                    seq,
+                    .with {
+                        $0.opportunityID = id.apiString
+                        $0.ownerID = owner
+                        $0.orgPath = orgPath
+                        $0.amount = .init(minorUnits: amount, currency: currency)
+                        $0.recordedAt = Google_Protobuf_Timestamp(date: recorded)
+                    }
+                ))
         }
         return result
     }
@@ -66,11 +71,12 @@ struct PipelineCreditStore: Sendable {
         for try await (owner, currency, count, amount) in rows.decode((String, String, Int64, Int64).self) {
             overview.opportunitiesRecorded += count
             if currency == Currency.cny.code { total += amount }
-            overview.byOwner.append(.with {
-                $0.ownerID = owner
-                $0.opportunities = count
-                $0.pipeline = .init(minorUnits: amount, currency: currency)
-            })
+            overview.byOwner.append(
+                .with {
+                    $0.ownerID = owner
+                    $0.opportunities = count
+                    $0.pipeline = .init(minorUnits: amount, currency: currency)
+                })
         }
         overview.pipeline = .init(minorUnits: total, currency: Currency.cny.code)
         return overview

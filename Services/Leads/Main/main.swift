@@ -7,8 +7,8 @@ import SalesModel
 import ServiceKit
 import StorePOSIntake
 import TradeShowIntake
-import WebFormIntake
 import WeChatIntake
+import WebFormIntake
 
 /// The intake channels this executable ships; SALES_LEADS_INTAKE chooses which are active.
 let adapters: [any IntakeAdapter] = [

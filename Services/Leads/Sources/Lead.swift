@@ -104,11 +104,13 @@ struct NewLead: Sendable {
         }
         if !request.phone.isEmpty {
             guard let phone = PhoneNumber(request.phone) else {
-                throw .invalidArgument(field: "phone", rule: "\(quoted: request.phone) is not a mainland mobile number (11 digits starting 13–19, optional +86)")
+                throw .invalidArgument(
+                    field: "phone", rule: "\(quoted: request.phone) is not a mainland mobile number (11 digits starting 13–19, optional +86)")
             }
             self.phone = phone
         } else if creditCode == nil {
-            throw .invalidArgument(field: "phone", rule: "is required unless credit_code is given: a lead needs a way to reach or identify the customer")
+            throw .invalidArgument(
+                field: "phone", rule: "is required unless credit_code is given: a lead needs a way to reach or identify the customer")
         }
         switch request.channel {
         case .unspecified:

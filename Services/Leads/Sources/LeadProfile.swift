@@ -69,6 +69,10 @@ struct LeadProfile: Sendable, Equatable {
         if let budget { message.budget = Sales_Common_V1_Money(budget) }
         message.employeeCount = employeeCount ?? 0
         message.tags = tags
-        if let location { message.location = .with { $0.latitude = location.latitude; $0.longitude = location.longitude } }
+        if let location {
+            message.location = .with {
+                $0.latitude = location.latitude; $0.longitude = location.longitude
+            }
+        }
     }
 }

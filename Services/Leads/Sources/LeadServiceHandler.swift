@@ -58,11 +58,13 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         let known = readsHistory ? try await customers.customer(customerKey, tenant: caller.tenant) : nil
         let earlier = known?.earlierInquiries ?? ""
         let grade = LeadGrading.grade(lead.ruleValue(earlierInquiries: earlier), by: grading?.rules)
-        let decision = known?.ownerID.isEmpty == false
+        let decision =
+            known?.ownerID.isEmpty == false
             ? nil
             : route(lead.ruleValue(grade: grade, earlierInquiries: earlier), by: routing, caller: caller)
         let prepared = PreparedLead(
-            lead: lead, request: request, caller: caller, customerKey: customerKey, phoneHash: phoneHash, grade: grade, decision: decision, known: known,
+            lead: lead, request: request, caller: caller, customerKey: customerKey, phoneHash: phoneHash, grade: grade, decision: decision,
+            known: known,
             idempotencyKey: key.map { .shared($0, tenant: caller.tenant) } ?? RequestContext.current?.idempotencyKey(of: caller),
             context: RequestContext.current)
         return try await batcher.submit(prepared)
@@ -183,7 +185,9 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         return .with { $0.figures = figures }
     }
 
-    func listUnmaskAudit(request: Sales_Leads_V1_ListUnmaskAuditRequest, context: ServerContext) async throws -> Sales_Leads_V1_ListUnmaskAuditResponse {
+    func listUnmaskAudit(request: Sales_Leads_V1_ListUnmaskAuditRequest, context: ServerContext) async throws
+        -> Sales_Leads_V1_ListUnmaskAuditResponse
+    {
         let caller = try RequestContext.caller(allowedTo: .administer, "reading the unmask audit")
         let page = try Page(request.page)
         let (rows, next) = page.finish(try await unmaskAudit.list(tenant: caller.tenant, page: page), seq: \.seq)

@@ -75,10 +75,12 @@ struct LeadStore: Sendable {
             """)
         var candidates: [ReturnCandidate] = []
         for try await (id, tenant, since, warned, returnAfter, warnBefore, grade)
-            in rows.decode((UUID, String, Date, Bool, Int32, Int32, String).self) {
+            in rows.decode((UUID, String, Date, Bool, Int32, Int32, String).self)
+        {
             guard let tenant = TenantID(tenant) else { continue }
-            candidates.append(ReturnCandidate(
-                id: id, tenant: tenant, since: since, warned: warned, returnAfter: Int(returnAfter), warnBefore: Int(warnBefore), grade: grade))
+            candidates.append(
+                ReturnCandidate(
+                    id: id, tenant: tenant, since: since, warned: warned, returnAfter: Int(returnAfter), warnBefore: Int(warnBefore), grade: grade))
         }
         return candidates
     }
@@ -283,10 +285,11 @@ struct LeadStore: Sendable {
         for try await (channel, count, converted) in rows.decode((Int16, Int64, Int64).self) {
             overview.total += count
             overview.converted += converted
-            overview.byChannel.append(.with {
-                $0.channel = Sales_Leads_V1_Channel(column: channel)
-                $0.count = count
-            })
+            overview.byChannel.append(
+                .with {
+                    $0.channel = Sales_Leads_V1_Channel(column: channel)
+                    $0.count = count
+                })
         }
         overview.open = overview.total - overview.converted
         return overview
@@ -300,10 +303,14 @@ struct LeadStore: Sendable {
 
     /// A row of `columns`.
     static func lead(from row: PostgresRow) throws -> Lead {
-        let (id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity,
-             created, custom, customer, creditCode, isRepeat, firstTouch, lastTouch, reason, ruleID)
-            = try row.decode((UUID, Int64, String, String, String, String?, Int16, String, String, String, String, String, Int16,
-                              UUID?, Date, String, UUID?, String, Bool, Date?, Date?, String, String?).self)
+        let (
+            id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity,
+            created, custom, customer, creditCode, isRepeat, firstTouch, lastTouch, reason, ruleID
+        ) = try row.decode(
+            (
+                UUID, Int64, String, String, String, String?, Int16, String, String, String, String, String, Int16,
+                UUID?, Date, String, UUID?, String, Bool, Date?, Date?, String, String?
+            ).self)
         let columns = row.makeRandomAccess()
         let budget = try columns[25].decode(Int64?.self).flatMap { minor in
             try columns[26].decode(String?.self).flatMap(Currency.init).map { Money(minorUnits: minor, currency: $0) }

@@ -3,7 +3,9 @@ import ServiceKit
 /// The leads schema, forward-only.
 public enum LeadsMigrations {
     public static let all: [Migration] = [
-        Migration("0100_leads", """
+        Migration(
+            "0100_leads",
+            """
             CREATE TABLE leads (
                 id uuid PRIMARY KEY,
                 seq bigserial NOT NULL UNIQUE,
@@ -27,11 +29,15 @@ public enum LeadsMigrations {
             CREATE INDEX leads_tenant_phone ON leads (tenant_id, phone_hmac);
             CREATE INDEX leads_tenant_owner ON leads (tenant_id, owner_id);
             """),
-        Migration("0101_lead_custom_fields", """
+        Migration(
+            "0101_lead_custom_fields",
+            """
             -- Values of tenant-defined fields, by key, in protobuf's JSON form.
             ALTER TABLE leads ADD COLUMN custom_fields jsonb NOT NULL DEFAULT '{}';
             """),
-        Migration("0102_customers", """
+        Migration(
+            "0102_customers",
+            """
             -- One customer per key: a company's credit code, or a person's mobile (by its keyed hash).
             CREATE TABLE customers (
                 id uuid PRIMARY KEY,
@@ -51,7 +57,9 @@ public enum LeadsMigrations {
             ALTER TABLE leads ALTER COLUMN phone_hmac DROP NOT NULL;
             CREATE INDEX leads_tenant_customer ON leads (tenant_id, customer_id);
             """),
-        Migration("0103_intake_dead_letters", """
+        Migration(
+            "0103_intake_dead_letters",
+            """
             -- Channel payloads whose shape no adapter understood: kept for a person, never dropped.
             CREATE TABLE intake_dead_letters (
                 id uuid PRIMARY KEY,
@@ -65,7 +73,9 @@ public enum LeadsMigrations {
             );
             CREATE INDEX intake_dead_letters_tenant_seq ON intake_dead_letters (tenant_id, seq DESC);
             """),
-        Migration("0104_follow_ups", """
+        Migration(
+            "0104_follow_ups",
+            """
             CREATE TABLE follow_ups (
                 id uuid PRIMARY KEY,
                 seq bigserial NOT NULL UNIQUE,
@@ -86,7 +96,9 @@ public enum LeadsMigrations {
             ALTER TABLE leads ADD COLUMN first_touch_at timestamptz;
             ALTER TABLE leads ADD COLUMN last_touch_at timestamptz;
             """),
-        Migration("0105_public_pool", """
+        Migration(
+            "0105_public_pool",
+            """
             -- A lead with owner_id = '' is in the public pool (公海) of the team at org_path.
             CREATE TABLE pool_policies (
                 tenant_id text PRIMARY KEY,
@@ -114,17 +126,23 @@ public enum LeadsMigrations {
             CREATE INDEX lead_claims_by ON lead_claims (tenant_id, claimed_by, claimed_at);
             CREATE INDEX lead_claims_lead ON lead_claims (lead_id, claimed_at DESC);
             """),
-        Migration("0106_assignment_reason", """
+        Migration(
+            "0106_assignment_reason",
+            """
             ALTER TABLE leads ADD COLUMN assignment_reason text NOT NULL DEFAULT '';
             ALTER TABLE leads ADD COLUMN routing_rule_id text;
             """),
-        Migration("0107_pool_return", """
+        Migration(
+            "0107_pool_return",
+            """
             ALTER TABLE pool_policies ADD COLUMN return_after_business_days integer NOT NULL DEFAULT 10;
             ALTER TABLE pool_policies ADD COLUMN warn_business_days_before integer NOT NULL DEFAULT 2;
             ALTER TABLE leads ADD COLUMN return_warned_at timestamptz;
             CREATE INDEX leads_private_activity ON leads (coalesce(last_touch_at, created_at)) WHERE owner_id <> '';
             """),
-        Migration("0108_unmask_audit", """
+        Migration(
+            "0108_unmask_audit",
+            """
             -- PIPL: every full phone number shown to someone allowed to unmask it.
             CREATE TABLE unmask_audit (
                 seq bigserial PRIMARY KEY,
@@ -136,7 +154,9 @@ public enum LeadsMigrations {
             );
             CREATE INDEX unmask_audit_tenant ON unmask_audit (tenant_id, seq DESC);
             """),
-        Migration("0109_chat_archive", """
+        Migration(
+            "0109_chat_archive",
+            """
             -- WeChat conversations archived on the customer, with the consent they were kept under.
             CREATE TABLE chat_archive (
                 seq bigserial PRIMARY KEY,
@@ -152,7 +172,9 @@ public enum LeadsMigrations {
             );
             CREATE INDEX chat_archive_customer ON chat_archive (customer_id, sent_at);
             """),
-        Migration("0110_lead_profile", """
+        Migration(
+            "0110_lead_profile",
+            """
             ALTER TABLE leads ADD COLUMN district text NOT NULL DEFAULT '';
             ALTER TABLE leads ADD COLUMN industry text NOT NULL DEFAULT '';
             ALTER TABLE leads ADD COLUMN budget_minor bigint;
@@ -166,7 +188,9 @@ public enum LeadsMigrations {
             -- Business days before an untouched private lead returns to the pool, by grade: {"A": 3}.
             ALTER TABLE pool_policies ADD COLUMN return_days_by_grade jsonb NOT NULL DEFAULT '{}';
             """),
-        Migration("0111_routing_desk", """
+        Migration(
+            "0111_routing_desk",
+            """
             -- Reps as lead routing sees them; assigned_total is the weighted round robin's counter.
             CREATE TABLE routing_reps (
                 tenant_id text NOT NULL,
@@ -199,7 +223,9 @@ public enum LeadsMigrations {
                 PRIMARY KEY (tenant_id, team_path, day, start_hour, user_id)
             );
             """),
-        Migration("0113_checkpoint_alerts", """
+        Migration(
+            "0113_checkpoint_alerts",
+            """
             -- A missed checkpoint is announced once per lead and rule.
             CREATE TABLE checkpoint_alerts (
                 tenant_id text NOT NULL,
@@ -209,7 +235,9 @@ public enum LeadsMigrations {
                 PRIMARY KEY (lead_id, rule_id)
             );
             """),
-        Migration("0114_customer_merges", """
+        Migration(
+            "0114_customer_merges",
+            """
             -- A merged customer stays as a record; its key now leads to the surviving customer.
             ALTER TABLE customers ADD COLUMN merged_into uuid REFERENCES customers (id);
             CREATE TABLE customer_merges (
@@ -222,7 +250,9 @@ public enum LeadsMigrations {
                 merged_at timestamptz NOT NULL DEFAULT now()
             );
             """),
-        Migration("0115_rule_health_reports", """
+        Migration(
+            "0115_rule_health_reports",
+            """
             -- The monthly rule health inspection, archived as protobuf JSON.
             CREATE TABLE rule_health_reports (
                 tenant_id text NOT NULL,
@@ -232,7 +262,9 @@ public enum LeadsMigrations {
                 PRIMARY KEY (tenant_id, month)
             );
             """),
-        Migration("0116_assigned_at", """
+        Migration(
+            "0116_assigned_at",
+            """
             -- When the lead reached its present owner: the return-to-pool clock starts there, so a
             -- lead claimed from the pool is not judged by its previous owner's follow-ups. New rows
             -- take now(); every change of owner sets it. Existing leads: their owner's latest

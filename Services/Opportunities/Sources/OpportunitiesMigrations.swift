@@ -3,7 +3,9 @@ import ServiceKit
 /// The opportunities schema, forward-only.
 public enum OpportunitiesMigrations {
     public static let all: [Migration] = [
-        Migration("0100_opportunities", """
+        Migration(
+            "0100_opportunities",
+            """
             CREATE TABLE opportunities (
                 id uuid PRIMARY KEY,
                 seq bigserial NOT NULL UNIQUE,
@@ -21,6 +23,6 @@ public enum OpportunitiesMigrations {
             );
             CREATE INDEX opportunities_tenant_seq ON opportunities (tenant_id, seq DESC);
             CREATE UNIQUE INDEX opportunities_one_per_lead ON opportunities (tenant_id, lead_id) WHERE lead_id IS NOT NULL;
-            """),
+            """)
     ]
 }

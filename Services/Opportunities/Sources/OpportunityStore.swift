@@ -74,11 +74,12 @@ struct OpportunityStore: Sendable {
                 // The dashboard shows one currency; amounts in others are listed per stage only.
                 if currency == Currency.cny.code { openAmount += amount }
             }
-            overview.byStage.append(.with {
-                $0.stage = stage
-                $0.count = count
-                $0.amount = .init(minorUnits: amount, currency: currency)
-            })
+            overview.byStage.append(
+                .with {
+                    $0.stage = stage
+                    $0.count = count
+                    $0.amount = .init(minorUnits: amount, currency: currency)
+                })
         }
         overview.openAmount = .init(minorUnits: openAmount, currency: Currency.cny.code)
         return overview
@@ -87,11 +88,13 @@ struct OpportunityStore: Sendable {
     private static func decode(_ rows: PostgresRowSequence) async throws -> [Opportunity] {
         var result: [Opportunity] = []
         for try await (id, seq, name, customer, leadID, owner, orgPath, stage, amount, currency, close, created)
-            in rows.decode((UUID, Int64, String, String, UUID?, String, String, Int16, Int64, String, Date, Date).self) {
-            result.append(Opportunity(
-                id: id, seq: seq, name: name, customerName: customer, leadID: leadID, ownerID: owner, orgPath: orgPath,
-                stage: Sales_Opportunities_V1_Stage(column: stage),
-                amount: Money(minorUnits: amount, currency: Currency(currency) ?? .cny), expectedClose: close, createdAt: created))
+            in rows.decode((UUID, Int64, String, String, UUID?, String, String, Int16, Int64, String, Date, Date).self)
+        {
+            result.append(
+                Opportunity(
+                    id: id, seq: seq, name: name, customerName: customer, leadID: leadID, ownerID: owner, orgPath: orgPath,
+                    stage: Sales_Opportunities_V1_Stage(column: stage),
+                    amount: Money(minorUnits: amount, currency: Currency(currency) ?? .cny), expectedClose: close, createdAt: created))
         }
         return result
     }

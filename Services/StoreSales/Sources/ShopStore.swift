@@ -49,7 +49,10 @@ struct ShopStore: Sendable {
         var overview = Sales_Storesales_V1_StoresOverview()
         for try await (city, count) in rows.decode((String, Int64).self) {
             overview.stores += count
-            overview.byCity.append(.with { $0.city = city; $0.stores = count })
+            overview.byCity.append(
+                .with {
+                    $0.city = city; $0.stores = count
+                })
         }
         return overview
     }
@@ -57,19 +60,25 @@ struct ShopStore: Sendable {
     private static func decode(_ rows: PostgresRowSequence) async throws -> [StoreRow] {
         var result: [StoreRow] = []
         for try await (id, seq, code, name, city, latitude, longitude, owner, orgPath, created)
-            in rows.decode((UUID, Int64, String, String, String, Double?, Double?, String, String, Date).self) {
-            result.append(StoreRow(seq: seq, message: .with {
-                $0.id = id.apiString
-                $0.code = code
-                $0.name = name
-                $0.city = city
-                if let latitude, let longitude {
-                    $0.location = .with { $0.latitude = latitude; $0.longitude = longitude }
-                }
-                $0.managerID = owner
-                $0.orgPath = orgPath
-                $0.createdAt = Google_Protobuf_Timestamp(date: created)
-            }))
+            in rows.decode((UUID, Int64, String, String, String, Double?, Double?, String, String, Date).self)
+        {
+            result.append(
+                StoreRow(
+                    seq: seq,
+                    message: .with {
+                        $0.id = id.apiString
+                        $0.code = code
+                        $0.name = name
+                        $0.city = city
+                        if let latitude, let longitude {
+                            $0.location = .with {
+                                $0.latitude = latitude; $0.longitude = longitude
+                            }
+                        }
+                        $0.managerID = owner
+                        $0.orgPath = orgPath
+                        $0.createdAt = Google_Protobuf_Timestamp(date: created)
+                    }))
         }
         return result
     }

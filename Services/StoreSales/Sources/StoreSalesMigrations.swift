@@ -3,7 +3,9 @@ import ServiceKit
 /// The store_sales schema, forward-only.
 public enum StoreSalesMigrations {
     public static let all: [Migration] = [
-        Migration("0100_stores", """
+        Migration(
+            "0100_stores",
+            """
             CREATE TABLE stores (
                 id uuid PRIMARY KEY,
                 seq bigserial NOT NULL UNIQUE,
@@ -19,6 +21,6 @@ public enum StoreSalesMigrations {
                 created_at timestamptz NOT NULL DEFAULT now(),
                 UNIQUE (tenant_id, code)
             );
-            """),
+            """)
     ]
 }

@@ -18,7 +18,8 @@ struct AuthInterceptor: ServerInterceptor {
         next: @Sendable (StreamingServerRequest<Input>, ServerContext) async throws -> StreamingServerResponse<Output>
     ) async throws -> StreamingServerResponse<Output> {
         var requestContext = RequestContext.current ?? RequestContext(requestID: "-", logger: RequestContext.logger)
-        let exempt = exemptServices.contains(context.descriptor.service.fullyQualifiedService)
+        let exempt =
+            exemptServices.contains(context.descriptor.service.fullyQualifiedService)
             || exemptMethods.contains(context.descriptor.fullyQualifiedMethod)
         let header = request.metadata[stringValues: "authorization"].first(where: { _ in true })
         if let header {

@@ -29,21 +29,22 @@ public struct TenantCalendars: Sendable {
     }
 
     public func calendar(for tenant: TenantID) async -> WorkCalendar {
-        return (try? await recent.value(for: tenant) {
-            do {
-                let token = try await tokens.sign(.service(service, tenant: tenant), lifetime: .seconds(60))
-                var options = CallOptions.defaults
-                options.timeout = .seconds(2)
-                let declared = try await directory.getWorkCalendar(
-                    .init(), metadata: ["authorization": "Bearer \(token)"], options: options)
-                guard declared.tenantDefined else { return fallback }
-                return try WorkCalendar(json: try RuleValue(json: declared.calendarJson))
-            } catch {
-                RequestContext.logger.warning(
-                    "the tenant's work calendar could not be read; using the service's own for now",
-                    metadata: ["tenant": "\(tenant)", "error": "\(error)"])
-                return fallback
-            }
-        }) ?? fallback
+        return
+            (try? await recent.value(for: tenant) {
+                do {
+                    let token = try await tokens.sign(.service(service, tenant: tenant), lifetime: .seconds(60))
+                    var options = CallOptions.defaults
+                    options.timeout = .seconds(2)
+                    let declared = try await directory.getWorkCalendar(
+                        .init(), metadata: ["authorization": "Bearer \(token)"], options: options)
+                    guard declared.tenantDefined else { return fallback }
+                    return try WorkCalendar(json: try RuleValue(json: declared.calendarJson))
+                } catch {
+                    RequestContext.logger.warning(
+                        "the tenant's work calendar could not be read; using the service's own for now",
+                        metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+                    return fallback
+                }
+            }) ?? fallback
     }
 }

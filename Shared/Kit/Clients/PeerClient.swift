@@ -1,7 +1,7 @@
 import GRPCCore
 import GRPCNIOTransportHTTP2
-import ServiceLifecycle
 import SalesModel
+import ServiceLifecycle
 
 /// A gRPC client to another service of the platform, run as part of the service group.
 /// Calls made while handling a request carry that request's bearer token and request id.

@@ -34,7 +34,8 @@ public struct Environment: Sendable {
     public func integer(_ name: String, in range: ClosedRange<Int>, default defaultValue: Int) throws(ConfigurationError) -> Int {
         guard let raw = optional(name) else { return defaultValue }
         guard let value = Int(raw), range.contains(value) else {
-            throw ConfigurationError(variable: name, problem: "is \"\(raw)\": it must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            throw ConfigurationError(
+                variable: name, problem: "is \"\(raw)\": it must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return value
     }

@@ -91,7 +91,8 @@ public struct PeerAddress: Sendable, Hashable, CustomStringConvertible {
 
     public init?(_ text: String) {
         guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
-              (1...65535).contains(port), colon != text.startIndex else { return nil }
+            (1...65535).contains(port), colon != text.startIndex
+        else { return nil }
         self.init(host: String(text[..<colon]), port: port)
     }
 

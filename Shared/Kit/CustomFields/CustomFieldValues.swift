@@ -33,7 +33,7 @@ public struct CustomFieldValues: Sendable {
             guard values[definition.key]?.kind == nil else { return false }
             if stage == nil { return definition.requiredAtCreation }
             guard !definition.requiredFromStage.isEmpty, let stage,
-                  let from = stages.firstIndex(of: definition.requiredFromStage), let at = stages.firstIndex(of: stage)
+                let from = stages.firstIndex(of: definition.requiredFromStage), let at = stages.firstIndex(of: stage)
             else { return definition.requiredAtCreation }
             return at >= from || definition.requiredAtCreation
         }.sorted { $0.key < $1.key }

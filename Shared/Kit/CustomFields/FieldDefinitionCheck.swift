@@ -8,7 +8,8 @@ public enum FieldDefinitionCheck {
     ) throws(ServiceError) -> Sales_Common_V1_FieldDefinition {
         var definition = definition
         guard definition.key.range(of: "^[a-z][a-z0-9_]{1,39}$", options: .regularExpression) != nil else {
-            throw .invalidArgument(field: "definition.key", rule: "must be 2 to 40 lowercase letters, digits or '_', starting with a letter (e.g. surgery_form)")
+            throw .invalidArgument(
+                field: "definition.key", rule: "must be 2 to 40 lowercase letters, digits or '_', starting with a letter (e.g. surgery_form)")
         }
         guard !builtInFields.contains(definition.key) else {
             throw .invalidArgument(field: "definition.key", rule: "\(quoted: definition.key) is a built-in field; choose another key")

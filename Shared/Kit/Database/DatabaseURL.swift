@@ -12,8 +12,10 @@ public struct DatabaseURL: Sendable, Hashable {
     public var database: String
     public var socketDirectory: String?
 
-    public init(username: String, password: String?, host: String = "127.0.0.1", port: Int = 5432,
-                database: String, socketDirectory: String? = nil) {
+    public init(
+        username: String, password: String?, host: String = "127.0.0.1", port: Int = 5432,
+        database: String, socketDirectory: String? = nil
+    ) {
         self.username = username
         self.password = password
         self.host = host

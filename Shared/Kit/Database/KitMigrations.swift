@@ -1,7 +1,9 @@
 /// Tables the kit itself keeps in every service's schema. Listed before the service's own.
 public enum KitMigrations {
     public static let all: [Migration] = [
-        Migration("0001_outbox", """
+        Migration(
+            "0001_outbox",
+            """
             CREATE TABLE outbox (
                 sequence bigserial PRIMARY KEY,
                 event_id uuid NOT NULL UNIQUE,
@@ -13,7 +15,9 @@ public enum KitMigrations {
                 occurred_at timestamptz NOT NULL DEFAULT now()
             );
             """),
-        Migration("0002_idempotency", """
+        Migration(
+            "0002_idempotency",
+            """
             CREATE TABLE idempotency_keys (
                 tenant_id text NOT NULL,
                 key text NOT NULL,
@@ -24,7 +28,9 @@ public enum KitMigrations {
                 PRIMARY KEY (tenant_id, key)
             );
             """),
-        Migration("0003_consumers", """
+        Migration(
+            "0003_consumers",
+            """
             CREATE TABLE consumer_cursors (
                 consumer text PRIMARY KEY,
                 last_sequence bigint NOT NULL,
@@ -38,7 +44,9 @@ public enum KitMigrations {
                 PRIMARY KEY (consumer, event_id)
             );
             """),
-        Migration("0004_custom_fields", """
+        Migration(
+            "0004_custom_fields",
+            """
             CREATE TABLE custom_field_definitions (
                 tenant_id text NOT NULL,
                 record_type text NOT NULL,
@@ -49,7 +57,9 @@ public enum KitMigrations {
                 PRIMARY KEY (tenant_id, record_type, key)
             );
             """),
-        Migration("0005_rule_sets", """
+        Migration(
+            "0005_rule_sets",
+            """
             CREATE TABLE rule_set_versions (
                 tenant_id text NOT NULL,
                 name text NOT NULL,
@@ -70,7 +80,9 @@ public enum KitMigrations {
                 FOREIGN KEY (tenant_id, name, active_version) REFERENCES rule_set_versions (tenant_id, name, version)
             );
             """),
-        Migration("0006_mapping_tables", """
+        Migration(
+            "0006_mapping_tables",
+            """
             -- Lookup tables for the in_mapping rule operator; version orders every change in the schema.
             CREATE SEQUENCE mapping_table_versions;
             CREATE TABLE mapping_tables (
@@ -83,7 +95,9 @@ public enum KitMigrations {
                 PRIMARY KEY (tenant_id, name)
             );
             """),
-        Migration("0007_idempotency_by_caller", """
+        Migration(
+            "0007_idempotency_by_caller",
+            """
             -- A client's key is its own (scope = its user id), so nobody else can replay its answer;
             -- a key the tenant shares (a channel's message id) has scope ''. caller_id is who got the
             -- stored answer. Keys kept from before have scope '' and are no longer matched by clients.

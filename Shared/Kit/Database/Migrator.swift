@@ -51,7 +51,8 @@ public struct Migrator: Sendable {
         // A migration that moved keeps its record under its new id.
         for migration in migrations {
             guard let formerID = migration.formerID, let index = recorded.firstIndex(where: { $0.0 == formerID }),
-                  !recorded.contains(where: { $0.0 == migration.id }) else { continue }
+                !recorded.contains(where: { $0.0 == migration.id })
+            else { continue }
             try await connection.query(
                 "UPDATE schema_migrations SET id = \(migration.id) WHERE id = \(formerID)", logger: logger)
             recorded[index].0 = migration.id
@@ -62,7 +63,9 @@ public struct Migrator: Sendable {
                 throw MigrationError(description: "schema \(schema) has migration \(id) applied, which this build does not know: run a newer build")
             }
             guard Self.checksum(migration.sql) == checksum else {
-                throw MigrationError(description: "migration \(id) of schema \(schema) was edited after it was applied: migrations are forward-only, add a new one instead")
+                throw MigrationError(
+                    description:
+                        "migration \(id) of schema \(schema) was edited after it was applied: migrations are forward-only, add a new one instead")
             }
         }
         let done = Set(recorded.map(\.0))

@@ -26,12 +26,15 @@ public enum ServiceError: Error, Sendable, Equatable, RPCErrorConvertible {
     }
 
     public var rpcErrorMessage: String {
-        let message = switch self {
-        case .invalidArgument(let field, let rule): "\(field): \(rule)"
-        case .notFound(let kind, let id): id.count > Self.longestID ? "\(kind) \(id.prefix(Self.longestID))… not found" : "\(kind) \(id) not found"
-        case .failedPrecondition(let message), .alreadyExists(let message), .unauthenticated(let message),
-             .permissionDenied(let message), .unavailable(let message): message
-        }
+        let message =
+            switch self {
+            case .invalidArgument(let field, let rule): "\(field): \(rule)"
+            case .notFound(let kind, let id):
+                id.count > Self.longestID ? "\(kind) \(id.prefix(Self.longestID))… not found" : "\(kind) \(id) not found"
+            case .failedPrecondition(let message), .alreadyExists(let message), .unauthenticated(let message),
+                .permissionDenied(let message), .unavailable(let message):
+                message
+            }
         // The message travels in a header: kept well under clients' header limits (16 KB in grpcio).
         return message.count > Self.longestMessage ? message.prefix(Self.longestMessage) + "…" : message
     }

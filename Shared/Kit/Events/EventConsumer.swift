@@ -53,8 +53,11 @@ public struct EventConsumer: Service {
                 } catch {
                     if Task.isCancelled { break }
                     failures += 1
-                    logger.warning("event stream interrupted; reconnecting", metadata: [
-                        "source": "\(source.service.rawValue)", "error": "\(error)"])
+                    logger.warning(
+                        "event stream interrupted; reconnecting",
+                        metadata: [
+                            "source": "\(source.service.rawValue)", "error": "\(error)",
+                        ])
                 }
                 let delay = Duration.milliseconds(min(5000, 100 * (1 << min(failures, 6))))
                 try? await Task.sleep(for: delay)

@@ -49,17 +49,19 @@ struct EventFeedService: Sales_Common_V1_EventFeed.SimpleServiceProtocol {
             """)
         var events: [Sales_Common_V1_EventEnvelope] = []
         for try await (sequence, eventID, tenant, aggregateType, aggregateID, eventType, occurredAt, payload)
-            in rows.decode((Int64, UUID, String, String, String, String, Date, String).self) {
-            events.append(.with {
-                $0.sequence = sequence
-                $0.eventID = eventID.uuidString.lowercased()
-                $0.tenantID = tenant
-                $0.aggregateType = aggregateType
-                $0.aggregateID = aggregateID
-                $0.eventType = eventType
-                $0.occurredAt = Google_Protobuf_Timestamp(date: occurredAt)
-                $0.payloadJson = payload
-            })
+            in rows.decode((Int64, UUID, String, String, String, String, Date, String).self)
+        {
+            events.append(
+                .with {
+                    $0.sequence = sequence
+                    $0.eventID = eventID.uuidString.lowercased()
+                    $0.tenantID = tenant
+                    $0.aggregateType = aggregateType
+                    $0.aggregateID = aggregateID
+                    $0.eventType = eventType
+                    $0.occurredAt = Google_Protobuf_Timestamp(date: occurredAt)
+                    $0.payloadJson = payload
+                })
         }
         return events
     }

@@ -17,7 +17,8 @@ public struct Page: Sendable {
             before = .max
         } else {
             guard let data = Data(base64Encoded: request.pageToken), let text = String(data: data, encoding: .utf8),
-                  text.hasPrefix("v1:"), let seq = Int64(text.dropFirst(3)), seq > 0 else {
+                text.hasPrefix("v1:"), let seq = Int64(text.dropFirst(3)), seq > 0
+            else {
                 throw .invalidArgument(field: "\(field).page_token", rule: "is not a token this service issued; pass next_page_token back unchanged")
             }
             before = seq

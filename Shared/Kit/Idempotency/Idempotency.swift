@@ -63,7 +63,8 @@ public enum Idempotency {
             guard storedMethod == method, storedHash == hash, let stored else { break }
             guard storedCaller == caller.userID else {
                 // Only a shared key gets here: the effect happened, but its answer was another caller's.
-                throw ServiceError.alreadyExists("\(quoted: key.text) was already used by another caller of the tenant; the request took effect once, and its answer is theirs")
+                throw ServiceError.alreadyExists(
+                    "\(quoted: key.text) was already used by another caller of the tenant; the request took effect once, and its answer is theirs")
             }
             return PersonalData.shown(try Response(serializedBytes: Array(stored.readableBytesView)), to: caller)
         }

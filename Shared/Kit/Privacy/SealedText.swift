@@ -28,8 +28,8 @@ public struct SealedText: Sendable {
     public func open(_ stored: String, context: String) -> String? {
         guard stored.hasPrefix(Self.prefix) else { return stored }
         guard let combined = Data(base64Encoded: String(stored.dropFirst(Self.prefix.count))),
-              let box = try? AES.GCM.SealedBox(combined: combined),
-              let text = try? AES.GCM.open(box, using: key, authenticating: Data(context.utf8))
+            let box = try? AES.GCM.SealedBox(combined: combined),
+            let text = try? AES.GCM.open(box, using: key, authenticating: Data(context.utf8))
         else { return nil }
         return String(decoding: text, as: UTF8.self)
     }

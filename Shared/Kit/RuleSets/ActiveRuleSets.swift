@@ -41,8 +41,11 @@ public final class ActiveRuleSets: Sendable {
             }
             return (version.version, rules)
         } catch {
-            RequestContext.logger.error("active rule set no longer compiles", metadata: [
-                "rule_set": "\(name)", "version": "\(version.version)", "problems": "\(error.problems.map(\.message))"])
+            RequestContext.logger.error(
+                "active rule set no longer compiles",
+                metadata: [
+                    "rule_set": "\(name)", "version": "\(version.version)", "problems": "\(error.problems.map(\.message))",
+                ])
             return nil
         }
     }

@@ -39,7 +39,10 @@ public struct CompiledRuleSet: Sendable {
     public init(_ rules: [Sales_Common_V1_RuleDefinition], compiler: RuleCompiler) throws(Problems) {
         var problems: [Sales_Common_V1_RuleProblem] = []
         func problem(_ path: String, _ message: String) {
-            problems.append(.with { $0.path = path; $0.message = message })
+            problems.append(
+                .with {
+                    $0.path = path; $0.message = message
+                })
         }
         if rules.isEmpty { problem("rules", "a rule set needs at least one rule") }
         var seen: Set<String> = []
@@ -86,7 +89,10 @@ public struct CompiledRuleSet: Sendable {
             if explain {
                 let explanation = try entry.condition.explain(record)
                 held = explanation.held
-                trace.append(.with { $0.ruleID = entry.id; $0.matched = held; $0.explanation = explanation.outline })
+                trace.append(
+                    .with {
+                        $0.ruleID = entry.id; $0.matched = held; $0.explanation = explanation.outline
+                    })
             } else {
                 held = try entry.condition.matches(record)
             }
@@ -101,7 +107,11 @@ extension [CompiledRuleSet.Entry] {
     /// it): `check` says what is wrong with one entry's outcome, or nil.
     public func outcomeProblems(at member: String = "outcome", _ check: (CompiledRuleSet.Entry) -> String?) -> [Sales_Common_V1_RuleProblem] {
         enumerated().compactMap { index, entry in
-            check(entry).map { message in .with { $0.path = "rules[\(index)].\(member)"; $0.message = message } }
+            check(entry).map { message in
+                .with {
+                    $0.path = "rules[\(index)].\(member)"; $0.message = message
+                }
+            }
         }
     }
 }

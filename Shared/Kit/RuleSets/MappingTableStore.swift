@@ -59,13 +59,14 @@ public struct MappingTableStore: Sendable {
             "SELECT name, entries::text, version, updated_by, updated_at FROM mapping_tables WHERE tenant_id = \(tenant.rawValue) ORDER BY name")
         var tables: [Sales_Common_V1_MappingTable] = []
         for try await (name, entries, version, by, at) in rows.decode((String, String, Int64, String, Date).self) {
-            tables.append(.with {
-                $0.name = name
-                $0.entries = (try? JSONDecoder().decode([String: String].self, from: Data(entries.utf8))) ?? [:]
-                $0.version = version
-                $0.updatedBy = by
-                $0.updatedAt = Google_Protobuf_Timestamp(date: at)
-            })
+            tables.append(
+                .with {
+                    $0.name = name
+                    $0.entries = (try? JSONDecoder().decode([String: String].self, from: Data(entries.utf8))) ?? [:]
+                    $0.version = version
+                    $0.updatedBy = by
+                    $0.updatedAt = Google_Protobuf_Timestamp(date: at)
+                })
         }
         return tables
     }

@@ -46,13 +46,18 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         return try await store.activate(name: name, version: request.version, by: caller)
     }
 
-    public func checkRuleSet(request: Sales_Common_V1_CheckRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_CheckRuleSetResponse {
+    public func checkRuleSet(request: Sales_Common_V1_CheckRuleSetRequest, context: ServerContext) async throws
+        -> Sales_Common_V1_CheckRuleSetResponse
+    {
         let caller = try RequestContext.caller()
-        let compiler = RuleCompiler(registry: try await domain.mappingTables.registry(for: caller.tenant).registry, catalog: try await domain.catalog(for: caller))
+        let compiler = RuleCompiler(
+            registry: try await domain.mappingTables.registry(for: caller.tenant).registry, catalog: try await domain.catalog(for: caller))
         return .with { $0.problems = CompiledRuleSet.problems(request.rules, compiler: compiler) }
     }
 
-    public func evaluateRuleSet(request: Sales_Common_V1_EvaluateRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_RuleSetOutcome {
+    public func evaluateRuleSet(request: Sales_Common_V1_EvaluateRuleSetRequest, context: ServerContext) async throws
+        -> Sales_Common_V1_RuleSetOutcome
+    {
         let caller = try RequestContext.caller()
         let name = try knownName(request.name)
         let version = try await version(name: name, number: request.version, for: caller)
@@ -77,7 +82,9 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         }
     }
 
-    public func dryRunRuleSet(request: Sales_Common_V1_DryRunRuleSetRequest, context: ServerContext) async throws -> Sales_Common_V1_DryRunRuleSetResponse {
+    public func dryRunRuleSet(request: Sales_Common_V1_DryRunRuleSetRequest, context: ServerContext) async throws
+        -> Sales_Common_V1_DryRunRuleSetResponse
+    {
         let caller = try RequestContext.caller()
         let name = try knownName(request.name)
         guard (0...5_000).contains(request.sampleSize) else {
@@ -120,18 +127,22 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
         }
     }
 
-    public func putMappingTable(request: Sales_Common_V1_PutMappingTableRequest, context: ServerContext) async throws -> Sales_Common_V1_MappingTable {
+    public func putMappingTable(request: Sales_Common_V1_PutMappingTableRequest, context: ServerContext) async throws -> Sales_Common_V1_MappingTable
+    {
         let caller = try requireAdmin()
         let table = request.table
         guard (2...40).contains(table.name.count),
-              table.name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw ServiceError.invalidArgument(field: "table.name", rule: "must be 2 to 40 lowercase letters, digits, '-' or '_'; got \(quoted: table.name)")
+            table.name.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-" || $0 == "_") })
+        else {
+            throw ServiceError.invalidArgument(
+                field: "table.name", rule: "must be 2 to 40 lowercase letters, digits, '-' or '_'; got \(quoted: table.name)")
         }
         guard (1...10_000).contains(table.entries.count) else {
             throw ServiceError.invalidArgument(field: "table.entries", rule: "needs 1 to 10,000 entries; got \(table.entries.count)")
         }
         if let blank = table.entries.keys.sorted().first(where: { $0.trimmingCharacters(in: .whitespaces).isEmpty }) {
-            throw ServiceError.invalidArgument(field: "table.entries", rule: "a key is blank (\(quoted: blank)); every key must be a value rules will look up")
+            throw ServiceError.invalidArgument(
+                field: "table.entries", rule: "a key is blank (\(quoted: blank)); every key must be a value rules will look up")
         }
         return try await domain.mappingTables.put(table, by: caller)
     }
@@ -149,7 +160,8 @@ public struct RuleSetServiceHandler: Sales_Common_V1_RuleSetService.SimpleServic
     private func compile(
         _ rules: [Sales_Common_V1_RuleDefinition], for caller: Caller, name: String? = nil, field: String = "rules"
     ) async throws -> CompiledRuleSet {
-        let compiler = RuleCompiler(registry: try await domain.mappingTables.registry(for: caller.tenant).registry, catalog: try await domain.catalog(for: caller))
+        let compiler = RuleCompiler(
+            registry: try await domain.mappingTables.registry(for: caller.tenant).registry, catalog: try await domain.catalog(for: caller))
         let compiled: CompiledRuleSet
         do { compiled = try CompiledRuleSet(rules, compiler: compiler) } catch { throw Self.invalid(error.problems, field: field) }
         let problems = name.map { domain.outcomeProblems(of: $0, compiled.entries) } ?? []

@@ -76,15 +76,16 @@ public struct RuleSetStore: Sendable {
         let rows = try await database.query(query, on: connection)
         var result: [Sales_Common_V1_RuleSetVersion] = []
         for try await (version, rules, author, comment, created, active) in rows.decode((Int32, String, String, String, Date, Bool).self) {
-            result.append(.with {
-                $0.name = name
-                $0.version = version
-                $0.rules = (try? Self.decode(rules)) ?? []
-                $0.author = author
-                $0.comment = comment
-                $0.createdAt = Google_Protobuf_Timestamp(date: created)
-                $0.active = active
-            })
+            result.append(
+                .with {
+                    $0.name = name
+                    $0.version = version
+                    $0.rules = (try? Self.decode(rules)) ?? []
+                    $0.author = author
+                    $0.comment = comment
+                    $0.createdAt = Google_Protobuf_Timestamp(date: created)
+                    $0.active = active
+                })
         }
         return result
     }

@@ -88,7 +88,9 @@ public enum ServiceMain {
         let grpcService = GRPCServerService(
             server: server, health: health, drain: drain, logger: logger, drainNotice: configuration.drainNotice
         ) {
-            try await withStartupDeadline(.seconds(60), what: "migrating schema \(schema) at \(configuration.database.host):\(configuration.database.port)") {
+            try await withStartupDeadline(
+                .seconds(60), what: "migrating schema \(schema) at \(configuration.database.host):\(configuration.database.port)"
+            ) {
                 try await Migrator(schema: schema, migrations: KitMigrations.all + migrations).run(on: database)
             }
         }
@@ -111,8 +113,9 @@ public enum ServiceMain {
     /// registered with health (NOT_SERVING until the caller turns it SERVING).
     public static func hostedServices(_ components: ServiceComponents, runtime: ServiceRuntime) -> [any RegistrableRPCService] {
         let feed = EventFeedService(database: runtime.database, draining: runtime.drain)
-        runtime.health.register(components.services.map(\.descriptor.fullyQualifiedService)
-            + [Sales_Common_V1_EventFeed.descriptor.fullyQualifiedService])
+        runtime.health.register(
+            components.services.map(\.descriptor.fullyQualifiedService)
+                + [Sales_Common_V1_EventFeed.descriptor.fullyQualifiedService])
         return components.services.map(\.implementation) + [feed, HealthService(status: runtime.health)]
     }
 
@@ -144,8 +147,12 @@ public enum ServiceMain {
         _ limit: Duration, what: String, _ body: @escaping @Sendable () async throws -> Void
     ) async throws {
         try await withThrowingTaskGroup(of: Bool.self) { group in
-            group.addTask { try await body(); return true }
-            group.addTask { try await Task.sleep(for: limit); return false }
+            group.addTask {
+                try await body(); return true
+            }
+            group.addTask {
+                try await Task.sleep(for: limit); return false
+            }
             let finished = try await group.next()!
             group.cancelAll()
             if !finished {

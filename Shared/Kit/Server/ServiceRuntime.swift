@@ -1,10 +1,10 @@
+import GRPCCore
 import Logging
 import PostgresNIO
-import SalesProto
-import SwiftProtobuf
-import GRPCCore
 import SalesModel
+import SalesProto
 import ServiceLifecycle
+import SwiftProtobuf
 
 /// What a service's handlers are built from: its configuration, pool, token authority and
 /// clients to the peers it calls.

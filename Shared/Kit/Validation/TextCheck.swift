@@ -45,8 +45,10 @@ public enum TextCheck {
             previous = byte
         }
         // A JSON document whose string holds \u0000 decodes to NUL, which jsonb cannot store.
-        if let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
-           text.contains("\\u0000") {
+        if let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }),
+            first == UInt8(ascii: "{") || first == UInt8(ascii: "["),
+            text.contains("\\u0000")
+        {
             return "must not contain \\u0000 in JSON strings (it cannot be stored); got \(quoted: text)"
         }
         return nil

@@ -12,7 +12,9 @@ protocol AppMessageChannel: NotificationChannelSender {
     /// Vendor errcodes meaning "this access token is no longer good".
     var staleTokenCodes: Set<Int> { get }
     func tokenURL(base: String, channel: Sales_Notifications_V1_NotificationChannel) -> String
-    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Notifications_V1_NotificationChannel) -> (url: String, body: [String: Any])
+    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Notifications_V1_NotificationChannel) -> (
+        url: String, body: [String: Any]
+    )
     /// Headers the send carries besides the body (the newer DingTalk API takes the token in one).
     func sendHeaders(token: String) -> [(String, String)]
 }
@@ -46,7 +48,8 @@ extension AppMessageChannel {
         }
     }
 
-    private func fetchToken(base: String, channel: Sales_Notifications_V1_NotificationChannel, http: HTTPClient) async throws -> AccessTokens.Fetched {
+    private func fetchToken(base: String, channel: Sales_Notifications_V1_NotificationChannel, http: HTTPClient) async throws -> AccessTokens.Fetched
+    {
         let answer = try await VendorHTTP.call(.GET, tokenURL(base: base, channel: channel), json: nil, http: http)
         guard (200..<300).contains(answer.status) else { return .refused(VendorHTTP.statusResult(answer)) }
         guard answer.errcode == 0, let fresh = answer.strings["access_token"], !fresh.isEmpty else {
@@ -68,13 +71,18 @@ struct WeComAppChannel: AppMessageChannel {
         "\(base)/cgi-bin/gettoken?corpid=\(VendorHTTP.percentEncoded(channel.appID))&corpsecret=\(VendorHTTP.percentEncoded(channel.secret))"
     }
 
-    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Notifications_V1_NotificationChannel) -> (url: String, body: [String: Any]) {
-        ("\(base)/cgi-bin/message/send?access_token=\(VendorHTTP.percentEncoded(token))", [
-            "touser": message.recipient,
-            "msgtype": "markdown",
-            "agentid": channel.agentID,
-            "markdown": ["content": "**\(message.title)**\n\(message.text)"],
-        ])
+    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Notifications_V1_NotificationChannel) -> (
+        url: String, body: [String: Any]
+    ) {
+        (
+            "\(base)/cgi-bin/message/send?access_token=\(VendorHTTP.percentEncoded(token))",
+            [
+                "touser": message.recipient,
+                "msgtype": "markdown",
+                "agentid": channel.agentID,
+                "markdown": ["content": "**\(message.title)**\n\(message.text)"],
+            ]
+        )
     }
 }
 
@@ -97,12 +105,17 @@ struct DingTalkWorkChannel: DingTalkAppChannel {
     let tokens: AccessTokens
     var kind: Sales_Notifications_V1_ChannelKind { .dingtalkWork }
 
-    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Notifications_V1_NotificationChannel) -> (url: String, body: [String: Any]) {
-        ("\(base)/topapi/message/corpconversation/asyncsend_v2?access_token=\(VendorHTTP.percentEncoded(token))", [
-            "agent_id": channel.agentID,
-            "userid_list": message.recipient,
-            "msg": ["msgtype": "markdown", "markdown": ["title": message.title, "text": "### \(message.title)\n\(message.text)"]],
-        ])
+    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Notifications_V1_NotificationChannel) -> (
+        url: String, body: [String: Any]
+    ) {
+        (
+            "\(base)/topapi/message/corpconversation/asyncsend_v2?access_token=\(VendorHTTP.percentEncoded(token))",
+            [
+                "agent_id": channel.agentID,
+                "userid_list": message.recipient,
+                "msg": ["msgtype": "markdown", "markdown": ["title": message.title, "text": "### \(message.title)\n\(message.text)"]],
+            ]
+        )
     }
 }
 
@@ -113,15 +126,20 @@ struct DingTalkTodoChannel: DingTalkAppChannel {
     let tokens: AccessTokens
     var kind: Sales_Notifications_V1_ChannelKind { .dingtalkTodo }
 
-    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Notifications_V1_NotificationChannel) -> (url: String, body: [String: Any]) {
+    func sendRequest(_ message: OutgoingMessage, base: String, token: String, channel: Sales_Notifications_V1_NotificationChannel) -> (
+        url: String, body: [String: Any]
+    ) {
         let api = channel.baseURL.isEmpty ? "https://api.dingtalk.com" : base
         let union = VendorHTTP.percentEncoded(message.recipient)
-        return ("\(api)/v1.0/todo/users/\(union)/tasks?operatorId=\(union)", [
-            "subject": message.title,
-            "description": message.text,
-            "executorIds": [message.recipient],
-            "sourceId": "\(message.notice):\(message.subjectID)",
-        ])
+        return (
+            "\(api)/v1.0/todo/users/\(union)/tasks?operatorId=\(union)",
+            [
+                "subject": message.title,
+                "description": message.text,
+                "executorIds": [message.recipient],
+                "sourceId": "\(message.notice):\(message.subjectID)",
+            ]
+        )
     }
 
     func sendHeaders(token: String) -> [(String, String)] { [("x-acs-dingtalk-access-token", token)] }

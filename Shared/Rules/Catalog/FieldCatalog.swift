@@ -44,10 +44,11 @@ public struct FieldCatalog: Sendable, Hashable {
     /// Adds a field a tenant defined. Its name is lowercase letters, digits and `_`, starting with a letter.
     public mutating func add(_ field: Field) throws(FieldCatalogError) {
         guard let first = field.name.unicodeScalars.first, ("a"..."z").contains(first),
-              field.name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }),
-              field.name.count <= 64
+            field.name.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "_" }),
+            field.name.count <= 64
         else {
-            throw FieldCatalogError(message: "`\(field.name)` is not a usable field name: use up to 64 lowercase letters, digits and _, starting with a letter")
+            throw FieldCatalogError(
+                message: "`\(field.name)` is not a usable field name: use up to 64 lowercase letters, digits and _, starting with a letter")
         }
         guard positions[field.name] == nil else {
             throw FieldCatalogError(message: "`\(field.name)` is already a \(domain) field")

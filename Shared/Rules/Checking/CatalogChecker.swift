@@ -55,8 +55,9 @@ struct CatalogChecker {
             let typed = infer(argument, scope: scope)
             guard let parameter = op.signature.parameter(at: index) else { continue }
             if !parameter.type.accepts(typed.type) {
-                report(.typeMismatch, operation.argumentPath(index),
-                       "`\(operation.name)` takes \(parameter.type) as its \(parameter.name); got \(typed.words)")
+                report(
+                    .typeMismatch, operation.argumentPath(index),
+                    "`\(operation.name)` takes \(parameter.type) as its \(parameter.name); got \(typed.words)")
             }
         }
         return Typed(type: op.signature.result, words: "the result of `\(operation.name)`")
@@ -111,7 +112,8 @@ struct CatalogChecker {
             for (index, typed) in types.enumerated() where !orderable[index] {
                 report(.typeMismatch, operation.argumentPath(index), "`\(name)` cannot order \(typed.words)")
             }
-            for (left, right) in zip(types, types.dropFirst()) where orderable.allSatisfy({ $0 }) && left.type.isScalar && right.type.isScalar && left.type != right.type {
+            for (left, right) in zip(types, types.dropFirst())
+            where orderable.allSatisfy({ $0 }) && left.type.isScalar && right.type.isScalar && left.type != right.type {
                 report(.typeMismatch, operation.path, "`\(name)` compares \(left.words) with \(right.words)")
             }
             return result(.boolean)
@@ -161,7 +163,9 @@ struct CatalogChecker {
             for (index, argument) in arguments.enumerated() {
                 let typed = infer(argument, scope: scope)
                 if index > 0 && !RuleType.number.accepts(typed.type) {
-                    report(.typeMismatch, operation.argumentPath(index), "`\(name)` takes a number as its \(index == 1 ? "start" : "length"); got \(typed.words)")
+                    report(
+                        .typeMismatch, operation.argumentPath(index),
+                        "`\(name)` takes a number as its \(index == 1 ? "start" : "length"); got \(typed.words)")
                 }
             }
             return result(.text)
@@ -180,8 +184,9 @@ struct CatalogChecker {
         guard let constant = first.constantValue else {
             _ = infer(first, scope: scope)
             if case .record = scope {
-                report(.uncheckable, operation.path,
-                       "a computed `var` path cannot be checked against the \(catalog.domain) catalog; name the field")
+                report(
+                    .uncheckable, operation.path,
+                    "a computed `var` path cannot be checked against the \(catalog.domain) catalog; name the field")
             }
             return .unknown
         }
@@ -300,8 +305,9 @@ struct CatalogChecker {
     /// A choice field compared with text that is none of its options can never match.
     private mutating func checkOption(_ typed: Typed, _ value: RuleValue?, _ operation: Expression.Operation) {
         guard let options = typed.choices, case .string(let text)? = value, !options.contains(text) else { return }
-        report(.invalidArgument, operation.path,
-               "\"\(text)\" is not an option of \(typed.words) (\(options.joined(separator: ", ")))")
+        report(
+            .invalidArgument, operation.path,
+            "\"\(text)\" is not an option of \(typed.words) (\(options.joined(separator: ", ")))")
     }
 
     private static func comparable(_ a: RuleType, _ b: RuleType) -> Bool {

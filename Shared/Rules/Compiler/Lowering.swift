@@ -39,10 +39,11 @@ struct Lowering {
             let constants = arguments.compactMap(\.constantValue)
             guard constants.count == arguments.count else { return .missing(nodes()) }
             let keys = constants.first?.arrayValue ?? constants
-            return .missingFields(keys.map { key in
-                let text = key.isNull ? "" : key.jsString
-                return Node.MissingField(key: key, path: text.isEmpty ? nil : path(text, scope: scope))
-            })
+            return .missingFields(
+                keys.map { key in
+                    let text = key.isNull ? "" : key.jsString
+                    return Node.MissingField(key: key, path: text.isEmpty ? nil : path(text, scope: scope))
+                })
         case .missingSome:
             let lowered = nodes()
             return .missingSome(lowered[0], lowered[1])
@@ -58,24 +59,26 @@ struct Lowering {
             return folded(.truthy(nodes()[0]))
         case .equal, .notEqual, .strictEqual, .strictNotEqual:
             let lowered = nodes()
-            let kind: Node.Equality = switch builtin {
-            case .equal: .equal
-            case .notEqual: .notEqual
-            case .strictEqual: .strictEqual
-            default: .strictNotEqual
-            }
+            let kind: Node.Equality =
+                switch builtin {
+                case .equal: .equal
+                case .notEqual: .notEqual
+                case .strictEqual: .strictEqual
+                default: .strictNotEqual
+                }
             return folded(.equality(kind, lowered[0], lowered[1]))
         case .greater, .greaterOrEqual, .less, .lessOrEqual:
             let lowered = nodes()
             if lowered.count == 3 {
                 return folded(.between(lowered[0], lowered[1], lowered[2], orEqual: builtin == .lessOrEqual))
             }
-            let kind: Node.Order = switch builtin {
-            case .greater: .greater
-            case .greaterOrEqual: .greaterOrEqual
-            case .less: .less
-            default: .lessOrEqual
-            }
+            let kind: Node.Order =
+                switch builtin {
+                case .greater: .greater
+                case .greaterOrEqual: .greaterOrEqual
+                case .less: .less
+                default: .lessOrEqual
+                }
             return folded(.order(kind, lowered[0], lowered[1]))
         case .in:
             let lowered = nodes()
@@ -84,24 +87,26 @@ struct Lowering {
             }
             return folded(.in(lowered[0], lowered[1]))
         case .max, .min, .add, .subtract, .multiply, .divide, .modulo:
-            let op: Node.Arithmetic = switch builtin {
-            case .max: .max
-            case .min: .min
-            case .add: .add
-            case .subtract: .subtract
-            case .multiply: .multiply
-            case .divide: .divide
-            default: .modulo
-            }
+            let op: Node.Arithmetic =
+                switch builtin {
+                case .max: .max
+                case .min: .min
+                case .add: .add
+                case .subtract: .subtract
+                case .multiply: .multiply
+                case .divide: .divide
+                default: .modulo
+                }
             return folded(.arithmetic(op, nodes()))
         case .map, .filter, .all, .none, .some:
-            let kind: Node.Iteration = switch builtin {
-            case .map: .map
-            case .filter: .filter
-            case .all: .all
-            case .none: .none
-            default: .some
-            }
+            let kind: Node.Iteration =
+                switch builtin {
+                case .map: .map
+                case .filter: .filter
+                case .all: .all
+                case .none: .none
+                default: .some
+                }
             return .iteration(kind, lower(arguments[0], scope: scope), lower(arguments[1], scope: .element))
         case .reduce:
             return .reduce(

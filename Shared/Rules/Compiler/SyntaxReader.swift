@@ -33,8 +33,9 @@ struct SyntaxReader {
         guard depth > RuleLimits.maximumDepth else { return true }
         if !reportedDepth {
             reportedDepth = true
-            problems.append(RuleProblem(
-                .tooDeep, at: path, "the rule nests deeper than \(RuleLimits.maximumDepth) levels; split it into simpler rules"))
+            problems.append(
+                RuleProblem(
+                    .tooDeep, at: path, "the rule nests deeper than \(RuleLimits.maximumDepth) levels; split it into simpler rules"))
         }
         return false
     }
@@ -67,13 +68,15 @@ struct SyntaxReader {
         case .builtin(let builtin):
             let (minimum, maximum) = builtin.arity
             if arguments.count < minimum || maximum.map({ arguments.count > $0 }) == true {
-                problems.append(RuleProblem(
-                    .wrongArity, at: path, "`\(name)` takes \(builtin.arityText); got \(arguments.count)"))
+                problems.append(
+                    RuleProblem(
+                        .wrongArity, at: path, "`\(name)` takes \(builtin.arityText); got \(arguments.count)"))
             }
         case .plugin(let op):
             if !op.signature.accepts(count: arguments.count) {
-                problems.append(RuleProblem(
-                    .wrongArity, at: path, "`\(name)` takes \(op.signature.arityText); got \(arguments.count)"))
+                problems.append(
+                    RuleProblem(
+                        .wrongArity, at: path, "`\(name)` takes \(op.signature.arityText); got \(arguments.count)"))
             } else {
                 for message in op.problems(withConstantArguments: arguments.map(\.constantValue)) {
                     problems.append(RuleProblem(.invalidArgument, at: path, "`\(name)`: \(message)"))

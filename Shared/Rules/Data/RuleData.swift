@@ -48,7 +48,8 @@ public struct FieldKey: Sendable, Hashable {
 
     static func listIndex(_ name: String) -> Int? {
         guard let first = name.utf8.first, name.utf8.allSatisfy({ (48...57).contains($0) }),
-              first != UInt8(ascii: "0") || name.utf8.count == 1 else { return nil }
+            first != UInt8(ascii: "0") || name.utf8.count == 1
+        else { return nil }
         return Int(name)
     }
 }

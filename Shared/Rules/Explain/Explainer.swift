@@ -57,12 +57,13 @@ enum Explainer {
             return make([a, b], "\(a.summary) \(equal ? "=" : "≠") \(b.summary)")
         case .order(let kind, let left, let right):
             let (a, b) = (try explained(left), try explained(right))
-            let symbol = switch (kind, held) {
-            case (.greater, true), (.lessOrEqual, false): ">"
-            case (.greaterOrEqual, true), (.less, false): "≥"
-            case (.less, true), (.greaterOrEqual, false): "<"
-            case (.lessOrEqual, true), (.greater, false): "≤"
-            }
+            let symbol =
+                switch (kind, held) {
+                case (.greater, true), (.lessOrEqual, false): ">"
+                case (.greaterOrEqual, true), (.less, false): "≥"
+                case (.less, true), (.greaterOrEqual, false): "<"
+                case (.lessOrEqual, true), (.greater, false): "≤"
+                }
             return make([a, b], "\(Render.operand(a)) \(symbol) \(Render.operand(b))")
         case .between(let low, let middle, let high, let orEqual):
             let parts = [try explained(low), try explained(middle), try explained(high)]
@@ -90,12 +91,13 @@ enum Explainer {
                 }
             }
             let detail = children.count > 1 ? ": \(children[1].summary)" : ""
-            let summary = switch kind {
-            case .some: held ? "some element of \(list.summary) matched\(detail)" : "no element of \(list.summary) matched"
-            case .none: held ? "no element of \(list.summary) matched" : "an element of \(list.summary) matched\(detail)"
-            case .all: held ? "every element of \(list.summary) matched" : "not every element of \(list.summary) matched\(detail)"
-            case .map, .filter: "\(kind.rawValue) over \(list.summary) = \(Render.value(value))"
-            }
+            let summary =
+                switch kind {
+                case .some: held ? "some element of \(list.summary) matched\(detail)" : "no element of \(list.summary) matched"
+                case .none: held ? "no element of \(list.summary) matched" : "an element of \(list.summary) matched\(detail)"
+                case .all: held ? "every element of \(list.summary) matched" : "not every element of \(list.summary) matched\(detail)"
+                case .map, .filter: "\(kind.rawValue) over \(list.summary) = \(Render.value(value))"
+                }
             return make(children, summary)
         default:
             let children = try node.children.map { (child: Node) throws(RuleEvaluationError) in try explained(child) }

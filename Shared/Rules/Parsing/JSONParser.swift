@@ -179,7 +179,7 @@ public struct JSONParser {
                 case UInt8(ascii: "u"):
                     var scalar = try hexQuad()
                     if (0xD800...0xDBFF).contains(scalar), peek() == UInt8(ascii: "\\"), position + 1 < bytes.count,
-                       bytes[position + 1] == UInt8(ascii: "u")
+                        bytes[position + 1] == UInt8(ascii: "u")
                     {
                         let save = position
                         position += 2

@@ -110,7 +110,8 @@ public enum GeoFence: Sendable, Hashable {
         let radians = Double.pi / 180
         let dLat = (b.latitude - a.latitude) * radians
         let dLng = (b.longitude - a.longitude) * radians
-        let h = sin(dLat / 2) * sin(dLat / 2)
+        let h =
+            sin(dLat / 2) * sin(dLat / 2)
             + cos(a.latitude * radians) * cos(b.latitude * radians) * sin(dLng / 2) * sin(dLng / 2)
         return 2 * earthRadius * asin(min(1, sqrt(h)))
     }

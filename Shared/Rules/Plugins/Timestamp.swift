@@ -14,7 +14,8 @@ enum Timestamp {
             guard bytes[index] == UInt8(ascii: "T") || bytes[index] == UInt8(ascii: " ") else { return nil }
             index += 1
             guard let hour = number(bytes, &index, digits: 2), skip(":", bytes, &index),
-                  let minute = number(bytes, &index, digits: 2), hour < 24, minute < 60 else { return nil }
+                let minute = number(bytes, &index, digits: 2), hour < 24, minute < 60
+            else { return nil }
             seconds = Double(hour * 3600 + minute * 60)
             if index < bytes.count, bytes[index] == UInt8(ascii: ":") {
                 index += 1

@@ -24,7 +24,9 @@ public struct WorkCalendar: Sendable, Hashable {
     /// Weekend days worked instead of a holiday (调休上班).
     public var makeUpWorkdays: Set<LocalDate>
 
-    public init(timeZone: TimeZone, periods: [Period], weekend: Set<Int> = [6, 7], holidays: Set<LocalDate> = [], makeUpWorkdays: Set<LocalDate> = []) {
+    public init(
+        timeZone: TimeZone, periods: [Period], weekend: Set<Int> = [6, 7], holidays: Set<LocalDate> = [], makeUpWorkdays: Set<LocalDate> = []
+    ) {
         self.timeZone = timeZone
         self.periods = periods.sorted { $0.start < $1.start }
         self.weekend = weekend
@@ -62,7 +64,8 @@ public struct WorkCalendar: Sendable, Hashable {
             var periods: [Period] = []
             for item in list {
                 guard let pair = item.arrayValue, pair.count == 2, let start = Self.minutes(pair[0]), let end = Self.minutes(pair[1]),
-                      let period = Period(start: start, end: end) else {
+                    let period = Period(start: start, end: end)
+                else {
                     throw WorkCalendarError("working period \(item.json) must be [\"HH:MM\", \"HH:MM\"] with the start before the end")
                 }
                 periods.append(period)
@@ -74,7 +77,8 @@ public struct WorkCalendar: Sendable, Hashable {
         }
         if let weekend = members["weekend"] {
             guard let days = weekend.arrayValue?.compactMap(\.numberValue), days.count == weekend.arrayValue?.count,
-                  days.allSatisfy({ (1...7).contains($0) && $0.rounded() == $0 }) else {
+                days.allSatisfy({ (1...7).contains($0) && $0.rounded() == $0 })
+            else {
                 throw WorkCalendarError("weekend must list ISO weekdays 1 (Monday) to 7 (Sunday); got \(weekend.json)")
             }
             calendar.weekend = Set(days.map { Int($0) })
@@ -108,7 +112,9 @@ public struct WorkCalendar: Sendable, Hashable {
         while day <= last {
             if isWorkday(day) {
                 for period in periods {
-                    guard let from = instant(day, minutes: period.start, calendar), let to = instant(day, minutes: period.end, calendar) else { continue }
+                    guard let from = instant(day, minutes: period.start, calendar), let to = instant(day, minutes: period.end, calendar) else {
+                        continue
+                    }
                     let overlap = min(to, end).timeIntervalSince(max(from, start))
                     if overlap > 0 { total += overlap }
                 }
@@ -180,7 +186,8 @@ public struct WorkCalendar: Sendable, Hashable {
         guard let text = value.stringValue else { return nil }
         let parts = text.split(separator: ":")
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hours = Int(parts[0]), let minutes = Int(parts[1]),
-              (0...24).contains(hours), (0..<60).contains(minutes), hours * 60 + minutes <= 24 * 60 else { return nil }
+            (0...24).contains(hours), (0..<60).contains(minutes), hours * 60 + minutes <= 24 * 60
+        else { return nil }
         return hours * 60 + minutes
     }
 

@@ -54,12 +54,13 @@ enum JavaScriptNumbers {
         if start == end { return 0 }
         let body = bytes[start..<end]
         if body.count > 2, body[start] == UInt8(ascii: "0") {
-            let radix: Int? = switch body[start + 1] | 0x20 {
-            case UInt8(ascii: "x"): 16
-            case UInt8(ascii: "o"): 8
-            case UInt8(ascii: "b"): 2
-            default: nil
-            }
+            let radix: Int? =
+                switch body[start + 1] | 0x20 {
+                case UInt8(ascii: "x"): 16
+                case UInt8(ascii: "o"): 8
+                case UInt8(ascii: "b"): 2
+                default: nil
+                }
             if let radix { return integer(body.dropFirst(2), radix: radix) }
         }
         guard decimalPrefixLength(body, allowInfinity: true) == body.count else { return .nan }
@@ -143,7 +144,8 @@ enum JavaScriptNumbers {
         guard byte >= 0xC2 else { return nil }
         let scalarEnd = index + (byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2)
         guard scalarEnd <= bytes.count, let scalar = String(decoding: bytes[index..<scalarEnd], as: UTF8.self).unicodeScalars.first,
-              isJavaScriptSpace(scalar) else { return nil }
+            isJavaScriptSpace(scalar)
+        else { return nil }
         return scalarEnd - index
     }
 

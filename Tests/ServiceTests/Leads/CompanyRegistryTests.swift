@@ -1,9 +1,10 @@
 import Foundation
-@testable import LeadsService
 import SalesModel
 import ServiceKit
-import Testing
 import TestSupport
+import Testing
+
+@testable import LeadsService
 
 /// The company-registry plugins: the file an operator keeps, and a registry API over real HTTP.
 @Suite struct CompanyRegistryTests {

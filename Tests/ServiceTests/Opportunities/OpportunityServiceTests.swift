@@ -6,8 +6,8 @@ import SalesModel
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
-import Testing
 import TestSupport
+import Testing
 
 /// The opportunities service on its own: its handlers behind the production interceptors, in
 /// this process, against its own schema (`ServiceHarness`). The shape every service's tests take.
@@ -27,7 +27,9 @@ import TestSupport
 
     static let valid = Sales_Opportunities_V1_CreateOpportunityRequest.with {
         $0.name = "腔镜手术系统"; $0.customerName = "瑞金医院"
-        $0.amount = .with { $0.minorUnits = 128_000_000; $0.currency = "CNY" }
+        $0.amount = .with {
+            $0.minorUnits = 128_000_000; $0.currency = "CNY"
+        }
         $0.expectedClose = Google_Protobuf_Timestamp(seconds: 1_800_000_000)
     }
 
@@ -50,7 +52,8 @@ import TestSupport
         try await hosted { opportunities, tokens in
             let created = try await opportunities.createOpportunity(Self.valid, metadata: try await Self.metadata(people.rep, tokens: tokens))
             #expect(created.ownerID == "li.na" && created.orgPath == "/east/east-sh" && created.stage == .qualification)
-            let byManager = try await opportunities.getOpportunity(.with { $0.id = created.id }, metadata: try await Self.metadata(people.teamManager, tokens: tokens))
+            let byManager = try await opportunities.getOpportunity(
+                .with { $0.id = created.id }, metadata: try await Self.metadata(people.teamManager, tokens: tokens))
             #expect(byManager.id == created.id, "the team's own manager")
             for outsider in [people.otherTeam, people.stranger] {
                 let error = await #expect(throws: RPCError.self) {
@@ -79,7 +82,8 @@ import TestSupport
         }
     }
 
-    static func broken(_ breakIt: (inout Sales_Opportunities_V1_CreateOpportunityRequest) -> Void) -> Sales_Opportunities_V1_CreateOpportunityRequest {
+    static func broken(_ breakIt: (inout Sales_Opportunities_V1_CreateOpportunityRequest) -> Void) -> Sales_Opportunities_V1_CreateOpportunityRequest
+    {
         var request = valid
         breakIt(&request)
         return request

@@ -128,7 +128,10 @@ import Testing
         #expect(first.before == .max)
         let (kept, response) = first.finish([10, 9, 8] as [Int64], seq: { $0 })
         #expect(kept == [10, 9])
-        let second = try Page(.with { $0.pageSize = 2; $0.pageToken = response.nextPageToken })
+        let second = try Page(
+            .with {
+                $0.pageSize = 2; $0.pageToken = response.nextPageToken
+            })
         #expect(second.before == 9)
         #expect(first.finish([10] as [Int64], seq: { $0 }).1.nextPageToken.isEmpty)
         #expect(throws: ServiceError.self) { try Page(.with { $0.pageToken = "djE6LTE=" }) }  // "v1:-1"

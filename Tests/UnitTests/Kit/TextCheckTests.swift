@@ -9,11 +9,17 @@ import Testing
     }
 
     @Test func cleanTextPasses() {
-        #expect(problem(.with { $0.contactName = "张三"; $0.inquiry = "第一行\n第二行\t缩进"; $0.tags = ["a", "b"] }) == nil)
+        #expect(
+            problem(
+                .with {
+                    $0.contactName = "张三"; $0.inquiry = "第一行\n第二行\t缩进"; $0.tags = ["a", "b"]
+                }) == nil)
     }
 
     @Test func controlCharactersAreNamedByTheirFieldPath() {
-        #expect(problem(.with { $0.contactName = "a\u{0}" }) == .invalidArgument(field: "contact_name", rule: #"must not contain NUL (\u0000); got "a\u{0}""#))
+        #expect(
+            problem(.with { $0.contactName = "a\u{0}" })
+                == .invalidArgument(field: "contact_name", rule: #"must not contain NUL (\u0000); got "a\u{0}""#))
         guard case .invalidArgument(let field, _)? = problem(.with { $0.tags = ["ok", "x\u{1B}"] }) else { Issue.record("accepted"); return }
         #expect(field == "tags[1]")
         guard case .invalidArgument(let nested, _)? = problem(.with { $0.budget.currency = "C\u{7}NY" }) else { Issue.record("accepted"); return }
@@ -26,7 +32,8 @@ import Testing
 
     @Test func lengthLimitsPerField() {
         #expect(problem(.with { $0.inquiry = String(repeating: "字", count: TextCheck.fieldLimit) }) == nil)
-        guard case .invalidArgument(let field, let rule)? = problem(.with { $0.inquiry = String(repeating: "字", count: TextCheck.fieldLimit + 1) }) else {
+        guard case .invalidArgument(let field, let rule)? = problem(.with { $0.inquiry = String(repeating: "字", count: TextCheck.fieldLimit + 1) })
+        else {
             Issue.record("accepted"); return
         }
         #expect(field == "inquiry")

@@ -1,6 +1,7 @@
 import Foundation
-@testable import LeadsService
 import Testing
+
+@testable import LeadsService
 
 /// Appointments said in a chat become the draft follow-up's next contact time (Asia/Shanghai).
 @Suite struct AppointmentTests {

@@ -1,8 +1,9 @@
 import Foundation
-@testable import LeadsService
 import SalesProto
 import SwiftProtobuf
 import Testing
+
+@testable import LeadsService
 
 /// A WeChat conversation read into a follow-up draft: intent keywords, a sample request, the
 /// appointment as the next contact, the customer's words (at most 200 characters) marked as
@@ -19,10 +20,12 @@ import Testing
     }
 
     @Test func keywordsSamplesAndTheAppointmentBecomeTheDraft() throws {
-        let (draft, signals) = ChatDraft.draft(for: "lead-1", messages: [
-            Self.message("rep", "您好，这是报价"),
-            Self.message("customer", "能寄样吗？明天下午3点电话聊", minutes: 5),
-        ], now: Date())
+        let (draft, signals) = ChatDraft.draft(
+            for: "lead-1",
+            messages: [
+                Self.message("rep", "您好，这是报价"),
+                Self.message("customer", "能寄样吗？明天下午3点电话聊", minutes: 5),
+            ], now: Date())
         #expect(signals.contains("关键词:报价"))
         #expect(signals.contains("样品申请"))
         #expect(signals.contains { $0.hasPrefix("约定:") })

@@ -18,7 +18,9 @@ import Testing
     }
 
     @Test func mapsChineseAndEnglishHeadersAndTenantFields() {
-        let field = Sales_Common_V1_FieldDefinition.with { $0.key = "bed_count"; $0.label = "床位数"; $0.type = .number }
+        let field = Sales_Common_V1_FieldDefinition.with {
+            $0.key = "bed_count"; $0.label = "床位数"; $0.type = .number
+        }
         let columns = LeadColumns(headers: ["联系人", "Mobile", "公司名称", "床位数", "微信号"], fields: [field])
         #expect(columns.targets[0] == .contactName)
         #expect(columns.targets[1] == .phone)

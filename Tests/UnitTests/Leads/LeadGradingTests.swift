@@ -1,17 +1,21 @@
-@testable import LeadsService
 import RulesEngine
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
 import Testing
 
+@testable import LeadsService
+
 /// The first matching grading rule gives the grade; no set, no match or a failing rule leave the
 /// lead ungraded rather than guessed; an outcome that is not a known grade is refused when saved.
 @Suite struct LeadGradingTests {
     static func rules(_ rules: [(id: String, condition: String, outcome: String)]) throws -> CompiledRuleSet {
-        try CompiledRuleSet(rules.map { rule in
-            .with { $0.id = rule.id; $0.conditionJson = rule.condition; $0.outcomeJson = rule.outcome }
-        }, compiler: RuleCompiler(registry: .domain()))
+        try CompiledRuleSet(
+            rules.map { rule in
+                .with {
+                    $0.id = rule.id; $0.conditionJson = rule.condition; $0.outcomeJson = rule.outcome
+                }
+            }, compiler: RuleCompiler(registry: .domain()))
     }
 
     static let set = try! rules([
@@ -36,7 +40,8 @@ import Testing
         let bad = try Self.rules([
             ("lower", "true", #"{"grade": "a"}"#), ("word", "true", #"{"grade": "hot"}"#), ("none", "true", #"{"level": "A"}"#),
         ])
-        #expect(LeadGrading.outcomeProblems(bad.entries).map(\.path) == ["rules[0].outcome.grade", "rules[1].outcome.grade", "rules[2].outcome.grade"])
+        #expect(
+            LeadGrading.outcomeProblems(bad.entries).map(\.path) == ["rules[0].outcome.grade", "rules[1].outcome.grade", "rules[2].outcome.grade"])
         #expect(LeadGrading.grade([:], by: bad) == "")
     }
 }

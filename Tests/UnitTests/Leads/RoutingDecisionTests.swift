@@ -1,11 +1,11 @@
-@testable import LeadsService
 import RulesEngine
 import SalesModel
-import SalesProto
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
 import Testing
+
+@testable import LeadsService
 
 /// Where the routing rule set's outcome sends a lead before the desk picks a person, and what
 /// happens without a rule or with an unusable outcome.
@@ -59,17 +59,23 @@ import Testing
     }
 
     @Test func aMatchedRuleIsNamedAndAnUnusableOneFallsBackSayingWhy() throws {
-        let rules = try CompiledRuleSet([
-            .with { $0.id = "east-ct"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "/east/east-sh"}"# },
-        ], compiler: RuleCompiler(registry: .domain()))
+        let rules = try CompiledRuleSet(
+            [
+                .with {
+                    $0.id = "east-ct"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "/east/east-sh"}"#
+                }
+            ], compiler: RuleCompiler(registry: .domain()))
         let decided = RoutingDecision.decide(matched: rules.entries[0], version: 3, caller: Self.manager)
         #expect(decided.target == .team("/east/east-sh", priorityScore: nil))
         #expect(decided.origin == "lead-routing v3 rule east-ct")
         #expect(decided.ruleID == "east-ct")
 
-        let broken = try CompiledRuleSet([
-            .with { $0.id = "typo"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "east"}"# },
-        ], compiler: RuleCompiler(registry: .domain()))
+        let broken = try CompiledRuleSet(
+            [
+                .with {
+                    $0.id = "typo"; $0.conditionJson = "true"; $0.outcomeJson = #"{"team": "east"}"#
+                }
+            ], compiler: RuleCompiler(registry: .domain()))
         let fallback = RoutingDecision.decide(matched: broken.entries[0], version: 4, caller: Self.rep)
         #expect(fallback.target == .rep("li.na", team: "/east/east-sh"))
         #expect(fallback.origin.hasPrefix("lead-routing v4 rule typo is unusable (outcome.team must be a team path"))

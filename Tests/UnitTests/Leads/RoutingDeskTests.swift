@@ -1,6 +1,7 @@
-@testable import LeadsService
 import RulesEngine
 import Testing
+
+@testable import LeadsService
 
 /// The routing desk's choice within a team: never random, weights respected, the unavailable skipped.
 @Suite struct RoutingDeskTests {
@@ -12,7 +13,8 @@ import Testing
         var handed: [String: Int] = [:]
         for _ in 0..<count {
             guard case .rep(let id, _) = RoutingDesk.choose(team: team, onDuty: [], priorityScore: priorityScore),
-                  let index = team.firstIndex(where: { $0.userID == id }) else { break }
+                let index = team.firstIndex(where: { $0.userID == id })
+            else { break }
             team[index].assignedTotal += 1
             team[index].openLeads += 1
             handed[id, default: 0] += 1
@@ -33,7 +35,8 @@ import Testing
         var order: [String] = []
         for _ in 0..<count {
             guard case .rep(let id, _) = RoutingDesk.choose(team: team, onDuty: [], priorityScore: nil),
-                  let index = team.firstIndex(where: { $0.userID == id }) else { break }
+                let index = team.firstIndex(where: { $0.userID == id })
+            else { break }
             team[index].assignedTotal += 1
             order.append(id)
         }
@@ -86,7 +89,10 @@ import Testing
         guard case .nobody(let why, let chinese) = holiday else { Issue.record("\(holiday)"); return }
         #expect(why.contains("(away on leave); 2025-10-01 is a holiday: nobody on duty"), "\(why)")
         #expect(chinese == "小组内无人可接（away 请假）；2025-10-01 是节假日，无人值班", "\(chinese)")
-        guard case .rep("free", _) = RoutingDesk.choose(team: [Rep(userID: "free")], onDuty: [], priorityScore: nil, offDuty: .outsideHours(19 * 60 + 30)) else {
+        guard
+            case .rep("free", _) = RoutingDesk.choose(
+                team: [Rep(userID: "free")], onDuty: [], priorityScore: nil, offDuty: .outsideHours(19 * 60 + 30))
+        else {
             Issue.record("the team's own reps take leads at any hour"); return
         }
     }
@@ -97,7 +103,8 @@ import Testing
         guard case .nobody(let why, let chinese) = capped else { Issue.record("\(capped)"); return }
         #expect(why.contains("nobody on duty now can take it (full at capacity 1)"), "\(why)")
         #expect(chinese.hasSuffix("当前值班的人也无法接手（full 已达上限 1 条）"), "\(chinese)")
-        let other = RoutingDesk.choose(team: team, onDuty: [Rep(userID: "full", capacity: 1, openLeads: 1), Rep(userID: "spare")], priorityScore: nil)
+        let other = RoutingDesk.choose(
+            team: team, onDuty: [Rep(userID: "full", capacity: 1, openLeads: 1), Rep(userID: "spare")], priorityScore: nil)
         guard case .onDuty("spare", _) = other else { Issue.record("\(other)"); return }
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 import SalesControl
-import Testing
 import TestSupport
+import Testing
 
 /// The .xlsx side of `salesctl import leads` on the workbooks in Fixtures/import (made by
 /// make_fixtures.py there): each cell as the text a person sees in Excel, at its column, with the
@@ -33,39 +33,42 @@ import TestSupport
     @Test func readsWhatOpenpyxlWrites() throws {
         let (lines, cells) = try Self.rows("leads-openpyxl.xlsx")
         #expect(lines == [1, 2, 4, 5, 6], "row 3 has only a styled empty cell; the numbers stay the sheet's")
-        #expect(cells == [
-            ["姓名", "手机", "公司", "渠道", "城市", "核心需求", "下次联系时间", "微信号"],
-            ["王建国", "13816622001", "上海瑞金医院", "官网表单", "上海", "腔镜两套", "2026-12-01", "wx1"],
-            ["周晓梅", "1381662", "上海仁济医院", "展会", "上海", "超声刀耗材", "2026-12-02", "wx2"],
-            ["吴海", "13916622003", "", "抖音", "上海", "制氧机", "", "wx3"],
-            ["孙莉", "15026622005", "", "美团", "上海", "验光, 套餐", "2026-12-04"],  // H6: a formula never calculated
-        ])
+        #expect(
+            cells == [
+                ["姓名", "手机", "公司", "渠道", "城市", "核心需求", "下次联系时间", "微信号"],
+                ["王建国", "13816622001", "上海瑞金医院", "官网表单", "上海", "腔镜两套", "2026-12-01", "wx1"],
+                ["周晓梅", "1381662", "上海仁济医院", "展会", "上海", "超声刀耗材", "2026-12-02", "wx2"],
+                ["吴海", "13916622003", "", "抖音", "上海", "制氧机", "", "wx3"],
+                ["孙莉", "15026622005", "", "美团", "上海", "验光, 套餐", "2026-12-04"],  // H6: a formula never calculated
+            ])
     }
 
     @Test func readsWhatExcelWrites() throws {
         let (lines, cells) = try Self.rows("leads-excel.xlsx")
         #expect(lines == [1, 2, 5, 7, 8])
-        #expect(cells == [
-            ["姓名", "公司", "手机", "统一社会信用代码", "城市", "咨询内容", "下次联系时间", "预算", "是否老客户", "备注"],
-            // phonetic guide left out, rich-text runs joined, a cached formula result, a boolean
-            ["王建国", "上海瑞金医院", "13816621001", "91350100M000100Y43", "上海", "腔镜 两套", "2026-12-01", "120000.5", "TRUE", "上海-腔镜"],
-            // 1.381662E6 as typed; _x000D_ decoded; a date-time; 0" days" is no date; #N/A kept for the report
-            ["周晓梅", "", "1381662", "", "上海", "第一行\r\n第二行", "2026-12-02 14:30:00", "3", "FALSE", "#N/A"],
-            // the phone in exponent form; entities; m"月"d"日" (built-in 58) a date; h:mm a time of day
-            ["吴海", "", "13916621003", "", "", "R&D 部门 <试用>", "2026-12-03", "13:30:00", "", "_x0041_ 原样"],
-            // cells without references follow one another; numbers at Excel's 15 digits
-            ["无坐标", "42", "0.3"],
-        ])
+        #expect(
+            cells == [
+                ["姓名", "公司", "手机", "统一社会信用代码", "城市", "咨询内容", "下次联系时间", "预算", "是否老客户", "备注"],
+                // phonetic guide left out, rich-text runs joined, a cached formula result, a boolean
+                ["王建国", "上海瑞金医院", "13816621001", "91350100M000100Y43", "上海", "腔镜 两套", "2026-12-01", "120000.5", "TRUE", "上海-腔镜"],
+                // 1.381662E6 as typed; _x000D_ decoded; a date-time; 0" days" is no date; #N/A kept for the report
+                ["周晓梅", "", "1381662", "", "上海", "第一行\r\n第二行", "2026-12-02 14:30:00", "3", "FALSE", "#N/A"],
+                // the phone in exponent form; entities; m"月"d"日" (built-in 58) a date; h:mm a time of day
+                ["吴海", "", "13916621003", "", "", "R&D 部门 <试用>", "2026-12-03", "13:30:00", "", "_x0041_ 原样"],
+                // cells without references follow one another; numbers at Excel's 15 digits
+                ["无坐标", "42", "0.3"],
+            ])
     }
 
     @Test func readsThe1904DateSystemAndPrefixedXML() throws {
         let (lines, cells) = try Self.rows("leads-1904.xlsx")
         #expect(lines == [1, 2, 3])
-        #expect(cells == [
-            ["姓名", "手机", "下次联系时间", "登记时间"],
-            ["王建国", "13816621001", "2026-12-01", "2026-12-05 09:15:00"],
-            ["李娜", "15026621005", "2026-12-06", "2026-12-07"],
-        ])
+        #expect(
+            cells == [
+                ["姓名", "手机", "下次联系时间", "登记时间"],
+                ["王建国", "13816621001", "2026-12-01", "2026-12-05 09:15:00"],
+                ["李娜", "15026621005", "2026-12-06", "2026-12-07"],
+            ])
     }
 
     @Test func readsASheetPartOverTenMegabytes() throws {

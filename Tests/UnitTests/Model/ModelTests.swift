@@ -3,7 +3,9 @@ import SalesModel
 import Testing
 
 @Suite struct PhoneNumberTests {
-    @Test(arguments: ["13812345678", "138 1234 5678", "138-1234-5678", "+86 138 1234 5678", "+8613812345678", "008613812345678", "8613812345678", "(138)12345678"])
+    @Test(arguments: [
+        "13812345678", "138 1234 5678", "138-1234-5678", "+86 138 1234 5678", "+8613812345678", "008613812345678", "8613812345678", "(138)12345678",
+    ])
     func acceptsTheWaysPeopleTypeAMobile(input: String) throws {
         let phone = try #require(PhoneNumber(input))
         #expect(phone.e164 == "+8613812345678")
@@ -80,8 +82,8 @@ import Testing
 
     @Test(arguments: [
         "91350100M000100Y44",  // wrong check character
-        "91350100M000100Y4",   // 17 characters
-        "91350100M000100Y433", // 19 characters
+        "91350100M000100Y4",  // 17 characters
+        "91350100M000100Y433",  // 19 characters
         "91350100MO00100Y43",  // O is not in the alphabet
         "",
     ])

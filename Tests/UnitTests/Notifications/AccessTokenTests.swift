@@ -1,13 +1,16 @@
 import Foundation
-@testable import SalesNotifications
 import SalesProto
 import SwiftProtobuf
 import Synchronization
 import Testing
 
+@testable import SalesNotifications
+
 @Suite struct AccessTokenTests {
     func channel(name: String = "wecom", app: String = "ww-corp", secret: String) -> Sales_Notifications_V1_NotificationChannel {
-        .with { $0.name = name; $0.kind = .wecomApp; $0.appID = app; $0.secret = secret }
+        .with {
+            $0.name = name; $0.kind = .wecomApp; $0.appID = app; $0.secret = secret
+        }
     }
 
     /// Two tenants' channels with the same name and app id but their own secrets or vendors
@@ -22,7 +25,10 @@ import Testing
         #expect(try await tokens.token(for: otherSecret) { .token("token-b", lifetime: 7200) }.get() == "token-b")
         #expect(try await tokens.token(for: otherVendor) { .token("token-c", lifetime: 7200) }.get() == "token-c")
         // Kept: a second ask does not fetch.
-        #expect(try await tokens.token(for: first) { Issue.record("fetched again"); return .token("x", lifetime: 7200) }.get() == "token-a")
+        #expect(
+            try await tokens.token(for: first) {
+                Issue.record("fetched again"); return .token("x", lifetime: 7200)
+            }.get() == "token-a")
     }
 
     /// Notices sent together share one fetch.

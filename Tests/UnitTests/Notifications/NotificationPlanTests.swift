@@ -1,7 +1,8 @@
-@testable import SalesNotifications
 import SalesProto
 import SwiftProtobuf
 import Testing
+
+@testable import SalesNotifications
 
 /// Which channels a notice goes to, and the retry schedule: a person's notice to person
 /// channels only, a team's to the robots and webhooks that cover the team, a personal notice
@@ -59,6 +60,7 @@ import Testing
     }
 
     @Test func failuresAreRetriedOnAGrowingScheduleThenGivenUp() {
-        #expect((1...6).map(NotificationWorker.pause(afterAttempt:)) == [.seconds(2), .seconds(10), .seconds(50), .seconds(250), .seconds(1_250), nil])
+        #expect(
+            (1...6).map(NotificationWorker.pause(afterAttempt:)) == [.seconds(2), .seconds(10), .seconds(50), .seconds(250), .seconds(1_250), nil])
     }
 }

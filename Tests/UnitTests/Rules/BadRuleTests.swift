@@ -88,7 +88,9 @@ import Testing
         #expect(try evaluate("{\"in\": [100000, {\"var\": \"big\"}]}", data) == false)
         let merged = try evaluate("{\"merge\": [{\"var\": \"big\"}, {\"var\": \"other\"}, [1]]}", data)
         #expect(merged.arrayValue?.count == 200_001)
-        #expect(try evaluate("{\"reduce\": [{\"var\": \"big\"}, {\"+\": [{\"var\": \"accumulator\"}, {\"var\": \"current\"}]}, 0]}", data) == 4_999_950_000)
+        #expect(
+            try evaluate("{\"reduce\": [{\"var\": \"big\"}, {\"+\": [{\"var\": \"accumulator\"}, {\"var\": \"current\"}]}, 0]}", data)
+                == 4_999_950_000)
         #expect(try evaluate("{\"some\": [{\"var\": \"big\"}, {\">\": [{\"var\": \"\"}, 99998]}]}", data) == true)
         // A written-out list of 100,000 texts in the rule itself.
         let list = "[" + (0..<100_000).map { "\"c\($0)\"" }.joined(separator: ",") + "]"

@@ -6,10 +6,12 @@ import Testing
     let compiler = RuleCompiler(registry: .domain(), catalog: .lead)
 
     @Test func unknownFieldsNameTheNearestKnownField() {
-        #expect(compiler.problemLines("{\"==\": [{\"var\": \"sorce\"}, \"展会\"]}")
-            == ["==[0]: `sorce` is not a lead field; did you mean `source`?"])
-        #expect(compiler.problemLines("{\">\": [{\"var\": \"employe_count\"}, 10]}")
-            == [">[0]: `employe_count` is not a lead field; did you mean `employee_count`?"])
+        #expect(
+            compiler.problemLines("{\"==\": [{\"var\": \"sorce\"}, \"展会\"]}")
+                == ["==[0]: `sorce` is not a lead field; did you mean `source`?"])
+        #expect(
+            compiler.problemLines("{\">\": [{\"var\": \"employe_count\"}, 10]}")
+                == [">[0]: `employe_count` is not a lead field; did you mean `employee_count`?"])
         #expect(compiler.problemLines("{\"var\": \"zzzzzzzz\"}") == ["(rule): `zzzzzzzz` is not a lead field"])
         #expect(compiler.problemLines("{\"missing\": [\"city\", \"citty\"]}") == ["missing[1]: `citty` is not a lead field; did you mean `city`?"])
     }
@@ -19,12 +21,17 @@ import Testing
         #expect(compiler.problemLines("{\">=\": [{\"var\": \"city\"}, 30000]}") == ["(rule): `>=` compares text field `city` with number 30000"])
         #expect(compiler.problemLines("{\"+\": [{\"var\": \"inquiry\"}, 1]}") == ["+[0]: `+` does arithmetic on text field `inquiry`"])
         #expect(compiler.problemLines("{\"<\": [{\"var\": \"phone_verified\"}, 1]}") == ["<[0]: `<` cannot order boolean field `phone_verified`"])
-        #expect(compiler.problemLines("{\"in\": [{\"var\": \"budget\"}, [\"a\", \"b\"]]}") == ["(rule): `in` looks for money field `budget` in a list of text"])
+        #expect(
+            compiler.problemLines("{\"in\": [{\"var\": \"budget\"}, [\"a\", \"b\"]]}") == [
+                "(rule): `in` looks for money field `budget` in a list of text"
+            ])
         #expect(compiler.problemLines("{\"some\": [{\"var\": \"city\"}, true]}") == ["some[0]: `some` needs a list; got text field `city`"])
-        #expect(compiler.problemLines("{\"geo_within\": [{\"var\": \"city\"}, {\"lat\": 31, \"lng\": 121, \"radius_m\": 9}]}")
-            == ["geo_within[0]: `geo_within` takes an object as its point; got text field `city`"])
-        #expect(compiler.problemLines("{\"==\": [{\"var\": \"channel\"}, \"wechatt\"]}")
-            == ["(rule): \"wechatt\" is not an option of choice field `channel` (web_form, douyin, wechat, meituan, trade_show, store_pos, api)"])
+        #expect(
+            compiler.problemLines("{\"geo_within\": [{\"var\": \"city\"}, {\"lat\": 31, \"lng\": 121, \"radius_m\": 9}]}")
+                == ["geo_within[0]: `geo_within` takes an object as its point; got text field `city`"])
+        #expect(
+            compiler.problemLines("{\"==\": [{\"var\": \"channel\"}, \"wechatt\"]}")
+                == ["(rule): \"wechatt\" is not an option of choice field `channel` (web_form, douyin, wechat, meituan, trade_show, store_pos, api)"])
     }
 
     @Test func wellTypedRulesPass() {
@@ -48,33 +55,42 @@ import Testing
     }
 
     @Test func insideIterationsVarReadsTheElement() {
-        #expect(compiler.problemLines("{\"some\": [{\"var\": \"tags\"}, {\"==\": [{\"var\": \"city\"}, \"上海\"]}]}")
-            == ["some[1].==[0]: inside `some`, `var` \"city\" reads an element of list of text field `tags`, which has no `city`"])
-        #expect(compiler.problemLines("{\"map\": [{\"var\": \"tags\"}, {\"+\": [{\"var\": \"\"}, 1]}]}")
-            == ["map[1].+[0]: `+` does arithmetic on an element of list of text field `tags`"])
-        #expect(compiler.problemLines("{\"reduce\": [{\"var\": \"tags\"}, {\"var\": \"total\"}, 0]}")
-            == ["reduce[1]: inside `reduce`, `var` reads `current` or `accumulator`, not `total`"])
+        #expect(
+            compiler.problemLines("{\"some\": [{\"var\": \"tags\"}, {\"==\": [{\"var\": \"city\"}, \"上海\"]}]}")
+                == ["some[1].==[0]: inside `some`, `var` \"city\" reads an element of list of text field `tags`, which has no `city`"])
+        #expect(
+            compiler.problemLines("{\"map\": [{\"var\": \"tags\"}, {\"+\": [{\"var\": \"\"}, 1]}]}")
+                == ["map[1].+[0]: `+` does arithmetic on an element of list of text field `tags`"])
+        #expect(
+            compiler.problemLines("{\"reduce\": [{\"var\": \"tags\"}, {\"var\": \"total\"}, 0]}")
+                == ["reduce[1]: inside `reduce`, `var` reads `current` or `accumulator`, not `total`"])
         // Elements of unknown shape (a computed list) are not second-guessed.
         #expect(compiler.problemLines("{\"some\": [[{\"a\": 1, \"b\": 2}], {\"==\": [{\"var\": \"a\"}, 1]}]}") == [])
     }
 
     @Test func fieldsNeedNamingToBeChecked() {
-        #expect(compiler.problemLines("{\"var\": {\"cat\": [\"ci\", \"ty\"]}}")
-            == ["(rule): a computed `var` path cannot be checked against the lead catalog; name the field"])
-        #expect(compiler.problemLines("{\"var\": \"gps.altitude\"}") == ["(rule): `gps.altitude` does not exist: geo point field `gps` has no `altitude`"])
-        #expect(compiler.problemLines("{\"var\": \"budget.amount\"}") == ["(rule): `budget.amount` does not exist: money field `budget` has no `amount`"])
+        #expect(
+            compiler.problemLines("{\"var\": {\"cat\": [\"ci\", \"ty\"]}}")
+                == ["(rule): a computed `var` path cannot be checked against the lead catalog; name the field"])
+        #expect(
+            compiler.problemLines("{\"var\": \"gps.altitude\"}") == ["(rule): `gps.altitude` does not exist: geo point field `gps` has no `altitude`"]
+        )
+        #expect(
+            compiler.problemLines("{\"var\": \"budget.amount\"}") == ["(rule): `budget.amount` does not exist: money field `budget` has no `amount`"])
     }
 
     @Test func everyProblemOfARuleIsListed() {
-        let lines = compiler.problemLines("""
+        let lines = compiler.problemLines(
+            """
             {"and": [{"==": [{"var": "sorce"}, "展会"]}, {">": [{"var": "city"}, 5]}, {"frob": []}, {"==": [1]}]}
             """)
-        #expect(lines == [
-            "and[2]: `frob` is not an operator",
-            "and[3]: `==` takes 2 arguments; got 1",
-            "and[0].==[0]: `sorce` is not a lead field; did you mean `source`?",
-            "and[1]: `>` compares text field `city` with number 5",
-        ])
+        #expect(
+            lines == [
+                "and[2]: `frob` is not an operator",
+                "and[3]: `==` takes 2 arguments; got 1",
+                "and[0].==[0]: `sorce` is not a lead field; did you mean `source`?",
+                "and[1]: `>` compares text field `city` with number 5",
+            ])
     }
 
     @Test func fieldsATenantAddsAreKnownToTheCheck() throws {

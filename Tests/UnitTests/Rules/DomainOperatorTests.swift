@@ -34,16 +34,18 @@ import Testing
 
     @Test func geofencesThatCannotBeAreRefusedAtSave() {
         let compiler = RuleCompiler(registry: .domain())
-        #expect(compiler.check(json: "{\"geo_within\": [{\"var\": \"p\"}, [[1, 2], [3, 4]]]}").map(\.message)
-            == ["`geo_within`: a polygon needs at least three corners [[lat, lng], …]; got 2"])
-        #expect(compiler.check(json: "{\"geo_within\": [{\"var\": \"p\"}, {\"lat\": 31, \"lng\": 121}]}").map(\.message)
-            == ["`geo_within`: a circle needs \"radius_m\", a positive number of metres"])
+        #expect(
+            compiler.check(json: "{\"geo_within\": [{\"var\": \"p\"}, [[1, 2], [3, 4]]]}").map(\.message)
+                == ["`geo_within`: a polygon needs at least three corners [[lat, lng], …]; got 2"])
+        #expect(
+            compiler.check(json: "{\"geo_within\": [{\"var\": \"p\"}, {\"lat\": 31, \"lng\": 121}]}").map(\.message)
+                == ["`geo_within`: a circle needs \"radius_m\", a positive number of metres"])
         #expect(compiler.check(json: "{\"geo_within\": [{\"var\": \"p\"}, [[1, 2], [3, 4], [95, 0]]]}").first?.message.contains("corner 2") == true)
     }
 
     @Test func mappingTables() throws {
         let registry = OperatorRegistry.domain(mappings: [
-            MappingTable(name: "city_group", entries: ["上海": "华东一组", "杭州": "华东二组", "深圳": ["group": "华南", "quota": 3]]),
+            MappingTable(name: "city_group", entries: ["上海": "华东一组", "杭州": "华东二组", "深圳": ["group": "华南", "quota": 3]])
         ])
         let rule = "{\"in_mapping\": [{\"var\": \"city\"}, \"city_group\"]}"
         #expect(try evaluate(rule, ["city": "上海"], registry: registry) == "华东一组")
@@ -53,8 +55,9 @@ import Testing
         #expect(try evaluate("{\"==\": [\(rule), \"华东二组\"]}", ["city": "杭州"], registry: registry) == true)
         let problems = RuleCompiler(registry: registry).check(json: "{\"in_mapping\": [{\"var\": \"city\"}, \"city_groups\"]}")
         #expect(problems.map(\.description) == ["(rule): `in_mapping`: there is no mapping table `city_groups`; tables: city_group"])
-        #expect(RuleCompiler(registry: registry).check(json: "{\"in_mapping\": [{\"var\": \"city\"}, {\"var\": \"t\"}]}").first?.message
-            == "`in_mapping`: name the mapping table in the rule; it cannot be computed")
+        #expect(
+            RuleCompiler(registry: registry).check(json: "{\"in_mapping\": [{\"var\": \"city\"}, {\"var\": \"t\"}]}").first?.message
+                == "`in_mapping`: name the mapping table in the rule; it cannot be computed")
     }
 
     /// 2025: National Day and Mid-Autumn off 1–8 October; Sunday 28 September and Saturday
@@ -66,8 +69,9 @@ import Testing
         makeUpWorkdays: [LocalDate("2025-09-28")!, LocalDate("2025-10-11")!])
 
     func hours(_ start: String, _ end: String) throws -> RuleValue {
-        try evaluate("{\"business_hours_between\": [{\"var\": \"a\"}, {\"var\": \"b\"}]}", ["a": .string(start), "b": .string(end)],
-                     registry: .domain(calendar: Self.calendar))
+        try evaluate(
+            "{\"business_hours_between\": [{\"var\": \"a\"}, {\"var\": \"b\"}]}", ["a": .string(start), "b": .string(end)],
+            registry: .domain(calendar: Self.calendar))
     }
 
     @Test func businessHoursSkipWeekendsHolidaysAndCountMakeUpDays() throws {
@@ -88,8 +92,9 @@ import Testing
 
     @Test func businessHoursRefuseWhatIsNotATimestamp() throws {
         let compiler = RuleCompiler(registry: .domain())
-        #expect(compiler.check(json: "{\"business_hours_between\": [\"2025-13-01\", {\"var\": \"b\"}]}").first?.message
-            == "`business_hours_between`: the start \"2025-13-01\" is not an ISO-8601 timestamp")
+        #expect(
+            compiler.check(json: "{\"business_hours_between\": [\"2025-13-01\", {\"var\": \"b\"}]}").first?.message
+                == "`business_hours_between`: the start \"2025-13-01\" is not an ISO-8601 timestamp")
         #expect(throws: RuleEvaluationError.self) { try hours("yesterday", "2025-09-22T09:00:00+08:00") }
         #expect(try evaluate("{\"business_hours_between\": [{\"var\": \"a\"}, null]}", ["a": "2025-09-22T09:00:00+08:00"]) == .null)
     }

@@ -13,13 +13,14 @@ import Testing
         #expect(explanation.children.map(\.operation) == ["in", ">="])
         #expect(explanation.children[0].children[0].field == "city")
         #expect(explanation.children[0].children[0].value == "上海")
-        #expect(explanation.outline == """
-            ✓ city=上海 ∈ [上海, 杭州] and budget 50000 ≥ 30000
-              ✓ city=上海 ∈ [上海, 杭州]
-                ✓ city=上海
-              ✓ budget 50000 ≥ 30000
-                ✓ budget=50000
-            """)
+        #expect(
+            explanation.outline == """
+                ✓ city=上海 ∈ [上海, 杭州] and budget 50000 ≥ 30000
+                  ✓ city=上海 ∈ [上海, 杭州]
+                    ✓ city=上海
+                  ✓ budget 50000 ≥ 30000
+                    ✓ budget=50000
+                """)
     }
 
     @Test func saysWhichConditionFailedAndStopsThere() throws {
@@ -41,16 +42,22 @@ import Testing
             ]}
             """
         let explanation = try compiler.compile(json: rule).explain(SampleLead())
-        #expect(explanation.summary == "industry=医疗器械 ∉ [教育, 政府] and budget 50000 ≥ 30000 and 10 ≤ employee_count 120 ≤ 500 and some element of tags=[展会, 高意向] matched: 展会 ∈ [展会, 老客户]")
+        #expect(
+            explanation.summary
+                == "industry=医疗器械 ∉ [教育, 政府] and budget 50000 ≥ 30000 and 10 ≤ employee_count 120 ≤ 500 and some element of tags=[展会, 高意向] matched: 展会 ∈ [展会, 老客户]"
+        )
         let failing = try compiler.compile(json: rule).explain(SampleLead(channel: "web_form", budgetFen: 100))
         #expect(failing.summary == "channel=web_form ≠ douyin and budget 1 < 30000")
     }
 
     @Test func explainsDomainOperatorsAndTheRuleValue() throws {
-        let rule = try compiler.compile(json: "{\"if\": [{\"geo_within\": [{\"var\": \"gps\"}, {\"lat\": 31.2304, \"lng\": 121.4737, \"radius_m\": 5000}]}, \"华东一组\", \"公海\"]}")
+        let rule = try compiler.compile(
+            json: "{\"if\": [{\"geo_within\": [{\"var\": \"gps\"}, {\"lat\": 31.2304, \"lng\": 121.4737, \"radius_m\": 5000}]}, \"华东一组\", \"公海\"]}")
         let explanation = try rule.explain(SampleLead())
         #expect(explanation.value == "华东一组")
-        #expect(explanation.summary == "geo_within(gps {\"lat\":31.24,\"lng\":121.49}, {\"lat\":31.2304,\"lng\":121.4737,\"radius_m\":5000}) = true → 华东一组")
+        #expect(
+            explanation.summary
+                == "geo_within(gps {\"lat\":31.24,\"lng\":121.49}, {\"lat\":31.2304,\"lng\":121.4737,\"radius_m\":5000}) = true → 华东一组")
         #expect(try rule.evaluate(SampleLead()) == explanation.value)
     }
 }

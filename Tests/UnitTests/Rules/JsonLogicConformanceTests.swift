@@ -1,7 +1,7 @@
 import Foundation
 import RulesEngine
-import Testing
 import TestSupport
+import Testing
 
 /// The official JsonLogic suite, every case, in the project's own tests (issue 3, item 1).
 @Suite struct JsonLogicConformanceTests {

@@ -67,17 +67,18 @@ import Testing
             """
         let report = try RuleSetCheck.check(text: ruleSet, domain: "lead")
         #expect(!report.isClean)
-        #expect(report.lines == [
-            "rules[1].and[0].==[0] [typo]: `sorce` is not a lead field; did you mean `source`?",
-            "rules[1].and[1] [typo]: `>` compares text field `city` with number 5",
-            "rules[2].id [typo]: id \"typo\" is already used by rules[1]",
-            "rules[2] [typo]: `frob` is not an operator",
-            "rules[3].+[0] [arith]: `+` does arithmetic on text field `inquiry`",
-            "rules[4]: the rule needs an \"id\"",
-            "rules[4].some[1].==[0]: inside `some`, `var` \"city\" reads an element of list of text field `tags`, which has no `city`",
-            "rules[5] [empty]: the rule needs a \"rule\" (the JsonLogic document)",
-            "rule set \"华东路由\": 8 problems in 5 of 6 rules",
-        ])
+        #expect(
+            report.lines == [
+                "rules[1].and[0].==[0] [typo]: `sorce` is not a lead field; did you mean `source`?",
+                "rules[1].and[1] [typo]: `>` compares text field `city` with number 5",
+                "rules[2].id [typo]: id \"typo\" is already used by rules[1]",
+                "rules[2] [typo]: `frob` is not an operator",
+                "rules[3].+[0] [arith]: `+` does arithmetic on text field `inquiry`",
+                "rules[4]: the rule needs an \"id\"",
+                "rules[4].some[1].==[0]: inside `some`, `var` \"city\" reads an element of list of text field `tags`, which has no `city`",
+                "rules[5] [empty]: the rule needs a \"rule\" (the JsonLogic document)",
+                "rule set \"华东路由\": 8 problems in 5 of 6 rules",
+            ])
     }
 
     @Test func checkPassesAGoodRuleSetAndRefusesAMalformedFile() throws {
@@ -101,9 +102,10 @@ import Testing
         _ = FileManager.default.createFile(atPath: calendar, contents: Data("{\"make_up_workdays\": [\"2025-10-11\"]}".utf8))
         let environment = try RuleToolEnvironment.load(mappingsPath: mappings, calendarPath: calendar)
         #expect(try RuleEval.evaluate(rule: "{\"in_mapping\": [\"上海\", \"city_group\"]}", data: nil, environment: environment) == "\"华东一组\"")
-        #expect(try RuleEval.evaluate(
-            rule: "{\"business_hours_between\": [\"2025-10-11T09:00:00+08:00\", \"2025-10-11T12:00:00+08:00\"]}", data: nil,
-            environment: environment) == "3")
+        #expect(
+            try RuleEval.evaluate(
+                rule: "{\"business_hours_between\": [\"2025-10-11T09:00:00+08:00\", \"2025-10-11T12:00:00+08:00\"]}", data: nil,
+                environment: environment) == "3")
         #expect(throws: RuleToolError.self) { try RuleToolEnvironment.load(mappingsPath: calendar + ".missing", calendarPath: nil) }
     }
 }

@@ -65,8 +65,9 @@ import Testing
 
     @Test func theBackoffDoublesUpToItsLongest() {
         let policy = RestartPolicy()
-        #expect([1, 2, 3, 4, 8, 20].map(policy.pause(afterQuickFailures:)) == [
-            .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(30), .seconds(30),
-        ])
+        #expect(
+            [1, 2, 3, 4, 8, 20].map(policy.pause(afterQuickFailures:)) == [
+                .milliseconds(500), .seconds(1), .seconds(2), .seconds(4), .seconds(30), .seconds(30),
+            ])
     }
 }

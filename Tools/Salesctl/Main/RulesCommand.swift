@@ -15,7 +15,10 @@ struct RulesCommand: AsyncParsableCommand {
         @Option(help: "JSON file of mapping tables for in_mapping: {\"table\": {\"key\": value}}.")
         var mappings: String?
 
-        @Option(help: "JSON file of the work calendar for business_hours_between: {\"time_zone\", \"working_hours\", \"weekend\", \"holidays\", \"make_up_workdays\"}.")
+        @Option(
+            help:
+                "JSON file of the work calendar for business_hours_between: {\"time_zone\", \"working_hours\", \"weekend\", \"holidays\", \"make_up_workdays\"}."
+        )
         var calendar: String?
 
         func environment() throws -> RuleToolEnvironment {
@@ -52,7 +55,8 @@ struct RulesCommand: AsyncParsableCommand {
             switch (rule, batch) {
             case (nil, nil): throw ValidationError("give --rule JSON (with --data JSON) or --batch FILE")
             case (_?, _?): throw ValidationError("give either --rule or --batch, not both")
-            case (nil, _?) where data != nil || explain: throw ValidationError("--data and --explain go with --rule; batch lines carry their own data")
+            case (nil, _?) where data != nil || explain:
+                throw ValidationError("--data and --explain go with --rule; batch lines carry their own data")
             default: break
             }
         }

@@ -96,11 +96,12 @@ extension Salesctl {
                 let port = service.grpcPort(base: options.portBase)
                 let result = await HealthProbe.check(port: port)
                 if result != .serving { healthy = false }
-                let text = switch result {
-                case .serving: "SERVING"
-                case .notServing: "NOT_SERVING"
-                case .unreachable(let why): "unreachable (\(why))"
-                }
+                let text =
+                    switch result {
+                    case .serving: "SERVING"
+                    case .notServing: "NOT_SERVING"
+                    case .unreachable(let why): "unreachable (\(why))"
+                    }
                 let process = state?.services?[service.rawValue].map(Self.describe) ?? ""
                 say("\(service.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) 127.0.0.1:\(port)  \(text)\(process)")
             }
@@ -179,10 +180,13 @@ extension Salesctl {
                 }
                 if !report.neverMatched.isEmpty { say("never matched: \(report.neverMatched.joined(separator: ", "))") }
                 say("waiting in public pools: \(report.unassigned); recent leads with a missed checkpoint: \(report.missedCheckpoints)")
-                say("open leads on a manager's own account: \(report.onManagers < 0 ? "unknown (the directory could not be read)" : "\(report.onManagers)")")
+                say(
+                    "open leads on a manager's own account: \(report.onManagers < 0 ? "unknown (the directory could not be read)" : "\(report.onManagers)")"
+                )
                 for miss in report.mappingMisses {
-                    say("mapping table \(miss.table) has no entry for \(miss.field) \(miss.values.joined(separator: ", ")) "
-                        + "(\(miss.leads) leads; read by \(miss.rules.joined(separator: ", ")))")
+                    say(
+                        "mapping table \(miss.table) has no entry for \(miss.field) \(miss.values.joined(separator: ", ")) "
+                            + "(\(miss.leads) leads; read by \(miss.rules.joined(separator: ", ")))")
                 }
                 for gap in report.rosterGaps {
                     say("nobody on duty for \(gap.teamPath) on \(gap.day) at \(gap.hours.map { "\($0):00" }.joined(separator: ", "))")
@@ -211,8 +215,9 @@ extension Salesctl {
                 guard let channel = LeadColumns.channels[channel.lowercased()] else {
                     throw ValidationError("--channel \(channel) is not a channel: web_form, douyin, wechat, meituan, trade_show, store_pos or api")
                 }
-                var importer = LeadImport(port: ServiceName.leads.grpcPort(base: options.portBase),
-                                          token: try await identity.mint(dataDirectory: options.absoluteDataDir))
+                var importer = LeadImport(
+                    port: ServiceName.leads.grpcPort(base: options.portBase),
+                    token: try await identity.mint(dataDirectory: options.absoluteDataDir))
                 importer.defaultChannel = channel
                 let interactive = isatty(STDERR_FILENO) == 1
                 let started = ContinuousClock.now
@@ -224,14 +229,17 @@ extension Salesctl {
                 }
                 if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
                 let seconds = Double((ContinuousClock.now - started).components.seconds) + 1e-9
-                say("\(report.imported) of \(report.rows) rows imported, \(report.errors.count) refused (\(Int(Double(report.rows) / seconds)) rows/s)")
+                say(
+                    "\(report.imported) of \(report.rows) rows imported, \(report.errors.count) refused (\(Int(Double(report.rows) / seconds)) rows/s)"
+                )
                 if !report.ignoredColumns.isEmpty { say("columns not imported: \(report.ignoredColumns.joined(separator: ", "))") }
                 guard !report.errors.isEmpty else { return }
                 let errorsPath = file + ".errors.csv"
                 var lines = ["line,column,value,reason"]
                 for error in report.errors {
-                    lines.append([String(error.line), error.column, error.value, error.reason]
-                        .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ","))
+                    lines.append(
+                        [String(error.line), error.column, error.value, error.reason]
+                            .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ","))
                 }
                 try lines.joined(separator: "\n").write(toFile: errorsPath, atomically: true, encoding: .utf8)
                 for error in report.errors.prefix(20) {

@@ -69,7 +69,10 @@ struct OverviewAggregator: Sendable {
                 case .forecasting(let value): overview.forecasting = value
                 case .stores(let value): overview.stores = value
                 case .unavailable(let service, let reason):
-                    overview.unavailable.append(.with { $0.service = service.rawValue; $0.reason = reason })
+                    overview.unavailable.append(
+                        .with {
+                            $0.service = service.rawValue; $0.reason = reason
+                        })
                 }
             }
         }

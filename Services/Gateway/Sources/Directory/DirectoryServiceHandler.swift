@@ -41,7 +41,8 @@ struct DirectoryServiceHandler: Sales_Gateway_V1_DirectoryService.SimpleServiceP
         var roles: [Role] = []
         for (index, role) in request.roles.enumerated() {
             guard let model = Role(role) else {
-                throw ServiceError.invalidArgument(field: "roles[\(index)]", rule: "is not a role (rep, manager, finance, store clerk, store manager, admin)")
+                throw ServiceError.invalidArgument(
+                    field: "roles[\(index)]", rule: "is not a role (rep, manager, finance, store clerk, store manager, admin)")
             }
             roles.append(model)
         }

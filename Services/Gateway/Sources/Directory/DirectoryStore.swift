@@ -87,13 +87,14 @@ struct DirectoryStore: Sendable {
         let rows = try await database.query(query, on: connection)
         var result: [Sales_Gateway_V1_Team] = []
         for try await (id, name, parent, path, manager) in rows.decode((String, String, String, String, String).self) {
-            result.append(.with {
-                $0.id = id
-                $0.name = name
-                $0.parentID = parent
-                $0.orgPath = path
-                $0.managerID = manager
-            })
+            result.append(
+                .with {
+                    $0.id = id
+                    $0.name = name
+                    $0.parentID = parent
+                    $0.orgPath = path
+                    $0.managerID = manager
+                })
         }
         return result
     }
@@ -103,7 +104,9 @@ struct DirectoryStore: Sendable {
     }
 
     /// Users, optionally only those whose team lies under `subtree` ("/east").
-    func users(tenant: TenantID, id: String? = nil, subtree: OrgPath? = nil, on connection: PostgresConnection? = nil) async throws -> [Sales_Gateway_V1_User] {
+    func users(tenant: TenantID, id: String? = nil, subtree: OrgPath? = nil, on connection: PostgresConnection? = nil) async throws
+        -> [Sales_Gateway_V1_User]
+    {
         let query: PostgresQuery = """
             SELECT u.id, u.display_name, u.team_id, t.org_path, u.roles, u.active, u.created_at,
                    EXISTS (SELECT 1 FROM teams m WHERE m.tenant_id = u.tenant_id AND m.manager_id = u.id)
@@ -115,18 +118,20 @@ struct DirectoryStore: Sendable {
         let rows = try await database.query(query, on: connection)
         var result: [Sales_Gateway_V1_User] = []
         for try await (id, name, team, path, roles, active, created, managesTeam)
-            in rows.decode((String, String, String, String, [String], Bool, Date, Bool).self) {
+            in rows.decode((String, String, String, String, [String], Bool, Date, Bool).self)
+        {
             var modelRoles = Set(roles.compactMap(Role.init(rawValue:)))
             if managesTeam { modelRoles.insert(.manager) }
-            result.append(.with {
-                $0.id = id
-                $0.displayName = name
-                $0.teamID = team
-                $0.orgPath = path
-                $0.roles = modelRoles.compactMap(Sales_Gateway_V1_Role.init).sorted { $0.rawValue < $1.rawValue }
-                $0.active = active
-                $0.createdAt = Google_Protobuf_Timestamp(date: created)
-            })
+            result.append(
+                .with {
+                    $0.id = id
+                    $0.displayName = name
+                    $0.teamID = team
+                    $0.orgPath = path
+                    $0.roles = modelRoles.compactMap(Sales_Gateway_V1_Role.init).sorted { $0.rawValue < $1.rawValue }
+                    $0.active = active
+                    $0.createdAt = Google_Protobuf_Timestamp(date: created)
+                })
         }
         return result
     }

@@ -1,6 +1,6 @@
+import LeadIntake
 import RulesEngine
 import SalesProto
-import LeadIntake
 
 /// The plain API, for ERP and partner systems: the lead shape itself,
 /// `{"external_id", "contact_name", "company_name", "phone", "credit_code", "city", "inquiry", "campaign"}`.

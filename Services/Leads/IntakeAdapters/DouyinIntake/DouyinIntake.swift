@@ -1,6 +1,6 @@
+import LeadIntake
 import RulesEngine
 import SalesProto
-import LeadIntake
 
 /// A clue pushed by a Douyin enterprise account (抖音企业号线索):
 /// `{"clue_id", "name", "telephone", "city_name", "remark", "ad_name"}`.

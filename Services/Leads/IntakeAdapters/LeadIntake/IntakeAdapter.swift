@@ -1,7 +1,7 @@
 import Foundation
-import ServiceKit
 import RulesEngine
 import SalesProto
+import ServiceKit
 
 /// One lead shape, whatever channel it came from.
 public struct IntakeLead: Sendable, Equatable {
@@ -77,7 +77,9 @@ public struct IntakeAdapters: Sendable {
         var chosen: [String: any IntakeAdapter] = [:]
         for name in active {
             guard let adapter = all[name] else {
-                throw ConfigurationError(variable: variable, problem: "names \"\(name)\", which this build does not ship; known: \(all.keys.sorted().joined(separator: ", "))")
+                throw ConfigurationError(
+                    variable: variable,
+                    problem: "names \"\(name)\", which this build does not ship; known: \(all.keys.sorted().joined(separator: ", "))")
             }
             chosen[name] = adapter
         }

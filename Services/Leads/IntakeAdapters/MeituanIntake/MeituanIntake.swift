@@ -1,6 +1,6 @@
+import LeadIntake
 import RulesEngine
 import SalesProto
-import LeadIntake
 
 /// A Meituan store lead (美团到店留资): `{"lead_id", "user_name", "mobile", "shop_city", "deal_title"}`.
 public struct MeituanIntake: IntakeAdapter {

@@ -1,6 +1,6 @@
+import LeadIntake
 import RulesEngine
 import SalesProto
-import LeadIntake
 
 /// A store receipt's QR code scanned by the customer (门店小票扫码):
 /// `{"receipt_no", "store_code", "member_mobile", "member_name", "city", "note"}`.

@@ -1,6 +1,6 @@
+import LeadIntake
 import RulesEngine
 import SalesProto
-import LeadIntake
 
 /// A badge or QR scan at a trade show:
 /// `{"scan_id", "exhibition", "visitor": {"name", "mobile", "company", "credit_code", "city"}, "booth_note"}`.

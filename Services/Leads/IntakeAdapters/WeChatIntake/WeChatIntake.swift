@@ -1,6 +1,6 @@
+import LeadIntake
 import RulesEngine
 import SalesProto
-import LeadIntake
 
 /// A WeChat official account form reply (公众号留资): `{"msg_id", "openid", "nickname", "phone", "content", "scene"}`.
 public struct WeChatIntake: IntakeAdapter {

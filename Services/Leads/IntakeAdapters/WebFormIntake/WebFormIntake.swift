@@ -1,6 +1,6 @@
+import LeadIntake
 import RulesEngine
 import SalesProto
-import LeadIntake
 
 /// An H5 page or website form: `{"submission_id", "fields": {"name", "phone", "company", "city", "message"}, "utm_campaign"}`.
 public struct WebFormIntake: IntakeAdapter {

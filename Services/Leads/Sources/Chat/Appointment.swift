@@ -30,7 +30,8 @@ struct Appointment: Sendable, Equatable {
         if (period == "下午" || period == "晚上") && hour < 12 { hour += 12 }
         let minute = group(5).map { $0 == "半" ? 30 : Int($0) ?? 0 } ?? 0
         guard (0...23).contains(hour), (0...59).contains(minute),
-              let at = calendar.date(bySettingHour: hour, minute: minute, second: 0, of: day) else { return nil }
+            let at = calendar.date(bySettingHour: hour, minute: minute, second: 0, of: day)
+        else { return nil }
         return Appointment(text: whole, at: at)
     }
 
@@ -61,7 +62,8 @@ struct Appointment: Sendable, Equatable {
         let year = calendar.component(.year, from: today)
         for candidate in [year, year + 1] {
             guard let date = calendar.date(from: DateComponents(year: candidate, month: numbers[0], day: numbers[1])),
-                  calendar.component(.day, from: date) == numbers[1] else { return nil }
+                calendar.component(.day, from: date) == numbers[1]
+            else { return nil }
             if date >= today { return date }
         }
         return nil

@@ -20,7 +20,8 @@ enum ChatDraft {
             $0.leadID = leadID
             $0.kind = .wechat
             $0.occurredAt = Google_Protobuf_Timestamp(date: last)
-            $0.summary = "[微信同步，系统外沟通] 客户：" + String(customerText.prefix(200))
+            $0.summary =
+                "[微信同步，系统外沟通] 客户：" + String(customerText.prefix(200))
                 + (signals.isEmpty ? "" : "（" + signals.joined(separator: "，") + "）")
             if let appointment {
                 $0.nextCommitment = "按约定：\(appointment.text)"

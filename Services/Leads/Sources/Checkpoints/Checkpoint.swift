@@ -32,7 +32,9 @@ struct Checkpoint: Sendable, Equatable {
 
     /// The checkpoint an outcome describes, or what is wrong with it.
     static func parse(_ outcome: RuleValue, ruleID: String) -> Result<Checkpoint, CheckpointOutcomeError> {
-        guard let object = outcome.objectValue else { return .failure(.init("the outcome must be an object with label, requirement, anchor, hours and clock")) }
+        guard let object = outcome.objectValue else {
+            return .failure(.init("the outcome must be an object with label, requirement, anchor, hours and clock"))
+        }
         guard let label = object["label"]?.stringValue, !label.isEmpty else { return .failure(.init("outcome.label is required")) }
         let requirement: Requirement
         switch object["requirement"]?.stringValue {
@@ -64,10 +66,11 @@ struct Checkpoint: Sendable, Equatable {
             $0.limitHours = hours
             $0.businessHours = businessHours
         }
-        let start: Date? = switch anchor {
-        case .created: lead.createdAt
-        case .firstTouch: lead.firstTouchAt
-        }
+        let start: Date? =
+            switch anchor {
+            case .created: lead.createdAt
+            case .firstTouch: lead.firstTouchAt
+            }
         guard let start else {
             status.state = .pending
             return status
@@ -88,12 +91,13 @@ struct Checkpoint: Sendable, Equatable {
         let seconds = businessHours ? ((try? calendar.workingSeconds(from: start, to: max(start, end))) ?? 0) : max(0, end.timeIntervalSince(start))
         status.elapsedHours = (seconds / 36).rounded() / 100
         let overdue = seconds > hours * 3600
-        status.state = switch (metAt != nil, overdue) {
-        case (true, false): .met
-        case (true, true): .late
-        case (false, true): .missed
-        case (false, false): .pending
-        }
+        status.state =
+            switch (metAt != nil, overdue) {
+            case (true, false): .met
+            case (true, true): .late
+            case (false, true): .missed
+            case (false, false): .pending
+            }
         return status
     }
 }

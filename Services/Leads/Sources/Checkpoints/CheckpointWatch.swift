@@ -47,17 +47,20 @@ struct CheckpointWatch: Sendable {
             var first = false
             for try await _ in rows { first = true }
             guard first else { return false }
-            let what = "\(missed.label)（\(LeadCheckpoints.describeInChinese(missed.requirement))，已过 \(missed.elapsed.chinese)，时限 \(missed.limit.chinese)）"
+            let what =
+                "\(missed.label)（\(LeadCheckpoints.describeInChinese(missed.requirement))，已过 \(missed.elapsed.chinese)，时限 \(missed.limit.chinese)）"
             if !lead.ownerID.isEmpty {
                 try await notifier.enqueue(
-                    Notice(kind: "checkpoint_missed", audience: .person(lead.ownerID), title: "线索检查点已超时",
-                           text: "\(lead.contactName)：\(what)。完成前线索不能推进。", subjectID: lead.id.apiString, personal: true),
+                    Notice(
+                        kind: "checkpoint_missed", audience: .person(lead.ownerID), title: "线索检查点已超时",
+                        text: "\(lead.contactName)：\(what)。完成前线索不能推进。", subjectID: lead.id.apiString, personal: true),
                     tenant: tenant, on: connection, logger: logger)
             }
             try await notifier.enqueue(
-                Notice(kind: "checkpoint_escalation", audience: .team(lead.orgPath), title: "检查点超时升级",
-                       text: "\(lead.contactName)（负责人 \(lead.ownerID.isEmpty ? "公海" : lead.ownerID)）：\(what)",
-                       subjectID: lead.id.apiString, personal: false),
+                Notice(
+                    kind: "checkpoint_escalation", audience: .team(lead.orgPath), title: "检查点超时升级",
+                    text: "\(lead.contactName)（负责人 \(lead.ownerID.isEmpty ? "公海" : lead.ownerID)）：\(what)",
+                    subjectID: lead.id.apiString, personal: false),
                 tenant: tenant, on: connection, logger: logger)
             return true
         }

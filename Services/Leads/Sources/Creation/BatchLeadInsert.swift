@@ -55,7 +55,8 @@ struct BatchLeadInsert: PostgresPreparedStatement {
         SELECT \(LeadStore.columns) FROM inserted
         """
 
-    static let bindingDataTypes: [PostgresDataType] = [.textArray, .uuidArray] + Array(repeating: .textArray, count: 5)
+    static let bindingDataTypes: [PostgresDataType] =
+        [.textArray, .uuidArray] + Array(repeating: .textArray, count: 5)
         + [.uuidArray] + Array(repeating: .textArray, count: 4) + [.int2Array] + Array(repeating: .textArray, count: 16)
 
     let rows: [NewLeadRow]

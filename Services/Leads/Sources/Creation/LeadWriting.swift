@@ -22,7 +22,9 @@ struct LeadWriter: Sendable {
         do {
             let written = try await database.transaction { connection in
                 let keyed = leads.indices.filter { leads[$0].idempotencyKey?.isUsable ?? false }
-                let calls = keyed.map { Idempotency.Call(key: leads[$0].idempotencyKey!, caller: leads[$0].caller.userID, request: leads[$0].request) }
+                let calls = keyed.map {
+                    Idempotency.Call(key: leads[$0].idempotencyKey!, caller: leads[$0].caller.userID, request: leads[$0].request)
+                }
                 let claimed = Set(try await Idempotency.claim("CreateLead", calls, on: connection, logger: logger).map { keyed[$0] })
                 let writing = leads.indices.filter { leads[$0].idempotencyKey == nil || claimed.contains($0) }
                 let together = try await insertTogether(writing.map { leads[$0] }, on: connection, logger: logger)
@@ -85,11 +87,12 @@ struct LeadWriter: Sendable {
     /// The lead's owner from the desk, the customer and the lead, and its events.
     func write(_ prepared: PreparedLead, on connection: PostgresConnection, logger: Logger) async throws -> Sales_Leads_V1_CreateLeadResponse {
         let caller = prepared.caller
-        let assignment = if let decision = prepared.decision {
-            try await desk.assign(decision, tenant: caller.tenant, on: connection, logger: logger)
-        } else {
-            knownOwner(of: prepared)
-        }
+        let assignment =
+            if let decision = prepared.decision {
+                try await desk.assign(decision, tenant: caller.tenant, on: connection, logger: logger)
+            } else {
+                knownOwner(of: prepared)
+            }
         let stored = try await store.insert(row(prepared, assignment: assignment), on: connection, logger: logger)
         return try await finish(stored, assignment: assignment, caller: caller, on: connection, logger: logger)
     }

@@ -33,18 +33,20 @@ struct LeadFiguresQuery: Sendable {
             """)
         var result: [Sales_Leads_V1_LeadFigures] = []
         for try await (region, hour, leads, touched, within, p50, p90, activated, convertedCount)
-            in rows.decode((String, Int32, Int64, Int64, Int64, Double, Double, Int64, Int64).self) {
-            result.append(.with {
-                $0.region = region
-                $0.hourOfDay = hour
-                $0.leads = leads
-                $0.touched = touched
-                $0.touchedWithin48H = within
-                $0.firstTouchP50Seconds = p50
-                $0.firstTouchP90Seconds = p90
-                $0.activated = activated
-                $0.converted = convertedCount
-            })
+            in rows.decode((String, Int32, Int64, Int64, Int64, Double, Double, Int64, Int64).self)
+        {
+            result.append(
+                .with {
+                    $0.region = region
+                    $0.hourOfDay = hour
+                    $0.leads = leads
+                    $0.touched = touched
+                    $0.touchedWithin48H = within
+                    $0.firstTouchP50Seconds = p50
+                    $0.firstTouchP90Seconds = p90
+                    $0.activated = activated
+                    $0.converted = convertedCount
+                })
         }
         return result
     }

@@ -46,21 +46,23 @@ struct FollowUpStore: Sendable {
             """, logger: logger)
         var result: [Sales_Leads_V1_FollowUp] = []
         for try await (id, kind, occurred, place, maker, objection, commitment, next, summary, author, recorded)
-            in rows.decode((UUID, Int16, Date, String, String, String, String, Date?, String, String, Date).self) {
-            result.append(.with {
-                $0.id = id.apiString
-                $0.leadID = lead.apiString
-                $0.kind = Sales_Leads_V1_TouchKind(column: kind)
-                $0.occurredAt = Google_Protobuf_Timestamp(date: occurred)
-                $0.place = place
-                $0.decisionMaker = maker
-                $0.objection = objection
-                $0.nextCommitment = commitment
-                if let next { $0.nextContactAt = Google_Protobuf_Timestamp(date: next) }
-                $0.summary = summary
-                $0.authorID = author
-                $0.recordedAt = Google_Protobuf_Timestamp(date: recorded)
-            })
+            in rows.decode((UUID, Int16, Date, String, String, String, String, Date?, String, String, Date).self)
+        {
+            result.append(
+                .with {
+                    $0.id = id.apiString
+                    $0.leadID = lead.apiString
+                    $0.kind = Sales_Leads_V1_TouchKind(column: kind)
+                    $0.occurredAt = Google_Protobuf_Timestamp(date: occurred)
+                    $0.place = place
+                    $0.decisionMaker = maker
+                    $0.objection = objection
+                    $0.nextCommitment = commitment
+                    if let next { $0.nextContactAt = Google_Protobuf_Timestamp(date: next) }
+                    $0.summary = summary
+                    $0.authorID = author
+                    $0.recordedAt = Google_Protobuf_Timestamp(date: recorded)
+                })
         }
         return result
     }

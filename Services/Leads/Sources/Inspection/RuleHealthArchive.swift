@@ -47,8 +47,9 @@ struct RuleHealthArchive: Sendable {
             for try await _ in rows { stored = true }
             guard stored else { return false }
             try await notifier.enqueue(
-                Notice(kind: "rule_health_report", audience: .team("/"), title: "\(month) 规则健康报告",
-                       text: Self.summary(inspection), subjectID: "rule-health:\(month)", personal: false),
+                Notice(
+                    kind: "rule_health_report", audience: .team("/"), title: "\(month) 规则健康报告",
+                    text: Self.summary(inspection), subjectID: "rule-health:\(month)", personal: false),
                 tenant: tenant, on: connection, logger: logger)
             return true
         }
@@ -73,11 +74,12 @@ struct RuleHealthArchive: Sendable {
             "SELECT month, created_at, report FROM rule_health_reports WHERE tenant_id = \(tenant.rawValue) ORDER BY month DESC")
         var reports: [Sales_Leads_V1_RuleHealthReport] = []
         for try await (month, created, report) in rows.decode((String, Date, String).self) {
-            reports.append(.with {
-                $0.month = month
-                $0.createdAt = Google_Protobuf_Timestamp(date: created)
-                $0.inspection = (try? Sales_Leads_V1_RuleInspection(jsonString: report)) ?? .init()
-            })
+            reports.append(
+                .with {
+                    $0.month = month
+                    $0.createdAt = Google_Protobuf_Timestamp(date: created)
+                    $0.inspection = (try? Sales_Leads_V1_RuleInspection(jsonString: report)) ?? .init()
+                })
         }
         return reports
     }

@@ -32,18 +32,19 @@ struct RuleInspector: Sendable {
             for entry in active.rules.entries {
                 let matched = sample.filter { (try? entry.condition.matches($0.data)) == true }.count
                 let fields = entry.condition.source.fieldsRead.filter { catalog.field(named: $0) != nil }.sorted()
-                inspection.rules.append(.with {
-                    $0.ruleSet = name
-                    $0.ruleID = entry.id
-                    $0.matched = Int64(matched)
-                    $0.fields = fields.map { field in
-                        let empty = sample.filter { Self.isEmpty($0.data.objectValue?[field]) }.count
-                        return .with {
-                            $0.field = field
-                            $0.emptyRate = sample.isEmpty ? 0 : Double(empty) / Double(sample.count)
+                inspection.rules.append(
+                    .with {
+                        $0.ruleSet = name
+                        $0.ruleID = entry.id
+                        $0.matched = Int64(matched)
+                        $0.fields = fields.map { field in
+                            let empty = sample.filter { Self.isEmpty($0.data.objectValue?[field]) }.count
+                            return .with {
+                                $0.field = field
+                                $0.emptyRate = sample.isEmpty ? 0 : Double(empty) / Double(sample.count)
+                            }
                         }
-                    }
-                })
+                    })
                 if matched == 0 { inspection.neverMatched.append("\(name)/\(entry.id)") }
                 for (field, table) in Self.mappingLookups(entry.condition.source) {
                     lookups[MappingLookup(table: table, field: field), default: []].append("\(name)/\(entry.id)")
@@ -86,7 +87,10 @@ struct RuleInspector: Sendable {
                 if calendar.isWorkday(day) {
                     let open = hours.filter { !covered.contains("\(team)|\(day)|\($0)") }
                     if !open.isEmpty {
-                        gaps.append(.with { $0.teamPath = team; $0.day = day.description; $0.hours = open.map(Int32.init) })
+                        gaps.append(
+                            .with {
+                                $0.teamPath = team; $0.day = day.description; $0.hours = open.map(Int32.init)
+                            })
                     }
                 }
                 day = day.adding(days: 1)
@@ -130,8 +134,9 @@ struct RuleInspector: Sendable {
         var lookups: [(String, String)] = []
         rule.forEachObject { members in
             if let arguments = members["in_mapping"]?.arrayValue, arguments.count == 2,
-               let table = arguments[1].stringValue,
-               let field = arguments[0].objectValue?["var"]?.stringValue, !field.isEmpty {
+                let table = arguments[1].stringValue,
+                let field = arguments[0].objectValue?["var"]?.stringValue, !field.isEmpty
+            {
                 lookups.append((field, table))
             }
         }

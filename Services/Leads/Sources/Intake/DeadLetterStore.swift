@@ -28,13 +28,17 @@ struct DeadLetterStore: Sendable {
             """)
         var result: [(Int64, Sales_Leads_V1_DeadLetter)] = []
         for try await (seq, id, adapter, payload, reason, received) in rows.decode((Int64, UUID, String, String, String, Date).self) {
-            result.append((seq, .with {
-                $0.id = id.apiString
-                $0.adapter = adapter
-                $0.payloadJson = payload
-                $0.reason = reason
-                $0.receivedAt = Google_Protobuf_Timestamp(date: received)
-            }))
+            result.append(
+                (
+                    seq,
+                    .with {
+                        $0.id = id.apiString
+                        $0.adapter = adapter
+                        $0.payloadJson = payload
+                        $0.reason = reason
+                        $0.receivedAt = Google_Protobuf_Timestamp(date: received)
+                    }
+                ))
         }
         return result
     }

@@ -15,7 +15,8 @@ extension LeadServiceHandler {
     func ingestLead(request: Sales_Leads_V1_IngestLeadRequest, context: ServerContext) async throws -> Sales_Leads_V1_IngestLeadResponse {
         let caller = try RequestContext.caller()
         guard let adapter = intake.adapter(named: request.adapter) else {
-            throw ServiceError.invalidArgument(field: "adapter", rule: "\(quoted: request.adapter) is not an active intake adapter; active: \(intake.names.joined(separator: ", "))")
+            throw ServiceError.invalidArgument(
+                field: "adapter", rule: "\(quoted: request.adapter) is not an active intake adapter; active: \(intake.names.joined(separator: ", "))")
         }
         let intakeLead: IntakeLead
         do {
@@ -57,7 +58,9 @@ extension LeadServiceHandler {
         return .with { $0.lead = created.lead }
     }
 
-    func listDeadLetters(request: Sales_Leads_V1_ListDeadLettersRequest, context: ServerContext) async throws -> Sales_Leads_V1_ListDeadLettersResponse {
+    func listDeadLetters(request: Sales_Leads_V1_ListDeadLettersRequest, context: ServerContext) async throws
+        -> Sales_Leads_V1_ListDeadLettersResponse
+    {
         let caller = try RequestContext.caller()
         guard caller.seesWholeTenant else { throw ServiceError.permissionDenied("the dead letters are for admins") }
         let page = try Page(request.page)

@@ -93,9 +93,11 @@ extension LeadServiceHandler {
         let caller = try RequestContext.caller(allowedTo: .administer, "setting the pool policy")
         guard request.hasPolicy else { throw ServiceError.invalidArgument(field: "policy", rule: "is required") }
         let policy = request.policy
-        for (field, value, limit) in [("daily_claim_cap", policy.dailyClaimCap, 1_000), ("held_cap", policy.heldCap, 100_000),
-                                      ("cooldown_days", policy.cooldownDays, 365), ("return_after_business_days", policy.returnAfterBusinessDays, 250),
-                                      ("warn_business_days_before", policy.warnBusinessDaysBefore, 30)] {
+        for (field, value, limit) in [
+            ("daily_claim_cap", policy.dailyClaimCap, 1_000), ("held_cap", policy.heldCap, 100_000),
+            ("cooldown_days", policy.cooldownDays, 365), ("return_after_business_days", policy.returnAfterBusinessDays, 250),
+            ("warn_business_days_before", policy.warnBusinessDaysBefore, 30),
+        ] {
             guard (0...Int32(limit)).contains(value) else {
                 throw ServiceError.invalidArgument(field: "policy.\(field)", rule: "must be between 0 and \(limit)")
             }
@@ -103,7 +105,8 @@ extension LeadServiceHandler {
         for (grade, days) in policy.returnAfterBusinessDaysByGrade.sorted(by: { $0.key < $1.key }) {
             guard LeadField.grades.contains(grade) else {
                 throw ServiceError.invalidArgument(
-                    field: "policy.return_after_business_days_by_grade", rule: "\(quoted: grade) is not a grade (\(LeadField.grades.joined(separator: ", ")))")
+                    field: "policy.return_after_business_days_by_grade",
+                    rule: "\(quoted: grade) is not a grade (\(LeadField.grades.joined(separator: ", ")))")
             }
             guard (0...250).contains(days) else {
                 throw ServiceError.invalidArgument(field: "policy.return_after_business_days_by_grade[\(grade)]", rule: "must be between 0 and 250")
@@ -113,7 +116,9 @@ extension LeadServiceHandler {
         return policy
     }
 
-    func sweepPublicPool(request: Sales_Leads_V1_SweepPublicPoolRequest, context: ServerContext) async throws -> Sales_Leads_V1_SweepPublicPoolResponse {
+    func sweepPublicPool(request: Sales_Leads_V1_SweepPublicPoolRequest, context: ServerContext) async throws
+        -> Sales_Leads_V1_SweepPublicPoolResponse
+    {
         let caller = try RequestContext.caller(allowedTo: .administer, "sweeping the pool")
         let outcome = try await sweeper.sweep(tenant: caller.tenant)
         return .with {

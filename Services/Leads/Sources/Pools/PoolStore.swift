@@ -88,7 +88,9 @@ struct PoolStore: Sendable {
             """, logger: logger)
     }
 
-    func recordRelease(_ lead: UUID, previousOwner: String, reason: String, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws {
+    func recordRelease(_ lead: UUID, previousOwner: String, reason: String, tenant: TenantID, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
         try await connection.query(
             """
             INSERT INTO lead_releases (lead_id, tenant_id, previous_owner, reason)

@@ -93,7 +93,8 @@ struct PoolSweeper: Sendable {
         let logger = database.logger
         return try await database.transaction { connection in
             guard try await store.markReturnWarned(id, on: connection, logger: logger),
-                  let lead = try await store.find(id, for: system, on: connection, logger: logger) else { return false }
+                let lead = try await store.find(id, for: system, on: connection, logger: logger)
+            else { return false }
             try await Outbox.append(
                 Sales_Leads_V1_LeadReturnWarning.with {
                     $0.lead = lead.message(for: system)
@@ -121,9 +122,12 @@ extension PoolSweeper {
         PeriodicJob("pool-sweep", schedule: .every(interval), health: health, logger: database.logger) {
             let outcome = try await sweep(tenant: nil)
             if outcome != .init() {
-                database.logger.info("pool sweep", metadata: [
-                    "returned": "\(outcome.returned)", "warned": "\(outcome.warned)", "checkpoint_alerts": "\(outcome.checkpointAlerts)",
-                    "reports_archived": "\(outcome.reportsArchived)"])
+                database.logger.info(
+                    "pool sweep",
+                    metadata: [
+                        "returned": "\(outcome.returned)", "warned": "\(outcome.warned)", "checkpoint_alerts": "\(outcome.checkpointAlerts)",
+                        "reports_archived": "\(outcome.reportsArchived)",
+                    ])
             }
             return .idle
         }

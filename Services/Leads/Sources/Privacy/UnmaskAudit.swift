@@ -28,12 +28,16 @@ struct UnmaskAudit: Sendable {
             """)
         var result: [(Int64, Sales_Leads_V1_UnmaskAuditEntry)] = []
         for try await (seq, user, lead, method, at) in rows.decode((Int64, String, UUID, String, Date).self) {
-            result.append((seq, .with {
-                $0.userID = user
-                $0.leadID = lead.apiString
-                $0.method = method
-                $0.at = Google_Protobuf_Timestamp(date: at)
-            }))
+            result.append(
+                (
+                    seq,
+                    .with {
+                        $0.userID = user
+                        $0.leadID = lead.apiString
+                        $0.method = method
+                        $0.at = Google_Protobuf_Timestamp(date: at)
+                    }
+                ))
         }
         return result
     }

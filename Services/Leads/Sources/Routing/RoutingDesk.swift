@@ -47,15 +47,18 @@ enum RoutingDesk {
         if let priorityScore {
             let first = able.filter { $0.score >= priorityScore }
             if let pick = next(in: first) {
-                return .rep(pick.userID, detail: "first pick for a score of \(format(priorityScore)) or more: \(pick.userID) (score \(format(pick.score)))")
+                return .rep(
+                    pick.userID, detail: "first pick for a score of \(format(priorityScore)) or more: \(pick.userID) (score \(format(pick.score)))")
             }
         }
         if let pick = next(in: able) {
             return .rep(pick.userID, detail: "weighted round robin: \(pick.userID) (weight \(pick.weight), \(pick.openLeads) open)")
         }
-        let why = team.isEmpty
+        let why =
+            team.isEmpty
             ? "no reps are set up for the team" : "nobody can take it (\(team.compactMap(\.unavailability).joined(separator: ", ")))"
-        let whyInChinese = team.isEmpty
+        let whyInChinese =
+            team.isEmpty
             ? "小组还没有设置销售" : "小组内无人可接（\(team.compactMap(\.unavailabilityInChinese).joined(separator: "、"))）"
         if let offDuty {
             return .nobody(detail: "\(why); \(offDuty): nobody on duty", chinese: "\(whyInChinese)；\(offDuty.chinese)，无人值班")

@@ -17,13 +17,19 @@ struct RoutingDeskHandler: Sales_Leads_V1_RoutingDeskService.SimpleServiceProtoc
         rep.userID = try Require.text(rep.userID, field: "rep.user_id", maxLength: 40)
         try Self.authorize(caller, team: rep.teamPath, field: "rep.team_path")
         if rep.weight == 0 { rep.weight = 1 }
-        guard (1...100).contains(rep.weight) else { throw ServiceError.invalidArgument(field: "rep.weight", rule: "must be 1 to 100; got \(rep.weight)") }
+        guard (1...100).contains(rep.weight) else {
+            throw ServiceError.invalidArgument(field: "rep.weight", rule: "must be 1 to 100; got \(rep.weight)")
+        }
         guard rep.capacity >= 0 else { throw ServiceError.invalidArgument(field: "rep.capacity", rule: "must not be negative (0 means no cap)") }
-        guard (0...100).contains(rep.score) else { throw ServiceError.invalidArgument(field: "rep.score", rule: "must be 0 to 100; got \(rep.score)") }
+        guard (0...100).contains(rep.score) else {
+            throw ServiceError.invalidArgument(field: "rep.score", rule: "must be 0 to 100; got \(rep.score)")
+        }
         let leaves = try rep.leaves.enumerated().map { index, span in
             let first = try Self.day(span.firstDay, field: "rep.leaves[\(index)].first_day")
             let last = try Self.day(span.lastDay.isEmpty ? span.firstDay : span.lastDay, field: "rep.leaves[\(index)].last_day")
-            guard first <= last else { throw ServiceError.invalidArgument(field: "rep.leaves[\(index)].last_day", rule: "must not be before first_day") }
+            guard first <= last else {
+                throw ServiceError.invalidArgument(field: "rep.leaves[\(index)].last_day", rule: "must not be before first_day")
+            }
             return (first, last)
         }
         try await desk.put(rep, leaves: leaves, tenant: caller.tenant, by: caller)
@@ -33,10 +39,14 @@ struct RoutingDeskHandler: Sales_Leads_V1_RoutingDeskService.SimpleServiceProtoc
         return stored
     }
 
-    func listRoutingReps(request: Sales_Leads_V1_ListRoutingRepsRequest, context: ServerContext) async throws -> Sales_Leads_V1_ListRoutingRepsResponse {
+    func listRoutingReps(request: Sales_Leads_V1_ListRoutingRepsRequest, context: ServerContext) async throws
+        -> Sales_Leads_V1_ListRoutingRepsResponse
+    {
         let caller = try RequestContext.caller()
         let team = request.teamPath.isEmpty ? nil : request.teamPath
-        if let team { try Self.authorize(caller, team: team, field: "team_path") } else if !caller.seesWholeTenant {
+        if let team {
+            try Self.authorize(caller, team: team, field: "team_path")
+        } else if !caller.seesWholeTenant {
             throw ServiceError.invalidArgument(field: "team_path", rule: "is required unless you are an admin")
         }
         let reps = try await desk.list(tenant: caller.tenant, team: team)
@@ -55,7 +65,8 @@ struct RoutingDeskHandler: Sales_Leads_V1_RoutingDeskService.SimpleServiceProtoc
                 throw ServiceError.invalidArgument(field: "\(field).day", rule: "\(day) is outside \(first)…\(last), the days this roster replaces")
             }
             guard (0...23).contains(shift.startHour), shift.endHour > shift.startHour, shift.endHour <= 24 else {
-                throw ServiceError.invalidArgument(field: "\(field).end_hour", rule: "hours must satisfy 0 ≤ start_hour < end_hour ≤ 24; got \(shift.startHour)–\(shift.endHour)")
+                throw ServiceError.invalidArgument(
+                    field: "\(field).end_hour", rule: "hours must satisfy 0 ≤ start_hour < end_hour ≤ 24; got \(shift.startHour)–\(shift.endHour)")
             }
         }
         try await refuseManagers(on: request.shifts, tenant: caller.tenant)
@@ -88,13 +99,16 @@ struct RoutingDeskHandler: Sales_Leads_V1_RoutingDeskService.SimpleServiceProtoc
         }
         if let index = shifts.firstIndex(where: { managers.contains($0.userID) }) {
             throw ServiceError.failedPrecondition(
-                "shifts[\(index)].user_id: \(shifts[index].userID) manages a team; a duty roster gives leads to reps, never to a manager's own account")
+                "shifts[\(index)].user_id: \(shifts[index].userID) manages a team; a duty roster gives leads to reps, never to a manager's own account"
+            )
         }
     }
 
     /// Admins set any team; a manager their own subtree; nobody else.
     static func authorize(_ caller: Caller, team: String, field: String) throws(ServiceError) {
-        guard OrgPath.isValid(team) else { throw .invalidArgument(field: field, rule: "must be a team path such as \"/east/east-sh\"; got \(quoted: team)") }
+        guard OrgPath.isValid(team) else {
+            throw .invalidArgument(field: field, rule: "must be a team path such as \"/east/east-sh\"; got \(quoted: team)")
+        }
         if caller.may(.administer) { return }
         guard caller.managedSubtree?.contains(team) == true else {
             throw .permissionDenied("the routing desk of \(team) is for its managers and admins")

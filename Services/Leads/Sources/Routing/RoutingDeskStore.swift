@@ -64,7 +64,8 @@ struct RoutingDeskStore: Sendable {
             // lead, and only in working time.
             let someoneCanTake = team.contains(where: \.canTake)
             let offDuty = someoneCanTake ? nil : await calendars.calendar(for: tenant).notWorking(at: moment.instant)
-            let onDuty = someoneCanTake || offDuty != nil
+            let onDuty =
+                someoneCanTake || offDuty != nil
                 ? [] : try await dutyReps(tenant: tenant, team: path, moment: moment, on: connection, logger: logger)
             switch RoutingDesk.choose(team: team, onDuty: onDuty, priorityScore: priorityScore, offDuty: offDuty) {
             case .rep(let user, let detail), .onDuty(let user, let detail):
@@ -97,11 +98,12 @@ struct RoutingDeskStore: Sendable {
         tenant: TenantID, where filter: RepFilter, moment: Moment = Moment(), lock: Bool = false,
         on connection: PostgresConnection? = nil
     ) async throws -> [RoutingDesk.Rep] {
-        let (team, user): (String?, String?) = switch filter {
-        case .team(let path): (path, nil)
-        case .user(let id): (nil, id)
-        case .all: (nil, nil)
-        }
+        let (team, user): (String?, String?) =
+            switch filter {
+            case .team(let path): (path, nil)
+            case .user(let id): (nil, id)
+            case .all: (nil, nil)
+            }
         if lock, let connection {
             // Locked in a statement of its own, read in the next: in READ COMMITTED a statement
             // that waits for a row lock still counts leads as of its start, so it would miss the
@@ -112,7 +114,8 @@ struct RoutingDeskStore: Sendable {
                 WHERE tenant_id = \(tenant.rawValue)
                   AND (\(team)::text IS NULL OR team_path = \(team)) AND (\(user)::text IS NULL OR user_id = \(user))
                 ORDER BY user_id FOR UPDATE
-                """, logger: database.logger).collect()
+                """, logger: database.logger
+            ).collect()
         }
         let rows = try await database.query(
             """
@@ -129,10 +132,12 @@ struct RoutingDeskStore: Sendable {
             """, on: connection)
         var reps: [RoutingDesk.Rep] = []
         for try await (id, active, weight, capacity, score, assigned, onLeave, open)
-            in rows.decode((String, Bool, Int32, Int32, Double, Int64, Bool, Int64).self) {
-            reps.append(.init(
-                userID: id, active: active, weight: weight, capacity: capacity, score: score,
-                onLeave: onLeave, openLeads: open, assignedTotal: assigned))
+            in rows.decode((String, Bool, Int32, Int32, Double, Int64, Bool, Int64).self)
+        {
+            reps.append(
+                .init(
+                    userID: id, active: active, weight: weight, capacity: capacity, score: score,
+                    onLeave: onLeave, openLeads: open, assignedTotal: assigned))
         }
         return reps
     }
@@ -150,7 +155,8 @@ struct RoutingDeskStore: Sendable {
                 WHERE s.tenant_id = \(tenant.rawValue) AND s.team_path = \(team) AND s.day = \(moment.day)::date
                   AND s.start_hour <= \(moment.hour) AND s.end_hour > \(moment.hour))
             ORDER BY r.user_id FOR UPDATE
-            """, logger: logger).collect()
+            """, logger: logger
+        ).collect()
         let rows = try await connection.query(
             """
             SELECT s.user_id, coalesce(r.active, true), coalesce(r.capacity, 0), coalesce(r.assigned_total, 0),
@@ -213,21 +219,25 @@ struct RoutingDeskStore: Sendable {
             """)
         var result: [Sales_Leads_V1_RoutingRep] = []
         for try await (user, team, active, weight, capacity, score, assigned, open, leaves)
-            in rows.decode((String, String, Bool, Int32, Int32, Double, Int64, Int64, String).self) {
-            result.append(.with {
-                $0.userID = user
-                $0.teamPath = team
-                $0.active = active
-                $0.weight = weight
-                $0.capacity = capacity
-                $0.score = score
-                $0.assignedTotal = assigned
-                $0.openLeads = open
-                $0.leaves = leaves.split(separator: ",").map { span in
-                    let days = span.split(separator: "/")
-                    return .with { $0.firstDay = String(days[0]); $0.lastDay = String(days.count > 1 ? days[1] : days[0]) }
-                }
-            })
+            in rows.decode((String, String, Bool, Int32, Int32, Double, Int64, Int64, String).self)
+        {
+            result.append(
+                .with {
+                    $0.userID = user
+                    $0.teamPath = team
+                    $0.active = active
+                    $0.weight = weight
+                    $0.capacity = capacity
+                    $0.score = score
+                    $0.assignedTotal = assigned
+                    $0.openLeads = open
+                    $0.leaves = leaves.split(separator: ",").map { span in
+                        let days = span.split(separator: "/")
+                        return .with {
+                            $0.firstDay = String(days[0]); $0.lastDay = String(days.count > 1 ? days[1] : days[0])
+                        }
+                    }
+                })
         }
         return result
     }
@@ -251,7 +261,8 @@ struct RoutingDeskStore: Sendable {
         }
     }
 
-    func roster(team: String?, first: LocalDate, last: LocalDate, tenant: TenantID) async throws -> [(team: String, shift: Sales_Leads_V1_DutyShift)] {
+    func roster(team: String?, first: LocalDate, last: LocalDate, tenant: TenantID) async throws -> [(team: String, shift: Sales_Leads_V1_DutyShift)]
+    {
         let rows = try await database.query(
             """
             SELECT team_path, user_id, day::text, start_hour, end_hour FROM duty_shifts
@@ -261,12 +272,16 @@ struct RoutingDeskStore: Sendable {
             """)
         var result: [(String, Sales_Leads_V1_DutyShift)] = []
         for try await (team, user, day, start, end) in rows.decode((String, String, String, Int16, Int16).self) {
-            result.append((team, .with {
-                $0.userID = user
-                $0.day = day
-                $0.startHour = Int32(start)
-                $0.endHour = Int32(end)
-            }))
+            result.append(
+                (
+                    team,
+                    .with {
+                        $0.userID = user
+                        $0.day = day
+                        $0.startHour = Int32(start)
+                        $0.endHour = Int32(end)
+                    }
+                ))
         }
         return result
     }

@@ -57,7 +57,8 @@ struct LeadRuleDomain: RuleDomain {
             before = last.seq
         }
         return leads.map { lead in
-            DryRunRecord(id: lead.id.apiString, data: lead.ruleValue, fixed: lead.ownerFixedByCustomer.map { [RoutingDecision.ruleSetName: $0] } ?? [:])
+            DryRunRecord(
+                id: lead.id.apiString, data: lead.ruleValue, fixed: lead.ownerFixedByCustomer.map { [RoutingDecision.ruleSetName: $0] } ?? [:])
         }
     }
 }

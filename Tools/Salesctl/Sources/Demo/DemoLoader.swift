@@ -46,15 +46,16 @@ public struct DemoLoader: Sendable {
                 let metadata: Metadata = ["authorization": "Bearer \(frozen[demo.rep]!)"]
                 var withKey = metadata
                 withKey.addString("demo-lead-\(index)", forKey: "idempotency-key")
-                let created = try await leads.createLead(.with {
-                    $0.contactName = demo.contact
-                    $0.companyName = demo.company
-                    $0.phone = demo.phone
-                    $0.channel = demo.channel
-                    $0.campaign = demo.campaign
-                    $0.city = demo.city
-                    $0.inquiry = demo.inquiry
-                }, metadata: withKey)
+                let created = try await leads.createLead(
+                    .with {
+                        $0.contactName = demo.contact
+                        $0.companyName = demo.company
+                        $0.phone = demo.phone
+                        $0.channel = demo.channel
+                        $0.campaign = demo.campaign
+                        $0.city = demo.city
+                        $0.inquiry = demo.inquiry
+                    }, metadata: withKey)
                 summary.leads += 1
                 guard let (yuan, days) = demo.convert else { continue }
                 // A second `up --demo` finds the lead converted already: leave it as it is.
@@ -65,12 +66,13 @@ public struct DemoLoader: Sendable {
                 }
                 var convertMetadata = metadata
                 convertMetadata.addString("demo-convert-\(index)", forKey: "idempotency-key")
-                _ = try await leads.convertLead(.with {
-                    $0.leadID = created.lead.id
-                    $0.opportunityName = "\(demo.company) · \(demo.inquiry.prefix(12))"
-                    $0.expectedAmount = .init(minorUnits: yuan * 100, currency: "CNY")
-                    $0.expectedClose = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(Double(days) * 86_400))
-                }, metadata: convertMetadata)
+                _ = try await leads.convertLead(
+                    .with {
+                        $0.leadID = created.lead.id
+                        $0.opportunityName = "\(demo.company) · \(demo.inquiry.prefix(12))"
+                        $0.expectedAmount = .init(minorUnits: yuan * 100, currency: "CNY")
+                        $0.expectedClose = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(Double(days) * 86_400))
+                    }, metadata: convertMetadata)
                 summary.opportunities += 1
             }
             try await DemoRouting.load(client: client, adminToken: admin)
@@ -81,12 +83,15 @@ public struct DemoLoader: Sendable {
             let stores = Sales_Storesales_V1_StoreService.Client(wrapping: client)
             for demo in DemoOrg.stores {
                 do {
-                    _ = try await stores.createStore(.with {
-                        $0.code = demo.code
-                        $0.name = demo.name
-                        $0.city = demo.city
-                        $0.location = .with { $0.latitude = demo.latitude; $0.longitude = demo.longitude }
-                    }, metadata: ["authorization": "Bearer \(frozen[demo.manager]!)"])
+                    _ = try await stores.createStore(
+                        .with {
+                            $0.code = demo.code
+                            $0.name = demo.name
+                            $0.city = demo.city
+                            $0.location = .with {
+                                $0.latitude = demo.latitude; $0.longitude = demo.longitude
+                            }
+                        }, metadata: ["authorization": "Bearer \(frozen[demo.manager]!)"])
                 } catch let error as RPCError where error.code == .alreadyExists {}
                 summary.stores += 1
             }
@@ -101,28 +106,33 @@ public struct DemoLoader: Sendable {
         let metadata: Metadata = ["authorization": "Bearer \(adminToken)"]
         for team in DemoOrg.teams {
             do {
-                _ = try await directory.createTeam(.with {
-                    $0.id = team.id
-                    $0.name = team.name
-                    $0.parentID = team.parent ?? ""
-                }, metadata: metadata)
+                _ = try await directory.createTeam(
+                    .with {
+                        $0.id = team.id
+                        $0.name = team.name
+                        $0.parentID = team.parent ?? ""
+                    }, metadata: metadata)
             } catch let error as RPCError where error.code == .alreadyExists {}
             summary.teams += 1
         }
         for person in DemoOrg.people {
             do {
-                _ = try await directory.createUser(.with {
-                    $0.id = person.id
-                    $0.displayName = person.name
-                    $0.teamID = person.team
-                    $0.roles = person.roles
-                }, metadata: metadata)
+                _ = try await directory.createUser(
+                    .with {
+                        $0.id = person.id
+                        $0.displayName = person.name
+                        $0.teamID = person.team
+                        $0.roles = person.roles
+                    }, metadata: metadata)
             } catch let error as RPCError where error.code == .alreadyExists {}
             summary.users += 1
         }
         for team in DemoOrg.teams {
             guard let manager = team.manager else { continue }
-            _ = try await directory.setTeamManager(.with { $0.teamID = team.id; $0.managerID = manager }, metadata: metadata)
+            _ = try await directory.setTeamManager(
+                .with {
+                    $0.teamID = team.id; $0.managerID = manager
+                }, metadata: metadata)
         }
         let users = try await directory.listUsers(.init(), metadata: metadata).users
         return Dictionary(uniqueKeysWithValues: users.map { ($0.id, $0) })

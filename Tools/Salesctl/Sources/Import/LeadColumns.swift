@@ -50,17 +50,18 @@ public struct LeadColumns: Sendable {
 
     /// The column a request field came from ("phone" → "手机"), for error reports.
     public func column(for field: String) -> String? {
-        let target: Target? = switch field {
-        case "contact_name": .contactName
-        case "company_name": .companyName
-        case "phone": .phone
-        case "credit_code": .creditCode
-        case "channel": .channel
-        case "campaign": .campaign
-        case "city": .city
-        case "inquiry": .inquiry
-        default: targets.values.first { if case .custom(let key, _) = $0 { "custom_fields.\(key)" == field } else { false } }
-        }
+        let target: Target? =
+            switch field {
+            case "contact_name": .contactName
+            case "company_name": .companyName
+            case "phone": .phone
+            case "credit_code": .creditCode
+            case "channel": .channel
+            case "campaign": .campaign
+            case "city": .city
+            case "inquiry": .inquiry
+            default: targets.values.first { if case .custom(let key, _) = $0 { "custom_fields.\(key)" == field } else { false } }
+            }
         guard let target, let index = targets.first(where: { $0.value == target })?.key else { return nil }
         return headers[index]
     }

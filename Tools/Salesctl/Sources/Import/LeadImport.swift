@@ -59,7 +59,9 @@ public struct LeadImport: Sendable {
             guard let headers = reader.next() else { throw ImportError("\(path) is empty") }
             let columns = LeadColumns(headers: headers, fields: fields)
             guard !columns.missesContactAndKey else {
-                throw ImportError("the header row needs a contact column (姓名/contact_name) and a phone (手机/phone) or credit code (统一社会信用代码) column; found: \(headers.joined(separator: ", "))")
+                throw ImportError(
+                    "the header row needs a contact column (姓名/contact_name) and a phone (手机/phone) or credit code (统一社会信用代码) column; found: \(headers.joined(separator: ", "))"
+                )
             }
             var report = Report(ignoredColumns: columns.ignored)
             try await withThrowingTaskGroup(of: RowError?.self) { group in
@@ -117,8 +119,10 @@ public struct LeadImport: Sendable {
             case .inquiry: request.inquiry = value
             case .channel:
                 guard let channel = LeadColumns.channels[value.lowercased()] ?? LeadColumns.channels[value] else {
-                    return .failure(RowError(line: line, column: header, value: value,
-                                             reason: "not a channel (官网表单, 抖音, 微信, 美团, 展会, 门店, API)"))
+                    return .failure(
+                        RowError(
+                            line: line, column: header, value: value,
+                            reason: "not a channel (官网表单, 抖音, 微信, 美团, 展会, 门店, API)"))
                 }
                 request.channel = channel
             case .custom(let key, let type):

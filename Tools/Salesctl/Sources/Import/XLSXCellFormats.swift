@@ -17,18 +17,21 @@ struct XLSXCellFormats: Sendable {
         var codes: [Int: String] = [:]
         var styleFormats: [Int] = []
         var inCellXfs = false
-        try XMLEvents.parse(data, part: part, name: name, start: { element, attributes in
-            switch element {
-            case "numFmt":
-                if let id = attributes["numFmtId"].flatMap({ Int($0) }) { codes[id] = attributes["formatCode"] ?? "" }
-            case "cellXfs": inCellXfs = true
-            case "xf" where inCellXfs:  // cellStyleXfs has xf elements too: those are named styles, not cells'
-                styleFormats.append(attributes["numFmtId"].flatMap { Int($0) } ?? 0)
-            default: break
-            }
-        }, end: { element in
-            if element == "cellXfs" { inCellXfs = false }
-        })
+        try XMLEvents.parse(
+            data, part: part, name: name,
+            start: { element, attributes in
+                switch element {
+                case "numFmt":
+                    if let id = attributes["numFmtId"].flatMap({ Int($0) }) { codes[id] = attributes["formatCode"] ?? "" }
+                case "cellXfs": inCellXfs = true
+                case "xf" where inCellXfs:  // cellStyleXfs has xf elements too: those are named styles, not cells'
+                    styleFormats.append(attributes["numFmtId"].flatMap { Int($0) } ?? 0)
+                default: break
+                }
+            },
+            end: { element in
+                if element == "cellXfs" { inCellXfs = false }
+            })
         return XLSXCellFormats(dateStyles: styleFormats.map { isDateFormat(id: $0, code: codes[$0]) }, date1904: date1904)
     }
 

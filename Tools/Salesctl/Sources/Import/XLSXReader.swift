@@ -24,12 +24,14 @@ public struct XLSXReader: Sequence, IteratorProtocol, Sendable {
         }
         let parts = try XLSXParts(archive: archive, name: name)
         // Both parts are optional: a workbook with only numbers or inline strings may have neither.
-        let strings = try Self.extract(parts.sharedStrings, from: archive, name: name).map {
-            try XLSXSharedStrings.read($0, part: parts.sharedStrings, name: name)
-        } ?? []
-        let formats = try Self.extract(parts.styles, from: archive, name: name).map {
-            try XLSXCellFormats.read($0, part: parts.styles, name: name, date1904: parts.date1904)
-        } ?? XLSXCellFormats(date1904: parts.date1904)
+        let strings =
+            try Self.extract(parts.sharedStrings, from: archive, name: name).map {
+                try XLSXSharedStrings.read($0, part: parts.sharedStrings, name: name)
+            } ?? []
+        let formats =
+            try Self.extract(parts.styles, from: archive, name: name).map {
+                try XLSXCellFormats.read($0, part: parts.styles, name: name, date1904: parts.date1904)
+            } ?? XLSXCellFormats(date1904: parts.date1904)
         guard let sheet = try Self.extract(parts.sheet, from: archive, name: name) else {
             throw ImportError("\(name) has no worksheet \(parts.sheet)")
         }
@@ -101,23 +103,27 @@ struct XLSXParts {
         }
         var sheets: [(relationship: String, hidden: Bool)] = []
         var date1904 = false
-        try XMLEvents.parse(workbook, part: "xl/workbook.xml", name: name, start: { element, attributes in
-            switch element {
-            case "workbookPr": date1904 = ["1", "true"].contains(attributes["date1904"] ?? "")
-            case "sheet":  // state is visible, hidden or veryHidden
-                guard let id = XMLEvents.attribute("id", in: attributes) else { return }
-                sheets.append((id, attributes["state"].map { $0 != "visible" } ?? false))
-            default: break
-            }
-        })
+        try XMLEvents.parse(
+            workbook, part: "xl/workbook.xml", name: name,
+            start: { element, attributes in
+                switch element {
+                case "workbookPr": date1904 = ["1", "true"].contains(attributes["date1904"] ?? "")
+                case "sheet":  // state is visible, hidden or veryHidden
+                    guard let id = XMLEvents.attribute("id", in: attributes) else { return }
+                    sheets.append((id, attributes["state"].map { $0 != "visible" } ?? false))
+                default: break
+                }
+            })
         self.date1904 = date1904
         var targets: [String: (type: String, path: String)] = [:]
         let relsPath = "xl/_rels/workbook.xml.rels"
         if let rels = try XLSXReader.extract(relsPath, from: archive, name: name) {
-            try XMLEvents.parse(rels, part: relsPath, name: name, start: { element, attributes in
-                guard element == "Relationship", let id = attributes["Id"], let target = attributes["Target"] else { return }
-                targets[id] = (attributes["Type"] ?? "", Self.resolve(target))
-            })
+            try XMLEvents.parse(
+                rels, part: relsPath, name: name,
+                start: { element, attributes in
+                    guard element == "Relationship", let id = attributes["Id"], let target = attributes["Target"] else { return }
+                    targets[id] = (attributes["Type"] ?? "", Self.resolve(target))
+                })
         }
         func path(ofType suffix: String) -> String? { targets.values.first { $0.type.hasSuffix(suffix) }?.path }
         sharedStrings = path(ofType: "/sharedStrings") ?? sharedStrings

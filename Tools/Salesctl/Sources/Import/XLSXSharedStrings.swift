@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(FoundationXML)
-import FoundationXML
+    import FoundationXML
 #endif
 
 /// One XML part of a workbook read with XMLParser as a stream of events (no tree is built, so a
@@ -29,8 +30,9 @@ final class XMLEvents: NSObject, XMLParserDelegate {
         let events = XMLEvents(start: start, text: text, end: end)  // the parser holds its delegate weakly
         parser.delegate = events
         guard parser.parse() else {
-            throw ImportError("\(name) is a damaged workbook: \(part) is not well-formed XML (line \(parser.lineNumber), column "
-                + "\(parser.columnNumber)); open it in Excel or WPS and save it again")
+            throw ImportError(
+                "\(name) is a damaged workbook: \(part) is not well-formed XML (line \(parser.lineNumber), column "
+                    + "\(parser.columnNumber)); open it in Excel or WPS and save it again")
         }
     }
 
@@ -44,8 +46,10 @@ final class XMLEvents: NSObject, XMLParserDelegate {
         attributes[local] ?? attributes.first { localName($0.key) == local }?.value
     }
 
-    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
-                qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+        qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
+    ) {
         start(Self.localName(elementName), attributeDict)
     }
 
@@ -94,7 +98,8 @@ struct XLSXStringItem {
             result += rest[..<range.lowerBound]
             let escape = rest[range.upperBound...].prefix(5)  // HHHH_
             if escape.count == 5, escape.last == "_", escape.dropLast().allSatisfy(\.isHexDigit),
-               let code = UInt32(escape.dropLast(), radix: 16), let scalar = Unicode.Scalar(code) {
+                let code = UInt32(escape.dropLast(), radix: 16), let scalar = Unicode.Scalar(code)
+            {
                 result.unicodeScalars.append(scalar)
                 rest = rest[rest.index(range.upperBound, offsetBy: 5)...]
             } else {
@@ -111,11 +116,14 @@ enum XLSXSharedStrings {
     static func read(_ data: Data, part: String, name: String) throws -> [String] {
         var strings: [String] = []
         var item: XLSXStringItem?
-        try XMLEvents.parse(data, part: part, name: name, start: { element, _ in
-            if element == "si" { item = XLSXStringItem() } else { item?.start(element) }
-        }, text: { item?.characters($0) }, end: { element in
-            if element == "si", let done = item { strings.append(done.decoded); item = nil } else { item?.end(element) }
-        })
+        try XMLEvents.parse(
+            data, part: part, name: name,
+            start: { element, _ in
+                if element == "si" { item = XLSXStringItem() } else { item?.start(element) }
+            }, text: { item?.characters($0) },
+            end: { element in
+                if element == "si", let done = item { strings.append(done.decoded); item = nil } else { item?.end(element) }
+            })
         return strings
     }
 }

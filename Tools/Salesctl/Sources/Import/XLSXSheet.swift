@@ -20,42 +20,47 @@ enum XLSXSheet {
         var value = ""
         var inValue = false
         var inline: XLSXStringItem?
-        try XMLEvents.parse(data, part: part, name: name, start: { element, attributes in
-            switch element {
-            case "row":
-                rowNumber = attributes["r"].flatMap { Int($0) } ?? rowNumber + 1
-                cells = []
-                nextColumn = 0
-            case "c":
-                let reference = attributes["r"] ?? ""
-                cell = (reference, columnIndex(reference) ?? nextColumn, attributes["t"] ?? "n", attributes["s"].flatMap { Int($0) } ?? 0)
-                value = ""
-                inline = nil
-            case "v" where cell != nil: inValue = true
-            case "is" where cell != nil: inline = XLSXStringItem()
-            default: inline?.start(element)
-            }
-        }, text: { string in
-            if inValue { value += string } else { inline?.characters(string) }
-        }, end: { element in
-            switch element {
-            case "v": inValue = false
-            case "c":
-                guard let done = cell else { return }
-                cell = nil
-                nextColumn = done.column + 1
-                guard let text = cellText(type: done.type, value: value, inline: inline, style: done.style, strings: strings, formats: formats) else {
-                    problem = problem ?? "cell \(done.reference) refers to shared string \(value), which the workbook does not have"
-                    return
+        try XMLEvents.parse(
+            data, part: part, name: name,
+            start: { element, attributes in
+                switch element {
+                case "row":
+                    rowNumber = attributes["r"].flatMap { Int($0) } ?? rowNumber + 1
+                    cells = []
+                    nextColumn = 0
+                case "c":
+                    let reference = attributes["r"] ?? ""
+                    cell = (reference, columnIndex(reference) ?? nextColumn, attributes["t"] ?? "n", attributes["s"].flatMap { Int($0) } ?? 0)
+                    value = ""
+                    inline = nil
+                case "v" where cell != nil: inValue = true
+                case "is" where cell != nil: inline = XLSXStringItem()
+                default: inline?.start(element)
                 }
-                guard !text.isEmpty else { return }
-                if cells.count <= done.column { cells += repeatElement("", count: done.column + 1 - cells.count) }
-                cells[done.column] = text
-            case "row":
-                if !cells.isEmpty { rows.append(Row(number: rowNumber, cells: cells)) }
-            default: inline?.end(element)
-            }
-        })
+            },
+            text: { string in
+                if inValue { value += string } else { inline?.characters(string) }
+            },
+            end: { element in
+                switch element {
+                case "v": inValue = false
+                case "c":
+                    guard let done = cell else { return }
+                    cell = nil
+                    nextColumn = done.column + 1
+                    guard let text = cellText(type: done.type, value: value, inline: inline, style: done.style, strings: strings, formats: formats)
+                    else {
+                        problem = problem ?? "cell \(done.reference) refers to shared string \(value), which the workbook does not have"
+                        return
+                    }
+                    guard !text.isEmpty else { return }
+                    if cells.count <= done.column { cells += repeatElement("", count: done.column + 1 - cells.count) }
+                    cells[done.column] = text
+                case "row":
+                    if !cells.isEmpty { rows.append(Row(number: rowNumber, cells: cells)) }
+                default: inline?.end(element)
+                }
+            })
         if let problem { throw ImportError("\(name) is a damaged workbook: \(problem); open it in Excel or WPS and save it again") }
         return rows
     }

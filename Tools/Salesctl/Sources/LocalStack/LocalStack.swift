@@ -137,7 +137,9 @@ public struct LocalStack: Sendable {
     public func endpoints(_ plan: StackPlan) -> String {
         var lines = ["the stack is up (Ctrl-C or `salesctl down` stops it):"]
         for service in ServiceName.allCases {
-            lines.append("  \(service.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) grpc 127.0.0.1:\(plan.grpcPort(service))   metrics http://127.0.0.1:\(service.metricsPort(base: plan.portBase))/metrics")
+            lines.append(
+                "  \(service.rawValue.padding(toLength: 14, withPad: " ", startingAt: 0)) grpc 127.0.0.1:\(plan.grpcPort(service))   metrics http://127.0.0.1:\(service.metricsPort(base: plan.portBase))/metrics"
+            )
         }
         lines.append("  dashboard JSON  http://127.0.0.1:\(plan.gatewayHTTPPort)/api/v1/overview (send a token from `salesctl token`)")
         lines.append("  logs            \(plan.logDirectory)")

@@ -60,8 +60,10 @@ public struct LocalCluster: Sendable {
         }
         try Command.run(
             binaries + "/initdb",
-            ["-D", directory, "-U", superuser, "--pwfile=\(passwordFile)", "--auth=scram-sha-256", "-E", "UTF8",
-             "--locale=C.UTF-8"],
+            [
+                "-D", directory, "-U", superuser, "--pwfile=\(passwordFile)", "--auth=scram-sha-256", "-E", "UTF8",
+                "--locale=C.UTF-8",
+            ],
             as: runAs)
     }
 
@@ -73,8 +75,10 @@ public struct LocalCluster: Sendable {
         }
         try Command.run(
             binaries + "/pg_ctl",
-            ["-D", directory, "-l", log, "-w", "-t", "60",
-             "-o", "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=300", "start"],
+            [
+                "-D", directory, "-l", log, "-w", "-t", "60",
+                "-o", "-p \(port) -k \(directory) -c listen_addresses=127.0.0.1 -c max_connections=300", "start",
+            ],
             as: runAs)
     }
 

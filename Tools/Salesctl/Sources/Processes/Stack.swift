@@ -77,7 +77,8 @@ public actor Stack {
         while !pending.isEmpty {
             for service in pending {
                 if let status = processes[service]?.status {
-                    throw CommandError(description: "\(service.rawValue) exited with status \(status); see \(plan.logDirectory)/\(service.rawValue).log")
+                    throw CommandError(
+                        description: "\(service.rawValue) exited with status \(status); see \(plan.logDirectory)/\(service.rawValue).log")
                 }
                 let result = await HealthProbe.check(host: plan.host, port: plan.grpcPort(service))
                 last[service] = result

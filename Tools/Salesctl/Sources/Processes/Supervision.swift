@@ -48,7 +48,9 @@ extension Stack {
             restartDue[service] = now + pause
             records[service, default: ServiceRecord(pid: process.pid)].lastExitStatus = status
             records[service]?.restartDue = Date().addingTimeInterval(pause.seconds)
-            events.append("\(service.rawValue) (pid \(process.pid)) exited (\(ServiceRecord.describe(exit: status))) after \(ranFor.seconds.rounded())s; restarting in \(pause)")
+            events.append(
+                "\(service.rawValue) (pid \(process.pid)) exited (\(ServiceRecord.describe(exit: status))) after \(ranFor.seconds.rounded())s; restarting in \(pause)"
+            )
         }
         for (service, due) in restartDue where due <= now {
             do {

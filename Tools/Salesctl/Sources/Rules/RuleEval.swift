@@ -3,12 +3,16 @@ import RulesEngine
 /// `salesctl rules eval --rule JSON --data JSON`: one rule, one record.
 public enum RuleEval {
     /// The rule's value for the data, as JSON. Without data the rule sees null.
-    public static func evaluate(rule: String, data: String?, domain: String? = nil, environment: RuleToolEnvironment = .init()) throws(RuleToolError) -> String {
+    public static func evaluate(rule: String, data: String?, domain: String? = nil, environment: RuleToolEnvironment = .init()) throws(RuleToolError)
+        -> String
+    {
         try outcome(rule: rule, data: data, domain: domain, environment: environment).value.json
     }
 
     /// The value and how the rule reached it.
-    public static func explain(rule: String, data: String?, domain: String? = nil, environment: RuleToolEnvironment = .init()) throws(RuleToolError) -> Explanation {
+    public static func explain(rule: String, data: String?, domain: String? = nil, environment: RuleToolEnvironment = .init()) throws(RuleToolError)
+        -> Explanation
+    {
         let (compiled, record) = try prepare(rule: rule, data: data, domain: domain, environment: environment)
         do {
             return try compiled.explain(record)
@@ -17,7 +21,9 @@ public enum RuleEval {
         }
     }
 
-    static func outcome(rule: String, data: String?, domain: String?, environment: RuleToolEnvironment) throws(RuleToolError) -> (value: RuleValue, rule: CompiledRule) {
+    static func outcome(rule: String, data: String?, domain: String?, environment: RuleToolEnvironment) throws(RuleToolError) -> (
+        value: RuleValue, rule: CompiledRule
+    ) {
         let (compiled, record) = try prepare(rule: rule, data: data, domain: domain, environment: environment)
         do {
             return (try compiled.evaluate(record), compiled)
@@ -26,7 +32,9 @@ public enum RuleEval {
         }
     }
 
-    private static func prepare(rule: String, data: String?, domain: String?, environment: RuleToolEnvironment) throws(RuleToolError) -> (CompiledRule, RuleValue) {
+    private static func prepare(rule: String, data: String?, domain: String?, environment: RuleToolEnvironment) throws(RuleToolError) -> (
+        CompiledRule, RuleValue
+    ) {
         let compiler = RuleCompiler(registry: environment.registry, catalog: try catalog(domain))
         let compiled: CompiledRule
         do {

@@ -23,7 +23,8 @@ public struct RuleSetReport: Sendable {
     public var lines: [String] {
         let title = name.map { "rule set \"\($0)\"" } ?? "the rule set"
         let rulesWithProblems = Set(findings.compactMap { $0.problem.path.segments.count > 1 ? $0.problem.path.segments[1] : nil }).count
-        let summary = isClean
+        let summary =
+            isClean
             ? "\(title): \(ruleCount) rules, no problems"
             : "\(title): \(findings.count) problem\(findings.count == 1 ? "" : "s") in \(rulesWithProblems) of \(ruleCount) rules"
         return findings.map(\.description) + [summary]
@@ -31,7 +32,9 @@ public struct RuleSetReport: Sendable {
 }
 
 public enum RuleSetCheck {
-    public static func check(text: String, domain: String = LeadField.domain, environment: RuleToolEnvironment = .init()) throws(RuleToolError) -> RuleSetReport {
+    public static func check(text: String, domain: String = LeadField.domain, environment: RuleToolEnvironment = .init()) throws(RuleToolError)
+        -> RuleSetReport
+    {
         guard let catalog = try RuleEval.catalog(domain) else { throw RuleToolError("a domain is required") }
         let compiler = RuleCompiler(registry: environment.registry, catalog: catalog)
         var report = RuleSetReport(name: nil, ruleCount: 0, findings: [])
