@@ -301,35 +301,33 @@ struct LeadStore: Sendable {
         return leads
     }
 
-    /// A row of `columns`.
+    /// A row of `columns`, read by column name.
     static func lead(from row: PostgresRow) throws -> Lead {
-        let (
-            id, seq, tenant, contact, company, phone, channel, campaign, city, inquiry, owner, orgPath, status, opportunity,
-            created, custom, customer, creditCode, isRepeat, firstTouch, lastTouch, reason, ruleID
-        ) = try row.decode(
-            (
-                UUID, Int64, String, String, String, String?, Int16, String, String, String, String, String, Int16,
-                UUID?, Date, String, UUID?, String, Bool, Date?, Date?, String, String?
-            ).self)
-        let columns = row.makeRandomAccess()
-        let budget = try columns[25].decode(Int64?.self).flatMap { minor in
-            try columns[26].decode(String?.self).flatMap(Currency.init).map { Money(minorUnits: minor, currency: $0) }
+        let row = row.makeRandomAccess()
+        let budget = try row.decode("budget_minor", as: Int64?.self).flatMap { minor in
+            try row.decode("budget_currency", as: String?.self).flatMap(Currency.init).map { Money(minorUnits: minor, currency: $0) }
         }
-        let latitude = try columns[29].decode(Double?.self), longitude = try columns[30].decode(Double?.self)
+        let latitude = try row.decode("latitude", as: Double?.self)
+        let longitude = try row.decode("longitude", as: Double?.self)
         let profile = LeadProfile(
-            district: try columns[23].decode(String.self), industry: try columns[24].decode(String.self), budget: budget,
-            employeeCount: try columns[27].decode(Int32?.self), tags: try columns[28].decode([String].self),
+            district: try row.decode("district"), industry: try row.decode("industry"), budget: budget,
+            employeeCount: try row.decode("employee_count"), tags: try row.decode("tags"),
             location: latitude.flatMap { lat in longitude.flatMap { GeoPoint(latitude: lat, longitude: $0) } })
         return Lead(
-            id: id, seq: seq, tenant: tenant, contactName: contact, companyName: company, phone: phone.flatMap(PhoneNumber.init),
-            creditCode: CreditCode(creditCode),
-            channel: Sales_Leads_V1_Channel(column: channel),
-            campaign: campaign, city: city, inquiry: inquiry, ownerID: owner, orgPath: orgPath,
-            status: Sales_Leads_V1_LeadStatus(column: status),
-            opportunityID: opportunity, createdAt: created, customFields: try CustomFieldStore.decode(custom),
-            customerID: customer, isRepeat: isRepeat, firstTouchAt: firstTouch, lastTouchAt: lastTouch,
-            assignmentReason: reason, routingRuleID: ruleID, profile: profile,
-            grade: try columns[31].decode(String.self))
+            id: try row.decode("id"), seq: try row.decode("seq"), tenant: try row.decode("tenant_id"),
+            contactName: try row.decode("contact_name"), companyName: try row.decode("company_name"),
+            phone: try row.decode("phone_e164", as: String?.self).flatMap(PhoneNumber.init),
+            creditCode: CreditCode(try row.decode("credit_code")),
+            channel: Sales_Leads_V1_Channel(column: try row.decode("channel")),
+            campaign: try row.decode("campaign"), city: try row.decode("city"), inquiry: try row.decode("inquiry"),
+            ownerID: try row.decode("owner_id"), orgPath: try row.decode("org_path"),
+            status: Sales_Leads_V1_LeadStatus(column: try row.decode("status")),
+            opportunityID: try row.decode("opportunity_id"), createdAt: try row.decode("created_at"),
+            customFields: try CustomFieldStore.decode(try row.decode("custom_fields")),
+            customerID: try row.decode("customer_id"), isRepeat: try row.decode("repeat"),
+            firstTouchAt: try row.decode("first_touch_at"), lastTouchAt: try row.decode("last_touch_at"),
+            assignmentReason: try row.decode("assignment_reason"), routingRuleID: try row.decode("routing_rule_id"),
+            profile: profile, grade: try row.decode("grade"))
     }
 }
 
