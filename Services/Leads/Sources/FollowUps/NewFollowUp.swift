@@ -9,9 +9,6 @@ struct NewFollowUp: Sendable {
     let occurredAt: Date
     let nextContactAt: Date?
 
-    /// What reps type when nothing happened; on its own it is not a follow-up.
-    static let bareStatuses: Set<String> = ["已联系", "联系了", "已沟通", "沟通了", "已跟进", "跟进", "ok", "好的", "无", "暂无"]
-
     init(_ request: Sales_Leads_V1_LogFollowUpRequest, now: Date = Date()) throws(ServiceError) {
         guard request.hasFollowUp else { throw .invalidArgument(field: "follow_up", rule: "is required") }
         var followUp = request.followUp
@@ -25,11 +22,7 @@ struct NewFollowUp: Sendable {
         guard occurredAt <= now.addingTimeInterval(300) else {
             throw .invalidArgument(field: "follow_up.occurred_at", rule: "is in the future: record a follow-up after it happened")
         }
-        let summary = try Require.text(followUp.summary, field: "follow_up.summary", maxLength: 4_000)
-        guard summary.count >= 4, !Self.bareStatuses.contains(summary.lowercased()) else {
-            throw .invalidArgument(field: "follow_up.summary", rule: "say what was discussed; \(quoted: summary) alone is not a follow-up")
-        }
-        followUp.summary = summary
+        followUp.summary = try ContactSummary.checked(followUp.summary, field: "follow_up.summary")
         if followUp.kind == .visit {
             // The five elements of a visit: time (occurred_at, above), place, decision maker, objection, next commitment.
             followUp.place = try Require.text(followUp.place, field: "follow_up.place", maxLength: 200)
