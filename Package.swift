@@ -143,7 +143,9 @@ let package = Package(
             .testTarget(
                 name: "UnitTests",
                 dependencies: [
-                    "SalesModel", "RulesEngine", "SalesProto", "ServiceKit", "SalesNotifications", "SalesControl", "LeadsService", "TestSupport",
+                    "SalesModel", "RulesEngine", "SalesProto", "ServiceKit", "SalesNotifications", "SalesControl", "LeadsService",
+                    "OpportunitiesService",
+                    "TestSupport",
                 ]
                     + ["LeadIntake"] + intakeAdapters.map { .target(name: $0) } + [.product(name: "Crypto", package: "swift-crypto")],
                 path: "Tests/UnitTests"),

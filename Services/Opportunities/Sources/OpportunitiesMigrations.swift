@@ -23,6 +23,68 @@ public enum OpportunitiesMigrations {
             );
             CREATE INDEX opportunities_tenant_seq ON opportunities (tenant_id, seq DESC);
             CREATE UNIQUE INDEX opportunities_one_per_lead ON opportunities (tenant_id, lead_id) WHERE lead_id IS NOT NULL;
-            """)
+            """),
+        Migration(
+            "0101_pipelines_stages_activities",
+            """
+            -- Each save of a pipeline is a new version; a deal names the version it follows.
+            CREATE TABLE pipelines (
+                tenant_id text NOT NULL,
+                name text NOT NULL,
+                version integer NOT NULL,
+                definition text NOT NULL,
+                is_default boolean NOT NULL,
+                saved_by text NOT NULL,
+                saved_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, name, version)
+            );
+            ALTER TABLE opportunities
+                ADD COLUMN pipeline text NOT NULL DEFAULT 'new-business',
+                ADD COLUMN pipeline_version integer NOT NULL DEFAULT 0,
+                ADD COLUMN stage_key text NOT NULL DEFAULT '',
+                ADD COLUMN default_probability smallint NOT NULL DEFAULT 0,
+                ADD COLUMN deal_type smallint NOT NULL DEFAULT 1,
+                ADD COLUMN stage_entered_at timestamptz,
+                ADD COLUMN override_reason text NOT NULL DEFAULT '';
+            -- Deals from before pipelines: the built-in pipeline's stage for their coarse stage.
+            UPDATE opportunities SET
+                stage_key = CASE stage WHEN 2 THEN '需求确认' WHEN 3 THEN '方案报价' WHEN 4 THEN '商务谈判'
+                                       WHEN 5 THEN '赢单' WHEN 6 THEN '输单' ELSE '初步接触' END,
+                default_probability = CASE stage WHEN 2 THEN 25 WHEN 3 THEN 50 WHEN 4 THEN 70 WHEN 5 THEN 100 WHEN 6 THEN 0 ELSE 10 END,
+                stage_entered_at = created_at;
+            ALTER TABLE opportunities ALTER COLUMN stage_entered_at SET NOT NULL, ALTER COLUMN stage_entered_at SET DEFAULT now();
+            -- Every stage move, in order: each starts where the one before ended (the deal's row lock).
+            CREATE TABLE stage_changes (
+                id uuid PRIMARY KEY,
+                seq bigserial NOT NULL UNIQUE,
+                tenant_id text NOT NULL,
+                opportunity_id uuid NOT NULL REFERENCES opportunities (id),
+                from_stage text NOT NULL,
+                to_stage text NOT NULL,
+                pipeline_version integer NOT NULL,
+                key_action text NOT NULL,
+                feedback text NOT NULL,
+                evidence_ids uuid[] NOT NULL,
+                override_reason text NOT NULL,
+                changed_by text NOT NULL,
+                changed_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX stage_changes_deal ON stage_changes (tenant_id, opportunity_id, seq);
+            CREATE INDEX stage_changes_overrides ON stage_changes (tenant_id, seq DESC) WHERE override_reason <> '';
+            -- Typed activities on a deal; the whole activity (its kind's fields, attachments) as protobuf JSON.
+            CREATE TABLE activities (
+                id uuid PRIMARY KEY,
+                seq bigserial NOT NULL UNIQUE,
+                tenant_id text NOT NULL,
+                opportunity_id uuid NOT NULL REFERENCES opportunities (id),
+                kind smallint NOT NULL,
+                occurred_at timestamptz NOT NULL,
+                signals text[] NOT NULL,
+                detail text NOT NULL,
+                recorded_by text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX activities_deal ON activities (tenant_id, opportunity_id, seq DESC);
+            """),
     ]
 }

@@ -8,7 +8,14 @@ public enum OpportunitiesServer {
     public static let migrations = OpportunitiesMigrations.all
 
     public static func components(_ runtime: ServiceRuntime) -> ServiceComponents {
-        let handler = OpportunityServiceHandler(store: OpportunityStore(database: runtime.database))
-        return ServiceComponents(services: [HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler)])
+        let database = runtime.database
+        let pipelines = PipelineStore(database: database)
+        let handler = OpportunityServiceHandler(
+            store: OpportunityStore(database: database), pipelines: pipelines, changes: StageChangeStore(database: database),
+            activities: ActivityStore(database: database))
+        return ServiceComponents(services: [
+            HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),
+            HostedService(Sales_Opportunities_V1_PipelineService.descriptor, PipelineServiceHandler(store: pipelines)),
+        ])
     }
 }

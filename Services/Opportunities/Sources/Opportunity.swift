@@ -17,6 +17,13 @@ struct Opportunity: Sendable {
     var amount: Money
     var expectedClose: Date
     var createdAt: Date
+    var pipeline: String
+    var pipelineVersion: Int32
+    var stageKey: String
+    var defaultProbability: Int32
+    var dealType: Sales_Opportunities_V1_DealType
+    var stageEnteredAt: Date
+    var overrideReason: String
 
     var message: Sales_Opportunities_V1_Opportunity {
         .with {
@@ -30,6 +37,13 @@ struct Opportunity: Sendable {
             $0.amount = Sales_Common_V1_Money(amount)
             $0.expectedClose = Google_Protobuf_Timestamp(date: expectedClose)
             $0.createdAt = Google_Protobuf_Timestamp(date: createdAt)
+            $0.pipeline = pipeline
+            $0.pipelineVersion = pipelineVersion
+            $0.stageKey = stageKey
+            $0.defaultProbability = defaultProbability
+            $0.dealType = dealType
+            $0.stageEnteredAt = Google_Protobuf_Timestamp(date: stageEnteredAt)
+            $0.overrideReason = overrideReason
         }
     }
 }
@@ -43,6 +57,9 @@ struct NewOpportunity: Sendable {
     var orgPath: String
     var amount: Money
     var expectedClose: Date
+    /// Empty for the tenant's default pipeline.
+    var pipeline: String
+    var dealType: Sales_Opportunities_V1_DealType
 
     init(_ request: Sales_Opportunities_V1_CreateOpportunityRequest, caller: Caller) throws(ServiceError) {
         name = try Require.text(request.name, field: "name")
@@ -52,5 +69,14 @@ struct NewOpportunity: Sendable {
         amount = try request.amount.validated(field: "amount")
         expectedClose = try Require.timestamp(request.expectedClose, isSet: request.hasExpectedClose, field: "expected_close")
         (ownerID, orgPath) = try Ownership.resolve(caller: caller, ownerID: request.ownerID, orgPath: request.ownerOrgPath)
+        pipeline = request.pipeline
+        if !pipeline.isEmpty, pipeline.range(of: "^[a-z0-9][a-z0-9-]{1,39}$", options: .regularExpression) == nil {
+            throw .invalidArgument(field: "pipeline", rule: "must be a pipeline's name (lowercase letters, digits, '-'), or empty for the default")
+        }
+        switch request.dealType {
+        case .unspecified: dealType = .new
+        case .new, .renewal, .channel, .upsell: dealType = request.dealType
+        case .UNRECOGNIZED(let raw): throw .invalidArgument(field: "deal_type", rule: "\(raw) is not a deal type: new, renewal, channel or upsell")
+        }
     }
 }

@@ -7,6 +7,9 @@ import SwiftProtobuf
 /// sales.opportunities.v1.OpportunityService.
 struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.SimpleServiceProtocol {
     let store: OpportunityStore
+    let pipelines: PipelineStore
+    let changes: StageChangeStore
+    let activities: ActivityStore
 
     func createOpportunity(
         request: Sales_Opportunities_V1_CreateOpportunityRequest, context: ServerContext
@@ -15,7 +18,15 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
         let new = try NewOpportunity(request, caller: caller)
         let logger = RequestContext.logger
         return try await Idempotency.run("CreateOpportunity", request: request, database: store.database) { connection in
-            let stored = try await store.insert(new, tenant: caller.tenant, on: connection, logger: logger)
+            let pipeline: PipelineDefinition
+            if new.pipeline.isEmpty {
+                pipeline = try await pipelines.defaultPipeline(tenant: caller.tenant, on: connection)
+            } else if let named = try await pipelines.pipeline(new.pipeline, tenant: caller.tenant, on: connection) {
+                pipeline = named
+            } else {
+                throw ServiceError.invalidArgument(field: "pipeline", rule: "\(quoted: new.pipeline) is not one of the tenant's pipelines")
+            }
+            let stored = try await store.insert(new, pipeline: pipeline, tenant: caller.tenant, on: connection, logger: logger)
             try await Outbox.append(
                 Sales_Opportunities_V1_OpportunityCreated.with { $0.opportunity = stored.message },
                 tenant: caller.tenant, aggregateType: "opportunity", aggregateID: stored.id.apiString,

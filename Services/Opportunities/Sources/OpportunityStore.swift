@@ -6,24 +6,31 @@ import SalesProto
 import ServiceKit
 import SwiftProtobuf
 
-/// The SQL of the opportunities schema. Every read is scoped by tenant and visibility.
+/// The `opportunities` table. Every read is scoped by tenant and visibility.
 struct OpportunityStore: Sendable {
     let database: Database
 
     private static let columns = """
-        id, seq, name, customer_name, lead_id, owner_id, org_path, stage, amount_minor, currency, expected_close, created_at
+        id, seq, name, customer_name, lead_id, owner_id, org_path, stage, amount_minor, currency, expected_close, created_at,
+        pipeline, pipeline_version, stage_key, default_probability, deal_type, stage_entered_at, override_reason
         """
 
-    func insert(_ new: NewOpportunity, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> Opportunity {
+    /// A new deal in the first stage of `pipeline`.
+    func insert(
+        _ new: NewOpportunity, pipeline: PipelineDefinition, tenant: TenantID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Opportunity {
         let id = UUID.random()
+        let first = pipeline.first
         do {
             let rows = try await connection.query(
                 """
                 INSERT INTO opportunities (id, tenant_id, name, customer_name, lead_id, owner_id, org_path, stage,
-                                           amount_minor, currency, expected_close)
+                                           amount_minor, currency, expected_close, pipeline, pipeline_version, stage_key,
+                                           default_probability, deal_type)
                 VALUES (\(id), \(tenant.rawValue), \(new.name), \(new.customerName), \(new.leadID), \(new.ownerID),
-                        \(new.orgPath), \(Sales_Opportunities_V1_Stage.qualification.column),
-                        \(new.amount.minorUnits), \(new.amount.currency.code), \(new.expectedClose))
+                        \(new.orgPath), \(pipeline.coarseStage(of: first.key).column),
+                        \(new.amount.minorUnits), \(new.amount.currency.code), \(new.expectedClose), \(pipeline.name), \(pipeline.version),
+                        \(first.key), \(Int16(first.defaultProbability)), \(new.dealType.column))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             guard let stored = try await Self.decode(rows).first else { throw ServiceError.unavailable("the opportunity was not stored; retry") }
@@ -33,13 +40,33 @@ struct OpportunityStore: Sendable {
         }
     }
 
-    func find(_ id: UUID, for caller: Caller) async throws -> Opportunity? {
+    /// The deal if the caller sees it; `lock` holds its row until the transaction ends (stage moves
+    /// of one deal take turns, so its history stays a line).
+    func find(_ id: UUID, for caller: Caller, lock: Bool = false, on connection: PostgresConnection? = nil) async throws -> Opportunity? {
         let rows = try await database.query(
             """
             SELECT \(unescaped: Self.columns) FROM opportunities
             WHERE id = \(id) AND tenant_id = \(caller.tenant.rawValue) AND \(visibleTo: Visibility(caller))
-            """)
+            \(unescaped: lock ? "FOR UPDATE" : "")
+            """, on: connection)
         return try await Self.decode(rows).first
+    }
+
+    /// Puts the deal in `stage` of `pipeline` (its latest version, which the deal follows from now on).
+    func move(
+        _ deal: Opportunity, to stage: PipelineDefinition.Stage, of pipeline: PipelineDefinition, overrideReason: String,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws -> Opportunity {
+        let rows = try await connection.query(
+            """
+            UPDATE opportunities SET stage_key = \(stage.key), stage = \(pipeline.coarseStage(of: stage.key).column),
+                pipeline_version = \(pipeline.version), default_probability = \(Int16(stage.defaultProbability)),
+                stage_entered_at = now(), override_reason = \(overrideReason)
+            WHERE id = \(deal.id)
+            RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        guard let moved = try await Self.decode(rows).first else { throw ServiceError.unavailable("the deal was not moved; retry") }
+        return moved
     }
 
     func list(for caller: Caller, stage: Sales_Opportunities_V1_Stage, leadID: UUID?, page: Page) async throws -> [Opportunity] {
@@ -87,14 +114,20 @@ struct OpportunityStore: Sendable {
 
     private static func decode(_ rows: PostgresRowSequence) async throws -> [Opportunity] {
         var result: [Opportunity] = []
-        for try await (id, seq, name, customer, leadID, owner, orgPath, stage, amount, currency, close, created)
-            in rows.decode((UUID, Int64, String, String, UUID?, String, String, Int16, Int64, String, Date, Date).self)
-        {
+        for try await row in rows {
+            let row = row.makeRandomAccess()
             result.append(
                 Opportunity(
-                    id: id, seq: seq, name: name, customerName: customer, leadID: leadID, ownerID: owner, orgPath: orgPath,
-                    stage: Sales_Opportunities_V1_Stage(column: stage),
-                    amount: Money(minorUnits: amount, currency: Currency(currency) ?? .cny), expectedClose: close, createdAt: created))
+                    id: try row.decode("id"), seq: try row.decode("seq"), name: try row.decode("name"),
+                    customerName: try row.decode("customer_name"), leadID: try row.decode("lead_id"), ownerID: try row.decode("owner_id"),
+                    orgPath: try row.decode("org_path"), stage: Sales_Opportunities_V1_Stage(column: try row.decode("stage")),
+                    amount: Money(
+                        minorUnits: try row.decode("amount_minor"), currency: Currency(try row.decode("currency", as: String.self)) ?? .cny),
+                    expectedClose: try row.decode("expected_close"), createdAt: try row.decode("created_at"),
+                    pipeline: try row.decode("pipeline"), pipelineVersion: try row.decode("pipeline_version"),
+                    stageKey: try row.decode("stage_key"), defaultProbability: Int32(try row.decode("default_probability", as: Int16.self)),
+                    dealType: Sales_Opportunities_V1_DealType(column: try row.decode("deal_type")),
+                    stageEnteredAt: try row.decode("stage_entered_at"), overrideReason: try row.decode("override_reason")))
         }
         return result
     }

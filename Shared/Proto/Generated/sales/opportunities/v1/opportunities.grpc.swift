@@ -74,12 +74,82 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "AdvanceStage" metadata.
+        public enum AdvanceStage: Sendable {
+            /// Request type for "AdvanceStage".
+            public typealias Input = Sales_Opportunities_V1_AdvanceStageRequest
+            /// Response type for "AdvanceStage".
+            public typealias Output = Sales_Opportunities_V1_AdvanceStageResponse
+            /// Descriptor for "AdvanceStage".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "AdvanceStage",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListStageHistory" metadata.
+        public enum ListStageHistory: Sendable {
+            /// Request type for "ListStageHistory".
+            public typealias Input = Sales_Opportunities_V1_ListStageHistoryRequest
+            /// Response type for "ListStageHistory".
+            public typealias Output = Sales_Opportunities_V1_ListStageHistoryResponse
+            /// Descriptor for "ListStageHistory".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "ListStageHistory",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListStageOverrides" metadata.
+        public enum ListStageOverrides: Sendable {
+            /// Request type for "ListStageOverrides".
+            public typealias Input = Sales_Opportunities_V1_ListStageOverridesRequest
+            /// Response type for "ListStageOverrides".
+            public typealias Output = Sales_Opportunities_V1_ListStageOverridesResponse
+            /// Descriptor for "ListStageOverrides".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "ListStageOverrides",
+                type: .unary
+            )
+        }
+        /// Namespace for "RecordActivity" metadata.
+        public enum RecordActivity: Sendable {
+            /// Request type for "RecordActivity".
+            public typealias Input = Sales_Opportunities_V1_RecordActivityRequest
+            /// Response type for "RecordActivity".
+            public typealias Output = Sales_Opportunities_V1_Activity
+            /// Descriptor for "RecordActivity".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "RecordActivity",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListActivities" metadata.
+        public enum ListActivities: Sendable {
+            /// Request type for "ListActivities".
+            public typealias Input = Sales_Opportunities_V1_ListActivitiesRequest
+            /// Response type for "ListActivities".
+            public typealias Output = Sales_Opportunities_V1_ListActivitiesResponse
+            /// Descriptor for "ListActivities".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "ListActivities",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.opportunities.v1.OpportunityService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateOpportunity.descriptor,
             GetOpportunity.descriptor,
             ListOpportunities.descriptor,
-            GetOverview.descriptor
+            GetOverview.descriptor,
+            AdvanceStage.descriptor,
+            ListStageHistory.descriptor,
+            ListStageOverrides.descriptor,
+            RecordActivity.descriptor,
+            ListActivities.descriptor
         ]
     }
 }
@@ -161,6 +231,85 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetOverviewRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_OpportunitiesOverview>
+
+        /// Handle the "AdvanceStage" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a deal to another stage of its pipeline through that stage's gate: FAILED_PRECONDITION
+        /// > names every missing requirement. Every path that moves a stage goes through this check.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_AdvanceStageRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_AdvanceStageResponse` messages.
+        func advanceStage(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_AdvanceStageRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_AdvanceStageResponse>
+
+        /// Handle the "ListStageHistory" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_ListStageHistoryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_ListStageHistoryResponse` messages.
+        func listStageHistory(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListStageHistoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListStageHistoryResponse>
+
+        /// Handle the "ListStageOverrides" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every admin override of a gate in the tenant (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_ListStageOverridesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_ListStageOverridesResponse` messages.
+        func listStageOverrides(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListStageOverridesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListStageOverridesResponse>
+
+        /// Handle the "RecordActivity" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_RecordActivityRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_Activity` messages.
+        func recordActivity(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_RecordActivityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_Activity>
+
+        /// Handle the "ListActivities" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_ListActivitiesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_ListActivitiesResponse` messages.
+        func listActivities(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListActivitiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListActivitiesResponse>
     }
 
     /// Service protocol for the "sales.opportunities.v1.OpportunityService" service.
@@ -226,6 +375,85 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetOverviewRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_OpportunitiesOverview>
+
+        /// Handle the "AdvanceStage" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a deal to another stage of its pipeline through that stage's gate: FAILED_PRECONDITION
+        /// > names every missing requirement. Every path that moves a stage goes through this check.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AdvanceStageRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_AdvanceStageResponse` message.
+        func advanceStage(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_AdvanceStageRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_AdvanceStageResponse>
+
+        /// Handle the "ListStageHistory" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListStageHistoryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_ListStageHistoryResponse` message.
+        func listStageHistory(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListStageHistoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListStageHistoryResponse>
+
+        /// Handle the "ListStageOverrides" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every admin override of a gate in the tenant (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListStageOverridesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_ListStageOverridesResponse` message.
+        func listStageOverrides(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListStageOverridesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListStageOverridesResponse>
+
+        /// Handle the "RecordActivity" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_RecordActivityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_Activity` message.
+        func recordActivity(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_RecordActivityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Activity>
+
+        /// Handle the "ListActivities" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListActivitiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_ListActivitiesResponse` message.
+        func listActivities(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListActivitiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListActivitiesResponse>
     }
 
     /// Simple service protocol for the "sales.opportunities.v1.OpportunityService" service.
@@ -289,6 +517,85 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: Sales_Opportunities_V1_GetOverviewRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_OpportunitiesOverview
+
+        /// Handle the "AdvanceStage" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a deal to another stage of its pipeline through that stage's gate: FAILED_PRECONDITION
+        /// > names every missing requirement. Every path that moves a stage goes through this check.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_AdvanceStageRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_AdvanceStageResponse` to respond with.
+        func advanceStage(
+            request: Sales_Opportunities_V1_AdvanceStageRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_AdvanceStageResponse
+
+        /// Handle the "ListStageHistory" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_ListStageHistoryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_ListStageHistoryResponse` to respond with.
+        func listStageHistory(
+            request: Sales_Opportunities_V1_ListStageHistoryRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_ListStageHistoryResponse
+
+        /// Handle the "ListStageOverrides" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every admin override of a gate in the tenant (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_ListStageOverridesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_ListStageOverridesResponse` to respond with.
+        func listStageOverrides(
+            request: Sales_Opportunities_V1_ListStageOverridesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_ListStageOverridesResponse
+
+        /// Handle the "RecordActivity" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_RecordActivityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_Activity` to respond with.
+        func recordActivity(
+            request: Sales_Opportunities_V1_RecordActivityRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_Activity
+
+        /// Handle the "ListActivities" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_ListActivitiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_ListActivitiesResponse` to respond with.
+        func listActivities(
+            request: Sales_Opportunities_V1_ListActivitiesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_ListActivitiesResponse
     }
 }
 
@@ -340,6 +647,61 @@ extension Sales_Opportunities_V1_OpportunityService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.AdvanceStage.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_AdvanceStageRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_AdvanceStageResponse>(),
+            handler: { request, context in
+                try await self.advanceStage(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.ListStageHistory.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListStageHistoryRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListStageHistoryResponse>(),
+            handler: { request, context in
+                try await self.listStageHistory(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.ListStageOverrides.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListStageOverridesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListStageOverridesResponse>(),
+            handler: { request, context in
+                try await self.listStageOverrides(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.RecordActivity.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_RecordActivityRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_Activity>(),
+            handler: { request, context in
+                try await self.recordActivity(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.ListActivities.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListActivitiesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListActivitiesResponse>(),
+            handler: { request, context in
+                try await self.listActivities(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -384,6 +746,61 @@ extension Sales_Opportunities_V1_OpportunityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_OpportunitiesOverview> {
         let response = try await self.getOverview(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func advanceStage(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_AdvanceStageRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_AdvanceStageResponse> {
+        let response = try await self.advanceStage(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listStageHistory(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListStageHistoryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListStageHistoryResponse> {
+        let response = try await self.listStageHistory(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listStageOverrides(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListStageOverridesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListStageOverridesResponse> {
+        let response = try await self.listStageOverrides(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func recordActivity(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_RecordActivityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_Activity> {
+        let response = try await self.recordActivity(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listActivities(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListActivitiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListActivitiesResponse> {
+        let response = try await self.listActivities(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -439,6 +856,71 @@ extension Sales_Opportunities_V1_OpportunityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_OpportunitiesOverview> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_OpportunitiesOverview>(
             message: try await self.getOverview(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func advanceStage(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_AdvanceStageRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_AdvanceStageResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_AdvanceStageResponse>(
+            message: try await self.advanceStage(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listStageHistory(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListStageHistoryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListStageHistoryResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_ListStageHistoryResponse>(
+            message: try await self.listStageHistory(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listStageOverrides(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListStageOverridesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListStageOverridesResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_ListStageOverridesResponse>(
+            message: try await self.listStageOverrides(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func recordActivity(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_RecordActivityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Activity> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_Activity>(
+            message: try await self.recordActivity(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listActivities(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListActivitiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListActivitiesResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_ListActivitiesResponse>(
+            message: try await self.listActivities(
                 request: request.message,
                 context: context
             ),
@@ -530,6 +1012,110 @@ extension Sales_Opportunities_V1_OpportunityService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_OpportunitiesOverview>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_OpportunitiesOverview>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AdvanceStage" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a deal to another stage of its pipeline through that stage's gate: FAILED_PRECONDITION
+        /// > names every missing requirement. Every path that moves a stage goes through this check.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AdvanceStageRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_AdvanceStageRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_AdvanceStageResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func advanceStage<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AdvanceStageRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_AdvanceStageRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_AdvanceStageResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_AdvanceStageResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListStageHistory" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListStageHistoryRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListStageHistoryRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListStageHistoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listStageHistory<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListStageHistoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListStageHistoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListStageHistoryResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListStageHistoryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListStageOverrides" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every admin override of a gate in the tenant (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListStageOverridesRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListStageOverridesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListStageOverridesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listStageOverrides<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListStageOverridesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListStageOverridesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListStageOverridesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListStageOverridesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "RecordActivity" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_RecordActivityRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_RecordActivityRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_Activity` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func recordActivity<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_RecordActivityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_RecordActivityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_Activity>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Activity>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListActivities" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListActivitiesRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListActivitiesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListActivitiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listActivities<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListActivitiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListActivitiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListActivitiesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListActivitiesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -668,6 +1254,165 @@ extension Sales_Opportunities_V1_OpportunityService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "AdvanceStage" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Moves a deal to another stage of its pipeline through that stage's gate: FAILED_PRECONDITION
+        /// > names every missing requirement. Every path that moves a stage goes through this check.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AdvanceStageRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_AdvanceStageRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_AdvanceStageResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func advanceStage<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AdvanceStageRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_AdvanceStageRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_AdvanceStageResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_AdvanceStageResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.AdvanceStage.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListStageHistory" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListStageHistoryRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListStageHistoryRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListStageHistoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listStageHistory<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListStageHistoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListStageHistoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListStageHistoryResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListStageHistoryResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.ListStageHistory.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListStageOverrides" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Every admin override of a gate in the tenant (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListStageOverridesRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListStageOverridesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListStageOverridesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listStageOverrides<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListStageOverridesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListStageOverridesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListStageOverridesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListStageOverridesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.ListStageOverrides.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "RecordActivity" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_RecordActivityRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_RecordActivityRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_Activity` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func recordActivity<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_RecordActivityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_RecordActivityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_Activity>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Activity>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.RecordActivity.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListActivities" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListActivitiesRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListActivitiesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListActivitiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listActivities<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListActivitiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListActivitiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListActivitiesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListActivitiesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.ListActivities.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -769,6 +1514,140 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetOverviewRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_OpportunitiesOverview>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AdvanceStage" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves a deal to another stage of its pipeline through that stage's gate: FAILED_PRECONDITION
+    /// > names every missing requirement. Every path that moves a stage goes through this check.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_AdvanceStageRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func advanceStage<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AdvanceStageRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_AdvanceStageResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.advanceStage(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_AdvanceStageRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_AdvanceStageResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListStageHistory" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_ListStageHistoryRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listStageHistory<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListStageHistoryRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListStageHistoryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listStageHistory(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListStageHistoryRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListStageHistoryResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListStageOverrides" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Every admin override of a gate in the tenant (admins).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_ListStageOverridesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listStageOverrides<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListStageOverridesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListStageOverridesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listStageOverrides(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListStageOverridesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListStageOverridesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecordActivity" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_RecordActivityRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recordActivity<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_RecordActivityRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Activity>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.recordActivity(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_RecordActivityRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_Activity>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListActivities" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_ListActivitiesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listActivities<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListActivitiesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListActivitiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listActivities(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListActivitiesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListActivitiesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -888,6 +1767,160 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getOverview(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AdvanceStage" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Moves a deal to another stage of its pipeline through that stage's gate: FAILED_PRECONDITION
+    /// > names every missing requirement. Every path that moves a stage goes through this check.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func advanceStage<Result>(
+        _ message: Sales_Opportunities_V1_AdvanceStageRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_AdvanceStageResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_AdvanceStageRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.advanceStage(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListStageHistory" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listStageHistory<Result>(
+        _ message: Sales_Opportunities_V1_ListStageHistoryRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListStageHistoryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_ListStageHistoryRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listStageHistory(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListStageOverrides" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Every admin override of a gate in the tenant (admins).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listStageOverrides<Result>(
+        _ message: Sales_Opportunities_V1_ListStageOverridesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListStageOverridesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_ListStageOverridesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listStageOverrides(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "RecordActivity" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func recordActivity<Result>(
+        _ message: Sales_Opportunities_V1_RecordActivityRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Activity>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_RecordActivityRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.recordActivity(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListActivities" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listActivities<Result>(
+        _ message: Sales_Opportunities_V1_ListActivitiesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListActivitiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_ListActivitiesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listActivities(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -22,6 +22,9 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+/// The coarse stage every consumer understands. A deal in a tenant's own pipeline maps onto it:
+/// its open stages in order onto QUALIFICATION..NEGOTIATION (the later ones all NEGOTIATION), its
+/// won and lost stages onto WON and LOST. `stage_key` is the stage itself.
 public nonisolated enum Sales_Opportunities_V1_Stage: SwiftProtobuf.Enum, Swift.CaseIterable {
   public typealias RawValue = Int
   case unspecified // = 0
@@ -76,60 +79,241 @@ public nonisolated enum Sales_Opportunities_V1_Stage: SwiftProtobuf.Enum, Swift.
 
 }
 
-public nonisolated struct Sales_Opportunities_V1_Opportunity: Sendable {
+public nonisolated enum Sales_Opportunities_V1_DealType: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case new // = 1
+  case renewal // = 2
+  case channel // = 3
+  case upsell // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .new
+    case 2: self = .renewal
+    case 3: self = .channel
+    case 4: self = .upsell
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .new: return 1
+    case .renewal: return 2
+    case .channel: return 3
+    case .upsell: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Opportunities_V1_DealType] = [
+    .unspecified,
+    .new,
+    .renewal,
+    .channel,
+    .upsell,
+  ]
+
+}
+
+public nonisolated enum Sales_Opportunities_V1_ActivityKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case call // = 1
+
+  /// A visit with its five elements: time, place (with GPS), the decision maker met, the objection
+  /// raised, the next commitment.
+  case visit // = 2
+
+  /// A demo, with who attended by role.
+  case demo // = 3
+  case proposalSent // = 4
+  case proposalOpened // = 5
+  case meeting // = 6
+  case email // = 7
+
+  /// A WeChat conversation; drafts from the leads chat sync are accepted as off-system but compliant.
+  case wechat // = 8
+  case task // = 9
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .call
+    case 2: self = .visit
+    case 3: self = .demo
+    case 4: self = .proposalSent
+    case 5: self = .proposalOpened
+    case 6: self = .meeting
+    case 7: self = .email
+    case 8: self = .wechat
+    case 9: self = .task
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .call: return 1
+    case .visit: return 2
+    case .demo: return 3
+    case .proposalSent: return 4
+    case .proposalOpened: return 5
+    case .meeting: return 6
+    case .email: return 7
+    case .wechat: return 8
+    case .task: return 9
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Opportunities_V1_ActivityKind] = [
+    .unspecified,
+    .call,
+    .visit,
+    .demo,
+    .proposalSent,
+    .proposalOpened,
+    .meeting,
+    .email,
+    .wechat,
+    .task,
+  ]
+
+}
+
+public nonisolated struct Sales_Opportunities_V1_Opportunity: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var id: String = String()
+  public var id: String {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
 
-  public var name: String = String()
+  public var name: String {
+    get {_storage._name}
+    set {_uniqueStorage()._name = newValue}
+  }
 
-  public var customerName: String = String()
+  public var customerName: String {
+    get {_storage._customerName}
+    set {_uniqueStorage()._customerName = newValue}
+  }
 
   /// The lead it was converted from, if any.
-  public var leadID: String = String()
+  public var leadID: String {
+    get {_storage._leadID}
+    set {_uniqueStorage()._leadID = newValue}
+  }
 
-  public var ownerID: String = String()
+  public var ownerID: String {
+    get {_storage._ownerID}
+    set {_uniqueStorage()._ownerID = newValue}
+  }
 
-  public var orgPath: String = String()
+  public var orgPath: String {
+    get {_storage._orgPath}
+    set {_uniqueStorage()._orgPath = newValue}
+  }
 
-  public var stage: Sales_Opportunities_V1_Stage = .unspecified
+  public var stage: Sales_Opportunities_V1_Stage {
+    get {_storage._stage}
+    set {_uniqueStorage()._stage = newValue}
+  }
 
   public var amount: Sales_Common_V1_Money {
-    get {_amount ?? Sales_Common_V1_Money()}
-    set {_amount = newValue}
+    get {_storage._amount ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._amount = newValue}
   }
   /// Returns true if `amount` has been explicitly set.
-  public var hasAmount: Bool {self._amount != nil}
+  public var hasAmount: Bool {_storage._amount != nil}
   /// Clears the value of `amount`. Subsequent reads from it will return its default value.
-  public mutating func clearAmount() {self._amount = nil}
+  public mutating func clearAmount() {_uniqueStorage()._amount = nil}
 
   public var expectedClose: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_expectedClose ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_expectedClose = newValue}
+    get {_storage._expectedClose ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._expectedClose = newValue}
   }
   /// Returns true if `expectedClose` has been explicitly set.
-  public var hasExpectedClose: Bool {self._expectedClose != nil}
+  public var hasExpectedClose: Bool {_storage._expectedClose != nil}
   /// Clears the value of `expectedClose`. Subsequent reads from it will return its default value.
-  public mutating func clearExpectedClose() {self._expectedClose = nil}
+  public mutating func clearExpectedClose() {_uniqueStorage()._expectedClose = nil}
 
   public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_createdAt = newValue}
+    get {_storage._createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createdAt = newValue}
   }
   /// Returns true if `createdAt` has been explicitly set.
-  public var hasCreatedAt: Bool {self._createdAt != nil}
+  public var hasCreatedAt: Bool {_storage._createdAt != nil}
   /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
-  public mutating func clearCreatedAt() {self._createdAt = nil}
+  public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
+
+  /// The pipeline and the version the deal follows (the version it was created under, until it moves).
+  public var pipeline: String {
+    get {_storage._pipeline}
+    set {_uniqueStorage()._pipeline = newValue}
+  }
+
+  public var pipelineVersion: Int32 {
+    get {_storage._pipelineVersion}
+    set {_uniqueStorage()._pipelineVersion = newValue}
+  }
+
+  /// The stage in that pipeline, e.g. "需求确认".
+  public var stageKey: String {
+    get {_storage._stageKey}
+    set {_uniqueStorage()._stageKey = newValue}
+  }
+
+  /// The stage's default probability, in percent: a default, never the forecast.
+  public var defaultProbability: Int32 {
+    get {_storage._defaultProbability}
+    set {_uniqueStorage()._defaultProbability = newValue}
+  }
+
+  public var dealType: Sales_Opportunities_V1_DealType {
+    get {_storage._dealType}
+    set {_uniqueStorage()._dealType = newValue}
+  }
+
+  public var stageEnteredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._stageEnteredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._stageEnteredAt = newValue}
+  }
+  /// Returns true if `stageEnteredAt` has been explicitly set.
+  public var hasStageEnteredAt: Bool {_storage._stageEnteredAt != nil}
+  /// Clears the value of `stageEnteredAt`. Subsequent reads from it will return its default value.
+  public mutating func clearStageEnteredAt() {_uniqueStorage()._stageEnteredAt = nil}
+
+  /// Set while the latest move was an admin's override of the gate, with its reason.
+  public var overrideReason: String {
+    get {_storage._overrideReason}
+    set {_uniqueStorage()._overrideReason = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _amount: Sales_Common_V1_Money? = nil
-  fileprivate var _expectedClose: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Sales_Opportunities_V1_CreateOpportunityRequest: Sendable {
@@ -170,6 +354,12 @@ public nonisolated struct Sales_Opportunities_V1_CreateOpportunityRequest: Senda
   public var ownerID: String = String()
 
   public var ownerOrgPath: String = String()
+
+  /// The pipeline's name; empty for the tenant's default. The deal starts in its first stage.
+  public var pipeline: String = String()
+
+  /// Unspecified is new business.
+  public var dealType: Sales_Opportunities_V1_DealType = .unspecified
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -303,6 +493,389 @@ public nonisolated struct Sales_Opportunities_V1_OpportunitiesOverview: Sendable
   fileprivate var _openAmount: Sales_Common_V1_Money? = nil
 }
 
+/// Evidence kept with an activity: a photo, a signed form, a proposal; stored elsewhere, by reference.
+public nonisolated struct Sales_Opportunities_V1_Attachment: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// e.g. "术式确认单.pdf".
+  public var name: String = String()
+
+  /// What it is, e.g. "photo", "signed_form", "proposal".
+  public var kind: String = String()
+
+  /// Where the storage keeps it.
+  public var uri: String = String()
+
+  /// For photos: when and where it was taken, from its metadata.
+  public var capturedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_capturedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_capturedAt = newValue}
+  }
+  /// Returns true if `capturedAt` has been explicitly set.
+  public var hasCapturedAt: Bool {self._capturedAt != nil}
+  /// Clears the value of `capturedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCapturedAt() {self._capturedAt = nil}
+
+  public var latitude: Double = 0
+
+  public var longitude: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _capturedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_Activity: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
+
+  public var opportunityID: String {
+    get {_storage._opportunityID}
+    set {_uniqueStorage()._opportunityID = newValue}
+  }
+
+  public var kind: Sales_Opportunities_V1_ActivityKind {
+    get {_storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
+
+  public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._occurredAt = newValue}
+  }
+  /// Returns true if `occurredAt` has been explicitly set.
+  public var hasOccurredAt: Bool {_storage._occurredAt != nil}
+  /// Clears the value of `occurredAt`. Subsequent reads from it will return its default value.
+  public mutating func clearOccurredAt() {_uniqueStorage()._occurredAt = nil}
+
+  /// What happened, 2 to 2,000 characters.
+  public var summary: String {
+    get {_storage._summary}
+    set {_uniqueStorage()._summary = newValue}
+  }
+
+  /// Visits: where, the decision maker met, the objection raised, the next commitment.
+  public var place: String {
+    get {_storage._place}
+    set {_uniqueStorage()._place = newValue}
+  }
+
+  public var latitude: Double {
+    get {_storage._latitude}
+    set {_uniqueStorage()._latitude = newValue}
+  }
+
+  public var longitude: Double {
+    get {_storage._longitude}
+    set {_uniqueStorage()._longitude = newValue}
+  }
+
+  public var decisionMakerMet: String {
+    get {_storage._decisionMakerMet}
+    set {_uniqueStorage()._decisionMakerMet = newValue}
+  }
+
+  public var objection: String {
+    get {_storage._objection}
+    set {_uniqueStorage()._objection = newValue}
+  }
+
+  public var nextCommitment: String {
+    get {_storage._nextCommitment}
+    set {_uniqueStorage()._nextCommitment = newValue}
+  }
+
+  /// Demos and meetings: who attended, as "role:name", e.g. "technical_evaluator:王工".
+  public var attendees: [String] {
+    get {_storage._attendees}
+    set {_uniqueStorage()._attendees = newValue}
+  }
+
+  /// Behaviour signals this activity shows, from the signal catalog (proposal_opened,
+  /// decision_maker_met, budget_confirmed, poc_started, price_objection, …); each is an event for forecasting.
+  public var signals: [String] {
+    get {_storage._signals}
+    set {_uniqueStorage()._signals = newValue}
+  }
+
+  public var attachments: [Sales_Opportunities_V1_Attachment] {
+    get {_storage._attachments}
+    set {_uniqueStorage()._attachments = newValue}
+  }
+
+  public var recordedBy: String {
+    get {_storage._recordedBy}
+    set {_uniqueStorage()._recordedBy = newValue}
+  }
+
+  public var recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._recordedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._recordedAt = newValue}
+  }
+  /// Returns true if `recordedAt` has been explicitly set.
+  public var hasRecordedAt: Bool {_storage._recordedAt != nil}
+  /// Clears the value of `recordedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearRecordedAt() {_uniqueStorage()._recordedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Sales_Opportunities_V1_RecordActivityRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// `id`, `recorded_by` and `recorded_at` are set by the service.
+  public var activity: Sales_Opportunities_V1_Activity {
+    get {_activity ?? Sales_Opportunities_V1_Activity()}
+    set {_activity = newValue}
+  }
+  /// Returns true if `activity` has been explicitly set.
+  public var hasActivity: Bool {self._activity != nil}
+  /// Clears the value of `activity`. Subsequent reads from it will return its default value.
+  public mutating func clearActivity() {self._activity = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _activity: Sales_Opportunities_V1_Activity? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_ListActivitiesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunityID: String = String()
+
+  public var page: Sales_Common_V1_PageRequest {
+    get {_page ?? Sales_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Sales_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_ListActivitiesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Newest first.
+  public var activities: [Sales_Opportunities_V1_Activity] = []
+
+  public var page: Sales_Common_V1_PageResponse {
+    get {_page ?? Sales_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Sales_Common_V1_PageResponse? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_AdvanceStageRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunityID: String = String()
+
+  /// The stage key to enter.
+  public var toStage: String = String()
+
+  /// One of the gate's key actions, when it names any.
+  public var keyAction: String = String()
+
+  /// What the customer said, 1 to 50 characters.
+  public var feedback: String = String()
+
+  /// Activity ids that back the move.
+  public var evidenceIds: [String] = []
+
+  /// Admins only: enter without the gate's requirements; recorded with who and when.
+  public var overrideReason: String = String()
+
+  /// When set, the move happens only if the deal is still in this stage (a second move of the same
+  /// deal made at the same time is refused instead of applied on top).
+  public var fromStage: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_StageChange: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var opportunityID: String = String()
+
+  public var fromStage: String = String()
+
+  public var toStage: String = String()
+
+  public var pipelineVersion: Int32 = 0
+
+  public var keyAction: String = String()
+
+  public var feedback: String = String()
+
+  public var evidenceIds: [String] = []
+
+  public var overrideReason: String = String()
+
+  public var changedBy: String = String()
+
+  public var changedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_changedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_changedAt = newValue}
+  }
+  /// Returns true if `changedAt` has been explicitly set.
+  public var hasChangedAt: Bool {self._changedAt != nil}
+  /// Clears the value of `changedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearChangedAt() {self._changedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _changedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_AdvanceStageResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunity: Sales_Opportunities_V1_Opportunity {
+    get {_opportunity ?? Sales_Opportunities_V1_Opportunity()}
+    set {_opportunity = newValue}
+  }
+  /// Returns true if `opportunity` has been explicitly set.
+  public var hasOpportunity: Bool {self._opportunity != nil}
+  /// Clears the value of `opportunity`. Subsequent reads from it will return its default value.
+  public mutating func clearOpportunity() {self._opportunity = nil}
+
+  public var change: Sales_Opportunities_V1_StageChange {
+    get {_change ?? Sales_Opportunities_V1_StageChange()}
+    set {_change = newValue}
+  }
+  /// Returns true if `change` has been explicitly set.
+  public var hasChange: Bool {self._change != nil}
+  /// Clears the value of `change`. Subsequent reads from it will return its default value.
+  public mutating func clearChange() {self._change = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _opportunity: Sales_Opportunities_V1_Opportunity? = nil
+  fileprivate var _change: Sales_Opportunities_V1_StageChange? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_ListStageHistoryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunityID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_ListStageHistoryResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Oldest first: each change starts where the one before ended.
+  public var changes: [Sales_Opportunities_V1_StageChange] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_ListStageOverridesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var page: Sales_Common_V1_PageRequest {
+    get {_page ?? Sales_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Sales_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_ListStageOverridesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Newest first.
+  public var changes: [Sales_Opportunities_V1_StageChange] = []
+
+  public var page: Sales_Common_V1_PageResponse {
+    get {_page ?? Sales_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Sales_Common_V1_PageResponse? = nil
+}
+
 /// Emitted to the opportunities outbox.
 public nonisolated struct Sales_Opportunities_V1_OpportunityCreated: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -325,6 +898,69 @@ public nonisolated struct Sales_Opportunities_V1_OpportunityCreated: Sendable {
   fileprivate var _opportunity: Sales_Opportunities_V1_Opportunity? = nil
 }
 
+public nonisolated struct Sales_Opportunities_V1_OpportunityStageChanged: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunity: Sales_Opportunities_V1_Opportunity {
+    get {_opportunity ?? Sales_Opportunities_V1_Opportunity()}
+    set {_opportunity = newValue}
+  }
+  /// Returns true if `opportunity` has been explicitly set.
+  public var hasOpportunity: Bool {self._opportunity != nil}
+  /// Clears the value of `opportunity`. Subsequent reads from it will return its default value.
+  public mutating func clearOpportunity() {self._opportunity = nil}
+
+  public var change: Sales_Opportunities_V1_StageChange {
+    get {_change ?? Sales_Opportunities_V1_StageChange()}
+    set {_change = newValue}
+  }
+  /// Returns true if `change` has been explicitly set.
+  public var hasChange: Bool {self._change != nil}
+  /// Clears the value of `change`. Subsequent reads from it will return its default value.
+  public mutating func clearChange() {self._change = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _opportunity: Sales_Opportunities_V1_Opportunity? = nil
+  fileprivate var _change: Sales_Opportunities_V1_StageChange? = nil
+}
+
+/// One behaviour signal, when its activity is recorded (for forecasting).
+public nonisolated struct Sales_Opportunities_V1_BehaviourSignalRecorded: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunityID: String = String()
+
+  public var signal: String = String()
+
+  public var activityID: String = String()
+
+  public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_occurredAt = newValue}
+  }
+  /// Returns true if `occurredAt` has been explicitly set.
+  public var hasOccurredAt: Bool {self._occurredAt != nil}
+  /// Clears the value of `occurredAt`. Subsequent reads from it will return its default value.
+  public mutating func clearOccurredAt() {self._occurredAt = nil}
+
+  public var ownerID: String = String()
+
+  public var orgPath: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "sales.opportunities.v1"
@@ -333,80 +969,191 @@ nonisolated extension Sales_Opportunities_V1_Stage: SwiftProtobuf._ProtoNameProv
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0STAGE_UNSPECIFIED\0\u{1}STAGE_QUALIFICATION\0\u{1}STAGE_NEEDS_ANALYSIS\0\u{1}STAGE_PROPOSAL\0\u{1}STAGE_NEGOTIATION\0\u{1}STAGE_WON\0\u{1}STAGE_LOST\0")
 }
 
+nonisolated extension Sales_Opportunities_V1_DealType: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DEAL_TYPE_UNSPECIFIED\0\u{1}DEAL_TYPE_NEW\0\u{1}DEAL_TYPE_RENEWAL\0\u{1}DEAL_TYPE_CHANNEL\0\u{1}DEAL_TYPE_UPSELL\0")
+}
+
+nonisolated extension Sales_Opportunities_V1_ActivityKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ACTIVITY_KIND_UNSPECIFIED\0\u{1}ACTIVITY_KIND_CALL\0\u{1}ACTIVITY_KIND_VISIT\0\u{1}ACTIVITY_KIND_DEMO\0\u{1}ACTIVITY_KIND_PROPOSAL_SENT\0\u{1}ACTIVITY_KIND_PROPOSAL_OPENED\0\u{1}ACTIVITY_KIND_MEETING\0\u{1}ACTIVITY_KIND_EMAIL\0\u{1}ACTIVITY_KIND_WECHAT\0\u{1}ACTIVITY_KIND_TASK\0")
+}
+
 nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Opportunity"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{3}owner_id\0\u{3}org_path\0\u{1}stage\0\u{1}amount\0\u{3}expected_close\0\u{3}created_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{3}owner_id\0\u{3}org_path\0\u{1}stage\0\u{1}amount\0\u{3}expected_close\0\u{3}created_at\0\u{1}pipeline\0\u{3}pipeline_version\0\u{3}stage_key\0\u{3}default_probability\0\u{3}deal_type\0\u{3}stage_entered_at\0\u{3}override_reason\0")
+
+  fileprivate class _StorageClass {
+    var _id: String = String()
+    var _name: String = String()
+    var _customerName: String = String()
+    var _leadID: String = String()
+    var _ownerID: String = String()
+    var _orgPath: String = String()
+    var _stage: Sales_Opportunities_V1_Stage = .unspecified
+    var _amount: Sales_Common_V1_Money? = nil
+    var _expectedClose: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _pipeline: String = String()
+    var _pipelineVersion: Int32 = 0
+    var _stageKey: String = String()
+    var _defaultProbability: Int32 = 0
+    var _dealType: Sales_Opportunities_V1_DealType = .unspecified
+    var _stageEnteredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _overrideReason: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _name = source._name
+      _customerName = source._customerName
+      _leadID = source._leadID
+      _ownerID = source._ownerID
+      _orgPath = source._orgPath
+      _stage = source._stage
+      _amount = source._amount
+      _expectedClose = source._expectedClose
+      _createdAt = source._createdAt
+      _pipeline = source._pipeline
+      _pipelineVersion = source._pipelineVersion
+      _stageKey = source._stageKey
+      _defaultProbability = source._defaultProbability
+      _dealType = source._dealType
+      _stageEnteredAt = source._stageEnteredAt
+      _overrideReason = source._overrideReason
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.name) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.customerName) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.leadID) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.orgPath) }()
-      case 7: try { try decoder.decodeSingularEnumField(value: &self.stage) }()
-      case 8: try { try decoder.decodeSingularMessageField(value: &self._amount) }()
-      case 9: try { try decoder.decodeSingularMessageField(value: &self._expectedClose) }()
-      case 10: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._name) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._customerName) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._leadID) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._ownerID) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._orgPath) }()
+        case 7: try { try decoder.decodeSingularEnumField(value: &_storage._stage) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._amount) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._expectedClose) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._pipeline) }()
+        case 12: try { try decoder.decodeSingularInt32Field(value: &_storage._pipelineVersion) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._stageKey) }()
+        case 14: try { try decoder.decodeSingularInt32Field(value: &_storage._defaultProbability) }()
+        case 15: try { try decoder.decodeSingularEnumField(value: &_storage._dealType) }()
+        case 16: try { try decoder.decodeSingularMessageField(value: &_storage._stageEnteredAt) }()
+        case 17: try { try decoder.decodeSingularStringField(value: &_storage._overrideReason) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.id.isEmpty {
-      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._id, fieldNumber: 1)
+      }
+      if !_storage._name.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._name, fieldNumber: 2)
+      }
+      if !_storage._customerName.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customerName, fieldNumber: 3)
+      }
+      if !_storage._leadID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._leadID, fieldNumber: 4)
+      }
+      if !_storage._ownerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ownerID, fieldNumber: 5)
+      }
+      if !_storage._orgPath.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._orgPath, fieldNumber: 6)
+      }
+      if _storage._stage != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._stage, fieldNumber: 7)
+      }
+      try { if let v = _storage._amount {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._expectedClose {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._createdAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      if !_storage._pipeline.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._pipeline, fieldNumber: 11)
+      }
+      if _storage._pipelineVersion != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._pipelineVersion, fieldNumber: 12)
+      }
+      if !_storage._stageKey.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._stageKey, fieldNumber: 13)
+      }
+      if _storage._defaultProbability != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._defaultProbability, fieldNumber: 14)
+      }
+      if _storage._dealType != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._dealType, fieldNumber: 15)
+      }
+      try { if let v = _storage._stageEnteredAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      } }()
+      if !_storage._overrideReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._overrideReason, fieldNumber: 17)
+      }
     }
-    if !self.name.isEmpty {
-      try visitor.visitSingularStringField(value: self.name, fieldNumber: 2)
-    }
-    if !self.customerName.isEmpty {
-      try visitor.visitSingularStringField(value: self.customerName, fieldNumber: 3)
-    }
-    if !self.leadID.isEmpty {
-      try visitor.visitSingularStringField(value: self.leadID, fieldNumber: 4)
-    }
-    if !self.ownerID.isEmpty {
-      try visitor.visitSingularStringField(value: self.ownerID, fieldNumber: 5)
-    }
-    if !self.orgPath.isEmpty {
-      try visitor.visitSingularStringField(value: self.orgPath, fieldNumber: 6)
-    }
-    if self.stage != .unspecified {
-      try visitor.visitSingularEnumField(value: self.stage, fieldNumber: 7)
-    }
-    try { if let v = self._amount {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
-    } }()
-    try { if let v = self._expectedClose {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
-    } }()
-    try { if let v = self._createdAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Opportunities_V1_Opportunity, rhs: Sales_Opportunities_V1_Opportunity) -> Bool {
-    if lhs.id != rhs.id {return false}
-    if lhs.name != rhs.name {return false}
-    if lhs.customerName != rhs.customerName {return false}
-    if lhs.leadID != rhs.leadID {return false}
-    if lhs.ownerID != rhs.ownerID {return false}
-    if lhs.orgPath != rhs.orgPath {return false}
-    if lhs.stage != rhs.stage {return false}
-    if lhs._amount != rhs._amount {return false}
-    if lhs._expectedClose != rhs._expectedClose {return false}
-    if lhs._createdAt != rhs._createdAt {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._name != rhs_storage._name {return false}
+        if _storage._customerName != rhs_storage._customerName {return false}
+        if _storage._leadID != rhs_storage._leadID {return false}
+        if _storage._ownerID != rhs_storage._ownerID {return false}
+        if _storage._orgPath != rhs_storage._orgPath {return false}
+        if _storage._stage != rhs_storage._stage {return false}
+        if _storage._amount != rhs_storage._amount {return false}
+        if _storage._expectedClose != rhs_storage._expectedClose {return false}
+        if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._pipeline != rhs_storage._pipeline {return false}
+        if _storage._pipelineVersion != rhs_storage._pipelineVersion {return false}
+        if _storage._stageKey != rhs_storage._stageKey {return false}
+        if _storage._defaultProbability != rhs_storage._defaultProbability {return false}
+        if _storage._dealType != rhs_storage._dealType {return false}
+        if _storage._stageEnteredAt != rhs_storage._stageEnteredAt {return false}
+        if _storage._overrideReason != rhs_storage._overrideReason {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -414,7 +1161,7 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
 
 nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateOpportunityRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{1}amount\0\u{3}expected_close\0\u{3}owner_id\0\u{3}owner_org_path\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{1}amount\0\u{3}expected_close\0\u{3}owner_id\0\u{3}owner_org_path\0\u{1}pipeline\0\u{3}deal_type\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -429,6 +1176,8 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
       case 5: try { try decoder.decodeSingularMessageField(value: &self._expectedClose) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
       case 7: try { try decoder.decodeSingularStringField(value: &self.ownerOrgPath) }()
+      case 8: try { try decoder.decodeSingularStringField(value: &self.pipeline) }()
+      case 9: try { try decoder.decodeSingularEnumField(value: &self.dealType) }()
       default: break
       }
     }
@@ -460,6 +1209,12 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
     if !self.ownerOrgPath.isEmpty {
       try visitor.visitSingularStringField(value: self.ownerOrgPath, fieldNumber: 7)
     }
+    if !self.pipeline.isEmpty {
+      try visitor.visitSingularStringField(value: self.pipeline, fieldNumber: 8)
+    }
+    if self.dealType != .unspecified {
+      try visitor.visitSingularEnumField(value: self.dealType, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -471,6 +1226,8 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
     if lhs._expectedClose != rhs._expectedClose {return false}
     if lhs.ownerID != rhs.ownerID {return false}
     if lhs.ownerOrgPath != rhs.ownerOrgPath {return false}
+    if lhs.pipeline != rhs.pipeline {return false}
+    if lhs.dealType != rhs.dealType {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -701,6 +1458,668 @@ nonisolated extension Sales_Opportunities_V1_OpportunitiesOverview: SwiftProtobu
   }
 }
 
+nonisolated extension Sales_Opportunities_V1_Attachment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Attachment"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{1}kind\0\u{1}uri\0\u{3}captured_at\0\u{1}latitude\0\u{1}longitude\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.uri) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._capturedAt) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.latitude) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.longitude) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 2)
+    }
+    if !self.uri.isEmpty {
+      try visitor.visitSingularStringField(value: self.uri, fieldNumber: 3)
+    }
+    try { if let v = self._capturedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if self.latitude.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.latitude, fieldNumber: 5)
+    }
+    if self.longitude.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.longitude, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_Attachment, rhs: Sales_Opportunities_V1_Attachment) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.uri != rhs.uri {return false}
+    if lhs._capturedAt != rhs._capturedAt {return false}
+    if lhs.latitude != rhs.latitude {return false}
+    if lhs.longitude != rhs.longitude {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Activity"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{1}kind\0\u{3}occurred_at\0\u{1}summary\0\u{1}place\0\u{1}latitude\0\u{1}longitude\0\u{3}decision_maker_met\0\u{1}objection\0\u{3}next_commitment\0\u{1}attendees\0\u{1}signals\0\u{1}attachments\0\u{3}recorded_by\0\u{3}recorded_at\0")
+
+  fileprivate class _StorageClass {
+    var _id: String = String()
+    var _opportunityID: String = String()
+    var _kind: Sales_Opportunities_V1_ActivityKind = .unspecified
+    var _occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _summary: String = String()
+    var _place: String = String()
+    var _latitude: Double = 0
+    var _longitude: Double = 0
+    var _decisionMakerMet: String = String()
+    var _objection: String = String()
+    var _nextCommitment: String = String()
+    var _attendees: [String] = []
+    var _signals: [String] = []
+    var _attachments: [Sales_Opportunities_V1_Attachment] = []
+    var _recordedBy: String = String()
+    var _recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _opportunityID = source._opportunityID
+      _kind = source._kind
+      _occurredAt = source._occurredAt
+      _summary = source._summary
+      _place = source._place
+      _latitude = source._latitude
+      _longitude = source._longitude
+      _decisionMakerMet = source._decisionMakerMet
+      _objection = source._objection
+      _nextCommitment = source._nextCommitment
+      _attendees = source._attendees
+      _signals = source._signals
+      _attachments = source._attachments
+      _recordedBy = source._recordedBy
+      _recordedAt = source._recordedAt
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._opportunityID) }()
+        case 3: try { try decoder.decodeSingularEnumField(value: &_storage._kind) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._occurredAt) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._summary) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._place) }()
+        case 7: try { try decoder.decodeSingularDoubleField(value: &_storage._latitude) }()
+        case 8: try { try decoder.decodeSingularDoubleField(value: &_storage._longitude) }()
+        case 9: try { try decoder.decodeSingularStringField(value: &_storage._decisionMakerMet) }()
+        case 10: try { try decoder.decodeSingularStringField(value: &_storage._objection) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._nextCommitment) }()
+        case 12: try { try decoder.decodeRepeatedStringField(value: &_storage._attendees) }()
+        case 13: try { try decoder.decodeRepeatedStringField(value: &_storage._signals) }()
+        case 14: try { try decoder.decodeRepeatedMessageField(value: &_storage._attachments) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._recordedBy) }()
+        case 16: try { try decoder.decodeSingularMessageField(value: &_storage._recordedAt) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._id, fieldNumber: 1)
+      }
+      if !_storage._opportunityID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._opportunityID, fieldNumber: 2)
+      }
+      if _storage._kind != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._kind, fieldNumber: 3)
+      }
+      try { if let v = _storage._occurredAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if !_storage._summary.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._summary, fieldNumber: 5)
+      }
+      if !_storage._place.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._place, fieldNumber: 6)
+      }
+      if _storage._latitude.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._latitude, fieldNumber: 7)
+      }
+      if _storage._longitude.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._longitude, fieldNumber: 8)
+      }
+      if !_storage._decisionMakerMet.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._decisionMakerMet, fieldNumber: 9)
+      }
+      if !_storage._objection.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._objection, fieldNumber: 10)
+      }
+      if !_storage._nextCommitment.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._nextCommitment, fieldNumber: 11)
+      }
+      if !_storage._attendees.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._attendees, fieldNumber: 12)
+      }
+      if !_storage._signals.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._signals, fieldNumber: 13)
+      }
+      if !_storage._attachments.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._attachments, fieldNumber: 14)
+      }
+      if !_storage._recordedBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._recordedBy, fieldNumber: 15)
+      }
+      try { if let v = _storage._recordedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_Activity, rhs: Sales_Opportunities_V1_Activity) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._opportunityID != rhs_storage._opportunityID {return false}
+        if _storage._kind != rhs_storage._kind {return false}
+        if _storage._occurredAt != rhs_storage._occurredAt {return false}
+        if _storage._summary != rhs_storage._summary {return false}
+        if _storage._place != rhs_storage._place {return false}
+        if _storage._latitude != rhs_storage._latitude {return false}
+        if _storage._longitude != rhs_storage._longitude {return false}
+        if _storage._decisionMakerMet != rhs_storage._decisionMakerMet {return false}
+        if _storage._objection != rhs_storage._objection {return false}
+        if _storage._nextCommitment != rhs_storage._nextCommitment {return false}
+        if _storage._attendees != rhs_storage._attendees {return false}
+        if _storage._signals != rhs_storage._signals {return false}
+        if _storage._attachments != rhs_storage._attachments {return false}
+        if _storage._recordedBy != rhs_storage._recordedBy {return false}
+        if _storage._recordedAt != rhs_storage._recordedAt {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_RecordActivityRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RecordActivityRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}activity\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._activity) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._activity {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_RecordActivityRequest, rhs: Sales_Opportunities_V1_RecordActivityRequest) -> Bool {
+    if lhs._activity != rhs._activity {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ListActivitiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListActivitiesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}opportunity_id\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.opportunityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ListActivitiesRequest, rhs: Sales_Opportunities_V1_ListActivitiesRequest) -> Bool {
+    if lhs.opportunityID != rhs.opportunityID {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ListActivitiesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListActivitiesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}activities\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.activities) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.activities.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.activities, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ListActivitiesResponse, rhs: Sales_Opportunities_V1_ListActivitiesResponse) -> Bool {
+    if lhs.activities != rhs.activities {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_AdvanceStageRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AdvanceStageRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}opportunity_id\0\u{3}to_stage\0\u{3}key_action\0\u{1}feedback\0\u{3}evidence_ids\0\u{3}override_reason\0\u{3}from_stage\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.toStage) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.keyAction) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.feedback) }()
+      case 5: try { try decoder.decodeRepeatedStringField(value: &self.evidenceIds) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.overrideReason) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.fromStage) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.opportunityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 1)
+    }
+    if !self.toStage.isEmpty {
+      try visitor.visitSingularStringField(value: self.toStage, fieldNumber: 2)
+    }
+    if !self.keyAction.isEmpty {
+      try visitor.visitSingularStringField(value: self.keyAction, fieldNumber: 3)
+    }
+    if !self.feedback.isEmpty {
+      try visitor.visitSingularStringField(value: self.feedback, fieldNumber: 4)
+    }
+    if !self.evidenceIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.evidenceIds, fieldNumber: 5)
+    }
+    if !self.overrideReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.overrideReason, fieldNumber: 6)
+    }
+    if !self.fromStage.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromStage, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_AdvanceStageRequest, rhs: Sales_Opportunities_V1_AdvanceStageRequest) -> Bool {
+    if lhs.opportunityID != rhs.opportunityID {return false}
+    if lhs.toStage != rhs.toStage {return false}
+    if lhs.keyAction != rhs.keyAction {return false}
+    if lhs.feedback != rhs.feedback {return false}
+    if lhs.evidenceIds != rhs.evidenceIds {return false}
+    if lhs.overrideReason != rhs.overrideReason {return false}
+    if lhs.fromStage != rhs.fromStage {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_StageChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StageChange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{3}from_stage\0\u{3}to_stage\0\u{3}pipeline_version\0\u{3}key_action\0\u{1}feedback\0\u{3}evidence_ids\0\u{3}override_reason\0\u{3}changed_by\0\u{3}changed_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.fromStage) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.toStage) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.pipelineVersion) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.keyAction) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.feedback) }()
+      case 8: try { try decoder.decodeRepeatedStringField(value: &self.evidenceIds) }()
+      case 9: try { try decoder.decodeSingularStringField(value: &self.overrideReason) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.changedBy) }()
+      case 11: try { try decoder.decodeSingularMessageField(value: &self._changedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.opportunityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 2)
+    }
+    if !self.fromStage.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromStage, fieldNumber: 3)
+    }
+    if !self.toStage.isEmpty {
+      try visitor.visitSingularStringField(value: self.toStage, fieldNumber: 4)
+    }
+    if self.pipelineVersion != 0 {
+      try visitor.visitSingularInt32Field(value: self.pipelineVersion, fieldNumber: 5)
+    }
+    if !self.keyAction.isEmpty {
+      try visitor.visitSingularStringField(value: self.keyAction, fieldNumber: 6)
+    }
+    if !self.feedback.isEmpty {
+      try visitor.visitSingularStringField(value: self.feedback, fieldNumber: 7)
+    }
+    if !self.evidenceIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.evidenceIds, fieldNumber: 8)
+    }
+    if !self.overrideReason.isEmpty {
+      try visitor.visitSingularStringField(value: self.overrideReason, fieldNumber: 9)
+    }
+    if !self.changedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.changedBy, fieldNumber: 10)
+    }
+    try { if let v = self._changedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_StageChange, rhs: Sales_Opportunities_V1_StageChange) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.opportunityID != rhs.opportunityID {return false}
+    if lhs.fromStage != rhs.fromStage {return false}
+    if lhs.toStage != rhs.toStage {return false}
+    if lhs.pipelineVersion != rhs.pipelineVersion {return false}
+    if lhs.keyAction != rhs.keyAction {return false}
+    if lhs.feedback != rhs.feedback {return false}
+    if lhs.evidenceIds != rhs.evidenceIds {return false}
+    if lhs.overrideReason != rhs.overrideReason {return false}
+    if lhs.changedBy != rhs.changedBy {return false}
+    if lhs._changedAt != rhs._changedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_AdvanceStageResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AdvanceStageResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}opportunity\0\u{1}change\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._opportunity) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._change) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._opportunity {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._change {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_AdvanceStageResponse, rhs: Sales_Opportunities_V1_AdvanceStageResponse) -> Bool {
+    if lhs._opportunity != rhs._opportunity {return false}
+    if lhs._change != rhs._change {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ListStageHistoryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListStageHistoryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}opportunity_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.opportunityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ListStageHistoryRequest, rhs: Sales_Opportunities_V1_ListStageHistoryRequest) -> Bool {
+    if lhs.opportunityID != rhs.opportunityID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ListStageHistoryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListStageHistoryResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.changes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.changes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.changes, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ListStageHistoryResponse, rhs: Sales_Opportunities_V1_ListStageHistoryResponse) -> Bool {
+    if lhs.changes != rhs.changes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ListStageOverridesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListStageOverridesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ListStageOverridesRequest, rhs: Sales_Opportunities_V1_ListStageOverridesRequest) -> Bool {
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ListStageOverridesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListStageOverridesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}changes\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.changes) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.changes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.changes, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ListStageOverridesResponse, rhs: Sales_Opportunities_V1_ListStageOverridesResponse) -> Bool {
+    if lhs.changes != rhs.changes {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Sales_Opportunities_V1_OpportunityCreated: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OpportunityCreated"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}opportunity\0")
@@ -730,6 +2149,104 @@ nonisolated extension Sales_Opportunities_V1_OpportunityCreated: SwiftProtobuf.M
 
   public static func ==(lhs: Sales_Opportunities_V1_OpportunityCreated, rhs: Sales_Opportunities_V1_OpportunityCreated) -> Bool {
     if lhs._opportunity != rhs._opportunity {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_OpportunityStageChanged: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OpportunityStageChanged"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}opportunity\0\u{1}change\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._opportunity) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._change) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._opportunity {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try { if let v = self._change {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_OpportunityStageChanged, rhs: Sales_Opportunities_V1_OpportunityStageChanged) -> Bool {
+    if lhs._opportunity != rhs._opportunity {return false}
+    if lhs._change != rhs._change {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_BehaviourSignalRecorded: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BehaviourSignalRecorded"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}opportunity_id\0\u{1}signal\0\u{3}activity_id\0\u{3}occurred_at\0\u{3}owner_id\0\u{3}org_path\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.signal) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.activityID) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._occurredAt) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.orgPath) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.opportunityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 1)
+    }
+    if !self.signal.isEmpty {
+      try visitor.visitSingularStringField(value: self.signal, fieldNumber: 2)
+    }
+    if !self.activityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.activityID, fieldNumber: 3)
+    }
+    try { if let v = self._occurredAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if !self.ownerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ownerID, fieldNumber: 5)
+    }
+    if !self.orgPath.isEmpty {
+      try visitor.visitSingularStringField(value: self.orgPath, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_BehaviourSignalRecorded, rhs: Sales_Opportunities_V1_BehaviourSignalRecorded) -> Bool {
+    if lhs.opportunityID != rhs.opportunityID {return false}
+    if lhs.signal != rhs.signal {return false}
+    if lhs.activityID != rhs.activityID {return false}
+    if lhs._occurredAt != rhs._occurredAt {return false}
+    if lhs.ownerID != rhs.ownerID {return false}
+    if lhs.orgPath != rhs.orgPath {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

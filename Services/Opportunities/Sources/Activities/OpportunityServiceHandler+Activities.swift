@@ -1,0 +1,51 @@
+import Foundation
+import GRPCCore
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// Activities on a deal: recorded by whoever sees the deal, each behaviour signal an event.
+extension OpportunityServiceHandler {
+    func recordActivity(
+        request: Sales_Opportunities_V1_RecordActivityRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_Activity {
+        let caller = try RequestContext.caller()
+        let new = try NewActivity(request)
+        let logger = RequestContext.logger
+        return try await Idempotency.run("RecordActivity", request: request, database: store.database) { connection in
+            guard let deal = try await store.find(new.opportunityID, for: caller, on: connection) else {
+                throw ServiceError.notFound(kind: "opportunity", id: new.opportunityID.apiString)
+            }
+            let activity = try await activities.insert(new, by: caller, on: connection, logger: logger)
+            for signal in activity.signals {
+                try await Outbox.append(
+                    Sales_Opportunities_V1_BehaviourSignalRecorded.with {
+                        $0.opportunityID = deal.id.apiString
+                        $0.signal = signal
+                        $0.activityID = activity.id
+                        $0.occurredAt = activity.occurredAt
+                        $0.ownerID = deal.ownerID
+                        $0.orgPath = deal.orgPath
+                    },
+                    tenant: caller.tenant, aggregateType: "opportunity", aggregateID: deal.id.apiString, on: connection, logger: logger)
+            }
+            return activity
+        }
+    }
+
+    func listActivities(
+        request: Sales_Opportunities_V1_ListActivitiesRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_ListActivitiesResponse {
+        let caller = try RequestContext.caller()
+        let id = try Require.uuid(request.opportunityID, field: "opportunity_id")
+        let page = try Page(request.page)
+        guard try await store.find(id, for: caller) != nil else { throw ServiceError.notFound(kind: "opportunity", id: id.apiString) }
+        let (rows, next) = page.finish(
+            try await activities.list(of: id, tenant: caller.tenant, before: page.before, limit: page.fetchLimit), seq: \.seq)
+        return .with {
+            $0.activities = rows.map(\.activity)
+            $0.page = next
+        }
+    }
+}

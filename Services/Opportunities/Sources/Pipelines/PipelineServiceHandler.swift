@@ -1,0 +1,40 @@
+import GRPCCore
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// sales.opportunities.v1.PipelineService: admins save pipelines; everyone in the tenant reads them.
+struct PipelineServiceHandler: Sales_Opportunities_V1_PipelineService.SimpleServiceProtocol {
+    let store: PipelineStore
+
+    func savePipeline(
+        request: Sales_Opportunities_V1_SavePipelineRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_Pipeline {
+        let caller = try RequestContext.caller(allowedTo: .administer, "saving a pipeline")
+        guard request.hasPipeline else { throw ServiceError.invalidArgument(field: "pipeline", rule: "is required") }
+        // Checked before the transaction, so a bad pipeline costs no lock.
+        _ = try PipelineDefinition(request.pipeline, version: 1)
+        return try await store.save(request.pipeline, by: caller)
+    }
+
+    func getPipeline(
+        request: Sales_Opportunities_V1_GetPipelineRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_Pipeline {
+        let caller = try RequestContext.caller()
+        guard request.version >= 0 else { throw ServiceError.invalidArgument(field: "version", rule: "must be 0 (the latest) or a version") }
+        let name = try Require.text(request.name, field: "name", maxLength: 40)
+        guard let pipeline = try await store.pipeline(name, version: request.version, tenant: caller.tenant) else {
+            throw ServiceError.notFound(kind: "pipeline", id: request.version == 0 ? name : "\(name) v\(request.version)")
+        }
+        return pipeline.message
+    }
+
+    func listPipelines(
+        request: Sales_Opportunities_V1_ListPipelinesRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_ListPipelinesResponse {
+        let caller = try RequestContext.caller()
+        let pipelines = try await store.latest(tenant: caller.tenant)
+        return .with { $0.pipelines = pipelines }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import GRPCCore
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// Stage moves: every one through the gate of the stage it enters, in the deal's row lock, with
+/// its history and its event in the same transaction.
+extension OpportunityServiceHandler {
+    func advanceStage(
+        request: Sales_Opportunities_V1_AdvanceStageRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_AdvanceStageResponse {
+        let move = try StageMove(request)
+        let caller =
+            try move.overrideReason.isEmpty
+            ? RequestContext.caller() : RequestContext.caller(allowedTo: .administer, "overriding a stage gate")
+        let logger = RequestContext.logger
+        return try await Idempotency.run("AdvanceStage", request: request, database: store.database) { connection in
+            guard let deal = try await store.find(move.opportunityID, for: caller, lock: true, on: connection) else {
+                throw ServiceError.notFound(kind: "opportunity", id: move.opportunityID.apiString)
+            }
+            if let from = move.fromStage, from != deal.stageKey {
+                throw ServiceError.failedPrecondition("the deal is in \(deal.stageKey) now, not \(from): someone moved it; reload it")
+            }
+            guard move.toStage != deal.stageKey else { throw ServiceError.failedPrecondition("the deal is already in \(deal.stageKey)") }
+            guard let pipeline = try await pipelines.pipeline(deal.pipeline, tenant: caller.tenant, on: connection) else {
+                throw ServiceError.failedPrecondition("the deal's pipeline \(deal.pipeline) is gone; an admin saves it again")
+            }
+            guard let target = pipeline.stage(move.toStage) else {
+                throw ServiceError.invalidArgument(
+                    field: "to_stage",
+                    rule: "\(quoted: move.toStage) is not a stage of \(pipeline.name) v\(pipeline.version): "
+                        + pipeline.stages.map(\.key).joined(separator: ", "))
+            }
+            let unknown = try await activities.unknown(move.evidenceIDs, of: deal.id, tenant: caller.tenant, on: connection)
+            if let first = unknown.first, let index = move.evidenceIDs.firstIndex(of: first) {
+                throw ServiceError.invalidArgument(field: "evidence_ids[\(index)]", rule: "\(first.apiString) is not an activity of this deal")
+            }
+            let recorded = try await activities.list(of: deal.id, tenant: caller.tenant, on: connection).map(\.activity)
+            var missing = StageGate.pathProblem(in: pipeline, from: deal.stageKey, to: target).map { [$0] } ?? []
+            missing += StageGate.missing(
+                target, move: move,
+                previousFeedback: try await changes.lastFeedback(of: deal.id, tenant: caller.tenant, on: connection),
+                record: StageGate.record(of: deal, activities: recorded, now: Date()))
+            if !missing.isEmpty, move.overrideReason.isEmpty {
+                throw ServiceError.failedPrecondition("entering \(target.key) needs: " + missing.joined(separator: "; "))
+            }
+            let moved = try await store.move(deal, to: target, of: pipeline, overrideReason: move.overrideReason, on: connection, logger: logger)
+            let change = try await changes.append(move, deal: deal, to: moved, by: caller, on: connection, logger: logger)
+            try await Outbox.append(
+                Sales_Opportunities_V1_OpportunityStageChanged.with {
+                    $0.opportunity = moved.message
+                    $0.change = change
+                },
+                tenant: caller.tenant, aggregateType: "opportunity", aggregateID: deal.id.apiString, on: connection, logger: logger)
+            return .with {
+                $0.opportunity = moved.message
+                $0.change = change
+            }
+        }
+    }
+
+    func listStageHistory(
+        request: Sales_Opportunities_V1_ListStageHistoryRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_ListStageHistoryResponse {
+        let caller = try RequestContext.caller()
+        let id = try Require.uuid(request.opportunityID, field: "opportunity_id")
+        guard try await store.find(id, for: caller) != nil else { throw ServiceError.notFound(kind: "opportunity", id: id.apiString) }
+        let history = try await changes.history(of: id, tenant: caller.tenant)
+        return .with { $0.changes = history }
+    }
+
+    func listStageOverrides(
+        request: Sales_Opportunities_V1_ListStageOverridesRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_ListStageOverridesResponse {
+        let caller = try RequestContext.caller(allowedTo: .administer, "reading the stage overrides")
+        let page = try Page(request.page)
+        let (rows, next) = page.finish(try await changes.overrides(tenant: caller.tenant, page: page), seq: \.seq)
+        return .with {
+            $0.changes = rows.map(\.change)
+            $0.page = next
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// The `stage_changes` table: every move of every deal, overrides included, in order.
+struct StageChangeStore: Sendable {
+    let database: Database
+
+    private static let columns = """
+        id, opportunity_id, from_stage, to_stage, pipeline_version, key_action, feedback, evidence_ids, override_reason,
+        changed_by, changed_at
+        """
+
+    func append(
+        _ move: StageMove, deal: Opportunity, to moved: Opportunity, by caller: Caller, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Sales_Opportunities_V1_StageChange {
+        let rows = try await connection.query(
+            """
+            INSERT INTO stage_changes (id, tenant_id, opportunity_id, from_stage, to_stage, pipeline_version, key_action, feedback,
+                                       evidence_ids, override_reason, changed_by)
+            VALUES (\(UUID.random()), \(caller.tenant.rawValue), \(deal.id), \(deal.stageKey), \(moved.stageKey),
+                    \(moved.pipelineVersion), \(move.keyAction), \(move.feedback), \(move.evidenceIDs), \(move.overrideReason),
+                    \(caller.userID))
+            RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        guard let change = try await Self.decode(rows).first else { throw ServiceError.unavailable("the move was not recorded; retry") }
+        return change
+    }
+
+    /// The feedback of the deal's latest move that had any.
+    func lastFeedback(of deal: UUID, tenant: TenantID, on connection: PostgresConnection) async throws -> String? {
+        let rows = try await database.query(
+            """
+            SELECT feedback FROM stage_changes WHERE tenant_id = \(tenant.rawValue) AND opportunity_id = \(deal) AND feedback <> ''
+            ORDER BY seq DESC LIMIT 1
+            """, on: connection)
+        for try await feedback in rows.decode(String.self) { return feedback }
+        return nil
+    }
+
+    func history(of deal: UUID, tenant: TenantID) async throws -> [Sales_Opportunities_V1_StageChange] {
+        let rows = try await database.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM stage_changes
+            WHERE tenant_id = \(tenant.rawValue) AND opportunity_id = \(deal) ORDER BY seq
+            """)
+        return try await Self.decode(rows)
+    }
+
+    /// The tenant's overridden moves, newest first.
+    func overrides(tenant: TenantID, page: Page) async throws -> [(seq: Int64, change: Sales_Opportunities_V1_StageChange)] {
+        let rows = try await database.query(
+            """
+            SELECT seq, \(unescaped: Self.columns) FROM stage_changes
+            WHERE tenant_id = \(tenant.rawValue) AND override_reason <> '' AND seq < \(page.before)
+            ORDER BY seq DESC LIMIT \(page.fetchLimit)
+            """)
+        var result: [(Int64, Sales_Opportunities_V1_StageChange)] = []
+        for try await row in rows {
+            result.append((try row.makeRandomAccess().decode("seq"), try Self.change(row)))
+        }
+        return result
+    }
+
+    private static func decode(_ rows: PostgresRowSequence) async throws -> [Sales_Opportunities_V1_StageChange] {
+        var changes: [Sales_Opportunities_V1_StageChange] = []
+        for try await row in rows { changes.append(try change(row)) }
+        return changes
+    }
+
+    private static func change(_ row: PostgresRow) throws -> Sales_Opportunities_V1_StageChange {
+        let row = row.makeRandomAccess()
+        var change = Sales_Opportunities_V1_StageChange()
+        change.id = try row.decode("id", as: UUID.self).apiString
+        change.opportunityID = try row.decode("opportunity_id", as: UUID.self).apiString
+        change.fromStage = try row.decode("from_stage")
+        change.toStage = try row.decode("to_stage")
+        change.pipelineVersion = try row.decode("pipeline_version")
+        change.keyAction = try row.decode("key_action")
+        change.feedback = try row.decode("feedback")
+        change.evidenceIds = try row.decode("evidence_ids", as: [UUID].self).map(\.apiString)
+        change.overrideReason = try row.decode("override_reason")
+        change.changedBy = try row.decode("changed_by")
+        change.changedAt = Google_Protobuf_Timestamp(date: try row.decode("changed_at", as: Date.self))
+        return change
+    }
+}
