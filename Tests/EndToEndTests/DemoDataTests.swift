@@ -28,6 +28,18 @@ extension EndToEnd {
             #expect(overview.stores.stores == 3)
             #expect(Set(overview.leads.byChannel.map(\.channel)).count == 7, "leads from every channel")
 
+            // The converted deals went through the pipeline's gates: every stage shows, with history.
+            try await client.with(.opportunities) { grpc in
+                let deals = Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc)
+                let metadata = try await client.metadata(admin)
+                let all = try await deals.listOpportunities(.init(), metadata: metadata).opportunities
+                #expect(Set(all.map(\.stageKey)) == ["初步接触", "需求确认", "方案报价", "商务谈判", "赢单", "输单"])
+                let won = try #require(all.first { $0.stage == .won })
+                let history = try await deals.listStageHistory(.with { $0.opportunityID = won.id }, metadata: metadata).changes
+                #expect(history.map(\.toStage) == ["需求确认", "方案报价", "商务谈判", "赢单"], "no move twice on a second load")
+                #expect(history.allSatisfy { !$0.keyAction.isEmpty && !$0.feedback.isEmpty })
+            }
+
             // The demo's routing is set up once: one version of each rule set, the desk, the mapping table.
             try await client.with(.leads) { grpc in
                 let metadata = try await client.metadata(admin)

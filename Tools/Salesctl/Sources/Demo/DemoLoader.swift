@@ -39,6 +39,7 @@ public struct DemoLoader: Sendable {
         var repTokens: [String: String] = [:]
         for person in DemoOrg.people { repTokens[person.id] = try await token(for: person.id) }
         let frozen = repTokens
+        var deals: [DemoDeals.Deal] = []
         summary = try await withClient(.leads) { client in
             var summary = summary
             let leads = Sales_Leads_V1_LeadService.Client(wrapping: client)
@@ -61,23 +62,27 @@ public struct DemoLoader: Sendable {
                 // A second `up --demo` finds the lead converted already: leave it as it is.
                 let current = try await leads.getLead(.with { $0.id = created.lead.id }, metadata: metadata)
                 if current.status == .converted {
+                    deals.append(.init(id: current.opportunityID, token: frozen[demo.rep]!))
                     summary.opportunities += 1
                     continue
                 }
                 var convertMetadata = metadata
                 convertMetadata.addString("demo-convert-\(index)", forKey: "idempotency-key")
-                _ = try await leads.convertLead(
+                let converted = try await leads.convertLead(
                     .with {
                         $0.leadID = created.lead.id
                         $0.opportunityName = "\(demo.company) · \(demo.inquiry.prefix(12))"
                         $0.expectedAmount = .init(minorUnits: yuan * 100, currency: "CNY")
                         $0.expectedClose = Google_Protobuf_Timestamp(date: Date().addingTimeInterval(Double(days) * 86_400))
                     }, metadata: convertMetadata)
+                deals.append(.init(id: converted.opportunityID, token: frozen[demo.rep]!))
                 summary.opportunities += 1
             }
             try await DemoRouting.load(client: client, adminToken: admin)
             return summary
         }
+        let converted = deals
+        try await withClient(.opportunities) { client in try await DemoDeals.progress(converted, client: client) }
         summary = try await withClient(.storeSales) { client in
             var summary = summary
             let stores = Sales_Storesales_V1_StoreService.Client(wrapping: client)
