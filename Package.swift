@@ -103,7 +103,8 @@ let package = Package(
         + intakeAdapters.map { name in
             .target(name: name, dependencies: ["LeadIntake", "SalesProto", "RulesEngine"], path: "Services/Leads/IntakeAdapters/\(name)")
         }
-        + service("Opportunities", library: "OpportunitiesService", executable: "opportunities")
+        // Stale-deal reminders go out through the shared notification channels.
+        + service("Opportunities", library: "OpportunitiesService", executable: "opportunities", extra: ["SalesNotifications"])
         + service("Incentives", library: "IncentivesService", executable: "incentives")
         + service("Forecasting", library: "ForecastingService", executable: "forecasting")
         + service("StoreSales", library: "StoreSalesService", executable: "store-sales")

@@ -77,17 +77,20 @@ struct NotificationWorker: Sendable {
 }
 
 /// Runs the worker as a background job: due deliveries start as soon as there is room, and the
-/// worker looks again every `interval` when nothing was due.
+/// worker looks again every `interval` when nothing was due. Its HTTP client exists while it runs.
 struct NotificationWorkerService: Service {
-    let worker: NotificationWorker
+    let store: NotificationStore
+    let senders: NotificationSenders
+    let logger: Logger
     let interval: Duration
     let health: HealthStatus
 
     func run() async throws {
+        let worker = NotificationWorker(store: store, senders: senders, http: Notifications.vendorClient(), logger: logger)
         await cancelWhenGracefulShutdown {
             let inFlight = NotificationWorker.InFlight()
             await withDiscardingTaskGroup { group in
-                await PeriodicJob.repeatRounds("notifications", schedule: .every(interval), health: health, logger: worker.logger) {
+                await PeriodicJob.repeatRounds("notifications", schedule: .every(interval), health: health, logger: logger) {
                     try await worker.dispatchDue(in: &group, inFlight: inFlight) > 0 ? .busy : .idle
                 }
             }

@@ -38,9 +38,7 @@ public struct Notifications: Sendable {
 
     /// The background job that sends due deliveries and retries failed ones.
     public func worker() -> any Service {
-        NotificationWorkerService(
-            worker: NotificationWorker(store: store, senders: senders, http: Self.vendorClient(), logger: runtime.logger),
-            interval: interval, health: runtime.health)
+        NotificationWorkerService(store: store, senders: senders, logger: runtime.logger, interval: interval, health: runtime.health)
     }
 
     /// The client notices go out through: an address that does not answer fails within two

@@ -29,6 +29,16 @@ package enum ServiceHarness {
         build: @Sendable (ServiceRuntime) async throws -> ServiceComponents,
         _ body: @Sendable (GRPCClient<InProcessTransport.Client>, TokenAuthority) async throws -> Result
     ) async throws -> Result {
+        try await with(service, migrations: migrations, build: build) { client, tokens, _ in try await body(client, tokens) }
+    }
+
+    /// The same, with the service's database for a test that arranges rows directly (a deal that
+    /// entered its stage a week ago).
+    package static func with<Result: Sendable>(
+        _ service: ServiceName, migrations: [Migration],
+        build: @Sendable (ServiceRuntime) async throws -> ServiceComponents,
+        _ body: @Sendable (GRPCClient<InProcessTransport.Client>, TokenAuthority, Database) async throws -> Result
+    ) async throws -> Result {
         let bootstrap = try await shared.get()
         var logger = Logger(label: "harness.\(service.rawValue)")
         logger.logLevel = .warning
@@ -51,7 +61,7 @@ package enum ServiceHarness {
             group.addTask { try await server.serve() }
             runtime.health.setAll(.serving)
             defer { server.beginGracefulShutdown() }
-            return try await withGRPCClient(transport: transport.client) { client in try await body(client, tokens) }
+            return try await withGRPCClient(transport: transport.client) { client in try await body(client, tokens, database) }
         }
     }
 }

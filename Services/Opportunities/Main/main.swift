@@ -3,5 +3,5 @@ import SalesModel
 import ServiceKit
 
 await ServiceMain.run(
-    .opportunities, peers: OpportunitiesServer.peers, migrations: OpportunitiesServer.migrations,
+    .opportunities, peers: OpportunitiesServer.peers + OpportunitiesServer.optionalPeers, migrations: OpportunitiesServer.migrations,
     build: OpportunitiesServer.components)

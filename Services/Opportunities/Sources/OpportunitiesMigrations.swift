@@ -86,5 +86,16 @@ public enum OpportunitiesMigrations {
             );
             CREATE INDEX activities_deal ON activities (tenant_id, opportunity_id, seq DESC);
             """),
+        Migration(
+            "0102_stale_deals",
+            """
+            -- A stale deal (no stage progress or no activity for its stage's limit) is flagged once
+            -- per stay in a stage; a move or an activity clears the flag.
+            ALTER TABLE opportunities
+                ADD COLUMN stale_since timestamptz,
+                ADD COLUMN stale_reason text NOT NULL DEFAULT '',
+                ADD COLUMN last_activity_at timestamptz;
+            CREATE INDEX opportunities_unflagged ON opportunities (stage_entered_at) WHERE stale_since IS NULL;
+            """),
     ]
 }

@@ -1,21 +1,42 @@
+import Logging
 import SalesModel
+import SalesNotifications
 import SalesProto
 import ServiceKit
 
 /// Assembles the opportunities service from a runtime.
 public enum OpportunitiesServer {
     public static let peers: [ServiceName] = []
-    public static let migrations = OpportunitiesMigrations.all
+    /// Called when reachable, never waited for: each tenant's work calendar for the stale-deal clocks.
+    public static let optionalPeers: [ServiceName] = [.gateway]
+    public static let migrations = Notifications.migrations + OpportunitiesMigrations.all
 
-    public static func components(_ runtime: ServiceRuntime) -> ServiceComponents {
+    public static func components(_ runtime: ServiceRuntime) throws -> ServiceComponents {
         let database = runtime.database
+        let environment = Environment()
+        let store = OpportunityStore(database: database)
         let pipelines = PipelineStore(database: database)
+        let notifications = try Notifications(runtime: runtime)
+        let sweeper = StaleDealSweeper(
+            store: store, pipelines: pipelines, notifier: notifications.notifier,
+            calendars: TenantCalendars(runtime: runtime, fallback: try environment.workCalendar()))
+        let sweepSeconds = try environment.integer("SALES_OPPORTUNITIES_SWEEP_SECONDS", in: 1...86_400, default: 300)
         let handler = OpportunityServiceHandler(
-            store: OpportunityStore(database: database), pipelines: pipelines, changes: StageChangeStore(database: database),
-            activities: ActivityStore(database: database))
-        return ServiceComponents(services: [
-            HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),
-            HostedService(Sales_Opportunities_V1_PipelineService.descriptor, PipelineServiceHandler(store: pipelines)),
-        ])
+            store: store, pipelines: pipelines, changes: StageChangeStore(database: database),
+            activities: ActivityStore(database: database), sweeper: sweeper)
+        return ServiceComponents(
+            services: [
+                HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),
+                HostedService(Sales_Opportunities_V1_PipelineService.descriptor, PipelineServiceHandler(store: pipelines)),
+                notifications.api,
+            ],
+            background: [
+                PeriodicJob("stale-deals", schedule: .every(.seconds(sweepSeconds)), health: runtime.health, logger: runtime.logger) {
+                    let flagged = try await sweeper.sweep(tenant: nil)
+                    if flagged > 0 { runtime.logger.info("stale deals flagged", metadata: ["deals": "\(flagged)"]) }
+                    return .idle
+                },
+                notifications.worker(),
+            ])
     }
 }

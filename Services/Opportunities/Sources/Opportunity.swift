@@ -24,6 +24,8 @@ struct Opportunity: Sendable {
     var dealType: Sales_Opportunities_V1_DealType
     var stageEnteredAt: Date
     var overrideReason: String
+    var staleSince: Date?
+    var staleReason: String
 
     var message: Sales_Opportunities_V1_Opportunity {
         .with {
@@ -44,6 +46,8 @@ struct Opportunity: Sendable {
             $0.dealType = dealType
             $0.stageEnteredAt = Google_Protobuf_Timestamp(date: stageEnteredAt)
             $0.overrideReason = overrideReason
+            if let staleSince { $0.staleSince = Google_Protobuf_Timestamp(date: staleSince) }
+            $0.staleReason = staleReason
         }
     }
 }

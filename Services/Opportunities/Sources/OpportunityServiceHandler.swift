@@ -10,6 +10,7 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
     let pipelines: PipelineStore
     let changes: StageChangeStore
     let activities: ActivityStore
+    let sweeper: StaleDealSweeper
 
     func createOpportunity(
         request: Sales_Opportunities_V1_CreateOpportunityRequest, context: ServerContext
@@ -54,7 +55,7 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
         }
         let leadID = request.leadID.isEmpty ? nil : try Require.uuid(request.leadID, field: "lead_id")
         let (rows, next) = page.finish(
-            try await store.list(for: caller, stage: request.stage, leadID: leadID, page: page), seq: \.seq)
+            try await store.list(for: caller, stage: request.stage, leadID: leadID, staleOnly: request.staleOnly, page: page), seq: \.seq)
         return .with {
             $0.opportunities = rows.map(\.message)
             $0.page = next

@@ -12,7 +12,8 @@ struct OpportunityStore: Sendable {
 
     private static let columns = """
         id, seq, name, customer_name, lead_id, owner_id, org_path, stage, amount_minor, currency, expected_close, created_at,
-        pipeline, pipeline_version, stage_key, default_probability, deal_type, stage_entered_at, override_reason
+        pipeline, pipeline_version, stage_key, default_probability, deal_type, stage_entered_at, override_reason,
+        stale_since, stale_reason
         """
 
     /// A new deal in the first stage of `pipeline`.
@@ -61,7 +62,7 @@ struct OpportunityStore: Sendable {
             """
             UPDATE opportunities SET stage_key = \(stage.key), stage = \(pipeline.coarseStage(of: stage.key).column),
                 pipeline_version = \(pipeline.version), default_probability = \(Int16(stage.defaultProbability)),
-                stage_entered_at = now(), override_reason = \(overrideReason)
+                stage_entered_at = now(), override_reason = \(overrideReason), stale_since = NULL, stale_reason = ''
             WHERE id = \(deal.id)
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
@@ -69,7 +70,9 @@ struct OpportunityStore: Sendable {
         return moved
     }
 
-    func list(for caller: Caller, stage: Sales_Opportunities_V1_Stage, leadID: UUID?, page: Page) async throws -> [Opportunity] {
+    func list(
+        for caller: Caller, stage: Sales_Opportunities_V1_Stage, leadID: UUID?, staleOnly: Bool = false, page: Page
+    ) async throws -> [Opportunity] {
         let stageFilter = stage.column
         let rows = try await database.query(
             """
@@ -77,6 +80,7 @@ struct OpportunityStore: Sendable {
             WHERE tenant_id = \(caller.tenant.rawValue) AND seq < \(page.before)
               AND (\(stageFilter) = 0 OR stage = \(stageFilter))
               AND (\(leadID)::uuid IS NULL OR lead_id = \(leadID))
+              AND (NOT \(staleOnly) OR stale_since IS NOT NULL)
               AND \(visibleTo: Visibility(caller))
             ORDER BY seq DESC LIMIT \(page.fetchLimit)
             """)
@@ -112,6 +116,68 @@ struct OpportunityStore: Sendable {
         return overview
     }
 
+    /// An activity was recorded: the deal is not idle, and a stale flag clears.
+    func touch(_ deal: UUID, at occurredAt: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            """
+            UPDATE opportunities SET last_activity_at = greatest(last_activity_at, \(occurredAt)), stale_since = NULL, stale_reason = ''
+            WHERE id = \(deal)
+            """, logger: logger)
+    }
+
+    /// An open deal that is not flagged, with what its idle clocks start from.
+    struct StaleCandidate: Sendable {
+        let id: UUID
+        let tenant: TenantID
+        let pipeline: String
+        let pipelineVersion: Int32
+        let stageKey: String
+        let stageEnteredAt: Date
+        /// The latest activity in this stage, or its start.
+        let lastActivity: Date
+    }
+
+    /// Open, unflagged deals in a stage for at least `minimumAge` (every limit is longer than
+    /// that in calendar time), oldest first; every tenant's when `tenant` is nil.
+    func staleCandidates(tenant: TenantID?, minimumAge: Duration, now: Date, limit: Int = 1_000) async throws -> [StaleCandidate] {
+        let rows = try await database.query(
+            """
+            SELECT id, tenant_id, pipeline, pipeline_version, stage_key, stage_entered_at,
+                   greatest(stage_entered_at, coalesce(last_activity_at, stage_entered_at)) AS last_activity
+            FROM opportunities
+            WHERE stale_since IS NULL AND stage <> \(Sales_Opportunities_V1_Stage.won.column)
+              AND stage <> \(Sales_Opportunities_V1_Stage.lost.column)
+              AND stage_entered_at < \(now.addingTimeInterval(-Double(minimumAge.components.seconds)))
+              AND (\(tenant?.rawValue)::text IS NULL OR tenant_id = \(tenant?.rawValue))
+            ORDER BY stage_entered_at LIMIT \(limit)
+            """)
+        var candidates: [StaleCandidate] = []
+        for try await row in rows {
+            let row = row.makeRandomAccess()
+            guard let tenant = TenantID(try row.decode("tenant_id", as: String.self)) else { continue }
+            candidates.append(
+                StaleCandidate(
+                    id: try row.decode("id"), tenant: tenant, pipeline: try row.decode("pipeline"),
+                    pipelineVersion: try row.decode("pipeline_version"), stageKey: try row.decode("stage_key"),
+                    stageEnteredAt: try row.decode("stage_entered_at"), lastActivity: try row.decode("last_activity")))
+        }
+        return candidates
+    }
+
+    /// Flags the deal stale unless it moved or was flagged meanwhile; the flagged deal, or nil.
+    func flagStale(
+        _ candidate: StaleCandidate, reason: String, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Opportunity? {
+        let rows = try await connection.query(
+            """
+            UPDATE opportunities SET stale_since = now(), stale_reason = \(reason)
+            WHERE id = \(candidate.id) AND stale_since IS NULL AND stage_key = \(candidate.stageKey)
+              AND stage_entered_at = \(candidate.stageEnteredAt)
+            RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        return try await Self.decode(rows).first
+    }
+
     private static func decode(_ rows: PostgresRowSequence) async throws -> [Opportunity] {
         var result: [Opportunity] = []
         for try await row in rows {
@@ -127,7 +193,8 @@ struct OpportunityStore: Sendable {
                     pipeline: try row.decode("pipeline"), pipelineVersion: try row.decode("pipeline_version"),
                     stageKey: try row.decode("stage_key"), defaultProbability: Int32(try row.decode("default_probability", as: Int16.self)),
                     dealType: Sales_Opportunities_V1_DealType(column: try row.decode("deal_type")),
-                    stageEnteredAt: try row.decode("stage_entered_at"), overrideReason: try row.decode("override_reason")))
+                    stageEnteredAt: try row.decode("stage_entered_at"), overrideReason: try row.decode("override_reason"),
+                    staleSince: try row.decode("stale_since"), staleReason: try row.decode("stale_reason")))
         }
         return result
     }

@@ -11,7 +11,7 @@ import SalesProto
 /// service's own calendar (SALES_WORK_CALENDAR), and an unreachable directory is not asked again
 /// until the entry expires.
 public struct TenantCalendars: Sendable {
-    let directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>
+    let directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>?
     let tokens: TokenAuthority
     let service: ServiceName
     /// What a tenant works by when it declared nothing.
@@ -19,7 +19,7 @@ public struct TenantCalendars: Sendable {
     private let recent = ExpiringCache<TenantID, WorkCalendar>(maximumAge: .seconds(30))
 
     public init(
-        directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>, tokens: TokenAuthority, service: ServiceName,
+        directory: Sales_Gateway_V1_DirectoryService.Client<PeerClient.Transport>?, tokens: TokenAuthority, service: ServiceName,
         fallback: WorkCalendar
     ) {
         self.directory = directory
@@ -28,7 +28,17 @@ public struct TenantCalendars: Sendable {
         self.fallback = fallback
     }
 
+    /// The calendars of the gateway's directory when the service declared the gateway as a peer;
+    /// else every tenant works by `fallback`.
+    public init(runtime: ServiceRuntime, fallback: WorkCalendar) {
+        directory = runtime.peers[.gateway].map { .init(wrapping: $0.grpc) }
+        tokens = runtime.tokens
+        service = runtime.configuration.service
+        self.fallback = fallback
+    }
+
     public func calendar(for tenant: TenantID) async -> WorkCalendar {
+        guard let directory else { return fallback }
         return
             (try? await recent.value(for: tenant) {
                 do {

@@ -26,13 +26,16 @@ public struct Visibility: Sendable {
 extension PostgresQuery.StringInterpolation {
     /// `\(visibleTo: scope)` in a query: the visibility predicate over the row's `owner_id` and
     /// `org_path`, with the caller's values as binds.
-    public mutating func appendInterpolation(visibleTo scope: Visibility) {
+    /// `owner` and `orgPath` name the columns in a query that joins (`"o.owner_id"`).
+    public mutating func appendInterpolation(
+        visibleTo scope: Visibility, owner: StaticString = "owner_id", orgPath: StaticString = "org_path"
+    ) {
         appendLiteral("(")
         appendInterpolation(scope.seesAll)
-        appendLiteral(" OR owner_id = ")
+        appendLiteral(" OR \(owner) = ")
         appendInterpolation(scope.userID)
         appendLiteral(" OR ")
-        appendInterpolation(within: scope.subtree, column: "org_path")
+        appendInterpolation(within: scope.subtree, column: orgPath)
         appendLiteral(")")
     }
 

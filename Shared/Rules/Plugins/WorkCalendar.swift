@@ -97,6 +97,20 @@ public struct WorkCalendar: Sendable, Hashable {
         return !weekend.contains(date.weekday)
     }
 
+    /// Workdays after the local date of `start`, up to and including that of `end` (0 when `end`
+    /// is not on a later day): how business-day clocks (pool return, idle deals) count.
+    public func workdays(from start: Date, to end: Date) -> Int {
+        let first = localDate(of: start), last = localDate(of: end)
+        guard first < last else { return 0 }
+        var count = 0
+        var day = first.adding(days: 1)
+        while day <= last {
+            if isWorkday(day) { count += 1 }
+            day = day.adding(days: 1)
+        }
+        return count
+    }
+
     /// Working seconds between two instants (negative when `end` is before `start`).
     public func workingSeconds(from start: Date, to end: Date) throws(WorkCalendarError) -> Double {
         if end < start { return -(try workingSeconds(from: end, to: start)) }

@@ -36,7 +36,7 @@ import Testing
     func hosted<Result: Sendable>(
         _ body: @Sendable (Sales_Opportunities_V1_OpportunityService.Client<InProcessTransport.Client>, TokenAuthority) async throws -> Result
     ) async throws -> Result {
-        try await ServiceHarness.with(.opportunities, migrations: OpportunitiesServer.migrations, build: { OpportunitiesServer.components($0) }) {
+        try await ServiceHarness.with(.opportunities, migrations: OpportunitiesServer.migrations, build: { try OpportunitiesServer.components($0) }) {
             client, tokens in try await body(Sales_Opportunities_V1_OpportunityService.Client(wrapping: client), tokens)
         }
     }

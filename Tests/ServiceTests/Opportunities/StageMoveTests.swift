@@ -88,7 +88,7 @@ import Testing
     }
 
     func hosted<Result: Sendable>(_ body: @Sendable (Clients) async throws -> Result) async throws -> Result {
-        try await ServiceHarness.with(.opportunities, migrations: OpportunitiesServer.migrations, build: { OpportunitiesServer.components($0) }) {
+        try await ServiceHarness.with(.opportunities, migrations: OpportunitiesServer.migrations, build: { try OpportunitiesServer.components($0) }) {
             client, tokens in
             try await body(Clients(deals: Opportunities(wrapping: client), pipelines: Pipelines(wrapping: client), tokens: tokens))
         }

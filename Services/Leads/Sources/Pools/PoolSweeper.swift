@@ -33,7 +33,7 @@ struct PoolSweeper: Sendable {
     func sweep(tenant: TenantID?, now: Date = Date()) async throws -> Outcome {
         var outcome = Outcome()
         for candidate in try await store.returnCandidates(tenant: tenant, now: now) {
-            let elapsed = Self.businessDays(from: candidate.since, to: now, on: await calendars.calendar(for: candidate.tenant))
+            let elapsed = await calendars.calendar(for: candidate.tenant).workdays(from: candidate.since, to: now)
             let (returnAfter, warnBefore) = (candidate.returnAfter, candidate.warnBefore)
             if elapsed >= returnAfter {
                 if try await returnToPool(candidate.id, tenant: candidate.tenant, days: returnAfter, grade: candidate.grade) {
@@ -46,19 +46,6 @@ struct PoolSweeper: Sendable {
         outcome.checkpointAlerts = try await watch.run(tenant: tenant, now: now)
         outcome.reportsArchived = try await reports.archiveDue(tenant: tenant, now: now)
         return outcome
-    }
-
-    /// Workdays after the local date of `start`, up to and including that of `end`.
-    static func businessDays(from start: Date, to end: Date, on calendar: WorkCalendar) -> Int {
-        let first = calendar.localDate(of: start), last = calendar.localDate(of: end)
-        guard first < last else { return 0 }
-        var count = 0
-        var day = first.adding(days: 1)
-        while day <= last {
-            if calendar.isWorkday(day) { count += 1 }
-            day = day.adding(days: 1)
-        }
-        return count
     }
 
     private func returnToPool(_ id: UUID, tenant: TenantID, days: Int, grade: String) async throws -> Bool {

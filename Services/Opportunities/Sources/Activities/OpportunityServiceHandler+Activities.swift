@@ -18,6 +18,7 @@ extension OpportunityServiceHandler {
                 throw ServiceError.notFound(kind: "opportunity", id: new.opportunityID.apiString)
             }
             let activity = try await activities.insert(new, by: caller, on: connection, logger: logger)
+            try await store.touch(deal.id, at: new.occurredAt, on: connection, logger: logger)
             for signal in activity.signals {
                 try await Outbox.append(
                     Sales_Opportunities_V1_BehaviourSignalRecorded.with {

@@ -11,9 +11,10 @@ enum BuiltInPipeline {
         $0.isDefault = true
         $0.savedBy = "built-in"
         $0.stages = [
-            stage("初步接触", probability: 10, dwellHours: 0),
+            stage("初步接触", probability: 10, dwellHours: 0, idleDays: 5),
             stage(
-                "需求确认", probability: 25, actions: ["电话沟通", "上门拜访", "安排演示"], feedback: true, dwellHours: 72),
+                // 需求确认 is a fast stage: two days of business hours (48) without progress is stale.
+                "需求确认", probability: 25, actions: ["电话沟通", "上门拜访", "安排演示"], feedback: true, dwellHours: 48),
             stage(
                 "方案报价", probability: 50, actions: ["发送方案", "安排演示"], feedback: true, dwellHours: 120,
                 requirements: [
@@ -33,13 +34,14 @@ enum BuiltInPipeline {
 
     private static func stage(
         _ key: String, probability: Int32, outcome: Sales_Opportunities_V1_StageOutcome = .open, actions: [String] = [],
-        feedback: Bool = false, dwellHours: Int32, requirements: [(String, String, String)] = []
+        feedback: Bool = false, dwellHours: Int32, idleDays: Int32 = 3, requirements: [(String, String, String)] = []
     ) -> Sales_Opportunities_V1_PipelineStage {
         .with {
             $0.key = key
             $0.defaultProbability = probability
             $0.outcome = outcome
             $0.dwellLimitBusinessHours = dwellHours
+            $0.activityLimitBusinessDays = outcome == .open ? idleDays : 0
             $0.gate = .with {
                 $0.keyActions = actions
                 $0.feedbackRequired = feedback

@@ -13,6 +13,7 @@ struct PipelineDefinition: Sendable {
         let feedbackRequired: Bool
         let requirements: [(id: String, description: String, condition: CompiledRule)]
         let dwellLimitBusinessHours: Int32
+        let activityLimitBusinessDays: Int32
     }
 
     let name: String
@@ -61,8 +62,11 @@ struct PipelineDefinition: Sendable {
             guard [.open, .won, .lost].contains(stage.outcome) else {
                 throw .invalidArgument(field: "\(field).outcome", rule: "is required: open, won or lost")
             }
-            guard stage.dwellLimitBusinessHours >= 0 else {
-                throw .invalidArgument(field: "\(field).dwell_limit_business_hours", rule: "must not be negative")
+            guard (0...10_000).contains(stage.dwellLimitBusinessHours) else {
+                throw .invalidArgument(field: "\(field).dwell_limit_business_hours", rule: "must be 0 (no limit) to 10,000 hours")
+            }
+            guard (0...365).contains(stage.activityLimitBusinessDays) else {
+                throw .invalidArgument(field: "\(field).activity_limit_business_days", rule: "must be 0 (no limit) to 365 days")
             }
             var actions: [String] = []
             for (actionIndex, action) in stage.gate.keyActions.enumerated() {
@@ -90,7 +94,7 @@ struct PipelineDefinition: Sendable {
                 Stage(
                     key: key, outcome: stage.outcome, defaultProbability: stage.defaultProbability, keyActions: actions,
                     feedbackRequired: stage.gate.feedbackRequired, requirements: requirements,
-                    dwellLimitBusinessHours: stage.dwellLimitBusinessHours))
+                    dwellLimitBusinessHours: stage.dwellLimitBusinessHours, activityLimitBusinessDays: stage.activityLimitBusinessDays))
         }
         let outcomes = stages.map(\.outcome)
         guard outcomes.first == .open else {

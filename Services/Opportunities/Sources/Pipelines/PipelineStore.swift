@@ -59,6 +59,12 @@ struct PipelineStore: Sendable {
         return name == BuiltInPipeline.name && version == 0 ? BuiltInPipeline.definition : nil
     }
 
+    /// Exactly the version a deal follows: version 0 is the built-in pipeline.
+    func version(_ name: String, _ version: Int32, tenant: TenantID) async throws -> PipelineDefinition? {
+        guard version > 0 else { return name == BuiltInPipeline.name ? BuiltInPipeline.definition : nil }
+        return try await pipeline(name, version: version, tenant: tenant)
+    }
+
     /// The pipeline a deal that names none follows: the tenant's default, else the built-in one.
     func defaultPipeline(tenant: TenantID, on connection: PostgresConnection? = nil) async throws -> PipelineDefinition {
         let rows = try await database.query(

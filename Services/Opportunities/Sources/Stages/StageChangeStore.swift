@@ -51,6 +51,35 @@ struct StageChangeStore: Sendable {
         return try await Self.decode(rows)
     }
 
+    /// How long deals stayed in each stage before leaving it, by the hour of day (in `timeZone`)
+    /// they left, over the deals `caller` sees.
+    func dwell(for caller: Caller, timeZone: String) async throws -> [Sales_Opportunities_V1_StageDwell] {
+        let rows = try await database.query(
+            """
+            SELECT from_stage, extract(hour FROM changed_at AT TIME ZONE \(timeZone))::integer AS hour, count(*) AS moves,
+                   (avg(extract(epoch FROM changed_at - entered_at)) / 3600)::float8 AS average_hours
+            FROM (
+                SELECT c.from_stage, c.changed_at,
+                       coalesce(lag(c.changed_at) OVER (PARTITION BY c.opportunity_id ORDER BY c.seq), o.created_at) AS entered_at
+                FROM stage_changes c JOIN opportunities o ON o.id = c.opportunity_id
+                WHERE c.tenant_id = \(caller.tenant.rawValue) AND o.tenant_id = \(caller.tenant.rawValue)
+                  AND \(visibleTo: Visibility(caller), owner: "o.owner_id", orgPath: "o.org_path")
+            ) moves
+            GROUP BY from_stage, hour ORDER BY from_stage, hour
+            """)
+        var cells: [Sales_Opportunities_V1_StageDwell] = []
+        for try await (stage, hour, moves, average) in rows.decode((String, Int32, Int64, Double).self) {
+            cells.append(
+                .with {
+                    $0.stage = stage
+                    $0.hourOfDay = hour
+                    $0.moves = moves
+                    $0.averageHours = (average * 10).rounded() / 10
+                })
+        }
+        return cells
+    }
+
     /// The tenant's overridden moves, newest first.
     func overrides(tenant: TenantID, page: Page) async throws -> [(seq: Int64, change: Sales_Opportunities_V1_StageChange)] {
         let rows = try await database.query(

@@ -139,6 +139,32 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SweepStaleDeals" metadata.
+        public enum SweepStaleDeals: Sendable {
+            /// Request type for "SweepStaleDeals".
+            public typealias Input = Sales_Opportunities_V1_SweepStaleDealsRequest
+            /// Response type for "SweepStaleDeals".
+            public typealias Output = Sales_Opportunities_V1_SweepStaleDealsResponse
+            /// Descriptor for "SweepStaleDeals".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "SweepStaleDeals",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetStageDwell" metadata.
+        public enum GetStageDwell: Sendable {
+            /// Request type for "GetStageDwell".
+            public typealias Input = Sales_Opportunities_V1_GetStageDwellRequest
+            /// Response type for "GetStageDwell".
+            public typealias Output = Sales_Opportunities_V1_GetStageDwellResponse
+            /// Descriptor for "GetStageDwell".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "GetStageDwell",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.opportunities.v1.OpportunityService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateOpportunity.descriptor,
@@ -149,7 +175,9 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
             ListStageHistory.descriptor,
             ListStageOverrides.descriptor,
             RecordActivity.descriptor,
-            ListActivities.descriptor
+            ListActivities.descriptor,
+            SweepStaleDeals.descriptor,
+            GetStageDwell.descriptor
         ]
     }
 }
@@ -310,6 +338,42 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListActivitiesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListActivitiesResponse>
+
+        /// Handle the "SweepStaleDeals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Flags stale deals now rather than at the next periodic sweep (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_SweepStaleDealsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_SweepStaleDealsResponse` messages.
+        func sweepStaleDeals(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_SweepStaleDealsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_SweepStaleDealsResponse>
+
+        /// Handle the "GetStageDwell" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Dwell by stage and hour of day over the deals the caller sees.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_GetStageDwellRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_GetStageDwellResponse` messages.
+        func getStageDwell(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetStageDwellRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_GetStageDwellResponse>
     }
 
     /// Service protocol for the "sales.opportunities.v1.OpportunityService" service.
@@ -454,6 +518,42 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListActivitiesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListActivitiesResponse>
+
+        /// Handle the "SweepStaleDeals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Flags stale deals now rather than at the next periodic sweep (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SweepStaleDealsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_SweepStaleDealsResponse` message.
+        func sweepStaleDeals(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_SweepStaleDealsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_SweepStaleDealsResponse>
+
+        /// Handle the "GetStageDwell" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Dwell by stage and hour of day over the deals the caller sees.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetStageDwellRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_GetStageDwellResponse` message.
+        func getStageDwell(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetStageDwellRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_GetStageDwellResponse>
     }
 
     /// Simple service protocol for the "sales.opportunities.v1.OpportunityService" service.
@@ -596,6 +696,42 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: Sales_Opportunities_V1_ListActivitiesRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_ListActivitiesResponse
+
+        /// Handle the "SweepStaleDeals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Flags stale deals now rather than at the next periodic sweep (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_SweepStaleDealsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_SweepStaleDealsResponse` to respond with.
+        func sweepStaleDeals(
+            request: Sales_Opportunities_V1_SweepStaleDealsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_SweepStaleDealsResponse
+
+        /// Handle the "GetStageDwell" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Dwell by stage and hour of day over the deals the caller sees.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_GetStageDwellRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_GetStageDwellResponse` to respond with.
+        func getStageDwell(
+            request: Sales_Opportunities_V1_GetStageDwellRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_GetStageDwellResponse
     }
 }
 
@@ -702,6 +838,28 @@ extension Sales_Opportunities_V1_OpportunityService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.SweepStaleDeals.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_SweepStaleDealsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SweepStaleDealsResponse>(),
+            handler: { request, context in
+                try await self.sweepStaleDeals(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.GetStageDwell.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetStageDwellRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetStageDwellResponse>(),
+            handler: { request, context in
+                try await self.getStageDwell(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -801,6 +959,28 @@ extension Sales_Opportunities_V1_OpportunityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListActivitiesResponse> {
         let response = try await self.listActivities(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func sweepStaleDeals(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_SweepStaleDealsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_SweepStaleDealsResponse> {
+        let response = try await self.sweepStaleDeals(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getStageDwell(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetStageDwellRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_GetStageDwellResponse> {
+        let response = try await self.getStageDwell(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -921,6 +1101,32 @@ extension Sales_Opportunities_V1_OpportunityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListActivitiesResponse> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_ListActivitiesResponse>(
             message: try await self.listActivities(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func sweepStaleDeals(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_SweepStaleDealsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_SweepStaleDealsResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_SweepStaleDealsResponse>(
+            message: try await self.sweepStaleDeals(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getStageDwell(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetStageDwellRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_GetStageDwellResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_GetStageDwellResponse>(
+            message: try await self.getStageDwell(
                 request: request.message,
                 context: context
             ),
@@ -1116,6 +1322,52 @@ extension Sales_Opportunities_V1_OpportunityService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListActivitiesResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListActivitiesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SweepStaleDeals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Flags stale deals now rather than at the next periodic sweep (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SweepStaleDealsRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_SweepStaleDealsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_SweepStaleDealsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func sweepStaleDeals<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SweepStaleDealsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_SweepStaleDealsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_SweepStaleDealsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SweepStaleDealsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetStageDwell" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Dwell by stage and hour of day over the deals the caller sees.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetStageDwellRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetStageDwellRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_GetStageDwellResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getStageDwell<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetStageDwellRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetStageDwellRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_GetStageDwellResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetStageDwellResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1413,6 +1665,74 @@ extension Sales_Opportunities_V1_OpportunityService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "SweepStaleDeals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Flags stale deals now rather than at the next periodic sweep (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SweepStaleDealsRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_SweepStaleDealsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_SweepStaleDealsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func sweepStaleDeals<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SweepStaleDealsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_SweepStaleDealsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_SweepStaleDealsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SweepStaleDealsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.SweepStaleDeals.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetStageDwell" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Dwell by stage and hour of day over the deals the caller sees.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetStageDwellRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetStageDwellRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_GetStageDwellResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getStageDwell<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetStageDwellRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetStageDwellRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_GetStageDwellResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetStageDwellResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.GetStageDwell.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1648,6 +1968,64 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListActivitiesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListActivitiesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SweepStaleDeals" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Flags stale deals now rather than at the next periodic sweep (admins).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_SweepStaleDealsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func sweepStaleDeals<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SweepStaleDealsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SweepStaleDealsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.sweepStaleDeals(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SweepStaleDealsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_SweepStaleDealsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetStageDwell" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Dwell by stage and hour of day over the deals the caller sees.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_GetStageDwellRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getStageDwell<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetStageDwellRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetStageDwellResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getStageDwell(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetStageDwellRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetStageDwellResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1921,6 +2299,72 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listActivities(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SweepStaleDeals" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Flags stale deals now rather than at the next periodic sweep (admins).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func sweepStaleDeals<Result>(
+        _ message: Sales_Opportunities_V1_SweepStaleDealsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SweepStaleDealsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_SweepStaleDealsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.sweepStaleDeals(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetStageDwell" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Dwell by stage and hour of day over the deals the caller sees.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getStageDwell<Result>(
+        _ message: Sales_Opportunities_V1_GetStageDwellRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetStageDwellResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_GetStageDwellRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getStageDwell(
             request: request,
             options: options,
             onResponse: handleResponse

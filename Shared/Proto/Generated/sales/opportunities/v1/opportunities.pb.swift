@@ -309,6 +309,22 @@ public nonisolated struct Sales_Opportunities_V1_Opportunity: @unchecked Sendabl
     set {_uniqueStorage()._overrideReason = newValue}
   }
 
+  /// Set when the deal went stale (no stage progress or no activity for its stage's limit in the
+  /// tenant's working time), with why; cleared by a move or an activity.
+  public var staleSince: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._staleSince ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._staleSince = newValue}
+  }
+  /// Returns true if `staleSince` has been explicitly set.
+  public var hasStaleSince: Bool {_storage._staleSince != nil}
+  /// Clears the value of `staleSince`. Subsequent reads from it will return its default value.
+  public mutating func clearStaleSince() {_uniqueStorage()._staleSince = nil}
+
+  public var staleReason: String {
+    get {_storage._staleReason}
+    set {_uniqueStorage()._staleReason = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -400,6 +416,9 @@ public nonisolated struct Sales_Opportunities_V1_ListOpportunitiesRequest: Senda
 
   /// When set, only the opportunity converted from this lead.
   public var leadID: String = String()
+
+  /// Only deals flagged stale.
+  public var staleOnly: Bool = false
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -876,6 +895,72 @@ public nonisolated struct Sales_Opportunities_V1_ListStageOverridesResponse: Sen
   fileprivate var _page: Sales_Common_V1_PageResponse? = nil
 }
 
+public nonisolated struct Sales_Opportunities_V1_SweepStaleDealsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_SweepStaleDealsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Deals flagged stale by this sweep (their owners reminded, their managers copied).
+  public var flagged: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_GetStageDwellRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// How long deals stayed in a stage before they left it, by the hour of the day (in the tenant's
+/// time zone) they left: the heatmap of where deals wait.
+public nonisolated struct Sales_Opportunities_V1_StageDwell: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var stage: String = String()
+
+  /// 0–23.
+  public var hourOfDay: Int32 = 0
+
+  public var moves: Int64 = 0
+
+  public var averageHours: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_GetStageDwellResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var cells: [Sales_Opportunities_V1_StageDwell] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// Emitted to the opportunities outbox.
 public nonisolated struct Sales_Opportunities_V1_OpportunityCreated: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -929,6 +1014,27 @@ public nonisolated struct Sales_Opportunities_V1_OpportunityStageChanged: Sendab
   fileprivate var _change: Sales_Opportunities_V1_StageChange? = nil
 }
 
+public nonisolated struct Sales_Opportunities_V1_OpportunityWentStale: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunity: Sales_Opportunities_V1_Opportunity {
+    get {_opportunity ?? Sales_Opportunities_V1_Opportunity()}
+    set {_opportunity = newValue}
+  }
+  /// Returns true if `opportunity` has been explicitly set.
+  public var hasOpportunity: Bool {self._opportunity != nil}
+  /// Clears the value of `opportunity`. Subsequent reads from it will return its default value.
+  public mutating func clearOpportunity() {self._opportunity = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _opportunity: Sales_Opportunities_V1_Opportunity? = nil
+}
+
 /// One behaviour signal, when its activity is recorded (for forecasting).
 public nonisolated struct Sales_Opportunities_V1_BehaviourSignalRecorded: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -979,7 +1085,7 @@ nonisolated extension Sales_Opportunities_V1_ActivityKind: SwiftProtobuf._ProtoN
 
 nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Opportunity"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{3}owner_id\0\u{3}org_path\0\u{1}stage\0\u{1}amount\0\u{3}expected_close\0\u{3}created_at\0\u{1}pipeline\0\u{3}pipeline_version\0\u{3}stage_key\0\u{3}default_probability\0\u{3}deal_type\0\u{3}stage_entered_at\0\u{3}override_reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{3}owner_id\0\u{3}org_path\0\u{1}stage\0\u{1}amount\0\u{3}expected_close\0\u{3}created_at\0\u{1}pipeline\0\u{3}pipeline_version\0\u{3}stage_key\0\u{3}default_probability\0\u{3}deal_type\0\u{3}stage_entered_at\0\u{3}override_reason\0\u{3}stale_since\0\u{3}stale_reason\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -999,6 +1105,8 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
     var _dealType: Sales_Opportunities_V1_DealType = .unspecified
     var _stageEnteredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _overrideReason: String = String()
+    var _staleSince: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _staleReason: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1026,6 +1134,8 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
       _dealType = source._dealType
       _stageEnteredAt = source._stageEnteredAt
       _overrideReason = source._overrideReason
+      _staleSince = source._staleSince
+      _staleReason = source._staleReason
     }
   }
 
@@ -1061,6 +1171,8 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
         case 15: try { try decoder.decodeSingularEnumField(value: &_storage._dealType) }()
         case 16: try { try decoder.decodeSingularMessageField(value: &_storage._stageEnteredAt) }()
         case 17: try { try decoder.decodeSingularStringField(value: &_storage._overrideReason) }()
+        case 18: try { try decoder.decodeSingularMessageField(value: &_storage._staleSince) }()
+        case 19: try { try decoder.decodeSingularStringField(value: &_storage._staleReason) }()
         default: break
         }
       }
@@ -1124,6 +1236,12 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
       if !_storage._overrideReason.isEmpty {
         try visitor.visitSingularStringField(value: _storage._overrideReason, fieldNumber: 17)
       }
+      try { if let v = _storage._staleSince {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+      } }()
+      if !_storage._staleReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._staleReason, fieldNumber: 19)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1150,6 +1268,8 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
         if _storage._dealType != rhs_storage._dealType {return false}
         if _storage._stageEnteredAt != rhs_storage._stageEnteredAt {return false}
         if _storage._overrideReason != rhs_storage._overrideReason {return false}
+        if _storage._staleSince != rhs_storage._staleSince {return false}
+        if _storage._staleReason != rhs_storage._staleReason {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1265,7 +1385,7 @@ nonisolated extension Sales_Opportunities_V1_GetOpportunityRequest: SwiftProtobu
 
 nonisolated extension Sales_Opportunities_V1_ListOpportunitiesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ListOpportunitiesRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0\u{1}stage\0\u{3}lead_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}page\0\u{1}stage\0\u{3}lead_id\0\u{3}stale_only\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1276,6 +1396,7 @@ nonisolated extension Sales_Opportunities_V1_ListOpportunitiesRequest: SwiftProt
       case 1: try { try decoder.decodeSingularMessageField(value: &self._page) }()
       case 2: try { try decoder.decodeSingularEnumField(value: &self.stage) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.leadID) }()
+      case 4: try { try decoder.decodeSingularBoolField(value: &self.staleOnly) }()
       default: break
       }
     }
@@ -1295,6 +1416,9 @@ nonisolated extension Sales_Opportunities_V1_ListOpportunitiesRequest: SwiftProt
     if !self.leadID.isEmpty {
       try visitor.visitSingularStringField(value: self.leadID, fieldNumber: 3)
     }
+    if self.staleOnly != false {
+      try visitor.visitSingularBoolField(value: self.staleOnly, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1302,6 +1426,7 @@ nonisolated extension Sales_Opportunities_V1_ListOpportunitiesRequest: SwiftProt
     if lhs._page != rhs._page {return false}
     if lhs.stage != rhs.stage {return false}
     if lhs.leadID != rhs.leadID {return false}
+    if lhs.staleOnly != rhs.staleOnly {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2120,6 +2245,149 @@ nonisolated extension Sales_Opportunities_V1_ListStageOverridesResponse: SwiftPr
   }
 }
 
+nonisolated extension Sales_Opportunities_V1_SweepStaleDealsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SweepStaleDealsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_SweepStaleDealsRequest, rhs: Sales_Opportunities_V1_SweepStaleDealsRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_SweepStaleDealsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SweepStaleDealsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}flagged\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.flagged) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.flagged != 0 {
+      try visitor.visitSingularInt32Field(value: self.flagged, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_SweepStaleDealsResponse, rhs: Sales_Opportunities_V1_SweepStaleDealsResponse) -> Bool {
+    if lhs.flagged != rhs.flagged {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_GetStageDwellRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetStageDwellRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_GetStageDwellRequest, rhs: Sales_Opportunities_V1_GetStageDwellRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_StageDwell: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StageDwell"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}stage\0\u{3}hour_of_day\0\u{1}moves\0\u{3}average_hours\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.stage) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.hourOfDay) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.moves) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.averageHours) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.stage.isEmpty {
+      try visitor.visitSingularStringField(value: self.stage, fieldNumber: 1)
+    }
+    if self.hourOfDay != 0 {
+      try visitor.visitSingularInt32Field(value: self.hourOfDay, fieldNumber: 2)
+    }
+    if self.moves != 0 {
+      try visitor.visitSingularInt64Field(value: self.moves, fieldNumber: 3)
+    }
+    if self.averageHours.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.averageHours, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_StageDwell, rhs: Sales_Opportunities_V1_StageDwell) -> Bool {
+    if lhs.stage != rhs.stage {return false}
+    if lhs.hourOfDay != rhs.hourOfDay {return false}
+    if lhs.moves != rhs.moves {return false}
+    if lhs.averageHours != rhs.averageHours {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_GetStageDwellResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetStageDwellResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}cells\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.cells) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.cells.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.cells, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_GetStageDwellResponse, rhs: Sales_Opportunities_V1_GetStageDwellResponse) -> Bool {
+    if lhs.cells != rhs.cells {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Sales_Opportunities_V1_OpportunityCreated: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OpportunityCreated"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}opportunity\0")
@@ -2188,6 +2456,40 @@ nonisolated extension Sales_Opportunities_V1_OpportunityStageChanged: SwiftProto
   public static func ==(lhs: Sales_Opportunities_V1_OpportunityStageChanged, rhs: Sales_Opportunities_V1_OpportunityStageChanged) -> Bool {
     if lhs._opportunity != rhs._opportunity {return false}
     if lhs._change != rhs._change {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_OpportunityWentStale: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OpportunityWentStale"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}opportunity\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._opportunity) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._opportunity {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_OpportunityWentStale, rhs: Sales_Opportunities_V1_OpportunityWentStale) -> Bool {
+    if lhs._opportunity != rhs._opportunity {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -134,6 +134,9 @@ public nonisolated struct Sales_Opportunities_V1_PipelineStage: Sendable {
   /// A deal with no stage progress for this many business hours is stale; 0 for no limit.
   public var dwellLimitBusinessHours: Int32 = 0
 
+  /// A deal with no activity for this many working days is stale; 0 for no limit.
+  public var activityLimitBusinessDays: Int32 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -329,7 +332,7 @@ nonisolated extension Sales_Opportunities_V1_StageGate: SwiftProtobuf.Message, S
 
 nonisolated extension Sales_Opportunities_V1_PipelineStage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".PipelineStage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}default_probability\0\u{1}outcome\0\u{1}gate\0\u{3}dwell_limit_business_hours\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}default_probability\0\u{1}outcome\0\u{1}gate\0\u{3}dwell_limit_business_hours\0\u{3}activity_limit_business_days\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -342,6 +345,7 @@ nonisolated extension Sales_Opportunities_V1_PipelineStage: SwiftProtobuf.Messag
       case 3: try { try decoder.decodeSingularEnumField(value: &self.outcome) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._gate) }()
       case 5: try { try decoder.decodeSingularInt32Field(value: &self.dwellLimitBusinessHours) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.activityLimitBusinessDays) }()
       default: break
       }
     }
@@ -367,6 +371,9 @@ nonisolated extension Sales_Opportunities_V1_PipelineStage: SwiftProtobuf.Messag
     if self.dwellLimitBusinessHours != 0 {
       try visitor.visitSingularInt32Field(value: self.dwellLimitBusinessHours, fieldNumber: 5)
     }
+    if self.activityLimitBusinessDays != 0 {
+      try visitor.visitSingularInt32Field(value: self.activityLimitBusinessDays, fieldNumber: 6)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -376,6 +383,7 @@ nonisolated extension Sales_Opportunities_V1_PipelineStage: SwiftProtobuf.Messag
     if lhs.outcome != rhs.outcome {return false}
     if lhs._gate != rhs._gate {return false}
     if lhs.dwellLimitBusinessHours != rhs.dwellLimitBusinessHours {return false}
+    if lhs.activityLimitBusinessDays != rhs.activityLimitBusinessDays {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
