@@ -97,5 +97,11 @@ public enum OpportunitiesMigrations {
                 ADD COLUMN last_activity_at timestamptz;
             CREATE INDEX opportunities_unflagged ON opportunities (stage_entered_at) WHERE stale_since IS NULL;
             """),
+        Migration(
+            "0103_owner_index",
+            """
+            -- A rep's list reads their own deals, newest first, without walking the tenant's.
+            CREATE INDEX opportunities_owner ON opportunities (tenant_id, owner_id, seq DESC);
+            """),
     ]
 }

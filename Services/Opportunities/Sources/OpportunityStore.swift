@@ -73,9 +73,16 @@ struct OpportunityStore: Sendable {
     func list(
         for caller: Caller, stage: Sales_Opportunities_V1_Stage, leadID: UUID?, staleOnly: Bool = false, page: Page
     ) async throws -> [Opportunity] {
+        try await Self.decode(
+            try await database.query(Self.listQuery(for: caller, stage: stage, leadID: leadID, staleOnly: staleOnly, page: page)))
+    }
+
+    /// The deals a caller sees, newest first: the hot read, whose plan a test checks at size.
+    static func listQuery(
+        for caller: Caller, stage: Sales_Opportunities_V1_Stage, leadID: UUID?, staleOnly: Bool, page: Page
+    ) -> PostgresQuery {
         let stageFilter = stage.column
-        let rows = try await database.query(
-            """
+        return """
             SELECT \(unescaped: Self.columns) FROM opportunities
             WHERE tenant_id = \(caller.tenant.rawValue) AND seq < \(page.before)
               AND (\(stageFilter) = 0 OR stage = \(stageFilter))
@@ -83,8 +90,7 @@ struct OpportunityStore: Sendable {
               AND (NOT \(staleOnly) OR stale_since IS NOT NULL)
               AND \(visibleTo: Visibility(caller))
             ORDER BY seq DESC LIMIT \(page.fetchLimit)
-            """)
-        return try await Self.decode(rows)
+            """
     }
 
     func overview(for caller: Caller) async throws -> Sales_Opportunities_V1_OpportunitiesOverview {
