@@ -186,7 +186,7 @@ extension EndToEnd {
                 return try await Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc).createOpportunity(
                     .with {
                         $0.name = "重试商机"; $0.customerName = "重试医疗"; $0.leadID = lead.id; $0.amount = amount; $0.expectedClose = close
-                        $0.ownerID = lead.ownerID; $0.ownerOrgPath = lead.orgPath
+                        $0.ownerID = lead.ownerID; $0.ownerOrgPath = lead.orgPath; $0.customerID = lead.customerID
                     }, metadata: first)
             }
             let converted = try await client.with(.leads) { grpc in
@@ -201,6 +201,46 @@ extension EndToEnd {
                     .with { $0.page.pageSize = 200 }, metadata: metadata)
             }.opportunities.filter { $0.leadID == lead.id }
             #expect(listed.count == 1)
+        }
+
+        /// A refusal from the service a handler calls reaches the caller as a plain status with its
+        /// message: the peer's own response metadata once went along as trailers and broke the
+        /// caller's stream ("Stream unexpectedly closed").
+        @Test func aPeersRefusalReachesTheCallerWhole() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let metadata = try await client.metadata(People.rep)
+            let lead = try await client.with(.leads) { grpc in
+                try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).createLead(
+                    .with {
+                        $0.contactName = "转发"; $0.phone = "1391664" + String(format: "%04d", Int.random(in: 0..<10_000)); $0.channel = .api
+                    }, metadata: metadata
+                ).lead
+            }
+            let amount = Sales_Common_V1_Money.with {
+                $0.minorUnits = 1_000_000; $0.currency = "CNY"
+            }
+            let close = Google_Protobuf_Timestamp(seconds: 1_800_000_000)
+            // The conversion's key, taken by another request: opportunities refuses the conversion's call.
+            _ = try await client.with(.opportunities) { grpc in
+                var taken = metadata
+                taken.addString("lead-convert:\(lead.id)", forKey: "idempotency-key")
+                taken.addString("tenant", forKey: "idempotency-scope")
+                return try await Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc).createOpportunity(
+                    .with {
+                        $0.name = "别的请求"; $0.customerName = "转发"; $0.amount = amount; $0.expectedClose = close
+                    }, metadata: taken)
+            }
+            let error = await #expect(throws: RPCError.self) {
+                try await client.with(.leads) { grpc in
+                    try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).convertLead(
+                        .with {
+                            $0.leadID = lead.id; $0.opportunityName = "转发商机"; $0.expectedAmount = amount; $0.expectedClose = close
+                        }, metadata: metadata)
+                }
+            }
+            #expect(error?.code == .invalidArgument, "\(String(describing: error))")
+            #expect(error?.message.contains("was already used for a different request") == true)
         }
     }
 }

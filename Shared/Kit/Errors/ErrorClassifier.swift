@@ -16,7 +16,9 @@ enum ErrorClassifier {
                     cause == .invalidUTF8 ? "a text field is not valid UTF-8; send text as UTF-8" : "it is not a valid protobuf message (\(cause))"
                 return RPCError(code: .invalidArgument, message: "the request could not be read: \(what)")
             }
-            return error
+            // Only the code and message go on: an error a peer answered carries that peer's response
+            // metadata, which sent again as this call's trailers broke the caller's stream.
+            return RPCError(code: error.code, message: error.message)
         case let error as any RPCErrorConvertible:
             return RPCError(error)
         case is CancellationError:
