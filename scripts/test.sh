@@ -41,7 +41,8 @@ fi
 # The postgres user must reach the cluster folder, so it lives under /var/tmp, not the checkout.
 pgdir=$(mktemp -d /var/tmp/sales-test-pg.XXXXXX)
 chmod 755 "$pgdir"
-pgport=$((20000 + RANDOM % 20000))
+# Below the stacks' port blocks (21000–31499) and the kernel's ephemeral ports.
+pgport=$((20000 + RANDOM % 1000))
 cleanup() {
   [ -n "${stack_pid:-}" ] && kill "$stack_pid" 2>/dev/null && wait "$stack_pid" 2>/dev/null
   scripts/test-postgres.sh stop "$pgdir/data"
@@ -61,7 +62,16 @@ if [ "$kind" = service ]; then exit "$status"; fi
 echo "== python: a non-Swift gRPC client against the running stack, and the Docker files"
 python3 -m venv "$pgdir/venv"
 "$pgdir/venv/bin/pip" install -q -r Tests/python/requirements.txt
-stack_base=$((41000 + (RANDOM % 60) * 30))
+# A block of 30 ports below the kernel's ephemeral range (32768 and up), so no outgoing
+# connection's local port can hold one of them; not the test Postgres's, and none listening.
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+for _ in $(seq 1 50); do
+  stack_base=$((21000 + (RANDOM % 350) * 30))
+  [ "$pgport" -ge "$stack_base" ] && [ "$pgport" -lt $((stack_base + 30)) ] && continue
+  busy=0
+  for port in $(seq "$stack_base" $((stack_base + 29))); do port_in_use "$port" && { busy=1; break; }; done
+  [ "$busy" -eq 0 ] && break
+done
 "$root/.build/debug/salesctl" up --demo --data-dir "$pgdir/stack" --port-base "$stack_base" \
   --database-url "$SALES_TEST_ADMIN_URL" --database sales_pyclient > "$pgdir/stack.log" 2>&1 &
 stack_pid=$!

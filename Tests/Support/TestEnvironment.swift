@@ -68,9 +68,10 @@ package enum TestEnvironment {
         return bootstrap
     }
 
-    /// A port block nobody is likely to use, different per test process.
+    /// A port block nobody is likely to use, different per test process: below the kernel's
+    /// ephemeral ports (32768 and up), so no outgoing connection's local port takes one.
     package static func portBase() -> Int {
-        30000 + Int(getpid() % 300) * 30
+        21000 + Int(getpid() % 350) * 30
     }
 }
 
