@@ -136,6 +136,7 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
                     $0.name = name
                     $0.customerName = lead.companyName.isEmpty ? lead.contactName : lead.companyName
                     $0.leadID = lead.id.apiString
+                    $0.customerID = lead.customerID?.apiString ?? ""
                     $0.amount = Sales_Common_V1_Money(amount)
                     $0.expectedClose = Google_Protobuf_Timestamp(date: close)
                     $0.ownerID = lead.ownerID

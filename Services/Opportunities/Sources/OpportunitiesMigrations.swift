@@ -103,5 +103,37 @@ public enum OpportunitiesMigrations {
             -- A rep's list reads their own deals, newest first, without walking the tenant's.
             CREATE INDEX opportunities_owner ON opportunities (tenant_id, owner_id, seq DESC);
             """),
+        Migration(
+            "0104_contacts",
+            """
+            ALTER TABLE opportunities
+                ADD COLUMN customer_id uuid,
+                ADD COLUMN risks text[] NOT NULL DEFAULT '{}';
+            -- People at the customer (the leads service's customer, by id, when known).
+            CREATE TABLE contacts (
+                id uuid PRIMARY KEY,
+                tenant_id text NOT NULL,
+                customer_id uuid,
+                name text NOT NULL,
+                title text NOT NULL,
+                department text NOT NULL,
+                left_at timestamptz,
+                created_by text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX contacts_customer ON contacts (tenant_id, customer_id);
+            -- Who is on a deal, in which role (one person may hold two).
+            CREATE TABLE deal_contacts (
+                tenant_id text NOT NULL,
+                opportunity_id uuid NOT NULL REFERENCES opportunities (id),
+                contact_id uuid NOT NULL REFERENCES contacts (id),
+                role smallint NOT NULL,
+                added_by text NOT NULL,
+                added_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (opportunity_id, contact_id, role)
+            );
+            CREATE INDEX deal_contacts_contact ON deal_contacts (contact_id);
+            ALTER TABLE activities ADD COLUMN contact_ids uuid[] NOT NULL DEFAULT '{}';
+            """),
     ]
 }

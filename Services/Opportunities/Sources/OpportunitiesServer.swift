@@ -23,7 +23,7 @@ public enum OpportunitiesServer {
         let sweepSeconds = try environment.integer("SALES_OPPORTUNITIES_SWEEP_SECONDS", in: 1...86_400, default: 300)
         let handler = OpportunityServiceHandler(
             store: store, pipelines: pipelines, changes: StageChangeStore(database: database),
-            activities: ActivityStore(database: database), sweeper: sweeper)
+            activities: ActivityStore(database: database), sweeper: sweeper, contacts: ContactStore(database: database))
         return ServiceComponents(
             services: [
                 HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),

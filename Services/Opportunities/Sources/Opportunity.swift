@@ -26,6 +26,8 @@ struct Opportunity: Sendable {
     var overrideReason: String
     var staleSince: Date?
     var staleReason: String
+    var customerID: UUID?
+    var risks: [String]
 
     var message: Sales_Opportunities_V1_Opportunity {
         .with {
@@ -48,6 +50,8 @@ struct Opportunity: Sendable {
             $0.overrideReason = overrideReason
             if let staleSince { $0.staleSince = Google_Protobuf_Timestamp(date: staleSince) }
             $0.staleReason = staleReason
+            $0.customerID = customerID?.apiString ?? ""
+            $0.risks = risks
         }
     }
 }
@@ -64,11 +68,13 @@ struct NewOpportunity: Sendable {
     /// Empty for the tenant's default pipeline.
     var pipeline: String
     var dealType: Sales_Opportunities_V1_DealType
+    var customerID: UUID?
 
     init(_ request: Sales_Opportunities_V1_CreateOpportunityRequest, caller: Caller) throws(ServiceError) {
         name = try Require.text(request.name, field: "name")
         customerName = try Require.text(request.customerName, field: "customer_name")
         leadID = request.leadID.isEmpty ? nil : try Require.uuid(request.leadID, field: "lead_id")
+        customerID = request.customerID.isEmpty ? nil : try Require.uuid(request.customerID, field: "customer_id")
         guard request.hasAmount else { throw .invalidArgument(field: "amount", rule: "is required") }
         amount = try request.amount.validated(field: "amount")
         expectedClose = try Require.timestamp(request.expectedClose, isSet: request.hasExpectedClose, field: "expected_close")

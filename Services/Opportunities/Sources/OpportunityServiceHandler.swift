@@ -11,6 +11,7 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
     let changes: StageChangeStore
     let activities: ActivityStore
     let sweeper: StaleDealSweeper
+    let contacts: ContactStore
 
     func createOpportunity(
         request: Sales_Opportunities_V1_CreateOpportunityRequest, context: ServerContext

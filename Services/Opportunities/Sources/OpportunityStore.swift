@@ -13,7 +13,7 @@ struct OpportunityStore: Sendable {
     private static let columns = """
         id, seq, name, customer_name, lead_id, owner_id, org_path, stage, amount_minor, currency, expected_close, created_at,
         pipeline, pipeline_version, stage_key, default_probability, deal_type, stage_entered_at, override_reason,
-        stale_since, stale_reason
+        stale_since, stale_reason, customer_id, risks
         """
 
     /// A new deal in the first stage of `pipeline`.
@@ -27,11 +27,11 @@ struct OpportunityStore: Sendable {
                 """
                 INSERT INTO opportunities (id, tenant_id, name, customer_name, lead_id, owner_id, org_path, stage,
                                            amount_minor, currency, expected_close, pipeline, pipeline_version, stage_key,
-                                           default_probability, deal_type)
+                                           default_probability, deal_type, customer_id)
                 VALUES (\(id), \(tenant.rawValue), \(new.name), \(new.customerName), \(new.leadID), \(new.ownerID),
                         \(new.orgPath), \(pipeline.coarseStage(of: first.key).column),
                         \(new.amount.minorUnits), \(new.amount.currency.code), \(new.expectedClose), \(pipeline.name), \(pipeline.version),
-                        \(first.key), \(Int16(first.defaultProbability)), \(new.dealType.column))
+                        \(first.key), \(Int16(first.defaultProbability)), \(new.dealType.column), \(new.customerID))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             guard let stored = try await Self.decode(rows).first else { throw ServiceError.unavailable("the opportunity was not stored; retry") }
@@ -131,6 +131,18 @@ struct OpportunityStore: Sendable {
             """, logger: logger)
     }
 
+    /// Adds a risk to each of `deals` still open; returns those it was added to.
+    func raise(_ risk: String, on deals: [UUID], on connection: PostgresConnection, logger: Logger) async throws -> [Opportunity] {
+        let rows = try await connection.query(
+            """
+            UPDATE opportunities SET risks = array_append(risks, \(risk))
+            WHERE id = ANY(\(deals)) AND stage <> \(Sales_Opportunities_V1_Stage.won.column)
+              AND stage <> \(Sales_Opportunities_V1_Stage.lost.column) AND NOT (\(risk) = ANY(risks))
+            RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        return try await Self.decode(rows)
+    }
+
     /// An open deal that is not flagged, with what its idle clocks start from.
     struct StaleCandidate: Sendable {
         let id: UUID
@@ -200,7 +212,8 @@ struct OpportunityStore: Sendable {
                     stageKey: try row.decode("stage_key"), defaultProbability: Int32(try row.decode("default_probability", as: Int16.self)),
                     dealType: Sales_Opportunities_V1_DealType(column: try row.decode("deal_type")),
                     stageEnteredAt: try row.decode("stage_entered_at"), overrideReason: try row.decode("override_reason"),
-                    staleSince: try row.decode("stale_since"), staleReason: try row.decode("stale_reason")))
+                    staleSince: try row.decode("stale_since"), staleReason: try row.decode("stale_reason"),
+                    customerID: try row.decode("customer_id"), risks: try row.decode("risks")))
         }
         return result
     }

@@ -30,7 +30,15 @@ import Testing
     struct Clients: Sendable {
         let deals: Opportunities
         let pipelines: Pipelines
+        let notifications: Sales_Notifications_V1_NotificationService.Client<InProcessTransport.Client>
         let tokens: TokenAuthority
+
+        init(_ grpc: GRPCClient<InProcessTransport.Client>, tokens: TokenAuthority) {
+            deals = Opportunities(wrapping: grpc)
+            pipelines = Pipelines(wrapping: grpc)
+            notifications = .init(wrapping: grpc)
+            self.tokens = tokens
+        }
 
         func metadata(_ caller: Caller, key: String? = nil) async throws -> Metadata {
             var metadata: Metadata = ["authorization": "Bearer \(try await tokens.sign(caller))"]
@@ -90,7 +98,7 @@ import Testing
     func hosted<Result: Sendable>(_ body: @Sendable (Clients) async throws -> Result) async throws -> Result {
         try await ServiceHarness.with(.opportunities, migrations: OpportunitiesServer.migrations, build: { try OpportunitiesServer.components($0) }) {
             client, tokens in
-            try await body(Clients(deals: Opportunities(wrapping: client), pipelines: Pipelines(wrapping: client), tokens: tokens))
+            try await body(Clients(client, tokens: tokens))
         }
     }
 

@@ -19,8 +19,7 @@ import Testing
         try await ServiceHarness.with(
             .opportunities, migrations: OpportunitiesServer.migrations, build: { try OpportunitiesServer.components($0) }
         ) { grpc, tokens, database in
-            let clients = StageMoveTests.Clients(
-                deals: .init(wrapping: grpc), pipelines: .init(wrapping: grpc), tokens: tokens)
+            let clients = StageMoveTests.Clients(grpc, tokens: tokens)
             let admin = try await clients.metadata(people.admin)
             let stuck = try await clients.newDeal(by: people.rep)
             _ = try await clients.advance(stuck.id, to: "需求确认", action: "电话沟通", feedback: "要资料", by: people.rep)
@@ -41,8 +40,7 @@ import Testing
             #expect(staleOnly.opportunities.map(\.id) == [stuck.id])
 
             // The owner's reminder and the team's copy, logged as skipped: this tenant set up no channel.
-            let notifications = Sales_Notifications_V1_NotificationService.Client(wrapping: grpc)
-            let deliveries = try await notifications.listNotificationDeliveries(.with { $0.subjectID = stuck.id }, metadata: admin).deliveries
+            let deliveries = try await clients.notifications.listNotificationDeliveries(.with { $0.subjectID = stuck.id }, metadata: admin).deliveries
             #expect(Set(deliveries.map(\.notice)) == ["deal_stale", "deal_stale_copy"])
             #expect(deliveries.first { $0.notice == "deal_stale" }?.audience == "person:li.na")
             #expect(deliveries.first { $0.notice == "deal_stale_copy" }?.audience == "team:/east/east-sh")

@@ -29,7 +29,8 @@ import Testing
             id: UUID(), seq: 1, name: "腔镜", customerName: "瑞金医院", leadID: nil, ownerID: "li.na", orgPath: "/east",
             stage: .qualification, amount: Money(minorUnits: 128_000_000, currency: .cny), expectedClose: Date(), createdAt: Date(),
             pipeline: "new-business", pipelineVersion: 0, stageKey: stage, defaultProbability: 10, dealType: .new,
-            stageEnteredAt: Date(timeIntervalSinceNow: -3 * 86_400), overrideReason: "", staleSince: nil, staleReason: "")
+            stageEnteredAt: Date(timeIntervalSinceNow: -3 * 86_400), overrideReason: "", staleSince: nil, staleReason: "",
+            customerID: nil, risks: [])
     }
 
     static func activity(_ kind: Sales_Opportunities_V1_ActivityKind, signals: [String] = []) -> Sales_Opportunities_V1_Activity {

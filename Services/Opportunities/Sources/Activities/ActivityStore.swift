@@ -20,9 +20,9 @@ struct ActivityStore: Sendable {
         activity.recordedAt = Google_Protobuf_Timestamp(date: Date())
         try await connection.query(
             """
-            INSERT INTO activities (id, tenant_id, opportunity_id, kind, occurred_at, signals, detail, recorded_by)
+            INSERT INTO activities (id, tenant_id, opportunity_id, kind, occurred_at, signals, detail, recorded_by, contact_ids)
             VALUES (\(id), \(caller.tenant.rawValue), \(new.opportunityID), \(activity.kind.column),
-                    \(new.occurredAt), \(activity.signals), \(try activity.jsonString()), \(caller.userID))
+                    \(new.occurredAt), \(activity.signals), \(try activity.jsonString()), \(caller.userID), \(new.contactIDs))
             """, logger: logger)
         return activity
     }

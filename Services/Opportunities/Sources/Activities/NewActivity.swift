@@ -8,6 +8,7 @@ struct NewActivity: Sendable {
     let opportunityID: UUID
     let message: Sales_Opportunities_V1_Activity
     let occurredAt: Date
+    let contactIDs: [UUID]
 
     init(_ request: Sales_Opportunities_V1_RecordActivityRequest, now: Date = Date()) throws(ServiceError) {
         guard request.hasActivity else { throw .invalidArgument(field: "activity", rule: "is required") }
@@ -48,6 +49,13 @@ struct NewActivity: Sendable {
                 field: "activity.signals[\(index)]",
                 rule: "\(quoted: signal) is not a known signal: \(ActivityKinds.signals.joined(separator: ", "))")
         }
+        guard activity.contactIds.count <= 20 else { throw .invalidArgument(field: "activity.contact_ids", rule: "at most 20") }
+        var contacts: [UUID] = []
+        for (index, text) in activity.contactIds.enumerated() {
+            let id = try Require.uuid(text, field: "activity.contact_ids[\(index)]")
+            if !contacts.contains(id) { contacts.append(id) }
+        }
+        contactIDs = contacts
         guard activity.attachments.count <= 20 else { throw .invalidArgument(field: "activity.attachments", rule: "at most 20") }
         for (index, attachment) in activity.attachments.enumerated() {
             let field = "activity.attachments[\(index)]"

@@ -17,6 +17,12 @@ extension OpportunityServiceHandler {
             guard let deal = try await store.find(new.opportunityID, for: caller, on: connection) else {
                 throw ServiceError.notFound(kind: "opportunity", id: new.opportunityID.apiString)
             }
+            let onDeal = Set(try await contacts.onDeal(deal.id, tenant: caller.tenant, on: connection).map(\.contact.id))
+            if let index = new.contactIDs.firstIndex(where: { !onDeal.contains($0.apiString) }) {
+                throw ServiceError.invalidArgument(
+                    field: "activity.contact_ids[\(index)]",
+                    rule: "\(new.contactIDs[index].apiString) is not a contact of this deal (AddDealContact first)")
+            }
             let activity = try await activities.insert(new, by: caller, on: connection, logger: logger)
             try await store.touch(deal.id, at: new.occurredAt, on: connection, logger: logger)
             for signal in activity.signals {

@@ -42,6 +42,23 @@ enum DemoDeals {
                 continue
             }
             guard depth >= 2 else { continue }
+            // The decision chain: the department head decides, the engineer evaluates.
+            let head = try await opportunities.addDealContact(
+                .with {
+                    $0.opportunityID = deal.id
+                    $0.contact = .with {
+                        $0.name = "王主任"; $0.title = "设备科主任"; $0.department = "设备科"
+                    }
+                    $0.role = .decisionMaker
+                }, metadata: metadata("contact-head"))
+            _ = try await opportunities.addDealContact(
+                .with {
+                    $0.opportunityID = deal.id
+                    $0.contact = .with {
+                        $0.name = "李工"; $0.title = "工程师"; $0.department = "设备科"
+                    }
+                    $0.role = .technicalEvaluator
+                }, metadata: metadata("contact-engineer"))
             // A second load finds the visit recorded (its time differs from day to day, so no key could replay it).
             let recorded = try await opportunities.listActivities(
                 .with { $0.opportunityID = deal.id }, metadata: ["authorization": "Bearer \(deal.token)"]
@@ -64,6 +81,7 @@ enum DemoDeals {
                             $0.objection = "担心耗材价格"
                             $0.nextCommitment = "一周内发方案"
                             $0.signals = depth >= 3 ? ["decision_maker_met", "budget_confirmed"] : ["customer_reply"]
+                            if depth >= 3 { $0.contactIds = [head.contact.id] }
                         }
                     }, metadata: ["authorization": "Bearer \(deal.token)"])
             }

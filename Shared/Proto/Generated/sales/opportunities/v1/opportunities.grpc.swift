@@ -165,6 +165,58 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "AddDealContact" metadata.
+        public enum AddDealContact: Sendable {
+            /// Request type for "AddDealContact".
+            public typealias Input = Sales_Opportunities_V1_AddDealContactRequest
+            /// Response type for "AddDealContact".
+            public typealias Output = Sales_Opportunities_V1_DealContact
+            /// Descriptor for "AddDealContact".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "AddDealContact",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListDealContacts" metadata.
+        public enum ListDealContacts: Sendable {
+            /// Request type for "ListDealContacts".
+            public typealias Input = Sales_Opportunities_V1_ListDealContactsRequest
+            /// Response type for "ListDealContacts".
+            public typealias Output = Sales_Opportunities_V1_ListDealContactsResponse
+            /// Descriptor for "ListDealContacts".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "ListDealContacts",
+                type: .unary
+            )
+        }
+        /// Namespace for "MarkContactLeft" metadata.
+        public enum MarkContactLeft: Sendable {
+            /// Request type for "MarkContactLeft".
+            public typealias Input = Sales_Opportunities_V1_MarkContactLeftRequest
+            /// Response type for "MarkContactLeft".
+            public typealias Output = Sales_Opportunities_V1_MarkContactLeftResponse
+            /// Descriptor for "MarkContactLeft".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "MarkContactLeft",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetKeyPersonFigures" metadata.
+        public enum GetKeyPersonFigures: Sendable {
+            /// Request type for "GetKeyPersonFigures".
+            public typealias Input = Sales_Opportunities_V1_GetKeyPersonFiguresRequest
+            /// Response type for "GetKeyPersonFigures".
+            public typealias Output = Sales_Opportunities_V1_GetKeyPersonFiguresResponse
+            /// Descriptor for "GetKeyPersonFigures".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "GetKeyPersonFigures",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.opportunities.v1.OpportunityService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateOpportunity.descriptor,
@@ -177,7 +229,11 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
             RecordActivity.descriptor,
             ListActivities.descriptor,
             SweepStaleDeals.descriptor,
-            GetStageDwell.descriptor
+            GetStageDwell.descriptor,
+            AddDealContact.descriptor,
+            ListDealContacts.descriptor,
+            MarkContactLeft.descriptor,
+            GetKeyPersonFigures.descriptor
         ]
     }
 }
@@ -374,6 +430,74 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetStageDwellRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_GetStageDwellResponse>
+
+        /// Handle the "AddDealContact" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The decision chain: who is on the deal, in what role, how deep the relationship is.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_AddDealContactRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_DealContact` messages.
+        func addDealContact(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_AddDealContactRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_DealContact>
+
+        /// Handle the "ListDealContacts" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_ListDealContactsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_ListDealContactsResponse` messages.
+        func listDealContacts(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListDealContactsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListDealContactsResponse>
+
+        /// Handle the "MarkContactLeft" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A key person left: every open deal they are on gets a risk and a champion_left signal.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_MarkContactLeftRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_MarkContactLeftResponse` messages.
+        func markContactLeft(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_MarkContactLeftRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_MarkContactLeftResponse>
+
+        /// Handle the "GetKeyPersonFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > KP coverage and depth per owner over the open deals the caller sees.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_GetKeyPersonFiguresRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_GetKeyPersonFiguresResponse` messages.
+        func getKeyPersonFigures(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>
     }
 
     /// Service protocol for the "sales.opportunities.v1.OpportunityService" service.
@@ -554,6 +678,74 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetStageDwellRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_GetStageDwellResponse>
+
+        /// Handle the "AddDealContact" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The decision chain: who is on the deal, in what role, how deep the relationship is.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AddDealContactRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_DealContact` message.
+        func addDealContact(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_AddDealContactRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_DealContact>
+
+        /// Handle the "ListDealContacts" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListDealContactsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_ListDealContactsResponse` message.
+        func listDealContacts(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListDealContactsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListDealContactsResponse>
+
+        /// Handle the "MarkContactLeft" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A key person left: every open deal they are on gets a risk and a champion_left signal.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_MarkContactLeftRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_MarkContactLeftResponse` message.
+        func markContactLeft(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_MarkContactLeftRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_MarkContactLeftResponse>
+
+        /// Handle the "GetKeyPersonFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > KP coverage and depth per owner over the open deals the caller sees.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetKeyPersonFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_GetKeyPersonFiguresResponse` message.
+        func getKeyPersonFigures(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>
     }
 
     /// Simple service protocol for the "sales.opportunities.v1.OpportunityService" service.
@@ -732,6 +924,74 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: Sales_Opportunities_V1_GetStageDwellRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_GetStageDwellResponse
+
+        /// Handle the "AddDealContact" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The decision chain: who is on the deal, in what role, how deep the relationship is.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_AddDealContactRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_DealContact` to respond with.
+        func addDealContact(
+            request: Sales_Opportunities_V1_AddDealContactRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_DealContact
+
+        /// Handle the "ListDealContacts" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_ListDealContactsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_ListDealContactsResponse` to respond with.
+        func listDealContacts(
+            request: Sales_Opportunities_V1_ListDealContactsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_ListDealContactsResponse
+
+        /// Handle the "MarkContactLeft" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A key person left: every open deal they are on gets a risk and a champion_left signal.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_MarkContactLeftRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_MarkContactLeftResponse` to respond with.
+        func markContactLeft(
+            request: Sales_Opportunities_V1_MarkContactLeftRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_MarkContactLeftResponse
+
+        /// Handle the "GetKeyPersonFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > KP coverage and depth per owner over the open deals the caller sees.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_GetKeyPersonFiguresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_GetKeyPersonFiguresResponse` to respond with.
+        func getKeyPersonFigures(
+            request: Sales_Opportunities_V1_GetKeyPersonFiguresRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_GetKeyPersonFiguresResponse
     }
 }
 
@@ -860,6 +1120,50 @@ extension Sales_Opportunities_V1_OpportunityService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.AddDealContact.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_AddDealContactRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_DealContact>(),
+            handler: { request, context in
+                try await self.addDealContact(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.ListDealContacts.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListDealContactsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListDealContactsResponse>(),
+            handler: { request, context in
+                try await self.listDealContacts(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.MarkContactLeft.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_MarkContactLeftRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_MarkContactLeftResponse>(),
+            handler: { request, context in
+                try await self.markContactLeft(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.GetKeyPersonFigures.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>(),
+            handler: { request, context in
+                try await self.getKeyPersonFigures(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -981,6 +1285,50 @@ extension Sales_Opportunities_V1_OpportunityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_GetStageDwellResponse> {
         let response = try await self.getStageDwell(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func addDealContact(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_AddDealContactRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_DealContact> {
+        let response = try await self.addDealContact(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listDealContacts(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListDealContactsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListDealContactsResponse> {
+        let response = try await self.listDealContacts(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func markContactLeft(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_MarkContactLeftRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_MarkContactLeftResponse> {
+        let response = try await self.markContactLeft(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getKeyPersonFigures(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_GetKeyPersonFiguresResponse> {
+        let response = try await self.getKeyPersonFigures(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1127,6 +1475,58 @@ extension Sales_Opportunities_V1_OpportunityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_GetStageDwellResponse> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_GetStageDwellResponse>(
             message: try await self.getStageDwell(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func addDealContact(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_AddDealContactRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_DealContact> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_DealContact>(
+            message: try await self.addDealContact(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listDealContacts(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListDealContactsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListDealContactsResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_ListDealContactsResponse>(
+            message: try await self.listDealContacts(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func markContactLeft(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_MarkContactLeftRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_MarkContactLeftResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_MarkContactLeftResponse>(
+            message: try await self.markContactLeft(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getKeyPersonFigures(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_GetKeyPersonFiguresResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>(
+            message: try await self.getKeyPersonFigures(
                 request: request.message,
                 context: context
             ),
@@ -1368,6 +1768,94 @@ extension Sales_Opportunities_V1_OpportunityService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_GetStageDwellResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetStageDwellResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AddDealContact" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The decision chain: who is on the deal, in what role, how deep the relationship is.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AddDealContactRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_AddDealContactRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_DealContact` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func addDealContact<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AddDealContactRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_AddDealContactRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_DealContact>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_DealContact>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListDealContacts" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListDealContactsRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListDealContactsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListDealContactsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listDealContacts<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListDealContactsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListDealContactsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListDealContactsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListDealContactsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "MarkContactLeft" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A key person left: every open deal they are on gets a risk and a champion_left signal.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_MarkContactLeftRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_MarkContactLeftRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_MarkContactLeftResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func markContactLeft<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_MarkContactLeftRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_MarkContactLeftRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_MarkContactLeftResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_MarkContactLeftResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetKeyPersonFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > KP coverage and depth per owner over the open deals the caller sees.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetKeyPersonFiguresRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetKeyPersonFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_GetKeyPersonFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getKeyPersonFigures<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1733,6 +2221,138 @@ extension Sales_Opportunities_V1_OpportunityService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "AddDealContact" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The decision chain: who is on the deal, in what role, how deep the relationship is.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AddDealContactRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_AddDealContactRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_DealContact` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func addDealContact<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AddDealContactRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_AddDealContactRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_DealContact>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_DealContact>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.AddDealContact.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListDealContacts" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListDealContactsRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListDealContactsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListDealContactsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listDealContacts<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListDealContactsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListDealContactsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListDealContactsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListDealContactsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.ListDealContacts.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "MarkContactLeft" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A key person left: every open deal they are on gets a risk and a champion_left signal.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_MarkContactLeftRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_MarkContactLeftRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_MarkContactLeftResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func markContactLeft<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_MarkContactLeftRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_MarkContactLeftRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_MarkContactLeftResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_MarkContactLeftResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.MarkContactLeft.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetKeyPersonFigures" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > KP coverage and depth per owner over the open deals the caller sees.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetKeyPersonFiguresRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetKeyPersonFiguresRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_GetKeyPersonFiguresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getKeyPersonFigures<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.GetKeyPersonFigures.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2026,6 +2646,118 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetStageDwellRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetStageDwellResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AddDealContact" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The decision chain: who is on the deal, in what role, how deep the relationship is.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_AddDealContactRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func addDealContact<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AddDealContactRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_DealContact>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.addDealContact(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_AddDealContactRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_DealContact>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDealContacts" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_ListDealContactsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDealContacts<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListDealContactsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListDealContactsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listDealContacts(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListDealContactsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListDealContactsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "MarkContactLeft" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A key person left: every open deal they are on gets a risk and a champion_left signal.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_MarkContactLeftRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func markContactLeft<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_MarkContactLeftRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_MarkContactLeftResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.markContactLeft(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_MarkContactLeftRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_MarkContactLeftResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetKeyPersonFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > KP coverage and depth per owner over the open deals the caller sees.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_GetKeyPersonFiguresRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getKeyPersonFigures<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getKeyPersonFigures(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2365,6 +3097,134 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getStageDwell(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AddDealContact" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The decision chain: who is on the deal, in what role, how deep the relationship is.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func addDealContact<Result>(
+        _ message: Sales_Opportunities_V1_AddDealContactRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_DealContact>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_AddDealContactRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.addDealContact(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDealContacts" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDealContacts<Result>(
+        _ message: Sales_Opportunities_V1_ListDealContactsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListDealContactsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_ListDealContactsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listDealContacts(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "MarkContactLeft" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A key person left: every open deal they are on gets a risk and a champion_left signal.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func markContactLeft<Result>(
+        _ message: Sales_Opportunities_V1_MarkContactLeftRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_MarkContactLeftResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_MarkContactLeftRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.markContactLeft(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetKeyPersonFigures" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > KP coverage and depth per owner over the open deals the caller sees.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getKeyPersonFigures<Result>(
+        _ message: Sales_Opportunities_V1_GetKeyPersonFiguresRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getKeyPersonFigures(
             request: request,
             options: options,
             onResponse: handleResponse

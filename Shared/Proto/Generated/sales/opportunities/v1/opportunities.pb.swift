@@ -198,6 +198,65 @@ public nonisolated enum Sales_Opportunities_V1_ActivityKind: SwiftProtobuf.Enum,
 
 }
 
+/// A person's part in a deal's decision.
+public nonisolated enum Sales_Opportunities_V1_ContactRole: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case decisionMaker // = 1
+  case technicalEvaluator // = 2
+  case finance // = 3
+  case procurement // = 4
+  case user // = 5
+  case champion // = 6
+  case blocker // = 7
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .decisionMaker
+    case 2: self = .technicalEvaluator
+    case 3: self = .finance
+    case 4: self = .procurement
+    case 5: self = .user
+    case 6: self = .champion
+    case 7: self = .blocker
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .decisionMaker: return 1
+    case .technicalEvaluator: return 2
+    case .finance: return 3
+    case .procurement: return 4
+    case .user: return 5
+    case .champion: return 6
+    case .blocker: return 7
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Opportunities_V1_ContactRole] = [
+    .unspecified,
+    .decisionMaker,
+    .technicalEvaluator,
+    .finance,
+    .procurement,
+    .user,
+    .champion,
+    .blocker,
+  ]
+
+}
+
 public nonisolated struct Sales_Opportunities_V1_Opportunity: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -325,6 +384,18 @@ public nonisolated struct Sales_Opportunities_V1_Opportunity: @unchecked Sendabl
     set {_uniqueStorage()._staleReason = newValue}
   }
 
+  /// The leads service's customer, by its id (empty for a deal entered without one).
+  public var customerID: String {
+    get {_storage._customerID}
+    set {_uniqueStorage()._customerID = newValue}
+  }
+
+  /// Open risks raised by what happened around the deal, e.g. "champion_left: 王主任 (champion) left".
+  public var risks: [String] {
+    get {_storage._risks}
+    set {_uniqueStorage()._risks = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -376,6 +447,9 @@ public nonisolated struct Sales_Opportunities_V1_CreateOpportunityRequest: Senda
 
   /// Unspecified is new business.
   public var dealType: Sales_Opportunities_V1_DealType = .unspecified
+
+  /// The leads service's customer id, when known (a conversion passes it).
+  public var customerID: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -646,6 +720,13 @@ public nonisolated struct Sales_Opportunities_V1_Activity: @unchecked Sendable {
   /// Clears the value of `recordedAt`. Subsequent reads from it will return its default value.
   public mutating func clearRecordedAt() {_uniqueStorage()._recordedAt = nil}
 
+  /// The deal's contacts who took part (ids from AddDealContact): each documented meeting deepens
+  /// the relationship with them.
+  public var contactIds: [String] {
+    get {_storage._contactIds}
+    set {_uniqueStorage()._contactIds = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -895,6 +976,203 @@ public nonisolated struct Sales_Opportunities_V1_ListStageOverridesResponse: Sen
   fileprivate var _page: Sales_Common_V1_PageResponse? = nil
 }
 
+/// A person at the customer.
+public nonisolated struct Sales_Opportunities_V1_Contact: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  /// The leads service's customer, when the deal has one.
+  public var customerID: String = String()
+
+  /// 1 to 50 characters.
+  public var name: String = String()
+
+  public var title: String = String()
+
+  public var department: String = String()
+
+  /// Set when the person left the customer.
+  public var leftAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_leftAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_leftAt = newValue}
+  }
+  /// Returns true if `leftAt` has been explicitly set.
+  public var hasLeftAt: Bool {self._leftAt != nil}
+  /// Clears the value of `leftAt`. Subsequent reads from it will return its default value.
+  public mutating func clearLeftAt() {self._leftAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _leftAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_DealContact: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var contact: Sales_Opportunities_V1_Contact {
+    get {_contact ?? Sales_Opportunities_V1_Contact()}
+    set {_contact = newValue}
+  }
+  /// Returns true if `contact` has been explicitly set.
+  public var hasContact: Bool {self._contact != nil}
+  /// Clears the value of `contact`. Subsequent reads from it will return its default value.
+  public mutating func clearContact() {self._contact = nil}
+
+  public var role: Sales_Opportunities_V1_ContactRole = .unspecified
+
+  /// Documented meetings with them on this deal (visits, meetings and demos naming them).
+  public var meetings: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _contact: Sales_Opportunities_V1_Contact? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_AddDealContactRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunityID: String = String()
+
+  /// An existing contact of the deal's customer; or `contact` for a new one.
+  public var contactID: String = String()
+
+  public var contact: Sales_Opportunities_V1_Contact {
+    get {_contact ?? Sales_Opportunities_V1_Contact()}
+    set {_contact = newValue}
+  }
+  /// Returns true if `contact` has been explicitly set.
+  public var hasContact: Bool {self._contact != nil}
+  /// Clears the value of `contact`. Subsequent reads from it will return its default value.
+  public mutating func clearContact() {self._contact = nil}
+
+  public var role: Sales_Opportunities_V1_ContactRole = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _contact: Sales_Opportunities_V1_Contact? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_ListDealContactsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunityID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_ListDealContactsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var contacts: [Sales_Opportunities_V1_DealContact] = []
+
+  /// Of the four key roles (decision maker, technical evaluator, finance, procurement), the share
+  /// filled by someone who has not left, 0 to 1.
+  public var kpCoverage: Double = 0
+
+  /// Documented meetings per key person on the deal.
+  public var kpDepth: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_MarkContactLeftRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var contactID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_MarkContactLeftResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var contact: Sales_Opportunities_V1_Contact {
+    get {_contact ?? Sales_Opportunities_V1_Contact()}
+    set {_contact = newValue}
+  }
+  /// Returns true if `contact` has been explicitly set.
+  public var hasContact: Bool {self._contact != nil}
+  /// Clears the value of `contact`. Subsequent reads from it will return its default value.
+  public mutating func clearContact() {self._contact = nil}
+
+  /// The open deals the person was on: each now carries a risk, and a champion_left signal.
+  public var opportunityIds: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _contact: Sales_Opportunities_V1_Contact? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_GetKeyPersonFiguresRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_KeyPersonFigures: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var ownerID: String = String()
+
+  public var openDeals: Int64 = 0
+
+  public var kpCoverage: Double = 0
+
+  public var kpDepth: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_GetKeyPersonFiguresResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// One row per owner of open deals the caller sees.
+  public var owners: [Sales_Opportunities_V1_KeyPersonFigures] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Sales_Opportunities_V1_SweepStaleDealsRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -1083,9 +1361,13 @@ nonisolated extension Sales_Opportunities_V1_ActivityKind: SwiftProtobuf._ProtoN
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0ACTIVITY_KIND_UNSPECIFIED\0\u{1}ACTIVITY_KIND_CALL\0\u{1}ACTIVITY_KIND_VISIT\0\u{1}ACTIVITY_KIND_DEMO\0\u{1}ACTIVITY_KIND_PROPOSAL_SENT\0\u{1}ACTIVITY_KIND_PROPOSAL_OPENED\0\u{1}ACTIVITY_KIND_MEETING\0\u{1}ACTIVITY_KIND_EMAIL\0\u{1}ACTIVITY_KIND_WECHAT\0\u{1}ACTIVITY_KIND_TASK\0")
 }
 
+nonisolated extension Sales_Opportunities_V1_ContactRole: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CONTACT_ROLE_UNSPECIFIED\0\u{1}CONTACT_ROLE_DECISION_MAKER\0\u{1}CONTACT_ROLE_TECHNICAL_EVALUATOR\0\u{1}CONTACT_ROLE_FINANCE\0\u{1}CONTACT_ROLE_PROCUREMENT\0\u{1}CONTACT_ROLE_USER\0\u{1}CONTACT_ROLE_CHAMPION\0\u{1}CONTACT_ROLE_BLOCKER\0")
+}
+
 nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Opportunity"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{3}owner_id\0\u{3}org_path\0\u{1}stage\0\u{1}amount\0\u{3}expected_close\0\u{3}created_at\0\u{1}pipeline\0\u{3}pipeline_version\0\u{3}stage_key\0\u{3}default_probability\0\u{3}deal_type\0\u{3}stage_entered_at\0\u{3}override_reason\0\u{3}stale_since\0\u{3}stale_reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{3}owner_id\0\u{3}org_path\0\u{1}stage\0\u{1}amount\0\u{3}expected_close\0\u{3}created_at\0\u{1}pipeline\0\u{3}pipeline_version\0\u{3}stage_key\0\u{3}default_probability\0\u{3}deal_type\0\u{3}stage_entered_at\0\u{3}override_reason\0\u{3}stale_since\0\u{3}stale_reason\0\u{3}customer_id\0\u{1}risks\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1107,6 +1389,8 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
     var _overrideReason: String = String()
     var _staleSince: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _staleReason: String = String()
+    var _customerID: String = String()
+    var _risks: [String] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1136,6 +1420,8 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
       _overrideReason = source._overrideReason
       _staleSince = source._staleSince
       _staleReason = source._staleReason
+      _customerID = source._customerID
+      _risks = source._risks
     }
   }
 
@@ -1173,6 +1459,8 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
         case 17: try { try decoder.decodeSingularStringField(value: &_storage._overrideReason) }()
         case 18: try { try decoder.decodeSingularMessageField(value: &_storage._staleSince) }()
         case 19: try { try decoder.decodeSingularStringField(value: &_storage._staleReason) }()
+        case 20: try { try decoder.decodeSingularStringField(value: &_storage._customerID) }()
+        case 21: try { try decoder.decodeRepeatedStringField(value: &_storage._risks) }()
         default: break
         }
       }
@@ -1242,6 +1530,12 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
       if !_storage._staleReason.isEmpty {
         try visitor.visitSingularStringField(value: _storage._staleReason, fieldNumber: 19)
       }
+      if !_storage._customerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customerID, fieldNumber: 20)
+      }
+      if !_storage._risks.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._risks, fieldNumber: 21)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1270,6 +1564,8 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
         if _storage._overrideReason != rhs_storage._overrideReason {return false}
         if _storage._staleSince != rhs_storage._staleSince {return false}
         if _storage._staleReason != rhs_storage._staleReason {return false}
+        if _storage._customerID != rhs_storage._customerID {return false}
+        if _storage._risks != rhs_storage._risks {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1281,7 +1577,7 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
 
 nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateOpportunityRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{1}amount\0\u{3}expected_close\0\u{3}owner_id\0\u{3}owner_org_path\0\u{1}pipeline\0\u{3}deal_type\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{1}amount\0\u{3}expected_close\0\u{3}owner_id\0\u{3}owner_org_path\0\u{1}pipeline\0\u{3}deal_type\0\u{3}customer_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1298,6 +1594,7 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
       case 7: try { try decoder.decodeSingularStringField(value: &self.ownerOrgPath) }()
       case 8: try { try decoder.decodeSingularStringField(value: &self.pipeline) }()
       case 9: try { try decoder.decodeSingularEnumField(value: &self.dealType) }()
+      case 10: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
       default: break
       }
     }
@@ -1335,6 +1632,9 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
     if self.dealType != .unspecified {
       try visitor.visitSingularEnumField(value: self.dealType, fieldNumber: 9)
     }
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 10)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1348,6 +1648,7 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
     if lhs.ownerOrgPath != rhs.ownerOrgPath {return false}
     if lhs.pipeline != rhs.pipeline {return false}
     if lhs.dealType != rhs.dealType {return false}
+    if lhs.customerID != rhs.customerID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -1644,7 +1945,7 @@ nonisolated extension Sales_Opportunities_V1_Attachment: SwiftProtobuf.Message, 
 
 nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Activity"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{1}kind\0\u{3}occurred_at\0\u{1}summary\0\u{1}place\0\u{1}latitude\0\u{1}longitude\0\u{3}decision_maker_met\0\u{1}objection\0\u{3}next_commitment\0\u{1}attendees\0\u{1}signals\0\u{1}attachments\0\u{3}recorded_by\0\u{3}recorded_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{1}kind\0\u{3}occurred_at\0\u{1}summary\0\u{1}place\0\u{1}latitude\0\u{1}longitude\0\u{3}decision_maker_met\0\u{1}objection\0\u{3}next_commitment\0\u{1}attendees\0\u{1}signals\0\u{1}attachments\0\u{3}recorded_by\0\u{3}recorded_at\0\u{3}contact_ids\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1663,6 +1964,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
     var _attachments: [Sales_Opportunities_V1_Attachment] = []
     var _recordedBy: String = String()
     var _recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _contactIds: [String] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1689,6 +1991,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
       _attachments = source._attachments
       _recordedBy = source._recordedBy
       _recordedAt = source._recordedAt
+      _contactIds = source._contactIds
     }
   }
 
@@ -1723,6 +2026,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
         case 14: try { try decoder.decodeRepeatedMessageField(value: &_storage._attachments) }()
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._recordedBy) }()
         case 16: try { try decoder.decodeSingularMessageField(value: &_storage._recordedAt) }()
+        case 17: try { try decoder.decodeRepeatedStringField(value: &_storage._contactIds) }()
         default: break
         }
       }
@@ -1783,6 +2087,9 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
       try { if let v = _storage._recordedAt {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
       } }()
+      if !_storage._contactIds.isEmpty {
+        try visitor.visitRepeatedStringField(value: _storage._contactIds, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1808,6 +2115,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
         if _storage._attachments != rhs_storage._attachments {return false}
         if _storage._recordedBy != rhs_storage._recordedBy {return false}
         if _storage._recordedAt != rhs_storage._recordedAt {return false}
+        if _storage._contactIds != rhs_storage._contactIds {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -2240,6 +2548,391 @@ nonisolated extension Sales_Opportunities_V1_ListStageOverridesResponse: SwiftPr
   public static func ==(lhs: Sales_Opportunities_V1_ListStageOverridesResponse, rhs: Sales_Opportunities_V1_ListStageOverridesResponse) -> Bool {
     if lhs.changes != rhs.changes {return false}
     if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_Contact: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Contact"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}customer_id\0\u{1}name\0\u{1}title\0\u{1}department\0\u{3}left_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.title) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.department) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._leftAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 2)
+    }
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 3)
+    }
+    if !self.title.isEmpty {
+      try visitor.visitSingularStringField(value: self.title, fieldNumber: 4)
+    }
+    if !self.department.isEmpty {
+      try visitor.visitSingularStringField(value: self.department, fieldNumber: 5)
+    }
+    try { if let v = self._leftAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_Contact, rhs: Sales_Opportunities_V1_Contact) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.customerID != rhs.customerID {return false}
+    if lhs.name != rhs.name {return false}
+    if lhs.title != rhs.title {return false}
+    if lhs.department != rhs.department {return false}
+    if lhs._leftAt != rhs._leftAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_DealContact: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DealContact"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}contact\0\u{1}role\0\u{1}meetings\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._contact) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.role) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.meetings) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._contact {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.role != .unspecified {
+      try visitor.visitSingularEnumField(value: self.role, fieldNumber: 2)
+    }
+    if self.meetings != 0 {
+      try visitor.visitSingularInt32Field(value: self.meetings, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_DealContact, rhs: Sales_Opportunities_V1_DealContact) -> Bool {
+    if lhs._contact != rhs._contact {return false}
+    if lhs.role != rhs.role {return false}
+    if lhs.meetings != rhs.meetings {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_AddDealContactRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AddDealContactRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}opportunity_id\0\u{3}contact_id\0\u{1}contact\0\u{1}role\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.contactID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._contact) }()
+      case 4: try { try decoder.decodeSingularEnumField(value: &self.role) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.opportunityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 1)
+    }
+    if !self.contactID.isEmpty {
+      try visitor.visitSingularStringField(value: self.contactID, fieldNumber: 2)
+    }
+    try { if let v = self._contact {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.role != .unspecified {
+      try visitor.visitSingularEnumField(value: self.role, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_AddDealContactRequest, rhs: Sales_Opportunities_V1_AddDealContactRequest) -> Bool {
+    if lhs.opportunityID != rhs.opportunityID {return false}
+    if lhs.contactID != rhs.contactID {return false}
+    if lhs._contact != rhs._contact {return false}
+    if lhs.role != rhs.role {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ListDealContactsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDealContactsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}opportunity_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.opportunityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ListDealContactsRequest, rhs: Sales_Opportunities_V1_ListDealContactsRequest) -> Bool {
+    if lhs.opportunityID != rhs.opportunityID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ListDealContactsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDealContactsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}contacts\0\u{3}kp_coverage\0\u{3}kp_depth\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.contacts) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.kpCoverage) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.kpDepth) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.contacts.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.contacts, fieldNumber: 1)
+    }
+    if self.kpCoverage.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.kpCoverage, fieldNumber: 2)
+    }
+    if self.kpDepth.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.kpDepth, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ListDealContactsResponse, rhs: Sales_Opportunities_V1_ListDealContactsResponse) -> Bool {
+    if lhs.contacts != rhs.contacts {return false}
+    if lhs.kpCoverage != rhs.kpCoverage {return false}
+    if lhs.kpDepth != rhs.kpDepth {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_MarkContactLeftRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MarkContactLeftRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}contact_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.contactID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.contactID.isEmpty {
+      try visitor.visitSingularStringField(value: self.contactID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_MarkContactLeftRequest, rhs: Sales_Opportunities_V1_MarkContactLeftRequest) -> Bool {
+    if lhs.contactID != rhs.contactID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_MarkContactLeftResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MarkContactLeftResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}contact\0\u{3}opportunity_ids\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._contact) }()
+      case 2: try { try decoder.decodeRepeatedStringField(value: &self.opportunityIds) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._contact {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.opportunityIds.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.opportunityIds, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_MarkContactLeftResponse, rhs: Sales_Opportunities_V1_MarkContactLeftResponse) -> Bool {
+    if lhs._contact != rhs._contact {return false}
+    if lhs.opportunityIds != rhs.opportunityIds {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_GetKeyPersonFiguresRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetKeyPersonFiguresRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_GetKeyPersonFiguresRequest, rhs: Sales_Opportunities_V1_GetKeyPersonFiguresRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_KeyPersonFigures: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".KeyPersonFigures"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}owner_id\0\u{3}open_deals\0\u{3}kp_coverage\0\u{3}kp_depth\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
+      case 2: try { try decoder.decodeSingularInt64Field(value: &self.openDeals) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.kpCoverage) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.kpDepth) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.ownerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ownerID, fieldNumber: 1)
+    }
+    if self.openDeals != 0 {
+      try visitor.visitSingularInt64Field(value: self.openDeals, fieldNumber: 2)
+    }
+    if self.kpCoverage.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.kpCoverage, fieldNumber: 3)
+    }
+    if self.kpDepth.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.kpDepth, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_KeyPersonFigures, rhs: Sales_Opportunities_V1_KeyPersonFigures) -> Bool {
+    if lhs.ownerID != rhs.ownerID {return false}
+    if lhs.openDeals != rhs.openDeals {return false}
+    if lhs.kpCoverage != rhs.kpCoverage {return false}
+    if lhs.kpDepth != rhs.kpDepth {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_GetKeyPersonFiguresResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetKeyPersonFiguresResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}owners\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.owners) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.owners.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.owners, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_GetKeyPersonFiguresResponse, rhs: Sales_Opportunities_V1_GetKeyPersonFiguresResponse) -> Bool {
+    if lhs.owners != rhs.owners {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
