@@ -1,4 +1,6 @@
+import Foundation
 import GRPCCore
+import PostgresNIO
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -37,13 +39,21 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
         }
     }
 
+    /// The deal if the caller sees it, else NOT_FOUND (out of scope reads as missing); `lock`
+    /// holds its row for the transaction.
+    func visibleDeal(_ id: UUID, for caller: Caller, lock: Bool = false, on connection: PostgresConnection? = nil) async throws -> Opportunity {
+        guard let deal = try await store.find(id, for: caller, lock: lock, on: connection) else {
+            throw ServiceError.notFound(kind: "opportunity", id: id.apiString)
+        }
+        return deal
+    }
+
     func getOpportunity(
         request: Sales_Opportunities_V1_GetOpportunityRequest, context: ServerContext
     ) async throws -> Sales_Opportunities_V1_Opportunity {
         let caller = try RequestContext.caller()
         let id = try Require.uuid(request.id, field: "id")
-        guard let found = try await store.find(id, for: caller) else { throw ServiceError.notFound(kind: "opportunity", id: id.apiString) }
-        return found.message
+        return try await visibleDeal(id, for: caller).message
     }
 
     func listOpportunities(

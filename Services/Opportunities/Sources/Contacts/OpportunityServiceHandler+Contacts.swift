@@ -36,9 +36,7 @@ extension OpportunityServiceHandler {
         let person = new
         let logger = RequestContext.logger
         return try await Idempotency.run("AddDealContact", request: request, database: store.database) { connection in
-            guard let deal = try await store.find(dealID, for: caller, lock: true, on: connection) else {
-                throw ServiceError.notFound(kind: "opportunity", id: dealID.apiString)
-            }
+            let deal = try await visibleDeal(dealID, for: caller, lock: true, on: connection)
             let contactID: UUID
             if let existing {
                 guard try await contacts.contact(existing, customer: deal.customerID, tenant: caller.tenant, on: connection) else {
@@ -62,7 +60,7 @@ extension OpportunityServiceHandler {
     ) async throws -> Sales_Opportunities_V1_ListDealContactsResponse {
         let caller = try RequestContext.caller()
         let id = try Require.uuid(request.opportunityID, field: "opportunity_id")
-        guard try await store.find(id, for: caller) != nil else { throw ServiceError.notFound(kind: "opportunity", id: id.apiString) }
+        _ = try await visibleDeal(id, for: caller)
         let onDeal = try await contacts.onDeal(id, tenant: caller.tenant)
         let (coverage, depth) = ContactStore.keyPersonFigures(of: onDeal)
         return .with {

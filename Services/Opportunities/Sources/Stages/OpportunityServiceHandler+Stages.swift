@@ -17,9 +17,7 @@ extension OpportunityServiceHandler {
             ? RequestContext.caller() : RequestContext.caller(allowedTo: .administer, "overriding a stage gate")
         let logger = RequestContext.logger
         return try await Idempotency.run("AdvanceStage", request: request, database: store.database) { connection in
-            guard let deal = try await store.find(move.opportunityID, for: caller, lock: true, on: connection) else {
-                throw ServiceError.notFound(kind: "opportunity", id: move.opportunityID.apiString)
-            }
+            let deal = try await visibleDeal(move.opportunityID, for: caller, lock: true, on: connection)
             if let from = move.fromStage, from != deal.stageKey {
                 throw ServiceError.failedPrecondition("the deal is in \(deal.stageKey) now, not \(from): someone moved it; reload it")
             }
@@ -66,7 +64,7 @@ extension OpportunityServiceHandler {
     ) async throws -> Sales_Opportunities_V1_ListStageHistoryResponse {
         let caller = try RequestContext.caller()
         let id = try Require.uuid(request.opportunityID, field: "opportunity_id")
-        guard try await store.find(id, for: caller) != nil else { throw ServiceError.notFound(kind: "opportunity", id: id.apiString) }
+        _ = try await visibleDeal(id, for: caller)
         let history = try await changes.history(of: id, tenant: caller.tenant)
         return .with { $0.changes = history }
     }
