@@ -257,8 +257,10 @@ import Testing
                 try await clients.pipelines.savePipeline(.with { $0.pipeline = Self.medical }, metadata: try await clients.metadata(people.rep))
             }
             #expect(notAdmin?.code == .permissionDenied)
-            let saved = try await clients.pipelines.savePipeline(
-                .with { $0.pipeline = Self.medical }, metadata: try await clients.metadata(people.admin))
+            let keyed = try await clients.metadata(people.admin, key: "medical-v1")
+            let saved = try await clients.pipelines.savePipeline(.with { $0.pipeline = Self.medical }, metadata: keyed)
+            let resent = try await clients.pipelines.savePipeline(.with { $0.pipeline = Self.medical }, metadata: keyed)
+            #expect(resent.version == 1, "a resent save with its key is the same version, not a second")
             #expect(saved.version == 1 && saved.savedBy == "admin")
 
             let deal = try await clients.newDeal(by: people.rep)

@@ -15,7 +15,9 @@ struct PipelineServiceHandler: Sales_Opportunities_V1_PipelineService.SimpleServ
         guard request.hasPipeline else { throw ServiceError.invalidArgument(field: "pipeline", rule: "is required") }
         // Checked before the transaction, so a bad pipeline costs no lock.
         _ = try PipelineDefinition(request.pipeline, version: 1)
-        return try await store.save(request.pipeline, by: caller)
+        return try await Idempotency.run("SavePipeline", request: request, database: store.database) { connection in
+            try await store.save(request.pipeline, by: caller, on: connection)
+        }
     }
 
     func getPipeline(

@@ -12,36 +12,36 @@ struct PipelineStore: Sendable {
     let database: Database
 
     /// Saves a new version (one more than the latest of that name); one default per tenant.
-    func save(_ pipeline: Sales_Opportunities_V1_Pipeline, by caller: Caller) async throws -> Sales_Opportunities_V1_Pipeline {
-        try await database.transaction { connection in
-            // Saves of one tenant's pipelines take turns, so versions never collide.
-            try await connection.query(
-                "SELECT pg_advisory_xact_lock(hashtext(\("pipelines:" + caller.tenant.rawValue)))", logger: database.logger)
-            var latest: Int32 = 0
-            for try await version in try await connection.query(
-                "SELECT coalesce(max(version), 0) FROM pipelines WHERE tenant_id = \(caller.tenant.rawValue) AND name = \(pipeline.name)",
-                logger: database.logger
-            ).decode(Int32.self) { latest = version }
-            let definition = try PipelineDefinition(pipeline, version: latest + 1)
-            var saved = definition.message
-            saved.savedBy = caller.userID
-            saved.savedAt = Google_Protobuf_Timestamp(date: Date())
-            if saved.isDefault {
-                // The latest version of every other pipeline stops being the default.
-                try await connection.query(
-                    """
-                    UPDATE pipelines SET is_default = false
-                    WHERE tenant_id = \(caller.tenant.rawValue) AND name <> \(saved.name) AND is_default
-                    """, logger: database.logger)
-            }
+    func save(_ pipeline: Sales_Opportunities_V1_Pipeline, by caller: Caller, on connection: PostgresConnection) async throws
+        -> Sales_Opportunities_V1_Pipeline
+    {
+        // Saves of one tenant's pipelines take turns, so versions never collide.
+        try await connection.query(
+            "SELECT pg_advisory_xact_lock(hashtext(\("pipelines:" + caller.tenant.rawValue)))", logger: database.logger)
+        var latest: Int32 = 0
+        for try await version in try await connection.query(
+            "SELECT coalesce(max(version), 0) FROM pipelines WHERE tenant_id = \(caller.tenant.rawValue) AND name = \(pipeline.name)",
+            logger: database.logger
+        ).decode(Int32.self) { latest = version }
+        let definition = try PipelineDefinition(pipeline, version: latest + 1)
+        var saved = definition.message
+        saved.savedBy = caller.userID
+        saved.savedAt = Google_Protobuf_Timestamp(date: Date())
+        if saved.isDefault {
+            // The latest version of every other pipeline stops being the default.
             try await connection.query(
                 """
-                INSERT INTO pipelines (tenant_id, name, version, definition, is_default, saved_by)
-                VALUES (\(caller.tenant.rawValue), \(saved.name), \(saved.version), \(try saved.jsonString()), \(saved.isDefault),
-                        \(caller.userID))
+                UPDATE pipelines SET is_default = false
+                WHERE tenant_id = \(caller.tenant.rawValue) AND name <> \(saved.name) AND is_default
                 """, logger: database.logger)
-            return saved
         }
+        try await connection.query(
+            """
+            INSERT INTO pipelines (tenant_id, name, version, definition, is_default, saved_by)
+            VALUES (\(caller.tenant.rawValue), \(saved.name), \(saved.version), \(try saved.jsonString()), \(saved.isDefault),
+                    \(caller.userID))
+            """, logger: database.logger)
+        return saved
     }
 
     /// A version of a pipeline (`version` 0: the latest); the built-in one for its name when the
