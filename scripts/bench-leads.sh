@@ -27,9 +27,10 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
-pgport=$((20000 + RANDOM % 20000))
+# Below the stack's block, both below the kernel's ephemeral ports (as in scripts/test.sh).
+pgport=$((20000 + RANDOM % 1000))
 eval "$(scripts/test-postgres.sh start "$work/pg" "$pgport")"
-base=$((42000 + (RANDOM % 50) * 30))
+base=$((21000 + (RANDOM % 350) * 30))
 
 echo "== stack (release executables) on ports from $base"
 "$bin/salesctl" up --data-dir "$work/stack" --port-base "$base" --bin-dir "$bin" \
