@@ -102,7 +102,7 @@ package actor VendorEndpoints {
             group.addTask {
                 try await app.runService(); return nil
             }
-            let bound = try await port.wait()
+            let bound = await port.wait()
             let result = try await body("http://127.0.0.1:\(bound)")
             group.cancelAll()
             return result

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import SalesModel
 
 /// A transaction's tail in one statement: the outbox's ordering lock and its events, and the
 /// idempotent calls' answers, which travel as arrays. Not prepared: a connection's generic plan,
