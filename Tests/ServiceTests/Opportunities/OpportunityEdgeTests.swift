@@ -1,0 +1,262 @@
+import Foundation
+import GRPCCore
+import OpportunitiesService
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+import TestSupport
+import Testing
+
+/// The classes of hole found in leads, tried on every opportunities RPC this stop added: a
+/// team's own manager sees the deal and a string-prefix sibling team does not; another tenant
+/// gets NOT_FOUND; another user's replay of a key runs as their own request; NUL, a control
+/// character and 100 KB in text fields are INVALID_ARGUMENT naming the field, quoting little.
+@Suite struct OpportunityEdgeTests {
+    struct Cast {
+        let rep, ownManager, prefixManager, stranger: Caller
+
+        init() {
+            let tenant = TenantID("edge-\(UInt32.random(in: 0...UInt32.max))")!
+            rep = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/north/n1")
+            ownManager = Caller(tenant: tenant, userID: "zhou.n1", roles: [.manager], orgPath: "/north/n1")
+            prefixManager = Caller(tenant: tenant, userID: "zhou.n", roles: [.manager], orgPath: "/north/n")
+            stranger = Caller(tenant: TenantID("edge-other-\(UInt32.random(in: 0...UInt32.max))")!, userID: "li.na", roles: [.admin], orgPath: "/")
+        }
+    }
+
+    static func hosted<Result: Sendable>(_ body: @Sendable (StageMoveTests.Clients) async throws -> Result) async throws -> Result {
+        try await ServiceHarness.with(.opportunities, migrations: OpportunitiesServer.migrations, build: { try OpportunitiesServer.components($0) }) {
+            grpc, tokens in try await body(StageMoveTests.Clients(grpc, tokens: tokens))
+        }
+    }
+
+    @Test func theTeamsOwnManagerSeesTheDealAPrefixSiblingAndAnotherTenantDoNot() async throws {
+        let cast = Cast()
+        try await Self.hosted { clients in
+            let deal = try await clients.newDeal(by: cast.rep)
+            let contact = try await clients.deals.addDealContact(
+                .with {
+                    $0.opportunityID = deal.id; $0.contact = .with { $0.name = "王主任" }; $0.role = .decisionMaker
+                },
+                metadata: try await clients.metadata(cast.rep))
+            // Reads: the own manager sees; the sibling whose path is a string prefix and the stranger get NOT_FOUND.
+            for (caller, visible) in [(cast.ownManager, true), (cast.prefixManager, false), (cast.stranger, false)] {
+                let metadata = try await clients.metadata(caller)
+                let reads: [(String, @Sendable () async throws -> Void)] = [
+                    ("ListStageHistory", { _ = try await clients.deals.listStageHistory(.with { $0.opportunityID = deal.id }, metadata: metadata) }),
+                    ("ListActivities", { _ = try await clients.deals.listActivities(.with { $0.opportunityID = deal.id }, metadata: metadata) }),
+                    ("ListDealContacts", { _ = try await clients.deals.listDealContacts(.with { $0.opportunityID = deal.id }, metadata: metadata) }),
+                    (
+                        "RecordActivity",
+                        { _ = try await clients.deals.recordActivity(.with { $0.activity = StageMoveTests.visit(deal.id) }, metadata: metadata) }
+                    ),
+                    (
+                        "AddDealContact",
+                        {
+                            _ = try await clients.deals.addDealContact(
+                                .with {
+                                    $0.opportunityID = deal.id; $0.contact = .with { $0.name = "李工" }; $0.role = .user
+                                }, metadata: metadata)
+                        }
+                    ),
+                    (
+                        "MarkContactLeft",
+                        { _ = try await clients.deals.markContactLeft(.with { $0.contactID = contact.contact.id }, metadata: metadata) }
+                    ),
+                ]
+                for (name, call) in reads {
+                    let error = await StageMoveTests.refusal { try await call() }
+                    if visible {
+                        #expect(error == nil, "\(name) by the team's own manager: \(error?.message ?? "")")
+                    } else {
+                        #expect(
+                            error?.code == .notFound,
+                            "\(name) by \(caller.userID) at \(caller.orgPath) in \(caller.tenant): \(error?.message ?? "allowed")")
+                    }
+                }
+                // Figures over open deals, read before the own manager's move closes this one.
+                let figures = try await clients.deals.getKeyPersonFigures(.init(), metadata: metadata).owners
+                let dwell = try await clients.deals.getStageDwell(.init(), metadata: metadata).cells
+                #expect(visible ? figures.map(\.ownerID) == ["li.na"] : figures.isEmpty && dwell.isEmpty, "\(caller.userID)")
+                let moved = await StageMoveTests.refusal {
+                    try await clients.advance(deal.id, to: "输单", feedback: "\(caller.userID) 试图移动", by: caller)
+                }
+                #expect(visible ? moved == nil : moved?.code == .notFound, "AdvanceStage by \(caller.userID): \(moved?.message ?? "moved")")
+            }
+        }
+    }
+
+    @Test func anotherUsersReplayOfAKeyIsTheirOwnRequest() async throws {
+        let cast = Cast()
+        try await Self.hosted { clients in
+            let deal = try await clients.newDeal(by: cast.rep)
+            let visit = Sales_Opportunities_V1_RecordActivityRequest.with { $0.activity = StageMoveTests.visit(deal.id) }
+            let first = try await clients.deals.recordActivity(visit, metadata: try await clients.metadata(cast.rep, key: "same-key"))
+            let other = try await clients.deals.recordActivity(visit, metadata: try await clients.metadata(cast.ownManager, key: "same-key"))
+            #expect(other.id != first.id && other.recordedBy == "zhou.n1", "not the rep's stored answer")
+            let again = try await clients.deals.recordActivity(visit, metadata: try await clients.metadata(cast.rep, key: "same-key"))
+            #expect(again.id == first.id, "the rep's own replay is")
+
+            let move = try await clients.advance(deal.id, to: "需求确认", action: "电话沟通", feedback: "要资料", by: cast.rep, key: "move-key")
+            let replayed = await StageMoveTests.refusal {
+                try await clients.advance(deal.id, to: "需求确认", action: "电话沟通", feedback: "要资料", by: cast.ownManager, key: "move-key")
+            }
+            #expect(
+                replayed?.code == .failedPrecondition && replayed?.message.contains("already in") == true,
+                "\(replayed?.message ?? "replayed \(move.change.id)")")
+            let stranger = await StageMoveTests.refusal {
+                try await clients.advance(deal.id, to: "需求确认", action: "电话沟通", feedback: "要资料", by: cast.stranger, key: "move-key")
+            }
+            #expect(stranger?.code == .notFound, "another tenant's replay finds nothing")
+        }
+    }
+
+    /// Each text field of the requests this stop added, with a value to put in it.
+    static let fields: [(String, @Sendable (String, String) -> any SwiftProtobuf.Message)] = [
+        (
+            "to_stage",
+            { deal, bad in
+                Sales_Opportunities_V1_AdvanceStageRequest.with {
+                    $0.opportunityID = deal; $0.toStage = bad
+                }
+            }
+        ),
+        (
+            "key_action",
+            { deal, bad in
+                Sales_Opportunities_V1_AdvanceStageRequest.with {
+                    $0.opportunityID = deal; $0.toStage = "需求确认"; $0.keyAction = bad
+                }
+            }
+        ),
+        (
+            "feedback",
+            { deal, bad in
+                Sales_Opportunities_V1_AdvanceStageRequest.with {
+                    $0.opportunityID = deal; $0.toStage = "需求确认"; $0.feedback = bad
+                }
+            }
+        ),
+        (
+            "override_reason",
+            { deal, bad in
+                Sales_Opportunities_V1_AdvanceStageRequest.with {
+                    $0.opportunityID = deal; $0.toStage = "需求确认"; $0.overrideReason = bad
+                }
+            }
+        ),
+        (
+            "from_stage",
+            { deal, bad in
+                Sales_Opportunities_V1_AdvanceStageRequest.with {
+                    $0.opportunityID = deal; $0.toStage = "需求确认"; $0.fromStage = bad
+                }
+            }
+        ),
+        ("activity.summary", { deal, bad in activity(deal) { $0.summary = bad } }),
+        ("activity.place", { deal, bad in activity(deal) { $0.place = bad } }),
+        ("activity.decision_maker_met", { deal, bad in activity(deal) { $0.decisionMakerMet = bad } }),
+        ("activity.objection", { deal, bad in activity(deal) { $0.objection = bad } }),
+        ("activity.next_commitment", { deal, bad in activity(deal) { $0.nextCommitment = bad } }),
+        ("activity.attendees[0]", { deal, bad in activity(deal) { $0.attendees = [bad] } }),
+        ("activity.signals[0]", { deal, bad in activity(deal) { $0.signals = [bad] } }),
+        (
+            "activity.attachments[0].name",
+            { deal, bad in
+                activity(deal) {
+                    $0.attachments = [
+                        .with {
+                            $0.name = bad; $0.kind = "photo"
+                        }
+                    ]
+                }
+            }
+        ),
+        (
+            "activity.attachments[0].uri",
+            { deal, bad in
+                activity(deal) {
+                    $0.attachments = [
+                        .with {
+                            $0.name = "a.jpg"; $0.kind = "photo"; $0.uri = bad
+                        }
+                    ]
+                }
+            }
+        ),
+        ("contact.name", { deal, bad in contact(deal) { $0.name = bad } }),
+        (
+            "contact.title",
+            { deal, bad in
+                contact(deal) {
+                    $0.name = "王"; $0.title = bad
+                }
+            }
+        ),
+        (
+            "contact.department",
+            { deal, bad in
+                contact(deal) {
+                    $0.name = "王"; $0.department = bad
+                }
+            }
+        ),
+        ("pipeline.name", { _, bad in pipeline { $0.name = bad } }),
+        ("pipeline.stages[0].key", { _, bad in pipeline { $0.stages[0].key = bad } }),
+        ("pipeline.stages[1].gate.key_actions[0]", { _, bad in pipeline { $0.stages[1].gate.keyActions = [bad] } }),
+        ("pipeline.stages[2].gate.requirements[0].description", { _, bad in pipeline { $0.stages[2].gate.requirements[0].description_p = bad } }),
+    ]
+
+    static func activity(_ deal: String, _ change: (inout Sales_Opportunities_V1_Activity) -> Void) -> Sales_Opportunities_V1_RecordActivityRequest {
+        var visit = StageMoveTests.visit(deal)
+        change(&visit)
+        return .with { $0.activity = visit }
+    }
+
+    static func contact(_ deal: String, _ change: (inout Sales_Opportunities_V1_Contact) -> Void) -> Sales_Opportunities_V1_AddDealContactRequest {
+        var person = Sales_Opportunities_V1_Contact()
+        change(&person)
+        return .with {
+            $0.opportunityID = deal; $0.contact = person; $0.role = .user
+        }
+    }
+
+    static func pipeline(_ change: (inout Sales_Opportunities_V1_Pipeline) -> Void) -> Sales_Opportunities_V1_SavePipelineRequest {
+        var pipeline = StageMoveTests.medical
+        change(&pipeline)
+        return .with { $0.pipeline = pipeline }
+    }
+
+    @Test func nulControlCharactersAndHugeTextAreRefusedNamingTheField() async throws {
+        let cast = Cast()
+        try await Self.hosted { clients in
+            let deal = try await clients.newDeal(by: cast.rep)
+            let admin = Caller(tenant: cast.rep.tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
+            let metadata = try await clients.metadata(admin)
+            let huge = String(repeating: "长", count: 100_000)
+            for (field, build) in Self.fields {
+                for bad in ["前\u{0}后", "前\u{7}后", huge] {
+                    let error = await StageMoveTests.refusal {
+                        switch build(deal.id, bad) {
+                        case let request as Sales_Opportunities_V1_AdvanceStageRequest:
+                            _ = try await clients.deals.advanceStage(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_RecordActivityRequest:
+                            _ = try await clients.deals.recordActivity(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_AddDealContactRequest:
+                            _ = try await clients.deals.addDealContact(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_SavePipelineRequest:
+                            _ = try await clients.pipelines.savePipeline(request, metadata: metadata)
+                        default:
+                            Issue.record("no call for \(field)")
+                        }
+                    }
+                    let what = bad.count > 10 ? "100 KB" : bad.debugDescription
+                    #expect(error?.code == .invalidArgument, "\(field) with \(what): \(error.map { "\($0.code)" } ?? "accepted")")
+                    #expect(error?.message.hasPrefix(field + ":") == true, "\(field) with \(what): \(error?.message.prefix(120) ?? "")")
+                    #expect((error?.message.count ?? 0) < 400, "\(field): the message quotes only a short prefix")
+                }
+            }
+        }
+    }
+}
