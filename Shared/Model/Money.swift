@@ -50,3 +50,38 @@ public struct Currency: Hashable, Sendable {
 
     public static let cny = Currency("CNY")!
 }
+
+extension Money {
+    /// `self` divided in proportion to `weights` by the largest-remainder method: the parts sum to
+    /// exactly `self`, none is off by more than one minor unit from its exact share, and equal
+    /// remainders go to the earlier weight. Nil when there is no positive weight or one is negative.
+    public func split(proportionalTo weights: [Int64]) -> [Money]? {
+        guard weights.allSatisfy({ $0 >= 0 }), minorUnits != .min else { return nil }
+        var total: Int64 = 0
+        for weight in weights {
+            let (sum, overflow) = total.addingReportingOverflow(weight)
+            guard !overflow else { return nil }
+            total = sum
+        }
+        guard total > 0 else { return nil }
+        let negative = minorUnits < 0
+        let whole = minorUnits.magnitude
+        var parts: [UInt64] = []
+        var remainders: [(index: Int, remainder: UInt64)] = []
+        for (index, weight) in weights.enumerated() {
+            // whole × weight can exceed 64 bits; divide the 128-bit product.
+            let product = whole.multipliedFullWidth(by: UInt64(weight))
+            let (quotient, remainder) = UInt64(total).dividingFullWidth(product)
+            parts.append(quotient)
+            remainders.append((index, remainder))
+        }
+        var left = whole - parts.reduce(0, +)
+        for entry in remainders.sorted(by: { $0.remainder != $1.remainder ? $0.remainder > $1.remainder : $0.index < $1.index }) {
+            guard left > 0 else { break }
+            guard entry.remainder > 0 else { break }
+            parts[entry.index] += 1
+            left -= 1
+        }
+        return parts.map { Money(minorUnits: negative ? -Int64($0) : Int64($0), currency: currency) }
+    }
+}

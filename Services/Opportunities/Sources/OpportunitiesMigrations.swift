@@ -135,5 +135,53 @@ public enum OpportunitiesMigrations {
             CREATE INDEX deal_contacts_contact ON deal_contacts (contact_id);
             ALTER TABLE activities ADD COLUMN contact_ids uuid[] NOT NULL DEFAULT '{}';
             """),
+        Migration(
+            "0105_contributions",
+            """
+            -- Who made the deal: the converter of a lead is credited with the referral.
+            ALTER TABLE opportunities ADD COLUMN created_by text NOT NULL DEFAULT '';
+            -- Colleagues on a deal in a role (the owner is its sales without a row); they see the deal.
+            CREATE TABLE deal_team (
+                tenant_id text NOT NULL,
+                opportunity_id uuid NOT NULL REFERENCES opportunities (id),
+                person_id text NOT NULL,
+                org_path text NOT NULL,
+                role smallint NOT NULL,
+                added_by text NOT NULL,
+                joined_at timestamptz NOT NULL DEFAULT now(),
+                -- When their part was checked, 15 days in (their manager hears if it was under 5 points).
+                part_checked_at timestamptz,
+                PRIMARY KEY (opportunity_id, person_id)
+            );
+            CREATE INDEX deal_team_person ON deal_team (tenant_id, person_id, opportunity_id);
+            CREATE TABLE contribution_weights (
+                tenant_id text NOT NULL,
+                action smallint NOT NULL,
+                weight integer NOT NULL CHECK (weight BETWEEN 0 AND 100),
+                PRIMARY KEY (tenant_id, action)
+            );
+            -- The matrix as it stood when the deal was won (protobuf JSON), and its hold.
+            CREATE TABLE contribution_snapshots (
+                opportunity_id uuid PRIMARY KEY REFERENCES opportunities (id),
+                tenant_id text NOT NULL,
+                matrix text NOT NULL,
+                won_at timestamptz NOT NULL,
+                confirm_by timestamptz NOT NULL,
+                held boolean NOT NULL DEFAULT false,
+                hold_reason text NOT NULL DEFAULT ''
+            );
+            CREATE INDEX contribution_snapshots_due ON contribution_snapshots (confirm_by) WHERE NOT held;
+            -- Each credited person's answer: pending until they confirm or dispute.
+            CREATE TABLE contribution_confirmations (
+                opportunity_id uuid NOT NULL REFERENCES contribution_snapshots (opportunity_id),
+                person_id text NOT NULL,
+                tenant_id text NOT NULL,
+                state smallint NOT NULL,
+                statement text NOT NULL DEFAULT '',
+                answered_at timestamptz,
+                late boolean NOT NULL DEFAULT false,
+                PRIMARY KEY (opportunity_id, person_id)
+            );
+            """),
     ]
 }

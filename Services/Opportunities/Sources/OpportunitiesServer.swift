@@ -21,19 +21,28 @@ public enum OpportunitiesServer {
             store: store, pipelines: pipelines, notifier: notifications.notifier,
             calendars: TenantCalendars(runtime: runtime, fallback: try environment.workCalendar()))
         let sweepSeconds = try environment.integer("SALES_OPPORTUNITIES_SWEEP_SECONDS", in: 1...86_400, default: 300)
+        let activities = ActivityStore(database: database)
+        let contributions = ContributionLedger(
+            store: ContributionStore(database: database), activities: activities, notifier: notifications.notifier)
         let handler = OpportunityServiceHandler(
             store: store, pipelines: pipelines, changes: StageChangeStore(database: database),
-            activities: ActivityStore(database: database), sweeper: sweeper, contacts: ContactStore(database: database))
+            activities: activities, sweeper: sweeper, contacts: ContactStore(database: database), contributions: contributions)
         return ServiceComponents(
             services: [
                 HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),
                 HostedService(Sales_Opportunities_V1_PipelineService.descriptor, PipelineServiceHandler(store: pipelines)),
+                HostedService(
+                    Sales_Opportunities_V1_ContributionService.descriptor, ContributionServiceHandler(deals: store, ledger: contributions)),
                 notifications.api,
             ],
             background: [
                 PeriodicJob("stale-deals", schedule: .every(.seconds(sweepSeconds)), health: runtime.health, logger: runtime.logger) {
                     let flagged = try await sweeper.sweep(tenant: nil)
                     if flagged > 0 { runtime.logger.info("stale deals flagged", metadata: ["deals": "\(flagged)"]) }
+                    let (held, noted) = try await contributions.sweep(tenant: nil, deals: store)
+                    if held + noted > 0 {
+                        runtime.logger.info("contributions swept", metadata: ["held": "\(held)", "low_parts_noted": "\(noted)"])
+                    }
                     return .idle
                 },
                 notifications.worker(),

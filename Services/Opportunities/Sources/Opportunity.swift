@@ -28,6 +28,8 @@ struct Opportunity: Sendable {
     var staleReason: String
     var customerID: UUID?
     var risks: [String]
+    /// Who entered the deal (who converted its lead): credited with the referral.
+    var createdBy: String
 
     var message: Sales_Opportunities_V1_Opportunity {
         .with {
@@ -69,8 +71,10 @@ struct NewOpportunity: Sendable {
     var pipeline: String
     var dealType: Sales_Opportunities_V1_DealType
     var customerID: UUID?
+    var createdBy: String
 
     init(_ request: Sales_Opportunities_V1_CreateOpportunityRequest, caller: Caller) throws(ServiceError) {
+        createdBy = caller.userID
         name = try Require.text(request.name, field: "name")
         customerName = try Require.text(request.customerName, field: "customer_name")
         leadID = request.leadID.isEmpty ? nil : try Require.uuid(request.leadID, field: "lead_id")

@@ -14,6 +14,7 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
     let activities: ActivityStore
     let sweeper: StaleDealSweeper
     let contacts: ContactStore
+    let contributions: ContributionLedger
 
     func createOpportunity(
         request: Sales_Opportunities_V1_CreateOpportunityRequest, context: ServerContext
@@ -39,21 +40,12 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
         }
     }
 
-    /// The deal if the caller sees it, else NOT_FOUND (out of scope reads as missing); `lock`
-    /// holds its row for the transaction.
-    func visibleDeal(_ id: UUID, for caller: Caller, lock: Bool = false, on connection: PostgresConnection? = nil) async throws -> Opportunity {
-        guard let deal = try await store.find(id, for: caller, lock: lock, on: connection) else {
-            throw ServiceError.notFound(kind: "opportunity", id: id.apiString)
-        }
-        return deal
-    }
-
     func getOpportunity(
         request: Sales_Opportunities_V1_GetOpportunityRequest, context: ServerContext
     ) async throws -> Sales_Opportunities_V1_Opportunity {
         let caller = try RequestContext.caller()
         let id = try Require.uuid(request.id, field: "id")
-        return try await visibleDeal(id, for: caller).message
+        return try await store.visible(id, for: caller).message
     }
 
     func listOpportunities(

@@ -13,7 +13,7 @@ struct OpportunityStore: Sendable {
     private static let columns = """
         id, seq, name, customer_name, lead_id, owner_id, org_path, stage, amount_minor, currency, expected_close, created_at,
         pipeline, pipeline_version, stage_key, default_probability, deal_type, stage_entered_at, override_reason,
-        stale_since, stale_reason, customer_id, risks
+        stale_since, stale_reason, customer_id, risks, created_by
         """
 
     /// A new deal in the first stage of `pipeline`.
@@ -27,11 +27,11 @@ struct OpportunityStore: Sendable {
                 """
                 INSERT INTO opportunities (id, tenant_id, name, customer_name, lead_id, owner_id, org_path, stage,
                                            amount_minor, currency, expected_close, pipeline, pipeline_version, stage_key,
-                                           default_probability, deal_type, customer_id)
+                                           default_probability, deal_type, customer_id, created_by)
                 VALUES (\(id), \(tenant.rawValue), \(new.name), \(new.customerName), \(new.leadID), \(new.ownerID),
                         \(new.orgPath), \(pipeline.coarseStage(of: first.key).column),
                         \(new.amount.minorUnits), \(new.amount.currency.code), \(new.expectedClose), \(pipeline.name), \(pipeline.version),
-                        \(first.key), \(Int16(first.defaultProbability)), \(new.dealType.column), \(new.customerID))
+                        \(first.key), \(Int16(first.defaultProbability)), \(new.dealType.column), \(new.customerID), \(new.createdBy))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             guard let stored = try await Self.decode(rows).first else { throw ServiceError.unavailable("the opportunity was not stored; retry") }
@@ -47,9 +47,25 @@ struct OpportunityStore: Sendable {
         let rows = try await database.query(
             """
             SELECT \(unescaped: Self.columns) FROM opportunities
-            WHERE id = \(id) AND tenant_id = \(caller.tenant.rawValue) AND \(visibleTo: Visibility(caller))
+            WHERE id = \(id) AND tenant_id = \(caller.tenant.rawValue)
+              AND (\(visibleTo: Visibility(caller)) OR \(onTeamOf: caller, deal: "opportunities.id"))
             \(unescaped: lock ? "FOR UPDATE" : "")
             """, on: connection)
+        return try await Self.decode(rows).first
+    }
+
+    /// The deal if the caller sees it, else NOT_FOUND (out of scope reads as missing).
+    func visible(_ id: UUID, for caller: Caller, lock: Bool = false, on connection: PostgresConnection? = nil) async throws -> Opportunity {
+        guard let deal = try await find(id, for: caller, lock: lock, on: connection) else {
+            throw ServiceError.notFound(kind: "opportunity", id: id.apiString)
+        }
+        return deal
+    }
+
+    /// The deal by id for the service's own sweeps, which act for no caller.
+    func row(_ id: UUID, tenant: TenantID, on connection: PostgresConnection? = nil) async throws -> Opportunity? {
+        let rows = try await database.query(
+            "SELECT \(unescaped: Self.columns) FROM opportunities WHERE id = \(id) AND tenant_id = \(tenant.rawValue)", on: connection)
         return try await Self.decode(rows).first
     }
 
@@ -77,18 +93,33 @@ struct OpportunityStore: Sendable {
             try await database.query(Self.listQuery(for: caller, stage: stage, leadID: leadID, staleOnly: staleOnly, page: page)))
     }
 
-    /// The deals a caller sees, newest first: the hot read, whose plan a test checks at size.
+    /// The deals a caller sees, newest first: the hot read, whose plan a test checks at size. Those
+    /// in their scope and those whose team they are on come from two index walks, merged.
     static func listQuery(
         for caller: Caller, stage: Sales_Opportunities_V1_Stage, leadID: UUID?, staleOnly: Bool, page: Page
     ) -> PostgresQuery {
         let stageFilter = stage.column
+        let scope = Visibility(caller)
         return """
-            SELECT \(unescaped: Self.columns) FROM opportunities
-            WHERE tenant_id = \(caller.tenant.rawValue) AND seq < \(page.before)
-              AND (\(stageFilter) = 0 OR stage = \(stageFilter))
-              AND (\(leadID)::uuid IS NULL OR lead_id = \(leadID))
-              AND (NOT \(staleOnly) OR stale_since IS NOT NULL)
-              AND \(visibleTo: Visibility(caller))
+            SELECT \(unescaped: Self.columns) FROM (
+                (SELECT \(unescaped: Self.columns) FROM opportunities
+                 WHERE tenant_id = \(caller.tenant.rawValue) AND seq < \(page.before)
+                   AND (\(stageFilter) = 0 OR stage = \(stageFilter))
+                   AND (\(leadID)::uuid IS NULL OR lead_id = \(leadID))
+                   AND (NOT \(staleOnly) OR stale_since IS NOT NULL)
+                   AND \(visibleTo: scope)
+                 ORDER BY seq DESC LIMIT \(page.fetchLimit))
+                UNION ALL
+                (SELECT \(unescaped: Self.columns) FROM opportunities
+                 WHERE tenant_id = \(caller.tenant.rawValue) AND seq < \(page.before)
+                   AND id IN (SELECT opportunity_id FROM deal_team
+                              WHERE tenant_id = \(caller.tenant.rawValue) AND person_id = \(caller.userID))
+                   AND (\(stageFilter) = 0 OR stage = \(stageFilter))
+                   AND (\(leadID)::uuid IS NULL OR lead_id = \(leadID))
+                   AND (NOT \(staleOnly) OR stale_since IS NOT NULL)
+                   AND NOT \(visibleTo: scope)
+                 ORDER BY seq DESC LIMIT \(page.fetchLimit))
+            ) deals
             ORDER BY seq DESC LIMIT \(page.fetchLimit)
             """
     }
@@ -213,8 +244,20 @@ struct OpportunityStore: Sendable {
                     dealType: Sales_Opportunities_V1_DealType(column: try row.decode("deal_type")),
                     stageEnteredAt: try row.decode("stage_entered_at"), overrideReason: try row.decode("override_reason"),
                     staleSince: try row.decode("stale_since"), staleReason: try row.decode("stale_reason"),
-                    customerID: try row.decode("customer_id"), risks: try row.decode("risks")))
+                    customerID: try row.decode("customer_id"), risks: try row.decode("risks"),
+                    createdBy: try row.decode("created_by")))
         }
         return result
+    }
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// `\(onTeamOf: caller, deal: "o.id")`: the caller is on the deal's team (credited people see the deal).
+    mutating func appendInterpolation(onTeamOf caller: Caller, deal: StaticString) {
+        appendLiteral("EXISTS (SELECT 1 FROM deal_team team WHERE team.opportunity_id = \(deal) AND team.tenant_id = ")
+        appendInterpolation(caller.tenant.rawValue)
+        appendLiteral(" AND team.person_id = ")
+        appendInterpolation(caller.userID)
+        appendLiteral(")")
     }
 }

@@ -14,7 +14,7 @@ extension OpportunityServiceHandler {
         let new = try NewActivity(request)
         let logger = RequestContext.logger
         return try await Idempotency.run("RecordActivity", request: request, database: store.database) { connection in
-            let deal = try await visibleDeal(new.opportunityID, for: caller, on: connection)
+            let deal = try await store.visible(new.opportunityID, for: caller, on: connection)
             let onDeal = Set(try await contacts.onDeal(deal.id, tenant: caller.tenant, on: connection).map(\.contact.id))
             if let index = new.contactIDs.firstIndex(where: { !onDeal.contains($0.apiString) }) {
                 throw ServiceError.invalidArgument(
@@ -45,7 +45,7 @@ extension OpportunityServiceHandler {
         let caller = try RequestContext.caller()
         let id = try Require.uuid(request.opportunityID, field: "opportunity_id")
         let page = try Page(request.page)
-        _ = try await visibleDeal(id, for: caller)
+        _ = try await store.visible(id, for: caller)
         let (rows, next) = page.finish(
             try await activities.list(of: id, tenant: caller.tenant, before: page.before, limit: page.fetchLimit), seq: \.seq)
         return .with {

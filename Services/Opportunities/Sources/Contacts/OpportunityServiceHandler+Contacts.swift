@@ -36,7 +36,7 @@ extension OpportunityServiceHandler {
         let person = new
         let logger = RequestContext.logger
         return try await Idempotency.run("AddDealContact", request: request, database: store.database) { connection in
-            let deal = try await visibleDeal(dealID, for: caller, lock: true, on: connection)
+            let deal = try await store.visible(dealID, for: caller, lock: true, on: connection)
             let contactID: UUID
             if let existing {
                 guard try await contacts.contact(existing, customer: deal.customerID, tenant: caller.tenant, on: connection) else {
@@ -60,7 +60,7 @@ extension OpportunityServiceHandler {
     ) async throws -> Sales_Opportunities_V1_ListDealContactsResponse {
         let caller = try RequestContext.caller()
         let id = try Require.uuid(request.opportunityID, field: "opportunity_id")
-        _ = try await visibleDeal(id, for: caller)
+        _ = try await store.visible(id, for: caller)
         let onDeal = try await contacts.onDeal(id, tenant: caller.tenant)
         let (coverage, depth) = ContactStore.keyPersonFigures(of: onDeal)
         return .with {

@@ -17,7 +17,7 @@ extension OpportunityServiceHandler {
             ? RequestContext.caller() : RequestContext.caller(allowedTo: .administer, "overriding a stage gate")
         let logger = RequestContext.logger
         return try await Idempotency.run("AdvanceStage", request: request, database: store.database) { connection in
-            let deal = try await visibleDeal(move.opportunityID, for: caller, lock: true, on: connection)
+            let deal = try await store.visible(move.opportunityID, for: caller, lock: true, on: connection)
             if let from = move.fromStage, from != deal.stageKey {
                 throw ServiceError.failedPrecondition("the deal is in \(deal.stageKey) now, not \(from): someone moved it; reload it")
             }
@@ -46,6 +46,7 @@ extension OpportunityServiceHandler {
             }
             let moved = try await store.move(deal, to: target, of: pipeline, overrideReason: move.overrideReason, on: connection, logger: logger)
             let change = try await changes.append(move, deal: deal, to: moved, by: caller, on: connection, logger: logger)
+            if moved.stage == .won { try await contributions.dealWon(moved, tenant: caller.tenant, on: connection, logger: logger) }
             try await Outbox.append(
                 Sales_Opportunities_V1_OpportunityStageChanged.with {
                     $0.opportunity = moved.message
@@ -64,7 +65,7 @@ extension OpportunityServiceHandler {
     ) async throws -> Sales_Opportunities_V1_ListStageHistoryResponse {
         let caller = try RequestContext.caller()
         let id = try Require.uuid(request.opportunityID, field: "opportunity_id")
-        _ = try await visibleDeal(id, for: caller)
+        _ = try await store.visible(id, for: caller)
         let history = try await changes.history(of: id, tenant: caller.tenant)
         return .with { $0.changes = history }
     }

@@ -727,6 +727,14 @@ public nonisolated struct Sales_Opportunities_V1_Activity: @unchecked Sendable {
     set {_uniqueStorage()._contactIds = newValue}
   }
 
+  /// The value action this activity shows, for the contribution matrix; unspecified lets the
+  /// service infer it from the kind and the signals (a demo is POC support, legal review is
+  /// negotiation, …).
+  public var valueAction: Sales_Opportunities_V1_ValueAction {
+    get {_storage._valueAction}
+    set {_uniqueStorage()._valueAction = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1945,7 +1953,7 @@ nonisolated extension Sales_Opportunities_V1_Attachment: SwiftProtobuf.Message, 
 
 nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Activity"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{1}kind\0\u{3}occurred_at\0\u{1}summary\0\u{1}place\0\u{1}latitude\0\u{1}longitude\0\u{3}decision_maker_met\0\u{1}objection\0\u{3}next_commitment\0\u{1}attendees\0\u{1}signals\0\u{1}attachments\0\u{3}recorded_by\0\u{3}recorded_at\0\u{3}contact_ids\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{1}kind\0\u{3}occurred_at\0\u{1}summary\0\u{1}place\0\u{1}latitude\0\u{1}longitude\0\u{3}decision_maker_met\0\u{1}objection\0\u{3}next_commitment\0\u{1}attendees\0\u{1}signals\0\u{1}attachments\0\u{3}recorded_by\0\u{3}recorded_at\0\u{3}contact_ids\0\u{3}value_action\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1965,6 +1973,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
     var _recordedBy: String = String()
     var _recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _contactIds: [String] = []
+    var _valueAction: Sales_Opportunities_V1_ValueAction = .unspecified
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1992,6 +2001,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
       _recordedBy = source._recordedBy
       _recordedAt = source._recordedAt
       _contactIds = source._contactIds
+      _valueAction = source._valueAction
     }
   }
 
@@ -2027,6 +2037,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
         case 15: try { try decoder.decodeSingularStringField(value: &_storage._recordedBy) }()
         case 16: try { try decoder.decodeSingularMessageField(value: &_storage._recordedAt) }()
         case 17: try { try decoder.decodeRepeatedStringField(value: &_storage._contactIds) }()
+        case 18: try { try decoder.decodeSingularEnumField(value: &_storage._valueAction) }()
         default: break
         }
       }
@@ -2090,6 +2101,9 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
       if !_storage._contactIds.isEmpty {
         try visitor.visitRepeatedStringField(value: _storage._contactIds, fieldNumber: 17)
       }
+      if _storage._valueAction != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._valueAction, fieldNumber: 18)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2116,6 +2130,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
         if _storage._recordedBy != rhs_storage._recordedBy {return false}
         if _storage._recordedAt != rhs_storage._recordedAt {return false}
         if _storage._contactIds != rhs_storage._contactIds {return false}
+        if _storage._valueAction != rhs_storage._valueAction {return false}
         return true
       }
       if !storagesAreEqual {return false}
