@@ -183,5 +183,19 @@ public enum OpportunitiesMigrations {
                 PRIMARY KEY (opportunity_id, person_id)
             );
             """),
+        Migration(
+            "0106_imports",
+            """
+            -- Deals brought from another system, by their id there: importing one again finds it.
+            CREATE TABLE opportunity_imports (
+                tenant_id text NOT NULL,
+                external_id text NOT NULL,
+                opportunity_id uuid NOT NULL REFERENCES opportunities (id),
+                source text NOT NULL,
+                imported_by text NOT NULL,
+                imported_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, external_id)
+            );
+            """),
     ]
 }

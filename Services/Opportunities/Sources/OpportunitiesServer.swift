@@ -26,7 +26,8 @@ public enum OpportunitiesServer {
             store: ContributionStore(database: database), activities: activities, notifier: notifications.notifier)
         let handler = OpportunityServiceHandler(
             store: store, pipelines: pipelines, changes: StageChangeStore(database: database),
-            activities: activities, sweeper: sweeper, contacts: ContactStore(database: database), contributions: contributions)
+            activities: activities, sweeper: sweeper, contacts: ContactStore(database: database), contributions: contributions,
+            imports: OpportunityImportStore(database: database))
         return ServiceComponents(
             services: [
                 HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),

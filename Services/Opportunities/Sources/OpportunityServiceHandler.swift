@@ -15,6 +15,7 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
     let sweeper: StaleDealSweeper
     let contacts: ContactStore
     let contributions: ContributionLedger
+    let imports: OpportunityImportStore
 
     func createOpportunity(
         request: Sales_Opportunities_V1_CreateOpportunityRequest, context: ServerContext
@@ -23,14 +24,7 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
         let new = try NewOpportunity(request, caller: caller)
         let logger = RequestContext.logger
         return try await Idempotency.run("CreateOpportunity", request: request, database: store.database) { connection in
-            let pipeline: PipelineDefinition
-            if new.pipeline.isEmpty {
-                pipeline = try await pipelines.defaultPipeline(tenant: caller.tenant, on: connection)
-            } else if let named = try await pipelines.pipeline(new.pipeline, tenant: caller.tenant, on: connection) {
-                pipeline = named
-            } else {
-                throw ServiceError.invalidArgument(field: "pipeline", rule: "\(quoted: new.pipeline) is not one of the tenant's pipelines")
-            }
+            let pipeline = try await pipelineForNew(new.pipeline, tenant: caller.tenant, field: "pipeline", on: connection)
             let stored = try await store.insert(new, pipeline: pipeline, tenant: caller.tenant, on: connection, logger: logger)
             try await Outbox.append(
                 Sales_Opportunities_V1_OpportunityCreated.with { $0.opportunity = stored.message },
@@ -38,6 +32,17 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
                 on: connection, logger: logger)
             return stored.message
         }
+    }
+
+    /// The pipeline a new deal starts in: the named one, or the tenant's default for an empty name.
+    func pipelineForNew(_ name: String, tenant: TenantID, field: String, on connection: PostgresConnection) async throws
+        -> PipelineDefinition
+    {
+        if name.isEmpty { return try await pipelines.defaultPipeline(tenant: tenant, on: connection) }
+        guard let named = try await pipelines.pipeline(name, tenant: tenant, on: connection) else {
+            throw ServiceError.invalidArgument(field: field, rule: "\(quoted: name) is not one of the tenant's pipelines")
+        }
+        return named
     }
 
     func getOpportunity(

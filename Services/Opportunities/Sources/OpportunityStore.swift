@@ -16,22 +16,23 @@ struct OpportunityStore: Sendable {
         stale_since, stale_reason, customer_id, risks, created_by
         """
 
-    /// A new deal in the first stage of `pipeline`.
+    /// A new deal in the first stage of `pipeline`, since `createdAt` (an imported deal's start) or now.
     func insert(
-        _ new: NewOpportunity, pipeline: PipelineDefinition, tenant: TenantID, on connection: PostgresConnection, logger: Logger
+        _ new: NewOpportunity, id: UUID = .random(), pipeline: PipelineDefinition, tenant: TenantID, createdAt: Date? = nil,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> Opportunity {
-        let id = UUID.random()
         let first = pipeline.first
         do {
             let rows = try await connection.query(
                 """
                 INSERT INTO opportunities (id, tenant_id, name, customer_name, lead_id, owner_id, org_path, stage,
                                            amount_minor, currency, expected_close, pipeline, pipeline_version, stage_key,
-                                           default_probability, deal_type, customer_id, created_by)
+                                           default_probability, deal_type, customer_id, created_by, created_at, stage_entered_at)
                 VALUES (\(id), \(tenant.rawValue), \(new.name), \(new.customerName), \(new.leadID), \(new.ownerID),
                         \(new.orgPath), \(pipeline.coarseStage(of: first.key).column),
                         \(new.amount.minorUnits), \(new.amount.currency.code), \(new.expectedClose), \(pipeline.name), \(pipeline.version),
-                        \(first.key), \(Int16(first.defaultProbability)), \(new.dealType.column), \(new.customerID), \(new.createdBy))
+                        \(first.key), \(Int16(first.defaultProbability)), \(new.dealType.column), \(new.customerID), \(new.createdBy),
+                        coalesce(\(createdAt), now()), coalesce(\(createdAt), now()))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             guard let stored = try await Self.decode(rows).first else { throw ServiceError.unavailable("the opportunity was not stored; retry") }
@@ -69,16 +70,17 @@ struct OpportunityStore: Sendable {
         return try await Self.decode(rows).first
     }
 
-    /// Puts the deal in `stage` of `pipeline` (its latest version, which the deal follows from now on).
+    /// Puts the deal in `stage` of `pipeline` (its latest version, which the deal follows from now
+    /// on), entered now or, for imported history, `at`.
     func move(
-        _ deal: Opportunity, to stage: PipelineDefinition.Stage, of pipeline: PipelineDefinition, overrideReason: String,
+        _ deal: Opportunity, to stage: PipelineDefinition.Stage, of pipeline: PipelineDefinition, overrideReason: String, at: Date? = nil,
         on connection: PostgresConnection, logger: Logger
     ) async throws -> Opportunity {
         let rows = try await connection.query(
             """
             UPDATE opportunities SET stage_key = \(stage.key), stage = \(pipeline.coarseStage(of: stage.key).column),
                 pipeline_version = \(pipeline.version), default_probability = \(Int16(stage.defaultProbability)),
-                stage_entered_at = now(), override_reason = \(overrideReason), stale_since = NULL, stale_reason = ''
+                stage_entered_at = coalesce(\(at), now()), override_reason = \(overrideReason), stale_since = NULL, stale_reason = ''
             WHERE id = \(deal.id)
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)

@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import PostgresNIO
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -35,12 +36,7 @@ extension OpportunityServiceHandler {
             if let first = unknown.first, let index = move.evidenceIDs.firstIndex(of: first) {
                 throw ServiceError.invalidArgument(field: "evidence_ids[\(index)]", rule: "\(first.apiString) is not an activity of this deal")
             }
-            let recorded = try await activities.list(of: deal.id, tenant: caller.tenant, on: connection).map(\.activity)
-            var missing = StageGate.pathProblem(in: pipeline, from: deal.stageKey, to: target).map { [$0] } ?? []
-            missing += StageGate.missing(
-                target, move: move,
-                previousFeedback: try await changes.lastFeedback(of: deal.id, tenant: caller.tenant, on: connection),
-                record: StageGate.record(of: deal, activities: recorded, now: Date()))
+            let missing = try await unmet(move, deal: deal, pipeline: pipeline, target: target, tenant: caller.tenant, on: connection)
             if !missing.isEmpty, move.overrideReason.isEmpty {
                 throw ServiceError.failedPrecondition("entering \(target.key) needs: " + missing.joined(separator: "; "))
             }
@@ -58,6 +54,20 @@ extension OpportunityServiceHandler {
                 $0.change = change
             }
         }
+    }
+
+    /// What keeps `deal` from entering `target` by `move`: the pipeline's path and the stage's gate,
+    /// judged `at` the move's time (now, or an imported change's).
+    func unmet(
+        _ move: StageMove, deal: Opportunity, pipeline: PipelineDefinition, target: PipelineDefinition.Stage, tenant: TenantID,
+        at time: Date = Date(), on connection: PostgresConnection
+    ) async throws -> [String] {
+        let recorded = try await activities.list(of: deal.id, tenant: tenant, on: connection).map(\.activity)
+        var missing = StageGate.pathProblem(in: pipeline, from: deal.stageKey, to: target).map { [$0] } ?? []
+        missing += StageGate.missing(
+            target, move: move, previousFeedback: try await changes.lastFeedback(of: deal.id, tenant: tenant, on: connection),
+            record: StageGate.record(of: deal, activities: recorded, now: time))
+        return missing
     }
 
     func listStageHistory(

@@ -15,16 +15,18 @@ struct StageChangeStore: Sendable {
         changed_by, changed_at
         """
 
+    /// Records a move made now by `caller`, or imported history made `at` by `changedBy`.
     func append(
-        _ move: StageMove, deal: Opportunity, to moved: Opportunity, by caller: Caller, on connection: PostgresConnection, logger: Logger
+        _ move: StageMove, deal: Opportunity, to moved: Opportunity, by caller: Caller, changedBy: String? = nil, at: Date? = nil,
+        on connection: PostgresConnection, logger: Logger
     ) async throws -> Sales_Opportunities_V1_StageChange {
         let rows = try await connection.query(
             """
             INSERT INTO stage_changes (id, tenant_id, opportunity_id, from_stage, to_stage, pipeline_version, key_action, feedback,
-                                       evidence_ids, override_reason, changed_by)
+                                       evidence_ids, override_reason, changed_by, changed_at)
             VALUES (\(UUID.random()), \(caller.tenant.rawValue), \(deal.id), \(deal.stageKey), \(moved.stageKey),
                     \(moved.pipelineVersion), \(move.keyAction), \(move.feedback), \(move.evidenceIDs), \(move.overrideReason),
-                    \(caller.userID))
+                    \(changedBy ?? caller.userID), coalesce(\(at), now()))
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         guard let change = try await Self.decode(rows).first else { throw ServiceError.unavailable("the move was not recorded; retry") }

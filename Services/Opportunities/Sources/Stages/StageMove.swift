@@ -15,6 +15,30 @@ struct StageMove: Sendable {
 
     static let maximumFeedback = 50
 
+    /// A move of imported history, its fields checked as a request's are.
+    init(importing change: Sales_Opportunities_V1_ImportedStageChange, of deal: UUID, field: String, overrideReason: String)
+        throws(ServiceError)
+    {
+        opportunityID = deal
+        toStage = try Require.text(change.toStage, field: "\(field).to_stage", maxLength: 40)
+        keyAction = try Require.optionalText(change.keyAction, field: "\(field).key_action", maxLength: 30)
+        feedback = try Require.optionalText(change.feedback, field: "\(field).feedback", maxLength: Self.maximumFeedback)
+        evidenceIDs = []
+        self.overrideReason = overrideReason
+        fromStage = nil
+    }
+
+    /// `move` with the override it was actually recorded under (none when its gate was met).
+    init(importing move: StageMove, overrideReason: String) {
+        opportunityID = move.opportunityID
+        toStage = move.toStage
+        keyAction = move.keyAction
+        feedback = move.feedback
+        evidenceIDs = move.evidenceIDs
+        self.overrideReason = overrideReason
+        fromStage = nil
+    }
+
     init(_ request: Sales_Opportunities_V1_AdvanceStageRequest) throws(ServiceError) {
         opportunityID = try Require.uuid(request.opportunityID, field: "opportunity_id")
         toStage = try Require.text(request.toStage, field: "to_stage", maxLength: 40)

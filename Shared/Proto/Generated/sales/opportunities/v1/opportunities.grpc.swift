@@ -204,6 +204,19 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ImportOpportunity" metadata.
+        public enum ImportOpportunity: Sendable {
+            /// Request type for "ImportOpportunity".
+            public typealias Input = Sales_Opportunities_V1_ImportOpportunityRequest
+            /// Response type for "ImportOpportunity".
+            public typealias Output = Sales_Opportunities_V1_ImportOpportunityResponse
+            /// Descriptor for "ImportOpportunity".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "ImportOpportunity",
+                type: .unary
+            )
+        }
         /// Namespace for "GetKeyPersonFigures" metadata.
         public enum GetKeyPersonFigures: Sendable {
             /// Request type for "GetKeyPersonFigures".
@@ -233,6 +246,7 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
             AddDealContact.descriptor,
             ListDealContacts.descriptor,
             MarkContactLeft.descriptor,
+            ImportOpportunity.descriptor,
             GetKeyPersonFigures.descriptor
         ]
     }
@@ -480,6 +494,24 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_MarkContactLeftRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_MarkContactLeftResponse>
+
+        /// Handle the "ImportOpportunity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A deal from another system with its stage history, through the same gates (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_ImportOpportunityRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_ImportOpportunityResponse` messages.
+        func importOpportunity(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ImportOpportunityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ImportOpportunityResponse>
 
         /// Handle the "GetKeyPersonFigures" method.
         ///
@@ -729,6 +761,24 @@ extension Sales_Opportunities_V1_OpportunityService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_MarkContactLeftResponse>
 
+        /// Handle the "ImportOpportunity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A deal from another system with its stage history, through the same gates (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ImportOpportunityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_ImportOpportunityResponse` message.
+        func importOpportunity(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ImportOpportunityRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportOpportunityResponse>
+
         /// Handle the "GetKeyPersonFigures" method.
         ///
         /// > Source IDL Documentation:
@@ -975,6 +1025,24 @@ extension Sales_Opportunities_V1_OpportunityService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_MarkContactLeftResponse
 
+        /// Handle the "ImportOpportunity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A deal from another system with its stage history, through the same gates (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_ImportOpportunityRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_ImportOpportunityResponse` to respond with.
+        func importOpportunity(
+            request: Sales_Opportunities_V1_ImportOpportunityRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_ImportOpportunityResponse
+
         /// Handle the "GetKeyPersonFigures" method.
         ///
         /// > Source IDL Documentation:
@@ -1154,6 +1222,17 @@ extension Sales_Opportunities_V1_OpportunityService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.ImportOpportunity.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ImportOpportunityRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ImportOpportunityResponse>(),
+            handler: { request, context in
+                try await self.importOpportunity(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Opportunities_V1_OpportunityService.Method.GetKeyPersonFigures.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>(),
@@ -1318,6 +1397,17 @@ extension Sales_Opportunities_V1_OpportunityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_MarkContactLeftResponse> {
         let response = try await self.markContactLeft(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func importOpportunity(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ImportOpportunityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ImportOpportunityResponse> {
+        let response = try await self.importOpportunity(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1514,6 +1604,19 @@ extension Sales_Opportunities_V1_OpportunityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_MarkContactLeftResponse> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_MarkContactLeftResponse>(
             message: try await self.markContactLeft(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func importOpportunity(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ImportOpportunityRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportOpportunityResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportOpportunityResponse>(
+            message: try await self.importOpportunity(
                 request: request.message,
                 context: context
             ),
@@ -1833,6 +1936,29 @@ extension Sales_Opportunities_V1_OpportunityService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_MarkContactLeftResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_MarkContactLeftResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ImportOpportunity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A deal from another system with its stage history, through the same gates (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ImportOpportunityRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ImportOpportunityRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ImportOpportunityResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func importOpportunity<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportOpportunityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ImportOpportunityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ImportOpportunityResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportOpportunityResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "GetKeyPersonFigures" method.
@@ -2320,6 +2446,40 @@ extension Sales_Opportunities_V1_OpportunityService {
             )
         }
 
+        /// Call the "ImportOpportunity" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A deal from another system with its stage history, through the same gates (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ImportOpportunityRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ImportOpportunityRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ImportOpportunityResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func importOpportunity<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportOpportunityRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ImportOpportunityRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ImportOpportunityResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportOpportunityResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.ImportOpportunity.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "GetKeyPersonFigures" method.
         ///
         /// > Source IDL Documentation:
@@ -2729,6 +2889,35 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_MarkContactLeftRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_MarkContactLeftResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ImportOpportunity" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A deal from another system with its stage history, through the same gates (admins).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_ImportOpportunityRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importOpportunity<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportOpportunityRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportOpportunityResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.importOpportunity(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ImportOpportunityRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ImportOpportunityResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3192,6 +3381,39 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.markContactLeft(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ImportOpportunity" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A deal from another system with its stage history, through the same gates (admins).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importOpportunity<Result>(
+        _ message: Sales_Opportunities_V1_ImportOpportunityRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportOpportunityResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportOpportunityRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.importOpportunity(
             request: request,
             options: options,
             onResponse: handleResponse

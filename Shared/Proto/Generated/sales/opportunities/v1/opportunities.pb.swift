@@ -1247,6 +1247,122 @@ public nonisolated struct Sales_Opportunities_V1_GetStageDwellResponse: Sendable
   public init() {}
 }
 
+/// One stage change a deal made in the system it comes from.
+public nonisolated struct Sales_Opportunities_V1_ImportedStageChange: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var toStage: String = String()
+
+  public var changedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_changedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_changedAt = newValue}
+  }
+  /// Returns true if `changedAt` has been explicitly set.
+  public var hasChangedAt: Bool {self._changedAt != nil}
+  /// Clears the value of `changedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearChangedAt() {self._changedAt = nil}
+
+  public var keyAction: String = String()
+
+  public var feedback: String = String()
+
+  /// Who moved it there, when known; else the importer.
+  public var changedBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _changedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_ImportOpportunityRequest: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The deal's id in the system it comes from, 1 to 64 characters: importing it again returns the
+  /// deal imported the first time.
+  public var externalID: String {
+    get {_storage._externalID}
+    set {_uniqueStorage()._externalID = newValue}
+  }
+
+  /// The deal as CreateOpportunity takes it; the owner may be anyone in the tenant.
+  public var opportunity: Sales_Opportunities_V1_CreateOpportunityRequest {
+    get {_storage._opportunity ?? Sales_Opportunities_V1_CreateOpportunityRequest()}
+    set {_uniqueStorage()._opportunity = newValue}
+  }
+  /// Returns true if `opportunity` has been explicitly set.
+  public var hasOpportunity: Bool {_storage._opportunity != nil}
+  /// Clears the value of `opportunity`. Subsequent reads from it will return its default value.
+  public mutating func clearOpportunity() {_uniqueStorage()._opportunity = nil}
+
+  /// When the deal began (it starts in its pipeline's first stage then). Required.
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {_storage._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
+
+  /// Its stage changes in order, each through the gate of the stage it enters, kept as history
+  /// at their own times (not replayed as fresh moves: no reminders, no win confirmations).
+  public var history: [Sales_Opportunities_V1_ImportedStageChange] {
+    get {_storage._history}
+    set {_uniqueStorage()._history = newValue}
+  }
+
+  /// When set, the history enters stages whose gates it does not meet (old systems kept no
+  /// evidence); each such change is recorded with this reason and listed in the overrides audit.
+  public var overrideReason: String {
+    get {_storage._overrideReason}
+    set {_uniqueStorage()._overrideReason = newValue}
+  }
+
+  /// Where the row came from, e.g. "sales_pipeline.csv line 12"; kept with the import.
+  public var source: String {
+    get {_storage._source}
+    set {_uniqueStorage()._source = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Sales_Opportunities_V1_ImportOpportunityResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunity: Sales_Opportunities_V1_Opportunity {
+    get {_opportunity ?? Sales_Opportunities_V1_Opportunity()}
+    set {_opportunity = newValue}
+  }
+  /// Returns true if `opportunity` has been explicitly set.
+  public var hasOpportunity: Bool {self._opportunity != nil}
+  /// Clears the value of `opportunity`. Subsequent reads from it will return its default value.
+  public mutating func clearOpportunity() {self._opportunity = nil}
+
+  /// The external id was imported before; nothing changed.
+  public var alreadyImported: Bool = false
+
+  public var history: [Sales_Opportunities_V1_StageChange] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _opportunity: Sales_Opportunities_V1_Opportunity? = nil
+}
+
 /// Emitted to the opportunities outbox.
 public nonisolated struct Sales_Opportunities_V1_OpportunityCreated: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1298,6 +1414,32 @@ public nonisolated struct Sales_Opportunities_V1_OpportunityStageChanged: Sendab
 
   fileprivate var _opportunity: Sales_Opportunities_V1_Opportunity? = nil
   fileprivate var _change: Sales_Opportunities_V1_StageChange? = nil
+}
+
+/// A deal imported with its history (one event, not one per past move).
+public nonisolated struct Sales_Opportunities_V1_OpportunityImported: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunity: Sales_Opportunities_V1_Opportunity {
+    get {_opportunity ?? Sales_Opportunities_V1_Opportunity()}
+    set {_opportunity = newValue}
+  }
+  /// Returns true if `opportunity` has been explicitly set.
+  public var hasOpportunity: Bool {self._opportunity != nil}
+  /// Clears the value of `opportunity`. Subsequent reads from it will return its default value.
+  public mutating func clearOpportunity() {self._opportunity = nil}
+
+  public var history: [Sales_Opportunities_V1_StageChange] = []
+
+  public var externalID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _opportunity: Sales_Opportunities_V1_Opportunity? = nil
 }
 
 public nonisolated struct Sales_Opportunities_V1_OpportunityWentStale: Sendable {
@@ -3096,6 +3238,209 @@ nonisolated extension Sales_Opportunities_V1_GetStageDwellResponse: SwiftProtobu
   }
 }
 
+nonisolated extension Sales_Opportunities_V1_ImportedStageChange: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportedStageChange"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}to_stage\0\u{3}changed_at\0\u{3}key_action\0\u{1}feedback\0\u{3}changed_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.toStage) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._changedAt) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.keyAction) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.feedback) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.changedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.toStage.isEmpty {
+      try visitor.visitSingularStringField(value: self.toStage, fieldNumber: 1)
+    }
+    try { if let v = self._changedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if !self.keyAction.isEmpty {
+      try visitor.visitSingularStringField(value: self.keyAction, fieldNumber: 3)
+    }
+    if !self.feedback.isEmpty {
+      try visitor.visitSingularStringField(value: self.feedback, fieldNumber: 4)
+    }
+    if !self.changedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.changedBy, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ImportedStageChange, rhs: Sales_Opportunities_V1_ImportedStageChange) -> Bool {
+    if lhs.toStage != rhs.toStage {return false}
+    if lhs._changedAt != rhs._changedAt {return false}
+    if lhs.keyAction != rhs.keyAction {return false}
+    if lhs.feedback != rhs.feedback {return false}
+    if lhs.changedBy != rhs.changedBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ImportOpportunityRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportOpportunityRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}external_id\0\u{1}opportunity\0\u{3}created_at\0\u{1}history\0\u{3}override_reason\0\u{1}source\0")
+
+  fileprivate class _StorageClass {
+    var _externalID: String = String()
+    var _opportunity: Sales_Opportunities_V1_CreateOpportunityRequest? = nil
+    var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _history: [Sales_Opportunities_V1_ImportedStageChange] = []
+    var _overrideReason: String = String()
+    var _source: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _externalID = source._externalID
+      _opportunity = source._opportunity
+      _createdAt = source._createdAt
+      _history = source._history
+      _overrideReason = source._overrideReason
+      _source = source._source
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._externalID) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._opportunity) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 4: try { try decoder.decodeRepeatedMessageField(value: &_storage._history) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._overrideReason) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._source) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._externalID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._externalID, fieldNumber: 1)
+      }
+      try { if let v = _storage._opportunity {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._createdAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      if !_storage._history.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._history, fieldNumber: 4)
+      }
+      if !_storage._overrideReason.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._overrideReason, fieldNumber: 5)
+      }
+      if !_storage._source.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._source, fieldNumber: 6)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ImportOpportunityRequest, rhs: Sales_Opportunities_V1_ImportOpportunityRequest) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._externalID != rhs_storage._externalID {return false}
+        if _storage._opportunity != rhs_storage._opportunity {return false}
+        if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._history != rhs_storage._history {return false}
+        if _storage._overrideReason != rhs_storage._overrideReason {return false}
+        if _storage._source != rhs_storage._source {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ImportOpportunityResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportOpportunityResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}opportunity\0\u{3}already_imported\0\u{1}history\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._opportunity) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.alreadyImported) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.history) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._opportunity {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if self.alreadyImported != false {
+      try visitor.visitSingularBoolField(value: self.alreadyImported, fieldNumber: 2)
+    }
+    if !self.history.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.history, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ImportOpportunityResponse, rhs: Sales_Opportunities_V1_ImportOpportunityResponse) -> Bool {
+    if lhs._opportunity != rhs._opportunity {return false}
+    if lhs.alreadyImported != rhs.alreadyImported {return false}
+    if lhs.history != rhs.history {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Sales_Opportunities_V1_OpportunityCreated: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".OpportunityCreated"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}opportunity\0")
@@ -3164,6 +3509,50 @@ nonisolated extension Sales_Opportunities_V1_OpportunityStageChanged: SwiftProto
   public static func ==(lhs: Sales_Opportunities_V1_OpportunityStageChanged, rhs: Sales_Opportunities_V1_OpportunityStageChanged) -> Bool {
     if lhs._opportunity != rhs._opportunity {return false}
     if lhs._change != rhs._change {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_OpportunityImported: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OpportunityImported"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}opportunity\0\u{1}history\0\u{3}external_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._opportunity) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.history) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.externalID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._opportunity {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.history.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.history, fieldNumber: 2)
+    }
+    if !self.externalID.isEmpty {
+      try visitor.visitSingularStringField(value: self.externalID, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_OpportunityImported, rhs: Sales_Opportunities_V1_OpportunityImported) -> Bool {
+    if lhs._opportunity != rhs._opportunity {return false}
+    if lhs.history != rhs.history {return false}
+    if lhs.externalID != rhs.externalID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
