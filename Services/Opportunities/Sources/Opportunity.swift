@@ -84,7 +84,7 @@ struct NewOpportunity: Sendable {
         expectedClose = try Require.timestamp(request.expectedClose, isSet: request.hasExpectedClose, field: "expected_close")
         (ownerID, orgPath) = try Ownership.resolve(caller: caller, ownerID: request.ownerID, orgPath: request.ownerOrgPath)
         pipeline = request.pipeline
-        if !pipeline.isEmpty, pipeline.range(of: "^[a-z0-9][a-z0-9-]{1,39}$", options: .regularExpression) == nil {
+        if !pipeline.isEmpty, !PipelineDefinition.isName(pipeline) {
             throw .invalidArgument(field: "pipeline", rule: "must be a pipeline's name (lowercase letters, digits, '-'), or empty for the default")
         }
         switch request.dealType {

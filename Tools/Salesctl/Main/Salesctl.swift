@@ -196,7 +196,7 @@ extension Salesctl {
     }
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Bulk imports.", subcommands: [Leads.self])
+        static let configuration = CommandConfiguration(abstract: "Bulk imports.", subcommands: [Leads.self, Opportunities.self])
 
         struct Leads: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -219,35 +219,128 @@ extension Salesctl {
                     port: ServiceName.leads.grpcPort(base: options.portBase),
                     token: try await identity.mint(dataDirectory: options.absoluteDataDir))
                 importer.defaultChannel = channel
-                let interactive = isatty(STDERR_FILENO) == 1
                 let started = ContinuousClock.now
-                let report = try await importer.run(file: file) { done, total, errors in
-                    guard interactive, done % 50 == 0 || done == total else { return }
-                    let filled = total == 0 ? 30 : min(30, done * 30 / max(total, 1))
-                    let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled)
-                    FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) rows, \(errors) refused".utf8))
-                }
-                if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
-                let seconds = Double((ContinuousClock.now - started).components.seconds) + 1e-9
+                let report = try await importer.run(file: file, progress: ProgressBar.show)
+                ProgressBar.finish()
                 say(
-                    "\(report.imported) of \(report.rows) rows imported, \(report.errors.count) refused (\(Int(Double(report.rows) / seconds)) rows/s)"
+                    "\(report.imported) of \(report.rows) rows imported, \(report.errors.count) refused (\(ProgressBar.rate(report.rows, since: started)) rows/s)"
                 )
                 if !report.ignoredColumns.isEmpty { say("columns not imported: \(report.ignoredColumns.joined(separator: ", "))") }
                 guard !report.errors.isEmpty else { return }
                 let errorsPath = file + ".errors.csv"
-                var lines = ["line,column,value,reason"]
-                for error in report.errors {
-                    lines.append(
-                        [String(error.line), error.column, error.value, error.reason]
-                            .map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: ","))
-                }
-                try lines.joined(separator: "\n").write(toFile: errorsPath, atomically: true, encoding: .utf8)
+                try RowProblem.csv(report.errors.map { ("refused", $0) }).write(toFile: errorsPath, atomically: true, encoding: .utf8)
                 for error in report.errors.prefix(20) {
                     say("line \(error.line), column \(error.column), value \"\(error.value)\": \(error.reason)")
                 }
                 say("every refused row is listed in \(errorsPath); fix them and run the same import again")
                 throw ExitCode(1)
             }
+        }
+
+        struct Opportunities: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Import deals with their history from another CRM's export (CSV or XLSX), through the same stage gates.",
+                discussion: """
+                    Columns (Chinese or English): opportunity_id, account, sales_agent, deal_stage, and optionally name, product,
+                    engage_date, close_date, close_value, currency, expected_close, deal_type, key_action, feedback, org_path.
+                    A row's dates become its history (begun, engaged, won or lost). An open deal without an expected close
+                    is expected 90 days after it began. Re-running the import creates nothing twice; every row refused or
+                    adjusted is written to FILE.report.csv.
+                    """)
+
+            @OptionGroup var options: StackOptions
+            @OptionGroup var identity: Identity
+
+            @Argument(help: "The deals sheet: CSV (UTF-8) or an Excel workbook (.xlsx).")
+            var file: String
+
+            @Option(help: "Owners' teams: a sheet of owner name and org_path, or region and manager (Maven's sales_teams.csv).")
+            var teams: String?
+
+            @Option(help: "List prices by product (product, sales_price): sizes deals without an amount and checks product names.")
+            var products: String?
+
+            @Option(help: "The pipeline's name; the tenant's default when not given.")
+            var pipeline = ""
+
+            @Option(help: "Currency of amounts without a currency column.")
+            var currency = "CNY"
+
+            @Option(help: "Sheet stage names to the pipeline's stages, e.g. 'Engaging=需求确认,Closed Won=赢单'.")
+            var stageMap = ""
+
+            @Option(help: "Let history through gates it does not meet (old systems kept no evidence); recorded on each such change.")
+            var overrideReason = ""
+
+            @Option(help: "Customer name for rows without one (refused otherwise).")
+            var unknownCustomer = ""
+
+            func run() async throws {
+                var importer = OpportunityImport(
+                    port: ServiceName.opportunities.grpcPort(base: options.portBase),
+                    token: try await identity.mint(dataDirectory: options.absoluteDataDir))
+                importer.pipeline = pipeline
+                importer.currency = currency.uppercased()
+                importer.overrideReason = overrideReason
+                importer.unknownCustomer = unknownCustomer
+                importer.stageMap = try Self.stageMap(stageMap)
+                if let teams { importer.teams = try TeamDirectory(rows: try Self.sheet(teams)) }
+                if let products { importer.products = try ProductPrices(rows: try Self.sheet(products)) }
+                let started = ContinuousClock.now
+                let report = try await importer.run(file: file, progress: ProgressBar.show)
+                ProgressBar.finish()
+                say(
+                    "\(report.imported) of \(report.rows) rows imported, \(report.alreadyImported) imported before, \(report.refused.count) refused, "
+                        + "\(Set(report.adjusted.map(\.line)).count) adjusted (\(ProgressBar.rate(report.rows, since: started)) rows/s)")
+                if !report.ignoredColumns.isEmpty { say("columns not imported: \(report.ignoredColumns.joined(separator: ", "))") }
+                for (reason, count) in Dictionary(grouping: report.refused + report.adjusted, by: { "\($0.column): \($0.reason)" })
+                    .mapValues(\.count).sorted(by: { $0.value > $1.value }).prefix(12)
+                {
+                    say("  \(count) × \(reason)")
+                }
+                guard !report.refused.isEmpty || !report.adjusted.isEmpty else { return }
+                let reportPath = file + ".report.csv"
+                let rows = report.refused.map { ("refused", $0) } + report.adjusted.map { ("adjusted", $0) }
+                try RowProblem.csv(rows.sorted { $0.1.line < $1.1.line }).write(toFile: reportPath, atomically: true, encoding: .utf8)
+                say("every refused and adjusted row is listed in \(reportPath)")
+                if !report.refused.isEmpty { throw ExitCode(1) }
+            }
+
+            static func sheet(_ path: String) throws -> SheetRows {
+                guard let data = FileManager.default.contents(atPath: path) else { throw ValidationError("cannot read \(path)") }
+                return try SheetRows(data: data, name: path)
+            }
+
+            static func stageMap(_ text: String) throws -> [String: String] {
+                var map: [String: String] = [:]
+                for pair in text.split(separator: ",") where !pair.trimmingCharacters(in: .whitespaces).isEmpty {
+                    let sides = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+                    guard sides.count == 2, !sides[0].isEmpty, !sides[1].isEmpty else {
+                        throw ValidationError("--stage-map takes SHEET=STAGE pairs separated by commas; \"\(pair)\" is not one")
+                    }
+                    map[sides[0]] = sides[1]
+                }
+                return map
+            }
+        }
+    }
+
+    /// An import's progress on a terminal: a bar redrawn every 50 rows.
+    enum ProgressBar {
+        @Sendable static func show(_ done: Int, _ total: Int, _ refused: Int) {
+            guard isatty(STDERR_FILENO) == 1, done % 50 == 0 || done == total else { return }
+            let filled = total == 0 ? 30 : min(30, done * 30 / max(total, 1))
+            let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: 30 - filled)
+            FileHandle.standardError.write(Data("\r[\(bar)] \(done)/\(total) rows, \(refused) refused".utf8))
+        }
+
+        static func finish() {
+            if isatty(STDERR_FILENO) == 1 { FileHandle.standardError.write(Data("\n".utf8)) }
+        }
+
+        static func rate(_ rows: Int, since started: ContinuousClock.Instant) -> Int {
+            let elapsed = ContinuousClock.now - started
+            return Int(Double(rows) / (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18 + 1e-9))
         }
     }
 

@@ -42,8 +42,18 @@ struct PipelineDefinition: Sendable {
     }
 
     /// Checks a pipeline as an admin saved it; every problem is INVALID_ARGUMENT naming its field.
+    /// A pipeline's name: 2 to 40 lowercase ASCII letters, digits and '-', not starting with '-'.
+    static func isName(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        return (2...40).contains(bytes.count) && bytes.first != UInt8(ascii: "-")
+            && bytes.allSatisfy {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || $0 == UInt8(ascii: "-")
+            }
+    }
+
     init(_ pipeline: Sales_Opportunities_V1_Pipeline, version: Int32) throws(ServiceError) {
-        guard pipeline.name.range(of: "^[a-z0-9][a-z0-9-]{1,39}$", options: .regularExpression) != nil else {
+        guard Self.isName(pipeline.name) else {
             throw .invalidArgument(field: "pipeline.name", rule: "must be 2 to 40 lowercase letters, digits or '-'; got \(quoted: pipeline.name)")
         }
         var seen: Set<String> = []

@@ -10,6 +10,7 @@ import SwiftProtobuf
 /// none follows the built-in pipeline.
 struct PipelineStore: Sendable {
     let database: Database
+    let parsed = ParsedPipelines()
 
     /// Saves a new version (one more than the latest of that name); one default per tenant.
     func save(_ pipeline: Sales_Opportunities_V1_Pipeline, by caller: Caller, on connection: PostgresConnection) async throws
@@ -55,7 +56,7 @@ struct PipelineStore: Sendable {
             WHERE tenant_id = \(tenant.rawValue) AND name = \(name) AND (\(version) = 0 OR version = \(version))
             ORDER BY version DESC LIMIT 1
             """, on: connection)
-        for try await row in rows { return try Self.definition(row) }
+        for try await row in rows { return try definition(row) }
         return name == BuiltInPipeline.name && version == 0 ? BuiltInPipeline.definition : nil
     }
 
@@ -74,7 +75,7 @@ struct PipelineStore: Sendable {
               AND version = (SELECT max(version) FROM pipelines q WHERE q.tenant_id = p.tenant_id AND q.name = p.name)
             ORDER BY saved_at DESC LIMIT 1
             """, on: connection)
-        for try await row in rows { return try Self.definition(row) }
+        for try await row in rows { return try definition(row) }
         return BuiltInPipeline.definition
     }
 
@@ -86,15 +87,20 @@ struct PipelineStore: Sendable {
             WHERE tenant_id = \(tenant.rawValue) ORDER BY name, version DESC
             """)
         var pipelines: [Sales_Opportunities_V1_Pipeline] = []
-        for try await row in rows { pipelines.append(try Self.definition(row).message) }
+        for try await row in rows { pipelines.append(try definition(row).message) }
         return pipelines.isEmpty ? [BuiltInPipeline.message] : pipelines
     }
 
-    private static func definition(_ row: PostgresRow) throws -> PipelineDefinition {
+    private func definition(_ row: PostgresRow) throws -> PipelineDefinition {
         let row = row.makeRandomAccess()
-        var message = try Sales_Opportunities_V1_Pipeline(jsonString: try row.decode("definition", as: String.self))
-        message.savedBy = try row.decode("saved_by")
-        message.savedAt = Google_Protobuf_Timestamp(date: try row.decode("saved_at", as: Date.self))
-        return try PipelineDefinition(message, version: try row.decode("version"))
+        let key = ParsedPipelines.Key(
+            version: try row.decode("version"), savedBy: try row.decode("saved_by"), savedAt: try row.decode("saved_at"),
+            definition: try row.decode("definition"))
+        return try parsed.definition(for: key) {
+            var message = try Sales_Opportunities_V1_Pipeline(jsonString: key.definition)
+            message.savedBy = key.savedBy
+            message.savedAt = Google_Protobuf_Timestamp(date: key.savedAt)
+            return try PipelineDefinition(message, version: key.version)
+        }
     }
 }

@@ -11,19 +11,7 @@ import SwiftProtobuf
 /// path). Each row carries an idempotency key from the file's content and its line (the sheet row
 /// for XLSX), so re-running an import, whole or after a crash, creates nothing twice.
 public struct LeadImport: Sendable {
-    public struct RowError: Error, Sendable, Equatable {
-        public let line: Int
-        public let column: String
-        public let value: String
-        public let reason: String
-
-        public init(line: Int, column: String, value: String, reason: String) {
-            self.line = line
-            self.column = column
-            self.value = value
-            self.reason = reason
-        }
-    }
+    public typealias RowError = RowProblem
 
     public struct Report: Sendable {
         public var rows = 0

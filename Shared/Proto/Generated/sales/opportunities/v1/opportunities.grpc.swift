@@ -217,6 +217,19 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ImportOpportunities" metadata.
+        public enum ImportOpportunities: Sendable {
+            /// Request type for "ImportOpportunities".
+            public typealias Input = Sales_Opportunities_V1_ImportOpportunitiesRequest
+            /// Response type for "ImportOpportunities".
+            public typealias Output = Sales_Opportunities_V1_ImportOpportunitiesResponse
+            /// Descriptor for "ImportOpportunities".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "ImportOpportunities",
+                type: .unary
+            )
+        }
         /// Namespace for "GetKeyPersonFigures" metadata.
         public enum GetKeyPersonFigures: Sendable {
             /// Request type for "GetKeyPersonFigures".
@@ -247,6 +260,7 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
             ListDealContacts.descriptor,
             MarkContactLeft.descriptor,
             ImportOpportunity.descriptor,
+            ImportOpportunities.descriptor,
             GetKeyPersonFigures.descriptor
         ]
     }
@@ -512,6 +526,24 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ImportOpportunityRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ImportOpportunityResponse>
+
+        /// Handle the "ImportOpportunities" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many rows in one call, each on its own (admins): what a bulk import sends.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_ImportOpportunitiesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_ImportOpportunitiesResponse` messages.
+        func importOpportunities(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ImportOpportunitiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ImportOpportunitiesResponse>
 
         /// Handle the "GetKeyPersonFigures" method.
         ///
@@ -779,6 +811,24 @@ extension Sales_Opportunities_V1_OpportunityService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportOpportunityResponse>
 
+        /// Handle the "ImportOpportunities" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many rows in one call, each on its own (admins): what a bulk import sends.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ImportOpportunitiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_ImportOpportunitiesResponse` message.
+        func importOpportunities(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ImportOpportunitiesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportOpportunitiesResponse>
+
         /// Handle the "GetKeyPersonFigures" method.
         ///
         /// > Source IDL Documentation:
@@ -1043,6 +1093,24 @@ extension Sales_Opportunities_V1_OpportunityService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_ImportOpportunityResponse
 
+        /// Handle the "ImportOpportunities" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many rows in one call, each on its own (admins): what a bulk import sends.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_ImportOpportunitiesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_ImportOpportunitiesResponse` to respond with.
+        func importOpportunities(
+            request: Sales_Opportunities_V1_ImportOpportunitiesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_ImportOpportunitiesResponse
+
         /// Handle the "GetKeyPersonFigures" method.
         ///
         /// > Source IDL Documentation:
@@ -1233,6 +1301,17 @@ extension Sales_Opportunities_V1_OpportunityService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.ImportOpportunities.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ImportOpportunitiesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ImportOpportunitiesResponse>(),
+            handler: { request, context in
+                try await self.importOpportunities(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Opportunities_V1_OpportunityService.Method.GetKeyPersonFigures.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetKeyPersonFiguresRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetKeyPersonFiguresResponse>(),
@@ -1408,6 +1487,17 @@ extension Sales_Opportunities_V1_OpportunityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ImportOpportunityResponse> {
         let response = try await self.importOpportunity(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func importOpportunities(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ImportOpportunitiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ImportOpportunitiesResponse> {
+        let response = try await self.importOpportunities(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1617,6 +1707,19 @@ extension Sales_Opportunities_V1_OpportunityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportOpportunityResponse> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportOpportunityResponse>(
             message: try await self.importOpportunity(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func importOpportunities(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ImportOpportunitiesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportOpportunitiesResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportOpportunitiesResponse>(
+            message: try await self.importOpportunities(
                 request: request.message,
                 context: context
             ),
@@ -1959,6 +2062,29 @@ extension Sales_Opportunities_V1_OpportunityService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ImportOpportunityResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportOpportunityResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ImportOpportunities" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many rows in one call, each on its own (admins): what a bulk import sends.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ImportOpportunitiesRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ImportOpportunitiesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ImportOpportunitiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func importOpportunities<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportOpportunitiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ImportOpportunitiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ImportOpportunitiesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportOpportunitiesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "GetKeyPersonFigures" method.
@@ -2480,6 +2606,40 @@ extension Sales_Opportunities_V1_OpportunityService {
             )
         }
 
+        /// Call the "ImportOpportunities" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many rows in one call, each on its own (admins): what a bulk import sends.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ImportOpportunitiesRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ImportOpportunitiesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ImportOpportunitiesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func importOpportunities<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportOpportunitiesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ImportOpportunitiesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ImportOpportunitiesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportOpportunitiesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.ImportOpportunities.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "GetKeyPersonFigures" method.
         ///
         /// > Source IDL Documentation:
@@ -2918,6 +3078,35 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ImportOpportunityRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ImportOpportunityResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ImportOpportunities" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Many rows in one call, each on its own (admins): what a bulk import sends.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_ImportOpportunitiesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importOpportunities<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportOpportunitiesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportOpportunitiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.importOpportunities(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ImportOpportunitiesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ImportOpportunitiesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -3414,6 +3603,39 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.importOpportunity(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ImportOpportunities" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Many rows in one call, each on its own (admins): what a bulk import sends.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importOpportunities<Result>(
+        _ message: Sales_Opportunities_V1_ImportOpportunitiesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportOpportunitiesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportOpportunitiesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.importOpportunities(
             request: request,
             options: options,
             onResponse: handleResponse
