@@ -44,6 +44,7 @@ let package = Package(
         .executable(name: "salesctl", targets: ["salesctl"]),
         .executable(name: "rules-benchmark", targets: ["rules-benchmark"]),
         .executable(name: "leads-benchmark", targets: ["leads-benchmark"]),
+        .executable(name: "opportunities-benchmark", targets: ["opportunities-benchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2.git", exact: "2.4.3"),
@@ -127,8 +128,15 @@ let package = Package(
                 path: "Tools/Salesctl/Main"),
             .executableTarget(name: "rules-benchmark", dependencies: ["RulesEngine"], path: "Benchmarks/RulesBenchmark"),
             .executableTarget(
-                name: "leads-benchmark", dependencies: ["SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2, nioCore, nioPosix],
+                name: "leads-benchmark",
+                dependencies: ["BenchmarkSupport", "SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2, nioCore, nioPosix],
                 path: "Benchmarks/LeadsBenchmark"),
+            .executableTarget(
+                name: "opportunities-benchmark",
+                dependencies: ["BenchmarkSupport", "SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2, nioCore, nioPosix],
+                path: "Benchmarks/OpportunitiesBenchmark"),
+            // What the benchmark drivers share: latency recording and percentiles.
+            .target(name: "BenchmarkSupport", path: "Benchmarks/Support"),
             // What the test targets share: the run's Postgres, the running stack, the in-process
             // harness, the stand-in vendor endpoints and the fixtures. A library, so tests of every
             // kind reach it; nothing ships with it.

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 // Drives CreateLead on a running leads service from this separate process: first as fast as
 // `--concurrency` callers go (the maximum rate), then open-loop at half that rate, where latency
 // is measured from each request's scheduled time (no coordinated omission).
@@ -35,19 +36,6 @@ struct Options {
             }
         }
     }
-}
-
-actor Recorder {
-    private(set) var latencies: [Double] = []
-    private(set) var failures = 0
-    func record(_ seconds: Double) { latencies.append(seconds) }
-    func fail() { failures += 1 }
-}
-
-func percentile(_ values: [Double], _ p: Double) -> Double {
-    guard !values.isEmpty else { return 0 }
-    let sorted = values.sorted()
-    return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.up)) - 1)]
 }
 
 // The client's tasks run on the event loops its HTTP/2 connection uses, as the services' do: the
@@ -124,7 +112,7 @@ try await withGRPCClient(
                         try await createLead(leads)
                         let elapsed = ContinuousClock.now - t0
                         await closed.record(Double(elapsed.components.attoseconds) / 1e18 + Double(elapsed.components.seconds))
-                    } catch { await closed.fail() }
+                    } catch { await closed.fail(error) }
                 }
             }
         }
@@ -149,7 +137,7 @@ try await withGRPCClient(
                     try await createLead(leads)
                     let elapsed = ContinuousClock.now - scheduled
                     await open.record(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-                } catch { await open.fail() }
+                } catch { await open.fail(error) }
             }
         }
     }

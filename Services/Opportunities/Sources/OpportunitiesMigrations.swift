@@ -197,5 +197,39 @@ public enum OpportunitiesMigrations {
                 PRIMARY KEY (tenant_id, external_id)
             );
             """),
+        Migration(
+            "0107_playbook",
+            """
+            -- The kind of customer a deal is with ("三甲医院"): playbook atoms are matched by it.
+            ALTER TABLE opportunities ADD COLUMN customer_type text NOT NULL DEFAULT '';
+            -- 话术原子: an answer to an objection by customer type and stage ('*' for any); its
+            -- strategies as protobuf JSON.
+            CREATE TABLE playbook_atoms (
+                id uuid PRIMARY KEY,
+                seq bigserial NOT NULL UNIQUE,
+                tenant_id text NOT NULL,
+                customer_type text NOT NULL,
+                objection text NOT NULL,
+                stage text NOT NULL,
+                strategies text NOT NULL,
+                proposed_by text NOT NULL,
+                proposed_from_deal uuid REFERENCES opportunities (id),
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX playbook_atoms_tenant ON playbook_atoms (tenant_id, seq DESC);
+            -- Each use of an atom's strategy on a deal: the figures count from these and the deals' outcomes.
+            CREATE TABLE playbook_uses (
+                tenant_id text NOT NULL,
+                atom_id uuid NOT NULL REFERENCES playbook_atoms (id),
+                opportunity_id uuid NOT NULL REFERENCES opportunities (id),
+                strategy smallint NOT NULL,
+                used_by text NOT NULL,
+                region text NOT NULL,
+                used_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX playbook_uses_atom ON playbook_uses (atom_id, used_at);
+            -- Closed deals by outcome, for the playbook's base win rate.
+            CREATE INDEX opportunities_closed ON opportunities (tenant_id, stage) WHERE stage IN (5, 6);
+            """),
     ]
 }

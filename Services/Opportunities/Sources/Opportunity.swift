@@ -30,6 +30,8 @@ struct Opportunity: Sendable {
     var risks: [String]
     /// Who entered the deal (who converted its lead): credited with the referral.
     var createdBy: String
+    /// e.g. "三甲医院"; empty when not given.
+    var customerType: String
 
     var message: Sales_Opportunities_V1_Opportunity {
         .with {
@@ -54,6 +56,7 @@ struct Opportunity: Sendable {
             $0.staleReason = staleReason
             $0.customerID = customerID?.apiString ?? ""
             $0.risks = risks
+            $0.customerType = customerType
         }
     }
 }
@@ -72,9 +75,11 @@ struct NewOpportunity: Sendable {
     var dealType: Sales_Opportunities_V1_DealType
     var customerID: UUID?
     var createdBy: String
+    var customerType: String
 
     init(_ request: Sales_Opportunities_V1_CreateOpportunityRequest, caller: Caller) throws(ServiceError) {
         createdBy = caller.userID
+        customerType = try Require.optionalText(request.customerType, field: "customer_type", maxLength: 40)
         name = try Require.text(request.name, field: "name")
         customerName = try Require.text(request.customerName, field: "customer_name")
         leadID = request.leadID.isEmpty ? nil : try Require.uuid(request.leadID, field: "lead_id")

@@ -16,6 +16,7 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
     let contacts: ContactStore
     let contributions: ContributionLedger
     let imports: OpportunityImportStore
+    let playbook: Playbook
 
     func createOpportunity(
         request: Sales_Opportunities_V1_CreateOpportunityRequest, context: ServerContext

@@ -13,7 +13,7 @@ struct OpportunityStore: Sendable {
     private static let columns = """
         id, seq, name, customer_name, lead_id, owner_id, org_path, stage, amount_minor, currency, expected_close, created_at,
         pipeline, pipeline_version, stage_key, default_probability, deal_type, stage_entered_at, override_reason,
-        stale_since, stale_reason, customer_id, risks, created_by
+        stale_since, stale_reason, customer_id, risks, created_by, customer_type
         """
 
     /// A new deal in the first stage of `pipeline`, since `createdAt` (an imported deal's start) or now.
@@ -27,12 +27,12 @@ struct OpportunityStore: Sendable {
                 """
                 INSERT INTO opportunities (id, tenant_id, name, customer_name, lead_id, owner_id, org_path, stage,
                                            amount_minor, currency, expected_close, pipeline, pipeline_version, stage_key,
-                                           default_probability, deal_type, customer_id, created_by, created_at, stage_entered_at)
+                                           default_probability, deal_type, customer_id, created_by, created_at, stage_entered_at, customer_type)
                 VALUES (\(id), \(tenant.rawValue), \(new.name), \(new.customerName), \(new.leadID), \(new.ownerID),
                         \(new.orgPath), \(pipeline.coarseStage(of: first.key).column),
                         \(new.amount.minorUnits), \(new.amount.currency.code), \(new.expectedClose), \(pipeline.name), \(pipeline.version),
                         \(first.key), \(Int16(first.defaultProbability)), \(new.dealType.column), \(new.customerID), \(new.createdBy),
-                        coalesce(\(createdAt), now()), coalesce(\(createdAt), now()))
+                        coalesce(\(createdAt), now()), coalesce(\(createdAt), now()), \(new.customerType))
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             guard let stored = try await Self.decode(rows).first else { throw ServiceError.unavailable("the opportunity was not stored; retry") }
@@ -247,7 +247,7 @@ struct OpportunityStore: Sendable {
                     stageEnteredAt: try row.decode("stage_entered_at"), overrideReason: try row.decode("override_reason"),
                     staleSince: try row.decode("stale_since"), staleReason: try row.decode("stale_reason"),
                     customerID: try row.decode("customer_id"), risks: try row.decode("risks"),
-                    createdBy: try row.decode("created_by")))
+                    createdBy: try row.decode("created_by"), customerType: try row.decode("customer_type")))
         }
         return result
     }

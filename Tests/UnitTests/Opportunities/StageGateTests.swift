@@ -30,7 +30,7 @@ import Testing
             stage: .qualification, amount: Money(minorUnits: 128_000_000, currency: .cny), expectedClose: Date(), createdAt: Date(),
             pipeline: "new-business", pipelineVersion: 0, stageKey: stage, defaultProbability: 10, dealType: .new,
             stageEnteredAt: Date(timeIntervalSinceNow: -3 * 86_400), overrideReason: "", staleSince: nil, staleReason: "",
-            customerID: nil, risks: [], createdBy: "li.na")
+            customerID: nil, risks: [], createdBy: "li.na", customerType: "三甲医院")
     }
 
     static func activity(_ kind: Sales_Opportunities_V1_ActivityKind, signals: [String] = []) -> Sales_Opportunities_V1_Activity {

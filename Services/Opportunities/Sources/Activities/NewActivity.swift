@@ -67,6 +67,7 @@ struct NewActivity: Sendable {
             else { throw .invalidArgument(field: "\(field).latitude", rule: "must be a latitude and longitude on Earth") }
         }
         activity.id = ""
+        activity.playbook = []
         activity.recordedBy = ""
         activity.clearRecordedAt()
         message = activity

@@ -13,7 +13,7 @@ extension OpportunityServiceHandler {
         let caller = try RequestContext.caller()
         let new = try NewActivity(request)
         let logger = RequestContext.logger
-        return try await Idempotency.run("RecordActivity", request: request, database: store.database) { connection in
+        var recorded = try await Idempotency.run("RecordActivity", request: request, database: store.database) { connection in
             let deal = try await store.visible(new.opportunityID, for: caller, on: connection)
             let onDeal = Set(try await contacts.onDeal(deal.id, tenant: caller.tenant, on: connection).map(\.contact.id))
             if let index = new.contactIDs.firstIndex(where: { !onDeal.contains($0.apiString) }) {
@@ -37,6 +37,13 @@ extension OpportunityServiceHandler {
             }
             return activity
         }
+        // An objection brings back the playbook's best answers to it (read fresh, also on a replay).
+        let objection = recorded.objection.isEmpty && recorded.signals.contains("price_objection") ? "价格太高" : recorded.objection
+        if !objection.isEmpty {
+            let deal = try await store.visible(new.opportunityID, for: caller)
+            recorded.playbook = try await playbook.suggest(for: objection, on: deal, tenant: caller.tenant)
+        }
+        return recorded
     }
 
     func listActivities(

@@ -6,7 +6,9 @@ import SwiftProtobuf
 
 /// The demo's deals carried through the built-in pipeline the way reps would: activities with
 /// their signals, each move through its stage's gate with a key action and the customer's words,
-/// so the demo shows deals in every stage, with history and evidence, one won and one lost.
+/// so the demo shows deals in every stage, with history and evidence, one won and one lost. The
+/// deeper deals have a presales engineer on their team whose demo earns a part of the contribution
+/// matrix; the won deal's parts are confirmed by both.
 enum DemoDeals {
     /// How far each converted deal goes, in conversion order.
     static let depths = [3, 2, 1, 4, 0, -1, 1, 2]
@@ -16,8 +18,12 @@ enum DemoDeals {
         let token: String
     }
 
-    static func progress(_ deals: [Deal], client: GRPCClient<HTTP2ClientTransport.Posix>) async throws {
+    static let presales = "wu.gong"
+
+    static func progress(_ deals: [Deal], tokens: [String: String], client: GRPCClient<HTTP2ClientTransport.Posix>) async throws {
         let opportunities = Sales_Opportunities_V1_OpportunityService.Client(wrapping: client)
+        let contributions = Sales_Opportunities_V1_ContributionService.Client(wrapping: client)
+        let presalesToken = tokens[presales] ?? ""
         for (index, deal) in deals.enumerated() {
             let depth = depths[index % depths.count]
             func metadata(_ step: String) -> Metadata {
@@ -88,8 +94,40 @@ enum DemoDeals {
             try await advance("方案报价", "发送方案", "要三家比价", evidence: [visit.id])
             guard depth >= 3 else { continue }
             try await advance("商务谈判", "处理异议", "耗材价格可再谈", evidence: [visit.id])
+            // The presales engineer joins and runs the demo: their part of the matrix, from that record.
+            _ = try await contributions.addDealTeamMember(
+                .with {
+                    $0.opportunityID = deal.id
+                    $0.personID = presales
+                    $0.orgPath = "/presales"
+                    $0.role = .presales
+                }, metadata: metadata("team-presales"))
+            let asPresales: Metadata = ["authorization": "Bearer \(presalesToken)"]
+            let demos = try await opportunities.listActivities(.with { $0.opportunityID = deal.id }, metadata: asPresales).activities
+            if !demos.contains(where: { $0.kind == .demo }) {
+                _ = try await opportunities.recordActivity(
+                    .with {
+                        $0.activity = .with {
+                            $0.opportunityID = deal.id
+                            $0.kind = .demo
+                            $0.occurredAt = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: -86_400))
+                            $0.summary = "腔镜系统现场演示，临床科室试用两台"
+                            $0.attendees = ["technical_evaluator:李工", "user:普外科张医生"]
+                            $0.signals = ["tech_lead_demo", "poc_started"]
+                        }
+                    }, metadata: asPresales)
+            }
             guard depth >= 4 else { continue }
             try await advance("赢单", "签署合同", "合同已盖章")
+            for (person, token, statement) in [
+                ("rep", deal.token, "跑了三次设备科，谈下耗材价格"), ("presales", presalesToken, "做了现场演示和两周试用"),
+            ] {
+                _ = try await contributions.confirmContribution(
+                    .with {
+                        $0.opportunityID = deal.id
+                        $0.statement = statement
+                    }, metadata: ["authorization": "Bearer \(token)", "idempotency-key": "demo-deal-\(index)-confirm-\(person)"])
+            }
         }
     }
 }

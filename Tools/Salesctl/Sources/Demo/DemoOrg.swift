@@ -28,6 +28,7 @@ enum DemoOrg {
         Team(id: "south-sz", name: "深圳组", parent: "south", manager: nil),
         Team(id: "north", name: "华北大区", parent: nil, manager: "wang.qiang"),
         Team(id: "north-bj", name: "北京组", parent: "north", manager: nil),
+        Team(id: "presales", name: "售前支持部", parent: nil, manager: nil),
     ]
 
     static let people: [Person] = [
@@ -44,6 +45,7 @@ enum DemoOrg {
         Person(id: "wang.qiang", name: "王强", team: "north", roles: [.manager]),
         Person(id: "sun.li", name: "孙丽", team: "north-bj", roles: [.rep]),
         Person(id: "ma.chao", name: "马超", team: "north-bj", roles: [.rep]),
+        Person(id: "wu.gong", name: "吴工 (售前)", team: "presales", roles: [.rep]),
     ]
 
     struct DemoLead {

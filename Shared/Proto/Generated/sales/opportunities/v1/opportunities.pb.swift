@@ -396,6 +396,11 @@ public nonisolated struct Sales_Opportunities_V1_Opportunity: @unchecked Sendabl
     set {_uniqueStorage()._risks = newValue}
   }
 
+  public var customerType: String {
+    get {_storage._customerType}
+    set {_uniqueStorage()._customerType = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -450,6 +455,9 @@ public nonisolated struct Sales_Opportunities_V1_CreateOpportunityRequest: Senda
 
   /// The leads service's customer id, when known (a conversion passes it).
   public var customerID: String = String()
+
+  /// The kind of customer, e.g. "三甲医院" (playbook atoms are matched by it), up to 40 characters.
+  public var customerType: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -733,6 +741,13 @@ public nonisolated struct Sales_Opportunities_V1_Activity: @unchecked Sendable {
   public var valueAction: Sales_Opportunities_V1_ValueAction {
     get {_storage._valueAction}
     set {_uniqueStorage()._valueAction = newValue}
+  }
+
+  /// In RecordActivity's answer when the activity raised an objection: the three playbook atoms
+  /// that best match it, with their figures.
+  public var playbook: [Sales_Opportunities_V1_PlaybookSuggestion] {
+    get {_storage._playbook}
+    set {_uniqueStorage()._playbook = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -1563,7 +1578,7 @@ nonisolated extension Sales_Opportunities_V1_ContactRole: SwiftProtobuf._ProtoNa
 
 nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Opportunity"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{3}owner_id\0\u{3}org_path\0\u{1}stage\0\u{1}amount\0\u{3}expected_close\0\u{3}created_at\0\u{1}pipeline\0\u{3}pipeline_version\0\u{3}stage_key\0\u{3}default_probability\0\u{3}deal_type\0\u{3}stage_entered_at\0\u{3}override_reason\0\u{3}stale_since\0\u{3}stale_reason\0\u{3}customer_id\0\u{1}risks\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{3}owner_id\0\u{3}org_path\0\u{1}stage\0\u{1}amount\0\u{3}expected_close\0\u{3}created_at\0\u{1}pipeline\0\u{3}pipeline_version\0\u{3}stage_key\0\u{3}default_probability\0\u{3}deal_type\0\u{3}stage_entered_at\0\u{3}override_reason\0\u{3}stale_since\0\u{3}stale_reason\0\u{3}customer_id\0\u{1}risks\0\u{3}customer_type\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -1587,6 +1602,7 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
     var _staleReason: String = String()
     var _customerID: String = String()
     var _risks: [String] = []
+    var _customerType: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1618,6 +1634,7 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
       _staleReason = source._staleReason
       _customerID = source._customerID
       _risks = source._risks
+      _customerType = source._customerType
     }
   }
 
@@ -1657,6 +1674,7 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
         case 19: try { try decoder.decodeSingularStringField(value: &_storage._staleReason) }()
         case 20: try { try decoder.decodeSingularStringField(value: &_storage._customerID) }()
         case 21: try { try decoder.decodeRepeatedStringField(value: &_storage._risks) }()
+        case 22: try { try decoder.decodeSingularStringField(value: &_storage._customerType) }()
         default: break
         }
       }
@@ -1732,6 +1750,9 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
       if !_storage._risks.isEmpty {
         try visitor.visitRepeatedStringField(value: _storage._risks, fieldNumber: 21)
       }
+      if !_storage._customerType.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customerType, fieldNumber: 22)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1762,6 +1783,7 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
         if _storage._staleReason != rhs_storage._staleReason {return false}
         if _storage._customerID != rhs_storage._customerID {return false}
         if _storage._risks != rhs_storage._risks {return false}
+        if _storage._customerType != rhs_storage._customerType {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1773,7 +1795,7 @@ nonisolated extension Sales_Opportunities_V1_Opportunity: SwiftProtobuf.Message,
 
 nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreateOpportunityRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{1}amount\0\u{3}expected_close\0\u{3}owner_id\0\u{3}owner_org_path\0\u{1}pipeline\0\u{3}deal_type\0\u{3}customer_id\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}customer_name\0\u{3}lead_id\0\u{1}amount\0\u{3}expected_close\0\u{3}owner_id\0\u{3}owner_org_path\0\u{1}pipeline\0\u{3}deal_type\0\u{3}customer_id\0\u{3}customer_type\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1791,6 +1813,7 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
       case 8: try { try decoder.decodeSingularStringField(value: &self.pipeline) }()
       case 9: try { try decoder.decodeSingularEnumField(value: &self.dealType) }()
       case 10: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.customerType) }()
       default: break
       }
     }
@@ -1831,6 +1854,9 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
     if !self.customerID.isEmpty {
       try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 10)
     }
+    if !self.customerType.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerType, fieldNumber: 11)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1845,6 +1871,7 @@ nonisolated extension Sales_Opportunities_V1_CreateOpportunityRequest: SwiftProt
     if lhs.pipeline != rhs.pipeline {return false}
     if lhs.dealType != rhs.dealType {return false}
     if lhs.customerID != rhs.customerID {return false}
+    if lhs.customerType != rhs.customerType {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2141,7 +2168,7 @@ nonisolated extension Sales_Opportunities_V1_Attachment: SwiftProtobuf.Message, 
 
 nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Activity"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{1}kind\0\u{3}occurred_at\0\u{1}summary\0\u{1}place\0\u{1}latitude\0\u{1}longitude\0\u{3}decision_maker_met\0\u{1}objection\0\u{3}next_commitment\0\u{1}attendees\0\u{1}signals\0\u{1}attachments\0\u{3}recorded_by\0\u{3}recorded_at\0\u{3}contact_ids\0\u{3}value_action\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{1}kind\0\u{3}occurred_at\0\u{1}summary\0\u{1}place\0\u{1}latitude\0\u{1}longitude\0\u{3}decision_maker_met\0\u{1}objection\0\u{3}next_commitment\0\u{1}attendees\0\u{1}signals\0\u{1}attachments\0\u{3}recorded_by\0\u{3}recorded_at\0\u{3}contact_ids\0\u{3}value_action\0\u{1}playbook\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -2162,6 +2189,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
     var _recordedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _contactIds: [String] = []
     var _valueAction: Sales_Opportunities_V1_ValueAction = .unspecified
+    var _playbook: [Sales_Opportunities_V1_PlaybookSuggestion] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2190,6 +2218,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
       _recordedAt = source._recordedAt
       _contactIds = source._contactIds
       _valueAction = source._valueAction
+      _playbook = source._playbook
     }
   }
 
@@ -2226,6 +2255,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
         case 16: try { try decoder.decodeSingularMessageField(value: &_storage._recordedAt) }()
         case 17: try { try decoder.decodeRepeatedStringField(value: &_storage._contactIds) }()
         case 18: try { try decoder.decodeSingularEnumField(value: &_storage._valueAction) }()
+        case 19: try { try decoder.decodeRepeatedMessageField(value: &_storage._playbook) }()
         default: break
         }
       }
@@ -2292,6 +2322,9 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
       if _storage._valueAction != .unspecified {
         try visitor.visitSingularEnumField(value: _storage._valueAction, fieldNumber: 18)
       }
+      if !_storage._playbook.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._playbook, fieldNumber: 19)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2319,6 +2352,7 @@ nonisolated extension Sales_Opportunities_V1_Activity: SwiftProtobuf.Message, Sw
         if _storage._recordedAt != rhs_storage._recordedAt {return false}
         if _storage._contactIds != rhs_storage._contactIds {return false}
         if _storage._valueAction != rhs_storage._valueAction {return false}
+        if _storage._playbook != rhs_storage._playbook {return false}
         return true
       }
       if !storagesAreEqual {return false}
