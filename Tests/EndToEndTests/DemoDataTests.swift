@@ -15,7 +15,7 @@ extension EndToEnd {
             let loader = DemoLoader(plan: stack.plan, tokens: tokens)
             let first = try await loader.load()
             let second = try await loader.load()
-            #expect(first.leads == 18 && first.opportunities == 8 && first.teams == 9 && first.users == 13 && first.stores == 3)
+            #expect(first.leads == 18 && first.opportunities == 8 && first.teams == 10 && first.users == 14 && first.stores == 3)
             #expect(second.leads == first.leads && second.opportunities == first.opportunities)
 
             let client = StackClient(plan: stack.plan, tokens: tokens)
@@ -38,6 +38,13 @@ extension EndToEnd {
                 let history = try await deals.listStageHistory(.with { $0.opportunityID = won.id }, metadata: metadata).changes
                 #expect(history.map(\.toStage) == ["需求确认", "方案报价", "商务谈判", "赢单"], "no move twice on a second load")
                 #expect(history.allSatisfy { !$0.keyAction.isEmpty && !$0.feedback.isEmpty })
+                // Who did the work: the rep and the presales engineer who ran the demo, each confirmed.
+                let matrix = try await Sales_Opportunities_V1_ContributionService.Client(wrapping: grpc).getContributionMatrix(
+                    .with { $0.opportunityID = won.id }, metadata: metadata)
+                #expect(matrix.frozen && !matrix.held)
+                #expect(Set(matrix.shares.map(\.personID)) == [won.ownerID, "wu.gong"])
+                #expect(matrix.shares.allSatisfy { $0.confirmation.state == .confirmed && !$0.confirmation.statement.isEmpty })
+                #expect(matrix.shares.map(\.amount.minorUnits).reduce(0, +) == won.amount.minorUnits)
             }
 
             // The demo's routing is set up once: one version of each rule set, the desk, the mapping table.

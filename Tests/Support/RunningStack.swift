@@ -24,6 +24,7 @@ package actor RunningStack {
         try FileManager.default.createDirectory(atPath: plan.logDirectory, withIntermediateDirectories: true)
         plan.companyRegistry = try DemoCompanies.registryFile(in: plan.logDirectory)
         plan.workCalendar = try TestCalendar.file(in: plan.logDirectory)
+        plan.attachmentsDirectory = plan.logDirectory + "/attachments"
         let stack = Stack(plan: plan)
         try await stack.startAll()
         try await stack.waitUntilHealthy()

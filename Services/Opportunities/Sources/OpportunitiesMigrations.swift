@@ -231,5 +231,26 @@ public enum OpportunitiesMigrations {
             -- Closed deals by outcome, for the playbook's base win rate.
             CREATE INDEX opportunities_closed ON opportunities (tenant_id, stage) WHERE stage IN (5, 6);
             """),
+        Migration(
+            "0108_attachments",
+            """
+            -- Files kept as evidence for a deal; the content lives in the blob store, by its SHA-256.
+            CREATE TABLE attachments (
+                id uuid PRIMARY KEY,
+                tenant_id text NOT NULL,
+                opportunity_id uuid NOT NULL REFERENCES opportunities (id),
+                name text NOT NULL,
+                kind text NOT NULL,
+                sha256 text NOT NULL,
+                size_bytes bigint NOT NULL,
+                content_type text NOT NULL,
+                captured_at timestamptz,
+                latitude double precision NOT NULL,
+                longitude double precision NOT NULL,
+                uploaded_by text NOT NULL,
+                uploaded_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX attachments_deal ON attachments (tenant_id, opportunity_id);
+            """),
     ]
 }

@@ -28,7 +28,8 @@ public enum OpportunitiesServer {
         let handler = OpportunityServiceHandler(
             store: store, pipelines: pipelines, changes: StageChangeStore(database: database),
             activities: activities, sweeper: sweeper, contacts: ContactStore(database: database), contributions: contributions,
-            imports: OpportunityImportStore(database: database), playbook: playbook)
+            imports: OpportunityImportStore(database: database), playbook: playbook, attachmentRecords: AttachmentStore(database: database),
+            blobs: LocalFolderBlobStore(root: try environment.attachmentsFolder(logger: runtime.logger)))
         return ServiceComponents(
             services: [
                 HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),

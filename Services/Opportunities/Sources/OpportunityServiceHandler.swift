@@ -17,6 +17,8 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
     let contributions: ContributionLedger
     let imports: OpportunityImportStore
     let playbook: Playbook
+    let attachmentRecords: AttachmentStore
+    let blobs: any BlobStore
 
     func createOpportunity(
         request: Sales_Opportunities_V1_CreateOpportunityRequest, context: ServerContext
@@ -27,11 +29,22 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
         return try await Idempotency.run("CreateOpportunity", request: request, database: store.database) { connection in
             let pipeline = try await pipelineForNew(new.pipeline, tenant: caller.tenant, field: "pipeline", on: connection)
             let stored = try await store.insert(new, pipeline: pipeline, tenant: caller.tenant, on: connection, logger: logger)
+            try Self.checkStart(of: stored, in: pipeline, overrideReason: "")
             try await Outbox.append(
                 Sales_Opportunities_V1_OpportunityCreated.with { $0.opportunity = stored.message },
                 tenant: caller.tenant, aggregateType: "opportunity", aggregateID: stored.id.apiString,
                 on: connection, logger: logger)
             return stored.message
+        }
+    }
+
+    /// A new deal meets its first stage's requirements (on every path that creates one: the API, a
+    /// lead's conversion, an import), unless an import overrides them; refused naming each, and the
+    /// transaction with the insert rolls back.
+    static func checkStart(of deal: Opportunity, in pipeline: PipelineDefinition, overrideReason: String) throws {
+        let missing = StageGate.unmetRequirements(of: pipeline.first, record: StageGate.record(of: deal, activities: [], now: Date()))
+        guard missing.isEmpty || !overrideReason.isEmpty else {
+            throw ServiceError.failedPrecondition("starting in \(pipeline.first.key) needs: " + missing.joined(separator: "; "))
         }
     }
 

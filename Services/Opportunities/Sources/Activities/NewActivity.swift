@@ -6,7 +6,8 @@ import ServiceKit
 /// A checked RecordActivity request: its kind's required fields present, its signals known.
 struct NewActivity: Sendable {
     let opportunityID: UUID
-    let message: Sales_Opportunities_V1_Activity
+    /// Its attachments are resolved against the deal's uploads before it is stored.
+    var message: Sales_Opportunities_V1_Activity
     let occurredAt: Date
     let contactIDs: [UUID]
 
@@ -59,8 +60,11 @@ struct NewActivity: Sendable {
         guard activity.attachments.count <= 20 else { throw .invalidArgument(field: "activity.attachments", rule: "at most 20") }
         for (index, attachment) in activity.attachments.enumerated() {
             let field = "activity.attachments[\(index)]"
+            // An upload brings its own name and kind; an outside link must say what it is.
+            guard !attachment.uri.hasPrefix(AttachmentStore.scheme) else { continue }
             _ = try Require.text(attachment.name, field: "\(field).name", maxLength: 200)
             _ = try Require.text(attachment.kind, field: "\(field).kind", maxLength: 40)
+            _ = try Require.optionalText(attachment.uri, field: "\(field).uri", maxLength: 2_000)
             guard
                 attachment.latitude == 0 && attachment.longitude == 0
                     || GeoPoint(latitude: attachment.latitude, longitude: attachment.longitude) != nil

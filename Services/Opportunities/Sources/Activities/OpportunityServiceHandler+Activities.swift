@@ -21,7 +21,9 @@ extension OpportunityServiceHandler {
                     field: "activity.contact_ids[\(index)]",
                     rule: "\(new.contactIDs[index].apiString) is not a contact of this deal (AddDealContact first)")
             }
-            let activity = try await activities.insert(new, by: caller, on: connection, logger: logger)
+            var resolved = new
+            resolved.message.attachments = try await resolve(new.message.attachments, deal: deal.id, tenant: caller.tenant, on: connection)
+            let activity = try await activities.insert(resolved, by: caller, on: connection, logger: logger)
             try await store.touch(deal.id, at: new.occurredAt, on: connection, logger: logger)
             for signal in activity.signals {
                 try await Outbox.append(

@@ -66,6 +66,7 @@ extension OpportunityServiceHandler {
         var deal = try await store.insert(
             imported.deal, id: imported.id, pipeline: pipeline, tenant: caller.tenant, createdAt: imported.createdAt, on: connection,
             logger: logger)
+        try Self.checkStart(of: deal, in: pipeline, overrideReason: imported.overrideReason)
         var history: [Sales_Opportunities_V1_StageChange] = []
         var previousFeedback: String?
         for (index, step) in imported.history.enumerated() {

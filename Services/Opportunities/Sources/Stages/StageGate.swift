@@ -50,11 +50,16 @@ enum StageGate {
                 missing.append("feedback: the same as the deal's previous feedback; say what the customer said this time")
             }
         }
-        for requirement in stage.requirements {
+        return missing + unmetRequirements(of: stage, record: record)
+    }
+
+    /// The stage's rule-set requirements that do not hold for `record`: all a deal created in a
+    /// pipeline's first stage must meet (there is no move, so no key action or feedback).
+    static func unmetRequirements(of stage: PipelineDefinition.Stage, record: RuleValue) -> [String] {
+        stage.requirements.compactMap { requirement in
             let holds = (try? requirement.condition.matches(record)) ?? false
-            if !holds { missing.append("requirement \(requirement.id): \(requirement.description)") }
+            return holds ? nil : "requirement \(requirement.id): \(requirement.description)"
         }
-        return missing
     }
 
     /// What requirement conditions read: the deal, its activities, counts by kind and by signal.
@@ -69,7 +74,7 @@ enum StageGate {
             listed.append([
                 "kind": .string(kind), "signals": RuleValue(activity.signals),
                 "decision_maker_met": .string(activity.decisionMakerMet),
-                "attachments": .array(activity.attachments.map { ["name": .string($0.name), "kind": .string($0.kind)] }),
+                "attachments": .array(activity.attachments.map { ["name": .string($0.name), "kind": .string($0.kind), "stored": .bool($0.stored)] }),
             ])
         }
         let deal: RuleValue = [

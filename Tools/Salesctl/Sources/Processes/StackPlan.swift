@@ -16,6 +16,8 @@ public struct StackPlan: Sendable {
     public var companyRegistry: String?
     /// Every service's work calendar file (SALES_WORK_CALENDAR), when not the standard one.
     public var workCalendar: String?
+    /// Where uploaded evidence files are kept (SALES_ATTACHMENTS_DIR).
+    public var attachmentsDirectory: String?
 
     public init(binDirectory: String, databaseURLs: [ServiceName: DatabaseURL], portBase: Int, jwtSecret: String, logDirectory: String) {
         self.binDirectory = binDirectory
@@ -42,6 +44,7 @@ public struct StackPlan: Sendable {
         if service == .gateway { env["SALES_HTTP_PORT"] = "\(gatewayHTTPPort)" }
         if service == .leads, let companyRegistry { env["SALES_LEADS_COMPANY_REGISTRY"] = companyRegistry }
         if let workCalendar { env["SALES_WORK_CALENDAR"] = workCalendar }
+        if let attachmentsDirectory { env["SALES_ATTACHMENTS_DIR"] = attachmentsDirectory }
         for peer in ServiceName.allCases where peer != service {
             env[peer.environmentKey + "_ADDR"] = "\(host):\(peer.grpcPort(base: portBase))"
         }

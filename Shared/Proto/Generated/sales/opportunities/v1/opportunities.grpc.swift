@@ -139,6 +139,32 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "UploadAttachment" metadata.
+        public enum UploadAttachment: Sendable {
+            /// Request type for "UploadAttachment".
+            public typealias Input = Sales_Opportunities_V1_UploadAttachmentRequest
+            /// Response type for "UploadAttachment".
+            public typealias Output = Sales_Opportunities_V1_Attachment
+            /// Descriptor for "UploadAttachment".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "UploadAttachment",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetAttachment" metadata.
+        public enum GetAttachment: Sendable {
+            /// Request type for "GetAttachment".
+            public typealias Input = Sales_Opportunities_V1_GetAttachmentRequest
+            /// Response type for "GetAttachment".
+            public typealias Output = Sales_Opportunities_V1_GetAttachmentResponse
+            /// Descriptor for "GetAttachment".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "GetAttachment",
+                type: .unary
+            )
+        }
         /// Namespace for "SweepStaleDeals" metadata.
         public enum SweepStaleDeals: Sendable {
             /// Request type for "SweepStaleDeals".
@@ -254,6 +280,8 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
             ListStageOverrides.descriptor,
             RecordActivity.descriptor,
             ListActivities.descriptor,
+            UploadAttachment.descriptor,
+            GetAttachment.descriptor,
             SweepStaleDeals.descriptor,
             GetStageDwell.descriptor,
             AddDealContact.descriptor,
@@ -422,6 +450,39 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListActivitiesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListActivitiesResponse>
+
+        /// Handle the "UploadAttachment" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Keeps a file as evidence for a deal (the storage is a local folder, or another BlobStore);
+        /// > an activity then names it by the returned uri.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_UploadAttachmentRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_Attachment` messages.
+        func uploadAttachment(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_UploadAttachmentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_Attachment>
+
+        /// Handle the "GetAttachment" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_GetAttachmentRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_GetAttachmentResponse` messages.
+        func getAttachment(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetAttachmentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_GetAttachmentResponse>
 
         /// Handle the "SweepStaleDeals" method.
         ///
@@ -707,6 +768,39 @@ extension Sales_Opportunities_V1_OpportunityService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListActivitiesResponse>
 
+        /// Handle the "UploadAttachment" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Keeps a file as evidence for a deal (the storage is a local folder, or another BlobStore);
+        /// > an activity then names it by the returned uri.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_UploadAttachmentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_Attachment` message.
+        func uploadAttachment(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_UploadAttachmentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Attachment>
+
+        /// Handle the "GetAttachment" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetAttachmentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_GetAttachmentResponse` message.
+        func getAttachment(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetAttachmentRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_GetAttachmentResponse>
+
         /// Handle the "SweepStaleDeals" method.
         ///
         /// > Source IDL Documentation:
@@ -989,6 +1083,39 @@ extension Sales_Opportunities_V1_OpportunityService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_ListActivitiesResponse
 
+        /// Handle the "UploadAttachment" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Keeps a file as evidence for a deal (the storage is a local folder, or another BlobStore);
+        /// > an activity then names it by the returned uri.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_UploadAttachmentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_Attachment` to respond with.
+        func uploadAttachment(
+            request: Sales_Opportunities_V1_UploadAttachmentRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_Attachment
+
+        /// Handle the "GetAttachment" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_GetAttachmentRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_GetAttachmentResponse` to respond with.
+        func getAttachment(
+            request: Sales_Opportunities_V1_GetAttachmentRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_GetAttachmentResponse
+
         /// Handle the "SweepStaleDeals" method.
         ///
         /// > Source IDL Documentation:
@@ -1235,6 +1362,28 @@ extension Sales_Opportunities_V1_OpportunityService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.UploadAttachment.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_UploadAttachmentRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_Attachment>(),
+            handler: { request, context in
+                try await self.uploadAttachment(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.GetAttachment.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetAttachmentRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetAttachmentResponse>(),
+            handler: { request, context in
+                try await self.getAttachment(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Opportunities_V1_OpportunityService.Method.SweepStaleDeals.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_SweepStaleDealsRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SweepStaleDealsResponse>(),
@@ -1421,6 +1570,28 @@ extension Sales_Opportunities_V1_OpportunityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListActivitiesResponse> {
         let response = try await self.listActivities(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func uploadAttachment(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_UploadAttachmentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_Attachment> {
+        let response = try await self.uploadAttachment(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getAttachment(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetAttachmentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_GetAttachmentResponse> {
+        let response = try await self.getAttachment(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1629,6 +1800,32 @@ extension Sales_Opportunities_V1_OpportunityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListActivitiesResponse> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_ListActivitiesResponse>(
             message: try await self.listActivities(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func uploadAttachment(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_UploadAttachmentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Attachment> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_Attachment>(
+            message: try await self.uploadAttachment(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getAttachment(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetAttachmentRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_GetAttachmentResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_GetAttachmentResponse>(
+            message: try await self.getAttachment(
                 request: request.message,
                 context: context
             ),
@@ -1928,6 +2125,49 @@ extension Sales_Opportunities_V1_OpportunityService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListActivitiesResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListActivitiesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "UploadAttachment" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Keeps a file as evidence for a deal (the storage is a local folder, or another BlobStore);
+        /// > an activity then names it by the returned uri.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_UploadAttachmentRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_UploadAttachmentRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_Attachment` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func uploadAttachment<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_UploadAttachmentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_UploadAttachmentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_Attachment>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Attachment>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetAttachment" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetAttachmentRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetAttachmentRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_GetAttachmentResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getAttachment<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetAttachmentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetAttachmentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_GetAttachmentResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetAttachmentResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "SweepStaleDeals" method.
@@ -2399,6 +2639,71 @@ extension Sales_Opportunities_V1_OpportunityService {
             try await self.client.unary(
                 request: request,
                 descriptor: Sales_Opportunities_V1_OpportunityService.Method.ListActivities.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "UploadAttachment" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Keeps a file as evidence for a deal (the storage is a local folder, or another BlobStore);
+        /// > an activity then names it by the returned uri.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_UploadAttachmentRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_UploadAttachmentRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_Attachment` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func uploadAttachment<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_UploadAttachmentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_UploadAttachmentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_Attachment>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Attachment>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.UploadAttachment.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetAttachment" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetAttachmentRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetAttachmentRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_GetAttachmentResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getAttachment<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetAttachmentRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetAttachmentRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_GetAttachmentResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetAttachmentResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.GetAttachment.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -2913,6 +3218,61 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
         )
     }
 
+    /// Call the "UploadAttachment" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Keeps a file as evidence for a deal (the storage is a local folder, or another BlobStore);
+    /// > an activity then names it by the returned uri.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_UploadAttachmentRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func uploadAttachment<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_UploadAttachmentRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Attachment>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.uploadAttachment(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_UploadAttachmentRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_Attachment>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetAttachment" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_GetAttachmentRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getAttachment<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetAttachmentRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetAttachmentResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getAttachment(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetAttachmentRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetAttachmentResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "SweepStaleDeals" method.
     ///
     /// > Source IDL Documentation:
@@ -3409,6 +3769,69 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listActivities(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "UploadAttachment" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Keeps a file as evidence for a deal (the storage is a local folder, or another BlobStore);
+    /// > an activity then names it by the returned uri.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func uploadAttachment<Result>(
+        _ message: Sales_Opportunities_V1_UploadAttachmentRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Attachment>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_UploadAttachmentRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.uploadAttachment(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetAttachment" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getAttachment<Result>(
+        _ message: Sales_Opportunities_V1_GetAttachmentRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_GetAttachmentResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_GetAttachmentRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getAttachment(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -69,7 +69,7 @@ public nonisolated enum Sales_Opportunities_V1_StageOutcome: SwiftProtobuf.Enum,
 
 /// One thing a gate requires that is not an action or feedback: a JsonLogic condition over the deal
 /// as `{"deal": {"amount", "deal_type", "stage", "days_in_stage", "fields": {…}},
-/// "activities": [{"kind", "signals": [...], "attachments": [{"name", "kind"}], "decision_maker_met"}],
+/// "activities": [{"kind", "signals": [...], "attachments": [{"name", "kind", "stored"}], "decision_maker_met"}],
 /// "activity_counts": {"visit": 2, …}, "signals": {"poc_started": 1, …}}`.
 public nonisolated struct Sales_Opportunities_V1_StageRequirement: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
