@@ -24,7 +24,7 @@ extension EndToEnd {
                 try await Sales_Gateway_V1_DashboardService.Client(wrapping: grpc).getOverview(.init(), metadata: try await client.metadata(admin))
             }
             #expect(overview.leads.total == 18, "no lead twice")
-            #expect(overview.opportunities.total == 8, "no opportunity twice")
+            #expect(overview.opportunities.total == 9, "no opportunity twice: the 8 converted and one imported")
             #expect(overview.stores.stores == 3)
             #expect(Set(overview.leads.byChannel.map(\.channel)).count == 7, "leads from every channel")
 
@@ -45,6 +45,12 @@ extension EndToEnd {
                 #expect(Set(matrix.shares.map(\.personID)) == [won.ownerID, "wu.gong"])
                 #expect(matrix.shares.allSatisfy { $0.confirmation.state == .confirmed && !$0.confirmation.statement.isEmpty })
                 #expect(matrix.shares.map(\.amount.minorUnits).reduce(0, +) == won.amount.minorUnits)
+                // The deal from the old CRM that sat in 需求确认 is flagged stale; the playbook has its atoms.
+                let stale = try await deals.listOpportunities(.with { $0.staleOnly = true }, metadata: metadata).opportunities
+                #expect(stale.map(\.name) == ["华山医院 · 监护仪更新"])
+                let atoms = try await Sales_Opportunities_V1_PlaybookService.Client(wrapping: grpc).listPlaybookAtoms(.init(), metadata: metadata)
+                    .atoms
+                #expect(atoms.count == DemoPlaybook.atoms.count, "no atom twice")
             }
 
             // The demo's routing is set up once: one version of each rule set, the desk, the mapping table.

@@ -252,5 +252,19 @@ public enum OpportunitiesMigrations {
             );
             CREATE INDEX attachments_deal ON attachments (tenant_id, opportunity_id);
             """),
+        Migration(
+            "0109_signal_types",
+            """
+            -- Behaviour signals a tenant adds to the built-in twelve.
+            CREATE TABLE signal_types (
+                tenant_id text NOT NULL,
+                key text NOT NULL,
+                label text NOT NULL,
+                description text NOT NULL,
+                created_by text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, key)
+            );
+            """),
     ]
 }

@@ -22,6 +22,7 @@ public enum OpportunitiesServer {
             calendars: TenantCalendars(runtime: runtime, fallback: try environment.workCalendar()))
         let sweepSeconds = try environment.integer("SALES_OPPORTUNITIES_SWEEP_SECONDS", in: 1...86_400, default: 300)
         let activities = ActivityStore(database: database)
+        let signals = SignalCatalogStore(database: database)
         let playbook = Playbook(store: PlaybookStore(database: database))
         let contributions = ContributionLedger(
             store: ContributionStore(database: database), activities: activities, notifier: notifications.notifier)
@@ -29,11 +30,11 @@ public enum OpportunitiesServer {
             store: store, pipelines: pipelines, changes: StageChangeStore(database: database),
             activities: activities, sweeper: sweeper, contacts: ContactStore(database: database), contributions: contributions,
             imports: OpportunityImportStore(database: database), playbook: playbook, attachmentRecords: AttachmentStore(database: database),
-            blobs: LocalFolderBlobStore(root: try environment.attachmentsFolder(logger: runtime.logger)))
+            blobs: LocalFolderBlobStore(root: try environment.attachmentsFolder(logger: runtime.logger)), signals: signals)
         return ServiceComponents(
             services: [
                 HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),
-                HostedService(Sales_Opportunities_V1_PipelineService.descriptor, PipelineServiceHandler(store: pipelines)),
+                HostedService(Sales_Opportunities_V1_PipelineService.descriptor, PipelineServiceHandler(store: pipelines, signals: signals)),
                 HostedService(
                     Sales_Opportunities_V1_ContributionService.descriptor, ContributionServiceHandler(deals: store, ledger: contributions)),
                 HostedService(Sales_Opportunities_V1_PlaybookService.descriptor, PlaybookServiceHandler(deals: store, playbook: playbook)),

@@ -19,6 +19,7 @@ struct OpportunityServiceHandler: Sales_Opportunities_V1_OpportunityService.Simp
     let playbook: Playbook
     let attachmentRecords: AttachmentStore
     let blobs: any BlobStore
+    let signals: SignalCatalogStore
 
     func createOpportunity(
         request: Sales_Opportunities_V1_CreateOpportunityRequest, context: ServerContext

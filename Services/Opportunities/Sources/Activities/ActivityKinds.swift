@@ -1,4 +1,5 @@
 import SalesProto
+import SwiftProtobuf
 
 /// Names of activity kinds, deal types and behaviour signals as rules and events read them.
 enum ActivityKinds {
@@ -27,11 +28,27 @@ enum ActivityKinds {
         }
     }
 
-    /// The behaviour signals forecasting reads. A tenant catalog that adds its own is the next step;
-    /// until then an unknown signal is refused rather than recorded under a typo.
-    static let signals: [String] = [
-        "proposal_opened", "tech_lead_demo", "finance_requested_contract_template", "decision_maker_met", "budget_confirmed",
-        "poc_started", "legal_review", "procurement_registered", "price_objection", "competitor_price_cut", "champion_left",
-        "customer_reply",
-    ]
+    /// The behaviour signals every tenant has; a tenant adds its own (`DefineSignal`). A signal
+    /// outside the catalog is refused rather than recorded under a typo.
+    static let builtInSignals: [Sales_Opportunities_V1_SignalType] = [
+        ("proposal_opened", "客户打开方案"), ("tech_lead_demo", "技术负责人参加演示"),
+        ("finance_requested_contract_template", "财务索要合同模板"), ("decision_maker_met", "见到决策人"), ("budget_confirmed", "预算已确认"),
+        ("poc_started", "POC 已启动"), ("legal_review", "法务审核"), ("procurement_registered", "采购已立项"), ("price_objection", "价格异议"),
+        ("competitor_price_cut", "竞品降价"), ("champion_left", "支持者离职"), ("customer_reply", "客户回复"),
+    ].map { key, label in
+        .with {
+            $0.key = key
+            $0.label = label
+        }
+    }
+
+    /// A signal key's shape: lowercase ASCII letters, digits and '_', starting with a letter, 2 to 40.
+    static func isSignalKey(_ key: String) -> Bool {
+        let bytes = Array(key.utf8)
+        return (2...40).contains(bytes.count) && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0])
+            && bytes.allSatisfy {
+                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
+                    || $0 == UInt8(ascii: "_")
+            }
+    }
 }

@@ -45,10 +45,10 @@ struct NewActivity: Sendable {
         guard activity.signals.count <= 12, Set(activity.signals).count == activity.signals.count else {
             throw .invalidArgument(field: "activity.signals", rule: "at most 12 signals, none repeated")
         }
-        for (index, signal) in activity.signals.enumerated() where !ActivityKinds.signals.contains(signal) {
+        // Whether each is in the tenant's catalog is checked against it, in the transaction.
+        for (index, signal) in activity.signals.enumerated() where !ActivityKinds.isSignalKey(signal) {
             throw .invalidArgument(
-                field: "activity.signals[\(index)]",
-                rule: "\(quoted: signal) is not a known signal: \(ActivityKinds.signals.joined(separator: ", "))")
+                field: "activity.signals[\(index)]", rule: "\(quoted: signal) is not a signal key (lowercase letters, digits and '_')")
         }
         guard activity.contactIds.count <= 20 else { throw .invalidArgument(field: "activity.contact_ids", rule: "at most 20") }
         var contacts: [UUID] = []

@@ -21,6 +21,12 @@ extension OpportunityServiceHandler {
                     field: "activity.contact_ids[\(index)]",
                     rule: "\(new.contactIDs[index].apiString) is not a contact of this deal (AddDealContact first)")
             }
+            let catalog = Set(try await signals.catalog(tenant: caller.tenant, on: connection).map(\.key))
+            if let index = new.message.signals.firstIndex(where: { !catalog.contains($0) }) {
+                throw ServiceError.invalidArgument(
+                    field: "activity.signals[\(index)]",
+                    rule: "\(quoted: new.message.signals[index]) is not in the tenant's signal catalog: \(catalog.sorted().joined(separator: ", "))")
+            }
             var resolved = new
             resolved.message.attachments = try await resolve(new.message.attachments, deal: deal.id, tenant: caller.tenant, on: connection)
             let activity = try await activities.insert(resolved, by: caller, on: connection, logger: logger)

@@ -82,7 +82,10 @@ public struct DemoLoader: Sendable {
             return summary
         }
         let converted = deals
-        try await withClient(.opportunities) { client in try await DemoDeals.progress(converted, tokens: frozen, client: client) }
+        try await withClient(.opportunities) { client in
+            try await DemoDeals.progress(converted, tokens: frozen, client: client)
+            try await DemoPlaybook.load(tokens: frozen, client: client)
+        }
         summary = try await withClient(.storeSales) { client in
             var summary = summary
             let stores = Sales_Storesales_V1_StoreService.Client(wrapping: client)

@@ -63,11 +63,39 @@ public enum Sales_Opportunities_V1_PipelineService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "DefineSignal" metadata.
+        public enum DefineSignal: Sendable {
+            /// Request type for "DefineSignal".
+            public typealias Input = Sales_Opportunities_V1_DefineSignalRequest
+            /// Response type for "DefineSignal".
+            public typealias Output = Sales_Opportunities_V1_SignalType
+            /// Descriptor for "DefineSignal".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.PipelineService"),
+                method: "DefineSignal",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListSignals" metadata.
+        public enum ListSignals: Sendable {
+            /// Request type for "ListSignals".
+            public typealias Input = Sales_Opportunities_V1_ListSignalsRequest
+            /// Response type for "ListSignals".
+            public typealias Output = Sales_Opportunities_V1_ListSignalsResponse
+            /// Descriptor for "ListSignals".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.PipelineService"),
+                method: "ListSignals",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.opportunities.v1.PipelineService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             SavePipeline.descriptor,
             GetPipeline.descriptor,
-            ListPipelines.descriptor
+            ListPipelines.descriptor,
+            DefineSignal.descriptor,
+            ListSignals.descriptor
         ]
     }
 }
@@ -135,6 +163,42 @@ extension Sales_Opportunities_V1_PipelineService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListPipelinesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListPipelinesResponse>
+
+        /// Handle the "DefineSignal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a behaviour signal to the tenant's catalog, or relabels one it added (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_DefineSignalRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_SignalType` messages.
+        func defineSignal(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_DefineSignalRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_SignalType>
+
+        /// Handle the "ListSignals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The catalog activities' signals are checked against: built-in, then the tenant's.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_ListSignalsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_ListSignalsResponse` messages.
+        func listSignals(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListSignalsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListSignalsResponse>
     }
 
     /// Service protocol for the "sales.opportunities.v1.PipelineService" service.
@@ -186,6 +250,42 @@ extension Sales_Opportunities_V1_PipelineService {
             request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListPipelinesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListPipelinesResponse>
+
+        /// Handle the "DefineSignal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a behaviour signal to the tenant's catalog, or relabels one it added (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_DefineSignalRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_SignalType` message.
+        func defineSignal(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_DefineSignalRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_SignalType>
+
+        /// Handle the "ListSignals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The catalog activities' signals are checked against: built-in, then the tenant's.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListSignalsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_ListSignalsResponse` message.
+        func listSignals(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListSignalsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListSignalsResponse>
     }
 
     /// Simple service protocol for the "sales.opportunities.v1.PipelineService" service.
@@ -235,6 +335,42 @@ extension Sales_Opportunities_V1_PipelineService {
             request: Sales_Opportunities_V1_ListPipelinesRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_ListPipelinesResponse
+
+        /// Handle the "DefineSignal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a behaviour signal to the tenant's catalog, or relabels one it added (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_DefineSignalRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_SignalType` to respond with.
+        func defineSignal(
+            request: Sales_Opportunities_V1_DefineSignalRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_SignalType
+
+        /// Handle the "ListSignals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The catalog activities' signals are checked against: built-in, then the tenant's.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_ListSignalsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_ListSignalsResponse` to respond with.
+        func listSignals(
+            request: Sales_Opportunities_V1_ListSignalsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_ListSignalsResponse
     }
 }
 
@@ -270,6 +406,28 @@ extension Sales_Opportunities_V1_PipelineService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListPipelinesResponse>(),
             handler: { request, context in
                 try await self.listPipelines(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_PipelineService.Method.DefineSignal.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_DefineSignalRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SignalType>(),
+            handler: { request, context in
+                try await self.defineSignal(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_PipelineService.Method.ListSignals.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListSignalsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListSignalsResponse>(),
+            handler: { request, context in
+                try await self.listSignals(
                     request: request,
                     context: context
                 )
@@ -313,6 +471,28 @@ extension Sales_Opportunities_V1_PipelineService.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func defineSignal(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_DefineSignalRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_SignalType> {
+        let response = try await self.defineSignal(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listSignals(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListSignalsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListSignalsResponse> {
+        let response = try await self.listSignals(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -350,6 +530,32 @@ extension Sales_Opportunities_V1_PipelineService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListPipelinesResponse> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_ListPipelinesResponse>(
             message: try await self.listPipelines(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func defineSignal(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_DefineSignalRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_SignalType> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_SignalType>(
+            message: try await self.defineSignal(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listSignals(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListSignalsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListSignalsResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_ListSignalsResponse>(
+            message: try await self.listSignals(
                 request: request.message,
                 context: context
             ),
@@ -422,6 +628,52 @@ extension Sales_Opportunities_V1_PipelineService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListPipelinesResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListPipelinesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DefineSignal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a behaviour signal to the tenant's catalog, or relabels one it added (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_DefineSignalRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_DefineSignalRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_SignalType` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func defineSignal<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_DefineSignalRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_DefineSignalRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_SignalType>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SignalType>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListSignals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The catalog activities' signals are checked against: built-in, then the tenant's.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListSignalsRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListSignalsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListSignalsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listSignals<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListSignalsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListSignalsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListSignalsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListSignalsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -530,6 +782,74 @@ extension Sales_Opportunities_V1_PipelineService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "DefineSignal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a behaviour signal to the tenant's catalog, or relabels one it added (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_DefineSignalRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_DefineSignalRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_SignalType` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func defineSignal<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_DefineSignalRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_DefineSignalRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_SignalType>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SignalType>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_PipelineService.Method.DefineSignal.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListSignals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The catalog activities' signals are checked against: built-in, then the tenant's.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListSignalsRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListSignalsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListSignalsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listSignals<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListSignalsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListSignalsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListSignalsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListSignalsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_PipelineService.Method.ListSignals.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -606,6 +926,64 @@ extension Sales_Opportunities_V1_PipelineService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListPipelinesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListPipelinesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DefineSignal" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a behaviour signal to the tenant's catalog, or relabels one it added (admins).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_DefineSignalRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func defineSignal<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_DefineSignalRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SignalType>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.defineSignal(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_DefineSignalRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_SignalType>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListSignals" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The catalog activities' signals are checked against: built-in, then the tenant's.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_ListSignalsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listSignals<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListSignalsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListSignalsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listSignals(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListSignalsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListSignalsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -696,6 +1074,72 @@ extension Sales_Opportunities_V1_PipelineService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listPipelines(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DefineSignal" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a behaviour signal to the tenant's catalog, or relabels one it added (admins).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func defineSignal<Result>(
+        _ message: Sales_Opportunities_V1_DefineSignalRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SignalType>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_DefineSignalRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.defineSignal(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListSignals" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The catalog activities' signals are checked against: built-in, then the tenant's.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listSignals<Result>(
+        _ message: Sales_Opportunities_V1_ListSignalsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListSignalsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_ListSignalsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listSignals(
             request: request,
             options: options,
             onResponse: handleResponse
