@@ -276,5 +276,69 @@ extension EndToEnd {
                 #expect(!late.held && late.shares.allSatisfy { $0.confirmation.late })
             }
         }
+
+        @Test func aDealThatStoppedIsFlaggedAndAnObjectionBringsThePlaybook() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            let tenant = TenantID("e2e-stale-\(UInt16.random(in: 0...UInt16.max))")!
+            let admin = Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
+            let rep = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh")
+            let sibling = Caller(tenant: tenant, userID: "wang.qiang", roles: [.manager], orgPath: "/east/east-s")
+            try await client.with(.opportunities) { grpc in
+                let deals = Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc)
+                let asAdmin = try await client.metadata(admin)
+                let asRep = try await client.metadata(rep)
+                // A deal from the old CRM, in 需求确认 for three weeks.
+                let old = try await deals.importOpportunity(
+                    .with {
+                        $0.externalID = "OLD-STALE"
+                        $0.opportunity = .with {
+                            $0.name = "华山医院 · 监护仪"; $0.customerName = "华山医院"; $0.customerType = "三甲医院"
+                            $0.ownerID = "li.na"; $0.ownerOrgPath = "/east/east-sh"
+                            $0.amount = .with {
+                                $0.minorUnits = 46_000_000; $0.currency = "CNY"
+                            }
+                            $0.expectedClose = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: 30 * 86_400))
+                        }
+                        $0.createdAt = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: -30 * 86_400))
+                        $0.history = [
+                            .with {
+                                $0.toStage = "需求确认"; $0.keyAction = "电话沟通"; $0.feedback = "要配置清单"
+                                $0.changedAt = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: -21 * 86_400))
+                            }
+                        ]
+                    }, metadata: asAdmin
+                ).opportunity
+                #expect(try await deals.sweepStaleDeals(.init(), metadata: asAdmin).flagged == 1)
+                let flagged = try await deals.listOpportunities(.with { $0.staleOnly = true }, metadata: asRep).opportunities
+                #expect(flagged.map(\.id) == [old.id] && flagged[0].staleReason.contains("需求确认"))
+                // A manager of /east/east-s (a string prefix of /east/east-sh) sees none of it.
+                let prefix = try await deals.listOpportunities(.init(), metadata: try await client.metadata(sibling)).opportunities
+                #expect(prefix.isEmpty)
+
+                _ = try await Sales_Opportunities_V1_PlaybookService.Client(wrapping: grpc).savePlaybookAtom(
+                    .with {
+                        $0.atom = .with {
+                            $0.objection = "价格太高"; $0.customerType = "三甲医院"
+                            $0.strategies = [.with { $0.text = "算五年总成本" }]
+                        }
+                    }, metadata: asAdmin)
+                let call = try await deals.recordActivity(
+                    .with {
+                        $0.activity = .with {
+                            $0.opportunityID = old.id
+                            $0.kind = .call
+                            $0.occurredAt = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: -60))
+                            $0.summary = "电话：客户嫌贵"
+                            $0.objection = "你们价格太高了"
+                            $0.signals = ["price_objection"]
+                        }
+                    }, metadata: asRep)
+                #expect(call.playbook.map(\.atom.objection) == ["价格太高"])
+                #expect(call.playbook.first?.figures.summary.hasPrefix("本区域 7 天内使用 0 次") == true)
+                let cleared = try await deals.getOpportunity(.with { $0.id = old.id }, metadata: asRep)
+                #expect(!cleared.hasStaleSince, "an activity clears the flag")
+            }
+        }
     }
 }
