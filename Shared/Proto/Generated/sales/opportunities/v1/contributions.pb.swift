@@ -137,7 +137,8 @@ public nonisolated enum Sales_Opportunities_V1_ConfirmationState: SwiftProtobuf.
   case pending // = 1
   case confirmed // = 2
 
-  /// The person says the part is wrong; the deal stays held until a manager settles it.
+  /// The person says the part is wrong; the deal stays held until they confirm it after all
+  /// (ConfirmContribution without `dispute`). There is no override of a dispute yet.
   case disputed // = 3
   case UNRECOGNIZED(Int)
 
