@@ -60,6 +60,15 @@ def test_each_service_builds_its_own_executable_and_is_configured():
     assert COMPOSE["services"]["gateway"]["environment"]["SALES_HTTP_PORT"] == "50070"
 
 
+def test_evidence_files_live_on_a_volume_the_service_user_owns():
+    service = COMPOSE["services"]["opportunities"]
+    folder = service["environment"]["SALES_ATTACHMENTS_DIR"]
+    assert f"attachments:{folder}" in service["volumes"]
+    assert "attachments" in COMPOSE["volumes"]
+    dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
+    assert f"chown sales {folder}" in dockerfile, "a new named volume takes the image folder's owner"
+
+
 def test_postgres_and_init():
     postgres = COMPOSE["services"]["postgres"]
     assert "pg_isready" in " ".join(postgres["healthcheck"]["test"])
