@@ -89,6 +89,11 @@ import Testing
             var counts: [String: Int64] = [:]
             for try await (type, count) in events.decode((String, Int64).self) { counts[String(type.split(separator: ".").last ?? "")] = count }
             #expect(counts == ["OpportunityImported": 1], "one event with the history; no fresh moves, no confirmations")
+            let open = try await database.query(
+                "SELECT event_type FROM outbox WHERE aggregate_id = \(met.opportunity.id) ORDER BY sequence")
+            var types: [String] = []
+            for try await type in open.decode(String.self) { types.append(String(type.split(separator: ".").last ?? "")) }
+            #expect(types == ["OpportunityCreated", "OpportunityImported"], "a deal still open joins the live pipeline")
 
             // The same external id again: the deal it became, nothing new.
             let again = try await clients.deals.importOpportunity(

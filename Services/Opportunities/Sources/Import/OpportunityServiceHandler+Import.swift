@@ -101,6 +101,13 @@ extension OpportunityServiceHandler {
             deal = moved
         }
         try await imports.record(imported.externalID, deal: deal.id, source: imported.source, by: caller, on: connection, logger: logger)
+        if deal.stage != .won, deal.stage != .lost {
+            // A deal still open joins the live pipeline as a new one would (incentives' credit, the
+            // forecast); closed history goes only with OpportunityImported.
+            try await Outbox.append(
+                Sales_Opportunities_V1_OpportunityCreated.with { $0.opportunity = deal.message },
+                tenant: caller.tenant, aggregateType: "opportunity", aggregateID: deal.id.apiString, on: connection, logger: logger)
+        }
         try await Outbox.append(
             Sales_Opportunities_V1_OpportunityImported.with {
                 $0.opportunity = deal.message
