@@ -74,7 +74,7 @@ public struct ProductPrices: Sendable {
         while let row = iterator.next() {
             guard product < row.count, price < row.count else { continue }
             let name = row[product].trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !name.isEmpty, let value = Decimal(string: row[price].trimmingCharacters(in: .whitespacesAndNewlines)) else { continue }
+            guard !name.isEmpty, let value = ImportNumbers.decimal(row[price].trimmingCharacters(in: .whitespacesAndNewlines)) else { continue }
             prices[Self.key(name)] = (name, value)
         }
         self.prices = prices

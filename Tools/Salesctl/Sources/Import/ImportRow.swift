@@ -77,7 +77,7 @@ struct ImportRow: Sendable {
 
         let currency = cell(.currency).isEmpty ? options.currency : cell(.currency).uppercased()
         let amountText = cell(.amount).replacingOccurrences(of: ",", with: "")
-        var amount = Decimal(string: amountText)
+        var amount = ImportNumbers.decimal(amountText)
         if !amountText.isEmpty, amount == nil { throw refuse(.amount, "not a number") }
         if amount ?? 0 <= 0 {
             guard let listPrice else {
@@ -180,6 +180,17 @@ struct ImportRow: Sendable {
             }
         }
         return refuse(target, field.isEmpty || !message.contains(":") ? message : reason)
+    }
+}
+
+/// Amounts as sheets write them: digits with at most one decimal point, nothing else (Decimal's own
+/// parser would read "12abc" as 12).
+enum ImportNumbers {
+    static func decimal(_ text: String) -> Decimal? {
+        guard !text.isEmpty, text.filter({ $0 == "." }).count <= 1, text.contains(where: \.isNumber),
+            text.allSatisfy({ ($0.isASCII && $0.isNumber) || $0 == "." })
+        else { return nil }
+        return Decimal(string: text)
     }
 }
 
