@@ -40,6 +40,19 @@ import Testing
                     $0.opportunityID = deal.id; $0.contact = .with { $0.name = "王主任" }; $0.role = .decisionMaker
                 },
                 metadata: try await clients.metadata(cast.rep))
+            let upload = try await clients.deals.uploadAttachment(
+                .with {
+                    $0.opportunityID = deal.id; $0.name = "门诊楼.jpg"; $0.kind = "photo"; $0.content = Data("照片".utf8)
+                }, metadata: try await clients.metadata(cast.rep))
+            let admin = Caller(tenant: cast.rep.tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
+            let atom = try await Sales_Opportunities_V1_PlaybookService.Client(wrapping: clients.grpc).savePlaybookAtom(
+                .with {
+                    $0.atom = .with {
+                        $0.objection = "价格太高"; $0.strategies = [.with { $0.text = "算总成本" }]
+                    }
+                }, metadata: try await clients.metadata(admin))
+            let contributions = Sales_Opportunities_V1_ContributionService.Client(wrapping: clients.grpc)
+            let playbook = Sales_Opportunities_V1_PlaybookService.Client(wrapping: clients.grpc)
             // Reads: the own manager sees; the sibling whose path is a string prefix and the stranger get NOT_FOUND.
             for (caller, visible) in [(cast.ownManager, true), (cast.prefixManager, false), (cast.stranger, false)] {
                 let metadata = try await clients.metadata(caller)
@@ -63,6 +76,68 @@ import Testing
                     (
                         "MarkContactLeft",
                         { _ = try await clients.deals.markContactLeft(.with { $0.contactID = contact.contact.id }, metadata: metadata) }
+                    ),
+                    ("ListDealTeam", { _ = try await contributions.listDealTeam(.with { $0.opportunityID = deal.id }, metadata: metadata) }),
+                    (
+                        "GetContributionMatrix",
+                        { _ = try await contributions.getContributionMatrix(.with { $0.opportunityID = deal.id }, metadata: metadata) }
+                    ),
+                    (
+                        "AddDealTeamMember",
+                        {
+                            _ = try await contributions.addDealTeamMember(
+                                .with {
+                                    $0.opportunityID = deal.id; $0.personID = "wu.gong"; $0.orgPath = "/presales"; $0.role = .presales
+                                }, metadata: metadata)
+                        }
+                    ),
+                    (
+                        "SuggestPlaybook",
+                        {
+                            _ = try await playbook.suggestPlaybook(
+                                .with {
+                                    $0.opportunityID = deal.id; $0.objection = "价格太高"
+                                }, metadata: metadata)
+                        }
+                    ),
+                    (
+                        "UsePlaybookAtom",
+                        {
+                            _ = try await playbook.usePlaybookAtom(
+                                .with {
+                                    $0.opportunityID = deal.id; $0.atomID = atom.id
+                                }, metadata: metadata)
+                        }
+                    ),
+                    (
+                        "ProposePlaybookAtom",
+                        {
+                            _ = try await playbook.proposePlaybookAtom(
+                                .with {
+                                    $0.opportunityID = deal.id;
+                                    $0.atom = .with {
+                                        $0.objection = "交期"; $0.strategies = [.with { $0.text = "分批交付" }]
+                                    }
+                                }, metadata: metadata)
+                        }
+                    ),
+                    (
+                        "UploadAttachment",
+                        {
+                            _ = try await clients.deals.uploadAttachment(
+                                .with {
+                                    $0.opportunityID = deal.id; $0.name = "a.jpg"; $0.kind = "photo"; $0.content = Data("x".utf8)
+                                }, metadata: metadata)
+                        }
+                    ),
+                    (
+                        "GetAttachment",
+                        {
+                            _ = try await clients.deals.getAttachment(
+                                .with {
+                                    $0.opportunityID = deal.id; $0.uri = upload.uri
+                                }, metadata: metadata)
+                        }
                     ),
                 ]
                 for (name, call) in reads {
@@ -109,6 +184,27 @@ import Testing
                 try await clients.advance(deal.id, to: "需求确认", action: "电话沟通", feedback: "要资料", by: cast.stranger, key: "move-key")
             }
             #expect(stranger?.code == .notFound, "another tenant's replay finds nothing")
+
+            // The commands this stop added: a replay by someone who cannot see the deal is their own request, refused.
+            let contributions = Sales_Opportunities_V1_ContributionService.Client(wrapping: clients.grpc)
+            let member = Sales_Opportunities_V1_AddDealTeamMemberRequest.with {
+                $0.opportunityID = deal.id; $0.personID = "wu.gong"; $0.orgPath = "/presales"; $0.role = .presales
+            }
+            _ = try await contributions.addDealTeamMember(member, metadata: try await clients.metadata(cast.rep, key: "team-key"))
+            let upload = Sales_Opportunities_V1_UploadAttachmentRequest.with {
+                $0.opportunityID = deal.id; $0.name = "a.jpg"; $0.kind = "photo"; $0.content = Data("照片".utf8)
+            }
+            let kept = try await clients.deals.uploadAttachment(upload, metadata: try await clients.metadata(cast.rep, key: "upload-key"))
+            for caller in [cast.prefixManager, cast.stranger] {
+                let team = await StageMoveTests.refusal {
+                    try await contributions.addDealTeamMember(member, metadata: try await clients.metadata(caller, key: "team-key"))
+                }
+                #expect(team?.code == .notFound, "AddDealTeamMember replayed by \(caller.userID): \(team?.message ?? "the rep's answer")")
+                let file = await StageMoveTests.refusal {
+                    try await clients.deals.uploadAttachment(upload, metadata: try await clients.metadata(caller, key: "upload-key"))
+                }
+                #expect(file?.code == .notFound, "UploadAttachment replayed by \(caller.userID): \(file?.message ?? "the rep's \(kept.uri)")")
+            }
         }
     }
 
@@ -206,7 +302,103 @@ import Testing
         ("pipeline.stages[0].key", { _, bad in pipeline { $0.stages[0].key = bad } }),
         ("pipeline.stages[1].gate.key_actions[0]", { _, bad in pipeline { $0.stages[1].gate.keyActions = [bad] } }),
         ("pipeline.stages[2].gate.requirements[0].description", { _, bad in pipeline { $0.stages[2].gate.requirements[0].description_p = bad } }),
+        // Added with contributions, the playbook, imports, evidence files and the signal catalog.
+        ("person_id", { deal, bad in member(deal) { $0.personID = bad } }),
+        ("org_path", { deal, bad in member(deal) { $0.orgPath = bad } }),
+        (
+            "statement",
+            { deal, bad in
+                Sales_Opportunities_V1_ConfirmContributionRequest.with {
+                    $0.opportunityID = deal; $0.statement = bad
+                }
+            }
+        ),
+        ("atom.objection", { _, bad in atom { $0.objection = bad } }),
+        ("atom.customer_type", { _, bad in atom { $0.customerType = bad } }),
+        ("atom.stage", { _, bad in atom { $0.stage = bad } }),
+        ("atom.strategies[0].text", { _, bad in atom { $0.strategies[0].text = bad } }),
+        ("atom.strategies[0].conditions", { _, bad in atom { $0.strategies[0].conditions = bad } }),
+        (
+            "objection",
+            { deal, bad in
+                Sales_Opportunities_V1_SuggestPlaybookRequest.with {
+                    $0.opportunityID = deal; $0.objection = bad
+                }
+            }
+        ),
+        ("name", { deal, bad in upload(deal) { $0.name = bad } }),
+        ("kind", { deal, bad in upload(deal) { $0.kind = bad } }),
+        ("content_type", { deal, bad in upload(deal) { $0.contentType = bad } }),
+        (
+            "uri",
+            { deal, bad in
+                Sales_Opportunities_V1_GetAttachmentRequest.with {
+                    $0.opportunityID = deal; $0.uri = bad
+                }
+            }
+        ),
+        (
+            "signal.key",
+            { _, bad in
+                Sales_Opportunities_V1_DefineSignalRequest.with {
+                    $0.signal = .with {
+                        $0.key = bad; $0.label = "x"
+                    }
+                }
+            }
+        ),
+        (
+            "signal.label",
+            { _, bad in
+                Sales_Opportunities_V1_DefineSignalRequest.with {
+                    $0.signal = .with {
+                        $0.key = "site_visit"; $0.label = bad
+                    }
+                }
+            }
+        ),
+        ("external_id", { _, bad in imported { $0.externalID = bad } }),
+        ("source", { _, bad in imported { $0.source = bad } }),
+        ("opportunity.name", { _, bad in imported { $0.opportunity.name = bad } }),
+        ("opportunity.customer_type", { _, bad in imported { $0.opportunity.customerType = bad } }),
+        ("history[0].to_stage", { _, bad in imported { $0.history[0].toStage = bad } }),
+        ("history[0].feedback", { _, bad in imported { $0.history[0].feedback = bad } }),
     ]
+
+    static func member(_ deal: String, _ change: (inout Sales_Opportunities_V1_AddDealTeamMemberRequest) -> Void)
+        -> Sales_Opportunities_V1_AddDealTeamMemberRequest
+    {
+        var request = Sales_Opportunities_V1_AddDealTeamMemberRequest.with {
+            $0.opportunityID = deal; $0.personID = "wu.gong"; $0.orgPath = "/presales"; $0.role = .presales
+        }
+        change(&request)
+        return request
+    }
+
+    static func atom(_ change: (inout Sales_Opportunities_V1_PlaybookAtom) -> Void) -> Sales_Opportunities_V1_SavePlaybookAtomRequest {
+        var atom = Sales_Opportunities_V1_PlaybookAtom.with {
+            $0.objection = "价格太高"; $0.strategies = [.with { $0.text = "算总成本" }]
+        }
+        change(&atom)
+        return .with { $0.atom = atom }
+    }
+
+    static func upload(_ deal: String, _ change: (inout Sales_Opportunities_V1_UploadAttachmentRequest) -> Void)
+        -> Sales_Opportunities_V1_UploadAttachmentRequest
+    {
+        var request = Sales_Opportunities_V1_UploadAttachmentRequest.with {
+            $0.opportunityID = deal; $0.name = "a.jpg"; $0.kind = "photo"; $0.content = Data("照片".utf8)
+        }
+        change(&request)
+        return request
+    }
+
+    static func imported(_ change: (inout Sales_Opportunities_V1_ImportOpportunityRequest) -> Void) -> Sales_Opportunities_V1_ImportOpportunityRequest
+    {
+        var request = ImportOpportunityTests.request("EDGE-1", history: [("需求确认", 3, "电话沟通", "要资料")])
+        change(&request)
+        return request
+    }
 
     static func activity(_ deal: String, _ change: (inout Sales_Opportunities_V1_Activity) -> Void) -> Sales_Opportunities_V1_RecordActivityRequest {
         var visit = StageMoveTests.visit(deal)
@@ -235,6 +427,8 @@ import Testing
             let admin = Caller(tenant: cast.rep.tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
             let metadata = try await clients.metadata(admin)
             let huge = String(repeating: "长", count: 100_000)
+            let contributions = Sales_Opportunities_V1_ContributionService.Client(wrapping: clients.grpc)
+            let playbook = Sales_Opportunities_V1_PlaybookService.Client(wrapping: clients.grpc)
             for (field, build) in Self.fields {
                 for bad in ["前\u{0}后", "前\u{7}后", huge] {
                     let error = await StageMoveTests.refusal {
@@ -247,6 +441,22 @@ import Testing
                             _ = try await clients.deals.addDealContact(request, metadata: metadata)
                         case let request as Sales_Opportunities_V1_SavePipelineRequest:
                             _ = try await clients.pipelines.savePipeline(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_AddDealTeamMemberRequest:
+                            _ = try await contributions.addDealTeamMember(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_ConfirmContributionRequest:
+                            _ = try await contributions.confirmContribution(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_SavePlaybookAtomRequest:
+                            _ = try await playbook.savePlaybookAtom(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_SuggestPlaybookRequest:
+                            _ = try await playbook.suggestPlaybook(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_UploadAttachmentRequest:
+                            _ = try await clients.deals.uploadAttachment(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_GetAttachmentRequest:
+                            _ = try await clients.deals.getAttachment(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_DefineSignalRequest:
+                            _ = try await clients.pipelines.defineSignal(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_ImportOpportunityRequest:
+                            _ = try await clients.deals.importOpportunity(request, metadata: metadata)
                         default:
                             Issue.record("no call for \(field)")
                         }

@@ -33,7 +33,11 @@ import Testing
         let notifications: Sales_Notifications_V1_NotificationService.Client<InProcessTransport.Client>
         let tokens: TokenAuthority
 
+        /// The connection, for the services' other clients.
+        let grpc: GRPCClient<InProcessTransport.Client>
+
         init(_ grpc: GRPCClient<InProcessTransport.Client>, tokens: TokenAuthority) {
+            self.grpc = grpc
             deals = Opportunities(wrapping: grpc)
             pipelines = Pipelines(wrapping: grpc)
             notifications = .init(wrapping: grpc)
