@@ -81,10 +81,8 @@ extension OpportunityServiceHandler {
             }
             // The same gate AdvanceStage applies; an imported deal has no activities yet, and its previous
             // feedback is the step before's, so nothing needs reading back.
-            var missing = StageGate.pathProblem(in: pipeline, from: deal.stageKey, to: target).map { [$0] } ?? []
-            missing += StageGate.missing(
-                target, move: step.move, previousFeedback: previousFeedback,
-                record: StageGate.record(of: deal, activities: [], now: step.at))
+            let missing = StageGate.unmet(
+                step.move, deal: deal, pipeline: pipeline, target: target, previousFeedback: previousFeedback, activities: [], at: step.at)
             if !step.move.feedback.isEmpty { previousFeedback = step.move.feedback }
             if !missing.isEmpty, imported.overrideReason.isEmpty {
                 throw ServiceError.failedPrecondition(

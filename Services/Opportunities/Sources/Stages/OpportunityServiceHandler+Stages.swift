@@ -62,12 +62,10 @@ extension OpportunityServiceHandler {
         _ move: StageMove, deal: Opportunity, pipeline: PipelineDefinition, target: PipelineDefinition.Stage, tenant: TenantID,
         at time: Date = Date(), on connection: PostgresConnection
     ) async throws -> [String] {
-        let recorded = try await activities.list(of: deal.id, tenant: tenant, on: connection).map(\.activity)
-        var missing = StageGate.pathProblem(in: pipeline, from: deal.stageKey, to: target).map { [$0] } ?? []
-        missing += StageGate.missing(
-            target, move: move, previousFeedback: try await changes.lastFeedback(of: deal.id, tenant: tenant, on: connection),
-            record: StageGate.record(of: deal, activities: recorded, now: time))
-        return missing
+        StageGate.unmet(
+            move, deal: deal, pipeline: pipeline, target: target,
+            previousFeedback: try await changes.lastFeedback(of: deal.id, tenant: tenant, on: connection),
+            activities: try await activities.list(of: deal.id, tenant: tenant, on: connection).map(\.activity), at: time)
     }
 
     func listStageHistory(

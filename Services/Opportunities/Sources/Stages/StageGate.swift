@@ -31,6 +31,16 @@ enum StageGate {
         }
     }
 
+    /// Everything that keeps `deal` from entering `target` by `move` at `time`: the pipeline's path,
+    /// then the stage's gate over the deal and its activities.
+    static func unmet(
+        _ move: StageMove, deal: Opportunity, pipeline: PipelineDefinition, target: PipelineDefinition.Stage, previousFeedback: String?,
+        activities: [Sales_Opportunities_V1_Activity], at time: Date
+    ) -> [String] {
+        (pathProblem(in: pipeline, from: deal.stageKey, to: target).map { [$0] } ?? [])
+            + missing(target, move: move, previousFeedback: previousFeedback, record: record(of: deal, activities: activities, now: time))
+    }
+
     /// Every requirement of `stage` the move does not meet, each saying what is missing.
     static func missing(
         _ stage: PipelineDefinition.Stage, move: StageMove, previousFeedback: String?, record: RuleValue

@@ -160,8 +160,7 @@ struct ImportRow: Sendable {
 
     /// A refusal from the service, on the column its field came from.
     func problem(from message: String) -> RowProblem {
-        let field = message.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-        let reason = message.split(separator: ":", maxSplits: 1).dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) } ?? message
+        let (field, reason) = RowProblem.fieldAndReason(message)
         let target: OpportunityColumns.Target
         if field.hasPrefix("history["), let close = field.firstIndex(of: "]"),
             let index = Int(field[field.index(field.startIndex, offsetBy: 8)..<close]), index < historyColumns.count

@@ -151,8 +151,7 @@ public struct LeadImport: Sendable {
 
     /// "phone: … is not a mainland mobile" → the row, the sheet's column and the cell.
     static func rowError(_ message: String, line: Int, row: [String], columns: LeadColumns) -> RowError {
-        let field = message.split(separator: ":", maxSplits: 1).first.map(String.init) ?? ""
-        let reason = message.split(separator: ":", maxSplits: 1).dropFirst().first.map { $0.trimmingCharacters(in: .whitespaces) } ?? message
+        let (field, reason) = RowProblem.fieldAndReason(message)
         let column = columns.column(for: field) ?? field
         let index = columns.headers.firstIndex(of: column)
         let value = index.flatMap { $0 < row.count ? row[$0] : nil } ?? ""

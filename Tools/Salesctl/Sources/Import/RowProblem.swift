@@ -17,6 +17,14 @@ public struct RowProblem: Error, Sendable, Equatable {
         self.suggestion = suggestion
     }
 
+    /// A service's INVALID_ARGUMENT message, "field: rule", split; without a colon, the whole
+    /// message is both.
+    static func fieldAndReason(_ message: String) -> (field: String, reason: String) {
+        let parts = message.split(separator: ":", maxSplits: 1)
+        guard parts.count == 2 else { return (parts.first.map(String.init) ?? "", message) }
+        return (String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces))
+    }
+
     /// The problems as a CSV report, each row headed by its kind ("refused", "adjusted").
     public static func csv(_ problems: [(kind: String, problem: RowProblem)]) -> String {
         var lines = ["kind,line,column,value,reason,suggestion"]
