@@ -139,12 +139,12 @@ extension EndToEnd {
                     return try await leads.getLead(.with { $0.id = lead.id }, metadata: admin).checkpoints.first
                 }
             }
-            let worked = try #require(try await checkpoint(calendar: #"{"weekend": [], "working_hours": [["00:00", "23:59"]]}"#))
+            let worked = try #require(try await checkpoint(calendar: #"{"weekend": [], "working_hours": [["00:00", "24:00"]]}"#))
             #expect(worked.state == .missed && worked.businessHours, "\(worked)")
             #expect((2.9...3.1).contains(worked.elapsedHours), "\(worked.elapsedHours)")
             let holidays = try #require(
                 try await checkpoint(
-                    calendar: #"{"weekend": [], "working_hours": [["00:00", "23:59"]], "holidays": ["\#(yesterday)", "\#(TestCalendar.today)"]}"#))
+                    calendar: #"{"weekend": [], "working_hours": [["00:00", "24:00"]], "holidays": ["\#(yesterday)", "\#(TestCalendar.today)"]}"#))
             #expect(holidays.state == .pending && holidays.elapsedHours == 0, "\(holidays)")
         }
     }

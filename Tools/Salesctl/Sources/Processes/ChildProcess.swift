@@ -25,7 +25,13 @@ public final class ChildProcess: Sendable {
             envp.forEach { free($0) }
         }
         var child: pid_t = 0
-        let result = posix_spawn(&child, executable, &actions, nil, argv, envp)
+        var result = posix_spawn(&child, executable, &actions, nil, argv, envp)
+        // ETXTBSY: a program just written (an install, a rebuild) is still open for writing in some
+        // process that forked meanwhile and has not exec'd yet; that lasts microseconds, so retry briefly.
+        for _ in 0..<50 where result == ETXTBSY {
+            usleep(10_000)
+            result = posix_spawn(&child, executable, &actions, nil, argv, envp)
+        }
         guard result == 0 else {
             throw CommandError(description: "could not start \(executable): \(String(cString: strerror(result)))")
         }
