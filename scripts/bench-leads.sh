@@ -14,6 +14,7 @@ root=$(pwd)
 concurrency=${CONCURRENCY:-16}
 seconds=${SECONDS_PER_PHASE:-10}
 scripts/setup-debian.sh
+source scripts/lib-cpu.sh
 
 echo "== build (release)"
 swift build -c release > /tmp/bench-leads-build.log 2>&1 || { tail -40 /tmp/bench-leads-build.log; exit 1; }
@@ -43,24 +44,31 @@ secret=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["jwtSec
 admin_db=${SALES_TEST_ADMIN_URL%/postgres}/sales
 raw_insert() {
   psql -q "$admin_db" -f Benchmarks/leads/setup.sql 2>/dev/null
-  pgbench -n -M prepared -f Benchmarks/leads/raw-insert.sql -c "$concurrency" -j 2 -T "$seconds" "$admin_db" 2>/dev/null \
-    | awk '/^tps/ {print $3; exit}'
+  local before tps
+  before=$(busy_ms)
+  tps=$(pgbench -n -M prepared -f Benchmarks/leads/raw-insert.sql -c "$concurrency" -j 2 -T "$seconds" "$admin_db" 2>/dev/null \
+    | awk '/^tps/ {print $3; exit}')
+  # The rate, then the machine's CPU milliseconds per insert.
+  python3 -c "import sys; print(sys.argv[3], f'{(float(sys.argv[2]) - float(sys.argv[1])) / (float(sys.argv[3]) * float(sys.argv[4])):.2f}')" \
+    "$before" "$(busy_ms)" "$tps" "$seconds"
   psql -q "$admin_db" -c "DROP SCHEMA bench CASCADE" 2>/dev/null
 }
 
 echo "== the same rows inserted directly by pgbench ($concurrency clients, ${seconds}s), before"
-raw_before=$(raw_insert)
-echo "raw_insert_tps=$raw_before"
+read -r raw_before raw_cpu_before <<< "$(raw_insert)"
+echo "raw_insert_tps=$raw_before raw_cpu_ms_per_insert=$raw_cpu_before"
 
 echo "== CreateLead over gRPC from a separate process ($concurrency callers, ${seconds}s per phase)"
 result=$("$bin/leads-benchmark" --port $((base + 1)) --secret "$secret" --concurrency "$concurrency" --seconds "$seconds" --rules 50)
 echo "$result"
+# With pg_stat_statements loaded (see scripts/pg-statements.sh), where the database's time went.
+if [ -n "${SALES_PG_OPTIONS:-}" ]; then scripts/pg-statements.sh "$admin_db" 20; fi
 
 echo "== the same rows inserted directly by pgbench, after"
-raw_after=$(raw_insert)
-echo "raw_insert_tps=$raw_after"
+read -r raw_after raw_cpu_after <<< "$(raw_insert)"
+echo "raw_insert_tps=$raw_after raw_cpu_ms_per_insert=$raw_cpu_after"
 
-python3 - "$result" "$raw_before" "$raw_after" <<'PY'
+python3 - "$result" "$raw_before" "$raw_after" "$raw_cpu_before" "$raw_cpu_after" <<'PY'
 import sys
 fields = dict(part.split("=") for part in sys.argv[1].split())
 before, after = float(sys.argv[2]), float(sys.argv[3])
@@ -69,5 +77,8 @@ print()
 print(f"CreateLead: {rate:,.0f} leads/s (p50 {float(fields['max_p50_ms']):.1f} ms, p99 {float(fields['max_p99_ms']):.1f} ms at the maximum rate)")
 print(f"at half the maximum rate ({float(fields['half_rate']):,.0f}/s): p50 {float(fields['half_p50_ms']):.1f} ms, p99 {float(fields['half_p99_ms']):.1f} ms (target < 25 ms)")
 print(f"raw insert of the same rows: {raw:,.0f} per second (mean of {before:,.0f} before and {after:,.0f} after)")
+cpu = [(k.removeprefix("cpu_ms_per_op_"), v) for k, v in fields.items() if k.startswith("cpu_ms_per_op_")]
+print("CPU per lead at the maximum rate, ms: " + ", ".join(f"{k} {float(v):.2f}" for k, v in cpu)
+      + f" (pgbench's raw insert: {(float(sys.argv[4]) + float(sys.argv[5])) / 2:.2f} in all)")
 print(f"ratio CreateLead / raw insert: {rate / raw:.2f} (target >= 0.50)")
 PY

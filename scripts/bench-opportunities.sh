@@ -13,6 +13,7 @@ concurrency=${CONCURRENCY:-16}
 seconds=${SECONDS_PER_PHASE:-10}
 deals=${DEALS:-3000}
 scripts/setup-debian.sh
+source scripts/lib-cpu.sh
 
 echo "== build (release)"
 swift build -c release > /tmp/bench-opportunities-build.log 2>&1 || { tail -40 /tmp/bench-opportunities-build.log; exit 1; }
@@ -45,16 +46,21 @@ psql -q "$admin_db" -f Benchmarks/opportunities/seed-list.sql
 echo "== AdvanceStage and ListOpportunities over gRPC from a separate process ($concurrency callers, ${seconds}s per phase)"
 result=$("$bin/opportunities-benchmark" --port $((base + 2)) --secret "$secret" --concurrency "$concurrency" --seconds "$seconds" --deals "$deals")
 echo "$result"
+# With pg_stat_statements loaded (see scripts/pg-statements.sh), where the database's time went.
+if [ -n "${SALES_PG_OPTIONS:-}" ]; then scripts/pg-statements.sh "$admin_db" 20; fi
 
 echo "== the same reads and writes by pgbench directly ($concurrency clients, ${seconds}s)"
 psql -q "$admin_db" -f Benchmarks/opportunities/setup-raw.sql
 moved=$(psql -tA "$admin_db" -c "SELECT count(*) FROM bench.deal_ids")
+busy_before=$(busy_ms)
 raw=$(pgbench -n -M prepared -D deals="$moved" -f Benchmarks/opportunities/raw-move.sql -c "$concurrency" -j 2 -T "$seconds" "$admin_db" 2>/dev/null \
   | awk '/^tps/ {print $3; exit}')
-echo "raw_move_tps=$raw"
+raw_cpu=$(python3 -c "import sys; print(f'{(float(sys.argv[2]) - float(sys.argv[1])) / (float(sys.argv[3]) * float(sys.argv[4])):.2f}')" \
+  "$busy_before" "$(busy_ms)" "$raw" "$seconds")
+echo "raw_move_tps=$raw raw_cpu_ms_per_move=$raw_cpu"
 psql -q "$admin_db" -c "DROP SCHEMA bench CASCADE" 2>/dev/null
 
-python3 - "$result" "$raw" <<'PY'
+python3 - "$result" "$raw" "$raw_cpu" <<'PY'
 import sys
 fields = dict(part.split("=") for part in sys.argv[1].split())
 rate, raw = float(fields["moves_per_s"]), float(sys.argv[2])
@@ -62,5 +68,7 @@ print()
 print(f"AdvanceStage: {rate:,.0f} moves/s (p50 {float(fields['move_p50_ms']):.1f} ms, p99 {float(fields['move_p99_ms']):.1f} ms), {fields['moves']} moves, {fields['failures']} failures")
 print(f"raw reads and writes of the same moves: {raw:,.0f} per second")
 print(f"ratio AdvanceStage / raw: {rate / raw:.2f} (target >= 0.50)")
+cpu = [(k.removeprefix("cpu_ms_per_op_"), v) for k, v in fields.items() if k.startswith("cpu_ms_per_op_")]
+print("CPU per move, ms: " + ", ".join(f"{k} {float(v):.2f}" for k, v in cpu) + f" (pgbench's raw move: {sys.argv[3]} in all)")
 print(f"ListOpportunities, a manager of 50,000 of 200,000 deals, 50 a page: p50 {float(fields['list_p50_ms']):.1f} ms, p99 {float(fields['list_p99_ms']):.1f} ms ({fields['lists']} pages)")
 PY

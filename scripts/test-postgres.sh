@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts a throwaway PostgreSQL cluster for the tests and prints its superuser URL.
 # Usage: eval "$(scripts/test-postgres.sh start DIR PORT)"; scripts/test-postgres.sh stop DIR
+# SALES_PG_OPTIONS adds server options, e.g. pg_stat_statements for scripts/pg-statements.sh.
 set -euo pipefail
 action=$1 dir=$2
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
@@ -16,7 +17,7 @@ case $action in
     as_owner "$bin/initdb" -D "$dir" -U postgres --pwfile="$dir.pw" --auth=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
     rm -f "$dir.pw"
     as_owner "$bin/pg_ctl" -D "$dir" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off" start >/dev/null
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off ${SALES_PG_OPTIONS:-}" start >/dev/null
     echo "export SALES_TEST_ADMIN_URL=postgres://postgres:$password@127.0.0.1:$port/postgres"
     ;;
   stop)

@@ -101,6 +101,7 @@ try await withGRPCClient(
 
     // Phase 1: closed loop, the maximum rate.
     let closed = Recorder()
+    let cpuBefore = ProcessCPU.snapshot()
     let end = ContinuousClock.now + .seconds(options.seconds)
     let started = ContinuousClock.now
     await withTaskGroup(of: Void.self) { group in
@@ -118,6 +119,7 @@ try await withGRPCClient(
         }
     }
     let wall = ContinuousClock.now - started
+    let cpu = ProcessCPU.snapshot().perOperation(since: cpuBefore, operations: await closed.latencies.count)
     let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) / 1e18
     let maxLatencies = await closed.latencies
     let maxRate = Double(maxLatencies.count) / wallSeconds
@@ -147,5 +149,5 @@ try await withGRPCClient(
         String(
             format: "max_rate_leads_per_s=%.1f max_p50_ms=%.2f max_p99_ms=%.2f half_rate=%.1f half_p50_ms=%.2f half_p99_ms=%.2f failures=%d",
             maxRate, percentile(maxLatencies, 0.5) * 1000, percentile(maxLatencies, 0.99) * 1000,
-            rate, percentile(halfLatencies, 0.5) * 1000, percentile(halfLatencies, 0.99) * 1000, failures))
+            rate, percentile(halfLatencies, 0.5) * 1000, percentile(halfLatencies, 0.99) * 1000, failures) + " " + cpu)
 }

@@ -150,6 +150,7 @@ try await withGRPCClient(
     // AdvanceStage, closed loop: each caller takes deals and moves each through three gates.
     let moves: [(String, String, String)] = [("需求确认", "电话沟通", "有兴趣"), ("方案报价", "发送方案", "要报价"), ("商务谈判", "处理异议", "嫌贵")]
     let advance = Recorder()
+    let cpuBefore = ProcessCPU.snapshot()
     let started = ContinuousClock.now
     let end = started + .seconds(options.seconds)
     await withTaskGroup(of: Void.self) { group in
@@ -176,6 +177,7 @@ try await withGRPCClient(
     }
     let moveSeconds = (ContinuousClock.now - started).seconds
     let moveLatencies = await advance.latencies
+    let moveCPU = ProcessCPU.snapshot().perOperation(since: cpuBefore, operations: moveLatencies.count)
 
     // ListOpportunities as a manager of 10 of the 40 teams, 50 a page, following the cursor.
     let list = Recorder()
@@ -211,5 +213,5 @@ try await withGRPCClient(
             format: "moves_per_s=%.1f move_p50_ms=%.2f move_p99_ms=%.2f moves=%d list_p50_ms=%.2f list_p99_ms=%.2f lists=%d failures=%d",
             Double(moveLatencies.count) / moveSeconds, percentile(moveLatencies, 0.5) * 1000, percentile(moveLatencies, 0.99) * 1000,
             moveLatencies.count, percentile(listLatencies, 0.5) * 1000, percentile(listLatencies, 0.99) * 1000, listLatencies.count,
-            failures))
+            failures) + " " + moveCPU)
 }

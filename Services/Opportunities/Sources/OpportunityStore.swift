@@ -10,6 +10,14 @@ import SwiftProtobuf
 struct OpportunityStore: Sendable {
     let database: Database
 
+    /// See `lockedForMove`.
+    struct MoveReads {
+        let deal: Opportunity
+        let savedPipeline: PipelineDefinition?
+        let lastFeedback: String?
+        let activities: [Sales_Opportunities_V1_Activity]
+    }
+
     private static let columns = """
         id, seq, name, customer_name, lead_id, owner_id, org_path, stage, amount_minor, currency, expected_close, created_at,
         pipeline, pipeline_version, stage_key, default_probability, deal_type, stage_entered_at, override_reason,
@@ -53,6 +61,44 @@ struct OpportunityStore: Sendable {
             \(unescaped: lock ? "FOR UPDATE" : "")
             """, on: connection)
         return try await Self.decode(rows).first
+    }
+
+    /// What a stage move reads, in one round trip: the deal if the caller sees it, its row locked
+    /// until the transaction ends (moves of one deal take turns, so its history stays a line);
+    /// the latest saved version of its pipeline (nil: none saved); and what its gate judges, the
+    /// last feedback given and the newest 500 activities. NOT_FOUND when the caller does not see it.
+    func lockedForMove(_ id: UUID, for caller: Caller, pipelines: PipelineStore, on connection: PostgresConnection) async throws
+        -> MoveReads
+    {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns),
+                   p.definition, p.version, p.saved_by, p.saved_at,
+                   (SELECT s.feedback FROM stage_changes s
+                    WHERE s.tenant_id = opportunities.tenant_id AND s.opportunity_id = opportunities.id AND s.feedback <> ''
+                    ORDER BY s.seq DESC LIMIT 1) AS last_feedback,
+                   ARRAY(SELECT a.detail FROM activities a
+                         WHERE a.tenant_id = opportunities.tenant_id AND a.opportunity_id = opportunities.id
+                         ORDER BY a.seq DESC LIMIT 500) AS activity_details
+            FROM opportunities
+            LEFT JOIN LATERAL (
+                SELECT definition, version, saved_by, saved_at FROM pipelines
+                WHERE pipelines.tenant_id = opportunities.tenant_id AND pipelines.name = opportunities.pipeline
+                ORDER BY version DESC LIMIT 1
+            ) p ON true
+            WHERE opportunities.id = \(id) AND opportunities.tenant_id = \(caller.tenant.rawValue)
+              AND (\(visibleTo: Visibility(caller)) OR \(onTeamOf: caller, deal: "opportunities.id"))
+            FOR UPDATE OF opportunities
+            """, logger: database.logger)
+        for try await row in rows {
+            let row = row.makeRandomAccess()
+            return MoveReads(
+                deal: try Self.opportunity(row),
+                savedPipeline: try row.decode("version", as: Int32?.self) == nil ? nil : try pipelines.definition(row),
+                lastFeedback: try row.decode("last_feedback"),
+                activities: try row.decode("activity_details", as: [String].self).map { try Sales_Opportunities_V1_Activity(jsonString: $0) })
+        }
+        throw ServiceError.notFound(kind: "opportunity", id: id.apiString)
     }
 
     /// The deal if the caller sees it, else NOT_FOUND (out of scope reads as missing).
@@ -231,25 +277,25 @@ struct OpportunityStore: Sendable {
 
     private static func decode(_ rows: PostgresRowSequence) async throws -> [Opportunity] {
         var result: [Opportunity] = []
-        for try await row in rows {
-            let row = row.makeRandomAccess()
-            result.append(
-                Opportunity(
-                    id: try row.decode("id"), seq: try row.decode("seq"), name: try row.decode("name"),
-                    customerName: try row.decode("customer_name"), leadID: try row.decode("lead_id"), ownerID: try row.decode("owner_id"),
-                    orgPath: try row.decode("org_path"), stage: Sales_Opportunities_V1_Stage(column: try row.decode("stage")),
-                    amount: Money(
-                        minorUnits: try row.decode("amount_minor"), currency: Currency(try row.decode("currency", as: String.self)) ?? .cny),
-                    expectedClose: try row.decode("expected_close"), createdAt: try row.decode("created_at"),
-                    pipeline: try row.decode("pipeline"), pipelineVersion: try row.decode("pipeline_version"),
-                    stageKey: try row.decode("stage_key"), defaultProbability: Int32(try row.decode("default_probability", as: Int16.self)),
-                    dealType: Sales_Opportunities_V1_DealType(column: try row.decode("deal_type")),
-                    stageEnteredAt: try row.decode("stage_entered_at"), overrideReason: try row.decode("override_reason"),
-                    staleSince: try row.decode("stale_since"), staleReason: try row.decode("stale_reason"),
-                    customerID: try row.decode("customer_id"), risks: try row.decode("risks"),
-                    createdBy: try row.decode("created_by"), customerType: try row.decode("customer_type")))
-        }
+        for try await row in rows { result.append(try opportunity(row.makeRandomAccess())) }
         return result
+    }
+
+    private static func opportunity(_ row: PostgresRandomAccessRow) throws -> Opportunity {
+        Opportunity(
+            id: try row.decode("id"), seq: try row.decode("seq"), name: try row.decode("name"),
+            customerName: try row.decode("customer_name"), leadID: try row.decode("lead_id"), ownerID: try row.decode("owner_id"),
+            orgPath: try row.decode("org_path"), stage: Sales_Opportunities_V1_Stage(column: try row.decode("stage")),
+            amount: Money(
+                minorUnits: try row.decode("amount_minor"), currency: Currency(try row.decode("currency", as: String.self)) ?? .cny),
+            expectedClose: try row.decode("expected_close"), createdAt: try row.decode("created_at"),
+            pipeline: try row.decode("pipeline"), pipelineVersion: try row.decode("pipeline_version"),
+            stageKey: try row.decode("stage_key"), defaultProbability: Int32(try row.decode("default_probability", as: Int16.self)),
+            dealType: Sales_Opportunities_V1_DealType(column: try row.decode("deal_type")),
+            stageEnteredAt: try row.decode("stage_entered_at"), overrideReason: try row.decode("override_reason"),
+            staleSince: try row.decode("stale_since"), staleReason: try row.decode("stale_reason"),
+            customerID: try row.decode("customer_id"), risks: try row.decode("risks"),
+            createdBy: try row.decode("created_by"), customerType: try row.decode("customer_type"))
     }
 }
 

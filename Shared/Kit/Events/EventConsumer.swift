@@ -7,8 +7,9 @@ import SalesProto
 import ServiceLifecycle
 import SwiftProtobuf
 
-/// Follows another service's event feed and applies each event exactly once: the effect, the
-/// applied event id and the cursor are written in one transaction. Delivery is at least once
+/// Follows another service's event feed and applies each event exactly once: the effects, the
+/// applied event ids and the cursor are written in one transaction (one per batch of the events
+/// that arrived while the previous batch was applied). Delivery is at least once
 /// (a crash before commit means the event comes again); the applied-id record turns a repeat
 /// into a no-op. Reconnects with backoff when the producer is away.
 public struct EventConsumer: Service {
@@ -75,12 +76,37 @@ public struct EventConsumer: Service {
             $0.follow = true
         }
         return try await feed.subscribe(request, metadata: ["authorization": "Bearer \(token)"]) { response in
-            var applied = 0
-            for try await event in response.messages {
-                try await apply(event, logger: logger)
-                applied += 1
+            // The stream is read by its own task, so events that arrive while a batch is being
+            // applied wait in `arrivals` and go together in the next transaction.
+            let arrivals = ArrivalBatches<Sales_Common_V1_EventEnvelope>(capacity: Self.batchLimit * 2)
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    do {
+                        for try await event in response.messages {
+                            guard await arrivals.push(event) else { return }
+                        }
+                        arrivals.finish()
+                    } catch {
+                        arrivals.finish(throwing: error)
+                    }
+                }
+                defer {
+                    arrivals.close()
+                    group.cancelAll()
+                }
+                var applied = 0
+                while let batch = try await arrivals.next(limit: Self.batchLimit) {
+                    do {
+                        try await apply(batch, logger: logger)
+                    } catch  where batch.count > 1 {
+                        // One failing event must not hold back those before it: apply them singly,
+                        // so the failure comes from that event alone, with the cursor just before it.
+                        for event in batch { try await apply([event], logger: logger) }
+                    }
+                    applied += batch.count
+                }
+                return applied
             }
-            return applied
         }
     }
 
@@ -90,23 +116,39 @@ public struct EventConsumer: Service {
         return 0
     }
 
-    func apply(_ event: Sales_Common_V1_EventEnvelope, logger: Logger) async throws {
-        guard let eventID = UUID(uuidString: event.eventID) else {
-            logger.error("skipping an event with a malformed id", metadata: ["sequence": "\(event.sequence)"])
-            return
+    /// The most events applied in one transaction.
+    static let batchLimit = 200
+
+    /// Applies `events` in one transaction: those not applied before go to the handler in order,
+    /// and the cursor moves past the last.
+    func apply(_ events: [Sales_Common_V1_EventEnvelope], logger: Logger) async throws {
+        guard let last = events.last else { return }
+        let identified = events.compactMap { event -> (event: Sales_Common_V1_EventEnvelope, id: UUID)? in
+            guard let id = UUID(uuidString: event.eventID) else {
+                logger.error("skipping an event with a malformed id", metadata: ["sequence": "\(event.sequence)"])
+                return nil
+            }
+            return (event, id)
         }
         try await database.transaction { connection in
-            let inserted = try await connection.query(
-                """
-                INSERT INTO consumer_applied_events (consumer, event_id, sequence) VALUES (\(name), \(eventID), \(event.sequence))
-                ON CONFLICT DO NOTHING RETURNING 1
-                """, logger: logger)
-            var isNew = false
-            for try await _ in inserted { isNew = true }
-            if isNew { try await handler(event, connection) }
+            var fresh = Set<UUID>()
+            if !identified.isEmpty {
+                let inserted = try await connection.query(
+                    """
+                    INSERT INTO consumer_applied_events (consumer, event_id, sequence)
+                    SELECT \(name), e.id, e.sequence FROM unnest(\(identified.map(\.id))::uuid[], \(identified.map(\.event.sequence))::bigint[])
+                        AS e (id, sequence)
+                    ON CONFLICT DO NOTHING RETURNING event_id
+                    """, logger: logger)
+                for try await id in inserted.decode(UUID.self) { fresh.insert(id) }
+            }
+            // `remove` answers true once per id, so an event repeated within the batch applies once.
+            for (event, id) in identified where fresh.remove(id) != nil {
+                try await handler(event, connection)
+            }
             try await connection.query(
                 """
-                INSERT INTO consumer_cursors (consumer, last_sequence) VALUES (\(name), \(event.sequence))
+                INSERT INTO consumer_cursors (consumer, last_sequence) VALUES (\(name), \(last.sequence))
                 ON CONFLICT (consumer) DO UPDATE
                 SET last_sequence = GREATEST(consumer_cursors.last_sequence, EXCLUDED.last_sequence), updated_at = now()
                 """, logger: logger)

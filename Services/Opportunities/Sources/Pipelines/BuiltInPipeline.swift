@@ -6,6 +6,9 @@ import SwiftProtobuf
 enum BuiltInPipeline {
     static let name = "new-business"
 
+    /// What a deal following `pipeline` follows when the tenant saved no version of it.
+    static func unsaved(_ pipeline: String) -> PipelineDefinition? { pipeline == name ? definition : nil }
+
     static let message = Sales_Opportunities_V1_Pipeline.with {
         $0.name = name
         $0.isDefault = true

@@ -57,12 +57,12 @@ struct PipelineStore: Sendable {
             ORDER BY version DESC LIMIT 1
             """, on: connection)
         for try await row in rows { return try definition(row) }
-        return name == BuiltInPipeline.name && version == 0 ? BuiltInPipeline.definition : nil
+        return version == 0 ? BuiltInPipeline.unsaved(name) : nil
     }
 
     /// Exactly the version a deal follows: version 0 is the built-in pipeline.
     func version(_ name: String, _ version: Int32, tenant: TenantID) async throws -> PipelineDefinition? {
-        guard version > 0 else { return name == BuiltInPipeline.name ? BuiltInPipeline.definition : nil }
+        guard version > 0 else { return BuiltInPipeline.unsaved(name) }
         return try await pipeline(name, version: version, tenant: tenant)
     }
 
@@ -92,7 +92,12 @@ struct PipelineStore: Sendable {
     }
 
     private func definition(_ row: PostgresRow) throws -> PipelineDefinition {
-        let row = row.makeRandomAccess()
+        try definition(row.makeRandomAccess())
+    }
+
+    /// The pipeline in a row's `definition`, `version`, `saved_by` and `saved_at` columns (parsed
+    /// once per version).
+    func definition(_ row: PostgresRandomAccessRow) throws -> PipelineDefinition {
         let key = ParsedPipelines.Key(
             version: try row.decode("version"), savedBy: try row.decode("saved_by"), savedAt: try row.decode("saved_at"),
             definition: try row.decode("definition"))

@@ -18,12 +18,13 @@ extension OpportunityServiceHandler {
             ? RequestContext.caller() : RequestContext.caller(allowedTo: .administer, "overriding a stage gate")
         let logger = RequestContext.logger
         return try await Idempotency.run("AdvanceStage", request: request, database: store.database) { connection in
-            let deal = try await store.visible(move.opportunityID, for: caller, lock: true, on: connection)
+            let reads = try await store.lockedForMove(move.opportunityID, for: caller, pipelines: pipelines, on: connection)
+            let deal = reads.deal
             if let from = move.fromStage, from != deal.stageKey {
                 throw ServiceError.failedPrecondition("the deal is in \(deal.stageKey) now, not \(from): someone moved it; reload it")
             }
             guard move.toStage != deal.stageKey else { throw ServiceError.failedPrecondition("the deal is already in \(deal.stageKey)") }
-            guard let pipeline = try await pipelines.pipeline(deal.pipeline, tenant: caller.tenant, on: connection) else {
+            guard let pipeline = reads.savedPipeline ?? BuiltInPipeline.unsaved(deal.pipeline) else {
                 throw ServiceError.failedPrecondition("the deal's pipeline \(deal.pipeline) is gone; an admin saves it again")
             }
             guard let target = pipeline.stage(move.toStage) else {
@@ -36,7 +37,9 @@ extension OpportunityServiceHandler {
             if let first = unknown.first, let index = move.evidenceIDs.firstIndex(of: first) {
                 throw ServiceError.invalidArgument(field: "evidence_ids[\(index)]", rule: "\(first.apiString) is not an activity of this deal")
             }
-            let missing = try await unmet(move, deal: deal, pipeline: pipeline, target: target, tenant: caller.tenant, on: connection)
+            let missing = StageGate.unmet(
+                move, deal: deal, pipeline: pipeline, target: target, previousFeedback: reads.lastFeedback, activities: reads.activities,
+                at: Date())
             if !missing.isEmpty, move.overrideReason.isEmpty {
                 throw ServiceError.failedPrecondition("entering \(target.key) needs: " + missing.joined(separator: "; "))
             }
@@ -54,18 +57,6 @@ extension OpportunityServiceHandler {
                 $0.change = change
             }
         }
-    }
-
-    /// What keeps `deal` from entering `target` by `move`: the pipeline's path and the stage's gate,
-    /// judged `at` the move's time (now, or an imported change's).
-    func unmet(
-        _ move: StageMove, deal: Opportunity, pipeline: PipelineDefinition, target: PipelineDefinition.Stage, tenant: TenantID,
-        at time: Date = Date(), on connection: PostgresConnection
-    ) async throws -> [String] {
-        StageGate.unmet(
-            move, deal: deal, pipeline: pipeline, target: target,
-            previousFeedback: try await changes.lastFeedback(of: deal.id, tenant: tenant, on: connection),
-            activities: try await activities.list(of: deal.id, tenant: tenant, on: connection).map(\.activity), at: time)
     }
 
     func listStageHistory(

@@ -33,17 +33,6 @@ struct StageChangeStore: Sendable {
         return change
     }
 
-    /// The feedback of the deal's latest move that had any.
-    func lastFeedback(of deal: UUID, tenant: TenantID, on connection: PostgresConnection) async throws -> String? {
-        let rows = try await database.query(
-            """
-            SELECT feedback FROM stage_changes WHERE tenant_id = \(tenant.rawValue) AND opportunity_id = \(deal) AND feedback <> ''
-            ORDER BY seq DESC LIMIT 1
-            """, on: connection)
-        for try await feedback in rows.decode(String.self) { return feedback }
-        return nil
-    }
-
     func history(of deal: UUID, tenant: TenantID) async throws -> [Sales_Opportunities_V1_StageChange] {
         let rows = try await database.query(
             """
