@@ -42,6 +42,7 @@ admin_db=${SALES_TEST_ADMIN_URL%/postgres}/sales
 
 echo "== 200,000 deals in 40 teams for the list phase"
 psql -q "$admin_db" -f Benchmarks/opportunities/seed-list.sql
+sync
 
 echo "== AdvanceStage and ListOpportunities over gRPC from a separate process ($concurrency callers, ${seconds}s per phase)"
 result=$("$bin/opportunities-benchmark" --port $((base + 2)) --secret "$secret" --concurrency "$concurrency" --seconds "$seconds" --deals "$deals")

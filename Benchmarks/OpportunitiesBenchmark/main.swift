@@ -147,6 +147,9 @@ try await withGRPCClient(
         return all
     }
 
+    // The services consuming the seeding's events catch up before the clock starts.
+    try await Task.sleep(for: .seconds(3))
+
     // AdvanceStage, closed loop: each caller takes deals and moves each through three gates.
     let moves: [(String, String, String)] = [("需求确认", "电话沟通", "有兴趣"), ("方案报价", "发送方案", "要报价"), ("商务谈判", "处理异议", "嫌贵")]
     let advance = Recorder()
