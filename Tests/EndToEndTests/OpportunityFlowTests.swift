@@ -196,6 +196,63 @@ extension EndToEnd {
             }
         }
 
+        /// Eight callers move one deal out of 初步接触 at once over loopback: one wins, the rest are
+        /// refused, and the history is one line; then the bulk path meets the same gate.
+        @Test func simultaneousMovesOfOneDealLeaveOneLineOfHistoryAndTheBulkPathMeetsTheGate() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            try await client.with(.opportunities) { grpc in
+                let deals = Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc)
+                let rep = try await client.metadata(People.rep)
+                func newDeal(_ name: String) async throws -> String {
+                    try await deals.createOpportunity(
+                        .with {
+                            $0.name = name; $0.customerName = "仁济医院"; $0.pipeline = "new-business"
+                            $0.amount = .with {
+                                $0.minorUnits = 30_000_000; $0.currency = "CNY"
+                            }
+                            $0.expectedClose = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: 30 * 86_400))
+                        }, metadata: rep
+                    ).id
+                }
+                let deal = try await newDeal("内镜中心")
+                let outcomes = await withTaskGroup(of: RPCError?.self) { group in
+                    for caller in 0..<8 {
+                        group.addTask {
+                            await Self.refusal {
+                                try await deals.advanceStage(
+                                    .with {
+                                        $0.opportunityID = deal; $0.toStage = "需求确认"; $0.fromStage = "初步接触"
+                                        $0.keyAction = "电话沟通"; $0.feedback = "第\(caller)次沟通有兴趣"
+                                    }, metadata: rep)
+                            }
+                        }
+                    }
+                    return await group.reduce(into: []) { $0.append($1) }
+                }
+                #expect(outcomes.filter { $0 == nil }.count == 1, "one move wins: \(outcomes.compactMap { $0?.message })")
+                #expect(outcomes.compactMap { $0 }.allSatisfy { $0.code == .failedPrecondition })
+                let history = try await deals.listStageHistory(.with { $0.opportunityID = deal }, metadata: rep).changes
+                #expect(history.map { "\($0.fromStage)→\($0.toStage)" } == ["初步接触→需求确认"])
+
+                let other = try await newDeal("内镜二期")
+                let bulk = try await deals.advanceStages(
+                    .with {
+                        $0.moves = [
+                            .with {
+                                $0.opportunityID = other; $0.toStage = "需求确认"; $0.keyAction = "电话沟通"
+                            },
+                            .with {
+                                $0.opportunityID = deal; $0.toStage = "方案报价"; $0.keyAction = "发送方案"; $0.feedback = "要报价"
+                            },
+                        ]
+                    }, metadata: rep)
+                #expect(bulk.moved == 0 && bulk.refused == 2)
+                #expect(bulk.outcomes[0].refused.code == "FAILED_PRECONDITION" && bulk.outcomes[0].refused.message.contains("feedback:"))
+                #expect(bulk.outcomes[1].refused.message.contains("至少一次拜访记录"), "\(bulk.outcomes[1].refused.message)")
+            }
+        }
+
         @Test func aChampionWhoLeavesPutsARiskOnBothOpenDeals() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)

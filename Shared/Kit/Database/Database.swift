@@ -59,6 +59,24 @@ public struct Database: Sendable {
         }
     }
 
+    /// Runs `body` in a savepoint of the current transaction: when it throws, its writes and the
+    /// events it appended are undone and the transaction goes on (a bulk command's refused item).
+    public func savepoint<Result: Sendable>(on connection: PostgresConnection, _ body: () async throws -> Result) async throws -> Result {
+        guard let tail = TransactionTail.current else { preconditionFailure("a savepoint is taken inside Database.transaction") }
+        let mark = tail.mark
+        try await connection.query("SAVEPOINT item", logger: logger)
+        do {
+            let result = try await body()
+            try await connection.query("RELEASE SAVEPOINT item", logger: logger)
+            return result
+        } catch {
+            try await connection.query("ROLLBACK TO SAVEPOINT item", logger: logger)
+            try await connection.query("RELEASE SAVEPOINT item", logger: logger)
+            tail.rollback(to: mark)
+            throw error
+        }
+    }
+
     /// Runs `query` on `connection` when the caller is inside a transaction, else on the pool.
     @discardableResult
     public func query(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> PostgresRowSequence {

@@ -9,5 +9,9 @@ extension PSQLError {
 
     /// Text the server cannot store: NUL (22021, and `\u0000` in jsonb, 22P05), too long for its
     /// column (22001) or for an index row (54000). Still the caller's input, never INTERNAL.
+    /// The transaction lost to a concurrent one (a deadlock, 40P01, or a serialization failure,
+    /// 40001): nothing was written, and the same call again will likely pass.
+    var isConcurrencyConflict: Bool { ["40P01", "40001"].contains(sqlState ?? "") }
+
     var isUnstorableText: Bool { ["22021", "22P05", "22001", "54000"].contains(sqlState ?? "") }
 }

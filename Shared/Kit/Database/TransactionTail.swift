@@ -22,6 +22,19 @@ final class TransactionTail: Sendable {
         state.withLock { $0.answers.append(answer) }
     }
 
+    /// How much has been kept so far, to go back to when a savepoint rolls back.
+    var mark: (events: Int, answers: Int) {
+        state.withLock { ($0.events.count, $0.answers.count) }
+    }
+
+    /// Forgets what was kept after `mark`, as the savepoint's rollback forgets its writes.
+    func rollback(to mark: (events: Int, answers: Int)) {
+        state.withLock {
+            $0.events.removeSubrange(mark.events...)
+            $0.answers.removeSubrange(mark.answers...)
+        }
+    }
+
     func flush(on connection: PostgresConnection, logger: Logger) async throws {
         let (events, answers) = state.withLock { state in
             defer { state = ([], []) }

@@ -28,6 +28,9 @@ enum ErrorClassifier {
             || error.code == .poolClosed:
             logger.error("database unreachable", metadata: ["error": "\(String(reflecting: error))"])
             return RPCError(code: .unavailable, message: "the database is unreachable; retry later (request \(requestID))")
+        case let error as PSQLError where error.isConcurrencyConflict:
+            logger.notice("transaction aborted by a concurrent one", metadata: ["error": "\(String(reflecting: error))"])
+            return RPCError(code: .aborted, message: "a concurrent change to the same records won; nothing was written, send the call again")
         case let error as PSQLError where error.isUnstorableText:
             // Text the edge check let through but Postgres cannot store: still the caller's input.
             logger.warning("text refused by the database", metadata: ["error": "\(String(reflecting: error))"])

@@ -25,6 +25,14 @@ public enum ServiceError: Error, Sendable, Equatable, RPCErrorConvertible {
         }
     }
 
+    /// The status's canonical name, as a bulk command reports an item's refusal: FAILED_PRECONDITION.
+    public var statusName: String {
+        "\(rpcErrorCode)".reduce(into: "") { name, character in
+            if character.isUppercase { name += "_" }
+            name += character.uppercased()
+        }
+    }
+
     public var rpcErrorMessage: String {
         let message =
             switch self {

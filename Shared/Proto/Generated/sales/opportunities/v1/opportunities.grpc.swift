@@ -87,6 +87,19 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "AdvanceStages" metadata.
+        public enum AdvanceStages: Sendable {
+            /// Request type for "AdvanceStages".
+            public typealias Input = Sales_Opportunities_V1_AdvanceStagesRequest
+            /// Response type for "AdvanceStages".
+            public typealias Output = Sales_Opportunities_V1_AdvanceStagesResponse
+            /// Descriptor for "AdvanceStages".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.OpportunityService"),
+                method: "AdvanceStages",
+                type: .unary
+            )
+        }
         /// Namespace for "ListStageHistory" metadata.
         public enum ListStageHistory: Sendable {
             /// Request type for "ListStageHistory".
@@ -276,6 +289,7 @@ public enum Sales_Opportunities_V1_OpportunityService: Sendable {
             ListOpportunities.descriptor,
             GetOverview.descriptor,
             AdvanceStage.descriptor,
+            AdvanceStages.descriptor,
             ListStageHistory.descriptor,
             ListStageOverrides.descriptor,
             RecordActivity.descriptor,
@@ -390,6 +404,25 @@ extension Sales_Opportunities_V1_OpportunityService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_AdvanceStageRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_AdvanceStageResponse>
+
+        /// Handle the "AdvanceStages" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many moves at once (a bulk update), each through the same gate; refused moves are reported
+        /// > one by one and do not stop the others.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_AdvanceStagesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_AdvanceStagesResponse` messages.
+        func advanceStages(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_AdvanceStagesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_AdvanceStagesResponse>
 
         /// Handle the "ListStageHistory" method.
         ///
@@ -708,6 +741,25 @@ extension Sales_Opportunities_V1_OpportunityService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_AdvanceStageResponse>
 
+        /// Handle the "AdvanceStages" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many moves at once (a bulk update), each through the same gate; refused moves are reported
+        /// > one by one and do not stop the others.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AdvanceStagesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_AdvanceStagesResponse` message.
+        func advanceStages(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_AdvanceStagesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_AdvanceStagesResponse>
+
         /// Handle the "ListStageHistory" method.
         ///
         /// - Parameters:
@@ -1023,6 +1075,25 @@ extension Sales_Opportunities_V1_OpportunityService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_AdvanceStageResponse
 
+        /// Handle the "AdvanceStages" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many moves at once (a bulk update), each through the same gate; refused moves are reported
+        /// > one by one and do not stop the others.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_AdvanceStagesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_AdvanceStagesResponse` to respond with.
+        func advanceStages(
+            request: Sales_Opportunities_V1_AdvanceStagesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_AdvanceStagesResponse
+
         /// Handle the "ListStageHistory" method.
         ///
         /// - Parameters:
@@ -1318,6 +1389,17 @@ extension Sales_Opportunities_V1_OpportunityService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Opportunities_V1_OpportunityService.Method.AdvanceStages.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_AdvanceStagesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_AdvanceStagesResponse>(),
+            handler: { request, context in
+                try await self.advanceStages(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Opportunities_V1_OpportunityService.Method.ListStageHistory.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListStageHistoryRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListStageHistoryResponse>(),
@@ -1526,6 +1608,17 @@ extension Sales_Opportunities_V1_OpportunityService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_AdvanceStageResponse> {
         let response = try await self.advanceStage(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func advanceStages(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_AdvanceStagesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_AdvanceStagesResponse> {
+        let response = try await self.advanceStages(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1748,6 +1841,19 @@ extension Sales_Opportunities_V1_OpportunityService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_AdvanceStageResponse> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_AdvanceStageResponse>(
             message: try await self.advanceStage(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func advanceStages(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_AdvanceStagesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_AdvanceStagesResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_AdvanceStagesResponse>(
+            message: try await self.advanceStages(
                 request: request.message,
                 context: context
             ),
@@ -2045,6 +2151,30 @@ extension Sales_Opportunities_V1_OpportunityService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_AdvanceStageResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_AdvanceStageResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AdvanceStages" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many moves at once (a bulk update), each through the same gate; refused moves are reported
+        /// > one by one and do not stop the others.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AdvanceStagesRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_AdvanceStagesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_AdvanceStagesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func advanceStages<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AdvanceStagesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_AdvanceStagesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_AdvanceStagesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_AdvanceStagesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "ListStageHistory" method.
@@ -2515,6 +2645,41 @@ extension Sales_Opportunities_V1_OpportunityService {
             try await self.client.unary(
                 request: request,
                 descriptor: Sales_Opportunities_V1_OpportunityService.Method.AdvanceStage.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "AdvanceStages" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Many moves at once (a bulk update), each through the same gate; refused moves are reported
+        /// > one by one and do not stop the others.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AdvanceStagesRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_AdvanceStagesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_AdvanceStagesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func advanceStages<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AdvanceStagesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_AdvanceStagesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_AdvanceStagesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_AdvanceStagesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_OpportunityService.Method.AdvanceStages.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -3114,6 +3279,36 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
         )
     }
 
+    /// Call the "AdvanceStages" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Many moves at once (a bulk update), each through the same gate; refused moves are reported
+    /// > one by one and do not stop the others.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_AdvanceStagesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func advanceStages<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AdvanceStagesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_AdvanceStagesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.advanceStages(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_AdvanceStagesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_AdvanceStagesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "ListStageHistory" method.
     ///
     /// - Parameters:
@@ -3649,6 +3844,40 @@ extension Sales_Opportunities_V1_OpportunityService.ClientProtocol {
             metadata: metadata
         )
         return try await self.advanceStage(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AdvanceStages" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Many moves at once (a bulk update), each through the same gate; refused moves are reported
+    /// > one by one and do not stop the others.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func advanceStages<Result>(
+        _ message: Sales_Opportunities_V1_AdvanceStagesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_AdvanceStagesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_AdvanceStagesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.advanceStages(
             request: request,
             options: options,
             onResponse: handleResponse

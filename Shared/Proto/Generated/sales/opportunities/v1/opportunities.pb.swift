@@ -1023,6 +1023,93 @@ public nonisolated struct Sales_Opportunities_V1_AdvanceStageResponse: Sendable 
   fileprivate var _change: Sales_Opportunities_V1_StageChange? = nil
 }
 
+/// A bulk stage update: each move goes through the same gate as AdvanceStage. The moves that pass
+/// are committed together; each refused one is reported with its reason and changes nothing.
+public nonisolated struct Sales_Opportunities_V1_AdvanceStagesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 1 to 500 moves, applied in this order (several moves of one deal follow one another).
+  public var moves: [Sales_Opportunities_V1_AdvanceStageRequest] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_AdvanceStageOutcome: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The move's position in the request.
+  public var index: Int32 = 0
+
+  public var opportunityID: String = String()
+
+  public var outcome: Sales_Opportunities_V1_AdvanceStageOutcome.OneOf_Outcome? = nil
+
+  public var moved: Sales_Opportunities_V1_AdvanceStageResponse {
+    get {
+      if case .moved(let v)? = outcome {return v}
+      return Sales_Opportunities_V1_AdvanceStageResponse()
+    }
+    set {outcome = .moved(newValue)}
+  }
+
+  public var refused: Sales_Opportunities_V1_MoveRefusal {
+    get {
+      if case .refused(let v)? = outcome {return v}
+      return Sales_Opportunities_V1_MoveRefusal()
+    }
+    set {outcome = .refused(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Outcome: Equatable, Sendable {
+    case moved(Sales_Opportunities_V1_AdvanceStageResponse)
+    case refused(Sales_Opportunities_V1_MoveRefusal)
+
+  }
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_MoveRefusal: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The status AdvanceStage would have answered alone: FAILED_PRECONDITION, NOT_FOUND,
+  /// INVALID_ARGUMENT or PERMISSION_DENIED.
+  public var code: String = String()
+
+  /// What to fix; an invalid field is named as moves[i].field.
+  public var message: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_AdvanceStagesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var outcomes: [Sales_Opportunities_V1_AdvanceStageOutcome] = []
+
+  public var moved: Int32 = 0
+
+  public var refused: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Sales_Opportunities_V1_ListStageHistoryRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -2909,6 +2996,188 @@ nonisolated extension Sales_Opportunities_V1_AdvanceStageResponse: SwiftProtobuf
   public static func ==(lhs: Sales_Opportunities_V1_AdvanceStageResponse, rhs: Sales_Opportunities_V1_AdvanceStageResponse) -> Bool {
     if lhs._opportunity != rhs._opportunity {return false}
     if lhs._change != rhs._change {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_AdvanceStagesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AdvanceStagesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}moves\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.moves) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.moves.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.moves, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_AdvanceStagesRequest, rhs: Sales_Opportunities_V1_AdvanceStagesRequest) -> Bool {
+    if lhs.moves != rhs.moves {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_AdvanceStageOutcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AdvanceStageOutcome"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}index\0\u{3}opportunity_id\0\u{1}moved\0\u{1}refused\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.index) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      case 3: try {
+        var v: Sales_Opportunities_V1_AdvanceStageResponse?
+        var hadOneofValue = false
+        if let current = self.outcome {
+          hadOneofValue = true
+          if case .moved(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.outcome = .moved(v)
+        }
+      }()
+      case 4: try {
+        var v: Sales_Opportunities_V1_MoveRefusal?
+        var hadOneofValue = false
+        if let current = self.outcome {
+          hadOneofValue = true
+          if case .refused(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.outcome = .refused(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.index != 0 {
+      try visitor.visitSingularInt32Field(value: self.index, fieldNumber: 1)
+    }
+    if !self.opportunityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 2)
+    }
+    switch self.outcome {
+    case .moved?: try {
+      guard case .moved(let v)? = self.outcome else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    }()
+    case .refused?: try {
+      guard case .refused(let v)? = self.outcome else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_AdvanceStageOutcome, rhs: Sales_Opportunities_V1_AdvanceStageOutcome) -> Bool {
+    if lhs.index != rhs.index {return false}
+    if lhs.opportunityID != rhs.opportunityID {return false}
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_MoveRefusal: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MoveRefusal"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}code\0\u{1}message\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.code) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.message) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.code.isEmpty {
+      try visitor.visitSingularStringField(value: self.code, fieldNumber: 1)
+    }
+    if !self.message.isEmpty {
+      try visitor.visitSingularStringField(value: self.message, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_MoveRefusal, rhs: Sales_Opportunities_V1_MoveRefusal) -> Bool {
+    if lhs.code != rhs.code {return false}
+    if lhs.message != rhs.message {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_AdvanceStagesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AdvanceStagesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}outcomes\0\u{1}moved\0\u{1}refused\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.outcomes) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.moved) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.refused) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.outcomes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.outcomes, fieldNumber: 1)
+    }
+    if self.moved != 0 {
+      try visitor.visitSingularInt32Field(value: self.moved, fieldNumber: 2)
+    }
+    if self.refused != 0 {
+      try visitor.visitSingularInt32Field(value: self.refused, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_AdvanceStagesResponse, rhs: Sales_Opportunities_V1_AdvanceStagesResponse) -> Bool {
+    if lhs.outcomes != rhs.outcomes {return false}
+    if lhs.moved != rhs.moved {return false}
+    if lhs.refused != rhs.refused {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
