@@ -1,3 +1,4 @@
+import GRPCCore
 import Logging
 import Metrics
 import PostgresNIO
@@ -50,7 +51,9 @@ public struct Database: Sendable {
                 let tail = TransactionTail()
                 let result = try await TransactionTail.$current.withValue(tail) { try await body(connection) }
                 try await tail.flush(on: connection, logger: logger)
-                try await connection.query("COMMIT", logger: logger)
+                // The server answers ROLLBACK to a COMMIT of a failed transaction: a statement's
+                // error can wait unseen in rows nobody read (a deadlock on a SELECT … FOR UPDATE).
+                guard try await connection.query("COMMIT", []).get().metadata.command == "COMMIT" else { throw TransactionRolledBack() }
                 return result
             } catch {
                 _ = try? await connection.query("ROLLBACK", logger: logger)
@@ -82,5 +85,13 @@ public struct Database: Sendable {
     public func query(_ query: PostgresQuery, on connection: PostgresConnection? = nil) async throws -> PostgresRowSequence {
         if let connection { return try await connection.query(query, logger: logger) }
         return try await client.query(query, logger: logger)
+    }
+}
+
+/// The server rolled the transaction back at COMMIT because a statement in it had failed.
+struct TransactionRolledBack: Error, RPCErrorConvertible {
+    var rpcErrorCode: RPCError.Code { .aborted }
+    var rpcErrorMessage: String {
+        "the database rolled the transaction back (a conflicting change or a failed statement); nothing was written, send the call again"
     }
 }
