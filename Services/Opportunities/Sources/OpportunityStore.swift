@@ -116,6 +116,16 @@ struct OpportunityStore: Sendable {
         return try await Self.decode(rows).first
     }
 
+    /// Locks the tenant's deals among `ids` in id order, so two bulk updates over the same deals
+    /// take them in the same order instead of deadlocking. Nothing is read: each move still finds
+    /// its deal through the caller's visibility.
+    func lockInOrder(_ ids: [UUID], tenant: TenantID, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "SELECT 1 FROM opportunities WHERE tenant_id = \(tenant.rawValue) AND id = ANY(\(ids)) ORDER BY id FOR UPDATE",
+            logger: database.logger
+        ).collect()
+    }
+
     /// Puts the deal in `stage` of `pipeline` (its latest version, which the deal follows from now
     /// on), entered now or, for imported history, `at`.
     func move(

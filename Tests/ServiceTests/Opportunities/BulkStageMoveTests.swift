@@ -85,4 +85,36 @@ import Testing
             }
         }
     }
+
+    /// Two bulk updates over the same deals listed in opposite orders, at once: both apply, since
+    /// each locks its deals in id order first (in listed order, one of them deadlocked: ABORTED).
+    @Test func twoBulksOverTheSameDealsInOppositeOrdersBothApply() async throws {
+        let people = StageMoveTests.People()
+        try await StageMoveTests().hosted { clients in
+            var ids: [String] = []
+            for _ in 0..<6 { ids.append(try await clients.newDeal(by: people.rep).id) }
+            let metadata = try await clients.metadata(people.admin)
+            let orders = [ids, ids.reversed()]
+            // Failures are collected, not thrown, so one call's error never cancels the other mid-flight.
+            let failures = await withTaskGroup(of: String?.self) { group in
+                for (n, order) in orders.enumerated() {
+                    group.addTask {
+                        let moves = order.map { Self.move($0, to: n == 0 ? "需求确认" : "输单", override: "批量整理 \(n)") }
+                        do {
+                            let answer = try await clients.deals.advanceStages(.with { $0.moves = moves }, metadata: metadata)
+                            return answer.moved == 6 ? nil : "bulk \(n) moved \(answer.moved) of 6"
+                        } catch {
+                            return "bulk \(n): \(error)"
+                        }
+                    }
+                }
+                return await group.reduce(into: [String]()) { if let failure = $1 { $0.append(failure) } }
+            }
+            #expect(failures.isEmpty, "\(failures)")
+            for id in ids {
+                let history = try await clients.deals.listStageHistory(.with { $0.opportunityID = id }, metadata: metadata).changes
+                #expect(history.count == 2, "each deal moved by both bulks, one after the other: \(history.map(\.toStage))")
+            }
+        }
+    }
 }

@@ -29,6 +29,9 @@ extension OpportunityServiceHandler {
             throw ServiceError.invalidArgument(field: "moves", rule: "give 1 to \(Self.mostMovesAtOnce) moves, not \(request.moves.count)")
         }
         return try await Idempotency.run("AdvanceStages", request: request, database: store.database) { connection in
+            // Moves apply in the request's order (a deal's moves follow one another), but its deals
+            // are locked first in id order, as every other bulk update locks them.
+            try await store.lockInOrder(request.moves.compactMap { UUID(uuidString: $0.opportunityID) }, tenant: caller.tenant, on: connection)
             var response = Sales_Opportunities_V1_AdvanceStagesResponse()
             for (index, item) in request.moves.enumerated() {
                 var outcome = Sales_Opportunities_V1_AdvanceStageOutcome.with {
