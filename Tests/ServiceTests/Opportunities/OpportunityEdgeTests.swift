@@ -154,6 +154,18 @@ import Testing
                 let figures = try await clients.deals.getKeyPersonFigures(.init(), metadata: metadata).owners
                 let dwell = try await clients.deals.getStageDwell(.init(), metadata: metadata).cells
                 #expect(visible ? figures.map(\.ownerID) == ["li.na"] : figures.isEmpty && dwell.isEmpty, "\(caller.userID)")
+                // The bulk path: the deal is seen (its gate answers) or reads as missing, item by item.
+                let bulk = try await clients.deals.advanceStages(
+                    .with {
+                        $0.moves = [
+                            .with {
+                                $0.opportunityID = deal.id; $0.toStage = "需求确认"
+                            }
+                        ]
+                    }, metadata: metadata)
+                #expect(
+                    bulk.outcomes.first?.refused.code == (visible ? "FAILED_PRECONDITION" : "NOT_FOUND"),
+                    "AdvanceStages by \(caller.userID): \(bulk.outcomes.first?.refused.message ?? "")")
                 let moved = await StageMoveTests.refusal {
                     try await clients.advance(deal.id, to: "输单", feedback: "\(caller.userID) 试图移动", by: caller)
                 }
@@ -205,11 +217,103 @@ import Testing
                 }
                 #expect(file?.code == .notFound, "UploadAttachment replayed by \(caller.userID): \(file?.message ?? "the rep's \(kept.uri)")")
             }
+            // A bulk update's stored answer (with the moved deal in it) goes back only to the rep.
+            let lost = Sales_Opportunities_V1_AdvanceStagesRequest.with {
+                $0.moves = [
+                    .with {
+                        $0.opportunityID = deal.id; $0.toStage = "输单"; $0.feedback = "客户放弃"
+                    }
+                ]
+            }
+            let bulk = try await clients.deals.advanceStages(lost, metadata: try await clients.metadata(cast.rep, key: "bulk-key"))
+            #expect(bulk.moved == 1)
+            for caller in [cast.prefixManager, cast.stranger] {
+                let replayed = try await clients.deals.advanceStages(lost, metadata: try await clients.metadata(caller, key: "bulk-key"))
+                #expect(
+                    replayed.moved == 0 && replayed.outcomes.first?.refused.code == "NOT_FOUND",
+                    "AdvanceStages replayed by \(caller.userID): \(replayed.outcomes.first.map { "\($0)" } ?? "")")
+            }
+            #expect(try await clients.deals.advanceStages(lost, metadata: try await clients.metadata(cast.rep, key: "bulk-key")) == bulk)
         }
     }
 
     /// Each text field of the requests this stop added, with a value to put in it.
     static let fields: [(String, @Sendable (String, String) -> any SwiftProtobuf.Message)] = [
+        (
+            "moves[0].to_stage",
+            { deal, bad in
+                Sales_Opportunities_V1_AdvanceStagesRequest.with {
+                    $0.moves = [
+                        .with {
+                            $0.opportunityID = deal; $0.toStage = bad
+                        }
+                    ]
+                }
+            }
+        ),
+        (
+            "moves[1].feedback",
+            { deal, bad in
+                Sales_Opportunities_V1_AdvanceStagesRequest.with {
+                    $0.moves = [
+                        .with {
+                            $0.opportunityID = deal; $0.toStage = "需求确认"
+                        },
+                        .with {
+                            $0.opportunityID = deal; $0.toStage = "需求确认"; $0.feedback = bad
+                        },
+                    ]
+                }
+            }
+        ),
+        (
+            "moves[0].key_action",
+            { deal, bad in
+                Sales_Opportunities_V1_AdvanceStagesRequest.with {
+                    $0.moves = [
+                        .with {
+                            $0.opportunityID = deal; $0.toStage = "需求确认"; $0.keyAction = bad
+                        }
+                    ]
+                }
+            }
+        ),
+        (
+            "moves[0].override_reason",
+            { deal, bad in
+                Sales_Opportunities_V1_AdvanceStagesRequest.with {
+                    $0.moves = [
+                        .with {
+                            $0.opportunityID = deal; $0.toStage = "需求确认"; $0.overrideReason = bad
+                        }
+                    ]
+                }
+            }
+        ),
+        (
+            "moves[0].from_stage",
+            { deal, bad in
+                Sales_Opportunities_V1_AdvanceStagesRequest.with {
+                    $0.moves = [
+                        .with {
+                            $0.opportunityID = deal; $0.toStage = "需求确认"; $0.fromStage = bad
+                        }
+                    ]
+                }
+            }
+        ),
+        (
+            "moves[0].opportunity_id",
+            { _, bad in
+                Sales_Opportunities_V1_AdvanceStagesRequest.with {
+                    $0.moves = [
+                        .with {
+                            $0.opportunityID = bad; $0.toStage = "需求确认"
+                        }
+                    ]
+                }
+            }
+        ),
         (
             "to_stage",
             { deal, bad in
@@ -435,6 +539,8 @@ import Testing
                         switch build(deal.id, bad) {
                         case let request as Sales_Opportunities_V1_AdvanceStageRequest:
                             _ = try await clients.deals.advanceStage(request, metadata: metadata)
+                        case let request as Sales_Opportunities_V1_AdvanceStagesRequest:
+                            _ = try await clients.deals.advanceStages(request, metadata: metadata)
                         case let request as Sales_Opportunities_V1_RecordActivityRequest:
                             _ = try await clients.deals.recordActivity(request, metadata: metadata)
                         case let request as Sales_Opportunities_V1_AddDealContactRequest:
