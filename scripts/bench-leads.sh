@@ -49,8 +49,7 @@ raw_insert() {
   tps=$(pgbench -n -M prepared -f Benchmarks/leads/raw-insert.sql -c "$concurrency" -j 2 -T "$seconds" "$admin_db" 2>/dev/null \
     | awk '/^tps/ {print $3; exit}')
   # The rate, then the machine's CPU milliseconds per insert.
-  python3 -c "import sys; print(sys.argv[3], f'{(float(sys.argv[2]) - float(sys.argv[1])) / (float(sys.argv[3]) * float(sys.argv[4])):.2f}')" \
-    "$before" "$(busy_ms)" "$tps" "$seconds"
+  echo "$tps $(cpu_ms_per_op "$before" "$(busy_ms)" "$tps" "$seconds")"
   psql -q "$admin_db" -c "DROP SCHEMA bench CASCADE" 2>/dev/null
 }
 

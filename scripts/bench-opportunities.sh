@@ -56,8 +56,7 @@ moved=$(psql -tA "$admin_db" -c "SELECT count(*) FROM bench.deal_ids")
 busy_before=$(busy_ms)
 raw=$(pgbench -n -M prepared -D deals="$moved" -f Benchmarks/opportunities/raw-move.sql -c "$concurrency" -j 2 -T "$seconds" "$admin_db" 2>/dev/null \
   | awk '/^tps/ {print $3; exit}')
-raw_cpu=$(python3 -c "import sys; print(f'{(float(sys.argv[2]) - float(sys.argv[1])) / (float(sys.argv[3]) * float(sys.argv[4])):.2f}')" \
-  "$busy_before" "$(busy_ms)" "$raw" "$seconds")
+raw_cpu=$(cpu_ms_per_op "$busy_before" "$(busy_ms)" "$raw" "$seconds")
 echo "raw_move_tps=$raw raw_cpu_ms_per_move=$raw_cpu"
 psql -q "$admin_db" -c "DROP SCHEMA bench CASCADE" 2>/dev/null
 
