@@ -39,7 +39,7 @@ extension EndToEnd {
             let importer = LeadImport(port: stack.plan.grpcPort(.leads), token: try await client.token(rep))
             let first = try await importer.run(file: path)
             #expect(first.rows == 5)
-            #expect(first.imported == 2)
+            #expect(first.imported == 2 && first.alreadyImported == 0)
             #expect(first.ignoredColumns == ["微信号"])
             #expect(
                 first.errors == [
@@ -51,7 +51,7 @@ extension EndToEnd {
                 ])
 
             let again = try await importer.run(file: path)
-            #expect(again.imported == 2 && again.errors.count == 3)
+            #expect(again.imported == 2 && again.alreadyImported == 2 && again.errors.count == 3)
             let stored = try await client.with(.leads) { grpc in
                 try await Sales_Leads_V1_LeadService.Client(wrapping: grpc).listLeads(.init(), metadata: try await client.metadata(rep)).leads
             }

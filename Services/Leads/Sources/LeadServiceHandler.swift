@@ -28,6 +28,8 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     let reports: RuleHealthArchive
     /// Writes new leads, in batches when they arrive together (group commit).
     let batcher: LeadBatcher
+    /// Writes an import's batches, each in one transaction.
+    let writer: LeadWriter
     let opportunities: Sales_Opportunities_V1_OpportunityService.Client<PeerClient.Transport>
 
     var database: Database { store.database }
@@ -40,34 +42,45 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     }
 
     /// Completes a company's profile from the registry, grades, routes and stores a checked lead
-    /// with its events; `key` overrides the client's idempotency key with one the tenant shares. A returning customer with an
-    /// owner keeps that owner; one in a public pool is routed afresh, with what it asked before in
-    /// `earlier_inquiries`.
+    /// with its events; `key` overrides the client's idempotency key with one the tenant shares.
     func create(
         _ lead: NewLead, request: Sales_Leads_V1_CreateLeadRequest, caller: Caller,
         tenantFields: TenantLeadFields, key: String? = nil
     ) async throws -> Sales_Leads_V1_CreateLeadResponse {
+        let rules = try await judging(for: caller, fields: tenantFields)
+        let key = key.map { .shared($0, tenant: caller.tenant) } ?? RequestContext.current?.idempotencyKey(of: caller)
+        return try await batcher.submit(try await prepare(lead, request: request, caller: caller, rules: rules, key: key))
+    }
+
+    /// What new leads of the caller's tenant are judged by, read once for a call or an import's batch.
+    func judging(for caller: Caller, fields: TenantLeadFields) async throws -> NewLeadJudging {
+        NewLeadJudging(
+            fields: fields,
+            grading: try await activeRules.active(LeadGrading.ruleSetName, tenant: caller.tenant, catalog: fields.catalog),
+            routing: try await activeRules.active(RoutingDecision.ruleSetName, tenant: caller.tenant, catalog: fields.catalog))
+    }
+
+    /// A checked lead completed, graded and routed, ready for `LeadWriter`. A returning customer
+    /// with an owner keeps that owner; one in a public pool is routed afresh, with what it asked
+    /// before in `earlier_inquiries`.
+    func prepare(
+        _ lead: NewLead, request: Sales_Leads_V1_CreateLeadRequest, caller: Caller, rules: NewLeadJudging, key: Idempotency.Key?
+    ) async throws -> PreparedLead {
         let lead = await completed(lead)
         let phoneHash = lead.phone.map(phoneHasher.hash)
         let customerKey = lead.customerKey(phoneHash: phoneHash)
-        let grading = try await activeRules.active(LeadGrading.ruleSetName, tenant: caller.tenant, catalog: tenantFields.catalog)
-        let routing = try await activeRules.active(RoutingDecision.ruleSetName, tenant: caller.tenant, catalog: tenantFields.catalog)
         // What the customer asked before costs a query: only when an active rule reads it. A
         // customer with an owner is found again in the insert either way.
-        let readsHistory = [grading, routing].contains { $0?.rules.fieldsRead.contains(LeadField.earlierInquiries.name) == true }
-        let known = readsHistory ? try await customers.customer(customerKey, tenant: caller.tenant) : nil
+        let known = rules.readsHistory ? try await customers.customer(customerKey, tenant: caller.tenant) : nil
         let earlier = known?.earlierInquiries ?? ""
-        let grade = LeadGrading.grade(lead.ruleValue(earlierInquiries: earlier), by: grading?.rules)
+        let grade = LeadGrading.grade(lead.ruleValue(earlierInquiries: earlier), by: rules.grading?.rules)
         let decision =
             known?.ownerID.isEmpty == false
             ? nil
-            : route(lead.ruleValue(grade: grade, earlierInquiries: earlier), by: routing, caller: caller)
-        let prepared = PreparedLead(
+            : route(lead.ruleValue(grade: grade, earlierInquiries: earlier), by: rules.routing, caller: caller)
+        return PreparedLead(
             lead: lead, request: request, caller: caller, customerKey: customerKey, phoneHash: phoneHash, grade: grade, decision: decision,
-            known: known,
-            idempotencyKey: key.map { .shared($0, tenant: caller.tenant) } ?? RequestContext.current?.idempotencyKey(of: caller),
-            context: RequestContext.current)
-        return try await batcher.submit(prepared)
+            known: known, idempotencyKey: key, context: RequestContext.current)
     }
 
     /// The lead with what the company registry knows of its credit code, where it said nothing.
@@ -163,10 +176,12 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
 
     /// The active routing rule set's decision for a new customer's lead, or the fallback. A rule
     /// that fails on this record (bad data, not a bad rule: rules are checked on save) falls back, logged.
-    private func route(_ record: RuleValue, by active: (version: Int32, rules: CompiledRuleSet)?, caller: Caller) -> RoutingDecision {
+    private func route(
+        _ record: @autoclosure () -> RuleValue, by active: (version: Int32, rules: CompiledRuleSet)?, caller: Caller
+    ) -> RoutingDecision {
         guard let active else { return RoutingDecision.fallback(for: caller) }
         do {
-            let decision = try active.rules.decide(record, explain: false)
+            let decision = try active.rules.decide(record(), explain: false)
             return RoutingDecision.decide(matched: decision.entry, version: active.version, caller: caller)
         } catch {
             RequestContext.logger.warning("routing rule failed on a lead; using the fallback", metadata: ["error": "\(error)"])
@@ -226,6 +241,18 @@ struct LeadServiceHandler: Sales_Leads_V1_LeadService.SimpleServiceProtocol {
     /// Events carry masked phones: the feed's readers are services, not people with the permission.
     static func eventReader(_ caller: Caller) -> Caller {
         Caller.service(.leads, tenant: caller.tenant)
+    }
+}
+
+/// The tenant's fields and active grading and routing rules a new lead is judged by.
+struct NewLeadJudging: Sendable {
+    let fields: TenantLeadFields
+    let grading: (version: Int32, rules: CompiledRuleSet)?
+    let routing: (version: Int32, rules: CompiledRuleSet)?
+
+    /// Whether an active rule reads what the customer asked before (a query per lead).
+    var readsHistory: Bool {
+        [grading, routing].contains { $0?.rules.fieldsRead.contains(LeadField.earlierInquiries.name) == true }
     }
 }
 

@@ -67,6 +67,7 @@ public enum LeadsServer {
             inspector: inspector,
             reports: reports,
             batcher: LeadBatcher(write: writer.writeBatch),
+            writer: writer,
             opportunities: .init(wrapping: runtime.peer(.opportunities).grpc))
         let ruleSetService = RuleSetServiceHandler(store: ruleSets, domain: ruleDomain)
         return ServiceComponents(

@@ -33,6 +33,25 @@ public enum Idempotency {
         _ method: String, request: Request, key: Key, caller: Caller, database: Database,
         body: @Sendable (PostgresConnection) async throws -> Response
     ) async throws -> Response {
+        try await runOnce(method, request: request, key: key, caller: caller, database: database, body: body).response
+    }
+
+    /// A response, and whether it is the stored answer to an earlier use of the key.
+    public struct Outcome<Response: Sendable>: Sendable {
+        public let response: Response
+        public let isRepeat: Bool
+
+        public init(response: Response, isRepeat: Bool) {
+            self.response = response
+            self.isRepeat = isRepeat
+        }
+    }
+
+    /// `run` for a caller that must tell a first call from a repeat (an import's "already imported").
+    public static func runOnce<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: String, request: Request, key: Key, caller: Caller, database: Database,
+        body: @Sendable (PostgresConnection) async throws -> Response
+    ) async throws -> Outcome<Response> {
         guard key.isUsable else {
             throw ServiceError.invalidArgument(field: "idempotency-key", rule: "must be 1 to 200 characters")
         }
@@ -42,9 +61,10 @@ public enum Idempotency {
             if isFirst {
                 let response = try await body(connection)
                 try await keep(response, key: key, on: connection, logger: logger)
-                return response
+                return Outcome(response: response, isRepeat: false)
             }
-            return try await replay(method, request: request, key: key, caller: caller, on: connection, logger: logger)
+            let stored: Response = try await replay(method, request: request, key: key, caller: caller, on: connection, logger: logger)
+            return Outcome(response: stored, isRepeat: true)
         }
     }
 

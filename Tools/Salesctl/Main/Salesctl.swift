@@ -222,8 +222,9 @@ extension Salesctl {
                 let started = ContinuousClock.now
                 let report = try await importer.run(file: file, progress: ProgressBar.show)
                 ProgressBar.finish()
+                let earlier = report.alreadyImported > 0 ? " (\(report.alreadyImported) of them by an earlier run of this file)" : ""
                 say(
-                    "\(report.imported) of \(report.rows) rows imported, \(report.errors.count) refused (\(ProgressBar.rate(report.rows, since: started)) rows/s)"
+                    "\(report.imported) of \(report.rows) rows imported\(earlier), \(report.errors.count) refused (\(ProgressBar.rate(report.rows, since: started)) rows/s)"
                 )
                 if !report.ignoredColumns.isEmpty { say("columns not imported: \(report.ignoredColumns.joined(separator: ", "))") }
                 guard !report.errors.isEmpty else { return }

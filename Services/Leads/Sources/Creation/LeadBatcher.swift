@@ -11,12 +11,12 @@ actor LeadBatcher {
     static let maximumBatch = 32
     static let writers = 2
 
-    private let write: @Sendable ([PreparedLead]) async -> [Result<Response, any Error>]
+    private let write: @Sendable ([PreparedLead]) async -> [Result<LeadWriter.Written, any Error>]
     private var waiting: [(lead: PreparedLead, reply: CheckedContinuation<Response, any Error>)] = []
     private var writing = 0
 
     /// `write` answers each lead of a batch, in order.
-    init(write: @escaping @Sendable ([PreparedLead]) async -> [Result<Response, any Error>]) {
+    init(write: @escaping @Sendable ([PreparedLead]) async -> [Result<LeadWriter.Written, any Error>]) {
         self.write = write
     }
 
@@ -35,7 +35,7 @@ actor LeadBatcher {
             let batch = Array(waiting.prefix(Self.maximumBatch))
             waiting.removeFirst(batch.count)
             let results = await write(batch.map(\.lead))
-            for (item, result) in zip(batch, results) { item.reply.resume(with: result) }
+            for (item, result) in zip(batch, results) { item.reply.resume(with: result.map(\.response)) }
         }
         writing -= 1
     }

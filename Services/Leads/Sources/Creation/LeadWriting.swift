@@ -16,8 +16,11 @@ struct LeadWriter: Sendable {
 
     var database: Database { store.database }
 
-    func writeBatch(_ leads: [PreparedLead]) async -> [Result<Sales_Leads_V1_CreateLeadResponse, any Error>] {
-        var results = [Result<Sales_Leads_V1_CreateLeadResponse, any Error>?](repeating: nil, count: leads.count)
+    typealias Written = Idempotency.Outcome<Sales_Leads_V1_CreateLeadResponse>
+
+    /// Each lead's answer, in order; a lead whose key was used before gets the stored answer, marked as a repeat.
+    func writeBatch(_ leads: [PreparedLead]) async -> [Result<Written, any Error>] {
+        var results = [Result<Written, any Error>?](repeating: nil, count: leads.count)
         let logger = database.logger
         do {
             let written = try await database.transaction { connection in
@@ -45,7 +48,7 @@ struct LeadWriter: Sendable {
                 }
                 return written
             }
-            for (index, response) in written { results[index] = .success(response) }
+            for (index, response) in written { results[index] = .success(Written(response: response, isRepeat: false)) }
         } catch {
             logger.warning("a batch of new leads failed; writing them one by one", metadata: ["leads": "\(leads.count)", "error": "\(error)"])
         }
@@ -72,13 +75,15 @@ struct LeadWriter: Sendable {
     }
 
     /// One lead in its own transaction, answering a repeated key as Idempotency always does.
-    func writeAlone(_ lead: PreparedLead) async throws -> Sales_Leads_V1_CreateLeadResponse {
+    func writeAlone(_ lead: PreparedLead) async throws -> Written {
         let logger = lead.context?.logger ?? database.logger
         return try await RequestContext.$current.withValue(lead.context) {
             guard let key = lead.idempotencyKey else {
-                return try await database.transaction { connection in try await write(lead, on: connection, logger: logger) }
+                let response = try await database.transaction { connection in try await write(lead, on: connection, logger: logger) }
+                return Written(response: response, isRepeat: false)
             }
-            return try await Idempotency.run("CreateLead", request: lead.request, key: key, caller: lead.caller, database: database) { connection in
+            return try await Idempotency.runOnce("CreateLead", request: lead.request, key: key, caller: lead.caller, database: database) {
+                connection in
                 try await write(lead, on: connection, logger: logger)
             }
         }

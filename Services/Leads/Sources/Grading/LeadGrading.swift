@@ -12,10 +12,11 @@ enum LeadGrading {
 
     /// The grade the active set gives `record`, or "" when none is active, no rule matched, or a
     /// rule failed on this record's data.
-    static func grade(_ record: RuleValue, by active: CompiledRuleSet?) -> String {
+    /// The record is built only when a rule set is active: most tenants grade nothing.
+    static func grade(_ record: @autoclosure () -> RuleValue, by active: CompiledRuleSet?) -> String {
         guard let active else { return "" }
         do {
-            return try active.decide(record, explain: false).entry.flatMap(grade(of:)) ?? ""
+            return try active.decide(record(), explain: false).entry.flatMap(grade(of:)) ?? ""
         } catch {
             RequestContext.logger.warning("grading rule failed on a lead; left ungraded", metadata: ["error": "\(error)"])
             return ""

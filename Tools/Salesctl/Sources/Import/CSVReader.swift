@@ -3,7 +3,7 @@ import Foundation
 /// RFC 4180 CSV as spreadsheets write it: quoted fields with doubled quotes, commas and line
 /// breaks inside quotes, CRLF or LF, a UTF-8 byte-order mark. Reads row by row, so a large file
 /// is never held as rows in memory.
-public struct CSVReader: Sequence, IteratorProtocol {
+public struct CSVReader: Sequence, IteratorProtocol, Sendable {
     private var scalars: String.UnicodeScalarView.Iterator
     private var pending: Unicode.Scalar?
     private var finished = false

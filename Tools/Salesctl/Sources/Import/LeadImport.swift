@@ -5,17 +5,21 @@ import GRPCNIOTransportHTTP2
 import SalesProto
 import ServiceKit
 import SwiftProtobuf
+import Synchronization
 
-/// `salesctl import leads FILE`: the sheets sales teams keep today, CSV or XLSX, row by row through
-/// the leads service's own CreateLead (so every rule, required field and dedupe applies as on every
-/// path). Each row carries an idempotency key from the file's content and its line (the sheet row
-/// for XLSX), so re-running an import, whole or after a crash, creates nothing twice.
+/// `salesctl import leads FILE`: the sheets sales teams keep today, CSV or XLSX, streamed to the
+/// leads service's ImportLeads in batches; each batch is written in one transaction through the
+/// same rules, required fields and dedupe as CreateLead. Each row is keyed on the file's content
+/// and its line (the sheet row for XLSX), so re-running an import, whole or after a crash,
+/// creates nothing twice.
 public struct LeadImport: Sendable {
     public typealias RowError = RowProblem
 
     public struct Report: Sendable {
         public var rows = 0
+        /// Rows that are leads now, including those an earlier run of the same file imported.
         public var imported = 0
+        public var alreadyImported = 0
         public var errors: [RowError] = []
         public var ignoredColumns: [String] = []
     }
@@ -24,7 +28,8 @@ public struct LeadImport: Sendable {
     public let port: Int
     public let token: String
     public var defaultChannel: Sales_Leads_V1_Channel = .api
-    public var concurrency = 8
+    /// Rows a message: a transaction on the server.
+    public var batchSize = 500
 
     public init(host: String = "127.0.0.1", port: Int, token: String) {
         self.host = host
@@ -35,15 +40,15 @@ public struct LeadImport: Sendable {
     public func run(file path: String, progress: @escaping @Sendable (Int, Int, Int) -> Void = { _, _, _ in }) async throws -> Report {
         guard let data = FileManager.default.contents(atPath: path) else { throw ImportError("cannot read \(path)") }
         // Read before connecting, so a file that cannot be imported says so even with the stack down.
-        var reader = try SheetRows(data: data, name: path)
-        let fileKey = SHA256.hash(data: data).prefix(12).hexEncoded
-        let total = reader.dataRowCount
+        let reader = try SheetRows(data: data, name: path)
+        let importKey = SHA256.hash(data: data).prefix(12).hexEncoded
         let authorization: Metadata = ["authorization": "Bearer \(token)"]
         return try await withGRPCClient(
             transport: .http2NIOPosix(target: .ipv4(address: host, port: port), transportSecurity: .plaintext)
         ) { client in
             let leads = Sales_Leads_V1_LeadService.Client(wrapping: client)
             let fields = try await leads.listLeadFields(.init(), metadata: authorization).fields
+            var reader = reader
             guard let headers = reader.next() else { throw ImportError("\(path) is empty") }
             let columns = LeadColumns(headers: headers, fields: fields)
             guard !columns.missesContactAndKey else {
@@ -51,42 +56,93 @@ public struct LeadImport: Sendable {
                     "the header row needs a contact column (姓名/contact_name) and a phone (手机/phone) or credit code (统一社会信用代码) column; found: \(headers.joined(separator: ", "))"
                 )
             }
-            var report = Report(ignoredColumns: columns.ignored)
-            try await withThrowingTaskGroup(of: RowError?.self) { group in
-                var inFlight = 0
-                func collect(_ result: RowError?) {
-                    report.rows += 1
-                    if let result { report.errors.append(result) } else { report.imported += 1 }
-                    progress(report.rows, total, report.errors.count)
-                }
-                while let row = reader.next() {
-                    let line = reader.line
-                    if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-                    if inFlight >= concurrency, let done = try await group.next() {
-                        inFlight -= 1
-                        collect(done)
+            let tally = Tally(report: Report(ignoredColumns: columns.ignored), total: reader.dataRowCount, progress: progress)
+            try await leads.importLeads(
+                metadata: authorization,
+                requestProducer: { [reader] writer in
+                    var reader = reader
+                    var batch: [Sales_Leads_V1_ImportLeadRow] = []
+                    func send() async throws {
+                        guard !batch.isEmpty else { return }
+                        try await writer.write(
+                            .with {
+                                $0.importKey = importKey; $0.rows = batch
+                            })
+                        batch.removeAll(keepingCapacity: true)
                     }
-                    inFlight += 1
-                    group.addTask {
-                        let request: Sales_Leads_V1_CreateLeadRequest
+                    while let row = reader.next() {
+                        let line = reader.line
+                        if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
                         switch self.request(from: row, columns: columns, line: line) {
-                        case .success(let built): request = built
-                        case .failure(let error): return error
-                        }
-                        var metadata = authorization
-                        metadata.addString("import:\(fileKey):\(line)", forKey: "idempotency-key")
-                        do {
-                            _ = try await leads.createLead(request, metadata: metadata)
-                            return nil
-                        } catch let error as RPCError where error.code == .invalidArgument {
-                            return Self.rowError(error.message, line: line, row: row, columns: columns)
+                        case .success(let request):
+                            tally.sent(row, line: line)
+                            batch.append(
+                                .with {
+                                    $0.line = Int32(line); $0.lead = request
+                                })
+                            if batch.count >= batchSize { try await send() }
+                        case .failure(let error):
+                            tally.refused(error)
                         }
                     }
+                    try await send()
+                },
+                onResponse: { response in
+                    for try await message in response.messages {
+                        for outcome in message.outcomes { tally.answered(outcome, columns: columns) }
+                    }
+                })
+            return tally.finished()
+        }
+    }
+
+    /// The report as rows are sent and answered (by the request producer and the response reader at once).
+    private final class Tally: Sendable {
+        private struct State {
+            var report: Report
+            /// Rows sent and not yet answered, for the cell a refusal names.
+            var pending: [Int: [String]] = [:]
+        }
+        private let state: Mutex<State>
+        private let total: Int
+        private let progress: @Sendable (Int, Int, Int) -> Void
+
+        init(report: Report, total: Int, progress: @escaping @Sendable (Int, Int, Int) -> Void) {
+            state = Mutex(State(report: report))
+            self.total = total
+            self.progress = progress
+        }
+
+        func sent(_ row: [String], line: Int) { state.withLock { $0.pending[line] = row } }
+
+        func refused(_ error: RowError) { count { $0.errors.append(error) } }
+
+        func answered(_ outcome: Sales_Leads_V1_ImportLeadOutcome, columns: LeadColumns) {
+            let line = Int(outcome.line)
+            let row = state.withLock { $0.pending.removeValue(forKey: line) } ?? []
+            count { report in
+                if outcome.leadID.isEmpty {
+                    report.errors.append(LeadImport.rowError(field: outcome.field, reason: outcome.reason, line: line, row: row, columns: columns))
+                } else {
+                    report.imported += 1
+                    if outcome.alreadyImported { report.alreadyImported += 1 }
                 }
-                for try await done in group { collect(done) }
             }
+        }
+
+        func finished() -> Report {
+            var report = state.withLock { $0.report }
             report.errors.sort { $0.line < $1.line }
             return report
+        }
+
+        private func count(_ change: (inout Report) -> Void) {
+            let (rows, errors) = state.withLock { state in
+                state.report.rows += 1
+                change(&state.report)
+                return (state.report.rows, state.report.errors.count)
+            }
+            progress(rows, total, errors)
         }
     }
 
@@ -149,10 +205,9 @@ public struct LeadImport: Sendable {
         }
     }
 
-    /// "phone: … is not a mainland mobile" → the row, the sheet's column and the cell.
-    static func rowError(_ message: String, line: Int, row: [String], columns: LeadColumns) -> RowError {
-        let (field, reason) = RowProblem.fieldAndReason(message)
-        let column = columns.column(for: field) ?? field
+    /// A refused row's request field ("phone", "custom_fields.next_contact") → the sheet's column and cell.
+    static func rowError(field: String, reason: String, line: Int, row: [String], columns: LeadColumns) -> RowError {
+        let column = columns.column(for: field) ?? (field.isEmpty ? "(row)" : field)
         let index = columns.headers.firstIndex(of: column)
         let value = index.flatMap { $0 < row.count ? row[$0] : nil } ?? ""
         return RowError(line: line, column: column, value: value, reason: reason)

@@ -3,7 +3,7 @@ import Foundation
 /// The rows of an import file, CSV or XLSX, told apart by content rather than by extension (a
 /// workbook renamed .csv, or a CSV saved as .xlsx by a careless export, still reads right).
 /// `line` is where the row last returned is: the file's line for CSV, the sheet's row for XLSX.
-public enum SheetRows: Sequence, IteratorProtocol {
+public enum SheetRows: Sequence, IteratorProtocol, Sendable {
     case csv(CSVReader, dataRows: Int)
     case xlsx(XLSXReader)
 

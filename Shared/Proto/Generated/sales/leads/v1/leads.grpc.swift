@@ -35,6 +35,19 @@ public enum Sales_Leads_V1_LeadService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ImportLeads" metadata.
+        public enum ImportLeads: Sendable {
+            /// Request type for "ImportLeads".
+            public typealias Input = Sales_Leads_V1_ImportLeadsRequest
+            /// Response type for "ImportLeads".
+            public typealias Output = Sales_Leads_V1_ImportLeadsResponse
+            /// Descriptor for "ImportLeads".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.leads.v1.LeadService"),
+                method: "ImportLeads",
+                type: .bidirectionalStreaming
+            )
+        }
         /// Namespace for "GetLead" metadata.
         public enum GetLead: Sendable {
             /// Request type for "GetLead".
@@ -337,6 +350,7 @@ public enum Sales_Leads_V1_LeadService: Sendable {
         /// Descriptors for all methods in the "sales.leads.v1.LeadService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateLead.descriptor,
+            ImportLeads.descriptor,
             GetLead.descriptor,
             ListLeads.descriptor,
             ConvertLead.descriptor,
@@ -399,6 +413,24 @@ extension Sales_Leads_V1_LeadService {
             request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_CreateLeadRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_CreateLeadResponse>
+
+        /// Handle the "ImportLeads" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A sheet's rows in batches; each answer lists its batch's outcomes (salesctl import leads).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_ImportLeadsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_ImportLeadsResponse` messages.
+        func importLeads(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ImportLeadsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ImportLeadsResponse>
 
         /// Handle the "GetLead" method.
         ///
@@ -799,6 +831,24 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Leads_V1_CreateLeadResponse>
 
+        /// Handle the "ImportLeads" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A sheet's rows in batches; each answer lists its batch's outcomes (salesctl import leads).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Leads_V1_ImportLeadsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Leads_V1_ImportLeadsResponse` messages.
+        func importLeads(
+            request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ImportLeadsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ImportLeadsResponse>
+
         /// Handle the "GetLead" method.
         ///
         /// - Parameters:
@@ -1196,6 +1246,25 @@ extension Sales_Leads_V1_LeadService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Leads_V1_CreateLeadResponse
 
+        /// Handle the "ImportLeads" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A sheet's rows in batches; each answer lists its batch's outcomes (salesctl import leads).
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Sales_Leads_V1_ImportLeadsRequest` messages.
+        ///   - response: A response stream of `Sales_Leads_V1_ImportLeadsResponse` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func importLeads(
+            request: GRPCCore.RPCAsyncSequence<Sales_Leads_V1_ImportLeadsRequest, any Swift.Error>,
+            response: GRPCCore.RPCWriter<Sales_Leads_V1_ImportLeadsResponse>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
         /// Handle the "GetLead" method.
         ///
         /// - Parameters:
@@ -1584,6 +1653,17 @@ extension Sales_Leads_V1_LeadService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_CreateLeadResponse>(),
             handler: { request, context in
                 try await self.createLead(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Leads_V1_LeadService.Method.ImportLeads.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ImportLeadsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ImportLeadsResponse>(),
+            handler: { request, context in
+                try await self.importLeads(
                     request: request,
                     context: context
                 )
@@ -2129,6 +2209,23 @@ extension Sales_Leads_V1_LeadService.SimpleServiceProtocol {
         )
     }
 
+    public func importLeads(
+        request: GRPCCore.StreamingServerRequest<Sales_Leads_V1_ImportLeadsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Leads_V1_ImportLeadsResponse> {
+        return GRPCCore.StreamingServerResponse<Sales_Leads_V1_ImportLeadsResponse>(
+            metadata: [:],
+            producer: { writer in
+                try await self.importLeads(
+                    request: request.messages,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
     public func getLead(
         request: GRPCCore.ServerRequest<Sales_Leads_V1_GetLeadRequest>,
         context: GRPCCore.ServerContext
@@ -2455,6 +2552,29 @@ extension Sales_Leads_V1_LeadService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_CreateLeadResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Leads_V1_CreateLeadResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ImportLeads" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A sheet's rows in batches; each answer lists its batch's outcomes (salesctl import leads).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Sales_Leads_V1_ImportLeadsRequest` messages.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ImportLeadsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ImportLeadsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func importLeads<Result>(
+            request: GRPCCore.StreamingClientRequest<Sales_Leads_V1_ImportLeadsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ImportLeadsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ImportLeadsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Sales_Leads_V1_ImportLeadsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "GetLead" method.
@@ -2988,6 +3108,38 @@ extension Sales_Leads_V1_LeadService {
             try await self.client.unary(
                 request: request,
                 descriptor: Sales_Leads_V1_LeadService.Method.CreateLead.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ImportLeads" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > A sheet's rows in batches; each answer lists its batch's outcomes (salesctl import leads).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Sales_Leads_V1_ImportLeadsRequest` messages.
+        ///   - serializer: A serializer for `Sales_Leads_V1_ImportLeadsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Leads_V1_ImportLeadsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func importLeads<Result>(
+            request: GRPCCore.StreamingClientRequest<Sales_Leads_V1_ImportLeadsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Leads_V1_ImportLeadsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Leads_V1_ImportLeadsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Sales_Leads_V1_ImportLeadsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.bidirectionalStreaming(
+                request: request,
+                descriptor: Sales_Leads_V1_LeadService.Method.ImportLeads.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -3769,6 +3921,33 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
         )
     }
 
+    /// Call the "ImportLeads" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A sheet's rows in batches; each answer lists its batch's outcomes (salesctl import leads).
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Sales_Leads_V1_ImportLeadsRequest` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importLeads<Result>(
+        request: GRPCCore.StreamingClientRequest<Sales_Leads_V1_ImportLeadsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Sales_Leads_V1_ImportLeadsResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.importLeads(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Leads_V1_ImportLeadsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Leads_V1_ImportLeadsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "GetLead" method.
     ///
     /// - Parameters:
@@ -4425,6 +4604,38 @@ extension Sales_Leads_V1_LeadService.ClientProtocol {
             metadata: metadata
         )
         return try await self.createLead(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ImportLeads" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > A sheet's rows in batches; each answer lists its batch's outcomes (salesctl import leads).
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importLeads<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Sales_Leads_V1_ImportLeadsRequest>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Sales_Leads_V1_ImportLeadsResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Sales_Leads_V1_ImportLeadsRequest>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.importLeads(
             request: request,
             options: options,
             onResponse: handleResponse
