@@ -57,7 +57,7 @@ public enum Idempotency {
         }
         let logger = RequestContext.logger
         return try await database.transaction { connection in
-            let isFirst = try await !claim(method, [Call(key: key, caller: caller.userID, request: request)], on: connection, logger: logger).isEmpty
+            let isFirst = try await !claim(method, [Call(key: key, caller: caller, request: request)], on: connection, logger: logger).isEmpty
             if isFirst {
                 let response = try await body(connection)
                 try await keep(response, key: key, on: connection, logger: logger)
@@ -72,25 +72,59 @@ public enum Idempotency {
     private static func replay<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: String, request: Request, key: Key, caller: Caller, on connection: PostgresConnection, logger: Logger
     ) async throws -> Response {
-        let hash = try fingerprint(method: method, request: request)
-        let rows = try await connection.query(
-            """
-            SELECT method, request_hash, caller_id, response FROM idempotency_keys
-            WHERE tenant_id = \(key.tenant) AND scope = \(key.scope) AND key = \(key.text)
-            """,
-            logger: logger)
-        for try await (storedMethod, storedHash, storedCaller, stored) in rows.decode((String, String, String, ByteBuffer?).self) {
-            guard storedMethod == method, storedHash == hash, let stored else { break }
-            guard storedCaller == caller.userID else {
-                // Only a shared key gets here: the effect happened, but its answer was another caller's.
-                throw ServiceError.alreadyExists(
-                    "\(quoted: key.text) was already used by another caller of the tenant; the request took effect once, and its answer is theirs")
-            }
-            return PersonalData.shown(try Response(serializedBytes: Array(stored.readableBytesView)), to: caller)
+        let call = Call(key: key, caller: caller, request: request)
+        switch try await stored(method, [call], as: Response.self, on: connection, logger: logger)[0] {
+        case .success(let response): return response
+        case .failure(let error): throw error
+        case nil: throw differentRequest(key)
         }
-        throw ServiceError.invalidArgument(
-            field: "idempotency-key",
-            rule: "\(quoted: key.text) was already used for a different request; use a new key for a new request")
+    }
+
+    /// The stored answers to repeats, read after `claim` in the same transaction, one statement for
+    /// a batch: for each call its answer as its caller may see it now, or the error a repeat gets;
+    /// nil where no answer is stored yet (a key repeated within one batch), for `run` to settle
+    /// after the commit.
+    public static func stored<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
+        _ method: String, _ calls: [Call<Request>], as: Response.Type, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [Result<Response, ServiceError>?] {
+        var answers = [Result<Response, ServiceError>?](repeating: nil, count: calls.count)
+        guard !calls.isEmpty else { return answers }
+        var binds = PostgresBindings(capacity: 3)
+        binds.append(calls.map(\.key.tenant))
+        binds.append(calls.map(\.key.scope))
+        binds.append(calls.map(\.key.text))
+        let rows = try await connection.query(
+            PostgresQuery(
+                unsafeSQL: """
+                    SELECT a.n, k.method, k.request_hash, k.caller_id, k.response
+                    FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS a (tenant_id, scope, key, n)
+                    JOIN idempotency_keys k ON (k.tenant_id, k.scope, k.key) = (a.tenant_id, a.scope, a.key)
+                    """, binds: binds),
+            logger: logger)
+        for try await (position, storedMethod, storedHash, storedCaller, stored) in rows.decode((Int64, String, String, String, ByteBuffer?).self) {
+            let index = Int(position) - 1
+            let call = calls[index]
+            guard storedMethod == method, storedHash == (try fingerprint(method: method, request: call.request)) else {
+                answers[index] = .failure(differentRequest(call.key))
+                continue
+            }
+            guard let stored else { continue }
+            guard storedCaller == call.caller.userID else {
+                // Only a shared key gets here: the effect happened, but its answer was another caller's.
+                answers[index] = .failure(
+                    .alreadyExists(
+                        "\(quoted: call.key.text) was already used by another caller of the tenant; the request took effect once, and its answer is theirs"
+                    ))
+                continue
+            }
+            answers[index] = .success(PersonalData.shown(try Response(serializedBytes: Array(stored.readableBytesView)), to: call.caller))
+        }
+        return answers
+    }
+
+    private static func differentRequest(_ key: Key) -> ServiceError {
+        .invalidArgument(
+            field: "idempotency-key", rule: "\(quoted: key.text) was already used for a different request; use a new key for a new request")
     }
 
     static func fingerprint(method: String, request: some SwiftProtobuf.Message) throws -> String {
@@ -108,11 +142,11 @@ extension Idempotency {
     /// One call of a batch written in a single transaction.
     public struct Call<Request: SwiftProtobuf.Message>: Sendable {
         public let key: Key
-        /// The user id of the caller the answer is for.
-        public let caller: String
+        /// Whom the answer is for.
+        public let caller: Caller
         public let request: Request
 
-        public init(key: Key, caller: String, request: Request) {
+        public init(key: Key, caller: Caller, request: Request) {
             self.key = key
             self.caller = caller
             self.request = request
@@ -127,7 +161,7 @@ extension Idempotency {
     ) async throws -> Set<Int> {
         guard !calls.isEmpty else { return [] }
         let statement = ClaimKeys(
-            keys: calls.map(\.key), callers: calls.map(\.caller), method: method,
+            keys: calls.map(\.key), callers: calls.map(\.caller.userID), method: method,
             requestHashes: try calls.map { try fingerprint(method: method, request: $0.request) })
         var first: Set<Key> = []
         for try await key in try await connection.execute(statement, logger: logger) { first.insert(key) }

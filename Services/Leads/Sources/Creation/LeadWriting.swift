@@ -23,15 +23,21 @@ struct LeadWriter: Sendable {
         var results = [Result<Written, any Error>?](repeating: nil, count: leads.count)
         let logger = database.logger
         do {
-            let written = try await database.transaction { connection in
+            let answered = try await database.transaction { connection in
+                var answered: [Int: Result<Written, any Error>] = [:]
                 let keyed = leads.indices.filter { leads[$0].idempotencyKey?.isUsable ?? false }
-                let calls = keyed.map {
-                    Idempotency.Call(key: leads[$0].idempotencyKey!, caller: leads[$0].caller.userID, request: leads[$0].request)
+                let calls = keyed.map { Idempotency.Call(key: leads[$0].idempotencyKey!, caller: leads[$0].caller, request: leads[$0].request) }
+                let first = try await Idempotency.claim("CreateLead", calls, on: connection, logger: logger)
+                // The repeats' stored answers in one statement (a re-run import is all repeats).
+                let repeats = calls.indices.filter { !first.contains($0) }
+                let stored = try await Idempotency.stored(
+                    "CreateLead", repeats.map { calls[$0] }, as: Sales_Leads_V1_CreateLeadResponse.self, on: connection, logger: logger)
+                for (call, answer) in zip(repeats, stored) {
+                    answered[keyed[call]] = answer.map { result in result.map { Written(response: $0, isRepeat: true) }.mapError { $0 } }
                 }
-                let claimed = Set(try await Idempotency.claim("CreateLead", calls, on: connection, logger: logger).map { keyed[$0] })
+                let claimed = Set(first.map { keyed[$0] })
                 let writing = leads.indices.filter { leads[$0].idempotencyKey == nil || claimed.contains($0) }
                 let together = try await insertTogether(writing.map { leads[$0] }, on: connection, logger: logger)
-                var written: [Int: Sales_Leads_V1_CreateLeadResponse] = [:]
                 for (index, stored) in zip(writing, together) {
                     let lead = leads[index]
                     let response = try await RequestContext.$current.withValue(lead.context) {
@@ -44,14 +50,15 @@ struct LeadWriter: Sendable {
                     if let key = lead.idempotencyKey {
                         try await Idempotency.keep(response, key: key, on: connection, logger: logger)
                     }
-                    written[index] = response
+                    answered[index] = .success(Written(response: response, isRepeat: false))
                 }
-                return written
+                return answered
             }
-            for (index, response) in written { results[index] = .success(Written(response: response, isRepeat: false)) }
+            for (index, result) in answered { results[index] = result }
         } catch {
             logger.warning("a batch of new leads failed; writing them one by one", metadata: ["leads": "\(leads.count)", "error": "\(error)"])
         }
+        // A key repeated within the batch, a lead whose batch failed, and unusable keys (refused with the reason).
         for index in leads.indices where results[index] == nil {
             do { results[index] = .success(try await writeAlone(leads[index])) } catch { results[index] = .failure(error) }
         }

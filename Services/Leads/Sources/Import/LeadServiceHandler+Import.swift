@@ -10,6 +10,7 @@ import SwiftProtobuf
 /// alone, with its field and what to fix; the rest of its batch goes in.
 extension LeadServiceHandler {
     static let importBatchLimit = 1_000
+    static let importWriters = 2
 
     func importLeads(
         request: RPCAsyncSequence<Sales_Leads_V1_ImportLeadsRequest, any Error>,
@@ -17,23 +18,33 @@ extension LeadServiceHandler {
         context: ServerContext
     ) async throws {
         let caller = try RequestContext.caller()
-        // Two stages: while Postgres writes one batch, the next is checked, graded and routed. One
-        // write at a time, so answers go out in the order of the messages.
-        try await withThrowingTaskGroup(of: Sales_Leads_V1_ImportLeadsResponse.self) { writing in
+        // While Postgres writes earlier batches (two at a time), the next is checked, graded and
+        // routed; answers go out in the order of the messages.
+        try await withThrowingTaskGroup(of: (Int, Sales_Leads_V1_ImportLeadsResponse).self) { writing in
+            var (started, answered) = (0, 0)
+            var finished: [Int: Sales_Leads_V1_ImportLeadsResponse] = [:]
+            func answerOne() async throws {
+                guard let (number, answer) = try await writing.next() else { return }
+                finished[number] = answer
+                while let next = finished.removeValue(forKey: answered) {
+                    try await response.write(next)
+                    answered += 1
+                }
+            }
             do {
-                var inFlight = false
                 for try await message in request {
                     let batch = try await prepareImport(message, caller: caller)
-                    if inFlight, let answered = try await writing.next() { try await response.write(answered) }
-                    writing.addTask { try await write(batch) }
-                    inFlight = true
+                    while started - answered >= Self.importWriters { try await answerOne() }
+                    let number = started
+                    writing.addTask { (number, try await write(batch)) }
+                    started += 1
                 }
             } catch {
-                // A malformed message ends the stream, after the batch before it is answered.
-                if let answered = try await writing.next() { try await response.write(answered) }
+                // A malformed message ends the stream, after the batches before it are answered.
+                while answered < started { try await answerOne() }
                 throw error
             }
-            if let answered = try await writing.next() { try await response.write(answered) }
+            while answered < started { try await answerOne() }
         }
     }
 
