@@ -23,6 +23,7 @@ package actor RunningStack {
             logDirectory: NSTemporaryDirectory() + "sales-e2e-\(getpid())")
         try FileManager.default.createDirectory(atPath: plan.logDirectory, withIntermediateDirectories: true)
         plan.companyRegistry = try DemoCompanies.registryFile(in: plan.logDirectory)
+        plan.creditBureau = try DemoCompanies.bureauFile(in: plan.logDirectory)
         plan.workCalendar = try TestCalendar.file(in: plan.logDirectory)
         plan.attachmentsDirectory = plan.logDirectory + "/attachments"
         let stack = Stack(plan: plan)

@@ -4,4 +4,4 @@ import ServiceKit
 
 await ServiceMain.run(
     .opportunities, peers: OpportunitiesServer.peers + OpportunitiesServer.optionalPeers, migrations: OpportunitiesServer.migrations,
-    build: OpportunitiesServer.components)
+    build: { try OpportunitiesServer.components($0) })

@@ -266,5 +266,35 @@ public enum OpportunitiesMigrations {
                 PRIMARY KEY (tenant_id, key)
             );
             """),
+        Migration(
+            "0110_quotes",
+            """
+            -- A quote as created: its message (lines, payment plan, credit findings) in body, and
+            -- the figures lists and boards filter on as columns.
+            CREATE TABLE quotes (
+                id uuid PRIMARY KEY,
+                seq bigserial NOT NULL UNIQUE,
+                tenant_id text NOT NULL,
+                opportunity_id uuid NOT NULL,
+                total_minor bigint NOT NULL CHECK (total_minor >= 0),
+                cost_minor bigint NOT NULL CHECK (cost_minor >= 0),
+                currency char(3) NOT NULL,
+                margin_bp integer NOT NULL,
+                credit_grade smallint NOT NULL,
+                needs_approval boolean NOT NULL,
+                created_by text NOT NULL,
+                created_at timestamptz NOT NULL,
+                body bytea NOT NULL
+            );
+            CREATE INDEX quotes_deal ON quotes (tenant_id, opportunity_id, seq DESC);
+            CREATE TABLE credit_policies (
+                tenant_id text PRIMARY KEY,
+                margin_floor_bp integer NOT NULL,
+                default_term_days integer NOT NULL,
+                industry_terms jsonb NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
     ]
 }

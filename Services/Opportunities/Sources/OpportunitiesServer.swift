@@ -11,9 +11,9 @@ public enum OpportunitiesServer {
     public static let optionalPeers: [ServiceName] = [.gateway]
     public static let migrations = Notifications.migrations + OpportunitiesMigrations.all
 
-    public static func components(_ runtime: ServiceRuntime) throws -> ServiceComponents {
+    /// `environment` holds the plugins' settings (the credit bureau); tests pass their own.
+    public static func components(_ runtime: ServiceRuntime, environment: Environment = Environment()) throws -> ServiceComponents {
         let database = runtime.database
-        let environment = Environment()
         let store = OpportunityStore(database: database)
         let pipelines = PipelineStore(database: database)
         let notifications = try Notifications(runtime: runtime)
@@ -38,6 +38,10 @@ public enum OpportunitiesServer {
                 HostedService(
                     Sales_Opportunities_V1_ContributionService.descriptor, ContributionServiceHandler(deals: store, ledger: contributions)),
                 HostedService(Sales_Opportunities_V1_PlaybookService.descriptor, PlaybookServiceHandler(deals: store, playbook: playbook)),
+                HostedService(
+                    Sales_Opportunities_V1_QuoteService.descriptor,
+                    QuoteServiceHandler(
+                        deals: store, quotes: QuoteStore(database: database), bureau: try FileCreditBureau.fromEnvironment(environment))),
                 notifications.api,
             ],
             background: [

@@ -85,6 +85,7 @@ public struct DemoLoader: Sendable {
         try await withClient(.opportunities) { client in
             try await DemoDeals.progress(converted, tokens: frozen, client: client)
             try await DemoPlaybook.load(tokens: frozen, client: client)
+            try await DemoQuotes.load(converted, adminToken: admin, client: client)
         }
         summary = try await withClient(.storeSales) { client in
             var summary = summary

@@ -50,6 +50,7 @@ public struct LocalStack: Sendable {
             databaseURLs: Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { ($0, bootstrap.url(for: $0)) }),
             portBase: portBase, jwtSecret: secrets.jwtSecret, logDirectory: dataDirectory + "/logs")
         plan.companyRegistry = try DemoCompanies.registryFile(in: dataDirectory)
+        plan.creditBureau = try DemoCompanies.bureauFile(in: dataDirectory)
         plan.attachmentsDirectory = dataDirectory + "/attachments"
         let stack = Stack(plan: plan)
         do {

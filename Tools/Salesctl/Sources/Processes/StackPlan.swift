@@ -14,6 +14,8 @@ public struct StackPlan: Sendable {
     public var logFormat = "text"
     /// The leads service's company registry (SALES_LEADS_COMPANY_REGISTRY), e.g. `file:/…/companies.csv`.
     public var companyRegistry: String?
+    /// The opportunities service's credit bureau (SALES_OPPORTUNITIES_CREDIT_BUREAU), e.g. `file:/…/bureau.csv`.
+    public var creditBureau: String?
     /// Every service's work calendar file (SALES_WORK_CALENDAR), when not the standard one.
     public var workCalendar: String?
     /// Where uploaded evidence files are kept (SALES_ATTACHMENTS_DIR).
@@ -43,6 +45,7 @@ public struct StackPlan: Sendable {
         env["SALES_EXIT_WITH_PARENT"] = "1"
         if service == .gateway { env["SALES_HTTP_PORT"] = "\(gatewayHTTPPort)" }
         if service == .leads, let companyRegistry { env["SALES_LEADS_COMPANY_REGISTRY"] = companyRegistry }
+        if service == .opportunities, let creditBureau { env["SALES_OPPORTUNITIES_CREDIT_BUREAU"] = creditBureau }
         if let workCalendar { env["SALES_WORK_CALENDAR"] = workCalendar }
         if let attachmentsDirectory { env["SALES_ATTACHMENTS_DIR"] = attachmentsDirectory }
         for peer in ServiceName.allCases where peer != service {

@@ -1,0 +1,185 @@
+import Foundation
+import GRPCCore
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// sales.opportunities.v1.QuoteService: quotes on deals the caller can see, priced to the fen and
+/// screened for credit when created; the tenant's margin floor and term benchmarks.
+struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServiceProtocol {
+    let deals: OpportunityStore
+    let quotes: QuoteStore
+    let bureau: (any CreditBureau)?
+
+    func createQuote(request: Sales_Opportunities_V1_CreateQuoteRequest, context: ServerContext) async throws -> Sales_Opportunities_V1_Quote {
+        let caller = try RequestContext.caller()
+        let dealID = try Require.uuid(request.opportunityID, field: "opportunity_id")
+        let draft = try QuoteDraft(lines: request.lines, plan: request.paymentPlan)
+        let industry = try Require.optionalText(request.industry, field: "industry", maxLength: 50)
+        let code = try Self.creditCode(request.creditCode)
+        // Seen before the screen, so a caller who cannot see the deal learns nothing of its customer's credit.
+        _ = try await deals.visible(dealID, for: caller)
+        let policy = try await quotes.policy(tenant: caller.tenant)
+        let screening = CreditScreening(bureau: await answer(for: code), termDays: draft.termDays, industry: industry, policy: policy)
+        let logger = RequestContext.logger
+        return try await Idempotency.run("CreateQuote", request: request, database: deals.database) { connection in
+            let deal = try await deals.visible(dealID, for: caller, on: connection)
+            guard deal.stage != .won, deal.stage != .lost else {
+                throw ServiceError.failedPrecondition("the deal is \(deal.stageKey) already; quotes are made on open deals")
+            }
+            let quote = Self.quote(draft, screening: screening, policy: policy, deal: deal, code: code, industry: industry, by: caller)
+            try await quotes.insert(quote, tenant: caller.tenant, on: connection, logger: logger)
+            return quote
+        }
+    }
+
+    func getQuote(request: Sales_Opportunities_V1_GetQuoteRequest, context: ServerContext) async throws -> Sales_Opportunities_V1_Quote {
+        let caller = try RequestContext.caller()
+        let id = try Require.uuid(request.id, field: "id")
+        // A quote on a deal the caller cannot see reads as missing, like the deal.
+        guard let quote = try await quotes.find(id, tenant: caller.tenant), let deal = UUID(uuidString: quote.opportunityID),
+            (try? await deals.visible(deal, for: caller)) != nil
+        else { throw ServiceError.notFound(kind: "quote", id: id.apiString) }
+        return quote
+    }
+
+    func listQuotes(
+        request: Sales_Opportunities_V1_ListQuotesRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_ListQuotesResponse {
+        let caller = try RequestContext.caller()
+        let deal = try await deals.visible(try Require.uuid(request.opportunityID, field: "opportunity_id"), for: caller)
+        let quotes = try await quotes.quotes(of: deal.id, tenant: caller.tenant)
+        return .with { $0.quotes = quotes }
+    }
+
+    func getCreditPolicy(
+        request: Sales_Opportunities_V1_GetCreditPolicyRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_CreditPolicy {
+        let caller = try RequestContext.caller()
+        return try await quotes.policy(tenant: caller.tenant).message
+    }
+
+    func setCreditPolicy(
+        request: Sales_Opportunities_V1_SetCreditPolicyRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_CreditPolicy {
+        let caller = try RequestContext.caller(allowedTo: .administer, "setting the credit policy")
+        let policy = try CreditPolicy(request.policy)
+        try await quotes.save(policy, tenant: caller.tenant, by: caller)
+        return policy.message
+    }
+
+    private func answer(for code: CreditCode?) async -> CreditScreening.BureauAnswer {
+        guard let code else { return .noCode }
+        guard let bureau else { return .noBureau }
+        guard let report = await bureau.report(for: code) else { return .noRecord(code: code.rawValue) }
+        return .report(report)
+    }
+
+    private static func creditCode(_ text: String) throws(ServiceError) -> CreditCode? {
+        guard !text.isEmpty else { return nil }
+        guard let code = CreditCode(text) else {
+            throw .invalidArgument(
+                field: "credit_code", rule: "\(quoted: text) is not a unified social credit code (18 characters, check character verified)")
+        }
+        return code
+    }
+
+    static func quote(
+        _ draft: QuoteDraft, screening: CreditScreening, policy: CreditPolicy, deal: Opportunity, code: CreditCode?, industry: String,
+        by caller: Caller
+    ) -> Sales_Opportunities_V1_Quote {
+        var approvalReasons: [String] = []
+        if draft.marginBasisPoints < policy.marginFloorBasisPoints {
+            approvalReasons.append(
+                "the margin, \(percent(draft.marginBasisPoints)), is under the tenant's floor of \(percent(policy.marginFloorBasisPoints))")
+        }
+        if screening.grade == .red, let red = screening.findings.first(where: { $0.grade == .red }) {
+            approvalReasons.append("the credit grade is red: \(red.reason)")
+        }
+        return .with {
+            $0.id = UUID.random().apiString
+            $0.opportunityID = deal.id.apiString
+            $0.lines = draft.lines.map { line in
+                .with {
+                    $0.product = line.product
+                    $0.quantity = line.quantity
+                    $0.unitListPrice = .init(line.unitListPrice)
+                    $0.discountBasisPoints = line.discountBasisPoints
+                    $0.unitCost = .init(line.unitCost)
+                    $0.price = .init(line.price)
+                    $0.cost = .init(line.cost)
+                }
+            }
+            $0.paymentPlan = draft.plan.map { instalment in
+                .with {
+                    $0.shareBasisPoints = instalment.shareBasisPoints
+                    $0.dueDays = instalment.dueDays
+                    $0.amount = .init(instalment.amount)
+                }
+            }
+            $0.total = .init(draft.total)
+            $0.cost = .init(draft.cost)
+            $0.marginBasisPoints = draft.marginBasisPoints
+            $0.credit = screening.message
+            $0.needsApproval = !approvalReasons.isEmpty
+            $0.approvalReasons = approvalReasons
+            $0.creditCode = code?.rawValue ?? ""
+            $0.industry = industry
+            $0.createdBy = caller.userID
+            // Whole microseconds, as Postgres keeps them: the stored quote reads back equal.
+            $0.createdAt = Google_Protobuf_Timestamp(date: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1e6).rounded() / 1e6))
+        }
+    }
+
+    /// 1,850 basis points → "18.50%".
+    static func percent(_ basisPoints: Int32) -> String {
+        let sign = basisPoints < 0 ? "-" : ""
+        let magnitude = basisPoints.magnitude
+        let fraction = magnitude % 100
+        return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)%"
+    }
+}
+
+extension CreditPolicy {
+    init(_ message: Sales_Opportunities_V1_CreditPolicy) throws(ServiceError) {
+        guard (0...10_000).contains(message.marginFloorBasisPoints) else {
+            throw .invalidArgument(
+                field: "policy.margin_floor_basis_points", rule: "must be 0 to 10,000 (1,850 is 18.5%); got \(message.marginFloorBasisPoints)")
+        }
+        guard (1...QuoteDraft.longestTermDays).contains(message.defaultTermDays) else {
+            throw .invalidArgument(
+                field: "policy.default_term_days", rule: "must be 1 to \(QuoteDraft.longestTermDays) days; got \(message.defaultTermDays)")
+        }
+        guard message.industryTerms.count <= 200 else {
+            throw .invalidArgument(field: "policy.industry_terms", rule: "at most 200 industries; got \(message.industryTerms.count)")
+        }
+        var terms: [String: Int32] = [:]
+        for (index, term) in message.industryTerms.enumerated() {
+            let industry = try Require.text(term.industry, field: "policy.industry_terms[\(index)].industry", maxLength: 50)
+            guard terms[industry] == nil else {
+                throw .invalidArgument(field: "policy.industry_terms[\(index)].industry", rule: "\(quoted: industry) is listed twice")
+            }
+            guard (1...QuoteDraft.longestTermDays).contains(term.benchmarkDays) else {
+                throw .invalidArgument(
+                    field: "policy.industry_terms[\(index)].benchmark_days",
+                    rule: "must be 1 to \(QuoteDraft.longestTermDays) days; got \(term.benchmarkDays)")
+            }
+            terms[industry] = term.benchmarkDays
+        }
+        self.init(marginFloorBasisPoints: message.marginFloorBasisPoints, defaultTermDays: message.defaultTermDays, industryTerms: terms)
+    }
+
+    var message: Sales_Opportunities_V1_CreditPolicy {
+        .with {
+            $0.marginFloorBasisPoints = marginFloorBasisPoints
+            $0.defaultTermDays = defaultTermDays
+            $0.industryTerms = industryTerms.sorted { $0.key < $1.key }.map { industry, days in
+                .with {
+                    $0.industry = industry
+                    $0.benchmarkDays = days
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// Quotes, each kept as created (lines, plan and credit findings in its message), with the columns
+/// lists and boards filter on; and each tenant's credit policy.
+struct QuoteStore: Sendable {
+    let database: Database
+
+    func insert(_ quote: Sales_Opportunities_V1_Quote, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws {
+        let body = ByteBuffer(bytes: try quote.serializedBytes() as [UInt8])
+        try await connection.query(
+            """
+            INSERT INTO quotes (id, tenant_id, opportunity_id, total_minor, cost_minor, currency, margin_bp, credit_grade,
+                                needs_approval, created_by, created_at, body)
+            VALUES (\(UUID(uuidString: quote.id)!), \(tenant.rawValue), \(UUID(uuidString: quote.opportunityID)!),
+                    \(quote.total.minorUnits), \(quote.cost.minorUnits), \(quote.total.currency), \(quote.marginBasisPoints),
+                    \(Int16(quote.credit.grade.rawValue)), \(quote.needsApproval), \(quote.createdBy), \(quote.createdAt.date), \(body))
+            """, logger: logger)
+    }
+
+    /// The quote by id in the tenant, whoever's deal it is on (the handler checks the deal).
+    func find(_ id: UUID, tenant: TenantID) async throws -> Sales_Opportunities_V1_Quote? {
+        let rows = try await database.query("SELECT body FROM quotes WHERE id = \(id) AND tenant_id = \(tenant.rawValue)")
+        for try await body in rows.decode(ByteBuffer.self) { return try Self.quote(body) }
+        return nil
+    }
+
+    /// The deal's quotes, newest first.
+    func quotes(of deal: UUID, tenant: TenantID) async throws -> [Sales_Opportunities_V1_Quote] {
+        let rows = try await database.query(
+            "SELECT body FROM quotes WHERE tenant_id = \(tenant.rawValue) AND opportunity_id = \(deal) ORDER BY seq DESC LIMIT 500")
+        var quotes: [Sales_Opportunities_V1_Quote] = []
+        for try await body in rows.decode(ByteBuffer.self) { quotes.append(try Self.quote(body)) }
+        return quotes
+    }
+
+    private static func quote(_ body: ByteBuffer) throws -> Sales_Opportunities_V1_Quote {
+        try Sales_Opportunities_V1_Quote(serializedBytes: Array(body.readableBytesView))
+    }
+
+    func policy(tenant: TenantID) async throws -> CreditPolicy {
+        let rows = try await database.query(
+            "SELECT margin_floor_bp, default_term_days, industry_terms::text FROM credit_policies WHERE tenant_id = \(tenant.rawValue)")
+        for try await (floor, days, terms) in rows.decode((Int32, Int32, String).self) {
+            return CreditPolicy(
+                marginFloorBasisPoints: floor, defaultTermDays: days,
+                industryTerms: try JSONDecoder().decode([String: Int32].self, from: Data(terms.utf8)))
+        }
+        return .standard
+    }
+
+    func save(_ policy: CreditPolicy, tenant: TenantID, by caller: Caller) async throws {
+        let terms = String(decoding: try JSONEncoder().encode(policy.industryTerms), as: UTF8.self)
+        try await database.query(
+            """
+            INSERT INTO credit_policies (tenant_id, margin_floor_bp, default_term_days, industry_terms, updated_by)
+            VALUES (\(tenant.rawValue), \(policy.marginFloorBasisPoints), \(policy.defaultTermDays), \(terms)::jsonb, \(caller.userID))
+            ON CONFLICT (tenant_id) DO UPDATE SET margin_floor_bp = EXCLUDED.margin_floor_bp,
+                default_term_days = EXCLUDED.default_term_days, industry_terms = EXCLUDED.industry_terms,
+                updated_by = EXCLUDED.updated_by, updated_at = now()
+            """)
+    }
+}
