@@ -53,15 +53,18 @@ extension EndToEnd {
                 #expect(atoms.count == DemoPlaybook.atoms.count, "no atom twice")
                 // Quotes of each credit grade, once each; the red one waits for approval.
                 var grades: [Sales_Opportunities_V1_CreditGrade] = []
+                var states: [Sales_Opportunities_V1_QuoteState] = []
                 for deal in all {
                     let quotes = try await Sales_Opportunities_V1_QuoteService.Client(wrapping: grpc).listQuotes(
                         .with { $0.opportunityID = deal.id }, metadata: metadata
                     ).quotes
                     grades += quotes.map(\.credit.grade)
+                    states += quotes.map(\.state)
                     #expect(quotes.allSatisfy { $0.paymentPlan.map(\.amount.minorUnits).reduce(0, +) == $0.total.minorUnits })
                     #expect(quotes.allSatisfy { $0.needsApproval == ($0.credit.grade == .red) })
                 }
                 #expect(grades.sorted { $0.rawValue < $1.rawValue } == [.green, .yellow, .red], "one quote of each grade, none twice")
+                #expect(Set(states) == [.accepted, .ready, .pendingApproval])
             }
 
             // The demo's routing is set up once: one version of each rule set, the desk, the mapping table.

@@ -296,5 +296,12 @@ public enum OpportunitiesMigrations {
                 updated_at timestamptz NOT NULL DEFAULT now()
             );
             """),
+        Migration(
+            "0111_quote_approvals",
+            """
+            -- QuoteState and Approver numbers; the chain defaults to a manager, then finance.
+            ALTER TABLE quotes ADD COLUMN state smallint NOT NULL DEFAULT 2;
+            ALTER TABLE credit_policies ADD COLUMN approval_chain smallint[] NOT NULL DEFAULT '{1,2}';
+            """),
     ]
 }

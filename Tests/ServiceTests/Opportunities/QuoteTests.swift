@@ -288,4 +288,103 @@ import Testing
             #expect(try await quotes.getCreditPolicy(.init(), metadata: rep).marginFloorBasisPoints == 1_850, "the standard policy until one is set")
         }
     }
+
+    @Test func aQuoteThatNeedsApprovalGoesThroughItsChainBeforeTheCustomerAcceptsIt() async throws {
+        let people = StageMoveTests.People()
+        let tenant = people.rep.tenant
+        let manager = Caller(tenant: tenant, userID: "zhou.east", roles: [.manager], orgPath: "/east")
+        let otherManager = Caller(tenant: tenant, userID: "qian.north", roles: [.manager], orgPath: "/north")
+        let finance = Caller(tenant: tenant, userID: "sun.cw", roles: [.finance], orgPath: "/hq")
+        let both = Caller(tenant: tenant, userID: "li.both", roles: [.manager, .finance], orgPath: "/east")
+        try await Self.hosted { clients, quotes in
+            let deal = try await clients.newDeal(by: people.rep)
+            func create(_ code: String) async throws -> Sales_Opportunities_V1_Quote {
+                try await quotes.createQuote(
+                    .with {
+                        $0.opportunityID = deal.id
+                        $0.lines = [Self.line("监护仪", 2, 5_000_000, unitCost: 3_000_000)]
+                        $0.creditCode = code
+                    }, metadata: try await clients.metadata(people.rep))
+            }
+            func decide(_ id: String, _ approve: Bool, _ comment: String = "", as caller: Caller) async throws -> Sales_Opportunities_V1_Quote {
+                try await quotes.decideQuote(
+                    .with {
+                        $0.id = id
+                        $0.approve = approve
+                        $0.comment = comment
+                    }, metadata: try await clients.metadata(caller))
+            }
+            func refused(_ id: String, _ approve: Bool, _ comment: String = "", as caller: Caller) async -> RPCError? {
+                await #expect(throws: RPCError.self) { try await decide(id, approve, comment, as: caller) }
+            }
+            func accept(_ id: String) async throws -> Sales_Opportunities_V1_Quote {
+                try await quotes.acceptQuote(.with { $0.id = id }, metadata: try await clients.metadata(people.rep))
+            }
+
+            let red = try await create(Self.red)
+            #expect(red.state == .pendingApproval && red.approvals.map(\.approver) == [.manager, .finance])
+            let early = await #expect(throws: RPCError.self) { try await accept(red.id) }
+            #expect(early?.code == .failedPrecondition)
+            #expect(early?.message == "quote \(red.id) waits for approval: step 1 of 2, a manager of /east/east-sh, has not decided")
+
+            #expect(await refused(red.id, true, as: finance)?.code == .permissionDenied, "step 1 is a manager's")
+            #expect(await refused(red.id, true, as: people.rep)?.code == .permissionDenied, "never the deal's own rep")
+            #expect(await refused(red.id, true, as: otherManager)?.code == .notFound, "another branch's manager cannot see the deal")
+            #expect(await refused(red.id, true, as: people.stranger)?.code == .notFound)
+
+            let first = try await decide(red.id, true, "价格可以", as: manager)
+            #expect(first.state == .pendingApproval && first.approvals[0].decidedBy == "zhou.east" && first.approvals[0].approved)
+            #expect(await refused(red.id, true, as: manager)?.code == .permissionDenied, "step 2 is finance's")
+            let noReason = await refused(red.id, false, as: finance)
+            #expect(noReason?.code == .invalidArgument && noReason?.message.hasPrefix("comment:") == true)
+            let approved = try await decide(red.id, true, as: finance)
+            #expect(approved.state == .ready && approved.approvals.allSatisfy(\.approved))
+            #expect(await refused(red.id, true, as: finance)?.code == .failedPrecondition, "nothing left to decide")
+
+            let accepted = try await accept(red.id)
+            #expect(accepted.state == .accepted && accepted.acceptedBy == "li.na" && accepted.hasAcceptedAt)
+            #expect(try await accept(red.id) == accepted, "accepting again changes nothing")
+            #expect(try await quotes.getQuote(.with { $0.id = red.id }, metadata: try await clients.metadata(people.rep)) == accepted)
+
+            // A rejection ends the quote, with the approver's reason.
+            let rejected = try await create(Self.red)
+            _ = try await decide(rejected.id, false, "账期太长，改成 30 天", as: manager)
+            let late = await #expect(throws: RPCError.self) { try await accept(rejected.id) }
+            #expect(late?.code == .failedPrecondition && late?.message.contains("账期太长，改成 30 天") == true)
+
+            // One person holding both roles decides one step only.
+            let twice = try await create(Self.red)
+            _ = try await decide(twice.id, true, as: both)
+            #expect(await refused(twice.id, true, as: both)?.code == .permissionDenied)
+
+            // A quote that needs no approval is ready at once.
+            let green = try await create(Self.green)
+            #expect(green.state == .ready && green.approvals.isEmpty && !green.needsApproval)
+            #expect(try await accept(green.id).state == .accepted)
+
+            // The chain is the tenant's: each approver once, only known approvers.
+            let admin = try await clients.metadata(people.admin)
+            for (chain, field) in [
+                ([Sales_Opportunities_V1_Approver.manager, .manager], "policy.approval_chain[1]"), ([.unspecified], "policy.approval_chain[0]"),
+            ] {
+                let error = await #expect(throws: RPCError.self) {
+                    try await quotes.setCreditPolicy(
+                        .with {
+                            $0.policy = .with {
+                                $0.defaultTermDays = 90; $0.approvalChain = chain
+                            }
+                        }, metadata: admin)
+                }
+                #expect(error?.code == .invalidArgument && error?.message.hasPrefix("\(field):") == true, "\(error?.message ?? "")")
+            }
+            _ = try await quotes.setCreditPolicy(
+                .with {
+                    $0.policy = .with {
+                        $0.defaultTermDays = 90; $0.marginFloorBasisPoints = 1_850; $0.approvalChain = [.admin]
+                    }
+                }, metadata: admin)
+            #expect(try await create(Self.red).approvals.map(\.approver) == [.admin])
+            #expect(red.approvals.count == 2, "a quote keeps the chain it was created under")
+        }
+    }
 }

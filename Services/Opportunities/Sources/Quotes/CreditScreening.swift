@@ -89,9 +89,11 @@ struct CreditPolicy: Sendable, Equatable {
     var marginFloorBasisPoints: Int32
     var defaultTermDays: Int32
     var industryTerms: [String: Int32]
+    /// Who approves a quote that needs it, in order.
+    var approvalChain: [Sales_Opportunities_V1_Approver]
 
-    /// Until a tenant sets its own: an 18.5% margin floor and 90-day terms.
-    static let standard = CreditPolicy(marginFloorBasisPoints: 1_850, defaultTermDays: 90, industryTerms: [:])
+    /// Until a tenant sets its own: an 18.5% margin floor, 90-day terms, a manager then finance approve.
+    static let standard = CreditPolicy(marginFloorBasisPoints: 1_850, defaultTermDays: 90, industryTerms: [:], approvalChain: [.manager, .finance])
 
     func benchmarkDays(for industry: String) -> Int32 { industryTerms[industry] ?? defaultTermDays }
 }

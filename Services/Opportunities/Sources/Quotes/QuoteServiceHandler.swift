@@ -53,6 +53,42 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
         return .with { $0.quotes = quotes }
     }
 
+    func decideQuote(request: Sales_Opportunities_V1_DecideQuoteRequest, context: ServerContext) async throws -> Sales_Opportunities_V1_Quote {
+        let caller = try RequestContext.caller()
+        let id = try Require.uuid(request.id, field: "id")
+        let comment = try Require.optionalText(request.comment, field: "comment", maxLength: 500)
+        return try await changing(id, for: caller, method: "DecideQuote", request: request) { quote, deal in
+            try QuoteApproval.decide(&quote, approve: request.approve, comment: comment, deal: deal, by: caller, at: Date())
+        }
+    }
+
+    func acceptQuote(request: Sales_Opportunities_V1_AcceptQuoteRequest, context: ServerContext) async throws -> Sales_Opportunities_V1_Quote {
+        let caller = try RequestContext.caller()
+        let id = try Require.uuid(request.id, field: "id")
+        return try await changing(id, for: caller, method: "AcceptQuote", request: request) { quote, deal in
+            try QuoteApproval.accept(&quote, deal: deal, by: caller, at: Date())
+        }
+    }
+
+    /// Locks the quote, checks its deal is the caller's to see (NOT_FOUND otherwise, like the
+    /// deal), applies `change` and writes the quote back, in one transaction.
+    private func changing(
+        _ id: UUID, for caller: Caller, method: String, request: some SwiftProtobuf.Message,
+        change: @Sendable (inout Sales_Opportunities_V1_Quote, Opportunity) throws -> Void
+    ) async throws -> Sales_Opportunities_V1_Quote {
+        let logger = RequestContext.logger
+        return try await Idempotency.run(method, request: request, database: deals.database) { connection in
+            guard var quote = try await quotes.locked(id, tenant: caller.tenant, on: connection, logger: logger),
+                let dealID = UUID(uuidString: quote.opportunityID),
+                let deal = try await deals.find(dealID, for: caller, on: connection)
+            else { throw ServiceError.notFound(kind: "quote", id: id.apiString) }
+            let before = quote
+            try change(&quote, deal)
+            if quote != before { try await quotes.update(quote, tenant: caller.tenant, on: connection, logger: logger) }
+            return quote
+        }
+    }
+
     func getCreditPolicy(
         request: Sales_Opportunities_V1_GetCreditPolicyRequest, context: ServerContext
     ) async throws -> Sales_Opportunities_V1_CreditPolicy {
@@ -124,6 +160,8 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
             $0.credit = screening.message
             $0.needsApproval = !approvalReasons.isEmpty
             $0.approvalReasons = approvalReasons
+            $0.approvals = QuoteApproval.steps(needed: !approvalReasons.isEmpty, chain: policy.approvalChain)
+            $0.state = approvalReasons.isEmpty ? .ready : .pendingApproval
             $0.creditCode = code?.rawValue ?? ""
             $0.industry = industry
             $0.createdBy = caller.userID
@@ -167,7 +205,23 @@ extension CreditPolicy {
             }
             terms[industry] = term.benchmarkDays
         }
-        self.init(marginFloorBasisPoints: message.marginFloorBasisPoints, defaultTermDays: message.defaultTermDays, industryTerms: terms)
+        let chain = message.approvalChain.isEmpty ? CreditPolicy.standard.approvalChain : message.approvalChain
+        guard chain.count <= 5 else {
+            throw .invalidArgument(field: "policy.approval_chain", rule: "at most 5 steps; got \(chain.count)")
+        }
+        for (index, approver) in chain.enumerated() {
+            switch approver {
+            case .manager, .finance, .admin: break
+            case .unspecified, .UNRECOGNIZED:
+                throw .invalidArgument(field: "policy.approval_chain[\(index)]", rule: "must be a manager, finance or an administrator")
+            }
+            guard !chain[..<index].contains(approver) else {
+                throw .invalidArgument(field: "policy.approval_chain[\(index)]", rule: "each approver decides one step; \(approver) is listed twice")
+            }
+        }
+        self.init(
+            marginFloorBasisPoints: message.marginFloorBasisPoints, defaultTermDays: message.defaultTermDays, industryTerms: terms,
+            approvalChain: chain)
     }
 
     var message: Sales_Opportunities_V1_CreditPolicy {
@@ -180,6 +234,7 @@ extension CreditPolicy {
                     $0.benchmarkDays = days
                 }
             }
+            $0.approvalChain = approvalChain
         }
     }
 }

@@ -16,10 +16,29 @@ struct QuoteStore: Sendable {
         try await connection.query(
             """
             INSERT INTO quotes (id, tenant_id, opportunity_id, total_minor, cost_minor, currency, margin_bp, credit_grade,
-                                needs_approval, created_by, created_at, body)
+                                needs_approval, created_by, created_at, state, body)
             VALUES (\(UUID(uuidString: quote.id)!), \(tenant.rawValue), \(UUID(uuidString: quote.opportunityID)!),
                     \(quote.total.minorUnits), \(quote.cost.minorUnits), \(quote.total.currency), \(quote.marginBasisPoints),
-                    \(Int16(quote.credit.grade.rawValue)), \(quote.needsApproval), \(quote.createdBy), \(quote.createdAt.date), \(body))
+                    \(Int16(quote.credit.grade.rawValue)), \(quote.needsApproval), \(quote.createdBy), \(quote.createdAt.date),
+                    \(Int16(quote.state.rawValue)), \(body))
+            """, logger: logger)
+    }
+
+    /// The quote by id in the tenant, locked until the transaction ends (a decision or an acceptance).
+    func locked(_ id: UUID, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> Sales_Opportunities_V1_Quote? {
+        let rows = try await connection.query(
+            "SELECT body FROM quotes WHERE id = \(id) AND tenant_id = \(tenant.rawValue) FOR UPDATE", logger: logger)
+        for try await body in rows.decode(ByteBuffer.self) { return try Self.quote(body) }
+        return nil
+    }
+
+    /// Writes a decided or accepted quote back.
+    func update(_ quote: Sales_Opportunities_V1_Quote, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws {
+        let body = ByteBuffer(bytes: try quote.serializedBytes() as [UInt8])
+        try await connection.query(
+            """
+            UPDATE quotes SET state = \(Int16(quote.state.rawValue)), body = \(body)
+            WHERE id = \(UUID(uuidString: quote.id)!) AND tenant_id = \(tenant.rawValue)
             """, logger: logger)
     }
 
@@ -45,11 +64,15 @@ struct QuoteStore: Sendable {
 
     func policy(tenant: TenantID) async throws -> CreditPolicy {
         let rows = try await database.query(
-            "SELECT margin_floor_bp, default_term_days, industry_terms::text FROM credit_policies WHERE tenant_id = \(tenant.rawValue)")
-        for try await (floor, days, terms) in rows.decode((Int32, Int32, String).self) {
+            """
+            SELECT margin_floor_bp, default_term_days, industry_terms::text, approval_chain
+            FROM credit_policies WHERE tenant_id = \(tenant.rawValue)
+            """)
+        for try await (floor, days, terms, chain) in rows.decode((Int32, Int32, String, [Int16]).self) {
             return CreditPolicy(
                 marginFloorBasisPoints: floor, defaultTermDays: days,
-                industryTerms: try JSONDecoder().decode([String: Int32].self, from: Data(terms.utf8)))
+                industryTerms: try JSONDecoder().decode([String: Int32].self, from: Data(terms.utf8)),
+                approvalChain: chain.map { Sales_Opportunities_V1_Approver(rawValue: Int($0)) ?? .unspecified })
         }
         return .standard
     }
@@ -58,10 +81,12 @@ struct QuoteStore: Sendable {
         let terms = String(decoding: try JSONEncoder().encode(policy.industryTerms), as: UTF8.self)
         try await database.query(
             """
-            INSERT INTO credit_policies (tenant_id, margin_floor_bp, default_term_days, industry_terms, updated_by)
-            VALUES (\(tenant.rawValue), \(policy.marginFloorBasisPoints), \(policy.defaultTermDays), \(terms)::jsonb, \(caller.userID))
+            INSERT INTO credit_policies (tenant_id, margin_floor_bp, default_term_days, industry_terms, approval_chain, updated_by)
+            VALUES (\(tenant.rawValue), \(policy.marginFloorBasisPoints), \(policy.defaultTermDays), \(terms)::jsonb,
+                    \(policy.approvalChain.map { Int16($0.rawValue) }), \(caller.userID))
             ON CONFLICT (tenant_id) DO UPDATE SET margin_floor_bp = EXCLUDED.margin_floor_bp,
                 default_term_days = EXCLUDED.default_term_days, industry_terms = EXCLUDED.industry_terms,
+                approval_chain = EXCLUDED.approval_chain,
                 updated_by = EXCLUDED.updated_by, updated_at = now()
             """)
     }

@@ -7,7 +7,7 @@ import ServiceKit
 import SwiftProtobuf
 
 /// Quotes on the demo's deals in 方案报价 and beyond, one of each credit grade: a green customer on
-/// ordinary terms, a yellow one the bureau noted, and a red one whose quote waits for approval;
+/// ordinary terms (accepted), a yellow one the bureau noted, and a red one whose quote waits for approval;
 /// under the tenant's policy (an 18.5% margin floor, 90-day terms, 60 for 医疗器械).
 enum DemoQuotes {
     struct Offer {
@@ -50,7 +50,7 @@ enum DemoQuotes {
         let quoted = deals.indices.filter { [2, 3].contains(DemoDeals.depths[$0 % DemoDeals.depths.count]) }.map { deals[$0] }
         for (index, (deal, offer)) in zip(quoted, offers).enumerated() {
             guard let company = DemoCompanies.all.first(where: { $0.name == offer.company }) else { continue }
-            _ = try await quotes.createQuote(
+            let quote = try await quotes.createQuote(
                 .with {
                     $0.opportunityID = deal.id
                     $0.lines = [
@@ -71,6 +71,10 @@ enum DemoQuotes {
                     $0.creditCode = company.code.rawValue
                     $0.industry = company.industry
                 }, metadata: ["authorization": "Bearer \(deal.token)", "idempotency-key": "demo-quote-\(index)"])
+            // The customer took the green offer; the red one waits for its approvals.
+            if quote.credit.grade == .green, quote.state == .ready {
+                _ = try await quotes.acceptQuote(.with { $0.id = quote.id }, metadata: ["authorization": "Bearer \(deal.token)"])
+            }
         }
     }
 }

@@ -59,6 +59,32 @@ public enum Sales_Opportunities_V1_QuoteService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "DecideQuote" metadata.
+        public enum DecideQuote: Sendable {
+            /// Request type for "DecideQuote".
+            public typealias Input = Sales_Opportunities_V1_DecideQuoteRequest
+            /// Response type for "DecideQuote".
+            public typealias Output = Sales_Opportunities_V1_Quote
+            /// Descriptor for "DecideQuote".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.QuoteService"),
+                method: "DecideQuote",
+                type: .unary
+            )
+        }
+        /// Namespace for "AcceptQuote" metadata.
+        public enum AcceptQuote: Sendable {
+            /// Request type for "AcceptQuote".
+            public typealias Input = Sales_Opportunities_V1_AcceptQuoteRequest
+            /// Response type for "AcceptQuote".
+            public typealias Output = Sales_Opportunities_V1_Quote
+            /// Descriptor for "AcceptQuote".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.QuoteService"),
+                method: "AcceptQuote",
+                type: .unary
+            )
+        }
         /// Namespace for "GetCreditPolicy" metadata.
         public enum GetCreditPolicy: Sendable {
             /// Request type for "GetCreditPolicy".
@@ -90,6 +116,8 @@ public enum Sales_Opportunities_V1_QuoteService: Sendable {
             CreateQuote.descriptor,
             GetQuote.descriptor,
             ListQuotes.descriptor,
+            DecideQuote.descriptor,
+            AcceptQuote.descriptor,
             GetCreditPolicy.descriptor,
             SetCreditPolicy.descriptor
         ]
@@ -163,6 +191,34 @@ extension Sales_Opportunities_V1_QuoteService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListQuotesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListQuotesResponse>
+
+        /// Handle the "DecideQuote" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_DecideQuoteRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_Quote` messages.
+        func decideQuote(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_DecideQuoteRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_Quote>
+
+        /// Handle the "AcceptQuote" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_AcceptQuoteRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_Quote` messages.
+        func acceptQuote(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_AcceptQuoteRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_Quote>
 
         /// Handle the "GetCreditPolicy" method.
         ///
@@ -251,6 +307,34 @@ extension Sales_Opportunities_V1_QuoteService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListQuotesResponse>
 
+        /// Handle the "DecideQuote" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_DecideQuoteRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_Quote` message.
+        func decideQuote(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_DecideQuoteRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Quote>
+
+        /// Handle the "AcceptQuote" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AcceptQuoteRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_Quote` message.
+        func acceptQuote(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_AcceptQuoteRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Quote>
+
         /// Handle the "GetCreditPolicy" method.
         ///
         /// - Parameters:
@@ -336,6 +420,34 @@ extension Sales_Opportunities_V1_QuoteService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_ListQuotesResponse
 
+        /// Handle the "DecideQuote" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_DecideQuoteRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_Quote` to respond with.
+        func decideQuote(
+            request: Sales_Opportunities_V1_DecideQuoteRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_Quote
+
+        /// Handle the "AcceptQuote" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_AcceptQuoteRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_Quote` to respond with.
+        func acceptQuote(
+            request: Sales_Opportunities_V1_AcceptQuoteRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_Quote
+
         /// Handle the "GetCreditPolicy" method.
         ///
         /// - Parameters:
@@ -408,6 +520,28 @@ extension Sales_Opportunities_V1_QuoteService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Opportunities_V1_QuoteService.Method.DecideQuote.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_DecideQuoteRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_Quote>(),
+            handler: { request, context in
+                try await self.decideQuote(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_QuoteService.Method.AcceptQuote.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_AcceptQuoteRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_Quote>(),
+            handler: { request, context in
+                try await self.acceptQuote(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Opportunities_V1_QuoteService.Method.GetCreditPolicy.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetCreditPolicyRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_CreditPolicy>(),
@@ -462,6 +596,28 @@ extension Sales_Opportunities_V1_QuoteService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListQuotesResponse> {
         let response = try await self.listQuotes(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func decideQuote(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_DecideQuoteRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_Quote> {
+        let response = try await self.decideQuote(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func acceptQuote(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_AcceptQuoteRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_Quote> {
+        let response = try await self.acceptQuote(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -526,6 +682,32 @@ extension Sales_Opportunities_V1_QuoteService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListQuotesResponse> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_ListQuotesResponse>(
             message: try await self.listQuotes(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func decideQuote(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_DecideQuoteRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Quote> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_Quote>(
+            message: try await self.decideQuote(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func acceptQuote(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_AcceptQuoteRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Quote> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_Quote>(
+            message: try await self.acceptQuote(
                 request: request.message,
                 context: context
             ),
@@ -628,6 +810,44 @@ extension Sales_Opportunities_V1_QuoteService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListQuotesResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListQuotesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DecideQuote" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_DecideQuoteRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_DecideQuoteRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_Quote` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func decideQuote<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_DecideQuoteRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_DecideQuoteRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_Quote>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Quote>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AcceptQuote" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AcceptQuoteRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_AcceptQuoteRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_Quote` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func acceptQuote<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AcceptQuoteRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_AcceptQuoteRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_Quote>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Quote>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "GetCreditPolicy" method.
@@ -783,6 +1003,66 @@ extension Sales_Opportunities_V1_QuoteService {
             )
         }
 
+        /// Call the "DecideQuote" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_DecideQuoteRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_DecideQuoteRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_Quote` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func decideQuote<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_DecideQuoteRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_DecideQuoteRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_Quote>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Quote>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_QuoteService.Method.DecideQuote.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "AcceptQuote" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_AcceptQuoteRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_AcceptQuoteRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_Quote` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func acceptQuote<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AcceptQuoteRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_AcceptQuoteRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_Quote>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Quote>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_QuoteService.Method.AcceptQuote.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "GetCreditPolicy" method.
         ///
         /// - Parameters:
@@ -927,6 +1207,56 @@ extension Sales_Opportunities_V1_QuoteService.ClientProtocol {
         )
     }
 
+    /// Call the "DecideQuote" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_DecideQuoteRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func decideQuote<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_DecideQuoteRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Quote>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.decideQuote(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_DecideQuoteRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_Quote>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AcceptQuote" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_AcceptQuoteRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func acceptQuote<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_AcceptQuoteRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Quote>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.acceptQuote(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_AcceptQuoteRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_Quote>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "GetCreditPolicy" method.
     ///
     /// - Parameters:
@@ -1066,6 +1396,64 @@ extension Sales_Opportunities_V1_QuoteService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listQuotes(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DecideQuote" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func decideQuote<Result>(
+        _ message: Sales_Opportunities_V1_DecideQuoteRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Quote>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_DecideQuoteRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.decideQuote(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AcceptQuote" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func acceptQuote<Result>(
+        _ message: Sales_Opportunities_V1_AcceptQuoteRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Quote>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_AcceptQuoteRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.acceptQuote(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -62,6 +62,99 @@ public nonisolated enum Sales_Opportunities_V1_CreditGrade: SwiftProtobuf.Enum, 
 
 }
 
+/// Where a quote is: waiting for its approvals, ready to send, accepted by the customer, or refused
+/// by an approver.
+public nonisolated enum Sales_Opportunities_V1_QuoteState: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+  case pendingApproval // = 1
+  case ready // = 2
+  case accepted // = 3
+  case rejected // = 4
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .pendingApproval
+    case 2: self = .ready
+    case 3: self = .accepted
+    case 4: self = .rejected
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .pendingApproval: return 1
+    case .ready: return 2
+    case .accepted: return 3
+    case .rejected: return 4
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Opportunities_V1_QuoteState] = [
+    .unspecified,
+    .pendingApproval,
+    .ready,
+    .accepted,
+    .rejected,
+  ]
+
+}
+
+/// Who decides a step of the approval chain.
+public nonisolated enum Sales_Opportunities_V1_Approver: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// A manager of the deal's team or above (not the deal's owner).
+  case manager // = 1
+  case finance // = 2
+  case admin // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .manager
+    case 2: self = .finance
+    case 3: self = .admin
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .manager: return 1
+    case .finance: return 2
+    case .admin: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Opportunities_V1_Approver] = [
+    .unspecified,
+    .manager,
+    .finance,
+    .admin,
+  ]
+
+}
+
 /// One product line of a quote. The service computes price and cost; all amounts of a quote share
 /// one currency.
 public nonisolated struct Sales_Opportunities_V1_QuoteLine: Sendable {
@@ -192,6 +285,36 @@ public nonisolated struct Sales_Opportunities_V1_CreditFinding: Sendable {
   public init() {}
 }
 
+/// One step of a quote's approval chain; decided_by is empty until someone decides it.
+public nonisolated struct Sales_Opportunities_V1_ApprovalStep: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var approver: Sales_Opportunities_V1_Approver = .unspecified
+
+  public var decidedBy: String = String()
+
+  public var approved: Bool = false
+
+  public var comment: String = String()
+
+  public var decidedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_decidedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_decidedAt = newValue}
+  }
+  /// Returns true if `decidedAt` has been explicitly set.
+  public var hasDecidedAt: Bool {self._decidedAt != nil}
+  /// Clears the value of `decidedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearDecidedAt() {self._decidedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _decidedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
 public nonisolated struct Sales_Opportunities_V1_Quote: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -286,6 +409,31 @@ public nonisolated struct Sales_Opportunities_V1_Quote: @unchecked Sendable {
   /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
   public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
 
+  public var state: Sales_Opportunities_V1_QuoteState {
+    get {_storage._state}
+    set {_uniqueStorage()._state = newValue}
+  }
+
+  /// The tenant's chain as it was when the quote was created; empty when no approval is needed.
+  public var approvals: [Sales_Opportunities_V1_ApprovalStep] {
+    get {_storage._approvals}
+    set {_uniqueStorage()._approvals = newValue}
+  }
+
+  public var acceptedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._acceptedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._acceptedAt = newValue}
+  }
+  /// Returns true if `acceptedAt` has been explicitly set.
+  public var hasAcceptedAt: Bool {_storage._acceptedAt != nil}
+  /// Clears the value of `acceptedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearAcceptedAt() {_uniqueStorage()._acceptedAt = nil}
+
+  public var acceptedBy: String {
+    get {_storage._acceptedBy}
+    set {_uniqueStorage()._acceptedBy = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -369,6 +517,10 @@ public nonisolated struct Sales_Opportunities_V1_CreditPolicy: Sendable {
 
   public var industryTerms: [Sales_Opportunities_V1_IndustryTerm] = []
 
+  /// Who approves a quote that needs it, in order: 1 to 5 steps, each approver once. Until set:
+  /// a manager, then finance.
+  public var approvalChain: [Sales_Opportunities_V1_Approver] = []
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -384,6 +536,38 @@ public nonisolated struct Sales_Opportunities_V1_IndustryTerm: Sendable {
 
   /// 1 to 1,095 days.
   public var benchmarkDays: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The current step's approver approves or rejects (a rejection needs a comment); the quote is
+/// ready once every step approved.
+public nonisolated struct Sales_Opportunities_V1_DecideQuoteRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var approve: Bool = false
+
+  /// Required to reject; at most 500 characters.
+  public var comment: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The customer accepted a ready quote: the one a contract is made from.
+public nonisolated struct Sales_Opportunities_V1_AcceptQuoteRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -427,6 +611,14 @@ fileprivate nonisolated let _protobuf_package = "sales.opportunities.v1"
 
 nonisolated extension Sales_Opportunities_V1_CreditGrade: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CREDIT_GRADE_UNSPECIFIED\0\u{1}CREDIT_GRADE_GREEN\0\u{1}CREDIT_GRADE_YELLOW\0\u{1}CREDIT_GRADE_RED\0")
+}
+
+nonisolated extension Sales_Opportunities_V1_QuoteState: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0QUOTE_STATE_UNSPECIFIED\0\u{1}QUOTE_STATE_PENDING_APPROVAL\0\u{1}QUOTE_STATE_READY\0\u{1}QUOTE_STATE_ACCEPTED\0\u{1}QUOTE_STATE_REJECTED\0")
+}
+
+nonisolated extension Sales_Opportunities_V1_Approver: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0APPROVER_UNSPECIFIED\0\u{1}APPROVER_MANAGER\0\u{1}APPROVER_FINANCE\0\u{1}APPROVER_ADMIN\0")
 }
 
 nonisolated extension Sales_Opportunities_V1_QuoteLine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -612,9 +804,63 @@ nonisolated extension Sales_Opportunities_V1_CreditFinding: SwiftProtobuf.Messag
   }
 }
 
+nonisolated extension Sales_Opportunities_V1_ApprovalStep: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ApprovalStep"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}approver\0\u{3}decided_by\0\u{1}approved\0\u{1}comment\0\u{3}decided_at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularEnumField(value: &self.approver) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.decidedBy) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.approved) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.comment) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._decidedAt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.approver != .unspecified {
+      try visitor.visitSingularEnumField(value: self.approver, fieldNumber: 1)
+    }
+    if !self.decidedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.decidedBy, fieldNumber: 2)
+    }
+    if self.approved != false {
+      try visitor.visitSingularBoolField(value: self.approved, fieldNumber: 3)
+    }
+    if !self.comment.isEmpty {
+      try visitor.visitSingularStringField(value: self.comment, fieldNumber: 4)
+    }
+    try { if let v = self._decidedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ApprovalStep, rhs: Sales_Opportunities_V1_ApprovalStep) -> Bool {
+    if lhs.approver != rhs.approver {return false}
+    if lhs.decidedBy != rhs.decidedBy {return false}
+    if lhs.approved != rhs.approved {return false}
+    if lhs.comment != rhs.comment {return false}
+    if lhs._decidedAt != rhs._decidedAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
 nonisolated extension Sales_Opportunities_V1_Quote: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Quote"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{1}lines\0\u{3}payment_plan\0\u{1}total\0\u{1}cost\0\u{3}margin_basis_points\0\u{1}credit\0\u{3}needs_approval\0\u{3}approval_reasons\0\u{3}credit_code\0\u{1}industry\0\u{3}created_by\0\u{3}created_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{1}lines\0\u{3}payment_plan\0\u{1}total\0\u{1}cost\0\u{3}margin_basis_points\0\u{1}credit\0\u{3}needs_approval\0\u{3}approval_reasons\0\u{3}credit_code\0\u{1}industry\0\u{3}created_by\0\u{3}created_at\0\u{1}state\0\u{1}approvals\0\u{3}accepted_at\0\u{3}accepted_by\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -631,6 +877,10 @@ nonisolated extension Sales_Opportunities_V1_Quote: SwiftProtobuf.Message, Swift
     var _industry: String = String()
     var _createdBy: String = String()
     var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _state: Sales_Opportunities_V1_QuoteState = .unspecified
+    var _approvals: [Sales_Opportunities_V1_ApprovalStep] = []
+    var _acceptedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _acceptedBy: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -655,6 +905,10 @@ nonisolated extension Sales_Opportunities_V1_Quote: SwiftProtobuf.Message, Swift
       _industry = source._industry
       _createdBy = source._createdBy
       _createdAt = source._createdAt
+      _state = source._state
+      _approvals = source._approvals
+      _acceptedAt = source._acceptedAt
+      _acceptedBy = source._acceptedBy
     }
   }
 
@@ -687,6 +941,10 @@ nonisolated extension Sales_Opportunities_V1_Quote: SwiftProtobuf.Message, Swift
         case 12: try { try decoder.decodeSingularStringField(value: &_storage._industry) }()
         case 13: try { try decoder.decodeSingularStringField(value: &_storage._createdBy) }()
         case 14: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 15: try { try decoder.decodeSingularEnumField(value: &_storage._state) }()
+        case 16: try { try decoder.decodeRepeatedMessageField(value: &_storage._approvals) }()
+        case 17: try { try decoder.decodeSingularMessageField(value: &_storage._acceptedAt) }()
+        case 18: try { try decoder.decodeSingularStringField(value: &_storage._acceptedBy) }()
         default: break
         }
       }
@@ -741,6 +999,18 @@ nonisolated extension Sales_Opportunities_V1_Quote: SwiftProtobuf.Message, Swift
       try { if let v = _storage._createdAt {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
       } }()
+      if _storage._state != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._state, fieldNumber: 15)
+      }
+      if !_storage._approvals.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._approvals, fieldNumber: 16)
+      }
+      try { if let v = _storage._acceptedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+      } }()
+      if !_storage._acceptedBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._acceptedBy, fieldNumber: 18)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -764,6 +1034,10 @@ nonisolated extension Sales_Opportunities_V1_Quote: SwiftProtobuf.Message, Swift
         if _storage._industry != rhs_storage._industry {return false}
         if _storage._createdBy != rhs_storage._createdBy {return false}
         if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._state != rhs_storage._state {return false}
+        if _storage._approvals != rhs_storage._approvals {return false}
+        if _storage._acceptedAt != rhs_storage._acceptedAt {return false}
+        if _storage._acceptedBy != rhs_storage._acceptedBy {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -915,7 +1189,7 @@ nonisolated extension Sales_Opportunities_V1_ListQuotesResponse: SwiftProtobuf.M
 
 nonisolated extension Sales_Opportunities_V1_CreditPolicy: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".CreditPolicy"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}margin_floor_basis_points\0\u{3}default_term_days\0\u{3}industry_terms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}margin_floor_basis_points\0\u{3}default_term_days\0\u{3}industry_terms\0\u{3}approval_chain\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -926,6 +1200,7 @@ nonisolated extension Sales_Opportunities_V1_CreditPolicy: SwiftProtobuf.Message
       case 1: try { try decoder.decodeSingularInt32Field(value: &self.marginFloorBasisPoints) }()
       case 2: try { try decoder.decodeSingularInt32Field(value: &self.defaultTermDays) }()
       case 3: try { try decoder.decodeRepeatedMessageField(value: &self.industryTerms) }()
+      case 4: try { try decoder.decodeRepeatedEnumField(value: &self.approvalChain) }()
       default: break
       }
     }
@@ -941,6 +1216,9 @@ nonisolated extension Sales_Opportunities_V1_CreditPolicy: SwiftProtobuf.Message
     if !self.industryTerms.isEmpty {
       try visitor.visitRepeatedMessageField(value: self.industryTerms, fieldNumber: 3)
     }
+    if !self.approvalChain.isEmpty {
+      try visitor.visitPackedEnumField(value: self.approvalChain, fieldNumber: 4)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -948,6 +1226,7 @@ nonisolated extension Sales_Opportunities_V1_CreditPolicy: SwiftProtobuf.Message
     if lhs.marginFloorBasisPoints != rhs.marginFloorBasisPoints {return false}
     if lhs.defaultTermDays != rhs.defaultTermDays {return false}
     if lhs.industryTerms != rhs.industryTerms {return false}
+    if lhs.approvalChain != rhs.approvalChain {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -983,6 +1262,76 @@ nonisolated extension Sales_Opportunities_V1_IndustryTerm: SwiftProtobuf.Message
   public static func ==(lhs: Sales_Opportunities_V1_IndustryTerm, rhs: Sales_Opportunities_V1_IndustryTerm) -> Bool {
     if lhs.industry != rhs.industry {return false}
     if lhs.benchmarkDays != rhs.benchmarkDays {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_DecideQuoteRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DecideQuoteRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}approve\0\u{1}comment\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.approve) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.comment) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if self.approve != false {
+      try visitor.visitSingularBoolField(value: self.approve, fieldNumber: 2)
+    }
+    if !self.comment.isEmpty {
+      try visitor.visitSingularStringField(value: self.comment, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_DecideQuoteRequest, rhs: Sales_Opportunities_V1_DecideQuoteRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.approve != rhs.approve {return false}
+    if lhs.comment != rhs.comment {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_AcceptQuoteRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".AcceptQuoteRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_AcceptQuoteRequest, rhs: Sales_Opportunities_V1_AcceptQuoteRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
