@@ -303,5 +303,23 @@ public enum OpportunitiesMigrations {
             ALTER TABLE quotes ADD COLUMN state smallint NOT NULL DEFAULT 2;
             ALTER TABLE credit_policies ADD COLUMN approval_chain smallint[] NOT NULL DEFAULT '{1,2}';
             """),
+        Migration(
+            "0112_contracts",
+            """
+            -- A contract as its message (terms, dates) in body, with what boards filter on.
+            CREATE TABLE contracts (
+                id uuid PRIMARY KEY,
+                tenant_id text NOT NULL,
+                opportunity_id uuid NOT NULL,
+                quote_id uuid NOT NULL REFERENCES quotes (id),
+                state smallint NOT NULL,
+                total_minor bigint NOT NULL CHECK (total_minor >= 0),
+                currency char(3) NOT NULL,
+                body bytea NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX contracts_deal ON contracts (tenant_id, opportunity_id);
+            CREATE INDEX contracts_quote ON contracts (quote_id);
+            """),
     ]
 }

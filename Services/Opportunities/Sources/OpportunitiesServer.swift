@@ -22,6 +22,7 @@ public enum OpportunitiesServer {
             calendars: TenantCalendars(runtime: runtime, fallback: try environment.workCalendar()))
         let sweepSeconds = try environment.integer("SALES_OPPORTUNITIES_SWEEP_SECONDS", in: 1...86_400, default: 300)
         let activities = ActivityStore(database: database)
+        let quotes = QuoteStore(database: database)
         let signals = SignalCatalogStore(database: database)
         let playbook = Playbook(store: PlaybookStore(database: database))
         let contributions = ContributionLedger(
@@ -40,8 +41,10 @@ public enum OpportunitiesServer {
                 HostedService(Sales_Opportunities_V1_PlaybookService.descriptor, PlaybookServiceHandler(deals: store, playbook: playbook)),
                 HostedService(
                     Sales_Opportunities_V1_QuoteService.descriptor,
-                    QuoteServiceHandler(
-                        deals: store, quotes: QuoteStore(database: database), bureau: try FileCreditBureau.fromEnvironment(environment))),
+                    QuoteServiceHandler(deals: store, quotes: quotes, bureau: try FileCreditBureau.fromEnvironment(environment))),
+                HostedService(
+                    Sales_Opportunities_V1_ContractService.descriptor,
+                    ContractServiceHandler(deals: store, quotes: quotes, contracts: ContractStore(database: database))),
                 notifications.api,
             ],
             background: [
