@@ -55,7 +55,7 @@ extension LeadServiceHandler {
     }
 
     private func prepareImport(_ message: Sales_Leads_V1_ImportLeadsRequest, caller: Caller) async throws -> ImportBatch {
-        let importKey = try Self.importKey(message)
+        let importKey = try Self.importKey(checking: message)
         let fields = try await tenantFields(for: caller)
         let rules = try await judging(for: caller, fields: fields)
         var batch = ImportBatch(outcomes: message.rows.map { row in .with { $0.line = row.line } })
@@ -92,7 +92,8 @@ extension LeadServiceHandler {
         return .with { $0.outcomes = outcomes }
     }
 
-    private static func importKey(_ message: Sales_Leads_V1_ImportLeadsRequest) throws -> String {
+    /// The message's import key, once the key and the message's size are checked.
+    private static func importKey(checking message: Sales_Leads_V1_ImportLeadsRequest) throws -> String {
         try TextCheck.validate(Sales_Leads_V1_ImportLeadsRequest.with { $0.importKey = message.importKey })
         guard (1...100).contains(message.importKey.count) else {
             throw ServiceError.invalidArgument(field: "import_key", rule: "must be 1 to 100 characters (the client's hash of the file)")

@@ -39,7 +39,7 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
         let id = try Require.uuid(request.id, field: "id")
         // A quote on a deal the caller cannot see reads as missing, like the deal.
         guard let quote = try await quotes.find(id, tenant: caller.tenant), let deal = UUID(uuidString: quote.opportunityID),
-            (try? await deals.visible(deal, for: caller)) != nil
+            try await deals.find(deal, for: caller) != nil
         else { throw ServiceError.notFound(kind: "quote", id: id.apiString) }
         return quote
     }
@@ -165,8 +165,7 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
             $0.creditCode = code?.rawValue ?? ""
             $0.industry = industry
             $0.createdBy = caller.userID
-            // Whole microseconds, as Postgres keeps them: the stored quote reads back equal.
-            $0.createdAt = Google_Protobuf_Timestamp(date: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1e6).rounded() / 1e6))
+            $0.createdAt = Google_Protobuf_Timestamp(date: Date())
         }
     }
 
