@@ -20,7 +20,7 @@ struct ContractServiceHandler: Sales_Opportunities_V1_ContractService.SimpleServ
         let quoteID = try Require.uuid(request.quoteID, field: "quote_id")
         let logger = RequestContext.logger
         return try await Idempotency.run("CreateContract", request: request, database: deals.database) { connection in
-            let quote = try await visibleQuote(quoteID, for: caller, on: connection)
+            let quote = try await quotes.visible(quoteID, for: caller, deals: deals, on: connection).quote
             guard quote.state == .accepted else {
                 throw ServiceError.failedPrecondition(
                     "quote \(quote.id) is \(QuoteApproval.name(quote.state)); a contract is made from a quote the customer accepted")
@@ -95,21 +95,14 @@ struct ContractServiceHandler: Sales_Opportunities_V1_ContractService.SimpleServ
         return try await Idempotency.run(method, request: request, database: deals.database) { connection in
             guard var contract = try await contracts.find(id, tenant: caller.tenant, lock: true, on: connection),
                 let dealID = UUID(uuidString: contract.opportunityID), try await deals.find(dealID, for: caller, on: connection) != nil,
-                let quoteID = UUID(uuidString: contract.quoteID), let quote = try await quotes.find(quoteID, tenant: caller.tenant)
+                let quoteID = UUID(uuidString: contract.quoteID),
+                let quote = try await quotes.find(quoteID, tenant: caller.tenant, on: connection)
             else { throw ServiceError.notFound(kind: "contract", id: id.apiString) }
             let before = contract
             try change(&contract, quote)
             if contract != before { try await contracts.save(contract, tenant: caller.tenant, on: connection, logger: logger) }
             return contract
         }
-    }
-
-    /// The quote by id when its deal is the caller's to see; NOT_FOUND otherwise.
-    private func visibleQuote(_ id: UUID, for caller: Caller, on connection: PostgresConnection) async throws -> Sales_Opportunities_V1_Quote {
-        guard let quote = try await quotes.find(id, tenant: caller.tenant), let deal = UUID(uuidString: quote.opportunityID),
-            try await deals.find(deal, for: caller, on: connection) != nil
-        else { throw ServiceError.notFound(kind: "quote", id: id.apiString) }
-        return quote
     }
 
     /// The requested terms, every amount in the quote's currency.

@@ -18,7 +18,8 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
         let draft = try QuoteDraft(lines: request.lines, plan: request.paymentPlan)
         let industry = try Require.optionalText(request.industry, field: "industry", maxLength: 50)
         let code = try Self.creditCode(request.creditCode)
-        // Seen before the screen, so a caller who cannot see the deal learns nothing of its customer's credit.
+        // Seen before the screen too: the bureau is not asked for a deal the caller cannot see, and it
+        // is asked outside the transaction, so its answer time holds no lock.
         _ = try await deals.visible(dealID, for: caller)
         let policy = try await quotes.policy(tenant: caller.tenant)
         let screening = CreditScreening(bureau: await answer(for: code), termDays: draft.termDays, industry: industry, policy: policy)
@@ -37,11 +38,7 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
     func getQuote(request: Sales_Opportunities_V1_GetQuoteRequest, context: ServerContext) async throws -> Sales_Opportunities_V1_Quote {
         let caller = try RequestContext.caller()
         let id = try Require.uuid(request.id, field: "id")
-        // A quote on a deal the caller cannot see reads as missing, like the deal.
-        guard let quote = try await quotes.find(id, tenant: caller.tenant), let deal = UUID(uuidString: quote.opportunityID),
-            try await deals.find(deal, for: caller) != nil
-        else { throw ServiceError.notFound(kind: "quote", id: id.apiString) }
-        return quote
+        return try await quotes.visible(id, for: caller, deals: deals).quote
     }
 
     func listQuotes(
@@ -78,10 +75,7 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
     ) async throws -> Sales_Opportunities_V1_Quote {
         let logger = RequestContext.logger
         return try await Idempotency.run(method, request: request, database: deals.database) { connection in
-            guard var quote = try await quotes.locked(id, tenant: caller.tenant, on: connection, logger: logger),
-                let dealID = UUID(uuidString: quote.opportunityID),
-                let deal = try await deals.find(dealID, for: caller, on: connection)
-            else { throw ServiceError.notFound(kind: "quote", id: id.apiString) }
+            var (quote, deal) = try await quotes.visible(id, for: caller, deals: deals, lock: true, on: connection)
             let before = quote
             try change(&quote, deal)
             if quote != before { try await quotes.update(quote, tenant: caller.tenant, on: connection, logger: logger) }

@@ -24,14 +24,6 @@ struct QuoteStore: Sendable {
             """, logger: logger)
     }
 
-    /// The quote by id in the tenant, locked until the transaction ends (a decision or an acceptance).
-    func locked(_ id: UUID, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> Sales_Opportunities_V1_Quote? {
-        let rows = try await connection.query(
-            "SELECT body FROM quotes WHERE id = \(id) AND tenant_id = \(tenant.rawValue) FOR UPDATE", logger: logger)
-        for try await body in rows.decode(ByteBuffer.self) { return try Self.quote(body) }
-        return nil
-    }
-
     /// Writes a decided or accepted quote back.
     func update(_ quote: Sales_Opportunities_V1_Quote, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws {
         let body = ByteBuffer(bytes: try quote.serializedBytes() as [UInt8])
@@ -42,11 +34,27 @@ struct QuoteStore: Sendable {
             """, logger: logger)
     }
 
-    /// The quote by id in the tenant, whoever's deal it is on (the handler checks the deal).
-    func find(_ id: UUID, tenant: TenantID) async throws -> Sales_Opportunities_V1_Quote? {
-        let rows = try await database.query("SELECT body FROM quotes WHERE id = \(id) AND tenant_id = \(tenant.rawValue)")
+    /// The quote by id in the tenant, whoever's deal it is on; locked until the transaction ends
+    /// when `lock` (a decision or an acceptance).
+    func find(
+        _ id: UUID, tenant: TenantID, lock: Bool = false, on connection: PostgresConnection? = nil
+    ) async throws -> Sales_Opportunities_V1_Quote? {
+        let rows = try await database.query(
+            "SELECT body FROM quotes WHERE id = \(id) AND tenant_id = \(tenant.rawValue) \(unescaped: lock ? "FOR UPDATE" : "")",
+            on: connection)
         for try await body in rows.decode(ByteBuffer.self) { return try Self.quote(body) }
         return nil
+    }
+
+    /// The quote and its deal when the deal is the caller's to see; NOT_FOUND naming the quote
+    /// otherwise, as for a quote that does not exist.
+    func visible(
+        _ id: UUID, for caller: Caller, deals: OpportunityStore, lock: Bool = false, on connection: PostgresConnection? = nil
+    ) async throws -> (quote: Sales_Opportunities_V1_Quote, deal: Opportunity) {
+        guard let quote = try await find(id, tenant: caller.tenant, lock: lock, on: connection),
+            let dealID = UUID(uuidString: quote.opportunityID), let deal = try await deals.find(dealID, for: caller, on: connection)
+        else { throw ServiceError.notFound(kind: "quote", id: id.apiString) }
+        return (quote, deal)
     }
 
     /// The deal's quotes, newest first.
