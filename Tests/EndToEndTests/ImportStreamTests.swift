@@ -130,6 +130,13 @@ extension EndToEnd {
             #expect(Set(theirs.map(\.leadID)).isDisjoint(with: first.map(\.leadID)))
             let error = await #expect(throws: RPCError.self) { try await scene.lead(first[0].leadID, as: scene.otherTeamRep) }
             #expect(error?.code == .notFound)
+            // The imported lead is the team's: its own manager (at /east/sh itself) reads it, the manager
+            // of the string-prefix sibling /east/s does not.
+            let ownManager = Caller(tenant: scene.tenant, userID: "zhou.sh", roles: [.manager], orgPath: "/east/sh")
+            let prefixManager = Caller(tenant: scene.tenant, userID: "zhou.s", roles: [.manager], orgPath: "/east/s")
+            #expect(try await scene.lead(first[0].leadID, as: ownManager).id == first[0].leadID)
+            let sibling = await #expect(throws: RPCError.self) { try await scene.lead(first[0].leadID, as: prefixManager) }
+            #expect(sibling?.code == .notFound)
 
             // And from another tenant.
             let stranger = Caller(

@@ -220,4 +220,85 @@ import Testing
             #expect(try await scene.contracts.getContract(.with { $0.id = contract.id }, metadata: rep).state == .draft, "still a draft")
         }
     }
+
+    @Test func everyTextFieldRefusesBadTextAndOutsidersCannotReviseOrReplay() async throws {
+        try await Self.hosted { scene in
+            let rep = try await scene.clients.metadata(scene.cast.rep)
+            let quote = try await scene.acceptedQuote()
+            let contract = try await scene.create(quote)
+            let contracts = scene.contracts
+            await QuoteTests.expectRefused([
+                (
+                    "quote_id",
+                    { text in
+                        _ = try await contracts.createContract(
+                            .with {
+                                $0.quoteID = text; $0.signingDate = "2027-01-31"
+                            }, metadata: rep)
+                    }
+                ),
+                (
+                    "signing_date",
+                    { text in
+                        _ = try await contracts.createContract(
+                            .with {
+                                $0.quoteID = quote.id; $0.signingDate = text
+                            }, metadata: rep)
+                    }
+                ),
+                (
+                    "instalments[0].due_date",
+                    { text in
+                        _ = try await contracts.createContract(
+                            .with {
+                                $0.quoteID = quote.id; $0.signingDate = "2027-01-31"; $0.instalments = [Self.instalment(text, 100)]
+                            },
+                            metadata: rep)
+                    }
+                ),
+                (
+                    "id",
+                    { text in
+                        _ = try await contracts.reviseContract(
+                            .with {
+                                $0.id = text; $0.signingDate = "2027-01-31"
+                            }, metadata: rep)
+                    }
+                ),
+                (
+                    "signing_date",
+                    { text in
+                        _ = try await contracts.reviseContract(
+                            .with {
+                                $0.id = contract.id; $0.signingDate = text
+                            }, metadata: rep)
+                    }
+                ),
+                ("id", { text in _ = try await contracts.submitContract(.with { $0.id = text }, metadata: rep) }),
+                ("id", { text in _ = try await contracts.getContract(.with { $0.id = text }, metadata: rep) }),
+            ])
+
+            // Outsiders cannot revise; a key replayed by another user is their own call, not the stored contract.
+            for outsider in [scene.cast.prefixManager, scene.cast.stranger] {
+                let revise = await #expect(throws: RPCError.self) {
+                    try await contracts.reviseContract(
+                        .with {
+                            $0.id = contract.id; $0.signingDate = "2027-02-01"
+                        }, metadata: try await scene.clients.metadata(outsider))
+                }
+                #expect(revise?.code == .notFound && revise?.message == "contract \(contract.id) not found")
+            }
+            let key = "contract-\(UUID().uuidString)"
+            let request = Sales_Opportunities_V1_CreateContractRequest.with {
+                $0.quoteID = quote.id; $0.signingDate = "2027-01-31"
+            }
+            let mine = try await contracts.createContract(request, metadata: try await scene.clients.metadata(scene.cast.rep, key: key))
+            #expect(try await contracts.createContract(request, metadata: try await scene.clients.metadata(scene.cast.rep, key: key)) == mine)
+            let replayed = await #expect(throws: RPCError.self) {
+                try await contracts.createContract(request, metadata: try await scene.clients.metadata(scene.cast.prefixManager, key: key))
+            }
+            #expect(replayed?.code == .notFound && replayed?.message == "quote \(quote.id) not found")
+            #expect(try await contracts.getContract(.with { $0.id = contract.id }, metadata: rep).signingDate == "2027-01-31", "unchanged")
+        }
+    }
 }

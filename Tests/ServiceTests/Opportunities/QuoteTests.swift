@@ -387,4 +387,134 @@ import Testing
             #expect(red.approvals.count == 2, "a quote keeps the chain it was created under")
         }
     }
+
+    /// The three values that were once holes: a NUL, another control character, 100 KB.
+    static let badTexts = ["批注\u{0}", "批注\u{7}", String(repeating: "长", count: 100_000)]
+
+    /// Each call refuses each bad text with INVALID_ARGUMENT naming the field and quoting a short prefix.
+    static func expectRefused(_ calls: [(field: String, call: @Sendable (String) async throws -> Void)]) async {
+        for (field, call) in calls {
+            for text in badTexts {
+                let error = await #expect(throws: RPCError.self) { try await call(text) }
+                #expect(error?.code == .invalidArgument, "\(field)")
+                #expect(error?.message.hasPrefix("\(field):") == true, "\(field): \(error?.message.prefix(120) ?? "")")
+                #expect((error?.message.count ?? .max) < 400, "\(field): the value is quoted by a short prefix")
+            }
+        }
+    }
+
+    @Test func everyTextFieldRefusesNULControlCharactersAndHugeValuesByName() async throws {
+        let cast = OpportunityEdgeTests.Cast()
+        let admin = Caller(tenant: cast.rep.tenant, userID: "admin", roles: [.admin], orgPath: "/hq")
+        try await Self.hosted { clients, quotes in
+            let deal = try await clients.newDeal(by: cast.rep)
+            let rep = try await clients.metadata(cast.rep)
+            let manager = try await clients.metadata(cast.ownManager)
+            let adminMetadata = try await clients.metadata(admin)
+            let good = Sales_Opportunities_V1_CreateQuoteRequest.with {
+                $0.opportunityID = deal.id
+                $0.lines = [Self.line("监护仪", 1, 100_000)]
+            }
+            let red = try await quotes.createQuote(
+                .with {
+                    $0.opportunityID = deal.id
+                    $0.lines = [Self.line("监护仪", 1, 100_000)]
+                    $0.creditCode = Self.red
+                }, metadata: rep)
+            func create(_ change: @escaping @Sendable (inout Sales_Opportunities_V1_CreateQuoteRequest, String) -> Void)
+                -> @Sendable (String) async throws -> Void
+            {
+                { text in
+                    var request = good
+                    change(&request, text)
+                    _ = try await quotes.createQuote(request, metadata: rep)
+                }
+            }
+            await Self.expectRefused([
+                ("opportunity_id", create { $0.opportunityID = $1 }),
+                ("lines[0].product", create { $0.lines[0].product = $1 }),
+                ("lines[0].unit_list_price.currency", create { $0.lines[0].unitListPrice.currency = $1 }),
+                ("credit_code", create { $0.creditCode = $1 }),
+                ("industry", create { $0.industry = $1 }),
+                ("id", { text in _ = try await quotes.getQuote(.with { $0.id = text }, metadata: rep) }),
+                ("opportunity_id", { text in _ = try await quotes.listQuotes(.with { $0.opportunityID = text }, metadata: rep) }),
+                (
+                    "id",
+                    { text in
+                        _ = try await quotes.decideQuote(
+                            .with {
+                                $0.id = text; $0.approve = true
+                            }, metadata: manager)
+                    }
+                ),
+                (
+                    "comment",
+                    { text in
+                        _ = try await quotes.decideQuote(
+                            .with {
+                                $0.id = red.id; $0.comment = text
+                            }, metadata: manager)
+                    }
+                ),
+                ("id", { text in _ = try await quotes.acceptQuote(.with { $0.id = text }, metadata: rep) }),
+                (
+                    "policy.industry_terms[0].industry",
+                    { text in
+                        _ = try await quotes.setCreditPolicy(
+                            .with {
+                                $0.policy = .with {
+                                    $0.defaultTermDays = 90
+                                    $0.industryTerms = [
+                                        .with {
+                                            $0.industry = text; $0.benchmarkDays = 60
+                                        }
+                                    ]
+                                }
+                            }, metadata: adminMetadata)
+                    }
+                ),
+            ])
+            #expect(try await quotes.getQuote(.with { $0.id = red.id }, metadata: rep).state == .pendingApproval, "nothing was decided")
+        }
+    }
+
+    @Test func deciderAndAcceptorSeeTheQuoteOnlyThroughItsDeal() async throws {
+        let cast = OpportunityEdgeTests.Cast()
+        try await Self.hosted { clients, quotes in
+            let deal = try await clients.newDeal(by: cast.rep)
+            let quote = try await quotes.createQuote(
+                .with {
+                    $0.opportunityID = deal.id
+                    $0.lines = [Self.line("监护仪", 1, 100_000)]
+                    $0.creditCode = Self.red
+                }, metadata: try await clients.metadata(cast.rep))
+            // The manager at the string-prefix sibling /north/n and another tenant: NOT_FOUND, the quote untouched.
+            for outsider in [cast.prefixManager, cast.stranger] {
+                let metadata = try await clients.metadata(outsider)
+                let decide = await #expect(throws: RPCError.self) {
+                    try await quotes.decideQuote(
+                        .with {
+                            $0.id = quote.id; $0.approve = true
+                        }, metadata: metadata)
+                }
+                #expect(decide?.code == .notFound && decide?.message == "quote \(quote.id) not found")
+                let accept = await #expect(throws: RPCError.self) { try await quotes.acceptQuote(.with { $0.id = quote.id }, metadata: metadata) }
+                #expect(accept?.code == .notFound)
+            }
+            // The team's own manager decides the first step; the same key from the prefix sibling's
+            // manager is their own request (NOT_FOUND), never the stored answer with the quote.
+            let key = "decide-\(UUID().uuidString)"
+            let request = Sales_Opportunities_V1_DecideQuoteRequest.with {
+                $0.id = quote.id; $0.approve = true
+            }
+            let decided = try await quotes.decideQuote(request, metadata: try await clients.metadata(cast.ownManager, key: key))
+            #expect(decided.approvals[0].decidedBy == cast.ownManager.userID)
+            #expect(try await quotes.decideQuote(request, metadata: try await clients.metadata(cast.ownManager, key: key)) == decided)
+            let replayed = await #expect(throws: RPCError.self) {
+                try await quotes.decideQuote(request, metadata: try await clients.metadata(cast.prefixManager, key: key))
+            }
+            #expect(replayed?.code == .notFound)
+            #expect(try await quotes.getQuote(.with { $0.id = quote.id }, metadata: try await clients.metadata(cast.rep)) == decided)
+        }
+    }
 }
