@@ -1,6 +1,7 @@
 import Foundation
 import GRPCCore
 import PostgresNIO
+import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -61,9 +62,11 @@ struct ContractServiceHandler: Sales_Opportunities_V1_ContractService.SimpleServ
         return try await changing(id, for: caller, method: "SubmitContract", request: request) { contract, quote in
             guard contract.state == .draft else { return }
             let terms = ContractTerms(
-                signing: CalendarDay(contract.signingDate)!,
+                signing: ContractTerms.date(contract.signingDate)!,
                 instalments: contract.instalments.map {
-                    .init(due: CalendarDay($0.dueDate)!, amount: Money(minorUnits: $0.amount.minorUnits, currency: Currency($0.amount.currency)!))
+                    .init(
+                        due: ContractTerms.date($0.dueDate)!, amount: Money(minorUnits: $0.amount.minorUnits, currency: Currency($0.amount.currency)!)
+                    )
                 })
             let differences = terms.differences(from: quote)
             guard differences.isEmpty else {

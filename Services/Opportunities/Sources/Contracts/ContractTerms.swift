@@ -1,3 +1,4 @@
+import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -7,14 +8,21 @@ import SwiftProtobuf
 /// promised.
 struct ContractTerms: Sendable, Equatable {
     struct Instalment: Sendable, Equatable {
-        let due: CalendarDay
+        let due: LocalDate
         let amount: Money
     }
 
     /// How far a due date may be from the promised one.
     static let toleranceDays = 3
 
-    let signing: CalendarDay
+    /// A contract's date, written YYYY-MM-DD, from 1900 to 2999 (a calendar day without a zone, as
+    /// the work calendar's holidays are).
+    static func date(_ text: String) -> LocalDate? {
+        guard let date = LocalDate(text), (1900...2999).contains(date.year) else { return nil }
+        return date
+    }
+
+    let signing: LocalDate
     let instalments: [Instalment]
 
     var total: Money? {
@@ -25,7 +33,7 @@ struct ContractTerms: Sendable, Equatable {
     init(
         signingDate: String, instalments requested: [Sales_Opportunities_V1_ContractInstalment], quote: Sales_Opportunities_V1_Quote
     ) throws(ServiceError) {
-        guard let signing = CalendarDay(signingDate) else {
+        guard let signing = Self.date(signingDate) else {
             throw .invalidArgument(field: "signing_date", rule: "must be a date written YYYY-MM-DD; got \(quoted: signingDate)")
         }
         self.signing = signing
@@ -38,7 +46,7 @@ struct ContractTerms: Sendable, Equatable {
         }
         var instalments: [Instalment] = []
         for (index, instalment) in requested.enumerated() {
-            guard let due = CalendarDay(instalment.dueDate) else {
+            guard let due = Self.date(instalment.dueDate) else {
                 throw .invalidArgument(
                     field: "instalments[\(index)].due_date", rule: "must be a date written YYYY-MM-DD; got \(quoted: instalment.dueDate)")
             }
@@ -48,13 +56,13 @@ struct ContractTerms: Sendable, Equatable {
         self.instalments = instalments
     }
 
-    init(signing: CalendarDay, instalments: [Instalment]) {
+    init(signing: LocalDate, instalments: [Instalment]) {
         self.signing = signing
         self.instalments = instalments
     }
 
     /// What the quote promised: each instalment its days after signing.
-    static func promised(by quote: Sales_Opportunities_V1_Quote, signing: CalendarDay) -> [Instalment] {
+    static func promised(by quote: Sales_Opportunities_V1_Quote, signing: LocalDate) -> [Instalment] {
         quote.paymentPlan.map { planned in
             Instalment(
                 due: signing.adding(days: Int(planned.dueDays)),
@@ -74,7 +82,7 @@ struct ContractTerms: Sendable, Equatable {
             if actual.amount != promise.amount {
                 differences.append("\(number): \(actual.amount) where the quote promised \(promise.amount)")
             }
-            let gap = actual.due.day - promise.due.day
+            let gap = actual.due.daysSinceEpoch - promise.due.daysSinceEpoch
             if abs(gap) > Self.toleranceDays {
                 differences.append(
                     "\(number): due \(actual.due), \(abs(gap)) days \(gap > 0 ? "after" : "before") the \(promise.due) the quote promised (at most \(Self.toleranceDays))"
