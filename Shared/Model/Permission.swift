@@ -7,12 +7,15 @@ public enum Permission: Sendable {
     case overseeTeams
     /// Opening and running stores.
     case runStores
+    /// The books: invoices, payments and refunds against contracts.
+    case keepAccounts
 
     public func allows(_ caller: Caller) -> Bool {
         switch self {
         case .administer: caller.roles.contains(.admin)
         case .overseeTeams: caller.roles.contains(.admin) || caller.managedSubtree != nil
         case .runStores: !caller.roles.isDisjoint(with: [.admin, .manager, .storeManager])
+        case .keepAccounts: !caller.roles.isDisjoint(with: [.admin, .finance])
         }
     }
 
@@ -22,6 +25,7 @@ public enum Permission: Sendable {
         case .administer: "the admin role"
         case .overseeTeams: "the admin role or a team to manage"
         case .runStores: "the admin, manager or store manager role"
+        case .keepAccounts: "the finance or admin role"
         }
     }
 }

@@ -321,5 +321,68 @@ public enum OpportunitiesMigrations {
             CREATE INDEX contracts_deal ON contracts (tenant_id, opportunity_id);
             CREATE INDEX contracts_quote ON contracts (quote_id);
             """),
+        Migration(
+            "0113_receivables",
+            """
+            -- A signed contract's instalments with what the countdown board shows and filters on
+            -- (the deal's owner, team path and customer copied at signing); payments, what each
+            -- paid of which instalment, and refunds. A reference is recorded once per tenant.
+            CREATE TABLE instalments (
+                id uuid PRIMARY KEY,
+                tenant_id text NOT NULL,
+                contract_id uuid NOT NULL REFERENCES contracts (id),
+                opportunity_id uuid NOT NULL,
+                customer_id text NOT NULL,
+                customer_name text NOT NULL,
+                owner_id text NOT NULL,
+                org_path text NOT NULL,
+                number smallint NOT NULL,
+                due_date date NOT NULL,
+                amount_minor bigint NOT NULL CHECK (amount_minor >= 0),
+                paid_minor bigint NOT NULL DEFAULT 0 CHECK (paid_minor >= 0 AND paid_minor <= amount_minor),
+                currency char(3) NOT NULL,
+                invoice_step smallint NOT NULL DEFAULT 0,
+                invoice_number text NOT NULL DEFAULT '',
+                UNIQUE (contract_id, number)
+            );
+            CREATE INDEX instalments_due ON instalments (tenant_id, due_date, id);
+            CREATE INDEX instalments_open_due ON instalments (tenant_id, due_date, id) WHERE paid_minor < amount_minor;
+            CREATE INDEX instalments_owner_due ON instalments (tenant_id, owner_id, due_date, id);
+            CREATE INDEX instalments_customer_due ON instalments (tenant_id, customer_id, due_date, id);
+            CREATE TABLE payments (
+                id uuid PRIMARY KEY,
+                seq bigserial NOT NULL UNIQUE,
+                tenant_id text NOT NULL,
+                contract_id uuid NOT NULL REFERENCES contracts (id),
+                reference text NOT NULL,
+                amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+                credit_minor bigint NOT NULL CHECK (credit_minor >= 0),
+                refunded_minor bigint NOT NULL DEFAULT 0 CHECK (refunded_minor >= 0 AND refunded_minor <= amount_minor),
+                currency char(3) NOT NULL,
+                received_on date NOT NULL,
+                source text NOT NULL,
+                recorded_by text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (tenant_id, reference)
+            );
+            CREATE INDEX payments_contract ON payments (contract_id, seq);
+            CREATE TABLE payment_allocations (
+                payment_id uuid NOT NULL REFERENCES payments (id),
+                instalment_id uuid NOT NULL REFERENCES instalments (id),
+                amount_minor bigint NOT NULL CHECK (amount_minor >= 0),
+                PRIMARY KEY (payment_id, instalment_id)
+            );
+            CREATE TABLE refunds (
+                id uuid PRIMARY KEY,
+                tenant_id text NOT NULL,
+                payment_id uuid NOT NULL REFERENCES payments (id),
+                reference text NOT NULL,
+                amount_minor bigint NOT NULL CHECK (amount_minor > 0),
+                reason text NOT NULL,
+                recorded_by text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (tenant_id, reference)
+            );
+            """),
     ]
 }

@@ -17,9 +17,8 @@ public enum OpportunitiesServer {
         let store = OpportunityStore(database: database)
         let pipelines = PipelineStore(database: database)
         let notifications = try Notifications(runtime: runtime)
-        let sweeper = StaleDealSweeper(
-            store: store, pipelines: pipelines, notifier: notifications.notifier,
-            calendars: TenantCalendars(runtime: runtime, fallback: try environment.workCalendar()))
+        let calendars = TenantCalendars(runtime: runtime, fallback: try environment.workCalendar())
+        let sweeper = StaleDealSweeper(store: store, pipelines: pipelines, notifier: notifications.notifier, calendars: calendars)
         let sweepSeconds = try environment.integer("SALES_OPPORTUNITIES_SWEEP_SECONDS", in: 1...86_400, default: 300)
         let activities = ActivityStore(database: database)
         let quotes = QuoteStore(database: database)
@@ -32,6 +31,8 @@ public enum OpportunitiesServer {
             activities: activities, sweeper: sweeper, contacts: ContactStore(database: database), contributions: contributions,
             imports: OpportunityImportStore(database: database), playbook: playbook, attachmentRecords: AttachmentStore(database: database),
             blobs: LocalFolderBlobStore(root: try environment.attachmentsFolder(logger: runtime.logger)), signals: signals)
+        let contracts = ContractStore(database: database)
+        let receivables = ReceivableStore(database: database)
         return ServiceComponents(
             services: [
                 HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),
@@ -44,7 +45,12 @@ public enum OpportunitiesServer {
                     QuoteServiceHandler(deals: store, quotes: quotes, bureau: try FileCreditBureau.fromEnvironment(environment))),
                 HostedService(
                     Sales_Opportunities_V1_ContractService.descriptor,
-                    ContractServiceHandler(deals: store, quotes: quotes, contracts: ContractStore(database: database))),
+                    ContractServiceHandler(
+                        deals: store, quotes: quotes, contracts: contracts, mover: handler.mover,
+                        signer: LocalContractSigner(secret: runtime.configuration.jwtSecret), receivables: receivables)),
+                HostedService(
+                    Sales_Opportunities_V1_ReceivableService.descriptor,
+                    ReceivableServiceHandler(deals: store, contracts: contracts, receivables: receivables, calendars: calendars)),
                 notifications.api,
             ],
             background: [

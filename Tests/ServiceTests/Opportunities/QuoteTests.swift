@@ -22,6 +22,13 @@ import Testing
     static let unknown = CreditCode.completing("91310000MA1K0UNK0")!.rawValue
 
     static func hosted<Result: Sendable>(_ body: @Sendable (StageMoveTests.Clients, Quotes) async throws -> Result) async throws -> Result {
+        try await hosted { clients, quotes, _ in try await body(clients, quotes) }
+    }
+
+    /// The same, with the service's database (for a test that counts events in the outbox).
+    static func hosted<Result: Sendable>(_ body: @Sendable (StageMoveTests.Clients, Quotes, Database) async throws -> Result) async throws
+        -> Result
+    {
         let bureau = NSTemporaryDirectory() + "bureau-\(UUID().uuidString).csv"
         try "credit_code,grade,note\n\(green),green,\n\(yellow),黄,两笔逾期已结清\n\(red),red,被列为失信被执行人\n"
             .write(toFile: bureau, atomically: true, encoding: .utf8)
@@ -29,8 +36,8 @@ import Testing
         return try await ServiceHarness.with(
             .opportunities, migrations: OpportunitiesServer.migrations,
             build: { try OpportunitiesServer.components($0, environment: environment) }
-        ) { grpc, tokens in
-            try await body(StageMoveTests.Clients(grpc, tokens: tokens), Quotes(wrapping: grpc))
+        ) { grpc, tokens, database in
+            try await body(StageMoveTests.Clients(grpc, tokens: tokens), Quotes(wrapping: grpc), database)
         }
     }
 

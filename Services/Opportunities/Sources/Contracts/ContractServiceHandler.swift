@@ -13,6 +13,9 @@ struct ContractServiceHandler: Sales_Opportunities_V1_ContractService.SimpleServ
     let deals: OpportunityStore
     let quotes: QuoteStore
     let contracts: ContractStore
+    let mover: DealMover
+    let signer: any ContractSigner
+    let receivables: ReceivableStore
 
     func createContract(
         request: Sales_Opportunities_V1_CreateContractRequest, context: ServerContext
@@ -82,10 +85,7 @@ struct ContractServiceHandler: Sales_Opportunities_V1_ContractService.SimpleServ
     func getContract(request: Sales_Opportunities_V1_GetContractRequest, context: ServerContext) async throws -> Sales_Opportunities_V1_Contract {
         let caller = try RequestContext.caller()
         let id = try Require.uuid(request.id, field: "id")
-        guard let contract = try await contracts.find(id, tenant: caller.tenant), let deal = UUID(uuidString: contract.opportunityID),
-            try await deals.find(deal, for: caller) != nil
-        else { throw ServiceError.notFound(kind: "contract", id: id.apiString) }
-        return contract
+        return try await contracts.visible(id, for: caller, deals: deals).contract
     }
 
     /// Locks the contract, checks its deal is the caller's to see (NOT_FOUND otherwise), applies
@@ -96,10 +96,8 @@ struct ContractServiceHandler: Sales_Opportunities_V1_ContractService.SimpleServ
     ) async throws -> Sales_Opportunities_V1_Contract {
         let logger = RequestContext.logger
         return try await Idempotency.run(method, request: request, database: deals.database) { connection in
-            guard var contract = try await contracts.find(id, tenant: caller.tenant, lock: true, on: connection),
-                let dealID = UUID(uuidString: contract.opportunityID), try await deals.find(dealID, for: caller, on: connection) != nil,
-                let quoteID = UUID(uuidString: contract.quoteID),
-                let quote = try await quotes.find(quoteID, tenant: caller.tenant, on: connection)
+            var contract = try await contracts.visible(id, for: caller, deals: deals, lock: true, on: connection).contract
+            guard let quoteID = UUID(uuidString: contract.quoteID), let quote = try await quotes.find(quoteID, tenant: caller.tenant, on: connection)
             else { throw ServiceError.notFound(kind: "contract", id: id.apiString) }
             let before = contract
             try change(&contract, quote)

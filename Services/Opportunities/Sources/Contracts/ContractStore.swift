@@ -34,4 +34,15 @@ struct ContractStore: Sendable {
         }
         return nil
     }
+
+    /// The contract and its deal when the caller sees the deal, else NOT_FOUND naming the contract
+    /// (another tenant's, or a deal out of the caller's scope, reads as missing).
+    func visible(
+        _ id: UUID, for caller: Caller, deals: OpportunityStore, lock: Bool = false, on connection: PostgresConnection? = nil
+    ) async throws -> (contract: Sales_Opportunities_V1_Contract, deal: Opportunity) {
+        guard let contract = try await find(id, tenant: caller.tenant, lock: lock, on: connection),
+            let dealID = UUID(uuidString: contract.opportunityID), let deal = try await deals.find(dealID, for: caller, on: connection)
+        else { throw ServiceError.notFound(kind: "contract", id: id.apiString) }
+        return (contract, deal)
+    }
 }

@@ -15,7 +15,7 @@ extension OpportunityServiceHandler {
         let move = try StageMove(request)
         let caller = try Self.caller(for: move)
         return try await Idempotency.run("AdvanceStage", request: request, database: store.database) { connection in
-            try await apply(move, by: caller, on: connection)
+            try await mover.apply(move, by: caller, on: connection)
         }
     }
 
@@ -41,7 +41,7 @@ extension OpportunityServiceHandler {
                 do {
                     let move = try StageMove(item)
                     let mover = try Self.caller(for: move)
-                    outcome.moved = try await store.database.savepoint(on: connection) { try await apply(move, by: mover, on: connection) }
+                    outcome.moved = try await store.database.savepoint(on: connection) { try await self.mover.apply(move, by: mover, on: connection) }
                     response.moved += 1
                 } catch let error as ServiceError {
                     outcome.refused = .with {
@@ -63,56 +63,14 @@ extension OpportunityServiceHandler {
 
     static let mostMovesAtOnce = 500
 
+    var mover: DealMover {
+        DealMover(store: store, pipelines: pipelines, changes: changes, activities: activities, contributions: contributions)
+    }
+
     /// The caller, who must be an admin to override a gate.
     private static func caller(for move: StageMove) throws -> Caller {
         try move.overrideReason.isEmpty
             ? RequestContext.caller() : RequestContext.caller(allowedTo: .administer, "overriding a stage gate")
-    }
-
-    /// One move through the deal's gate, with its history, its events and (at a win) the frozen
-    /// contribution matrix; throws the refusal naming every missing requirement.
-    private func apply(_ move: StageMove, by caller: Caller, on connection: PostgresConnection) async throws
-        -> Sales_Opportunities_V1_AdvanceStageResponse
-    {
-        let logger = RequestContext.logger
-        let reads = try await store.lockedForMove(move.opportunityID, for: caller, pipelines: pipelines, on: connection)
-        let deal = reads.deal
-        if let from = move.fromStage, from != deal.stageKey {
-            throw ServiceError.failedPrecondition("the deal is in \(deal.stageKey) now, not \(from): someone moved it; reload it")
-        }
-        guard move.toStage != deal.stageKey else { throw ServiceError.failedPrecondition("the deal is already in \(deal.stageKey)") }
-        guard let pipeline = reads.savedPipeline ?? BuiltInPipeline.unsaved(deal.pipeline) else {
-            throw ServiceError.failedPrecondition("the deal's pipeline \(deal.pipeline) is gone; an admin saves it again")
-        }
-        guard let target = pipeline.stage(move.toStage) else {
-            throw ServiceError.invalidArgument(
-                field: "to_stage",
-                rule: "\(quoted: move.toStage) is not a stage of \(pipeline.name) v\(pipeline.version): "
-                    + pipeline.stages.map(\.key).joined(separator: ", "))
-        }
-        let unknown = try await activities.unknown(move.evidenceIDs, of: deal.id, tenant: caller.tenant, on: connection)
-        if let first = unknown.first, let index = move.evidenceIDs.firstIndex(of: first) {
-            throw ServiceError.invalidArgument(field: "evidence_ids[\(index)]", rule: "\(first.apiString) is not an activity of this deal")
-        }
-        let missing = StageGate.unmet(
-            move, deal: deal, pipeline: pipeline, target: target, previousFeedback: reads.lastFeedback, activities: reads.activities,
-            at: Date())
-        if !missing.isEmpty, move.overrideReason.isEmpty {
-            throw ServiceError.failedPrecondition("entering \(target.key) needs: " + missing.joined(separator: "; "))
-        }
-        let moved = try await store.move(deal, to: target, of: pipeline, overrideReason: move.overrideReason, on: connection, logger: logger)
-        let change = try await changes.append(move, deal: deal, to: moved, by: caller, on: connection, logger: logger)
-        if moved.stage == .won { try await contributions.dealWon(moved, tenant: caller.tenant, on: connection, logger: logger) }
-        try await Outbox.append(
-            Sales_Opportunities_V1_OpportunityStageChanged.with {
-                $0.opportunity = moved.message
-                $0.change = change
-            },
-            tenant: caller.tenant, aggregateType: "opportunity", aggregateID: deal.id.apiString, on: connection, logger: logger)
-        return .with {
-            $0.opportunity = moved.message
-            $0.change = change
-        }
     }
 
     func listStageHistory(

@@ -59,6 +59,19 @@ public enum Sales_Opportunities_V1_ContractService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SignContract" metadata.
+        public enum SignContract: Sendable {
+            /// Request type for "SignContract".
+            public typealias Input = Sales_Opportunities_V1_SignContractRequest
+            /// Response type for "SignContract".
+            public typealias Output = Sales_Opportunities_V1_Contract
+            /// Descriptor for "SignContract".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.ContractService"),
+                method: "SignContract",
+                type: .unary
+            )
+        }
         /// Namespace for "GetContract" metadata.
         public enum GetContract: Sendable {
             /// Request type for "GetContract".
@@ -77,6 +90,7 @@ public enum Sales_Opportunities_V1_ContractService: Sendable {
             CreateContract.descriptor,
             ReviseContract.descriptor,
             SubmitContract.descriptor,
+            SignContract.descriptor,
             GetContract.descriptor
         ]
     }
@@ -150,6 +164,20 @@ extension Sales_Opportunities_V1_ContractService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_Contract>
 
+        /// Handle the "SignContract" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_SignContractRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_Contract` messages.
+        func signContract(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_SignContractRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_Contract>
+
         /// Handle the "GetContract" method.
         ///
         /// - Parameters:
@@ -216,6 +244,20 @@ extension Sales_Opportunities_V1_ContractService {
         /// - Returns: A response containing a single `Sales_Opportunities_V1_Contract` message.
         func submitContract(
             request: GRPCCore.ServerRequest<Sales_Opportunities_V1_SubmitContractRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Contract>
+
+        /// Handle the "SignContract" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SignContractRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_Contract` message.
+        func signContract(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_SignContractRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Contract>
 
@@ -286,6 +328,20 @@ extension Sales_Opportunities_V1_ContractService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_Contract
 
+        /// Handle the "SignContract" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_SignContractRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_Contract` to respond with.
+        func signContract(
+            request: Sales_Opportunities_V1_SignContractRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_Contract
+
         /// Handle the "GetContract" method.
         ///
         /// - Parameters:
@@ -334,6 +390,17 @@ extension Sales_Opportunities_V1_ContractService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_Contract>(),
             handler: { request, context in
                 try await self.submitContract(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_ContractService.Method.SignContract.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_SignContractRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_Contract>(),
+            handler: { request, context in
+                try await self.signContract(
                     request: request,
                     context: context
                 )
@@ -389,6 +456,17 @@ extension Sales_Opportunities_V1_ContractService.ServiceProtocol {
         return GRPCCore.StreamingServerResponse(single: response)
     }
 
+    public func signContract(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_SignContractRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_Contract> {
+        let response = try await self.signContract(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
     public func getContract(
         request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetContractRequest>,
         context: GRPCCore.ServerContext
@@ -436,6 +514,19 @@ extension Sales_Opportunities_V1_ContractService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Contract> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_Contract>(
             message: try await self.submitContract(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func signContract(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_SignContractRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_Contract> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_Contract>(
+            message: try await self.signContract(
                 request: request.message,
                 context: context
             ),
@@ -522,6 +613,25 @@ extension Sales_Opportunities_V1_ContractService {
         func submitContract<Result>(
             request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SubmitContractRequest>,
             serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_SubmitContractRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_Contract>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Contract>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SignContract" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SignContractRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_SignContractRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_Contract` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func signContract<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SignContractRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_SignContractRequest>,
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_Contract>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Contract>) async throws -> Result
@@ -657,6 +767,36 @@ extension Sales_Opportunities_V1_ContractService {
             )
         }
 
+        /// Call the "SignContract" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SignContractRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_SignContractRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_Contract` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func signContract<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SignContractRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_SignContractRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_Contract>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Contract>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_ContractService.Method.SignContract.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "GetContract" method.
         ///
         /// - Parameters:
@@ -761,6 +901,31 @@ extension Sales_Opportunities_V1_ContractService.ClientProtocol {
         try await self.submitContract(
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SubmitContractRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_Contract>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SignContract" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_SignContractRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func signContract<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SignContractRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Contract>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.signContract(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SignContractRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_Contract>(),
             options: options,
             onResponse: handleResponse
@@ -877,6 +1042,35 @@ extension Sales_Opportunities_V1_ContractService.ClientProtocol {
             metadata: metadata
         )
         return try await self.submitContract(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SignContract" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func signContract<Result>(
+        _ message: Sales_Opportunities_V1_SignContractRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_Contract>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_SignContractRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.signContract(
             request: request,
             options: options,
             onResponse: handleResponse

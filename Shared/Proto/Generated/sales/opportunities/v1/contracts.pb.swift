@@ -8,6 +8,11 @@
 // For information on using the generated types, please see the documentation:
 //   https://github.com/apple/swift-protobuf/
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
 import SwiftProtobuf
 
 // If the compiler emits an error on this type, it is because this file
@@ -29,6 +34,9 @@ public nonisolated enum Sales_Opportunities_V1_ContractState: SwiftProtobuf.Enum
 
   /// Its terms matched the quote's and it went for signing.
   case submitted // = 2
+
+  /// Signed: its deal is won and its instalments are receivables.
+  case signed // = 3
   case UNRECOGNIZED(Int)
 
   public init() {
@@ -40,6 +48,7 @@ public nonisolated enum Sales_Opportunities_V1_ContractState: SwiftProtobuf.Enum
     case 0: self = .unspecified
     case 1: self = .draft
     case 2: self = .submitted
+    case 3: self = .signed
     default: self = .UNRECOGNIZED(rawValue)
     }
   }
@@ -49,6 +58,7 @@ public nonisolated enum Sales_Opportunities_V1_ContractState: SwiftProtobuf.Enum
     case .unspecified: return 0
     case .draft: return 1
     case .submitted: return 2
+    case .signed: return 3
     case .UNRECOGNIZED(let i): return i
     }
   }
@@ -58,6 +68,7 @@ public nonisolated enum Sales_Opportunities_V1_ContractState: SwiftProtobuf.Enum
     .unspecified,
     .draft,
     .submitted,
+    .signed,
   ]
 
 }
@@ -87,61 +98,125 @@ public nonisolated struct Sales_Opportunities_V1_ContractInstalment: Sendable {
   fileprivate var _amount: Sales_Common_V1_Money? = nil
 }
 
-public nonisolated struct Sales_Opportunities_V1_Contract: Sendable {
+/// The signer's stamp on the signed document: its hash and time, sealed so a changed hash, time
+/// or contract id no longer matches.
+public nonisolated struct Sales_Opportunities_V1_ContractSignature: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var id: String = String()
+  /// The signer plugin that stamped it, e.g. "local".
+  public var signer: String = String()
 
-  public var opportunityID: String = String()
+  /// SHA-256 of the signed PDF, lowercase hex.
+  public var documentSha256: String = String()
 
-  /// The accepted quote it is made from.
-  public var quoteID: String = String()
+  public var documentBytes: Int64 = 0
 
-  /// When the customer is to sign, YYYY-MM-DD: the quote's terms count their days from it.
-  public var signingDate: String = String()
-
-  public var instalments: [Sales_Opportunities_V1_ContractInstalment] = []
-
-  public var total: Sales_Common_V1_Money {
-    get {_total ?? Sales_Common_V1_Money()}
-    set {_total = newValue}
+  public var signedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_signedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_signedAt = newValue}
   }
-  /// Returns true if `total` has been explicitly set.
-  public var hasTotal: Bool {self._total != nil}
-  /// Clears the value of `total`. Subsequent reads from it will return its default value.
-  public mutating func clearTotal() {self._total = nil}
+  /// Returns true if `signedAt` has been explicitly set.
+  public var hasSignedAt: Bool {self._signedAt != nil}
+  /// Clears the value of `signedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearSignedAt() {self._signedAt = nil}
 
-  public var state: Sales_Opportunities_V1_ContractState = .unspecified
+  /// The signer's seal over contract id, hash and time (hex).
+  public var seal: String = String()
 
-  public var createdBy: String = String()
-
-  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_createdAt = newValue}
-  }
-  /// Returns true if `createdAt` has been explicitly set.
-  public var hasCreatedAt: Bool {self._createdAt != nil}
-  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
-  public mutating func clearCreatedAt() {self._createdAt = nil}
-
-  public var submittedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_submittedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_submittedAt = newValue}
-  }
-  /// Returns true if `submittedAt` has been explicitly set.
-  public var hasSubmittedAt: Bool {self._submittedAt != nil}
-  /// Clears the value of `submittedAt`. Subsequent reads from it will return its default value.
-  public mutating func clearSubmittedAt() {self._submittedAt = nil}
+  public var signedBy: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _total: Sales_Common_V1_Money? = nil
-  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _submittedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _signedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_Contract: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
+
+  public var opportunityID: String {
+    get {_storage._opportunityID}
+    set {_uniqueStorage()._opportunityID = newValue}
+  }
+
+  /// The accepted quote it is made from.
+  public var quoteID: String {
+    get {_storage._quoteID}
+    set {_uniqueStorage()._quoteID = newValue}
+  }
+
+  /// When the customer is to sign, YYYY-MM-DD: the quote's terms count their days from it.
+  public var signingDate: String {
+    get {_storage._signingDate}
+    set {_uniqueStorage()._signingDate = newValue}
+  }
+
+  public var instalments: [Sales_Opportunities_V1_ContractInstalment] {
+    get {_storage._instalments}
+    set {_uniqueStorage()._instalments = newValue}
+  }
+
+  public var total: Sales_Common_V1_Money {
+    get {_storage._total ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._total = newValue}
+  }
+  /// Returns true if `total` has been explicitly set.
+  public var hasTotal: Bool {_storage._total != nil}
+  /// Clears the value of `total`. Subsequent reads from it will return its default value.
+  public mutating func clearTotal() {_uniqueStorage()._total = nil}
+
+  public var state: Sales_Opportunities_V1_ContractState {
+    get {_storage._state}
+    set {_uniqueStorage()._state = newValue}
+  }
+
+  public var createdBy: String {
+    get {_storage._createdBy}
+    set {_uniqueStorage()._createdBy = newValue}
+  }
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {_storage._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
+
+  public var submittedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._submittedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._submittedAt = newValue}
+  }
+  /// Returns true if `submittedAt` has been explicitly set.
+  public var hasSubmittedAt: Bool {_storage._submittedAt != nil}
+  /// Clears the value of `submittedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearSubmittedAt() {_uniqueStorage()._submittedAt = nil}
+
+  public var signature: Sales_Opportunities_V1_ContractSignature {
+    get {_storage._signature ?? Sales_Opportunities_V1_ContractSignature()}
+    set {_uniqueStorage()._signature = newValue}
+  }
+  /// Returns true if `signature` has been explicitly set.
+  public var hasSignature: Bool {_storage._signature != nil}
+  /// Clears the value of `signature`. Subsequent reads from it will return its default value.
+  public mutating func clearSignature() {_uniqueStorage()._signature = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Sales_Opportunities_V1_CreateContractRequest: Sendable {
@@ -194,6 +269,30 @@ public nonisolated struct Sales_Opportunities_V1_SubmitContractRequest: Sendable
   public init() {}
 }
 
+/// Signs a submitted contract: the signer stamps the PDF's hash and time, the deal moves to its
+/// pipeline's won stage through that stage's gate (refused naming what the gate still needs) and
+/// the instalments become receivables, all or nothing.
+public nonisolated struct Sales_Opportunities_V1_SignContractRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  /// Required: the signed PDF (starts with %PDF-), at most 2 MiB.
+  public var document: Data = Data()
+
+  /// What the customer said at signing: the won stage's feedback, when its gate asks for it.
+  public var feedback: String = String()
+
+  /// The won stage's key action; empty takes it when the stage names exactly one.
+  public var keyAction: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 public nonisolated struct Sales_Opportunities_V1_GetContractRequest: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -211,7 +310,7 @@ public nonisolated struct Sales_Opportunities_V1_GetContractRequest: Sendable {
 fileprivate nonisolated let _protobuf_package = "sales.opportunities.v1"
 
 nonisolated extension Sales_Opportunities_V1_ContractState: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CONTRACT_STATE_UNSPECIFIED\0\u{1}CONTRACT_STATE_DRAFT\0\u{1}CONTRACT_STATE_SUBMITTED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CONTRACT_STATE_UNSPECIFIED\0\u{1}CONTRACT_STATE_DRAFT\0\u{1}CONTRACT_STATE_SUBMITTED\0\u{1}CONTRACT_STATE_SIGNED\0")
 }
 
 nonisolated extension Sales_Opportunities_V1_ContractInstalment: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -253,9 +352,9 @@ nonisolated extension Sales_Opportunities_V1_ContractInstalment: SwiftProtobuf.M
   }
 }
 
-nonisolated extension Sales_Opportunities_V1_Contract: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
-  public static let protoMessageName: String = _protobuf_package + ".Contract"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{3}quote_id\0\u{3}signing_date\0\u{1}instalments\0\u{1}total\0\u{1}state\0\u{3}created_by\0\u{3}created_at\0\u{3}submitted_at\0")
+nonisolated extension Sales_Opportunities_V1_ContractSignature: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ContractSignature"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}signer\0\u{3}document_sha256\0\u{3}document_bytes\0\u{3}signed_at\0\u{1}seal\0\u{3}signed_by\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -263,16 +362,12 @@ nonisolated extension Sales_Opportunities_V1_Contract: SwiftProtobuf.Message, Sw
       // allocates stack space for every case branch when no optimizations are
       // enabled. https://github.com/apple/swift-protobuf/issues/1034
       switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.quoteID) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.signingDate) }()
-      case 5: try { try decoder.decodeRepeatedMessageField(value: &self.instalments) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._total) }()
-      case 7: try { try decoder.decodeSingularEnumField(value: &self.state) }()
-      case 8: try { try decoder.decodeSingularStringField(value: &self.createdBy) }()
-      case 9: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
-      case 10: try { try decoder.decodeSingularMessageField(value: &self._submittedAt) }()
+      case 1: try { try decoder.decodeSingularStringField(value: &self.signer) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.documentSha256) }()
+      case 3: try { try decoder.decodeSingularInt64Field(value: &self.documentBytes) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._signedAt) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.seal) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.signedBy) }()
       default: break
       }
     }
@@ -283,50 +378,174 @@ nonisolated extension Sales_Opportunities_V1_Contract: SwiftProtobuf.Message, Sw
     // allocates stack space for every if/case branch local when no optimizations
     // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
     // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.id.isEmpty {
-      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    if !self.signer.isEmpty {
+      try visitor.visitSingularStringField(value: self.signer, fieldNumber: 1)
     }
-    if !self.opportunityID.isEmpty {
-      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 2)
+    if !self.documentSha256.isEmpty {
+      try visitor.visitSingularStringField(value: self.documentSha256, fieldNumber: 2)
     }
-    if !self.quoteID.isEmpty {
-      try visitor.visitSingularStringField(value: self.quoteID, fieldNumber: 3)
+    if self.documentBytes != 0 {
+      try visitor.visitSingularInt64Field(value: self.documentBytes, fieldNumber: 3)
     }
-    if !self.signingDate.isEmpty {
-      try visitor.visitSingularStringField(value: self.signingDate, fieldNumber: 4)
-    }
-    if !self.instalments.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.instalments, fieldNumber: 5)
-    }
-    try { if let v = self._total {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    try { if let v = self._signedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
     } }()
-    if self.state != .unspecified {
-      try visitor.visitSingularEnumField(value: self.state, fieldNumber: 7)
+    if !self.seal.isEmpty {
+      try visitor.visitSingularStringField(value: self.seal, fieldNumber: 5)
     }
-    if !self.createdBy.isEmpty {
-      try visitor.visitSingularStringField(value: self.createdBy, fieldNumber: 8)
+    if !self.signedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.signedBy, fieldNumber: 6)
     }
-    try { if let v = self._createdAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
-    } }()
-    try { if let v = self._submittedAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
-    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ContractSignature, rhs: Sales_Opportunities_V1_ContractSignature) -> Bool {
+    if lhs.signer != rhs.signer {return false}
+    if lhs.documentSha256 != rhs.documentSha256 {return false}
+    if lhs.documentBytes != rhs.documentBytes {return false}
+    if lhs._signedAt != rhs._signedAt {return false}
+    if lhs.seal != rhs.seal {return false}
+    if lhs.signedBy != rhs.signedBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_Contract: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".Contract"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{3}quote_id\0\u{3}signing_date\0\u{1}instalments\0\u{1}total\0\u{1}state\0\u{3}created_by\0\u{3}created_at\0\u{3}submitted_at\0\u{1}signature\0")
+
+  fileprivate class _StorageClass {
+    var _id: String = String()
+    var _opportunityID: String = String()
+    var _quoteID: String = String()
+    var _signingDate: String = String()
+    var _instalments: [Sales_Opportunities_V1_ContractInstalment] = []
+    var _total: Sales_Common_V1_Money? = nil
+    var _state: Sales_Opportunities_V1_ContractState = .unspecified
+    var _createdBy: String = String()
+    var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _submittedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _signature: Sales_Opportunities_V1_ContractSignature? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _opportunityID = source._opportunityID
+      _quoteID = source._quoteID
+      _signingDate = source._signingDate
+      _instalments = source._instalments
+      _total = source._total
+      _state = source._state
+      _createdBy = source._createdBy
+      _createdAt = source._createdAt
+      _submittedAt = source._submittedAt
+      _signature = source._signature
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._opportunityID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._quoteID) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._signingDate) }()
+        case 5: try { try decoder.decodeRepeatedMessageField(value: &_storage._instalments) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._total) }()
+        case 7: try { try decoder.decodeSingularEnumField(value: &_storage._state) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._createdBy) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._submittedAt) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._signature) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._id, fieldNumber: 1)
+      }
+      if !_storage._opportunityID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._opportunityID, fieldNumber: 2)
+      }
+      if !_storage._quoteID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._quoteID, fieldNumber: 3)
+      }
+      if !_storage._signingDate.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._signingDate, fieldNumber: 4)
+      }
+      if !_storage._instalments.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._instalments, fieldNumber: 5)
+      }
+      try { if let v = _storage._total {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      if _storage._state != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._state, fieldNumber: 7)
+      }
+      if !_storage._createdBy.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._createdBy, fieldNumber: 8)
+      }
+      try { if let v = _storage._createdAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._submittedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._signature {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Opportunities_V1_Contract, rhs: Sales_Opportunities_V1_Contract) -> Bool {
-    if lhs.id != rhs.id {return false}
-    if lhs.opportunityID != rhs.opportunityID {return false}
-    if lhs.quoteID != rhs.quoteID {return false}
-    if lhs.signingDate != rhs.signingDate {return false}
-    if lhs.instalments != rhs.instalments {return false}
-    if lhs._total != rhs._total {return false}
-    if lhs.state != rhs.state {return false}
-    if lhs.createdBy != rhs.createdBy {return false}
-    if lhs._createdAt != rhs._createdAt {return false}
-    if lhs._submittedAt != rhs._submittedAt {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._opportunityID != rhs_storage._opportunityID {return false}
+        if _storage._quoteID != rhs_storage._quoteID {return false}
+        if _storage._signingDate != rhs_storage._signingDate {return false}
+        if _storage._instalments != rhs_storage._instalments {return false}
+        if _storage._total != rhs_storage._total {return false}
+        if _storage._state != rhs_storage._state {return false}
+        if _storage._createdBy != rhs_storage._createdBy {return false}
+        if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._submittedAt != rhs_storage._submittedAt {return false}
+        if _storage._signature != rhs_storage._signature {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -437,6 +656,51 @@ nonisolated extension Sales_Opportunities_V1_SubmitContractRequest: SwiftProtobu
 
   public static func ==(lhs: Sales_Opportunities_V1_SubmitContractRequest, rhs: Sales_Opportunities_V1_SubmitContractRequest) -> Bool {
     if lhs.id != rhs.id {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_SignContractRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SignContractRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}document\0\u{1}feedback\0\u{3}key_action\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularBytesField(value: &self.document) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.feedback) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.keyAction) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.document.isEmpty {
+      try visitor.visitSingularBytesField(value: self.document, fieldNumber: 2)
+    }
+    if !self.feedback.isEmpty {
+      try visitor.visitSingularStringField(value: self.feedback, fieldNumber: 3)
+    }
+    if !self.keyAction.isEmpty {
+      try visitor.visitSingularStringField(value: self.keyAction, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_SignContractRequest, rhs: Sales_Opportunities_V1_SignContractRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.document != rhs.document {return false}
+    if lhs.feedback != rhs.feedback {return false}
+    if lhs.keyAction != rhs.keyAction {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import PostgresNIO
+import RulesEngine
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// The countdown board: instalments soonest due first, as the caller sees them.
+extension ReceivableStore {
+    /// Where a page of the board starts: after this due date and instalment id.
+    struct Cursor: Sendable, Equatable {
+        let due: LocalDate
+        let id: UUID
+    }
+
+    /// A page of receivables matching `filter` that `caller` sees, after `cursor`, with their
+    /// days overdue as of `today`; `limit` rows at most.
+    func board(
+        _ filter: Filter, for caller: Caller, today: LocalDate, after cursor: Cursor?, limit: Int
+    ) async throws -> [(Sales_Opportunities_V1_Receivable, Cursor)] {
+        // Built piece by piece so each page's statement names only the filters it uses: the
+        // planner then picks the index that serves them (open, by owner, by customer) in due order.
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 1_024, interpolationCount: 12)
+        sql.appendLiteral("SELECT \(Self.columns), due_date - ")
+        sql.appendInterpolation(today.description)
+        sql.appendLiteral("::date AS days_left FROM instalments WHERE tenant_id = ")
+        sql.appendInterpolation(caller.tenant.rawValue)
+        sql.appendLiteral(" AND ")
+        sql.appendInterpolation(visibleTo: Visibility(caller))
+        if let contract = filter.contractID {
+            sql.appendLiteral(" AND contract_id = ")
+            sql.appendInterpolation(contract)
+        }
+        if let customer = filter.customerID {
+            sql.appendLiteral(" AND customer_id = ")
+            sql.appendInterpolation(customer)
+        }
+        if let owner = filter.ownerID {
+            sql.appendLiteral(" AND owner_id = ")
+            sql.appendInterpolation(owner)
+        }
+        if filter.openOnly || filter.minDaysOverdue > 0 { sql.appendLiteral(" AND paid_minor < amount_minor") }
+        if filter.minDaysOverdue > 0 {
+            sql.appendLiteral(" AND due_date <= ")
+            sql.appendInterpolation(today.adding(days: -filter.minDaysOverdue).description)
+            sql.appendLiteral("::date")
+        }
+        if let cursor {
+            sql.appendLiteral(" AND (due_date, id) > (")
+            sql.appendInterpolation(cursor.due.description)
+            sql.appendLiteral("::date, ")
+            sql.appendInterpolation(cursor.id)
+            sql.appendLiteral(")")
+        }
+        sql.appendLiteral(" ORDER BY due_date, id LIMIT ")
+        sql.appendInterpolation(limit)
+        var page: [(Sales_Opportunities_V1_Receivable, Cursor)] = []
+        for try await row in try await database.query(PostgresQuery(stringInterpolation: sql)) {
+            let receivable = try Self.receivable(row.makeRandomAccess())
+            page.append((receivable, Cursor(due: LocalDate(receivable.dueDate)!, id: UUID(uuidString: receivable.instalmentID)!)))
+        }
+        return page
+    }
+
+    /// The contract's instalments, lowest number first (its account; visibility was checked on its deal).
+    func instalments(of contract: UUID, tenant: TenantID, today: LocalDate, on connection: PostgresConnection? = nil) async throws
+        -> [Sales_Opportunities_V1_Receivable]
+    {
+        let rows = try await database.query(
+            """
+            SELECT \(unescaped: Self.columns), due_date - \(today.description)::date AS days_left FROM instalments
+            WHERE contract_id = \(contract) AND tenant_id = \(tenant.rawValue) ORDER BY number
+            """, on: connection)
+        var instalments: [Sales_Opportunities_V1_Receivable] = []
+        for try await row in rows { instalments.append(try Self.receivable(row.makeRandomAccess())) }
+        return instalments
+    }
+
+    /// One instalment the caller sees, locked for an invoice step; nil when it is not theirs to see.
+    func instalment(_ id: UUID, for caller: Caller, today: LocalDate, on connection: PostgresConnection) async throws
+        -> Sales_Opportunities_V1_Receivable?
+    {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns), due_date - \(today.description)::date AS days_left FROM instalments
+            WHERE id = \(id) AND tenant_id = \(caller.tenant.rawValue) AND \(visibleTo: Visibility(caller)) FOR UPDATE
+            """, logger: database.logger)
+        for try await row in rows { return try Self.receivable(row.makeRandomAccess()) }
+        return nil
+    }
+
+    func recordInvoice(_ id: UUID, step: Sales_Opportunities_V1_InvoiceStep, number: String, on connection: PostgresConnection) async throws {
+        try await connection.query(
+            "UPDATE instalments SET invoice_step = \(Int16(step.rawValue)), invoice_number = \(number) WHERE id = \(id)",
+            logger: database.logger)
+    }
+
+    private static let columns = """
+        id, contract_id, opportunity_id, customer_id, customer_name, owner_id, number, to_char(due_date, 'YYYY-MM-DD') AS due,
+        amount_minor, paid_minor, currency, invoice_step, invoice_number
+        """
+
+    private static func receivable(_ row: PostgresRandomAccessRow) throws -> Sales_Opportunities_V1_Receivable {
+        let currency: String = try row.decode("currency")
+        let amount: Int64 = try row.decode("amount_minor"), paid: Int64 = try row.decode("paid_minor")
+        let daysLeft = Int32(try row.decode("days_left", as: Int32.self))
+        let step = Sales_Opportunities_V1_InvoiceStep(rawValue: Int(try row.decode("invoice_step", as: Int16.self))) ?? .unspecified
+        return try .with {
+            $0.instalmentID = try row.decode("id", as: UUID.self).apiString
+            $0.contractID = try row.decode("contract_id", as: UUID.self).apiString
+            $0.opportunityID = try row.decode("opportunity_id", as: UUID.self).apiString
+            $0.customerID = try row.decode("customer_id")
+            $0.customerName = try row.decode("customer_name")
+            $0.ownerID = try row.decode("owner_id")
+            $0.number = Int32(try row.decode("number", as: Int16.self))
+            $0.dueDate = try row.decode("due")
+            $0.amount = .init(minorUnits: amount, currency: currency)
+            $0.paid = .init(minorUnits: paid, currency: currency)
+            $0.outstanding = .init(minorUnits: amount - paid, currency: currency)
+            $0.invoiceNumber = try row.decode("invoice_number")
+            $0.invoiceStep = step
+            $0.state = ReceivableState.of(paid: paid >= amount, step: step)
+            $0.daysLeft = paid >= amount ? 0 : daysLeft
+            $0.daysOverdue = paid >= amount ? 0 : max(0, -daysLeft)
+        }
+    }
+}
+
+/// What the board says of an instalment: paid, else how far its invoice has gone.
+enum ReceivableState {
+    static func of(paid: Bool, step: Sales_Opportunities_V1_InvoiceStep) -> Sales_Opportunities_V1_ReceivableState {
+        if paid { return .paid }
+        switch step {
+        case .issued: return .invoiced
+        case .delivered: return .awaitingAcceptance
+        case .inLegalReview: return .inLegalReview
+        case .accepted: return .accepted
+        case .unspecified, .UNRECOGNIZED: return .notInvoiced
+        }
+    }
+}

@@ -1,0 +1,345 @@
+import Foundation
+import GRPCCore
+import GRPCInProcessTransport
+import OpportunitiesService
+import PostgresNIO
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+import TestSupport
+import Testing
+
+/// From a signed contract to cash: signing wins the deal through its gate and opens the
+/// instalments; payments pay the oldest first and keep the excess as credit, once per reference;
+/// refunds give back credit first; the countdown board shows each caller what they may see.
+@Suite struct ReceivableTests {
+    typealias Receivables = Sales_Opportunities_V1_ReceivableService.Client<InProcessTransport.Client>
+
+    struct Scene {
+        let clients: StageMoveTests.Clients
+        let quotes: QuoteTests.Quotes
+        let contracts: ContractTests.Contracts
+        let receivables: Receivables
+        let database: Database
+        /// Quotes and contracts of the same tenant and people.
+        let contractScene: ContractTests.Scene
+        var cast: OpportunityEdgeTests.Cast { contractScene.cast }
+        var finance: Caller { Caller(tenant: cast.rep.tenant, userID: "qian.cw", roles: [.finance], orgPath: "/finance") }
+
+        /// A submitted contract of 100.00 in three (33.33, 33.33, 33.34) signed on `signing`, its
+        /// deal brought to 商务谈判 so the won stage's gate is one step away.
+        func submitted(signing: String = "2026-09-01", negotiate: Bool = true) async throws -> Sales_Opportunities_V1_Contract {
+            let quote = try await contractScene.acceptedQuote()
+            if negotiate { try await negotiating(quote.opportunityID) }
+            return try await contractScene.submit(try await contractScene.create(quote, signing: signing))
+        }
+
+        func negotiating(_ deal: String) async throws {
+            _ = try await clients.advance(deal, to: "需求确认", action: "电话沟通", feedback: "预算已批", by: cast.rep)
+            _ = try await clients.visit(deal, by: cast.rep, signals: ["decision_maker_met"])
+            _ = try await clients.advance(deal, to: "方案报价", action: "发送方案", feedback: "要看方案", by: cast.rep)
+            _ = try await clients.advance(deal, to: "商务谈判", action: "处理异议", feedback: "价格可以谈", by: cast.rep)
+        }
+
+        func sign(_ contract: Sales_Opportunities_V1_Contract, feedback: String = "客户法务已盖章", document: Data = ReceivableTests.pdf)
+            async throws -> Sales_Opportunities_V1_Contract
+        {
+            try await contracts.signContract(
+                .with {
+                    $0.id = contract.id
+                    $0.document = document
+                    $0.feedback = feedback
+                }, metadata: try await clients.metadata(cast.rep))
+        }
+
+        func pay(_ contract: String, _ fen: Int64, reference: String, on day: String = "2026-11-20", as caller: Caller? = nil)
+            async throws -> Sales_Opportunities_V1_RecordPaymentResponse
+        {
+            try await receivables.recordPayment(
+                .with {
+                    $0.contractID = contract
+                    $0.reference = reference
+                    $0.amount = QuoteTests.money(fen)
+                    $0.receivedOn = day
+                }, metadata: try await clients.metadata(caller ?? finance))
+        }
+
+        func account(_ contract: String, as caller: Caller? = nil) async throws -> Sales_Opportunities_V1_ContractAccount {
+            try await receivables.getContractAccount(.with { $0.contractID = contract }, metadata: try await clients.metadata(caller ?? finance))
+        }
+
+        func board(as caller: Caller, _ change: @Sendable (inout Sales_Opportunities_V1_ListReceivablesRequest) -> Void = { _ in })
+            async throws -> Sales_Opportunities_V1_ListReceivablesResponse
+        {
+            try await receivables.listReceivables(.with(change), metadata: try await clients.metadata(caller))
+        }
+    }
+
+    static let pdf = Data("%PDF-1.7\n1 0 obj<<>>endobj\n签字页\n%%EOF\n".utf8)
+
+    static func hosted(_ body: @Sendable (Scene) async throws -> Void) async throws {
+        try await QuoteTests.hosted { clients, quotes, database in
+            let contracts = ContractTests.Contracts(wrapping: clients.grpc)
+            try await body(
+                Scene(
+                    clients: clients, quotes: quotes, contracts: contracts, receivables: Receivables(wrapping: clients.grpc), database: database,
+                    contractScene: ContractTests.Scene(clients: clients, quotes: quotes, contracts: contracts)))
+        }
+    }
+
+    static func events(_ type: String, of contract: String, in database: Database) async throws -> [String] {
+        let rows = try await database.query(
+            "SELECT payload::text FROM outbox WHERE event_type LIKE \("%" + type) AND aggregate_id = \(contract) ORDER BY sequence")
+        var payloads: [String] = []
+        for try await payload in rows.decode(String.self) { payloads.append(payload) }
+        return payloads
+    }
+
+    @Test func signingWinsTheDealThroughItsGateAndOpensTheInstalments() async throws {
+        try await Self.hosted { scene in
+            // The deal is still in its first stage: the won stage's gate refuses, and nothing is signed.
+            let early = try await scene.submitted(negotiate: false)
+            let skipped = await StageMoveTests.refusal { try await scene.sign(early) }
+            #expect(
+                skipped?.code == .failedPrecondition && skipped?.message.contains("does not skip stages") == true, "\(String(describing: skipped))")
+            let unchanged = try await scene.contracts.getContract(
+                .with { $0.id = early.id }, metadata: try await scene.clients.metadata(scene.cast.rep))
+            #expect(unchanged.state == .submitted && !unchanged.hasSignature)
+
+            let contract = try await scene.submitted()
+            let noFeedback = await StageMoveTests.refusal { try await scene.sign(contract, feedback: "") }
+            #expect(noFeedback?.code == .failedPrecondition && noFeedback?.message.contains("feedback") == true)
+            let notPDF = await StageMoveTests.refusal { try await scene.sign(contract, document: Data("签字页.docx".utf8)) }
+            #expect(notPDF?.code == .invalidArgument && notPDF?.message.contains("document") == true)
+
+            let signed = try await scene.sign(contract)
+            #expect(signed.state == .signed && signed.signature.signer == "local" && signed.signature.signedBy == scene.cast.rep.userID)
+            #expect(signed.signature.documentSha256.count == 64 && signed.signature.documentBytes == Int64(Self.pdf.count))
+            #expect(try await scene.sign(contract) == signed, "signing again changes nothing")
+            let deal = try await scene.clients.deals.getOpportunity(
+                .with { $0.id = contract.opportunityID }, metadata: try await scene.clients.metadata(scene.cast.rep))
+            #expect(deal.stageKey == "赢单" && deal.stage == .won)
+
+            let account = try await scene.account(contract.id)
+            #expect(account.instalments.map(\.amount.minorUnits) == [3_333, 3_333, 3_334])
+            #expect(account.instalments.map(\.dueDate) == ["2026-09-01", "2026-10-01", "2026-10-31"])
+            #expect(account.instalments.allSatisfy { $0.state == .notInvoiced && $0.daysOverdue > 0 && $0.ownerID == scene.cast.rep.userID })
+            #expect(account.total.minorUnits == 10_000 && account.outstanding.minorUnits == 10_000 && account.paid.minorUnits == 0)
+            #expect(try await Self.events("ContractSigned", of: contract.id, in: scene.database).count == 1)
+
+            // A draft is not signed.
+            let quote = try await scene.contractScene.acceptedQuote()
+            let draft = try await scene.contractScene.create(quote)
+            let refused = await StageMoveTests.refusal { try await scene.sign(draft) }
+            #expect(refused?.code == .failedPrecondition && refused?.message.contains("draft") == true)
+        }
+    }
+
+    @Test func aPaymentPaysTheOldestFirstKeepsTheExcessAsCreditAndIsRecordedOncePerReference() async throws {
+        try await Self.hosted { scene in
+            let contract = try await scene.sign(try await scene.submitted())
+            let first = try await scene.pay(contract.id, 5_000, reference: "ICBC-20261120-0001").payment
+            #expect(first.allocations.map(\.number) == [1, 2] && first.allocations.map(\.amount.minorUnits) == [3_333, 1_667])
+            #expect(first.credit.minorUnits == 0 && first.source == "api")
+            let second = try await scene.pay(contract.id, 6_000, reference: "ICBC-20261121-0002", on: "2026-11-21").payment
+            #expect(second.allocations.map(\.number) == [2, 3] && second.allocations.map(\.amount.minorUnits) == [1_666, 3_334])
+            #expect(second.credit.minorUnits == 1_000, "what the contract no longer owed is kept as credit")
+            for payment in [first, second] {
+                #expect(payment.allocations.reduce(0) { $0 + $1.amount.minorUnits } + payment.credit.minorUnits == payment.amount.minorUnits)
+            }
+            let account = try await scene.account(contract.id)
+            #expect(account.paid.minorUnits == 10_000 && account.outstanding.minorUnits == 0 && account.credit.minorUnits == 1_000)
+            #expect(account.instalments.allSatisfy { $0.state == .paid && $0.daysOverdue == 0 } && account.payments.count == 2)
+
+            // The same payment imported again is recorded once; the same reference for other money is refused.
+            let again = try await scene.pay(contract.id, 5_000, reference: "ICBC-20261120-0001")
+            #expect(again.alreadyRecorded && again.payment == first)
+            let clash = await StageMoveTests.refusal { try await scene.pay(contract.id, 4_000, reference: "ICBC-20261120-0001") }
+            #expect(clash?.code == .alreadyExists && clash?.message.contains("its own reference") == true)
+            #expect(try await scene.account(contract.id) == account, "nothing changed")
+            let received = try await Self.events("PaymentReceived", of: contract.id, in: scene.database)
+            #expect(received.count == 2)
+            #expect(received[0].contains("\"firstPayment\": true") && !received[0].contains("fullyPaid"))
+            #expect(!received[1].contains("firstPayment") && received[1].contains("\"fullyPaid\": true"))
+        }
+    }
+
+    @Test func aRefundGivesBackCreditFirstThenTheNewestInstalmentsAndGoesOutOnce() async throws {
+        try await Self.hosted { scene in
+            let contract = try await scene.sign(try await scene.submitted())
+            let payment = try await scene.pay(contract.id, 11_000, reference: "BOC-1").payment
+            #expect(payment.credit.minorUnits == 1_000)
+            let refund = Sales_Opportunities_V1_RefundPaymentRequest.with {
+                $0.paymentID = payment.id
+                $0.reference = "RF-1"
+                $0.amount = QuoteTests.money(1_500)
+                $0.reason = "第三期服务取消一部分"
+            }
+            let asFinance = try await scene.clients.metadata(scene.finance)
+            let refunded = try await scene.receivables.refundPayment(refund, metadata: asFinance)
+            #expect(!refunded.alreadyRecorded && refunded.payment.refunded.minorUnits == 1_500 && refunded.payment.credit.minorUnits == 0)
+            #expect(refunded.payment.allocations.map(\.amount.minorUnits) == [3_333, 3_333, 2_834])
+            let repeated = try await scene.receivables.refundPayment(refund, metadata: asFinance)
+            #expect(repeated.alreadyRecorded && repeated.payment == refunded.payment)
+            #expect(try await Self.events("PaymentRefunded", of: contract.id, in: scene.database).count == 1, "the refund goes out once")
+            let account = try await scene.account(contract.id)
+            #expect(account.paid.minorUnits == 9_500 && account.outstanding.minorUnits == 500 && account.credit.minorUnits == 0)
+            #expect(account.instalments.map(\.state) == [.paid, .paid, .notInvoiced])
+
+            let tooMuch = await StageMoveTests.refusal {
+                try await scene.receivables.refundPayment(
+                    refund.with {
+                        $0.reference = "RF-2"; $0.amount = QuoteTests.money(9_501)
+                    }, metadata: asFinance)
+            }
+            #expect(
+                tooMuch?.code == .failedPrecondition && tooMuch?.message.contains("95.00 CNY left to refund") == true,
+                "\(String(describing: tooMuch))")
+            let otherAmount = await StageMoveTests.refusal {
+                try await scene.receivables.refundPayment(refund.with { $0.amount = QuoteTests.money(100) }, metadata: asFinance)
+            }
+            #expect(otherAmount?.code == .alreadyExists)
+            let byRep = await StageMoveTests.refusal {
+                try await scene.receivables.refundPayment(
+                    refund.with { $0.reference = "RF-3" }, metadata: try await scene.clients.metadata(scene.cast.rep))
+            }
+            #expect(byRep?.code == .permissionDenied)
+        }
+    }
+
+    @Test func badPaymentsAreRefusedNamingTheFieldAndStrangersFindNothing() async throws {
+        try await Self.hosted { scene in
+            let submitted = try await scene.submitted()
+            let unsigned = await StageMoveTests.refusal { try await scene.pay(submitted.id, 100, reference: "X-1") }
+            #expect(unsigned?.code == .failedPrecondition && unsigned?.message.contains("not signed") == true)
+            let contract = try await scene.sign(submitted)
+            let cases: [(String, @Sendable (inout Sales_Opportunities_V1_RecordPaymentRequest) -> Void)] = [
+                ("contract_id", { $0.contractID = "not-a-uuid" }),
+                ("reference", { $0.reference = " " }),
+                ("reference", { $0.reference = "A\u{0}B" }),
+                ("reference", { $0.reference = String(repeating: "流", count: 100_000) }),
+                ("amount.minor_units", { $0.amount.minorUnits = 0 }),
+                ("amount.minor_units", { $0.amount.minorUnits = -5 }),
+                ("amount.currency", { $0.amount.currency = "USD" }),
+                ("amount.currency", { $0.amount.currency = "元" }),
+                ("amount", { $0.clearAmount() }),
+                ("received_on", { $0.receivedOn = "2026-13-01" }),
+                ("received_on", { $0.receivedOn = "2999-01-01" }),
+            ]
+            let asFinance = try await scene.clients.metadata(scene.finance)
+            for (field, change) in cases {
+                var request = Sales_Opportunities_V1_RecordPaymentRequest.with {
+                    $0.contractID = contract.id
+                    $0.reference = "BAD-\(field)"
+                    $0.amount = QuoteTests.money(100)
+                    $0.receivedOn = "2026-11-20"
+                }
+                change(&request)
+                let refusal = await StageMoveTests.refusal { try await scene.receivables.recordPayment(request, metadata: asFinance) }
+                #expect(refusal?.code == .invalidArgument && refusal?.message.hasPrefix(field) == true, "\(field): \(String(describing: refusal))")
+                #expect((refusal?.message.count ?? 0) < 400)
+            }
+            #expect(try await scene.account(contract.id).payments.isEmpty, "nothing was recorded")
+
+            // A rep does not record money; another tenant's finance finds no such contract.
+            let byRep = await StageMoveTests.refusal { try await scene.pay(contract.id, 100, reference: "R-1", as: scene.cast.rep) }
+            #expect(byRep?.code == .permissionDenied && byRep?.message.contains("finance") == true)
+            let strangerFinance = Caller(tenant: scene.cast.stranger.tenant, userID: "qian.cw", roles: [.finance], orgPath: "/")
+            let stranger = await StageMoveTests.refusal { try await scene.pay(contract.id, 100, reference: "S-1", as: strangerFinance) }
+            #expect(stranger?.code == .notFound)
+            let strangerAccount = await StageMoveTests.refusal { try await scene.account(contract.id, as: scene.cast.stranger) }
+            #expect(strangerAccount?.code == .notFound)
+            let prefixAccount = await StageMoveTests.refusal { try await scene.account(contract.id, as: scene.cast.prefixManager) }
+            #expect(prefixAccount?.code == .notFound)
+            #expect(try await scene.account(contract.id, as: scene.cast.ownManager).instalments.count == 3)
+        }
+    }
+
+    @Test func theCountdownBoardShowsEachCallerTheirScopeSoonestDueFirst() async throws {
+        try await Self.hosted { scene in
+            let older = try await scene.sign(try await scene.submitted(signing: "2026-08-01"))
+            let newer = try await scene.sign(try await scene.submitted(signing: "2026-11-25"))
+            _ = try await scene.pay(older.id, 3_333, reference: "P-OLD-1")
+            let all = try await scene.board(as: scene.finance)
+            #expect(all.receivables.count == 6 && all.page.nextPageToken.isEmpty)
+            #expect(all.receivables.map(\.dueDate) == all.receivables.map(\.dueDate).sorted())
+            let open = try await scene.board(as: scene.finance) { $0.openOnly = true }
+            #expect(open.receivables.count == 5 && !open.receivables.contains { $0.state == .paid })
+            // 2026-08-01 + 30 = 08-31, more than 60 days before 2026-12-01 whatever today is after it.
+            let late = try await scene.board(as: scene.finance) { $0.minDaysOverdue = 60 }
+            #expect(late.receivables.allSatisfy { $0.contractID == older.id && $0.daysOverdue >= 60 && $0.state != .paid })
+            #expect(late.receivables.first?.dueDate == "2026-08-31")
+
+            // Paged two at a time, every row once, in order.
+            var seen: [String] = []
+            var token = ""
+            repeat {
+                let current = token
+                let page = try await scene.board(as: scene.finance) {
+                    $0.page = .with {
+                        $0.pageSize = 2; $0.pageToken = current
+                    }
+                }
+                seen += page.receivables.map(\.instalmentID)
+                token = page.page.nextPageToken
+            } while !token.isEmpty
+            #expect(seen == all.receivables.map(\.instalmentID))
+
+            #expect(try await scene.board(as: scene.cast.rep).receivables.count == 6)
+            #expect(try await scene.board(as: scene.cast.ownManager) { $0.contractID = newer.id }.receivables.count == 3)
+            #expect(try await scene.board(as: scene.cast.prefixManager).receivables.isEmpty)
+            #expect(try await scene.board(as: scene.cast.stranger).receivables.isEmpty)
+            let colleague = Caller(tenant: scene.cast.rep.tenant, userID: "wang.wu", roles: [.rep], orgPath: "/north/n1")
+            #expect(try await scene.board(as: colleague).receivables.isEmpty, "a rep sees only their own deals' money")
+
+            let badToken = await StageMoveTests.refusal { try await scene.board(as: scene.finance) { $0.page.pageToken = "djE6MTI=" } }
+            #expect(badToken?.code == .invalidArgument && badToken?.message.hasPrefix("page.page_token") == true)
+            let badDays = await StageMoveTests.refusal { try await scene.board(as: scene.finance) { $0.minDaysOverdue = -1 } }
+            #expect(badDays?.code == .invalidArgument && badDays?.message.hasPrefix("min_days_overdue") == true)
+        }
+    }
+
+    @Test func invoiceStepsGoForwardWithTheirNumber() async throws {
+        try await Self.hosted { scene in
+            let contract = try await scene.sign(try await scene.submitted())
+            let instalment = try await scene.account(contract.id).instalments[0]
+            let asFinance = try await scene.clients.metadata(scene.finance)
+            func step(_ step: Sales_Opportunities_V1_InvoiceStep, number: String = "", as metadata: Metadata? = nil) async throws
+                -> Sales_Opportunities_V1_Receivable
+            {
+                try await scene.receivables.recordInvoice(
+                    .with {
+                        $0.instalmentID = instalment.instalmentID
+                        $0.step = step
+                        $0.invoiceNumber = number
+                    }, metadata: metadata ?? asFinance)
+            }
+            let noNumber = await StageMoveTests.refusal { try await step(.issued) }
+            #expect(noNumber?.code == .invalidArgument && noNumber?.message.hasPrefix("invoice_number") == true)
+            #expect(try await step(.issued, number: "31000261120001").state == .invoiced)
+            #expect(try await step(.inLegalReview).state == .inLegalReview)
+            let backwards = await StageMoveTests.refusal { try await step(.delivered) }
+            #expect(backwards?.code == .failedPrecondition)
+            let otherNumber = await StageMoveTests.refusal { try await step(.accepted, number: "31000261120999") }
+            #expect(otherNumber?.code == .failedPrecondition && otherNumber?.message.contains("31000261120001") == true)
+            let accepted = try await step(.accepted)
+            #expect(accepted.state == .accepted && accepted.invoiceNumber == "31000261120001" && accepted.invoiceStep == .accepted)
+            let unknown = await StageMoveTests.refusal { try await step(.unspecified) }
+            #expect(unknown?.code == .invalidArgument && unknown?.message.hasPrefix("step") == true)
+            let byRep = await StageMoveTests.refusal { try await step(.accepted, as: try await scene.clients.metadata(scene.cast.rep)) }
+            #expect(byRep?.code == .permissionDenied)
+            let strangerFinance = Caller(tenant: scene.cast.stranger.tenant, userID: "qian.cw", roles: [.finance], orgPath: "/")
+            let stranger = await StageMoveTests.refusal { try await step(.accepted, as: try await scene.clients.metadata(strangerFinance)) }
+            #expect(stranger?.code == .notFound)
+        }
+    }
+}
+
+extension Sales_Opportunities_V1_RefundPaymentRequest {
+    func with(_ change: (inout Self) -> Void) -> Self {
+        var copy = self
+        change(&copy)
+        return copy
+    }
+}
