@@ -63,8 +63,22 @@ extension EndToEnd {
                     #expect(quotes.allSatisfy { $0.paymentPlan.map(\.amount.minorUnits).reduce(0, +) == $0.total.minorUnits })
                     #expect(quotes.allSatisfy { $0.needsApproval == ($0.credit.grade == .red) })
                 }
-                #expect(grades.sorted { $0.rawValue < $1.rawValue } == [.green, .yellow, .red], "one quote of each grade, none twice")
+                #expect(grades.sorted { $0.rawValue < $1.rawValue } == [.green, .green, .yellow, .red], "each grade, the won deal's too, none twice")
                 #expect(Set(states) == [.accepted, .ready, .pendingApproval])
+                // The won deal was won by signing its contract: the first instalment paid, the second
+                // overdue with part paid and its invoice awaiting acceptance, the third to come.
+                let finance = try await client.metadata(Caller(tenant: admin.tenant, userID: "fang.cai", roles: [.finance], orgPath: "/hq"))
+                let receivables = Sales_Opportunities_V1_ReceivableService.Client(wrapping: grpc)
+                let board = try await receivables.listReceivables(.init(), metadata: finance).receivables
+                #expect(board.map(\.opportunityID) == [won.id, won.id, won.id], "one signed contract, loaded once")
+                #expect(board.map(\.state) == [.paid, .awaitingAcceptance, .notInvoiced])
+                #expect(board[1].daysOverdue > 5 && board[1].paid.minorUnits > 0 && board[1].outstanding.minorUnits > 0)
+                #expect(board[2].daysOverdue == 0 && board[2].daysLeft > 0)
+                let account = try await receivables.getContractAccount(.with { $0.contractID = board[0].contractID }, metadata: finance)
+                #expect(account.payments.count == 2 && account.total.minorUnits == board.map(\.amount.minorUnits).reduce(0, +))
+                let contract = try await Sales_Opportunities_V1_ContractService.Client(wrapping: grpc).getContract(
+                    .with { $0.id = account.contractID }, metadata: metadata)
+                #expect(contract.state == .signed && contract.signature.documentSha256.count == 64)
             }
 
             // The demo's routing is set up once: one version of each rule set, the desk, the mapping table.

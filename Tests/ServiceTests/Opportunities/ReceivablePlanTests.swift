@@ -59,7 +59,10 @@ import Testing
                     ("finance, one customer", finance, .init(customerID: "customer-17"), nil),
                     ("rep", rep, .init(), nil),
                     ("team manager", Caller(tenant: Self.tenant, userID: "m-7", roles: [.manager], orgPath: "/region-3/team-7"), .init(), nil),
-                    ("region manager", Caller(tenant: Self.tenant, userID: "m-3", roles: [.manager], orgPath: "/region-3"), .init(openOnly: true), nil),
+                    (
+                        "region manager", Caller(tenant: Self.tenant, userID: "m-3", roles: [.manager], orgPath: "/region-3"), .init(openOnly: true),
+                        nil
+                    ),
                     ("finance, one rep", finance, .init(ownerID: "rep-7", openOnly: true), nil),
                 ]
                 var plans: [(String, String)] = []

@@ -6,11 +6,12 @@ import SwiftProtobuf
 
 /// The demo's deals carried through the built-in pipeline the way reps would: activities with
 /// their signals, each move through its stage's gate with a key action and the customer's words,
-/// so the demo shows deals in every stage, with history and evidence, one won and one lost. The
-/// deeper deals have a presales engineer on their team whose demo earns a part of the contribution
-/// matrix; the won deal's parts are confirmed by both.
+/// so the demo shows deals in every stage, with history and evidence, one lost and one brought to
+/// 商务谈判 to be won by signing its contract (`DemoContracts`). The deeper deals have a presales
+/// engineer on their team whose demo earns a part of the contribution matrix; the won deal's parts
+/// are confirmed by both.
 enum DemoDeals {
-    /// How far each converted deal goes, in conversion order.
+    /// How far each converted deal goes, in conversion order (4: won by its contract).
     static let depths = [3, 2, 1, 4, 0, -1, 1, 2]
 
     struct Deal: Sendable {
@@ -117,17 +118,20 @@ enum DemoDeals {
                         }
                     }, metadata: asPresales)
             }
-            guard depth >= 4 else { continue }
-            try await advance("赢单", "签署合同", "合同已盖章")
-            for (person, token, statement) in [
-                ("rep", deal.token, "跑了三次设备科，谈下耗材价格"), ("presales", presalesToken, "做了现场演示和两周试用"),
-            ] {
-                _ = try await contributions.confirmContribution(
-                    .with {
-                        $0.opportunityID = deal.id
-                        $0.statement = statement
-                    }, metadata: ["authorization": "Bearer \(token)", "idempotency-key": "demo-deal-\(index)-confirm-\(person)"])
-            }
+        }
+    }
+
+    /// The won deal's rep and presales engineer each confirm their part of the frozen matrix.
+    static func confirmContributions(of deal: Deal, tokens: [String: String], client: GRPCClient<HTTP2ClientTransport.Posix>) async throws {
+        let contributions = Sales_Opportunities_V1_ContributionService.Client(wrapping: client)
+        for (person, token, statement) in [
+            ("rep", deal.token, "跑了三次设备科，谈下耗材价格"), ("presales", tokens[presales] ?? "", "做了现场演示和两周试用"),
+        ] {
+            _ = try await contributions.confirmContribution(
+                .with {
+                    $0.opportunityID = deal.id
+                    $0.statement = statement
+                }, metadata: ["authorization": "Bearer \(token)", "idempotency-key": "demo-deal-\(deal.id)-confirm-\(person)"])
         }
     }
 }

@@ -86,6 +86,10 @@ public struct DemoLoader: Sendable {
             try await DemoDeals.progress(converted, tokens: frozen, client: client)
             try await DemoPlaybook.load(tokens: frozen, client: client)
             try await DemoQuotes.load(converted, adminToken: admin, client: client)
+            let toWin = converted.indices.filter { DemoDeals.depths[$0 % DemoDeals.depths.count] >= 4 }.map { converted[$0] }
+            for deal in toWin {
+                try await DemoContracts.load(deal, tokens: frozen, financeToken: frozen["fang.cai"]!, client: client)
+            }
         }
         summary = try await withClient(.storeSales) { client in
             var summary = summary
