@@ -384,5 +384,31 @@ public enum OpportunitiesMigrations {
                 UNIQUE (tenant_id, reference)
             );
             """),
+        Migration(
+            "0114_collection_tasks",
+            """
+            -- When an overdue instalment went to the owner's manager (once), and the owner's
+            -- time-boxed tasks: one task of a kind per instalment (done stays done).
+            ALTER TABLE instalments ADD COLUMN escalated_at timestamptz;
+            CREATE INDEX instalments_unpaid_due ON instalments (due_date) WHERE paid_minor < amount_minor;
+            CREATE TABLE collection_tasks (
+                id uuid PRIMARY KEY,
+                seq bigserial NOT NULL UNIQUE,
+                tenant_id text NOT NULL,
+                instalment_id uuid NOT NULL REFERENCES instalments (id),
+                owner_id text NOT NULL,
+                org_path text NOT NULL,
+                kind smallint NOT NULL,
+                title text NOT NULL,
+                due_at timestamptz NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                done_at timestamptz,
+                outcome text NOT NULL DEFAULT ''
+            );
+            CREATE UNIQUE INDEX collection_tasks_once ON collection_tasks (instalment_id, kind);
+            CREATE INDEX collection_tasks_open ON collection_tasks (tenant_id) WHERE done_at IS NULL;
+            CREATE INDEX collection_tasks_owner ON collection_tasks (tenant_id, owner_id, seq DESC);
+            CREATE INDEX collection_tasks_tenant ON collection_tasks (tenant_id, seq DESC);
+            """),
     ]
 }

@@ -33,6 +33,8 @@ public enum OpportunitiesServer {
             blobs: LocalFolderBlobStore(root: try environment.attachmentsFolder(logger: runtime.logger)), signals: signals)
         let contracts = ContractStore(database: database)
         let receivables = ReceivableStore(database: database)
+        let collections = CollectionSweeper(
+            tasks: CollectionTaskStore(database: database), notifier: notifications.notifier, calendars: calendars)
         return ServiceComponents(
             services: [
                 HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),
@@ -50,7 +52,7 @@ public enum OpportunitiesServer {
                         signer: LocalContractSigner(secret: runtime.configuration.jwtSecret), receivables: receivables)),
                 HostedService(
                     Sales_Opportunities_V1_ReceivableService.descriptor,
-                    ReceivableServiceHandler(deals: store, contracts: contracts, receivables: receivables, calendars: calendars)),
+                    ReceivableServiceHandler(deals: store, contracts: contracts, receivables: receivables, sweeper: collections)),
                 notifications.api,
             ],
             background: [
@@ -60,6 +62,10 @@ public enum OpportunitiesServer {
                     let (held, noted) = try await contributions.sweep(tenant: nil, deals: store)
                     if held + noted > 0 {
                         runtime.logger.info("contributions swept", metadata: ["held": "\(held)", "low_parts_noted": "\(noted)"])
+                    }
+                    let (tasks, escalated) = try await collections.sweep(tenant: nil)
+                    if tasks + escalated > 0 {
+                        runtime.logger.info("receivables swept", metadata: ["tasks": "\(tasks)", "escalated": "\(escalated)"])
                     }
                     return .idle
                 },

@@ -334,6 +334,95 @@ import Testing
             #expect(stranger?.code == .notFound)
         }
     }
+
+    @Test func overdueInstalmentsGiveTheOwnerTasksAndGoToTheirManagerOnce() async throws {
+        try await Self.hosted { scene in
+            let admin = try await scene.clients.metadata(Caller(tenant: scene.cast.rep.tenant, userID: "admin", roles: [.admin], orgPath: "/hq"))
+            _ = try await scene.clients.notifications.putNotificationChannel(
+                .with {
+                    $0.channel = .with {
+                        $0.name = "hook"; $0.kind = .webhook; $0.webhookURL = "http://127.0.0.1:9/hook"
+                        $0.secret = String(repeating: "k", count: 32); $0.enabled = true
+                    }
+                }, metadata: admin)
+            // Due 2026-09-01, 10-01 and 10-31: all more than 5 days overdue by now.
+            let contract = try await scene.sign(try await scene.submitted())
+            _ = try await scene.pay(contract.id, 3_333, reference: "PAY-1")
+            let instalments = try await scene.account(contract.id).instalments
+            let asFinance = try await scene.clients.metadata(scene.finance)
+            func invoice(_ index: Int, _ step: Sales_Opportunities_V1_InvoiceStep) async throws {
+                _ = try await scene.receivables.recordInvoice(
+                    .with {
+                        $0.instalmentID = instalments[index].instalmentID; $0.step = step; $0.invoiceNumber = "INV-\(index)"
+                    }, metadata: asFinance)
+            }
+            try await invoice(1, .issued)
+            let swept = try await scene.receivables.sweepReceivables(.init(), metadata: asFinance)
+            #expect(swept.tasksCreated == 2 && swept.escalated == 2, "the paid instalment needs nothing")
+            let again = try await scene.receivables.sweepReceivables(.init(), metadata: asFinance)
+            #expect(again.tasksCreated == 0 && again.escalated == 0, "nothing twice")
+
+            func tasks(_ caller: Caller, openOnly: Bool = true) async throws -> [Sales_Opportunities_V1_CollectionTask] {
+                try await scene.receivables.listCollectionTasks(.with { $0.openOnly = openOnly }, metadata: try await scene.clients.metadata(caller))
+                    .tasks
+            }
+            let mine = try await tasks(scene.cast.rep)
+            #expect(Set(mine.map(\.kind)) == [.confirmInvoiceReceived, .sendInvoice])
+            #expect(mine.allSatisfy { $0.ownerID == scene.cast.rep.userID && $0.dueAt.date > Date() && $0.title.contains("逾期") })
+            #expect(mine.contains { $0.title.hasPrefix("确认客户已收到发票") && $0.title.contains("第2期") })
+            #expect(try await tasks(scene.cast.ownManager).count == 2)
+            #expect(try await tasks(scene.cast.prefixManager).isEmpty)
+            #expect(try await tasks(scene.cast.stranger).isEmpty)
+
+            // The invoice moves on: its task closes and the next one opens.
+            try await invoice(1, .delivered)
+            #expect(try await scene.receivables.sweepReceivables(.init(), metadata: asFinance).tasksCreated == 1)
+            let now = try await tasks(scene.cast.rep)
+            #expect(Set(now.map(\.kind)) == [.chaseAcceptance, .sendInvoice])
+            #expect(
+                try await tasks(scene.cast.rep, openOnly: false).contains { $0.kind == .confirmInvoiceReceived && $0.outcome == "invoice moved on" })
+
+            let send = try #require(now.first { $0.kind == .sendInvoice })
+            let asRep = try await scene.clients.metadata(scene.cast.rep)
+            let done = try await scene.receivables.completeCollectionTask(
+                .with {
+                    $0.id = send.id; $0.outcome = "发票已寄出，顺丰单号 SF123"
+                }, metadata: asRep)
+            #expect(done.hasDoneAt && done.outcome == "发票已寄出，顺丰单号 SF123")
+            let twice = try await scene.receivables.completeCollectionTask(
+                .with {
+                    $0.id = send.id; $0.outcome = "再次"
+                }, metadata: asRep)
+            #expect(twice == done, "done stays done")
+            let empty = await StageMoveTests.refusal {
+                try await scene.receivables.completeCollectionTask(
+                    .with {
+                        $0.id = send.id; $0.outcome = " "
+                    }, metadata: asRep)
+            }
+            #expect(empty?.code == .invalidArgument && empty?.message.hasPrefix("outcome") == true)
+            for outsider in [scene.cast.prefixManager, scene.cast.stranger] {
+                let refusal = await StageMoveTests.refusal {
+                    try await scene.receivables.completeCollectionTask(
+                        .with {
+                            $0.id = send.id; $0.outcome = "x"
+                        }, metadata: try await scene.clients.metadata(outsider))
+                }
+                #expect(refusal?.code == .notFound)
+            }
+            let bySweep = await StageMoveTests.refusal { try await scene.receivables.sweepReceivables(.init(), metadata: asRep) }
+            #expect(bySweep?.code == .permissionDenied)
+
+            // The manager heard once per instalment, and forecasting got each slip once.
+            #expect(try await Self.events("InstalmentSlipped", of: contract.id, in: scene.database).count == 2)
+            let rows = try await scene.database.query(
+                """
+                SELECT count(*) FROM notification_deliveries
+                WHERE tenant_id = \(scene.cast.rep.tenant.rawValue) AND notice = 'instalment_overdue' AND audience = 'team:/north/n1'
+                """)
+            for try await count in rows.decode(Int64.self) { #expect(count == 2) }
+        }
+    }
 }
 
 extension Sales_Opportunities_V1_RefundPaymentRequest {

@@ -13,10 +13,10 @@ struct ReceivableServiceHandler: Sales_Opportunities_V1_ReceivableService.Simple
     let deals: OpportunityStore
     let contracts: ContractStore
     let receivables: ReceivableStore
-    let calendars: TenantCalendars
+    let sweeper: CollectionSweeper
 
     func today(_ tenant: TenantID) async -> LocalDate {
-        await calendars.calendar(for: tenant).localDate(of: Date())
+        await sweeper.calendars.calendar(for: tenant).localDate(of: Date())
     }
 
     func listReceivables(

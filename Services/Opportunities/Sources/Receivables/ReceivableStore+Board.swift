@@ -103,12 +103,12 @@ extension ReceivableStore {
             logger: database.logger)
     }
 
-    private static let columns = """
+    static let columns = """
         id, contract_id, opportunity_id, customer_id, customer_name, owner_id, number, to_char(due_date, 'YYYY-MM-DD') AS due,
         amount_minor, paid_minor, currency, invoice_step, invoice_number
         """
 
-    private static func receivable(_ row: PostgresRandomAccessRow) throws -> Sales_Opportunities_V1_Receivable {
+    static func receivable(_ row: PostgresRandomAccessRow) throws -> Sales_Opportunities_V1_Receivable {
         let currency: String = try row.decode("currency")
         let amount: Int64 = try row.decode("amount_minor"), paid: Int64 = try row.decode("paid_minor")
         let daysLeft = Int32(try row.decode("days_left", as: Int32.self))

@@ -85,13 +85,55 @@ public enum Sales_Opportunities_V1_ReceivableService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListCollectionTasks" metadata.
+        public enum ListCollectionTasks: Sendable {
+            /// Request type for "ListCollectionTasks".
+            public typealias Input = Sales_Opportunities_V1_ListCollectionTasksRequest
+            /// Response type for "ListCollectionTasks".
+            public typealias Output = Sales_Opportunities_V1_ListCollectionTasksResponse
+            /// Descriptor for "ListCollectionTasks".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.ReceivableService"),
+                method: "ListCollectionTasks",
+                type: .unary
+            )
+        }
+        /// Namespace for "CompleteCollectionTask" metadata.
+        public enum CompleteCollectionTask: Sendable {
+            /// Request type for "CompleteCollectionTask".
+            public typealias Input = Sales_Opportunities_V1_CompleteCollectionTaskRequest
+            /// Response type for "CompleteCollectionTask".
+            public typealias Output = Sales_Opportunities_V1_CollectionTask
+            /// Descriptor for "CompleteCollectionTask".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.ReceivableService"),
+                method: "CompleteCollectionTask",
+                type: .unary
+            )
+        }
+        /// Namespace for "SweepReceivables" metadata.
+        public enum SweepReceivables: Sendable {
+            /// Request type for "SweepReceivables".
+            public typealias Input = Sales_Opportunities_V1_SweepReceivablesRequest
+            /// Response type for "SweepReceivables".
+            public typealias Output = Sales_Opportunities_V1_SweepReceivablesResponse
+            /// Descriptor for "SweepReceivables".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.ReceivableService"),
+                method: "SweepReceivables",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.opportunities.v1.ReceivableService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ListReceivables.descriptor,
             RecordInvoice.descriptor,
             RecordPayment.descriptor,
             RefundPayment.descriptor,
-            GetContractAccount.descriptor
+            GetContractAccount.descriptor,
+            ListCollectionTasks.descriptor,
+            CompleteCollectionTask.descriptor,
+            SweepReceivables.descriptor
         ]
     }
 }
@@ -191,6 +233,48 @@ extension Sales_Opportunities_V1_ReceivableService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetContractAccountRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ContractAccount>
+
+        /// Handle the "ListCollectionTasks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_ListCollectionTasksRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_ListCollectionTasksResponse` messages.
+        func listCollectionTasks(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListCollectionTasksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListCollectionTasksResponse>
+
+        /// Handle the "CompleteCollectionTask" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_CompleteCollectionTaskRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_CollectionTask` messages.
+        func completeCollectionTask(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_CompleteCollectionTaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_CollectionTask>
+
+        /// Handle the "SweepReceivables" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_SweepReceivablesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_SweepReceivablesResponse` messages.
+        func sweepReceivables(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_SweepReceivablesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_SweepReceivablesResponse>
     }
 
     /// Service protocol for the "sales.opportunities.v1.ReceivableService" service.
@@ -274,6 +358,48 @@ extension Sales_Opportunities_V1_ReceivableService {
             request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetContractAccountRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ContractAccount>
+
+        /// Handle the "ListCollectionTasks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListCollectionTasksRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_ListCollectionTasksResponse` message.
+        func listCollectionTasks(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListCollectionTasksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListCollectionTasksResponse>
+
+        /// Handle the "CompleteCollectionTask" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_CompleteCollectionTaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_CollectionTask` message.
+        func completeCollectionTask(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_CompleteCollectionTaskRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_CollectionTask>
+
+        /// Handle the "SweepReceivables" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SweepReceivablesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_SweepReceivablesResponse` message.
+        func sweepReceivables(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_SweepReceivablesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_SweepReceivablesResponse>
     }
 
     /// Simple service protocol for the "sales.opportunities.v1.ReceivableService" service.
@@ -355,6 +481,48 @@ extension Sales_Opportunities_V1_ReceivableService {
             request: Sales_Opportunities_V1_GetContractAccountRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_ContractAccount
+
+        /// Handle the "ListCollectionTasks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_ListCollectionTasksRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_ListCollectionTasksResponse` to respond with.
+        func listCollectionTasks(
+            request: Sales_Opportunities_V1_ListCollectionTasksRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_ListCollectionTasksResponse
+
+        /// Handle the "CompleteCollectionTask" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_CompleteCollectionTaskRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_CollectionTask` to respond with.
+        func completeCollectionTask(
+            request: Sales_Opportunities_V1_CompleteCollectionTaskRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_CollectionTask
+
+        /// Handle the "SweepReceivables" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_SweepReceivablesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_SweepReceivablesResponse` to respond with.
+        func sweepReceivables(
+            request: Sales_Opportunities_V1_SweepReceivablesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_SweepReceivablesResponse
     }
 }
 
@@ -417,6 +585,39 @@ extension Sales_Opportunities_V1_ReceivableService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_ReceivableService.Method.ListCollectionTasks.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListCollectionTasksRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListCollectionTasksResponse>(),
+            handler: { request, context in
+                try await self.listCollectionTasks(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_ReceivableService.Method.CompleteCollectionTask.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_CompleteCollectionTaskRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_CollectionTask>(),
+            handler: { request, context in
+                try await self.completeCollectionTask(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_ReceivableService.Method.SweepReceivables.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_SweepReceivablesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SweepReceivablesResponse>(),
+            handler: { request, context in
+                try await self.sweepReceivables(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -472,6 +673,39 @@ extension Sales_Opportunities_V1_ReceivableService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ContractAccount> {
         let response = try await self.getContractAccount(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listCollectionTasks(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListCollectionTasksRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListCollectionTasksResponse> {
+        let response = try await self.listCollectionTasks(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func completeCollectionTask(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_CompleteCollectionTaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_CollectionTask> {
+        let response = try await self.completeCollectionTask(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func sweepReceivables(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_SweepReceivablesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_SweepReceivablesResponse> {
+        let response = try await self.sweepReceivables(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -540,6 +774,45 @@ extension Sales_Opportunities_V1_ReceivableService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ContractAccount> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_ContractAccount>(
             message: try await self.getContractAccount(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listCollectionTasks(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListCollectionTasksRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListCollectionTasksResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_ListCollectionTasksResponse>(
+            message: try await self.listCollectionTasks(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func completeCollectionTask(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_CompleteCollectionTaskRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_CollectionTask> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_CollectionTask>(
+            message: try await self.completeCollectionTask(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func sweepReceivables(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_SweepReceivablesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_SweepReceivablesResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_SweepReceivablesResponse>(
+            message: try await self.sweepReceivables(
                 request: request.message,
                 context: context
             ),
@@ -654,6 +927,63 @@ extension Sales_Opportunities_V1_ReceivableService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ContractAccount>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ContractAccount>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListCollectionTasks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListCollectionTasksRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListCollectionTasksRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListCollectionTasksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listCollectionTasks<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListCollectionTasksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListCollectionTasksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListCollectionTasksResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListCollectionTasksResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "CompleteCollectionTask" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_CompleteCollectionTaskRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_CompleteCollectionTaskRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_CollectionTask` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func completeCollectionTask<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_CompleteCollectionTaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_CompleteCollectionTaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_CollectionTask>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CollectionTask>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SweepReceivables" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SweepReceivablesRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_SweepReceivablesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_SweepReceivablesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func sweepReceivables<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SweepReceivablesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_SweepReceivablesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_SweepReceivablesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SweepReceivablesResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -826,6 +1156,96 @@ extension Sales_Opportunities_V1_ReceivableService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListCollectionTasks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ListCollectionTasksRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ListCollectionTasksRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ListCollectionTasksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listCollectionTasks<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListCollectionTasksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ListCollectionTasksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListCollectionTasksResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListCollectionTasksResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_ReceivableService.Method.ListCollectionTasks.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "CompleteCollectionTask" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_CompleteCollectionTaskRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_CompleteCollectionTaskRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_CollectionTask` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func completeCollectionTask<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_CompleteCollectionTaskRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_CompleteCollectionTaskRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_CollectionTask>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CollectionTask>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_ReceivableService.Method.CompleteCollectionTask.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SweepReceivables" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SweepReceivablesRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_SweepReceivablesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_SweepReceivablesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func sweepReceivables<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SweepReceivablesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_SweepReceivablesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_SweepReceivablesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SweepReceivablesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_ReceivableService.Method.SweepReceivables.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -952,6 +1372,81 @@ extension Sales_Opportunities_V1_ReceivableService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetContractAccountRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ContractAccount>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCollectionTasks" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_ListCollectionTasksRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCollectionTasks<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ListCollectionTasksRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListCollectionTasksResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listCollectionTasks(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListCollectionTasksRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListCollectionTasksResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CompleteCollectionTask" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_CompleteCollectionTaskRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func completeCollectionTask<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_CompleteCollectionTaskRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CollectionTask>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.completeCollectionTask(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_CompleteCollectionTaskRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_CollectionTask>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SweepReceivables" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_SweepReceivablesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func sweepReceivables<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SweepReceivablesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SweepReceivablesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.sweepReceivables(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SweepReceivablesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_SweepReceivablesResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1100,6 +1595,93 @@ extension Sales_Opportunities_V1_ReceivableService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getContractAccount(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListCollectionTasks" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listCollectionTasks<Result>(
+        _ message: Sales_Opportunities_V1_ListCollectionTasksRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListCollectionTasksResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_ListCollectionTasksRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listCollectionTasks(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "CompleteCollectionTask" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func completeCollectionTask<Result>(
+        _ message: Sales_Opportunities_V1_CompleteCollectionTaskRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CollectionTask>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_CompleteCollectionTaskRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.completeCollectionTask(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SweepReceivables" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func sweepReceivables<Result>(
+        _ message: Sales_Opportunities_V1_SweepReceivablesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SweepReceivablesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_SweepReceivablesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.sweepReceivables(
             request: request,
             options: options,
             onResponse: handleResponse

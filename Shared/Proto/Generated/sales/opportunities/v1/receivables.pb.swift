@@ -130,6 +130,67 @@ public nonisolated enum Sales_Opportunities_V1_ReceivableState: SwiftProtobuf.En
 
 }
 
+/// What a rep is asked to do about an unpaid instalment past its due date, by how far its invoice got.
+public nonisolated enum Sales_Opportunities_V1_CollectionTaskKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// Not invoiced: get the invoice issued and sent.
+  case sendInvoice // = 1
+
+  /// Issued: confirm the customer received it.
+  case confirmInvoiceReceived // = 2
+
+  /// Delivered: chase the acceptance signature.
+  case chaseAcceptance // = 3
+
+  /// In the customer's legal review: follow it up.
+  case followLegalReview // = 4
+
+  /// Accepted: collect the payment.
+  case collectPayment // = 5
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .sendInvoice
+    case 2: self = .confirmInvoiceReceived
+    case 3: self = .chaseAcceptance
+    case 4: self = .followLegalReview
+    case 5: self = .collectPayment
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .sendInvoice: return 1
+    case .confirmInvoiceReceived: return 2
+    case .chaseAcceptance: return 3
+    case .followLegalReview: return 4
+    case .collectPayment: return 5
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Opportunities_V1_CollectionTaskKind] = [
+    .unspecified,
+    .sendInvoice,
+    .confirmInvoiceReceived,
+    .chaseAcceptance,
+    .followLegalReview,
+    .collectPayment,
+  ]
+
+}
+
 /// One instalment of a signed contract, as the countdown board shows it.
 public nonisolated struct Sales_Opportunities_V1_Receivable: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -726,6 +787,178 @@ public nonisolated struct Sales_Opportunities_V1_PaymentRefunded: @unchecked Sen
   fileprivate var _storage = _StorageClass.defaultInstance
 }
 
+/// A time-boxed task for the deal's owner.
+public nonisolated struct Sales_Opportunities_V1_CollectionTask: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  public var instalmentID: String = String()
+
+  public var contractID: String = String()
+
+  public var customerName: String = String()
+
+  public var ownerID: String = String()
+
+  public var kind: Sales_Opportunities_V1_CollectionTaskKind = .unspecified
+
+  /// What to do, in the tenant's language: "确认客户已收到发票（第2期，逾期3天）".
+  public var title: String = String()
+
+  public var dueAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_dueAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_dueAt = newValue}
+  }
+  /// Returns true if `dueAt` has been explicitly set.
+  public var hasDueAt: Bool {self._dueAt != nil}
+  /// Clears the value of `dueAt`. Subsequent reads from it will return its default value.
+  public mutating func clearDueAt() {self._dueAt = nil}
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {self._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {self._createdAt = nil}
+
+  /// Set when done: by the rep (CompleteCollectionTask), or by the sweep when the instalment was
+  /// paid or its invoice moved on.
+  public var doneAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_doneAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_doneAt = newValue}
+  }
+  /// Returns true if `doneAt` has been explicitly set.
+  public var hasDoneAt: Bool {self._doneAt != nil}
+  /// Clears the value of `doneAt`. Subsequent reads from it will return its default value.
+  public mutating func clearDoneAt() {self._doneAt = nil}
+
+  public var outcome: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _dueAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _doneAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// The caller's tasks (a manager: their teams'; finance and admins: all), newest first.
+public nonisolated struct Sales_Opportunities_V1_ListCollectionTasksRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var openOnly: Bool = false
+
+  public var page: Sales_Common_V1_PageRequest {
+    get {_page ?? Sales_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Sales_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_ListCollectionTasksResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tasks: [Sales_Opportunities_V1_CollectionTask] = []
+
+  public var page: Sales_Common_V1_PageResponse {
+    get {_page ?? Sales_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Sales_Common_V1_PageResponse? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_CompleteCollectionTaskRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var id: String = String()
+
+  /// Required, up to 200 characters: what was done ("客户财务确认已收到发票").
+  public var outcome: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Runs the collection sweep now for the caller's tenant (finance or admin); it also runs on a
+/// schedule. Each unpaid instalment past due gets its owner a task by its invoice step; one more
+/// than 5 days overdue goes to the owner's manager once, with an InstalmentSlipped event.
+public nonisolated struct Sales_Opportunities_V1_SweepReceivablesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_SweepReceivablesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var tasksCreated: Int32 = 0
+
+  public var escalated: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Event (aggregate "contract"): an instalment more than 5 days overdue, for forecasting.
+public nonisolated struct Sales_Opportunities_V1_InstalmentSlipped: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var receivable: Sales_Opportunities_V1_Receivable {
+    get {_receivable ?? Sales_Opportunities_V1_Receivable()}
+    set {_receivable = newValue}
+  }
+  /// Returns true if `receivable` has been explicitly set.
+  public var hasReceivable: Bool {self._receivable != nil}
+  /// Clears the value of `receivable`. Subsequent reads from it will return its default value.
+  public mutating func clearReceivable() {self._receivable = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _receivable: Sales_Opportunities_V1_Receivable? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "sales.opportunities.v1"
@@ -736,6 +969,10 @@ nonisolated extension Sales_Opportunities_V1_InvoiceStep: SwiftProtobuf._ProtoNa
 
 nonisolated extension Sales_Opportunities_V1_ReceivableState: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0RECEIVABLE_STATE_UNSPECIFIED\0\u{1}RECEIVABLE_STATE_NOT_INVOICED\0\u{1}RECEIVABLE_STATE_INVOICED\0\u{1}RECEIVABLE_STATE_AWAITING_ACCEPTANCE\0\u{1}RECEIVABLE_STATE_IN_LEGAL_REVIEW\0\u{1}RECEIVABLE_STATE_ACCEPTED\0\u{1}RECEIVABLE_STATE_PAID\0")
+}
+
+nonisolated extension Sales_Opportunities_V1_CollectionTaskKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0COLLECTION_TASK_KIND_UNSPECIFIED\0\u{1}COLLECTION_TASK_KIND_SEND_INVOICE\0\u{1}COLLECTION_TASK_KIND_CONFIRM_INVOICE_RECEIVED\0\u{1}COLLECTION_TASK_KIND_CHASE_ACCEPTANCE\0\u{1}COLLECTION_TASK_KIND_FOLLOW_LEGAL_REVIEW\0\u{1}COLLECTION_TASK_KIND_COLLECT_PAYMENT\0")
 }
 
 nonisolated extension Sales_Opportunities_V1_Receivable: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1701,6 +1938,291 @@ nonisolated extension Sales_Opportunities_V1_PaymentRefunded: SwiftProtobuf.Mess
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_CollectionTask: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CollectionTask"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}instalment_id\0\u{3}contract_id\0\u{3}customer_name\0\u{3}owner_id\0\u{1}kind\0\u{1}title\0\u{3}due_at\0\u{3}created_at\0\u{3}done_at\0\u{1}outcome\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.instalmentID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.contractID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.customerName) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
+      case 6: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.title) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._dueAt) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._createdAt) }()
+      case 10: try { try decoder.decodeSingularMessageField(value: &self._doneAt) }()
+      case 11: try { try decoder.decodeSingularStringField(value: &self.outcome) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.instalmentID.isEmpty {
+      try visitor.visitSingularStringField(value: self.instalmentID, fieldNumber: 2)
+    }
+    if !self.contractID.isEmpty {
+      try visitor.visitSingularStringField(value: self.contractID, fieldNumber: 3)
+    }
+    if !self.customerName.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerName, fieldNumber: 4)
+    }
+    if !self.ownerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ownerID, fieldNumber: 5)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 6)
+    }
+    if !self.title.isEmpty {
+      try visitor.visitSingularStringField(value: self.title, fieldNumber: 7)
+    }
+    try { if let v = self._dueAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    try { if let v = self._createdAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    try { if let v = self._doneAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+    } }()
+    if !self.outcome.isEmpty {
+      try visitor.visitSingularStringField(value: self.outcome, fieldNumber: 11)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_CollectionTask, rhs: Sales_Opportunities_V1_CollectionTask) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.instalmentID != rhs.instalmentID {return false}
+    if lhs.contractID != rhs.contractID {return false}
+    if lhs.customerName != rhs.customerName {return false}
+    if lhs.ownerID != rhs.ownerID {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.title != rhs.title {return false}
+    if lhs._dueAt != rhs._dueAt {return false}
+    if lhs._createdAt != rhs._createdAt {return false}
+    if lhs._doneAt != rhs._doneAt {return false}
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ListCollectionTasksRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCollectionTasksRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}open_only\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularBoolField(value: &self.openOnly) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.openOnly != false {
+      try visitor.visitSingularBoolField(value: self.openOnly, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ListCollectionTasksRequest, rhs: Sales_Opportunities_V1_ListCollectionTasksRequest) -> Bool {
+    if lhs.openOnly != rhs.openOnly {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ListCollectionTasksResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListCollectionTasksResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}tasks\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.tasks) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.tasks.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.tasks, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ListCollectionTasksResponse, rhs: Sales_Opportunities_V1_ListCollectionTasksResponse) -> Bool {
+    if lhs.tasks != rhs.tasks {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_CompleteCollectionTaskRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CompleteCollectionTaskRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}outcome\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.outcome) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.id.isEmpty {
+      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
+    }
+    if !self.outcome.isEmpty {
+      try visitor.visitSingularStringField(value: self.outcome, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_CompleteCollectionTaskRequest, rhs: Sales_Opportunities_V1_CompleteCollectionTaskRequest) -> Bool {
+    if lhs.id != rhs.id {return false}
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_SweepReceivablesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SweepReceivablesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_SweepReceivablesRequest, rhs: Sales_Opportunities_V1_SweepReceivablesRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_SweepReceivablesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SweepReceivablesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}tasks_created\0\u{1}escalated\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.tasksCreated) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.escalated) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.tasksCreated != 0 {
+      try visitor.visitSingularInt32Field(value: self.tasksCreated, fieldNumber: 1)
+    }
+    if self.escalated != 0 {
+      try visitor.visitSingularInt32Field(value: self.escalated, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_SweepReceivablesResponse, rhs: Sales_Opportunities_V1_SweepReceivablesResponse) -> Bool {
+    if lhs.tasksCreated != rhs.tasksCreated {return false}
+    if lhs.escalated != rhs.escalated {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_InstalmentSlipped: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".InstalmentSlipped"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}receivable\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._receivable) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._receivable {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_InstalmentSlipped, rhs: Sales_Opportunities_V1_InstalmentSlipped) -> Bool {
+    if lhs._receivable != rhs._receivable {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
