@@ -423,6 +423,78 @@ import Testing
             for try await count in rows.decode(Int64.self) { #expect(count == 2) }
         }
     }
+
+    @Test func aPaymentFileGoesInOnceWithEachBadRowRefusedAlone() async throws {
+        try await Self.hosted { scene in
+            let first = try await scene.sign(try await scene.submitted())
+            let second = try await scene.sign(try await scene.submitted())
+            let unsigned = try await scene.submitted()
+            // Another tenant's contract (a draft there: NOT_FOUND here, not "not signed").
+            let asStranger = try await scene.clients.metadata(scene.cast.stranger)
+            let strangerDeal = try await scene.clients.newDeal(by: scene.cast.stranger)
+            let strangerOffer = try await scene.quotes.createQuote(
+                .with {
+                    $0.opportunityID = strangerDeal.id
+                    $0.lines = [QuoteTests.line("年度服务", 1, 10_000)]
+                    $0.paymentPlan = QuoteTests.plan([(10_000, 0)])
+                }, metadata: asStranger)
+            let strangerQuote = try await scene.quotes.acceptQuote(.with { $0.id = strangerOffer.id }, metadata: asStranger)
+            let strangerContract = try await scene.contracts.createContract(
+                .with {
+                    $0.quoteID = strangerQuote.id
+                    $0.signingDate = "2026-09-01"
+                }, metadata: asStranger)
+            func row(_ line: Int32, _ contract: String, _ reference: String, _ fen: Int64, on day: String = "2026-11-20")
+                -> Sales_Opportunities_V1_PaymentRow
+            {
+                .with {
+                    $0.line = line; $0.contractID = contract; $0.reference = reference; $0.amount = QuoteTests.money(fen); $0.receivedOn = day
+                }
+            }
+            let rows = [
+                row(2, first.id, "F-1", 4_000),
+                row(3, second.id, "F-2", 10_000),
+                row(4, first.id, "F-3", 7_000),  // 6,000 still owed: 1,000 credit
+                row(5, first.id, "F-1", 4_000),  // the same line twice in the file
+                row(6, first.id, "F-2", 500),  // another payment under F-2's reference
+                row(7, "合同-7", "F-7", 100),
+                row(8, unsigned.id, "F-8", 100),
+                row(9, strangerContract.id, "F-9", 100),
+                row(10, second.id, "F-10", 100, on: "2026-02-30"),
+            ]
+            let asFinance = try await scene.clients.metadata(scene.finance)
+            let answer = try await scene.receivables.importPayments(.with { $0.rows = rows }, metadata: asFinance).outcomes
+            #expect(answer.map(\.line) == rows.map(\.line))
+            #expect(answer[0..<3].allSatisfy { !$0.paymentID.isEmpty && !$0.alreadyRecorded && $0.errorCode.isEmpty })
+            #expect(answer[3].alreadyRecorded && answer[3].paymentID == answer[0].paymentID)
+            #expect(answer[4].errorCode == "ALREADY_EXISTS" && answer[4].field == "reference")
+            #expect(answer[5].errorCode == "INVALID_ARGUMENT" && answer[5].field == "contract_id")
+            #expect(answer[6].errorCode == "FAILED_PRECONDITION" && answer[6].reason.contains("not signed"))
+            #expect(answer[7].errorCode == "NOT_FOUND" && answer[7].field == "contract_id")
+            #expect(answer[8].errorCode == "INVALID_ARGUMENT" && answer[8].field == "received_on")
+            let account = try await scene.account(first.id)
+            #expect(account.paid.minorUnits == 10_000 && account.credit.minorUnits == 1_000 && account.payments.allSatisfy { $0.source == "file" })
+            #expect(try await scene.account(second.id).outstanding.minorUnits == 0)
+
+            // The same file again records nothing new.
+            let rerun = try await scene.receivables.importPayments(.with { $0.rows = rows }, metadata: asFinance).outcomes
+            #expect(rerun[0..<4].allSatisfy(\.alreadyRecorded) && rerun.map(\.paymentID) == answer.map(\.paymentID))
+            #expect(try await scene.account(first.id) == account)
+            #expect(try await Self.events("PaymentReceived", of: first.id, in: scene.database).count == 2)
+
+            for count in [0, 1_001] {
+                let refusal = await StageMoveTests.refusal {
+                    try await scene.receivables.importPayments(
+                        .with { $0.rows = Array(repeating: row(1, first.id, "X", 1), count: count) }, metadata: asFinance)
+                }
+                #expect(refusal?.code == .invalidArgument && refusal?.message.hasPrefix("rows") == true)
+            }
+            let byRep = await StageMoveTests.refusal {
+                try await scene.receivables.importPayments(.with { $0.rows = rows }, metadata: try await scene.clients.metadata(scene.cast.rep))
+            }
+            #expect(byRep?.code == .permissionDenied)
+        }
+    }
 }
 
 extension Sales_Opportunities_V1_RefundPaymentRequest {

@@ -15,79 +15,80 @@ extension ReceivableServiceHandler {
         request: Sales_Opportunities_V1_RecordPaymentRequest, context: ServerContext
     ) async throws -> Sales_Opportunities_V1_RecordPaymentResponse {
         let caller = try RequestContext.caller(allowedTo: .keepAccounts, "recording a payment")
-        let contractID = try Require.uuid(request.contractID, field: "contract_id")
-        let reference = try Require.text(request.reference, field: "reference", maxLength: 80)
-        guard request.hasAmount else { throw ServiceError.invalidArgument(field: "amount", rule: "is required") }
-        let amount = try request.amount.validated(field: "amount")
-        let today = await today(caller.tenant)
-        guard let receivedOn = ContractTerms.date(request.receivedOn) else {
-            throw ServiceError.invalidArgument(field: "received_on", rule: "must be a date written YYYY-MM-DD; got \(quoted: request.receivedOn)")
-        }
-        guard receivedOn <= today else {
-            throw ServiceError.invalidArgument(field: "received_on", rule: "\(receivedOn) is after today (\(today)) in the tenant's calendar")
-        }
-        let logger = RequestContext.logger
+        let line = try PaymentPosting.Line(
+            contractID: request.contractID, reference: request.reference, amount: request.hasAmount ? request.amount : nil,
+            receivedOn: request.receivedOn, today: await today(caller.tenant))
         return try await Idempotency.run("RecordPayment", request: request, database: receivables.database) { connection in
-            let (contract, deal) = try await contracts.visible(contractID, for: caller, deals: deals, on: connection)
-            guard contract.state == .signed else {
-                throw ServiceError.failedPrecondition("contract \(contract.id) is not signed; payments are recorded against signed contracts")
-            }
-            guard amount.currency.code == contract.total.currency else {
-                throw ServiceError.invalidArgument(
-                    field: "amount.currency", rule: "contract \(contract.id) is in \(contract.total.currency), not \(amount.currency.code)")
-            }
-            let instalments = try await receivables.lockedInstalments(of: contractID, tenant: caller.tenant, on: connection)
-            if let earlier = try await receivables.payment(reference: reference, tenant: caller.tenant, on: connection) {
-                let same =
-                    earlier.message.contractID == contract.id && earlier.message.amount.minorUnits == amount.minorUnits
-                    && earlier.message.receivedOn == receivedOn.description
-                guard same else {
-                    throw ServiceError.alreadyExists(
-                        "reference \(quoted: reference) was recorded as \(Money(minorUnits: earlier.message.amount.minorUnits, currency: amount.currency)) "
-                            + "on \(earlier.message.receivedOn) for contract \(earlier.message.contractID); a different payment needs its own reference"
-                    )
-                }
+            switch try await PaymentPosting(receivables: receivables).post([line], source: "api", by: caller, on: connection)[0] {
+            case .recorded(let payment): return .with { $0.payment = payment }
+            case .alreadyRecorded(let payment):
                 return .with {
-                    $0.payment = earlier.message
+                    $0.payment = payment
                     $0.alreadyRecorded = true
                 }
+            case .refused(let error, _): throw error
             }
-            let outstandingBefore = instalments.reduce(0) { $0 + $1.outstanding }
-            let firstPayment = try await !receivables.hasPayments(contractID, on: connection)
-            let (parts, credit) = PaymentAllocation.allocate(amount.minorUnits, over: instalments)
-            let payment = Sales_Opportunities_V1_Payment.with {
-                $0.id = UUID.random().apiString
-                $0.contractID = contract.id
-                $0.reference = reference
-                $0.amount = .init(amount)
-                $0.receivedOn = receivedOn.description
-                $0.source = "api"
-                $0.allocations = parts.map { part in
-                    .with {
-                        $0.instalmentID = part.instalmentID.apiString
-                        $0.number = Int32(part.number)
-                        $0.amount = .init(minorUnits: part.amount, currency: amount.currency.code)
-                    }
-                }
-                $0.credit = .init(minorUnits: credit, currency: amount.currency.code)
-                $0.refunded = .init(minorUnits: 0, currency: amount.currency.code)
-                $0.recordedBy = caller.userID
-                $0.recordedAt = Google_Protobuf_Timestamp(date: Date())
-            }
-            try await receivables.insert(payment, tenant: caller.tenant, on: connection, logger: logger)
-            // As stored (its time to the microsecond), so a repeat of the reference answers the same.
-            let stored = try await receivables.payment(id: UUID(uuidString: payment.id)!, tenant: caller.tenant, on: connection)?.message ?? payment
-            try await Outbox.append(
-                Sales_Opportunities_V1_PaymentReceived.with {
-                    $0.payment = stored
-                    $0.opportunityID = contract.opportunityID
-                    $0.ownerID = deal.ownerID
-                    $0.firstPayment = firstPayment
-                    $0.fullyPaid = outstandingBefore > 0 && amount.minorUnits >= outstandingBefore
-                },
-                tenant: caller.tenant, aggregateType: "contract", aggregateID: contract.id, on: connection, logger: logger)
-            return .with { $0.payment = stored }
         }
+    }
+
+    /// A file's rows: each checked alone (a bad one refused with its field), the rest posted together.
+    func importPayments(
+        request: Sales_Opportunities_V1_ImportPaymentsRequest, context: ServerContext
+    ) async throws -> Sales_Opportunities_V1_ImportPaymentsResponse {
+        let caller = try RequestContext.caller(allowedTo: .keepAccounts, "importing payments")
+        guard (1...Self.mostRowsAtOnce).contains(request.rows.count) else {
+            throw ServiceError.invalidArgument(field: "rows", rule: "send 1 to \(Self.mostRowsAtOnce) rows, not \(request.rows.count)")
+        }
+        let today = await today(caller.tenant)
+        var outcomes = request.rows.map { row in Sales_Opportunities_V1_ImportPaymentOutcome.with { $0.line = row.line } }
+        var lines: [(index: Int, line: PaymentPosting.Line)] = []
+        for (index, row) in request.rows.enumerated() {
+            do {
+                lines.append(
+                    (
+                        index,
+                        try PaymentPosting.Line(
+                            contractID: row.contractID, reference: row.reference, amount: row.hasAmount ? row.amount : nil,
+                            receivedOn: row.receivedOn, today: today)
+                    ))
+            } catch {
+                guard case .invalidArgument(let field, _) = error else { throw error }
+                Self.refuse(&outcomes[index], error, field: field)
+            }
+        }
+        let posted = lines
+        let results = try await Idempotency.run("ImportPayments", request: request, database: receivables.database) { connection in
+            let results = try await PaymentPosting(receivables: receivables).post(posted.map(\.line), source: "file", by: caller, on: connection)
+            return Sales_Opportunities_V1_ImportPaymentsResponse.with { response in
+                response.outcomes = zip(posted, results).map { entry, result in
+                    var outcome = Sales_Opportunities_V1_ImportPaymentOutcome.with { $0.line = Int32(entry.index) }
+                    switch result {
+                    case .recorded(let payment): outcome.paymentID = payment.id
+                    case .alreadyRecorded(let payment):
+                        outcome.paymentID = payment.id
+                        outcome.alreadyRecorded = true
+                    case .refused(let error, let field): Self.refuse(&outcome, error, field: field)
+                    }
+                    return outcome
+                }
+            }
+        }
+        // Posted outcomes carry their row's index in `line` until put back in place.
+        for result in results.outcomes {
+            let index = Int(result.line)
+            let line = outcomes[index].line
+            outcomes[index] = result
+            outcomes[index].line = line
+        }
+        return .with { $0.outcomes = outcomes }
+    }
+
+    static let mostRowsAtOnce = 1_000
+
+    private static func refuse(_ outcome: inout Sales_Opportunities_V1_ImportPaymentOutcome, _ error: ServiceError, field: String) {
+        outcome.errorCode = error.statusName
+        outcome.field = field
+        outcome.reason = error.rpcErrorMessage
     }
 
     func refundPayment(
@@ -109,7 +110,7 @@ extension ReceivableServiceHandler {
                 throw ServiceError.invalidArgument(
                     field: "amount.currency", rule: "payment \(found.message.id) is in \(found.message.amount.currency), not \(amount.currency.code)")
             }
-            _ = try await receivables.lockedInstalments(of: contractID, tenant: caller.tenant, on: connection)
+            _ = try await receivables.lockedAccounts([contractID], tenant: caller.tenant, on: connection)
             if let earlier = try await receivables.refund(reference: reference, tenant: caller.tenant, on: connection) {
                 guard earlier.paymentID == paymentID, earlier.amount == amount.minorUnits else {
                     throw ServiceError.alreadyExists(

@@ -48,37 +48,85 @@ struct ReceivableStore: Sendable {
             """, logger: logger)
     }
 
-    /// The contract's instalments, locked until the transaction ends (one payment or refund of a
-    /// contract at a time), lowest number first.
-    func lockedInstalments(of contract: UUID, tenant: TenantID, on connection: PostgresConnection) async throws -> [PaymentAllocation.Instalment] {
-        let rows = try await connection.query(
-            """
-            SELECT id, number, amount_minor, paid_minor FROM instalments
-            WHERE contract_id = \(contract) AND tenant_id = \(tenant.rawValue) ORDER BY number FOR UPDATE
-            """, logger: database.logger)
-        var instalments: [PaymentAllocation.Instalment] = []
-        for try await (id, number, amount, paid) in rows.decode((UUID, Int16, Int64, Int64).self) {
-            instalments.append(.init(id: id, number: Int(number), amount: amount, paid: paid))
-        }
-        return instalments
+    /// A signed contract's receivable side, as a batch of payments needs it.
+    struct Account: Sendable {
+        let opportunityID: UUID
+        let ownerID: String
+        let currency: String
+        var instalments: [PaymentAllocation.Instalment]
+        var hadPayments: Bool
     }
 
-    /// Adds a payment and what it paid, in the caller's transaction (the instalments locked).
+    /// The accounts of the signed contracts among `contracts`, their instalments locked in
+    /// contract and number order (one batch of payments or refunds of a contract at a time).
+    func lockedAccounts(_ contracts: [UUID], tenant: TenantID, on connection: PostgresConnection) async throws -> [UUID: Account] {
+        let rows = try await connection.query(
+            """
+            SELECT i.contract_id, i.opportunity_id, i.owner_id, i.currency, i.id, i.number, i.amount_minor, i.paid_minor,
+                   EXISTS (SELECT 1 FROM payments p WHERE p.contract_id = i.contract_id) AS had_payments
+            FROM instalments i
+            WHERE i.tenant_id = \(tenant.rawValue) AND i.contract_id = ANY(\(contracts))
+            ORDER BY i.contract_id, i.number FOR UPDATE OF i
+            """, logger: database.logger)
+        var accounts: [UUID: Account] = [:]
+        for try await row in rows {
+            let row = row.makeRandomAccess()
+            let contract: UUID = try row.decode("contract_id")
+            let instalment = PaymentAllocation.Instalment(
+                id: try row.decode("id"), number: Int(try row.decode("number", as: Int16.self)), amount: try row.decode("amount_minor"),
+                paid: try row.decode("paid_minor"))
+            if accounts[contract] == nil {
+                accounts[contract] = Account(
+                    opportunityID: try row.decode("opportunity_id"), ownerID: try row.decode("owner_id"), currency: try row.decode("currency"),
+                    instalments: [], hadPayments: try row.decode("had_payments"))
+            }
+            accounts[contract]!.instalments.append(instalment)
+        }
+        return accounts
+    }
+
+    /// Which of `contracts` exist in the tenant (to tell an unsigned contract from a missing one).
+    func existing(_ contracts: [UUID], tenant: TenantID, on connection: PostgresConnection) async throws -> Set<UUID> {
+        let rows = try await connection.query(
+            "SELECT id FROM contracts WHERE tenant_id = \(tenant.rawValue) AND id = ANY(\(contracts))", logger: database.logger)
+        var found: Set<UUID> = []
+        for try await id in rows.decode(UUID.self) { found.insert(id) }
+        return found
+    }
+
+    /// Adds payments and what each paid, in one statement per table, in the caller's transaction
+    /// (the instalments locked).
     func insert(
-        _ payment: Sales_Opportunities_V1_Payment, tenant: TenantID, on connection: PostgresConnection, logger: Logger
+        _ payments: [Sales_Opportunities_V1_Payment], tenant: TenantID, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        let id = UUID(uuidString: payment.id)!
-        try await Self.once(payment.reference) {
+        guard !payments.isEmpty else { return }
+        let ids = payments.map { UUID(uuidString: $0.id)! }
+        try await Self.once(payments.count == 1 ? "reference \(quoted: payments[0].reference)" : "a reference of this batch") {
             try await connection.query(
                 """
                 INSERT INTO payments (id, tenant_id, contract_id, reference, amount_minor, credit_minor, currency, received_on, source,
                                       recorded_by, recorded_at)
-                VALUES (\(id), \(tenant.rawValue), \(UUID(uuidString: payment.contractID)!), \(payment.reference), \(payment.amount.minorUnits),
-                        \(payment.credit.minorUnits), \(payment.amount.currency), \(payment.receivedOn)::date, \(payment.source),
-                        \(payment.recordedBy), \(payment.recordedAt.date))
+                SELECT id, \(tenant.rawValue), contract_id, reference, amount, credit, currency, received_on::date, source, recorded_by, recorded_at
+                FROM unnest(\(ids), \(payments.map { UUID(uuidString: $0.contractID)! }), \(payments.map(\.reference)),
+                            \(payments.map(\.amount.minorUnits)), \(payments.map(\.credit.minorUnits)), \(payments.map(\.amount.currency)),
+                            \(payments.map(\.receivedOn)), \(payments.map(\.source)), \(payments.map(\.recordedBy)),
+                            \(payments.map(\.recordedAt.date)))
+                     AS t(id, contract_id, reference, amount, credit, currency, received_on, source, recorded_by, recorded_at)
                 """, logger: logger)
         }
-        try await move(payment.allocations.map { (UUID(uuidString: $0.instalmentID)!, $0.amount.minorUnits) }, of: id, on: connection, logger: logger)
+        var allocations: [(payment: UUID, instalment: UUID, fen: Int64)] = []
+        for (id, payment) in zip(ids, payments) {
+            allocations += payment.allocations.map { (id, UUID(uuidString: $0.instalmentID)!, $0.amount.minorUnits) }
+        }
+        guard !allocations.isEmpty else { return }
+        try await connection.query(
+            """
+            WITH c AS (SELECT * FROM unnest(\(allocations.map(\.payment)), \(allocations.map(\.instalment)), \(allocations.map(\.fen)))
+                       AS c(payment_id, instalment_id, fen)),
+            allocated AS (INSERT INTO payment_allocations (payment_id, instalment_id, amount_minor) SELECT payment_id, instalment_id, fen FROM c)
+            UPDATE instalments i SET paid_minor = i.paid_minor + s.fen
+            FROM (SELECT instalment_id, sum(fen)::bigint AS fen FROM c GROUP BY instalment_id) s WHERE i.id = s.instalment_id
+            """, logger: logger)
     }
 
     /// A refund of `parts` (and `fromCredit`) of a payment, in the caller's transaction.
@@ -86,7 +134,7 @@ struct ReceivableStore: Sendable {
         _ amount: Int64, fromCredit: Int64, parts: [PaymentAllocation.Part], of payment: UUID, reference: String, reason: String,
         by caller: Caller, on connection: PostgresConnection, logger: Logger
     ) async throws {
-        try await Self.once(reference) {
+        try await Self.once("refund reference \(quoted: reference)") {
             try await connection.query(
                 """
                 INSERT INTO refunds (id, tenant_id, payment_id, reference, amount_minor, reason, recorded_by)
@@ -101,13 +149,13 @@ struct ReceivableStore: Sendable {
         try await move(parts.map { ($0.instalmentID, -$0.amount) }, of: payment, on: connection, logger: logger)
     }
 
-    /// Runs an insert keyed by `reference`, turning a reference recorded by a concurrent call
-    /// between the caller's check and this insert (the unique index refused it) into a retry.
-    private static func once(_ reference: String, _ insert: () async throws -> PostgresRowSequence) async throws {
+    /// Runs an insert keyed by a reference, turning one recorded by a concurrent call between the
+    /// caller's check and this insert (the unique index refused it) into a retry.
+    private static func once(_ what: String, _ insert: () async throws -> PostgresRowSequence) async throws {
         do {
             _ = try await insert()
         } catch let error as PSQLError where error.isUniqueViolation {
-            throw ServiceError.unavailable("reference \(quoted: reference) was being recorded by another call at the same moment; send yours again")
+            throw ServiceError.unavailable("\(what) was being recorded by another call at the same moment; send it again")
         }
     }
 
@@ -138,10 +186,14 @@ struct ReceivableStore: Sendable {
 
     /// The payment recorded under `reference` in the tenant, or by id. Changes to a payment are
     /// made under its contract's instalment locks, so a read after taking them is current.
-    func payment(reference: String? = nil, id: UUID? = nil, tenant: TenantID, on connection: PostgresConnection? = nil) async throws
-        -> StoredPayment?
-    {
-        try await payments(tenant: tenant, reference: reference, id: id, on: connection).first
+    func payment(id: UUID, tenant: TenantID, on connection: PostgresConnection? = nil) async throws -> StoredPayment? {
+        try await payments(tenant: tenant, id: id, on: connection).first
+    }
+
+    /// The payments recorded under any of `references`, by reference.
+    func payments(references: [String], tenant: TenantID, on connection: PostgresConnection) async throws -> [String: StoredPayment] {
+        let found = try await payments(tenant: tenant, references: references, on: connection)
+        return Dictionary(found.map { ($0.message.reference, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The contract's payments, oldest first.
@@ -151,7 +203,7 @@ struct ReceivableStore: Sendable {
 
     /// Payments matching any of the given reference, id or contract, oldest first.
     private func payments(
-        tenant: TenantID, reference: String? = nil, id: UUID? = nil, contract: UUID? = nil, on connection: PostgresConnection?
+        tenant: TenantID, references: [String] = [], id: UUID? = nil, contract: UUID? = nil, on connection: PostgresConnection?
     ) async throws -> [StoredPayment] {
         let rows = try await database.query(
             """
@@ -163,7 +215,7 @@ struct ReceivableStore: Sendable {
             FROM payments p
             LEFT JOIN payment_allocations a ON a.payment_id = p.id AND a.amount_minor > 0
             LEFT JOIN instalments i ON i.id = a.instalment_id
-            WHERE p.tenant_id = \(tenant.rawValue) AND (p.reference = \(reference) OR p.id = \(id) OR p.contract_id = \(contract))
+            WHERE p.tenant_id = \(tenant.rawValue) AND (p.reference = ANY(\(references)) OR p.id = \(id) OR p.contract_id = \(contract))
             GROUP BY p.id ORDER BY p.seq
             """, on: connection)
         var payments: [StoredPayment] = []
@@ -199,13 +251,6 @@ struct ReceivableStore: Sendable {
 }
 
 extension ReceivableStore {
-    /// Whether the contract has had any payment.
-    func hasPayments(_ contract: UUID, on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query("SELECT 1 FROM payments WHERE contract_id = \(contract) LIMIT 1", logger: database.logger)
-        for try await _ in rows { return true }
-        return false
-    }
-
     /// The refund recorded under `reference` in the tenant.
     func refund(reference: String, tenant: TenantID, on connection: PostgresConnection) async throws -> (paymentID: UUID, amount: Int64)? {
         let rows = try await connection.query(

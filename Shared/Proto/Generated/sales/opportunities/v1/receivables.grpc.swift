@@ -59,6 +59,19 @@ public enum Sales_Opportunities_V1_ReceivableService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ImportPayments" metadata.
+        public enum ImportPayments: Sendable {
+            /// Request type for "ImportPayments".
+            public typealias Input = Sales_Opportunities_V1_ImportPaymentsRequest
+            /// Response type for "ImportPayments".
+            public typealias Output = Sales_Opportunities_V1_ImportPaymentsResponse
+            /// Descriptor for "ImportPayments".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.ReceivableService"),
+                method: "ImportPayments",
+                type: .unary
+            )
+        }
         /// Namespace for "RefundPayment" metadata.
         public enum RefundPayment: Sendable {
             /// Request type for "RefundPayment".
@@ -129,6 +142,7 @@ public enum Sales_Opportunities_V1_ReceivableService: Sendable {
             ListReceivables.descriptor,
             RecordInvoice.descriptor,
             RecordPayment.descriptor,
+            ImportPayments.descriptor,
             RefundPayment.descriptor,
             GetContractAccount.descriptor,
             ListCollectionTasks.descriptor,
@@ -205,6 +219,20 @@ extension Sales_Opportunities_V1_ReceivableService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_RecordPaymentRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_RecordPaymentResponse>
+
+        /// Handle the "ImportPayments" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_ImportPaymentsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_ImportPaymentsResponse` messages.
+        func importPayments(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ImportPaymentsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ImportPaymentsResponse>
 
         /// Handle the "RefundPayment" method.
         ///
@@ -331,6 +359,20 @@ extension Sales_Opportunities_V1_ReceivableService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_RecordPaymentResponse>
 
+        /// Handle the "ImportPayments" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ImportPaymentsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_ImportPaymentsResponse` message.
+        func importPayments(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ImportPaymentsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportPaymentsResponse>
+
         /// Handle the "RefundPayment" method.
         ///
         /// - Parameters:
@@ -454,6 +496,20 @@ extension Sales_Opportunities_V1_ReceivableService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_RecordPaymentResponse
 
+        /// Handle the "ImportPayments" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_ImportPaymentsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_ImportPaymentsResponse` to respond with.
+        func importPayments(
+            request: Sales_Opportunities_V1_ImportPaymentsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_ImportPaymentsResponse
+
         /// Handle the "RefundPayment" method.
         ///
         /// - Parameters:
@@ -564,6 +620,17 @@ extension Sales_Opportunities_V1_ReceivableService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Opportunities_V1_ReceivableService.Method.ImportPayments.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ImportPaymentsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ImportPaymentsResponse>(),
+            handler: { request, context in
+                try await self.importPayments(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Opportunities_V1_ReceivableService.Method.RefundPayment.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_RefundPaymentRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_RefundPaymentResponse>(),
@@ -651,6 +718,17 @@ extension Sales_Opportunities_V1_ReceivableService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_RecordPaymentResponse> {
         let response = try await self.recordPayment(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func importPayments(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ImportPaymentsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ImportPaymentsResponse> {
+        let response = try await self.importPayments(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -748,6 +826,19 @@ extension Sales_Opportunities_V1_ReceivableService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_RecordPaymentResponse> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_RecordPaymentResponse>(
             message: try await self.recordPayment(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func importPayments(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ImportPaymentsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportPaymentsResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_ImportPaymentsResponse>(
+            message: try await self.importPayments(
                 request: request.message,
                 context: context
             ),
@@ -889,6 +980,25 @@ extension Sales_Opportunities_V1_ReceivableService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_RecordPaymentResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_RecordPaymentResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ImportPayments" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ImportPaymentsRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ImportPaymentsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ImportPaymentsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func importPayments<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportPaymentsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ImportPaymentsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ImportPaymentsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportPaymentsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "RefundPayment" method.
@@ -1090,6 +1200,36 @@ extension Sales_Opportunities_V1_ReceivableService {
             try await self.client.unary(
                 request: request,
                 descriptor: Sales_Opportunities_V1_ReceivableService.Method.RecordPayment.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ImportPayments" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_ImportPaymentsRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_ImportPaymentsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ImportPaymentsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func importPayments<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportPaymentsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_ImportPaymentsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ImportPaymentsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportPaymentsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_ReceivableService.Method.ImportPayments.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -1327,6 +1467,31 @@ extension Sales_Opportunities_V1_ReceivableService.ClientProtocol {
         )
     }
 
+    /// Call the "ImportPayments" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_ImportPaymentsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importPayments<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportPaymentsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportPaymentsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.importPayments(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ImportPaymentsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ImportPaymentsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "RefundPayment" method.
     ///
     /// - Parameters:
@@ -1537,6 +1702,35 @@ extension Sales_Opportunities_V1_ReceivableService.ClientProtocol {
             metadata: metadata
         )
         return try await self.recordPayment(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ImportPayments" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importPayments<Result>(
+        _ message: Sales_Opportunities_V1_ImportPaymentsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ImportPaymentsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_ImportPaymentsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.importPayments(
             request: request,
             options: options,
             onResponse: handleResponse
