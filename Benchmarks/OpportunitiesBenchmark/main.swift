@@ -3,6 +3,8 @@
 // feedback, requirements over their activities and their amount, history, outbox) by
 // `--concurrency` callers as fast as they go. ListOpportunities: a manager pages through the
 // tenant `--list-tenant`, which the script seeded with 200,000 deals in 40 teams.
+// `--phase board` instead runs only the countdown board: a finance user of `--board-tenant`
+// (seeded with 200,000 instalments) asks for the first page of open instalments, 4 at a time.
 import BenchmarkSupport
 import Foundation
 import GRPCCore
@@ -22,6 +24,8 @@ struct Options {
     var concurrency = 16
     var deals = 2_000
     var seconds = 10.0
+    var phase = "all"
+    var boardTenant = "bench-board"
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -35,6 +39,8 @@ struct Options {
             case "--concurrency": concurrency = Int(value) ?? concurrency
             case "--deals": deals = Int(value) ?? deals
             case "--seconds": seconds = Double(value) ?? seconds
+            case "--phase": phase = value
+            case "--board-tenant": boardTenant = value
             default: FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8)); exit(2)
             }
         }
@@ -96,6 +102,47 @@ let pipeline = Sales_Opportunities_V1_Pipeline.with {
         stage("赢单", .won, actions: ["签署合同"], requirements: []),
         stage("输单", .lost, actions: [], requirements: []),
     ]
+}
+
+if options.phase == "board" {
+    let finance: Metadata = [
+        "authorization":
+            "Bearer \(try await tokens.sign(Caller(tenant: TenantID(options.boardTenant)!, userID: "bench.cw", roles: [.finance], orgPath: "/finance"), lifetime: .seconds(3600)))"
+    ]
+    try await withGRPCClient(
+        transport: .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: options.port), transportSecurity: .plaintext)
+    ) { client in
+        let receivables = Sales_Opportunities_V1_ReceivableService.Client(wrapping: client)
+        let board = Recorder()
+        let started = ContinuousClock.now
+        let end = started + .seconds(options.seconds)
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    while ContinuousClock.now < end {
+                        let t0 = ContinuousClock.now
+                        do {
+                            let page = try await receivables.listReceivables(
+                                .with {
+                                    $0.openOnly = true
+                                    $0.page.pageSize = 50
+                                }, metadata: finance)
+                            guard page.receivables.count == 50 else { throw RPCError(code: .dataLoss, message: "a short page") }
+                            await board.record((ContinuousClock.now - t0).seconds)
+                        } catch { await board.fail(error) }
+                    }
+                }
+            }
+        }
+        let latencies = await board.latencies
+        if let first = await board.firstFailure { FileHandle.standardError.write(Data("first failure: \(first)\n".utf8)) }
+        print(
+            String(
+                format: "boards_per_s=%.1f board_p50_ms=%.2f board_p99_ms=%.2f boards=%d failures=%d",
+                Double(latencies.count) / (ContinuousClock.now - started).seconds, percentile(latencies, 0.5) * 1000,
+                percentile(latencies, 0.99) * 1000, latencies.count, await board.failures))
+    }
+    exit(0)
 }
 
 try await withGRPCClient(

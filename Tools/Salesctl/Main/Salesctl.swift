@@ -196,7 +196,50 @@ extension Salesctl {
     }
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Bulk imports.", subcommands: [Leads.self, Opportunities.self])
+        static let configuration = CommandConfiguration(abstract: "Bulk imports.", subcommands: [Leads.self, Opportunities.self, Payments.self])
+
+        struct Payments: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Import money received (a bank statement, the ERP's export) against signed contracts.",
+                discussion: """
+                    The sheet's header names the columns: contract_id, reference (流水号), amount (yuan), received_on, and
+                    optionally currency. Each payment pays its contract's oldest instalments first; what is more than the
+                    contract owes is kept as credit. A reference is recorded once: the file again records nothing twice.
+                    Needs a finance or admin identity.
+                    """)
+
+            @OptionGroup var options: StackOptions
+            @OptionGroup var identity: Identity
+
+            @Argument(help: "The payments sheet: CSV (UTF-8) or an Excel workbook (.xlsx).")
+            var file: String
+
+            @Option(help: "Currency of amounts without a currency column.")
+            var currency = "CNY"
+
+            func run() async throws {
+                var importer = PaymentImport(
+                    port: ServiceName.opportunities.grpcPort(base: options.portBase),
+                    token: try await identity.mint(dataDirectory: options.absoluteDataDir))
+                importer.currency = currency.uppercased()
+                let started = ContinuousClock.now
+                let report = try await importer.run(file: file, progress: ProgressBar.show)
+                ProgressBar.finish()
+                say(
+                    "\(report.recorded) of \(report.rows) rows recorded, \(report.alreadyRecorded) recorded before, "
+                        + "\(report.refused.count) refused (\(ProgressBar.rate(report.rows, since: started)) rows/s)")
+                for (reason, count) in Dictionary(grouping: report.refused, by: { "\($0.column): \($0.reason)" }).mapValues(\.count)
+                    .sorted(by: { $0.value > $1.value }).prefix(12)
+                {
+                    say("  \(count) × \(reason)")
+                }
+                guard !report.refused.isEmpty else { return }
+                let reportPath = file + ".report.csv"
+                try RowProblem.csv(report.refused.map { ("refused", $0) }).write(toFile: reportPath, atomically: true, encoding: .utf8)
+                say("every refused row is listed in \(reportPath)")
+                throw ExitCode(1)
+            }
+        }
 
         struct Leads: AsyncParsableCommand {
             static let configuration = CommandConfiguration(

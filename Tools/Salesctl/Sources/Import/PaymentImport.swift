@@ -1,0 +1,167 @@
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// `salesctl import payments FILE`: money received (a bank statement, the ERP's export), CSV or
+/// XLSX with columns contract_id, reference, amount (yuan, e.g. 1,234.56) and received_on
+/// (YYYY-MM-DD), sent to ImportPayments in batches of 1,000 with two in flight. A reference is
+/// recorded once, so running the file again records nothing twice; every refused row is reported
+/// with its line, column and why.
+public struct PaymentImport: Sendable {
+    public struct Report: Sendable {
+        public var rows = 0
+        public var recorded = 0
+        public var alreadyRecorded = 0
+        public var refused: [RowProblem] = []
+    }
+
+    enum Column: String, CaseIterable {
+        case contractID = "contract_id", reference, amount, receivedOn = "received_on", currency
+
+        /// Header names a sheet may use, in English or Chinese.
+        var names: [String] {
+            switch self {
+            case .contractID: ["contract_id", "contract", "合同id", "合同编号"]
+            case .reference: ["reference", "流水号", "银行流水号", "交易流水号"]
+            case .amount: ["amount", "金额", "到账金额"]
+            case .receivedOn: ["received_on", "date", "到账日期", "日期"]
+            case .currency: ["currency", "币种"]
+            }
+        }
+    }
+
+    public let host: String
+    public let port: Int
+    public let token: String
+    public var currency = "CNY"
+    public var batchSize = 1_000
+    public var concurrency = 2
+
+    public init(host: String = "127.0.0.1", port: Int, token: String) {
+        self.host = host
+        self.port = port
+        self.token = token
+    }
+
+    public func run(file path: String, progress: @escaping @Sendable (Int, Int, Int) -> Void = { _, _, _ in }) async throws -> Report {
+        guard let data = FileManager.default.contents(atPath: path) else { throw ImportError("cannot read \(path)") }
+        var reader = try SheetRows(data: data, name: path)
+        let total = reader.dataRowCount
+        guard let headers = reader.next() else { throw ImportError("\(path) is empty") }
+        var index: [Column: Int] = [:]
+        for (position, header) in headers.enumerated() {
+            let name = header.trimmingCharacters(in: .whitespaces).lowercased()
+            if let column = Column.allCases.first(where: { $0.names.contains(name) }), index[column] == nil { index[column] = position }
+        }
+        let missing = [Column.contractID, .reference, .amount, .receivedOn].filter { index[$0] == nil }
+        guard missing.isEmpty else {
+            throw ImportError(
+                "the header row needs \(missing.map(\.rawValue).joined(separator: ", ")); found: \(headers.joined(separator: ", "))")
+        }
+        let authorization: Metadata = ["authorization": "Bearer \(token)"]
+        return try await withGRPCClient(
+            transport: .http2NIOPosix(target: .ipv4(address: host, port: port), transportSecurity: .plaintext)
+        ) { client in
+            let receivables = Sales_Opportunities_V1_ReceivableService.Client(wrapping: client)
+            var report = Report()
+            var values: [Int: [String]] = [:]
+            func collect(_ outcomes: [Sales_Opportunities_V1_ImportPaymentOutcome]) {
+                for outcome in outcomes {
+                    report.rows += 1
+                    let line = Int(outcome.line)
+                    let row = values.removeValue(forKey: line) ?? []
+                    if !outcome.errorCode.isEmpty {
+                        let column = outcome.field.split(separator: ".").first.map(String.init) ?? ""
+                        let value = Column(rawValue: column).flatMap { index[$0] }.flatMap { $0 < row.count ? row[$0] : nil } ?? ""
+                        report.refused.append(RowProblem(line: line, column: column, value: value, reason: outcome.reason))
+                    } else if outcome.alreadyRecorded {
+                        report.alreadyRecorded += 1
+                    } else {
+                        report.recorded += 1
+                    }
+                }
+                progress(report.rows, total, report.refused.count)
+            }
+            try await withThrowingTaskGroup(of: [Sales_Opportunities_V1_ImportPaymentOutcome].self) { group in
+                var inFlight = 0
+                var batch: [Sales_Opportunities_V1_PaymentRow] = []
+                func send() async throws {
+                    guard !batch.isEmpty else { return }
+                    if inFlight >= concurrency, let done = try await group.next() {
+                        inFlight -= 1
+                        collect(done)
+                    }
+                    inFlight += 1
+                    let rows = batch
+                    batch = []
+                    group.addTask {
+                        try await receivables.importPayments(.with { $0.rows = rows }, metadata: authorization).outcomes
+                    }
+                }
+                while let row = reader.next() {
+                    let line = reader.line
+                    if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+                    func cell(_ column: Column) -> String {
+                        index[column].flatMap { $0 < row.count ? row[$0].trimmingCharacters(in: .whitespaces) : nil } ?? ""
+                    }
+                    guard let fen = Self.fen(cell(.amount)) else {
+                        report.rows += 1
+                        report.refused.append(
+                            RowProblem(
+                                line: line, column: "amount", value: cell(.amount), reason: "is not an amount in yuan",
+                                suggestion: "write it like 1234.56 or 1,234.56"))
+                        continue
+                    }
+                    values[line] = row
+                    let currency = cell(.currency).isEmpty ? self.currency : cell(.currency).uppercased()
+                    batch.append(
+                        .with {
+                            $0.line = Int32(line)
+                            $0.contractID = cell(.contractID)
+                            $0.reference = cell(.reference)
+                            $0.amount = .init(minorUnits: fen, currency: currency)
+                            $0.receivedOn = Self.day(cell(.receivedOn))
+                        })
+                    if batch.count == batchSize { try await send() }
+                }
+                try await send()
+                for try await done in group { collect(done) }
+            }
+            report.refused.sort { $0.line < $1.line }
+            return report
+        }
+    }
+
+    /// Yuan written with up to two decimals (thousands separated by commas, a ¥ in front) in fen,
+    /// exactly; nil for anything else.
+    static func fen(_ text: String) -> Int64? {
+        var digits = text.replacingOccurrences(of: ",", with: "")
+        for prefix in ["¥", "￥", "RMB", "CNY"] where digits.hasPrefix(prefix) { digits = String(digits.dropFirst(prefix.count)) }
+        digits = digits.trimmingCharacters(in: .whitespaces)
+        let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
+        guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy(\.isASCIIDigit),
+            let yuan = Int64(parts[0]), yuan <= Int64.max / 100
+        else { return nil }
+        guard parts.count == 2 else { return yuan * 100 }
+        let cents = parts[1]
+        guard (1...2).contains(cents.count), cents.allSatisfy(\.isASCIIDigit), let value = Int64(cents) else { return nil }
+        return yuan * 100 + (cents.count == 1 ? value * 10 : value)
+    }
+
+    /// A date written 2026/3/5 or 2026-03-05 as YYYY-MM-DD; anything else as it is (the service
+    /// refuses it with its reason).
+    static func day(_ text: String) -> String {
+        let parts = text.split(whereSeparator: { $0 == "/" || $0 == "-" || $0 == "." })
+        guard parts.count == 3, let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), parts[0].count == 4 else {
+            return text
+        }
+        return String(format: "%04d-%02d-%02d", year, month, day)
+    }
+}
+
+extension Character {
+    fileprivate var isASCIIDigit: Bool { isASCII && isNumber }
+}
