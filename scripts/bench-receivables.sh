@@ -68,6 +68,8 @@ echo "== the same file again (every row already recorded)"
 busy=$(busy_ms); started=$(date +%s.%N)
 import_payments "^0 of $rows rows recorded, $rows recorded before"
 rerun_seconds=$(seconds_since "$started"); rerun_cpu=$(cpu_ms_per_op "$busy" "$(busy_ms)" "$rows" 1)
+# With pg_stat_statements loaded (see scripts/pg-statements.sh), where the database's time went.
+if [ -n "${SALES_PG_OPTIONS:-}" ]; then scripts/pg-statements.sh "$admin_db" 12; fi
 
 echo "== psql \\copy of the same file into a table of its columns"
 psql -q "$admin_db" -f Benchmarks/receivables/setup.sql

@@ -63,9 +63,12 @@ struct ReceivableStore: Sendable {
         let rows = try await connection.query(
             """
             SELECT i.contract_id, i.opportunity_id, i.owner_id, i.currency, i.id, i.number, i.amount_minor, i.paid_minor,
-                   EXISTS (SELECT 1 FROM payments p WHERE p.contract_id = i.contract_id) AS had_payments
-            FROM instalments i
-            WHERE i.tenant_id = \(tenant.rawValue) AND i.contract_id = ANY(\(contracts))
+                   h.had IS NOT NULL AS had_payments
+            FROM unnest(\(contracts)) AS c(id)
+            -- A probe per contract: an EXISTS here was planned as one read of every payment.
+            LEFT JOIN LATERAL (SELECT true AS had FROM payments p WHERE p.contract_id = c.id LIMIT 1) h ON true
+            JOIN instalments i ON i.contract_id = c.id
+            WHERE i.tenant_id = \(tenant.rawValue)
             ORDER BY i.contract_id, i.number FOR UPDATE OF i
             """, logger: database.logger)
         var accounts: [UUID: Account] = [:]
@@ -119,13 +122,15 @@ struct ReceivableStore: Sendable {
             allocations += payment.allocations.map { (id, UUID(uuidString: $0.instalmentID)!, $0.amount.minorUnits) }
         }
         guard !allocations.isEmpty else { return }
+        // Summed here, so the update joins a list of known length to the primary key.
+        let totals = Array(allocations.reduce(into: [UUID: Int64]()) { $0[$1.instalment, default: 0] += $1.fen })
         try await connection.query(
             """
             WITH c AS (SELECT * FROM unnest(\(allocations.map(\.payment)), \(allocations.map(\.instalment)), \(allocations.map(\.fen)))
                        AS c(payment_id, instalment_id, fen)),
             allocated AS (INSERT INTO payment_allocations (payment_id, instalment_id, amount_minor) SELECT payment_id, instalment_id, fen FROM c)
             UPDATE instalments i SET paid_minor = i.paid_minor + s.fen
-            FROM (SELECT instalment_id, sum(fen)::bigint AS fen FROM c GROUP BY instalment_id) s WHERE i.id = s.instalment_id
+            FROM unnest(\(totals.map(\.key)), \(totals.map(\.value))) AS s(instalment_id, fen) WHERE i.id = s.instalment_id
             """, logger: logger)
     }
 
@@ -201,11 +206,13 @@ struct ReceivableStore: Sendable {
         try await payments(tenant: tenant, contract: contract, on: nil)
     }
 
-    /// Payments matching any of the given reference, id or contract, oldest first.
+    /// Payments with the given references, id or contract, oldest first. One statement for each
+    /// kind of look-up (an OR over them would read the table whole).
     private func payments(
         tenant: TenantID, references: [String] = [], id: UUID? = nil, contract: UUID? = nil, on connection: PostgresConnection?
     ) async throws -> [StoredPayment] {
-        let rows = try await database.query(
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 1_024, interpolationCount: 2)
+        sql.appendLiteral(
             """
             SELECT p.id, p.seq, p.contract_id, p.reference, p.amount_minor, p.credit_minor, p.refunded_minor, p.currency,
                    to_char(p.received_on, 'YYYY-MM-DD') AS received_on, p.source, p.recorded_by, p.recorded_at,
@@ -215,9 +222,22 @@ struct ReceivableStore: Sendable {
             FROM payments p
             LEFT JOIN payment_allocations a ON a.payment_id = p.id AND a.amount_minor > 0
             LEFT JOIN instalments i ON i.id = a.instalment_id
-            WHERE p.tenant_id = \(tenant.rawValue) AND (p.reference = ANY(\(references)) OR p.id = \(id) OR p.contract_id = \(contract))
-            GROUP BY p.id ORDER BY p.seq
-            """, on: connection)
+            WHERE p.tenant_id = 
+            """)
+        sql.appendInterpolation(tenant.rawValue)
+        if let id {
+            sql.appendLiteral(" AND p.id = ")
+            sql.appendInterpolation(id)
+        } else if let contract {
+            sql.appendLiteral(" AND p.contract_id = ")
+            sql.appendInterpolation(contract)
+        } else {
+            sql.appendLiteral(" AND p.reference = ANY(")
+            sql.appendInterpolation(references)
+            sql.appendLiteral(")")
+        }
+        sql.appendLiteral(" GROUP BY p.id ORDER BY p.seq")
+        let rows = try await database.query(PostgresQuery(stringInterpolation: sql), on: connection)
         var payments: [StoredPayment] = []
         for try await row in rows {
             let row = row.makeRandomAccess()
