@@ -111,6 +111,8 @@ extension ReceivableServiceHandler {
                     field: "amount.currency", rule: "payment \(found.message.id) is in \(found.message.amount.currency), not \(amount.currency.code)")
             }
             _ = try await receivables.lockedAccounts([contractID], tenant: caller.tenant, on: connection)
+            // Read again under the locks: a refund a moment ago may have changed it.
+            let payment = try await receivables.payment(id: paymentID, tenant: caller.tenant, on: connection) ?? found
             if let earlier = try await receivables.refund(reference: reference, tenant: caller.tenant, on: connection) {
                 guard earlier.paymentID == paymentID, earlier.amount == amount.minorUnits else {
                     throw ServiceError.alreadyExists(
@@ -118,12 +120,10 @@ extension ReceivableServiceHandler {
                             + "of payment \(earlier.paymentID.apiString); a different refund needs its own reference")
                 }
                 return .with {
-                    $0.payment = found.message
+                    $0.payment = payment.message
                     $0.alreadyRecorded = true
                 }
             }
-            // Read again under the locks: a refund a moment ago may have changed it.
-            let payment = try await receivables.payment(id: paymentID, tenant: caller.tenant, on: connection) ?? found
             guard let (fromCredit, parts) = PaymentAllocation.unwind(amount.minorUnits, credit: payment.credit, paid: payment.paid) else {
                 let left = payment.message.amount.minorUnits - payment.message.refunded.minorUnits
                 throw ServiceError.failedPrecondition(

@@ -151,7 +151,17 @@ struct ReceivableStore: Sendable {
             UPDATE payments SET refunded_minor = refunded_minor + \(amount), credit_minor = credit_minor - \(fromCredit)
             WHERE id = \(payment)
             """, logger: logger)
-        try await move(parts.map { ($0.instalmentID, -$0.amount) }, of: payment, on: connection, logger: logger)
+        guard !parts.isEmpty else { return }
+        // What came back off each instalment: off the payment's allocations and the instalments' paid sums.
+        try await connection.query(
+            """
+            WITH c AS (SELECT * FROM unnest(\(parts.map(\.instalmentID)), \(parts.map(\.amount))) AS c(instalment_id, fen)),
+            allocated AS (
+                UPDATE payment_allocations a SET amount_minor = a.amount_minor - c.fen FROM c
+                WHERE a.payment_id = \(payment) AND a.instalment_id = c.instalment_id
+            )
+            UPDATE instalments i SET paid_minor = i.paid_minor - c.fen FROM c WHERE i.id = c.instalment_id
+            """, logger: logger)
     }
 
     /// Runs an insert keyed by a reference, turning one recorded by a concurrent call between the
@@ -164,33 +174,8 @@ struct ReceivableStore: Sendable {
         }
     }
 
-    /// Adds `changes` (fen, negative for a refund) to the instalments' paid sums, and records them
-    /// as the payment's allocations: new rows for a payment, lowered ones for a refund.
-    private func move(_ changes: [(UUID, Int64)], of payment: UUID, on connection: PostgresConnection, logger: Logger) async throws {
-        guard !changes.isEmpty else { return }
-        let ids = changes.map(\.0), fen = changes.map(\.1)
-        if fen.allSatisfy({ $0 > 0 }) {
-            try await connection.query(
-                """
-                WITH c AS (SELECT * FROM unnest(\(ids), \(fen)) AS c(instalment_id, fen)),
-                allocated AS (INSERT INTO payment_allocations (payment_id, instalment_id, amount_minor) SELECT \(payment), instalment_id, fen FROM c)
-                UPDATE instalments i SET paid_minor = i.paid_minor + c.fen FROM c WHERE i.id = c.instalment_id
-                """, logger: logger)
-        } else {
-            try await connection.query(
-                """
-                WITH c AS (SELECT * FROM unnest(\(ids), \(fen)) AS c(instalment_id, fen)),
-                allocated AS (
-                    UPDATE payment_allocations a SET amount_minor = a.amount_minor + c.fen FROM c
-                    WHERE a.payment_id = \(payment) AND a.instalment_id = c.instalment_id
-                )
-                UPDATE instalments i SET paid_minor = i.paid_minor + c.fen FROM c WHERE i.id = c.instalment_id
-                """, logger: logger)
-        }
-    }
-
-    /// The payment recorded under `reference` in the tenant, or by id. Changes to a payment are
-    /// made under its contract's instalment locks, so a read after taking them is current.
+    /// The payment by id in the tenant. Changes to a payment are made under its contract's
+    /// instalment locks, so a read after taking them is current.
     func payment(id: UUID, tenant: TenantID, on connection: PostgresConnection? = nil) async throws -> StoredPayment? {
         try await payments(tenant: tenant, id: id, on: connection).first
     }
