@@ -44,7 +44,9 @@ public enum OpportunitiesServer {
                 HostedService(Sales_Opportunities_V1_PlaybookService.descriptor, PlaybookServiceHandler(deals: store, playbook: playbook)),
                 HostedService(
                     Sales_Opportunities_V1_QuoteService.descriptor,
-                    QuoteServiceHandler(deals: store, quotes: quotes, bureau: try FileCreditBureau.fromEnvironment(environment))),
+                    QuoteServiceHandler(
+                        deals: store, quotes: quotes, bureau: try FileCreditBureau.fromEnvironment(environment), receivables: receivables,
+                        calendars: calendars)),
                 HostedService(
                     Sales_Opportunities_V1_ContractService.descriptor,
                     ContractServiceHandler(

@@ -495,6 +495,42 @@ import Testing
             #expect(byRep?.code == .permissionDenied)
         }
     }
+
+    @Test func theNextQuoteForACustomerWithMoneyOverdueIsScreenedRedForIt() async throws {
+        try await Self.hosted { scene in
+            let customer = UUID().uuidString.lowercased()
+            let asRep = try await scene.clients.metadata(scene.cast.rep)
+            func deal() async throws -> Sales_Opportunities_V1_Opportunity {
+                var request = OpportunityServiceTests.valid
+                request.customerID = customer
+                return try await scene.clients.deals.createOpportunity(request, metadata: asRep)
+            }
+            func quote(on deal: Sales_Opportunities_V1_Opportunity) async throws -> Sales_Opportunities_V1_Quote {
+                try await scene.quotes.createQuote(
+                    .with {
+                        $0.opportunityID = deal.id
+                        $0.lines = [QuoteTests.line("年度服务", 1, 10_000)]
+                        $0.paymentPlan = QuoteTests.plan([(3_333, 0), (3_333, 30), (3_334, 60)])
+                        $0.creditCode = QuoteTests.green
+                    }, metadata: asRep)
+            }
+            // A first quote: no history to go on, so no payments finding.
+            let first = try await deal()
+            let offer = try await quote(on: first)
+            #expect(!offer.credit.findings.contains { $0.source == "payments" } && offer.credit.grade == .green)
+            // Its contract signed 2026-09-01: the first instalment paid a week late, the others overdue.
+            _ = try await scene.quotes.acceptQuote(.with { $0.id = offer.id }, metadata: asRep)
+            try await scene.negotiating(first.id)
+            let contract = try await scene.sign(
+                try await scene.contractScene.submit(try await scene.contractScene.create(offer, signing: "2026-09-01")))
+            _ = try await scene.pay(contract.id, 3_333, reference: "LATE-1", on: "2026-09-08")
+            let next = try await quote(on: try await deal())
+            let finding = try #require(next.credit.findings.first)
+            #expect(next.credit.grade == .red && finding.source == "payments", "the overdue money decides the grade: \(next.credit.findings)")
+            #expect(finding.reason.contains("2 instalments overdue now (66.67 CNY") && finding.reason.contains("paid 0 of 1 instalments on time"))
+            #expect(finding.reason.contains("late by 7 days"))
+        }
+    }
 }
 
 extension Sales_Opportunities_V1_RefundPaymentRequest {

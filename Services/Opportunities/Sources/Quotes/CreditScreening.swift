@@ -19,7 +19,8 @@ struct CreditScreening: Sendable {
 
     let findings: [Finding]
 
-    init(bureau: BureauAnswer, termDays: Int32, industry: String, policy: CreditPolicy) {
+    /// `history` is the customer's own payment record, nil for a deal without a customer.
+    init(bureau: BureauAnswer, termDays: Int32, industry: String, policy: CreditPolicy, history: PaymentHistory? = nil) {
         let bureauFinding: Finding =
             switch bureau {
             case .report(let report):
@@ -47,7 +48,8 @@ struct CreditScreening: Sendable {
                 Finding(source: "term", grade: .green, reason: "the longest term, \(termDays) days, is within \(whose) (\(benchmark) days)")
             }
         // Worst first, so the reason that decided the grade leads.
-        findings = [bureauFinding, termFinding].sorted { Self.severity($0.grade) > Self.severity($1.grade) }
+        findings = ([bureauFinding, termFinding] + (history?.finding.map { [$0] } ?? []))
+            .sorted { Self.severity($0.grade) > Self.severity($1.grade) }
     }
 
     var grade: Sales_Opportunities_V1_CreditGrade {

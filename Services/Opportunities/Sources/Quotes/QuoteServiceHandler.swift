@@ -1,5 +1,6 @@
 import Foundation
 import GRPCCore
+import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -11,6 +12,9 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
     let deals: OpportunityStore
     let quotes: QuoteStore
     let bureau: (any CreditBureau)?
+    /// The customer's own payment record, in the tenant's calendar.
+    let receivables: ReceivableStore
+    let calendars: TenantCalendars
 
     func createQuote(request: Sales_Opportunities_V1_CreateQuoteRequest, context: ServerContext) async throws -> Sales_Opportunities_V1_Quote {
         let caller = try RequestContext.caller()
@@ -20,9 +24,13 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
         let code = try Self.creditCode(request.creditCode)
         // Seen before the screen too: the bureau is not asked for a deal the caller cannot see, and it
         // is asked outside the transaction, so its answer time holds no lock.
-        _ = try await deals.visible(dealID, for: caller)
+        let seen = try await deals.visible(dealID, for: caller)
         let policy = try await quotes.policy(tenant: caller.tenant)
-        let screening = CreditScreening(bureau: await answer(for: code), termDays: draft.termDays, industry: industry, policy: policy)
+        let today = await calendars.calendar(for: caller.tenant).localDate(of: Date())
+        var history: PaymentHistory?
+        if let customer = seen.customerID { history = try await receivables.history(of: customer, tenant: caller.tenant, today: today) }
+        let screening = CreditScreening(
+            bureau: await answer(for: code), termDays: draft.termDays, industry: industry, policy: policy, history: history)
         let logger = RequestContext.logger
         return try await Idempotency.run("CreateQuote", request: request, database: deals.database) { connection in
             let deal = try await deals.visible(dealID, for: caller, on: connection)

@@ -147,3 +147,37 @@ enum ReceivableState {
         }
     }
 }
+
+extension ReceivableStore {
+    /// The customer's payment record over the tenant's signed contracts as of `today`: an
+    /// instalment is on time when the payment that completed it arrived by its due date.
+    func history(of customer: UUID, tenant: TenantID, today: LocalDate) async throws -> PaymentHistory {
+        let rows = try await database.query(
+            """
+            WITH i AS (
+                SELECT i.amount_minor, i.paid_minor, i.currency, \(today.description)::date - i.due_date AS late_now,
+                       (SELECT max(p.received_on) FROM payment_allocations a JOIN payments p ON p.id = a.payment_id
+                        WHERE a.instalment_id = i.id AND a.amount_minor > 0) - i.due_date AS late_paid
+                FROM instalments i
+                WHERE i.tenant_id = \(tenant.rawValue) AND i.customer_id = \(customer.apiString)
+            )
+            SELECT count(*) FILTER (WHERE paid_minor >= amount_minor)::int AS paid,
+                   count(*) FILTER (WHERE paid_minor >= amount_minor AND late_paid <= 0)::int AS on_time,
+                   coalesce(round(avg(late_paid) FILTER (WHERE paid_minor >= amount_minor AND late_paid > 0)), 0)::int AS days_late,
+                   count(*) FILTER (WHERE paid_minor < amount_minor AND late_now > 0)::int AS overdue,
+                   coalesce(sum(amount_minor - paid_minor) FILTER (WHERE paid_minor < amount_minor AND late_now > 0), 0)::bigint AS overdue_fen,
+                   coalesce(max(late_now) FILTER (WHERE paid_minor < amount_minor AND late_now > 0), 0)::int AS oldest,
+                   coalesce(min(currency), 'CNY') AS currency
+            FROM i
+            """)
+        for try await row in rows {
+            let row = row.makeRandomAccess()
+            return PaymentHistory(
+                paid: Int(try row.decode("paid", as: Int32.self)), paidOnTime: Int(try row.decode("on_time", as: Int32.self)),
+                averageDaysLate: Int(try row.decode("days_late", as: Int32.self)), overdue: Int(try row.decode("overdue", as: Int32.self)),
+                overdueFen: try row.decode("overdue_fen"), oldestOverdueDays: Int(try row.decode("oldest", as: Int32.self)),
+                currency: try row.decode("currency", as: String.self).trimmingCharacters(in: .whitespaces))
+        }
+        return PaymentHistory()
+    }
+}
