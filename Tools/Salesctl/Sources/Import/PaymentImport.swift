@@ -148,7 +148,8 @@ public struct PaymentImport: Sendable {
         guard parts.count == 2 else { return yuan * 100 }
         let cents = parts[1]
         guard (1...2).contains(cents.count), cents.allSatisfy(\.isASCIIDigit), let value = Int64(cents) else { return nil }
-        return yuan * 100 + (cents.count == 1 ? value * 10 : value)
+        let (fen, overflow) = (yuan * 100).addingReportingOverflow(cents.count == 1 ? value * 10 : value)
+        return overflow ? nil : fen
     }
 
     /// A date written 2026/3/5 or 2026-03-05 as YYYY-MM-DD; anything else as it is (the service
