@@ -389,8 +389,9 @@ public enum OpportunitiesMigrations {
             """
             -- When an overdue instalment went to the owner's manager (once), and the owner's
             -- time-boxed tasks: one task of a kind per instalment (done stays done).
+            -- (The sweep finds its tenants through instalments_open_due: an index on the due date alone
+            -- would be chosen for boards too, reading every tenant's open instalments.)
             ALTER TABLE instalments ADD COLUMN escalated_at timestamptz;
-            CREATE INDEX instalments_unpaid_due ON instalments (due_date) WHERE paid_minor < amount_minor;
             CREATE TABLE collection_tasks (
                 id uuid PRIMARY KEY,
                 seq bigserial NOT NULL UNIQUE,
