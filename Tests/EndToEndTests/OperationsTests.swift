@@ -196,7 +196,9 @@ extension EndToEnd.OperationsTests {
         let plan = StackPlan(
             binDirectory: try TestEnvironment.binDirectory(),
             databaseURLs: Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { ($0, database.url(for: $0)) }),
-            portBase: 45_000 + Int(getpid() % 150) * 30, jwtSecret: TestEnvironment.jwtSecret, logDirectory: logs)
+            // Above the stacks' blocks (21000–31499) and below the kernel's ephemeral ports (32768
+            // and up), where an outgoing connection's local port once took a replica's.
+            portBase: 31_500 + Int(getpid() % 40) * 30, jwtSecret: TestEnvironment.jwtSecret, logDirectory: logs)
         var replicas: [(ChildProcess, Int)] = []
         for replica in 0..<2 {
             var environment = plan.environment(for: .leads)
