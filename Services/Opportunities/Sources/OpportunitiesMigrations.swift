@@ -392,6 +392,8 @@ public enum OpportunitiesMigrations {
             -- (The sweep finds its tenants through instalments_open_due: an index on the due date alone
             -- would be chosen for boards too, reading every tenant's open instalments.)
             ALTER TABLE instalments ADD COLUMN escalated_at timestamptz;
+            -- When the invoice was first recorded as issued (collections health: invoiced on time).
+            ALTER TABLE instalments ADD COLUMN invoiced_at timestamptz;
             CREATE TABLE collection_tasks (
                 id uuid PRIMARY KEY,
                 seq bigserial NOT NULL UNIQUE,

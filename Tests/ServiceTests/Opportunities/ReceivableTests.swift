@@ -531,6 +531,50 @@ import Testing
             #expect(finding.reason.contains("late by 7 days"))
         }
     }
+
+    @Test func collectionsHealthShowsRatesPerRepAndTeamAndWhereOverdueMoneyWaits() async throws {
+        try await Self.hosted { scene in
+            // Due 2026-09-01, 10-01 (33.33) and 10-31 (33.34); October is the month looked at.
+            let contract = try await scene.sign(try await scene.submitted())
+            _ = try await scene.pay(contract.id, 3_333, reference: "H-1", on: "2026-09-05")
+            _ = try await scene.pay(contract.id, 3_333, reference: "H-2", on: "2026-09-30")
+            let third = try await scene.account(contract.id).instalments[2]
+            let asFinance = try await scene.clients.metadata(scene.finance)
+            for step in [Sales_Opportunities_V1_InvoiceStep.issued, .delivered] {
+                _ = try await scene.receivables.recordInvoice(
+                    .with {
+                        $0.instalmentID = third.instalmentID; $0.step = step; $0.invoiceNumber = "INV-3"
+                    }, metadata: asFinance)
+            }
+            func health(_ caller: Caller, month: String = "2026-10", team: Bool = false) async throws -> Sales_Opportunities_V1_CollectionHealth {
+                try await scene.receivables.getCollectionHealth(
+                    .with {
+                        $0.month = month
+                        $0.groupBy = team ? .team : .rep
+                    }, metadata: try await scene.clients.metadata(caller))
+            }
+            let october = try await health(scene.finance)
+            let row = try #require(october.rows.first)
+            #expect(october.rows.count == 1 && row.key == scene.cast.rep.userID)
+            #expect(row.instalmentsDue == 2 && row.due.minorUnits == 6_667 && row.collected.minorUnits == 3_333)
+            #expect(row.collectionRateBp == 4_999, "33.33 of 66.67")
+            #expect(row.paidOnTime == 1 && row.termComplianceBp == 5_000 && row.paidInFull == 1 && row.averageDaysToCash == -1)
+            #expect(row.invoicedOnTime == 0 && row.invoicingTimelinessBp == 0, "the third was invoiced after its due date")
+            #expect(october.total.due == row.due && october.total.collectionRateBp == row.collectionRateBp)
+            #expect(october.blindSpots.count == 1)
+            #expect(october.blindSpots.first?.waitingOn == "sales" && october.blindSpots.first?.outstanding.minorUnits == 3_334)
+            let september = try await health(scene.finance, month: "2026-09")
+            #expect(september.rows.first?.paidOnTime == 0 && september.rows.first?.averageDaysToCash == 4, "paid four days late")
+            #expect(try await health(scene.finance, team: true).rows.map(\.key) == ["/north/n1"])
+            #expect(try await health(scene.cast.ownManager).rows.count == 1)
+            #expect(try await health(scene.cast.prefixManager).rows.isEmpty)
+            #expect(try await health(scene.cast.stranger).rows.isEmpty)
+            for month in ["2026-13", "2026-1", "", "2026-10-01", "十月"] {
+                let refusal = await StageMoveTests.refusal { try await health(scene.finance, month: month) }
+                #expect(refusal?.code == .invalidArgument && refusal?.message.hasPrefix("month") == true, "\(month)")
+            }
+        }
+    }
 }
 
 extension Sales_Opportunities_V1_RefundPaymentRequest {

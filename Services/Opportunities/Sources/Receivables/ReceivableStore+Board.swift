@@ -99,7 +99,11 @@ extension ReceivableStore {
 
     func recordInvoice(_ id: UUID, step: Sales_Opportunities_V1_InvoiceStep, number: String, on connection: PostgresConnection) async throws {
         try await connection.query(
-            "UPDATE instalments SET invoice_step = \(Int16(step.rawValue)), invoice_number = \(number) WHERE id = \(id)",
+            """
+            UPDATE instalments SET invoice_step = \(Int16(step.rawValue)), invoice_number = \(number),
+                                   invoiced_at = coalesce(invoiced_at, now())
+            WHERE id = \(id)
+            """,
             logger: database.logger)
     }
 

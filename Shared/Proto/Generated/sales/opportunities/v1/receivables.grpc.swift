@@ -137,6 +137,19 @@ public enum Sales_Opportunities_V1_ReceivableService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetCollectionHealth" metadata.
+        public enum GetCollectionHealth: Sendable {
+            /// Request type for "GetCollectionHealth".
+            public typealias Input = Sales_Opportunities_V1_GetCollectionHealthRequest
+            /// Response type for "GetCollectionHealth".
+            public typealias Output = Sales_Opportunities_V1_CollectionHealth
+            /// Descriptor for "GetCollectionHealth".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.ReceivableService"),
+                method: "GetCollectionHealth",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.opportunities.v1.ReceivableService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ListReceivables.descriptor,
@@ -147,7 +160,8 @@ public enum Sales_Opportunities_V1_ReceivableService: Sendable {
             GetContractAccount.descriptor,
             ListCollectionTasks.descriptor,
             CompleteCollectionTask.descriptor,
-            SweepReceivables.descriptor
+            SweepReceivables.descriptor,
+            GetCollectionHealth.descriptor
         ]
     }
 }
@@ -303,6 +317,20 @@ extension Sales_Opportunities_V1_ReceivableService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_SweepReceivablesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_SweepReceivablesResponse>
+
+        /// Handle the "GetCollectionHealth" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_GetCollectionHealthRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_CollectionHealth` messages.
+        func getCollectionHealth(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetCollectionHealthRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_CollectionHealth>
     }
 
     /// Service protocol for the "sales.opportunities.v1.ReceivableService" service.
@@ -442,6 +470,20 @@ extension Sales_Opportunities_V1_ReceivableService {
             request: GRPCCore.ServerRequest<Sales_Opportunities_V1_SweepReceivablesRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_SweepReceivablesResponse>
+
+        /// Handle the "GetCollectionHealth" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetCollectionHealthRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_CollectionHealth` message.
+        func getCollectionHealth(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetCollectionHealthRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_CollectionHealth>
     }
 
     /// Simple service protocol for the "sales.opportunities.v1.ReceivableService" service.
@@ -579,6 +621,20 @@ extension Sales_Opportunities_V1_ReceivableService {
             request: Sales_Opportunities_V1_SweepReceivablesRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_SweepReceivablesResponse
+
+        /// Handle the "GetCollectionHealth" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_GetCollectionHealthRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_CollectionHealth` to respond with.
+        func getCollectionHealth(
+            request: Sales_Opportunities_V1_GetCollectionHealthRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_CollectionHealth
     }
 }
 
@@ -685,6 +741,17 @@ extension Sales_Opportunities_V1_ReceivableService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_ReceivableService.Method.GetCollectionHealth.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetCollectionHealthRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_CollectionHealth>(),
+            handler: { request, context in
+                try await self.getCollectionHealth(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -784,6 +851,17 @@ extension Sales_Opportunities_V1_ReceivableService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_SweepReceivablesResponse> {
         let response = try await self.sweepReceivables(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getCollectionHealth(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetCollectionHealthRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_CollectionHealth> {
+        let response = try await self.getCollectionHealth(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -904,6 +982,19 @@ extension Sales_Opportunities_V1_ReceivableService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_SweepReceivablesResponse> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_SweepReceivablesResponse>(
             message: try await self.sweepReceivables(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getCollectionHealth(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetCollectionHealthRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_CollectionHealth> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_CollectionHealth>(
+            message: try await self.getCollectionHealth(
                 request: request.message,
                 context: context
             ),
@@ -1094,6 +1185,25 @@ extension Sales_Opportunities_V1_ReceivableService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_SweepReceivablesResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SweepReceivablesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetCollectionHealth" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetCollectionHealthRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetCollectionHealthRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_CollectionHealth` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getCollectionHealth<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetCollectionHealthRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetCollectionHealthRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_CollectionHealth>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CollectionHealth>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1386,6 +1496,36 @@ extension Sales_Opportunities_V1_ReceivableService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetCollectionHealth" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetCollectionHealthRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetCollectionHealthRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_CollectionHealth` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getCollectionHealth<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetCollectionHealthRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetCollectionHealthRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_CollectionHealth>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CollectionHealth>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_ReceivableService.Method.GetCollectionHealth.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1612,6 +1752,31 @@ extension Sales_Opportunities_V1_ReceivableService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SweepReceivablesRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_SweepReceivablesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetCollectionHealth" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_GetCollectionHealthRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getCollectionHealth<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetCollectionHealthRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CollectionHealth>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getCollectionHealth(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetCollectionHealthRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_CollectionHealth>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1876,6 +2041,35 @@ extension Sales_Opportunities_V1_ReceivableService.ClientProtocol {
             metadata: metadata
         )
         return try await self.sweepReceivables(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetCollectionHealth" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getCollectionHealth<Result>(
+        _ message: Sales_Opportunities_V1_GetCollectionHealthRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CollectionHealth>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_GetCollectionHealthRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getCollectionHealth(
             request: request,
             options: options,
             onResponse: handleResponse

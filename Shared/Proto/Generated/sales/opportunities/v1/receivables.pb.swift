@@ -191,6 +191,48 @@ public nonisolated enum Sales_Opportunities_V1_CollectionTaskKind: SwiftProtobuf
 
 }
 
+public nonisolated enum Sales_Opportunities_V1_CollectionGrouping: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// One row per rep (the deal's owner); the default.
+  case rep // = 1
+
+  /// One row per team (the deal's org path).
+  case team // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .rep
+    case 2: self = .team
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .rep: return 1
+    case .team: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Opportunities_V1_CollectionGrouping] = [
+    .unspecified,
+    .rep,
+    .team,
+  ]
+
+}
+
 /// One instalment of a signed contract, as the countdown board shows it.
 public nonisolated struct Sales_Opportunities_V1_Receivable: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -1040,6 +1082,137 @@ public nonisolated struct Sales_Opportunities_V1_InstalmentSlipped: Sendable {
   fileprivate var _receivable: Sales_Opportunities_V1_Receivable? = nil
 }
 
+/// Collections health (回款健康度) of the instalments falling due in a month, as the caller sees
+/// them (finance and admins: the tenant; a manager: their teams; a rep: their own).
+public nonisolated struct Sales_Opportunities_V1_GetCollectionHealthRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// YYYY-MM, in the tenant's calendar.
+  public var month: String = String()
+
+  public var groupBy: Sales_Opportunities_V1_CollectionGrouping = .unspecified
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_CollectionHealthRow: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The rep's id or the team's org path; empty on the total.
+  public var key: String = String()
+
+  public var instalmentsDue: Int32 = 0
+
+  public var due: Sales_Common_V1_Money {
+    get {_due ?? Sales_Common_V1_Money()}
+    set {_due = newValue}
+  }
+  /// Returns true if `due` has been explicitly set.
+  public var hasDue: Bool {self._due != nil}
+  /// Clears the value of `due`. Subsequent reads from it will return its default value.
+  public mutating func clearDue() {self._due = nil}
+
+  /// Of what fell due in the month, what has been paid so far.
+  public var collected: Sales_Common_V1_Money {
+    get {_collected ?? Sales_Common_V1_Money()}
+    set {_collected = newValue}
+  }
+  /// Returns true if `collected` has been explicitly set.
+  public var hasCollected: Bool {self._collected != nil}
+  /// Clears the value of `collected`. Subsequent reads from it will return its default value.
+  public mutating func clearCollected() {self._collected = nil}
+
+  /// collected / due, in basis points.
+  public var collectionRateBp: Int32 = 0
+
+  /// Instalments paid in full by their due date, and their share of those due (basis points):
+  /// how well the contracts' terms were kept.
+  public var paidOnTime: Int32 = 0
+
+  public var termComplianceBp: Int32 = 0
+
+  /// Instalments whose invoice was issued by their due date, and their share.
+  public var invoicedOnTime: Int32 = 0
+
+  public var invoicingTimelinessBp: Int32 = 0
+
+  /// Over the instalments paid in full: days from the due date to the payment that completed
+  /// them, on average (negative: early).
+  public var averageDaysToCash: Int32 = 0
+
+  public var paidInFull: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _due: Sales_Common_V1_Money? = nil
+  fileprivate var _collected: Sales_Common_V1_Money? = nil
+}
+
+/// Where unpaid instalments of the month past their due date wait, and on whom.
+public nonisolated struct Sales_Opportunities_V1_BlindSpot: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "finance", "sales", "legal" or "customer".
+  public var waitingOn: String = String()
+
+  /// What is waiting: "发票未开具", "客户验收签字未回", ...
+  public var step: String = String()
+
+  public var instalments: Int32 = 0
+
+  public var outstanding: Sales_Common_V1_Money {
+    get {_outstanding ?? Sales_Common_V1_Money()}
+    set {_outstanding = newValue}
+  }
+  /// Returns true if `outstanding` has been explicitly set.
+  public var hasOutstanding: Bool {self._outstanding != nil}
+  /// Clears the value of `outstanding`. Subsequent reads from it will return its default value.
+  public mutating func clearOutstanding() {self._outstanding = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _outstanding: Sales_Common_V1_Money? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_CollectionHealth: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var month: String = String()
+
+  public var rows: [Sales_Opportunities_V1_CollectionHealthRow] = []
+
+  public var total: Sales_Opportunities_V1_CollectionHealthRow {
+    get {_total ?? Sales_Opportunities_V1_CollectionHealthRow()}
+    set {_total = newValue}
+  }
+  /// Returns true if `total` has been explicitly set.
+  public var hasTotal: Bool {self._total != nil}
+  /// Clears the value of `total`. Subsequent reads from it will return its default value.
+  public mutating func clearTotal() {self._total = nil}
+
+  public var blindSpots: [Sales_Opportunities_V1_BlindSpot] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _total: Sales_Opportunities_V1_CollectionHealthRow? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "sales.opportunities.v1"
@@ -1054,6 +1227,10 @@ nonisolated extension Sales_Opportunities_V1_ReceivableState: SwiftProtobuf._Pro
 
 nonisolated extension Sales_Opportunities_V1_CollectionTaskKind: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0COLLECTION_TASK_KIND_UNSPECIFIED\0\u{1}COLLECTION_TASK_KIND_SEND_INVOICE\0\u{1}COLLECTION_TASK_KIND_CONFIRM_INVOICE_RECEIVED\0\u{1}COLLECTION_TASK_KIND_CHASE_ACCEPTANCE\0\u{1}COLLECTION_TASK_KIND_FOLLOW_LEGAL_REVIEW\0\u{1}COLLECTION_TASK_KIND_COLLECT_PAYMENT\0")
+}
+
+nonisolated extension Sales_Opportunities_V1_CollectionGrouping: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0COLLECTION_GROUPING_UNSPECIFIED\0\u{1}COLLECTION_GROUPING_REP\0\u{1}COLLECTION_GROUPING_TEAM\0")
 }
 
 nonisolated extension Sales_Opportunities_V1_Receivable: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -2473,6 +2650,223 @@ nonisolated extension Sales_Opportunities_V1_InstalmentSlipped: SwiftProtobuf.Me
 
   public static func ==(lhs: Sales_Opportunities_V1_InstalmentSlipped, rhs: Sales_Opportunities_V1_InstalmentSlipped) -> Bool {
     if lhs._receivable != rhs._receivable {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_GetCollectionHealthRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetCollectionHealthRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}month\0\u{3}group_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.month) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.groupBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.month.isEmpty {
+      try visitor.visitSingularStringField(value: self.month, fieldNumber: 1)
+    }
+    if self.groupBy != .unspecified {
+      try visitor.visitSingularEnumField(value: self.groupBy, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_GetCollectionHealthRequest, rhs: Sales_Opportunities_V1_GetCollectionHealthRequest) -> Bool {
+    if lhs.month != rhs.month {return false}
+    if lhs.groupBy != rhs.groupBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_CollectionHealthRow: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CollectionHealthRow"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}instalments_due\0\u{1}due\0\u{1}collected\0\u{3}collection_rate_bp\0\u{3}paid_on_time\0\u{3}term_compliance_bp\0\u{3}invoiced_on_time\0\u{3}invoicing_timeliness_bp\0\u{3}average_days_to_cash\0\u{3}paid_in_full\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.instalmentsDue) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._due) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._collected) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.collectionRateBp) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.paidOnTime) }()
+      case 7: try { try decoder.decodeSingularInt32Field(value: &self.termComplianceBp) }()
+      case 8: try { try decoder.decodeSingularInt32Field(value: &self.invoicedOnTime) }()
+      case 9: try { try decoder.decodeSingularInt32Field(value: &self.invoicingTimelinessBp) }()
+      case 10: try { try decoder.decodeSingularInt32Field(value: &self.averageDaysToCash) }()
+      case 11: try { try decoder.decodeSingularInt32Field(value: &self.paidInFull) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if self.instalmentsDue != 0 {
+      try visitor.visitSingularInt32Field(value: self.instalmentsDue, fieldNumber: 2)
+    }
+    try { if let v = self._due {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._collected {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if self.collectionRateBp != 0 {
+      try visitor.visitSingularInt32Field(value: self.collectionRateBp, fieldNumber: 5)
+    }
+    if self.paidOnTime != 0 {
+      try visitor.visitSingularInt32Field(value: self.paidOnTime, fieldNumber: 6)
+    }
+    if self.termComplianceBp != 0 {
+      try visitor.visitSingularInt32Field(value: self.termComplianceBp, fieldNumber: 7)
+    }
+    if self.invoicedOnTime != 0 {
+      try visitor.visitSingularInt32Field(value: self.invoicedOnTime, fieldNumber: 8)
+    }
+    if self.invoicingTimelinessBp != 0 {
+      try visitor.visitSingularInt32Field(value: self.invoicingTimelinessBp, fieldNumber: 9)
+    }
+    if self.averageDaysToCash != 0 {
+      try visitor.visitSingularInt32Field(value: self.averageDaysToCash, fieldNumber: 10)
+    }
+    if self.paidInFull != 0 {
+      try visitor.visitSingularInt32Field(value: self.paidInFull, fieldNumber: 11)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_CollectionHealthRow, rhs: Sales_Opportunities_V1_CollectionHealthRow) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.instalmentsDue != rhs.instalmentsDue {return false}
+    if lhs._due != rhs._due {return false}
+    if lhs._collected != rhs._collected {return false}
+    if lhs.collectionRateBp != rhs.collectionRateBp {return false}
+    if lhs.paidOnTime != rhs.paidOnTime {return false}
+    if lhs.termComplianceBp != rhs.termComplianceBp {return false}
+    if lhs.invoicedOnTime != rhs.invoicedOnTime {return false}
+    if lhs.invoicingTimelinessBp != rhs.invoicingTimelinessBp {return false}
+    if lhs.averageDaysToCash != rhs.averageDaysToCash {return false}
+    if lhs.paidInFull != rhs.paidInFull {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_BlindSpot: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BlindSpot"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}waiting_on\0\u{1}step\0\u{1}instalments\0\u{1}outstanding\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.waitingOn) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.step) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.instalments) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._outstanding) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.waitingOn.isEmpty {
+      try visitor.visitSingularStringField(value: self.waitingOn, fieldNumber: 1)
+    }
+    if !self.step.isEmpty {
+      try visitor.visitSingularStringField(value: self.step, fieldNumber: 2)
+    }
+    if self.instalments != 0 {
+      try visitor.visitSingularInt32Field(value: self.instalments, fieldNumber: 3)
+    }
+    try { if let v = self._outstanding {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_BlindSpot, rhs: Sales_Opportunities_V1_BlindSpot) -> Bool {
+    if lhs.waitingOn != rhs.waitingOn {return false}
+    if lhs.step != rhs.step {return false}
+    if lhs.instalments != rhs.instalments {return false}
+    if lhs._outstanding != rhs._outstanding {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_CollectionHealth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CollectionHealth"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}month\0\u{1}rows\0\u{1}total\0\u{3}blind_spots\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.month) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.rows) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._total) }()
+      case 4: try { try decoder.decodeRepeatedMessageField(value: &self.blindSpots) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.month.isEmpty {
+      try visitor.visitSingularStringField(value: self.month, fieldNumber: 1)
+    }
+    if !self.rows.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rows, fieldNumber: 2)
+    }
+    try { if let v = self._total {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.blindSpots.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.blindSpots, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_CollectionHealth, rhs: Sales_Opportunities_V1_CollectionHealth) -> Bool {
+    if lhs.month != rhs.month {return false}
+    if lhs.rows != rhs.rows {return false}
+    if lhs._total != rhs._total {return false}
+    if lhs.blindSpots != rhs.blindSpots {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
