@@ -44,6 +44,7 @@ extension ReceivableServiceHandler {
         var lines: [(index: Int, line: PaymentPosting.Line)] = []
         for (index, row) in request.rows.enumerated() {
             do {
+                try TextCheck.validate(row)
                 lines.append(
                     (
                         index,
@@ -148,3 +149,6 @@ extension ReceivableServiceHandler {
         }
     }
 }
+
+/// Rows are checked one by one in `importPayments` (a NUL in one cell refuses its row, not the file).
+extension Sales_Opportunities_V1_ImportPaymentsRequest: TextCheckedByItem {}
