@@ -37,6 +37,11 @@ public struct TenantCalendars: Sendable {
         self.fallback = fallback
     }
 
+    /// Today's date in the tenant's calendar (its zone): what due dates and days overdue count from.
+    public func today(for tenant: TenantID) async -> LocalDate {
+        await calendar(for: tenant).localDate(of: Date())
+    }
+
     public func calendar(for tenant: TenantID) async -> WorkCalendar {
         guard let directory else { return fallback }
         return

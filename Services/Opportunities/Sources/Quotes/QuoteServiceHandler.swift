@@ -26,7 +26,7 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
         // is asked outside the transaction, so its answer time holds no lock.
         let seen = try await deals.visible(dealID, for: caller)
         let policy = try await quotes.policy(tenant: caller.tenant)
-        let today = await calendars.calendar(for: caller.tenant).localDate(of: Date())
+        let today = await calendars.today(for: caller.tenant)
         var history: PaymentHistory?
         if let customer = seen.customerID { history = try await receivables.history(of: customer, tenant: caller.tenant, today: today) }
         let screening = CreditScreening(

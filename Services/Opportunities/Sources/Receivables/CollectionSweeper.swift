@@ -24,7 +24,7 @@ struct CollectionSweeper: Sendable {
         var total = (tasks: 0, escalated: 0)
         let tenants = if let tenant { [tenant] } else { try await tasks.tenantsWithPastDue() }
         for tenant in tenants {
-            let today = await calendars.calendar(for: tenant).localDate(of: Date())
+            let today = await calendars.today(for: tenant)
             let swept = try await sweep(tenant, today: today)
             total = (total.tasks + swept.tasks, total.escalated + swept.escalated)
         }

@@ -17,7 +17,7 @@ extension ReceivableServiceHandler {
         let caller = try RequestContext.caller(allowedTo: .keepAccounts, "recording a payment")
         let line = try PaymentPosting.Line(
             contractID: request.contractID, reference: request.reference, amount: request.hasAmount ? request.amount : nil,
-            receivedOn: request.receivedOn, today: await today(caller.tenant))
+            receivedOn: request.receivedOn, today: await sweeper.calendars.today(for: caller.tenant))
         return try await Idempotency.run("RecordPayment", request: request, database: receivables.database) { connection in
             switch try await PaymentPosting(receivables: receivables).post([line], source: "api", by: caller, on: connection)[0] {
             case .recorded(let payment): return .with { $0.payment = payment }
@@ -39,7 +39,7 @@ extension ReceivableServiceHandler {
         guard (1...Self.mostRowsAtOnce).contains(request.rows.count) else {
             throw ServiceError.invalidArgument(field: "rows", rule: "send 1 to \(Self.mostRowsAtOnce) rows, not \(request.rows.count)")
         }
-        let today = await today(caller.tenant)
+        let today = await sweeper.calendars.today(for: caller.tenant)
         var outcomes = request.rows.map { row in Sales_Opportunities_V1_ImportPaymentOutcome.with { $0.line = row.line } }
         var lines: [(index: Int, line: PaymentPosting.Line)] = []
         for (index, row) in request.rows.enumerated() {

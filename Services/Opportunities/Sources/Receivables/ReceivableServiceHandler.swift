@@ -15,10 +15,6 @@ struct ReceivableServiceHandler: Sales_Opportunities_V1_ReceivableService.Simple
     let receivables: ReceivableStore
     let sweeper: CollectionSweeper
 
-    func today(_ tenant: TenantID) async -> LocalDate {
-        await sweeper.calendars.calendar(for: tenant).localDate(of: Date())
-    }
-
     func listReceivables(
         request: Sales_Opportunities_V1_ListReceivablesRequest, context: ServerContext
     ) async throws -> Sales_Opportunities_V1_ListReceivablesResponse {
@@ -32,7 +28,7 @@ struct ReceivableServiceHandler: Sales_Opportunities_V1_ReceivableService.Simple
             throw ServiceError.invalidArgument(field: "min_days_overdue", rule: "must be 0 to 3650; got \(request.minDaysOverdue)")
         }
         let rows = try await receivables.board(
-            filter, for: caller, today: await today(caller.tenant), after: page.after, limit: page.fetchLimit)
+            filter, for: caller, today: await sweeper.calendars.today(for: caller.tenant), after: page.after, limit: page.fetchLimit)
         let (kept, next) = page.finish(rows)
         return .with {
             $0.receivables = kept
@@ -51,7 +47,7 @@ struct ReceivableServiceHandler: Sales_Opportunities_V1_ReceivableService.Simple
             throw ServiceError.invalidArgument(field: "step", rule: "is required: issued, delivered, in legal review or accepted")
         }
         let number = try Require.optionalText(request.invoiceNumber, field: "invoice_number", maxLength: 40)
-        let today = await today(caller.tenant)
+        let today = await sweeper.calendars.today(for: caller.tenant)
         return try await Idempotency.run("RecordInvoice", request: request, database: receivables.database) { connection in
             guard var instalment = try await receivables.instalment(id, for: caller, today: today, on: connection) else {
                 throw ServiceError.notFound(kind: "instalment", id: id.apiString)
@@ -82,7 +78,7 @@ struct ReceivableServiceHandler: Sales_Opportunities_V1_ReceivableService.Simple
         let caller = try RequestContext.caller()
         let id = try Require.uuid(request.contractID, field: "contract_id")
         let contract = try await contracts.visible(id, for: caller, deals: deals).contract
-        let instalments = try await receivables.instalments(of: id, tenant: caller.tenant, today: await today(caller.tenant))
+        let instalments = try await receivables.instalments(of: id, tenant: caller.tenant, today: await sweeper.calendars.today(for: caller.tenant))
         let payments = try await receivables.payments(of: id, tenant: caller.tenant)
         let currency = contract.total.currency
         let paid = instalments.reduce(Int64(0)) { $0 + $1.paid.minorUnits }
