@@ -580,6 +580,126 @@ import Testing
             }
         }
     }
+
+    @Test func everyNewTextFieldRefusesBadTextAndOutsidersAndReplayedKeysGetNothing() async throws {
+        try await Self.hosted { scene in
+            let submitted = try await scene.submitted()
+            let asRep = try await scene.clients.metadata(scene.cast.rep)
+            let asFinance = try await scene.clients.metadata(scene.finance)
+            let pdf = Self.pdf
+            // Signing: the string-prefix sibling's manager and another tenant find no such contract.
+            for outsider in [scene.cast.prefixManager, scene.cast.stranger] {
+                let metadata = try await scene.clients.metadata(outsider)
+                let refusal = await StageMoveTests.refusal {
+                    try await scene.contracts.signContract(
+                        .with {
+                            $0.id = submitted.id; $0.document = pdf; $0.feedback = "已盖章"
+                        }, metadata: metadata)
+                }
+                #expect(refusal?.code == .notFound, "\(outsider.userID)")
+            }
+            let contract = try await scene.sign(submitted)
+            let payment = try await scene.pay(contract.id, 1_000, reference: "T-1").payment
+            let instalment = try await scene.account(contract.id).instalments[1]
+            await QuoteTests.expectRefused([
+                (
+                    "feedback",
+                    { text in
+                        _ = try await scene.contracts.signContract(
+                            .with {
+                                $0.id = submitted.id; $0.document = pdf; $0.feedback = text
+                            }, metadata: asRep)
+                    }
+                ),
+                (
+                    "key_action",
+                    { text in
+                        _ = try await scene.contracts.signContract(
+                            .with {
+                                $0.id = submitted.id; $0.document = pdf; $0.feedback = "已盖章"; $0.keyAction = text
+                            }, metadata: asRep)
+                    }
+                ),
+                (
+                    "invoice_number",
+                    { text in
+                        _ = try await scene.receivables.recordInvoice(
+                            .with {
+                                $0.instalmentID = instalment.instalmentID; $0.step = .issued; $0.invoiceNumber = text
+                            }, metadata: asFinance)
+                    }
+                ),
+                (
+                    "reason",
+                    { text in
+                        _ = try await scene.receivables.refundPayment(
+                            .with {
+                                $0.paymentID = payment.id; $0.reference = "RF-X"; $0.amount = QuoteTests.money(1); $0.reason = text
+                            },
+                            metadata: asFinance)
+                    }
+                ),
+                (
+                    "reference",
+                    { text in
+                        _ = try await scene.receivables.refundPayment(
+                            .with {
+                                $0.paymentID = payment.id; $0.reference = text; $0.amount = QuoteTests.money(1); $0.reason = "退款"
+                            },
+                            metadata: asFinance)
+                    }
+                ),
+                (
+                    "owner_id",
+                    { text in
+                        _ = try await scene.receivables.listReceivables(.with { $0.ownerID = text }, metadata: asFinance)
+                    }
+                ),
+                (
+                    "month",
+                    { text in
+                        _ = try await scene.receivables.getCollectionHealth(.with { $0.month = text }, metadata: asFinance)
+                    }
+                ),
+            ])
+            // Another tenant's finance cannot refund the payment or read the contract's board.
+            let strangerFinance = Caller(tenant: scene.cast.stranger.tenant, userID: "qian.cw", roles: [.finance], orgPath: "/")
+            let asStranger = try await scene.clients.metadata(strangerFinance)
+            let strangerRefund = await StageMoveTests.refusal {
+                try await scene.receivables.refundPayment(
+                    .with {
+                        $0.paymentID = payment.id; $0.reference = "RF-S"; $0.amount = QuoteTests.money(1); $0.reason = "退款"
+                    },
+                    metadata: asStranger)
+            }
+            #expect(strangerRefund?.code == .notFound)
+            #expect(try await scene.receivables.listReceivables(.with { $0.contractID = contract.id }, metadata: asStranger).receivables.isEmpty)
+
+            // A key replayed by another finance user is their own call, never the first caller's answer.
+            let colleague = Caller(tenant: scene.cast.rep.tenant, userID: "zhao.cw", roles: [.finance], orgPath: "/finance")
+            let first = try await scene.receivables.recordPayment(
+                .with {
+                    $0.contractID = contract.id; $0.reference = "K-1"; $0.amount = QuoteTests.money(500); $0.receivedOn = "2026-11-20"
+                }, metadata: try await scene.clients.metadata(scene.finance, key: "pay-key-1"))
+            let replayed = try await scene.receivables.recordPayment(
+                .with {
+                    $0.contractID = contract.id; $0.reference = "K-2"; $0.amount = QuoteTests.money(700); $0.receivedOn = "2026-11-21"
+                }, metadata: try await scene.clients.metadata(colleague, key: "pay-key-1"))
+            #expect(replayed.payment.id != first.payment.id && replayed.payment.reference == "K-2" && replayed.payment.recordedBy == "zhao.cw")
+            let refund = Sales_Opportunities_V1_RefundPaymentRequest.with {
+                $0.paymentID = first.payment.id; $0.reference = "RF-K"; $0.amount = QuoteTests.money(100); $0.reason = "多付"
+            }
+            let refunded = try await scene.receivables.refundPayment(
+                refund, metadata: try await scene.clients.metadata(scene.finance, key: "refund-key"))
+            let other = try await scene.receivables.refundPayment(
+                refund.with {
+                    $0.paymentID = replayed.payment.id; $0.reference = "RF-K2"
+                },
+                metadata: try await scene.clients.metadata(colleague, key: "refund-key"))
+            #expect(other.payment.id == replayed.payment.id && refunded.payment.id == first.payment.id)
+            #expect(try await Self.events("PaymentRefunded", of: contract.id, in: scene.database).count == 2)
+        }
+    }
 }
 
 extension Sales_Opportunities_V1_RefundPaymentRequest {
