@@ -25,7 +25,6 @@ struct ReceivableStore: Sendable {
     /// A payment as stored, with what it paid of each instalment.
     struct StoredPayment: Sendable {
         var message: Sales_Opportunities_V1_Payment
-        let seq: Int64
         var credit: Int64 { message.credit.minorUnits }
         var paid: [PaymentAllocation.Part] {
             message.allocations.map { .init(instalmentID: UUID(uuidString: $0.instalmentID)!, number: Int($0.number), amount: $0.amount.minorUnits) }
@@ -199,7 +198,7 @@ struct ReceivableStore: Sendable {
         var sql = PostgresQuery.StringInterpolation(literalCapacity: 1_024, interpolationCount: 2)
         sql.appendLiteral(
             """
-            SELECT p.id, p.seq, p.contract_id, p.reference, p.amount_minor, p.credit_minor, p.refunded_minor, p.currency,
+            SELECT p.id, p.contract_id, p.reference, p.amount_minor, p.credit_minor, p.refunded_minor, p.currency,
                    to_char(p.received_on, 'YYYY-MM-DD') AS received_on, p.source, p.recorded_by, p.recorded_at,
                    coalesce(array_agg(i.id ORDER BY i.number) FILTER (WHERE i.id IS NOT NULL), '{}') AS instalment_ids,
                    coalesce(array_agg(i.number ORDER BY i.number) FILTER (WHERE i.id IS NOT NULL), '{}') AS numbers,
@@ -249,7 +248,7 @@ struct ReceivableStore: Sendable {
                     }
                 }
             }
-            payments.append(StoredPayment(message: message, seq: try row.decode("seq")))
+            payments.append(StoredPayment(message: message))
         }
         return payments
     }
