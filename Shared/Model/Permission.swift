@@ -7,6 +7,8 @@ public enum Permission: Sendable {
     case overseeTeams
     /// Opening and running stores.
     case runStores
+    /// Serving store members: opening one, the clerks' notes.
+    case serveMembers
     /// The books: invoices, payments and refunds against contracts.
     case keepAccounts
 
@@ -16,6 +18,7 @@ public enum Permission: Sendable {
         case .overseeTeams: caller.roles.contains(.admin) || caller.managedSubtree != nil
         case .runStores: !caller.roles.isDisjoint(with: [.admin, .manager, .storeManager])
         case .keepAccounts: !caller.roles.isDisjoint(with: [.admin, .finance])
+        case .serveMembers: !caller.roles.isDisjoint(with: [.admin, .manager, .storeManager, .storeClerk])
         }
     }
 
@@ -26,6 +29,7 @@ public enum Permission: Sendable {
         case .overseeTeams: "the admin role or a team to manage"
         case .runStores: "the admin, manager or store manager role"
         case .keepAccounts: "the finance or admin role"
+        case .serveMembers: "a store clerk, store manager, manager or admin role"
         }
     }
 }

@@ -3,4 +3,5 @@ import ServiceKit
 import StoreSalesService
 
 await ServiceMain.run(
-    .storeSales, peers: StoreSalesServer.peers, migrations: StoreSalesServer.migrations, build: StoreSalesServer.components)
+    .storeSales, peers: StoreSalesServer.peers + StoreSalesServer.optionalPeers, migrations: StoreSalesServer.migrations,
+    build: { try StoreSalesServer.components($0) })

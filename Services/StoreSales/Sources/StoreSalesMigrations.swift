@@ -21,6 +21,103 @@ public enum StoreSalesMigrations {
                 created_at timestamptz NOT NULL DEFAULT now(),
                 UNIQUE (tenant_id, code)
             );
-            """)
+            """),
+        Migration(
+            "0101_clerks_members",
+            """
+            ALTER TABLE stores ADD COLUMN district text NOT NULL DEFAULT '', ADD COLUMN region text NOT NULL DEFAULT '';
+            -- A directory user at work in one store.
+            CREATE TABLE clerks (
+                id uuid PRIMARY KEY,
+                seq bigserial NOT NULL UNIQUE,
+                tenant_id text NOT NULL,
+                store_id uuid NOT NULL REFERENCES stores,
+                user_id text NOT NULL,
+                name text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (tenant_id, user_id)
+            );
+            CREATE INDEX clerks_store ON clerks (store_id);
+            -- The chain's members, one per mobile (PIPL: looked up by its HMAC, masked when shown).
+            CREATE TABLE members (
+                id uuid PRIMARY KEY,
+                tenant_id text NOT NULL,
+                phone_e164 text NOT NULL,
+                phone_hmac text NOT NULL,
+                name text NOT NULL DEFAULT '',
+                birth_year integer,
+                consent_at timestamptz,
+                consent_source text NOT NULL DEFAULT '',
+                first_clerk_id uuid REFERENCES clerks,
+                first_store_id uuid REFERENCES stores,
+                first_visit_at timestamptz,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (tenant_id, phone_hmac)
+            );
+            -- Every scan of a clerk's code: the attribution trail.
+            CREATE TABLE member_visits (
+                id bigserial PRIMARY KEY,
+                member_id uuid NOT NULL REFERENCES members,
+                clerk_id uuid NOT NULL REFERENCES clerks,
+                store_id uuid NOT NULL REFERENCES stores,
+                scanned_at timestamptz NOT NULL
+            );
+            CREATE INDEX member_visits_member ON member_visits (member_id, scanned_at DESC);
+            CREATE INDEX member_visits_store ON member_visits (store_id, member_id, scanned_at DESC);
+            CREATE TABLE member_notes (
+                id uuid PRIMARY KEY,
+                member_id uuid NOT NULL REFERENCES members,
+                clerk_id uuid NOT NULL REFERENCES clerks,
+                rating integer NOT NULL CHECK (rating BETWEEN 1 AND 5),
+                needs text NOT NULL DEFAULT '',
+                media jsonb NOT NULL DEFAULT '[]',
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX member_notes_member ON member_notes (member_id, created_at DESC);
+            """),
+        Migration(
+            "0102_receipts",
+            """
+            CREATE TABLE products (
+                tenant_id text NOT NULL,
+                sku text NOT NULL,
+                name text NOT NULL,
+                category text NOT NULL DEFAULT '',
+                price_fen bigint,
+                currency text NOT NULL DEFAULT 'CNY',
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, sku)
+            );
+            CREATE TABLE receipts (
+                id uuid PRIMARY KEY,
+                tenant_id text NOT NULL,
+                store_id uuid NOT NULL REFERENCES stores,
+                receipt_number text NOT NULL,
+                sold_at timestamptz NOT NULL,
+                clerk_id uuid REFERENCES clerks,
+                clerk_source text NOT NULL CHECK (clerk_source IN ('till', 'scan', 'none')),
+                member_id uuid REFERENCES members,
+                payment_method text NOT NULL,
+                total_fen bigint NOT NULL,
+                discount_fen bigint NOT NULL,
+                currency text NOT NULL,
+                item_count integer NOT NULL,
+                -- SHA-256 of what the till sent: the same receipt again is recognised, a changed one refused.
+                fingerprint text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                UNIQUE (store_id, receipt_number)
+            );
+            CREATE INDEX receipts_member ON receipts (member_id, sold_at DESC) WHERE member_id IS NOT NULL;
+            CREATE TABLE receipt_items (
+                receipt_id uuid NOT NULL REFERENCES receipts,
+                line_no integer NOT NULL,
+                sku text NOT NULL,
+                quantity bigint NOT NULL,
+                unit_price_fen bigint NOT NULL,
+                discount_fen bigint NOT NULL,
+                amount_fen bigint NOT NULL,
+                PRIMARY KEY (receipt_id, line_no)
+            );
+            """),
     ]
 }

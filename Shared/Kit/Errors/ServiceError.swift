@@ -50,6 +50,13 @@ public enum ServiceError: Error, Sendable, Equatable, RPCErrorConvertible {
     static let longestID = 64
     static let longestMessage = 2_000
 
+    /// The same error with its field named inside `parent` ("receipt.items[0].sku"), for a check
+    /// of a nested message that names fields from its own root.
+    public func within(_ parent: String) -> ServiceError {
+        guard case .invalidArgument(let field, let rule) = self else { return self }
+        return .invalidArgument(field: "\(parent).\(field)", rule: rule)
+    }
+
     public var rpcErrorMetadata: Metadata {
         if case .invalidArgument(let field, _) = self { return ["field": "\(field)"] }
         return [:]

@@ -9,9 +9,7 @@ public struct PhoneHasher: Sendable {
 
     /// Derives the hashing key from the service secret, under its own label.
     public init(secret: String) {
-        key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("sales.phone-hmac.v1".utf8),
-            outputByteCount: 32)
+        key = SymmetricKey(derivedFrom: secret, label: "sales.phone-hmac.v1")
     }
 
     public func hash(_ phone: PhoneNumber) -> String {

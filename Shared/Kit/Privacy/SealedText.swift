@@ -13,8 +13,7 @@ public struct SealedText: Sendable {
 
     /// Derives the sealing key from the service secret, under `label` (one key per use).
     public init(secret: String, label: String) {
-        key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data(label.utf8), outputByteCount: 32)
+        key = SymmetricKey(derivedFrom: secret, label: label)
     }
 
     public func seal(_ text: String, context: String) throws -> String {

@@ -17,8 +17,7 @@ struct LocalContractSigner: ContractSigner {
     private let key: SymmetricKey
 
     init(secret: String) {
-        key = HKDF<SHA256>.deriveKey(
-            inputKeyMaterial: SymmetricKey(data: Data(secret.utf8)), info: Data("sales.contract-seal.v1".utf8), outputByteCount: 32)
+        key = SymmetricKey(derivedFrom: secret, label: "sales.contract-seal.v1")
     }
 
     func stamp(document: [UInt8], contractID: String, signedBy: String, at time: Date) -> Sales_Opportunities_V1_ContractSignature {

@@ -61,11 +61,39 @@ public enum Sales_Storesales_V1_StoreService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "AddClerk" metadata.
+        public enum AddClerk: Sendable {
+            /// Request type for "AddClerk".
+            public typealias Input = Sales_Storesales_V1_AddClerkRequest
+            /// Response type for "AddClerk".
+            public typealias Output = Sales_Storesales_V1_Clerk
+            /// Descriptor for "AddClerk".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.storesales.v1.StoreService"),
+                method: "AddClerk",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListClerks" metadata.
+        public enum ListClerks: Sendable {
+            /// Request type for "ListClerks".
+            public typealias Input = Sales_Storesales_V1_ListClerksRequest
+            /// Response type for "ListClerks".
+            public typealias Output = Sales_Storesales_V1_ListClerksResponse
+            /// Descriptor for "ListClerks".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.storesales.v1.StoreService"),
+                method: "ListClerks",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.storesales.v1.StoreService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateStore.descriptor,
             ListStores.descriptor,
-            GetOverview.descriptor
+            GetOverview.descriptor,
+            AddClerk.descriptor,
+            ListClerks.descriptor
         ]
     }
 }
@@ -133,6 +161,39 @@ extension Sales_Storesales_V1_StoreService {
             request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_GetOverviewRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_StoresOverview>
+
+        /// Handle the "AddClerk" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Puts a directory user to work in a store (a store manager of it, a manager over it, or an
+        /// > admin). A clerk works in one store: adding them to another moves them.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Storesales_V1_AddClerkRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Storesales_V1_Clerk` messages.
+        func addClerk(
+            request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_AddClerkRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_Clerk>
+
+        /// Handle the "ListClerks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Storesales_V1_ListClerksRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Storesales_V1_ListClerksResponse` messages.
+        func listClerks(
+            request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_ListClerksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_ListClerksResponse>
     }
 
     /// Service protocol for the "sales.storesales.v1.StoreService" service.
@@ -184,6 +245,39 @@ extension Sales_Storesales_V1_StoreService {
             request: GRPCCore.ServerRequest<Sales_Storesales_V1_GetOverviewRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_StoresOverview>
+
+        /// Handle the "AddClerk" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Puts a directory user to work in a store (a store manager of it, a manager over it, or an
+        /// > admin). A clerk works in one store: adding them to another moves them.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_AddClerkRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Storesales_V1_Clerk` message.
+        func addClerk(
+            request: GRPCCore.ServerRequest<Sales_Storesales_V1_AddClerkRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_Clerk>
+
+        /// Handle the "ListClerks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_ListClerksRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Storesales_V1_ListClerksResponse` message.
+        func listClerks(
+            request: GRPCCore.ServerRequest<Sales_Storesales_V1_ListClerksRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_ListClerksResponse>
     }
 
     /// Simple service protocol for the "sales.storesales.v1.StoreService" service.
@@ -233,6 +327,39 @@ extension Sales_Storesales_V1_StoreService {
             request: Sales_Storesales_V1_GetOverviewRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Storesales_V1_StoresOverview
+
+        /// Handle the "AddClerk" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Puts a directory user to work in a store (a store manager of it, a manager over it, or an
+        /// > admin). A clerk works in one store: adding them to another moves them.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Storesales_V1_AddClerkRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Storesales_V1_Clerk` to respond with.
+        func addClerk(
+            request: Sales_Storesales_V1_AddClerkRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Storesales_V1_Clerk
+
+        /// Handle the "ListClerks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Storesales_V1_ListClerksRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Storesales_V1_ListClerksResponse` to respond with.
+        func listClerks(
+            request: Sales_Storesales_V1_ListClerksRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Storesales_V1_ListClerksResponse
     }
 }
 
@@ -268,6 +395,28 @@ extension Sales_Storesales_V1_StoreService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_StoresOverview>(),
             handler: { request, context in
                 try await self.getOverview(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Storesales_V1_StoreService.Method.AddClerk.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_AddClerkRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_Clerk>(),
+            handler: { request, context in
+                try await self.addClerk(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Storesales_V1_StoreService.Method.ListClerks.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_ListClerksRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_ListClerksResponse>(),
+            handler: { request, context in
+                try await self.listClerks(
                     request: request,
                     context: context
                 )
@@ -311,6 +460,28 @@ extension Sales_Storesales_V1_StoreService.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func addClerk(
+        request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_AddClerkRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_Clerk> {
+        let response = try await self.addClerk(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listClerks(
+        request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_ListClerksRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_ListClerksResponse> {
+        let response = try await self.listClerks(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -348,6 +519,32 @@ extension Sales_Storesales_V1_StoreService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_StoresOverview> {
         return GRPCCore.ServerResponse<Sales_Storesales_V1_StoresOverview>(
             message: try await self.getOverview(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func addClerk(
+        request: GRPCCore.ServerRequest<Sales_Storesales_V1_AddClerkRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_Clerk> {
+        return GRPCCore.ServerResponse<Sales_Storesales_V1_Clerk>(
+            message: try await self.addClerk(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listClerks(
+        request: GRPCCore.ServerRequest<Sales_Storesales_V1_ListClerksRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_ListClerksResponse> {
+        return GRPCCore.ServerResponse<Sales_Storesales_V1_ListClerksResponse>(
+            message: try await self.listClerks(
                 request: request.message,
                 context: context
             ),
@@ -420,6 +617,49 @@ extension Sales_Storesales_V1_StoreService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_StoresOverview>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_StoresOverview>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "AddClerk" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Puts a directory user to work in a store (a store manager of it, a manager over it, or an
+        /// > admin). A clerk works in one store: adding them to another moves them.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_AddClerkRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_AddClerkRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_Clerk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func addClerk<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_AddClerkRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_AddClerkRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_Clerk>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_Clerk>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListClerks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_ListClerksRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_ListClerksRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_ListClerksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listClerks<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_ListClerksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_ListClerksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_ListClerksResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_ListClerksResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -528,6 +768,71 @@ extension Sales_Storesales_V1_StoreService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "AddClerk" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Puts a directory user to work in a store (a store manager of it, a manager over it, or an
+        /// > admin). A clerk works in one store: adding them to another moves them.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_AddClerkRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_AddClerkRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_Clerk` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func addClerk<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_AddClerkRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_AddClerkRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_Clerk>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_Clerk>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Storesales_V1_StoreService.Method.AddClerk.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListClerks" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_ListClerksRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_ListClerksRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_ListClerksResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listClerks<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_ListClerksRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_ListClerksRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_ListClerksResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_ListClerksResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Storesales_V1_StoreService.Method.ListClerks.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -604,6 +909,61 @@ extension Sales_Storesales_V1_StoreService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_GetOverviewRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_StoresOverview>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AddClerk" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Puts a directory user to work in a store (a store manager of it, a manager over it, or an
+    /// > admin). A clerk works in one store: adding them to another moves them.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Storesales_V1_AddClerkRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func addClerk<Result>(
+        request: GRPCCore.ClientRequest<Sales_Storesales_V1_AddClerkRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_Clerk>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.addClerk(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_AddClerkRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_Clerk>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListClerks" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Storesales_V1_ListClerksRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listClerks<Result>(
+        request: GRPCCore.ClientRequest<Sales_Storesales_V1_ListClerksRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_ListClerksResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listClerks(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_ListClerksRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_ListClerksResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -694,6 +1054,69 @@ extension Sales_Storesales_V1_StoreService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getOverview(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "AddClerk" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Puts a directory user to work in a store (a store manager of it, a manager over it, or an
+    /// > admin). A clerk works in one store: adding them to another moves them.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func addClerk<Result>(
+        _ message: Sales_Storesales_V1_AddClerkRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_Clerk>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Storesales_V1_AddClerkRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.addClerk(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListClerks" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listClerks<Result>(
+        _ message: Sales_Storesales_V1_ListClerksRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_ListClerksResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Storesales_V1_ListClerksRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listClerks(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -1,3 +1,4 @@
+import Foundation
 import GRPCCore
 import SalesModel
 import SalesProto
@@ -7,6 +8,7 @@ import SwiftProtobuf
 /// sales.storesales.v1.StoreService.
 struct StoreServiceHandler: Sales_Storesales_V1_StoreService.SimpleServiceProtocol {
     let store: ShopStore
+    let clerks: ClerkStore
 
     func createStore(request: Sales_Storesales_V1_CreateStoreRequest, context: ServerContext) async throws -> Sales_Storesales_V1_Store {
         let caller = try RequestContext.caller(allowedTo: .runStores, "opening a store")
@@ -33,5 +35,31 @@ struct StoreServiceHandler: Sales_Storesales_V1_StoreService.SimpleServiceProtoc
 
     func getOverview(request: Sales_Storesales_V1_GetOverviewRequest, context: ServerContext) async throws -> Sales_Storesales_V1_StoresOverview {
         try await store.overview(for: try RequestContext.caller())
+    }
+
+    func addClerk(request: Sales_Storesales_V1_AddClerkRequest, context: ServerContext) async throws -> Sales_Storesales_V1_Clerk {
+        let caller = try RequestContext.caller(allowedTo: .runStores, "adding a clerk")
+        let shop = try await managedStore(request.storeID, by: caller)
+        let userID = try Require.text(request.userID, field: "user_id", maxLength: 100)
+        let name = try Require.text(request.name, field: "name", maxLength: 50)
+        let logger = RequestContext.logger
+        return try await Idempotency.run("AddClerk", request: request, database: store.database) { connection in
+            try await clerks.put(userID: userID, name: name, store: shop, tenant: caller.tenant, on: connection, logger: logger).message
+        }
+    }
+
+    func listClerks(request: Sales_Storesales_V1_ListClerksRequest, context: ServerContext) async throws -> Sales_Storesales_V1_ListClerksResponse {
+        let caller = try RequestContext.caller()
+        let shop = try await managedStore(request.storeID, by: caller)
+        let rows = try await clerks.inStore(shop)
+        return .with { $0.clerks = rows.map(\.message) }
+    }
+
+    /// The store's id when `caller` may run it; NOT_FOUND otherwise (another chain's store, or one
+    /// outside the caller's teams, is not told apart from none).
+    private func managedStore(_ text: String, by caller: Caller) async throws -> UUID {
+        let id = try Require.uuid(text, field: "store_id")
+        guard try await store.managed(id, by: caller) != nil else { throw ServiceError.notFound(kind: "store", id: text) }
+        return id
     }
 }

@@ -10,6 +10,8 @@ struct NewStore: Sendable {
     var name: String
     var city: String
     var location: GeoPoint?
+    var district: String
+    var region: String
 
     init(_ request: Sales_Storesales_V1_CreateStoreRequest) throws(ServiceError) {
         let code = request.code.trimmingCharacters(in: .whitespaces)
@@ -20,6 +22,8 @@ struct NewStore: Sendable {
         self.code = code.uppercased()
         name = try Require.text(request.name, field: "name", maxLength: 100)
         city = try Require.optionalText(request.city, field: "city", maxLength: 50)
+        district = try Require.optionalText(request.district, field: "district", maxLength: 50)
+        region = try Require.optionalText(request.region, field: "region", maxLength: 50)
         if request.hasLocation {
             guard let point = GeoPoint(latitude: request.location.latitude, longitude: request.location.longitude) else {
                 throw .invalidArgument(field: "location", rule: "latitude must be within ±90 and longitude within ±180")

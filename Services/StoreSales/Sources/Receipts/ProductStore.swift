@@ -1,0 +1,52 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SalesModel
+import SalesProto
+import ServiceKit
+
+/// A product file's row, checked.
+struct CheckedProduct: Sendable {
+    var sku: String
+    var name: String
+    var category: String
+    var price: Money?
+
+    init(_ row: Sales_Storesales_V1_ProductRow) throws(ServiceError) {
+        sku = try Require.text(row.sku, field: "sku", maxLength: 64)
+        name = try Require.text(row.name, field: "name", maxLength: 200)
+        category = try Require.optionalText(row.category, field: "category", maxLength: 50)
+        if row.hasPrice { price = try row.price.validated(field: "price", allowZero: true) }
+    }
+}
+
+/// The `products` table: the chain's catalogue, keyed by SKU.
+struct ProductStore: Sendable {
+    let database: Database
+
+    func upsert(_ product: CheckedProduct, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> MemberStore.Upserted {
+        let rows = try await connection.query(
+            """
+            INSERT INTO products AS p (tenant_id, sku, name, category, price_fen, currency)
+            VALUES (\(tenant.rawValue), \(product.sku), \(product.name), \(product.category), \(product.price?.minorUnits),
+                    \(product.price?.currency.code ?? "CNY"))
+            ON CONFLICT (tenant_id, sku) DO UPDATE SET
+                name = EXCLUDED.name, category = EXCLUDED.category, price_fen = EXCLUDED.price_fen, currency = EXCLUDED.currency,
+                updated_at = now()
+            WHERE (p.name, p.category, p.price_fen, p.currency) IS DISTINCT FROM
+                  (EXCLUDED.name, EXCLUDED.category, EXCLUDED.price_fen, EXCLUDED.currency)
+            RETURNING xmax = 0
+            """, logger: logger)
+        for try await inserted in rows.decode(Bool.self) { return inserted ? .created : .updated }
+        return .unchanged
+    }
+
+    /// Which of `skus` the catalogue lacks.
+    func missing(_ skus: Set<String>, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
+        let rows = try await connection.query(
+            "SELECT sku FROM products WHERE tenant_id = \(tenant.rawValue) AND sku = ANY(\(Array(skus)))", logger: logger)
+        var missing = skus
+        for try await sku in rows.decode(String.self) { missing.remove(sku) }
+        return missing
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import PostgresNIO
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// The `receipts` and `receipt_items` tables.
+struct ReceiptStore: Sendable {
+    let database: Database
+
+    /// A scan this long before a sale attaches its clerk to the sale; one up to `scanAfter` later
+    /// too (the member scans while paying, and tills' clocks drift).
+    static let scanWindow: TimeInterval = 12 * 3600
+    static let scanAfter: TimeInterval = 10 * 60
+
+    enum Recorded {
+        case recorded(Sales_Storesales_V1_Receipt)
+        case alreadyRecorded(Sales_Storesales_V1_Receipt)
+    }
+
+    /// The clerk who served the member in `store` during the window before `time`.
+    func scanningClerk(member: UUID, store: UUID, before time: Date, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        let rows = try await connection.query(
+            """
+            SELECT clerk_id FROM member_visits
+            WHERE store_id = \(store) AND member_id = \(member)
+              AND scanned_at BETWEEN \(time.addingTimeInterval(-Self.scanWindow)) AND \(time.addingTimeInterval(Self.scanAfter))
+            ORDER BY scanned_at DESC LIMIT 1
+            """, logger: logger)
+        for try await clerk in rows.decode(UUID.self) { return clerk }
+        return nil
+    }
+
+    func memberID(hash: String, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+        let rows = try await connection.query(
+            "SELECT id FROM members WHERE tenant_id = \(tenant.rawValue) AND phone_hmac = \(hash)", logger: logger)
+        for try await id in rows.decode(UUID.self) { return id }
+        return nil
+    }
+
+    /// Writes the receipt once per store and number: the same receipt again answers the first;
+    /// other content under a recorded number is ALREADY_EXISTS and changes nothing.
+    func record(_ receipt: AttributedReceipt, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> Recorded {
+        let checked = receipt.checked
+        let id = UUID.random()
+        let fingerprint = checked.fingerprint
+        let inserted = try await connection.query(
+            """
+            INSERT INTO receipts (id, tenant_id, store_id, receipt_number, sold_at, clerk_id, clerk_source, member_id, payment_method,
+                                  total_fen, discount_fen, currency, item_count, fingerprint)
+            VALUES (\(id), \(tenant.rawValue), \(receipt.storeID), \(checked.number), \(checked.soldAt), \(receipt.clerkID),
+                    \(receipt.clerkSource), \(receipt.memberID), \(checked.paymentMethod), \(checked.total), \(checked.discount),
+                    \(checked.currency.code), \(checked.items.count), \(fingerprint))
+            ON CONFLICT (store_id, receipt_number) DO NOTHING
+            RETURNING id
+            """, logger: logger)
+        var wrote = false
+        for try await _ in inserted.decode(UUID.self) { wrote = true }
+        guard wrote else {
+            guard let (first, firstFingerprint) = try await existing(store: receipt.storeID, number: checked.number, on: connection, logger: logger)
+            else { throw ServiceError.unavailable("the receipt was not stored; retry") }
+            guard firstFingerprint == fingerprint else {
+                throw ServiceError.alreadyExists(
+                    "receipt \(checked.number) of store \(checked.storeCode) was recorded with other content (total \(first.total.minorUnits) fen, "
+                        + "\(first.items) items); a corrected receipt needs a number of its own")
+            }
+            return .alreadyRecorded(first)
+        }
+        let items = checked.items
+        try await connection.query(
+            """
+            INSERT INTO receipt_items (receipt_id, line_no, sku, quantity, unit_price_fen, discount_fen, amount_fen)
+            SELECT \(id), line_no, sku, quantity, unit_price, discount, amount
+            FROM unnest(\(Array(1...items.count)), \(items.map(\.sku)), \(items.map(\.quantity)), \(items.map(\.unitPrice)),
+                        \(items.map(\.discount)), \(items.map(\.amount)))
+                 AS i(line_no, sku, quantity, unit_price, discount, amount)
+            """, logger: logger)
+        return .recorded(receipt.message(id: id))
+    }
+
+    private func existing(store: UUID, number: String, on connection: PostgresConnection, logger: Logger) async throws
+        -> (Sales_Storesales_V1_Receipt, String)?
+    {
+        let rows = try await connection.query(
+            """
+            SELECT id, store_id, receipt_number, sold_at, clerk_id, clerk_source, member_id, payment_method, total_fen, discount_fen,
+                   currency, item_count, fingerprint
+            FROM receipts WHERE store_id = \(store) AND receipt_number = \(number)
+            """, logger: logger)
+        for try await (id, store, number, soldAt, clerk, source, member, method, total, discount, currency, count, fingerprint) in rows.decode(
+            (UUID, UUID, String, Date, UUID?, String, UUID?, String, Int64, Int64, String, Int, String).self)
+        {
+            let receipt = Sales_Storesales_V1_Receipt.with {
+                $0.id = id.apiString
+                $0.storeID = store.apiString
+                $0.receiptNumber = number
+                $0.soldAt = Google_Protobuf_Timestamp(date: soldAt)
+                $0.clerkID = clerk?.apiString ?? ""
+                $0.clerkSource = source
+                $0.memberID = member?.apiString ?? ""
+                $0.paymentMethod = method
+                $0.total = Sales_Common_V1_Money(minorUnits: total, currency: currency)
+                $0.discount = Sales_Common_V1_Money(minorUnits: discount, currency: currency)
+                $0.items = Int32(count)
+            }
+            return (receipt, fingerprint)
+        }
+        return nil
+    }
+}
+
+/// A checked receipt with what it is attached to: its store, clerk and member.
+struct AttributedReceipt: Sendable {
+    var checked: CheckedReceipt
+    var storeID: UUID
+    var clerkID: UUID?
+    var clerkSource: String
+    var memberID: UUID?
+
+    func message(id: UUID) -> Sales_Storesales_V1_Receipt {
+        .with {
+            $0.id = id.apiString
+            $0.storeID = storeID.apiString
+            $0.receiptNumber = checked.number
+            $0.soldAt = Google_Protobuf_Timestamp(date: checked.soldAt)
+            $0.clerkID = clerkID?.apiString ?? ""
+            $0.clerkSource = clerkSource
+            $0.memberID = memberID?.apiString ?? ""
+            $0.paymentMethod = checked.paymentMethod
+            $0.total = Sales_Common_V1_Money(minorUnits: checked.total, currency: checked.currency.code)
+            $0.discount = Sales_Common_V1_Money(minorUnits: checked.discount, currency: checked.currency.code)
+            $0.items = Int32(checked.items.count)
+        }
+    }
+}
