@@ -15,7 +15,7 @@ extension EndToEnd {
             let loader = DemoLoader(plan: stack.plan, tokens: tokens)
             let first = try await loader.load()
             let second = try await loader.load()
-            #expect(first.leads == 18 && first.opportunities == 8 && first.teams == 10 && first.users == 14 && first.stores == 3)
+            #expect(first.leads == 18 && first.opportunities == 8 && first.teams == 10 && first.users == 17 && first.stores == 3)
             #expect(second.leads == first.leads && second.opportunities == first.opportunities)
 
             let client = StackClient(plan: stack.plan, tokens: tokens)
@@ -26,6 +26,24 @@ extension EndToEnd {
             #expect(overview.leads.total == 18, "no lead twice")
             #expect(overview.opportunities.total == 9, "no opportunity twice: the 8 converted and one imported")
             #expect(overview.stores.stores == 3)
+            // The stores' loop: members scanned a clerk's code, got a note, and bought.
+            try await client.with(.storeSales) { grpc in
+                let members = Sales_Storesales_V1_MemberService.Client(wrapping: grpc)
+                let metadata = try await client.metadata(admin)
+                let file = try await members.importMembers(
+                    .with {
+                        $0.rows = [
+                            .with {
+                                $0.line = 2; $0.mobile = "13922200001"; $0.consent = true; $0.consentAt = "2026-06-01"
+                            }
+                        ]
+                    },
+                    metadata: metadata)
+                let member = try await members.getMember(.with { $0.memberID = file.outcomes[0].id }, metadata: metadata)
+                #expect(member.visits == 1, "one scan, not one a load")
+                #expect(!member.firstClerkID.isEmpty && member.notes.count == 1)
+                #expect(member.purchases >= 1 && member.spent.minorUnits > 0)
+            }
             #expect(Set(overview.leads.byChannel.map(\.channel)).count == 7, "leads from every channel")
 
             // The converted deals went through the pipeline's gates: every stage shows, with history.

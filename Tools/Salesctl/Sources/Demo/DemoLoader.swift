@@ -93,21 +93,7 @@ public struct DemoLoader: Sendable {
         }
         summary = try await withClient(.storeSales) { client in
             var summary = summary
-            let stores = Sales_Storesales_V1_StoreService.Client(wrapping: client)
-            for demo in DemoOrg.stores {
-                do {
-                    _ = try await stores.createStore(
-                        .with {
-                            $0.code = demo.code
-                            $0.name = demo.name
-                            $0.city = demo.city
-                            $0.location = .with {
-                                $0.latitude = demo.latitude; $0.longitude = demo.longitude
-                            }
-                        }, metadata: ["authorization": "Bearer \(frozen[demo.manager]!)"])
-                } catch let error as RPCError where error.code == .alreadyExists {}
-                summary.stores += 1
-            }
+            summary.stores = try await DemoStores.load(tokens: frozen, adminToken: admin, client: client)
             return summary
         }
         return summary

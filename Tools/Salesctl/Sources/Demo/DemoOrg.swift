@@ -46,6 +46,10 @@ enum DemoOrg {
         Person(id: "sun.li", name: "孙丽", team: "north-bj", roles: [.rep]),
         Person(id: "ma.chao", name: "马超", team: "north-bj", roles: [.rep]),
         Person(id: "wu.gong", name: "吴工 (售前)", team: "presales", roles: [.rep]),
+        // The stores' clerks, one a store (DemoOrg.stores).
+        Person(id: "he.xiao", name: "何晓", team: "south-gz", roles: [.storeClerk]),
+        Person(id: "lin.na", name: "林娜", team: "south-sz", roles: [.storeClerk]),
+        Person(id: "zheng.yu", name: "郑宇", team: "south", roles: [.storeClerk]),
     ]
 
     struct DemoLead {
@@ -125,11 +129,19 @@ enum DemoOrg {
         let city: String
         let latitude: Double
         let longitude: Double
+        let district: String
+        let clerk: String
     }
 
     static let stores: [DemoStore] = [
-        DemoStore(manager: "chen.jing", code: "GZ-001", name: "广州天河体验店", city: "广州", latitude: 23.1291, longitude: 113.3245),
-        DemoStore(manager: "chen.jing", code: "SZ-001", name: "深圳南山体验店", city: "深圳", latitude: 22.5333, longitude: 113.9304),
-        DemoStore(manager: "chen.jing", code: "FS-001", name: "佛山禅城店", city: "佛山", latitude: 23.0218, longitude: 113.1219),
+        DemoStore(
+            manager: "chen.jing", code: "GZ-001", name: "广州天河体验店", city: "广州", latitude: 23.1291, longitude: 113.3245,
+            district: "天河路商圈", clerk: "he.xiao"),
+        DemoStore(
+            manager: "chen.jing", code: "SZ-001", name: "深圳南山体验店", city: "深圳", latitude: 22.5333, longitude: 113.9304,
+            district: "南山科技园", clerk: "lin.na"),
+        DemoStore(
+            manager: "chen.jing", code: "FS-001", name: "佛山禅城店", city: "佛山", latitude: 23.0218, longitude: 113.1219,
+            district: "祖庙商圈", clerk: "zheng.yu"),
     ]
 }
