@@ -1,4 +1,5 @@
 import SalesProto
+import SwiftProtobuf
 
 /// The shape every row-by-row import answers in: one `ImportRowOutcome` per row sent, each row
 /// in or refused on its own with the code, field and reason its single-record call would give.
@@ -8,6 +9,24 @@ public enum ImportRows {
         guard (1...most).contains(count) else {
             throw .invalidArgument(field: field, rule: "send 1 to \(most) \(field) a call, not \(count)")
         }
+    }
+
+    /// Checks each row on its own (its text, then `check`): an outcome per row, refused ones
+    /// filled in, and the rows that passed with their index, for the handler to write.
+    public static func check<Row: SwiftProtobuf.Message, Checked>(
+        _ rows: [Row], line: (Row) -> Int32, _ check: (Row) throws -> Checked
+    ) throws -> (outcomes: [Sales_Common_V1_ImportRowOutcome], passed: [(index: Int, value: Checked)]) {
+        var outcomes = rows.map { row in Sales_Common_V1_ImportRowOutcome.with { $0.line = line(row) } }
+        var passed: [(index: Int, value: Checked)] = []
+        for (index, row) in rows.enumerated() {
+            do {
+                try TextCheck.validate(row)
+                passed.append((index, try check(row)))
+            } catch {
+                try refuse(&outcomes[index], error)
+            }
+        }
+        return (outcomes, passed)
     }
 
     /// Marks `outcome` refused for `error`; an error that is no ServiceError is rethrown (it is the

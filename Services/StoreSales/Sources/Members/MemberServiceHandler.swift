@@ -24,17 +24,9 @@ struct MemberServiceHandler: Sales_Storesales_V1_MemberService.SimpleServiceProt
         try ImportRows.checkCount(request.rows.count, most: Self.mostRowsAtOnce)
         let zone = await calendars.calendar(for: caller.tenant).timeZone
         let now = Date()
-        var outcomes = request.rows.map { row in Sales_Common_V1_ImportRowOutcome.with { $0.line = row.line } }
-        var checked: [(index: Int, member: CheckedMember)] = []
-        for (index, row) in request.rows.enumerated() {
-            do {
-                try TextCheck.validate(row)
-                checked.append((index, try CheckedMember(row, hasher: hasher, zone: zone, now: now)))
-            } catch {
-                try ImportRows.refuse(&outcomes[index], error)
-            }
+        let (outcomes, rows) = try ImportRows.check(request.rows, line: \.line) { row in
+            try CheckedMember(row, hasher: hasher, zone: zone, now: now)
         }
-        let rows = checked
         let logger = RequestContext.logger
         let results = try await Idempotency.run("ImportMembers", request: request, database: members.database) { connection in
             var response = Sales_Storesales_V1_ImportMembersResponse()

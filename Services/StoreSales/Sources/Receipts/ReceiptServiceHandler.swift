@@ -25,17 +25,7 @@ struct ReceiptServiceHandler: Sales_Storesales_V1_ReceiptService.SimpleServicePr
     ) async throws -> Sales_Storesales_V1_ImportProductsResponse {
         let caller = try RequestContext.caller(allowedTo: .runStores, "importing products")
         try ImportRows.checkCount(request.rows.count, most: Self.mostProductsAtOnce)
-        var outcomes = request.rows.map { row in Sales_Common_V1_ImportRowOutcome.with { $0.line = row.line } }
-        var checked: [(index: Int, product: CheckedProduct)] = []
-        for (index, row) in request.rows.enumerated() {
-            do {
-                try TextCheck.validate(row)
-                checked.append((index, try CheckedProduct(row)))
-            } catch {
-                try ImportRows.refuse(&outcomes[index], error)
-            }
-        }
-        let rows = checked
+        let (outcomes, rows) = try ImportRows.check(request.rows, line: \.line) { row in try CheckedProduct(row) }
         let logger = RequestContext.logger
         let results = try await Idempotency.run("ImportProducts", request: request, database: products.database) { connection in
             var response = Sales_Storesales_V1_ImportProductsResponse()
