@@ -108,7 +108,8 @@ let package = Package(
         + service("Opportunities", library: "OpportunitiesService", executable: "opportunities", extra: ["SalesNotifications"])
         + service("Incentives", library: "IncentivesService", executable: "incentives")
         + service("Forecasting", library: "ForecastingService", executable: "forecasting")
-        + service("StoreSales", library: "StoreSalesService", executable: "store-sales")
+        // Clerks' reminders and store managers' nudges go out through the shared notification channels.
+        + service("StoreSales", library: "StoreSalesService", executable: "store-sales", extra: ["SalesNotifications"])
         + service("Gateway", library: "GatewayService", executable: "gateway", extra: [hummingbird, grpcHTTP2])
         + [
             .target(

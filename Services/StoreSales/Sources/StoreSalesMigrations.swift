@@ -119,5 +119,42 @@ public enum StoreSalesMigrations {
                 PRIMARY KEY (receipt_id, line_no)
             );
             """),
+        Migration(
+            "0103_coupons_nudges",
+            """
+            CREATE INDEX receipts_store_time ON receipts (store_id, sold_at);
+            -- The golden 15 minutes: when the clerk was reminded of a sale's feedback.
+            ALTER TABLE receipts ADD COLUMN feedback_reminded_at timestamptz;
+            CREATE INDEX receipts_feedback_due ON receipts (sold_at)
+                WHERE feedback_reminded_at IS NULL AND member_id IS NOT NULL AND clerk_id IS NOT NULL;
+            CREATE TABLE coupons (
+                id uuid PRIMARY KEY,
+                tenant_id text NOT NULL,
+                member_id uuid NOT NULL REFERENCES members,
+                campaign text NOT NULL,
+                category text NOT NULL,
+                value_fen bigint NOT NULL CHECK (value_fen > 0),
+                currency text NOT NULL,
+                store_id uuid REFERENCES stores,
+                issued_at timestamptz NOT NULL DEFAULT now(),
+                expires_at timestamptz NOT NULL,
+                redeemed_at timestamptz,
+                redeemed_store_id uuid REFERENCES stores,
+                receipt_number text NOT NULL DEFAULT '',
+                -- When the store manager was told the coupon sat unused ("high intent, not converted").
+                nudged_at timestamptz,
+                UNIQUE (tenant_id, campaign, member_id)
+            );
+            CREATE INDEX coupons_member ON coupons (member_id);
+            CREATE INDEX coupons_store_issued ON coupons (store_id, issued_at);
+            CREATE INDEX coupons_nudge_due ON coupons (issued_at) WHERE redeemed_at IS NULL AND nudged_at IS NULL;
+            -- The re-engagement pack: an offer per coupon category, '' for the chain's default.
+            CREATE TABLE reengagement_offers (
+                tenant_id text NOT NULL,
+                category text NOT NULL,
+                offer text NOT NULL,
+                PRIMARY KEY (tenant_id, category)
+            );
+            """),
     ]
 }

@@ -18,6 +18,8 @@ struct StoreScene: Sendable {
     let stores: Stores
     let members: Members
     let receipts: Receipts
+    let coupons: Sales_Storesales_V1_CouponService.Client<InProcessTransport.Client>
+    let notifications: Sales_Notifications_V1_NotificationService.Client<InProcessTransport.Client>
     let tokens: TokenAuthority
     let database: Database
 
@@ -27,6 +29,8 @@ struct StoreScene: Sendable {
         stores = Stores(wrapping: grpc)
         members = Members(wrapping: grpc)
         receipts = Receipts(wrapping: grpc)
+        coupons = .init(wrapping: grpc)
+        notifications = .init(wrapping: grpc)
         self.tokens = tokens
         self.database = database
         let tenant = TenantID("chain-\(UInt32.random(in: 0...UInt32.max))")!
@@ -92,6 +96,36 @@ struct StoreScene: Sendable {
                 $0.currency = "CNY"
             }
         }
+    }
+
+    /// A WeCom app channel that reaches the store manager and the clerks (never sent: nothing runs
+    /// the delivery worker here; the deliveries are counted).
+    func reachPeople() async throws {
+        _ = try await notifications.putNotificationChannel(
+            .with {
+                $0.channel = .with {
+                    $0.name = "wecom"
+                    $0.kind = .wecomApp
+                    $0.baseURL = "http://127.0.0.1:9"
+                    $0.appID = "corp"
+                    $0.secret = "s"
+                    $0.agentID = 1
+                    $0.handles = [manager.userID: "ChenJing", clerk.userID: "WangFang", otherClerk.userID: "LiuYang"]
+                    $0.enabled = true
+                }
+            }, metadata: try await metadata(admin))
+    }
+
+    /// Deliveries of `notice` to `recipient` (a channel handle).
+    func deliveries(_ notice: String, to recipient: String) async throws -> [String] {
+        let rows = try await database.query(
+            """
+            SELECT body FROM notification_deliveries
+            WHERE tenant_id = \(admin.tenant.rawValue) AND notice = \(notice) AND recipient = \(recipient) ORDER BY seq
+            """)
+        var bodies: [String] = []
+        for try await body in rows.decode(String.self) { bodies.append(body) }
+        return bodies
     }
 
     /// `mobile` scans `by`'s current code.

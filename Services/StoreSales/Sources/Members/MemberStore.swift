@@ -94,6 +94,7 @@ struct MemberStore: Sendable {
         }
         guard var record else { return nil }
         record.notes = try await notes(of: id, on: connection)
+        record.message.preferences = try await preferences(of: id, on: connection)
         return record
     }
 
@@ -110,6 +111,25 @@ struct MemberStore: Sendable {
         var created = Date()
         for try await time in rows.decode(Date.self) { created = time }
         return note.message(id: id, clerk: clerk, at: created)
+    }
+
+    /// The member's taste, read from the categories of the coupons they took and used.
+    private func preferences(of member: UUID, on connection: PostgresConnection?) async throws -> [Sales_Storesales_V1_CategoryPreference] {
+        let rows = try await database.query(
+            """
+            SELECT category, count(*)::integer, count(redeemed_at)::integer FROM coupons WHERE member_id = \(member)
+            GROUP BY category ORDER BY count(*) DESC, count(redeemed_at) DESC, category LIMIT 5
+            """, on: connection)
+        var preferences: [Sales_Storesales_V1_CategoryPreference] = []
+        for try await (category, taken, redeemed) in rows.decode((String, Int, Int).self) {
+            preferences.append(
+                .with {
+                    $0.category = category
+                    $0.taken = Int32(taken)
+                    $0.redeemed = Int32(redeemed)
+                })
+        }
+        return preferences
     }
 
     private func notes(of member: UUID, on connection: PostgresConnection?) async throws -> [Sales_Storesales_V1_MemberNote] {

@@ -7,7 +7,7 @@ import ServiceKit
 import SwiftProtobuf
 import Synchronization
 
-/// Posts checked receipts for one caller: finds the store (as the caller may record for it), the
+/// Posts checked receipts for one caller: finds the store (as `StoreAccess` lets the caller), the
 /// SKUs in the catalogue, the clerk (the till's, else the member's scan) and the member, writes
 /// the receipt once and its event. Stores are looked up once per call.
 final class ReceiptDesk: Sendable {
@@ -58,19 +58,9 @@ final class ReceiptDesk: Sendable {
         return recorded
     }
 
-    /// The store with `code` when the caller may record for it: a store they run (store manager,
-    /// a manager over it, an admin) or the store they clerk in. NOT_FOUND otherwise, as for none.
     private func storeID(_ code: String, on connection: PostgresConnection) async throws -> UUID {
         if let known = stores.withLock({ $0[code] }) { return known }
-        let notFound = ServiceError.notFound(kind: "store", id: code)
-        guard let row = try await handler.shops.withCode(code, tenant: caller.tenant, on: connection, logger: logger),
-            let id = UUID(uuidString: row.message.id)
-        else { throw notFound }
-        if try await handler.shops.managed(id, by: caller) == nil {
-            guard let clerk = try await handler.clerks.byUser(caller.userID, tenant: caller.tenant, on: connection), clerk.storeID == id else {
-                throw notFound
-            }
-        }
+        let id = try await StoreAccess(shops: handler.shops, clerks: handler.clerks).counter(code, for: caller, on: connection)
         stores.withLock { $0[code] = id }
         return id
     }

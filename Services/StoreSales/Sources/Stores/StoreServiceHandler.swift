@@ -9,6 +9,8 @@ import SwiftProtobuf
 struct StoreServiceHandler: Sales_Storesales_V1_StoreService.SimpleServiceProtocol {
     let store: ShopStore
     let clerks: ClerkStore
+    let comparison: StoreComparing
+    let sweeper: StoreSweeper
 
     func createStore(request: Sales_Storesales_V1_CreateStoreRequest, context: ServerContext) async throws -> Sales_Storesales_V1_Store {
         let caller = try RequestContext.caller(allowedTo: .runStores, "opening a store")
@@ -53,6 +55,16 @@ struct StoreServiceHandler: Sales_Storesales_V1_StoreService.SimpleServiceProtoc
         let shop = try await managedStore(request.storeID, by: caller)
         let rows = try await clerks.inStore(shop)
         return .with { $0.clerks = rows.map(\.message) }
+    }
+
+    func sweepStores(request: Sales_Storesales_V1_SweepStoresRequest, context: ServerContext) async throws -> Sales_Storesales_V1_SweepStoresResponse
+    {
+        let caller = try RequestContext.caller(allowedTo: .administer, "sweeping the stores' reminders")
+        let (reminders, nudges) = try await sweeper.sweep(tenant: caller.tenant)
+        return .with {
+            $0.feedbackReminders = Int32(reminders)
+            $0.couponNudges = Int32(nudges)
+        }
     }
 
     /// The store's id when `caller` may run it; NOT_FOUND otherwise (another chain's store, or one

@@ -137,11 +137,33 @@ public nonisolated struct Sales_Storesales_V1_Member: @unchecked Sendable {
   /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
   public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
 
+  /// The categories of the coupons the member took, most taken first (redeemed ones first among equals).
+  public var preferences: [Sales_Storesales_V1_CategoryPreference] {
+    get {_storage._preferences}
+    set {_uniqueStorage()._preferences = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
   fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Sales_Storesales_V1_CategoryPreference: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var category: String = String()
+
+  public var taken: Int32 = 0
+
+  public var redeemed: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
 }
 
 /// One row of a member file (the chain's existing member list).
@@ -401,7 +423,7 @@ fileprivate nonisolated let _protobuf_package = "sales.storesales.v1"
 
 nonisolated extension Sales_Storesales_V1_Member: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Member"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}mobile\0\u{1}name\0\u{3}birth_year\0\u{3}consent_at\0\u{3}consent_source\0\u{3}first_clerk_id\0\u{3}first_store_id\0\u{3}first_visit_at\0\u{3}last_clerk_id\0\u{3}last_visit_at\0\u{1}visits\0\u{1}purchases\0\u{1}spent\0\u{1}notes\0\u{3}created_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{1}mobile\0\u{1}name\0\u{3}birth_year\0\u{3}consent_at\0\u{3}consent_source\0\u{3}first_clerk_id\0\u{3}first_store_id\0\u{3}first_visit_at\0\u{3}last_clerk_id\0\u{3}last_visit_at\0\u{1}visits\0\u{1}purchases\0\u{1}spent\0\u{1}notes\0\u{3}created_at\0\u{1}preferences\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -420,6 +442,7 @@ nonisolated extension Sales_Storesales_V1_Member: SwiftProtobuf.Message, SwiftPr
     var _spent: Sales_Common_V1_Money? = nil
     var _notes: [Sales_Storesales_V1_MemberNote] = []
     var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _preferences: [Sales_Storesales_V1_CategoryPreference] = []
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -446,6 +469,7 @@ nonisolated extension Sales_Storesales_V1_Member: SwiftProtobuf.Message, SwiftPr
       _spent = source._spent
       _notes = source._notes
       _createdAt = source._createdAt
+      _preferences = source._preferences
     }
   }
 
@@ -480,6 +504,7 @@ nonisolated extension Sales_Storesales_V1_Member: SwiftProtobuf.Message, SwiftPr
         case 14: try { try decoder.decodeSingularMessageField(value: &_storage._spent) }()
         case 15: try { try decoder.decodeRepeatedMessageField(value: &_storage._notes) }()
         case 16: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 17: try { try decoder.decodeRepeatedMessageField(value: &_storage._preferences) }()
         default: break
         }
       }
@@ -540,6 +565,9 @@ nonisolated extension Sales_Storesales_V1_Member: SwiftProtobuf.Message, SwiftPr
       try { if let v = _storage._createdAt {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
       } }()
+      if !_storage._preferences.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._preferences, fieldNumber: 17)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -565,10 +593,51 @@ nonisolated extension Sales_Storesales_V1_Member: SwiftProtobuf.Message, SwiftPr
         if _storage._spent != rhs_storage._spent {return false}
         if _storage._notes != rhs_storage._notes {return false}
         if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._preferences != rhs_storage._preferences {return false}
         return true
       }
       if !storagesAreEqual {return false}
     }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Storesales_V1_CategoryPreference: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CategoryPreference"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}category\0\u{1}taken\0\u{1}redeemed\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.category) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.taken) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.redeemed) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.category.isEmpty {
+      try visitor.visitSingularStringField(value: self.category, fieldNumber: 1)
+    }
+    if self.taken != 0 {
+      try visitor.visitSingularInt32Field(value: self.taken, fieldNumber: 2)
+    }
+    if self.redeemed != 0 {
+      try visitor.visitSingularInt32Field(value: self.redeemed, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Storesales_V1_CategoryPreference, rhs: Sales_Storesales_V1_CategoryPreference) -> Bool {
+    if lhs.category != rhs.category {return false}
+    if lhs.taken != rhs.taken {return false}
+    if lhs.redeemed != rhs.redeemed {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -87,13 +87,41 @@ public enum Sales_Storesales_V1_StoreService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetStoreComparison" metadata.
+        public enum GetStoreComparison: Sendable {
+            /// Request type for "GetStoreComparison".
+            public typealias Input = Sales_Storesales_V1_GetStoreComparisonRequest
+            /// Response type for "GetStoreComparison".
+            public typealias Output = Sales_Storesales_V1_StoreComparison
+            /// Descriptor for "GetStoreComparison".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.storesales.v1.StoreService"),
+                method: "GetStoreComparison",
+                type: .unary
+            )
+        }
+        /// Namespace for "SweepStores" metadata.
+        public enum SweepStores: Sendable {
+            /// Request type for "SweepStores".
+            public typealias Input = Sales_Storesales_V1_SweepStoresRequest
+            /// Response type for "SweepStores".
+            public typealias Output = Sales_Storesales_V1_SweepStoresResponse
+            /// Descriptor for "SweepStores".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.storesales.v1.StoreService"),
+                method: "SweepStores",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.storesales.v1.StoreService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateStore.descriptor,
             ListStores.descriptor,
             GetOverview.descriptor,
             AddClerk.descriptor,
-            ListClerks.descriptor
+            ListClerks.descriptor,
+            GetStoreComparison.descriptor,
+            SweepStores.descriptor
         ]
     }
 }
@@ -194,6 +222,42 @@ extension Sales_Storesales_V1_StoreService {
             request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_ListClerksRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_ListClerksResponse>
+
+        /// Handle the "GetStoreComparison" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Head office's comparison: per store or business district, as far as the caller sees stores.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Storesales_V1_GetStoreComparisonRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Storesales_V1_StoreComparison` messages.
+        func getStoreComparison(
+            request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_GetStoreComparisonRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_StoreComparison>
+
+        /// Handle the "SweepStores" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Admins: runs now, for the caller's chain, the sweep that runs every minute.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Storesales_V1_SweepStoresRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Storesales_V1_SweepStoresResponse` messages.
+        func sweepStores(
+            request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_SweepStoresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_SweepStoresResponse>
     }
 
     /// Service protocol for the "sales.storesales.v1.StoreService" service.
@@ -278,6 +342,42 @@ extension Sales_Storesales_V1_StoreService {
             request: GRPCCore.ServerRequest<Sales_Storesales_V1_ListClerksRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_ListClerksResponse>
+
+        /// Handle the "GetStoreComparison" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Head office's comparison: per store or business district, as far as the caller sees stores.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_GetStoreComparisonRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Storesales_V1_StoreComparison` message.
+        func getStoreComparison(
+            request: GRPCCore.ServerRequest<Sales_Storesales_V1_GetStoreComparisonRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_StoreComparison>
+
+        /// Handle the "SweepStores" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Admins: runs now, for the caller's chain, the sweep that runs every minute.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_SweepStoresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Storesales_V1_SweepStoresResponse` message.
+        func sweepStores(
+            request: GRPCCore.ServerRequest<Sales_Storesales_V1_SweepStoresRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_SweepStoresResponse>
     }
 
     /// Simple service protocol for the "sales.storesales.v1.StoreService" service.
@@ -360,6 +460,42 @@ extension Sales_Storesales_V1_StoreService {
             request: Sales_Storesales_V1_ListClerksRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Storesales_V1_ListClerksResponse
+
+        /// Handle the "GetStoreComparison" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Head office's comparison: per store or business district, as far as the caller sees stores.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Storesales_V1_GetStoreComparisonRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Storesales_V1_StoreComparison` to respond with.
+        func getStoreComparison(
+            request: Sales_Storesales_V1_GetStoreComparisonRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Storesales_V1_StoreComparison
+
+        /// Handle the "SweepStores" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Admins: runs now, for the caller's chain, the sweep that runs every minute.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Storesales_V1_SweepStoresRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Storesales_V1_SweepStoresResponse` to respond with.
+        func sweepStores(
+            request: Sales_Storesales_V1_SweepStoresRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Storesales_V1_SweepStoresResponse
     }
 }
 
@@ -422,6 +558,28 @@ extension Sales_Storesales_V1_StoreService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Storesales_V1_StoreService.Method.GetStoreComparison.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_GetStoreComparisonRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_StoreComparison>(),
+            handler: { request, context in
+                try await self.getStoreComparison(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Storesales_V1_StoreService.Method.SweepStores.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_SweepStoresRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_SweepStoresResponse>(),
+            handler: { request, context in
+                try await self.sweepStores(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -477,6 +635,28 @@ extension Sales_Storesales_V1_StoreService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_ListClerksResponse> {
         let response = try await self.listClerks(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getStoreComparison(
+        request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_GetStoreComparisonRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_StoreComparison> {
+        let response = try await self.getStoreComparison(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func sweepStores(
+        request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_SweepStoresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_SweepStoresResponse> {
+        let response = try await self.sweepStores(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -545,6 +725,32 @@ extension Sales_Storesales_V1_StoreService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_ListClerksResponse> {
         return GRPCCore.ServerResponse<Sales_Storesales_V1_ListClerksResponse>(
             message: try await self.listClerks(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getStoreComparison(
+        request: GRPCCore.ServerRequest<Sales_Storesales_V1_GetStoreComparisonRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_StoreComparison> {
+        return GRPCCore.ServerResponse<Sales_Storesales_V1_StoreComparison>(
+            message: try await self.getStoreComparison(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func sweepStores(
+        request: GRPCCore.ServerRequest<Sales_Storesales_V1_SweepStoresRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_SweepStoresResponse> {
+        return GRPCCore.ServerResponse<Sales_Storesales_V1_SweepStoresResponse>(
+            message: try await self.sweepStores(
                 request: request.message,
                 context: context
             ),
@@ -660,6 +866,52 @@ extension Sales_Storesales_V1_StoreService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_ListClerksResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_ListClerksResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetStoreComparison" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Head office's comparison: per store or business district, as far as the caller sees stores.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_GetStoreComparisonRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_GetStoreComparisonRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_StoreComparison` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getStoreComparison<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_GetStoreComparisonRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_GetStoreComparisonRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_StoreComparison>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_StoreComparison>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SweepStores" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Admins: runs now, for the caller's chain, the sweep that runs every minute.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_SweepStoresRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_SweepStoresRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_SweepStoresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func sweepStores<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_SweepStoresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_SweepStoresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_SweepStoresResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_SweepStoresResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -833,6 +1085,74 @@ extension Sales_Storesales_V1_StoreService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetStoreComparison" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Head office's comparison: per store or business district, as far as the caller sees stores.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_GetStoreComparisonRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_GetStoreComparisonRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_StoreComparison` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getStoreComparison<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_GetStoreComparisonRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_GetStoreComparisonRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_StoreComparison>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_StoreComparison>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Storesales_V1_StoreService.Method.GetStoreComparison.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "SweepStores" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Admins: runs now, for the caller's chain, the sweep that runs every minute.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_SweepStoresRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_SweepStoresRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_SweepStoresResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func sweepStores<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_SweepStoresRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_SweepStoresRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_SweepStoresResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_SweepStoresResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Storesales_V1_StoreService.Method.SweepStores.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -964,6 +1284,64 @@ extension Sales_Storesales_V1_StoreService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_ListClerksRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_ListClerksResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetStoreComparison" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Head office's comparison: per store or business district, as far as the caller sees stores.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Storesales_V1_GetStoreComparisonRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getStoreComparison<Result>(
+        request: GRPCCore.ClientRequest<Sales_Storesales_V1_GetStoreComparisonRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_StoreComparison>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getStoreComparison(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_GetStoreComparisonRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_StoreComparison>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SweepStores" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Admins: runs now, for the caller's chain, the sweep that runs every minute.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Storesales_V1_SweepStoresRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func sweepStores<Result>(
+        request: GRPCCore.ClientRequest<Sales_Storesales_V1_SweepStoresRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_SweepStoresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.sweepStores(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_SweepStoresRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_SweepStoresResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1117,6 +1495,72 @@ extension Sales_Storesales_V1_StoreService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listClerks(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetStoreComparison" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Head office's comparison: per store or business district, as far as the caller sees stores.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getStoreComparison<Result>(
+        _ message: Sales_Storesales_V1_GetStoreComparisonRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_StoreComparison>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Storesales_V1_GetStoreComparisonRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getStoreComparison(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SweepStores" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Admins: runs now, for the caller's chain, the sweep that runs every minute.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func sweepStores<Result>(
+        _ message: Sales_Storesales_V1_SweepStoresRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_SweepStoresResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Storesales_V1_SweepStoresRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.sweepStores(
             request: request,
             options: options,
             onResponse: handleResponse

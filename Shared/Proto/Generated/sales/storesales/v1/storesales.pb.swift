@@ -262,6 +262,204 @@ public nonisolated struct Sales_Storesales_V1_ListClerksResponse: Sendable {
   public init() {}
 }
 
+public nonisolated struct Sales_Storesales_V1_GetStoreComparisonRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Required: the first and last day, in the tenant's calendar ("2026-11-24", "2026-11-30"); at most 366 days.
+  public var from: String = String()
+
+  public var to: String = String()
+
+  /// "store" (the default) or "district".
+  public var groupBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A store's (or a business district's) figures over the days asked, from what clerks and tills recorded.
+public nonisolated struct Sales_Storesales_V1_StoreFigures: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The store's code, or the district's name.
+  public var key: String {
+    get {_storage._key}
+    set {_uniqueStorage()._key = newValue}
+  }
+
+  public var name: String {
+    get {_storage._name}
+    set {_uniqueStorage()._name = newValue}
+  }
+
+  public var district: String {
+    get {_storage._district}
+    set {_uniqueStorage()._district = newValue}
+  }
+
+  public var stores: Int32 {
+    get {_storage._stores}
+    set {_uniqueStorage()._stores = newValue}
+  }
+
+  /// Members who scanned a clerk's code here, and how many bought here within 7 days of the scan.
+  public var membersScanned: Int64 {
+    get {_storage._membersScanned}
+    set {_uniqueStorage()._membersScanned = newValue}
+  }
+
+  public var scansConverted: Int64 {
+    get {_storage._scansConverted}
+    set {_uniqueStorage()._scansConverted = newValue}
+  }
+
+  /// In basis points (10000 = 100%); 0 when nothing to divide by.
+  public var scanConversionBp: Int32 {
+    get {_storage._scanConversionBp}
+    set {_uniqueStorage()._scanConversionBp = newValue}
+  }
+
+  public var receipts: Int64 {
+    get {_storage._receipts}
+    set {_uniqueStorage()._receipts = newValue}
+  }
+
+  public var revenue: Sales_Common_V1_Money {
+    get {_storage._revenue ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._revenue = newValue}
+  }
+  /// Returns true if `revenue` has been explicitly set.
+  public var hasRevenue: Bool {_storage._revenue != nil}
+  /// Clears the value of `revenue`. Subsequent reads from it will return its default value.
+  public mutating func clearRevenue() {_uniqueStorage()._revenue = nil}
+
+  /// Receipts of a member served by a clerk, and those the clerk followed with a note within a
+  /// day (note completeness) or within 15 minutes (the golden 15 minutes).
+  public var servedReceipts: Int64 {
+    get {_storage._servedReceipts}
+    set {_uniqueStorage()._servedReceipts = newValue}
+  }
+
+  public var notedReceipts: Int64 {
+    get {_storage._notedReceipts}
+    set {_uniqueStorage()._notedReceipts = newValue}
+  }
+
+  public var noteCompletenessBp: Int32 {
+    get {_storage._noteCompletenessBp}
+    set {_uniqueStorage()._noteCompletenessBp = newValue}
+  }
+
+  public var notedWithin15Minutes: Int64 {
+    get {_storage._notedWithin15Minutes}
+    set {_uniqueStorage()._notedWithin15Minutes = newValue}
+  }
+
+  public var feedback15MinuteBp: Int32 {
+    get {_storage._feedback15MinuteBp}
+    set {_uniqueStorage()._feedback15MinuteBp = newValue}
+  }
+
+  /// Coupons issued by this store in the days asked, and how many of them were redeemed.
+  public var couponsIssued: Int64 {
+    get {_storage._couponsIssued}
+    set {_uniqueStorage()._couponsIssued = newValue}
+  }
+
+  public var couponsRedeemed: Int64 {
+    get {_storage._couponsRedeemed}
+    set {_uniqueStorage()._couponsRedeemed = newValue}
+  }
+
+  public var couponRedemptionBp: Int32 {
+    get {_storage._couponRedemptionBp}
+    set {_uniqueStorage()._couponRedemptionBp = newValue}
+  }
+
+  /// Members who bought here in the days asked, and the share who bought again anywhere in the
+  /// chain within 30, 60 and 90 days of their first purchase here.
+  public var buyers: Int64 {
+    get {_storage._buyers}
+    set {_uniqueStorage()._buyers = newValue}
+  }
+
+  public var repeat30DayBp: Int32 {
+    get {_storage._repeat30DayBp}
+    set {_uniqueStorage()._repeat30DayBp = newValue}
+  }
+
+  public var repeat60DayBp: Int32 {
+    get {_storage._repeat60DayBp}
+    set {_uniqueStorage()._repeat60DayBp = newValue}
+  }
+
+  public var repeat90DayBp: Int32 {
+    get {_storage._repeat90DayBp}
+    set {_uniqueStorage()._repeat90DayBp = newValue}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Sales_Storesales_V1_StoreComparison: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var rows: [Sales_Storesales_V1_StoreFigures] = []
+
+  /// The chain (as far as the caller sees it) in one row.
+  public var total: Sales_Storesales_V1_StoreFigures {
+    get {_total ?? Sales_Storesales_V1_StoreFigures()}
+    set {_total = newValue}
+  }
+  /// Returns true if `total` has been explicitly set.
+  public var hasTotal: Bool {self._total != nil}
+  /// Clears the value of `total`. Subsequent reads from it will return its default value.
+  public mutating func clearTotal() {self._total = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _total: Sales_Storesales_V1_StoreFigures? = nil
+}
+
+public nonisolated struct Sales_Storesales_V1_SweepStoresRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Storesales_V1_SweepStoresResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Clerks reminded of a member's purchase without feedback (the golden 15 minutes).
+  public var feedbackReminders: Int32 = 0
+
+  /// Store managers told of a coupon taken and not used ("high intent, not converted").
+  public var couponNudges: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// Emitted to the store-sales outbox.
 public nonisolated struct Sales_Storesales_V1_StoreOpened: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -742,6 +940,349 @@ nonisolated extension Sales_Storesales_V1_ListClerksResponse: SwiftProtobuf.Mess
 
   public static func ==(lhs: Sales_Storesales_V1_ListClerksResponse, rhs: Sales_Storesales_V1_ListClerksResponse) -> Bool {
     if lhs.clerks != rhs.clerks {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Storesales_V1_GetStoreComparisonRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetStoreComparisonRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}from\0\u{1}to\0\u{3}group_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.from) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.to) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.groupBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.from.isEmpty {
+      try visitor.visitSingularStringField(value: self.from, fieldNumber: 1)
+    }
+    if !self.to.isEmpty {
+      try visitor.visitSingularStringField(value: self.to, fieldNumber: 2)
+    }
+    if !self.groupBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.groupBy, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Storesales_V1_GetStoreComparisonRequest, rhs: Sales_Storesales_V1_GetStoreComparisonRequest) -> Bool {
+    if lhs.from != rhs.from {return false}
+    if lhs.to != rhs.to {return false}
+    if lhs.groupBy != rhs.groupBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StoreFigures"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}name\0\u{1}district\0\u{1}stores\0\u{3}members_scanned\0\u{3}scans_converted\0\u{3}scan_conversion_bp\0\u{1}receipts\0\u{1}revenue\0\u{3}served_receipts\0\u{3}noted_receipts\0\u{3}note_completeness_bp\0\u{3}noted_within_15_minutes\0\u{3}feedback_15_minute_bp\0\u{3}coupons_issued\0\u{3}coupons_redeemed\0\u{3}coupon_redemption_bp\0\u{1}buyers\0\u{3}repeat_30_day_bp\0\u{3}repeat_60_day_bp\0\u{3}repeat_90_day_bp\0")
+
+  fileprivate class _StorageClass {
+    var _key: String = String()
+    var _name: String = String()
+    var _district: String = String()
+    var _stores: Int32 = 0
+    var _membersScanned: Int64 = 0
+    var _scansConverted: Int64 = 0
+    var _scanConversionBp: Int32 = 0
+    var _receipts: Int64 = 0
+    var _revenue: Sales_Common_V1_Money? = nil
+    var _servedReceipts: Int64 = 0
+    var _notedReceipts: Int64 = 0
+    var _noteCompletenessBp: Int32 = 0
+    var _notedWithin15Minutes: Int64 = 0
+    var _feedback15MinuteBp: Int32 = 0
+    var _couponsIssued: Int64 = 0
+    var _couponsRedeemed: Int64 = 0
+    var _couponRedemptionBp: Int32 = 0
+    var _buyers: Int64 = 0
+    var _repeat30DayBp: Int32 = 0
+    var _repeat60DayBp: Int32 = 0
+    var _repeat90DayBp: Int32 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _key = source._key
+      _name = source._name
+      _district = source._district
+      _stores = source._stores
+      _membersScanned = source._membersScanned
+      _scansConverted = source._scansConverted
+      _scanConversionBp = source._scanConversionBp
+      _receipts = source._receipts
+      _revenue = source._revenue
+      _servedReceipts = source._servedReceipts
+      _notedReceipts = source._notedReceipts
+      _noteCompletenessBp = source._noteCompletenessBp
+      _notedWithin15Minutes = source._notedWithin15Minutes
+      _feedback15MinuteBp = source._feedback15MinuteBp
+      _couponsIssued = source._couponsIssued
+      _couponsRedeemed = source._couponsRedeemed
+      _couponRedemptionBp = source._couponRedemptionBp
+      _buyers = source._buyers
+      _repeat30DayBp = source._repeat30DayBp
+      _repeat60DayBp = source._repeat60DayBp
+      _repeat90DayBp = source._repeat90DayBp
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._key) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._name) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._district) }()
+        case 4: try { try decoder.decodeSingularInt32Field(value: &_storage._stores) }()
+        case 5: try { try decoder.decodeSingularInt64Field(value: &_storage._membersScanned) }()
+        case 6: try { try decoder.decodeSingularInt64Field(value: &_storage._scansConverted) }()
+        case 7: try { try decoder.decodeSingularInt32Field(value: &_storage._scanConversionBp) }()
+        case 8: try { try decoder.decodeSingularInt64Field(value: &_storage._receipts) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._revenue) }()
+        case 10: try { try decoder.decodeSingularInt64Field(value: &_storage._servedReceipts) }()
+        case 11: try { try decoder.decodeSingularInt64Field(value: &_storage._notedReceipts) }()
+        case 12: try { try decoder.decodeSingularInt32Field(value: &_storage._noteCompletenessBp) }()
+        case 13: try { try decoder.decodeSingularInt64Field(value: &_storage._notedWithin15Minutes) }()
+        case 14: try { try decoder.decodeSingularInt32Field(value: &_storage._feedback15MinuteBp) }()
+        case 15: try { try decoder.decodeSingularInt64Field(value: &_storage._couponsIssued) }()
+        case 16: try { try decoder.decodeSingularInt64Field(value: &_storage._couponsRedeemed) }()
+        case 17: try { try decoder.decodeSingularInt32Field(value: &_storage._couponRedemptionBp) }()
+        case 18: try { try decoder.decodeSingularInt64Field(value: &_storage._buyers) }()
+        case 19: try { try decoder.decodeSingularInt32Field(value: &_storage._repeat30DayBp) }()
+        case 20: try { try decoder.decodeSingularInt32Field(value: &_storage._repeat60DayBp) }()
+        case 21: try { try decoder.decodeSingularInt32Field(value: &_storage._repeat90DayBp) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._key.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._key, fieldNumber: 1)
+      }
+      if !_storage._name.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._name, fieldNumber: 2)
+      }
+      if !_storage._district.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._district, fieldNumber: 3)
+      }
+      if _storage._stores != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._stores, fieldNumber: 4)
+      }
+      if _storage._membersScanned != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._membersScanned, fieldNumber: 5)
+      }
+      if _storage._scansConverted != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._scansConverted, fieldNumber: 6)
+      }
+      if _storage._scanConversionBp != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._scanConversionBp, fieldNumber: 7)
+      }
+      if _storage._receipts != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._receipts, fieldNumber: 8)
+      }
+      try { if let v = _storage._revenue {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      if _storage._servedReceipts != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._servedReceipts, fieldNumber: 10)
+      }
+      if _storage._notedReceipts != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._notedReceipts, fieldNumber: 11)
+      }
+      if _storage._noteCompletenessBp != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._noteCompletenessBp, fieldNumber: 12)
+      }
+      if _storage._notedWithin15Minutes != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._notedWithin15Minutes, fieldNumber: 13)
+      }
+      if _storage._feedback15MinuteBp != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._feedback15MinuteBp, fieldNumber: 14)
+      }
+      if _storage._couponsIssued != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._couponsIssued, fieldNumber: 15)
+      }
+      if _storage._couponsRedeemed != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._couponsRedeemed, fieldNumber: 16)
+      }
+      if _storage._couponRedemptionBp != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._couponRedemptionBp, fieldNumber: 17)
+      }
+      if _storage._buyers != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._buyers, fieldNumber: 18)
+      }
+      if _storage._repeat30DayBp != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._repeat30DayBp, fieldNumber: 19)
+      }
+      if _storage._repeat60DayBp != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._repeat60DayBp, fieldNumber: 20)
+      }
+      if _storage._repeat90DayBp != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._repeat90DayBp, fieldNumber: 21)
+      }
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Storesales_V1_StoreFigures, rhs: Sales_Storesales_V1_StoreFigures) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._key != rhs_storage._key {return false}
+        if _storage._name != rhs_storage._name {return false}
+        if _storage._district != rhs_storage._district {return false}
+        if _storage._stores != rhs_storage._stores {return false}
+        if _storage._membersScanned != rhs_storage._membersScanned {return false}
+        if _storage._scansConverted != rhs_storage._scansConverted {return false}
+        if _storage._scanConversionBp != rhs_storage._scanConversionBp {return false}
+        if _storage._receipts != rhs_storage._receipts {return false}
+        if _storage._revenue != rhs_storage._revenue {return false}
+        if _storage._servedReceipts != rhs_storage._servedReceipts {return false}
+        if _storage._notedReceipts != rhs_storage._notedReceipts {return false}
+        if _storage._noteCompletenessBp != rhs_storage._noteCompletenessBp {return false}
+        if _storage._notedWithin15Minutes != rhs_storage._notedWithin15Minutes {return false}
+        if _storage._feedback15MinuteBp != rhs_storage._feedback15MinuteBp {return false}
+        if _storage._couponsIssued != rhs_storage._couponsIssued {return false}
+        if _storage._couponsRedeemed != rhs_storage._couponsRedeemed {return false}
+        if _storage._couponRedemptionBp != rhs_storage._couponRedemptionBp {return false}
+        if _storage._buyers != rhs_storage._buyers {return false}
+        if _storage._repeat30DayBp != rhs_storage._repeat30DayBp {return false}
+        if _storage._repeat60DayBp != rhs_storage._repeat60DayBp {return false}
+        if _storage._repeat90DayBp != rhs_storage._repeat90DayBp {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Storesales_V1_StoreComparison: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StoreComparison"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}rows\0\u{1}total\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.rows) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._total) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.rows.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.rows, fieldNumber: 1)
+    }
+    try { if let v = self._total {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Storesales_V1_StoreComparison, rhs: Sales_Storesales_V1_StoreComparison) -> Bool {
+    if lhs.rows != rhs.rows {return false}
+    if lhs._total != rhs._total {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Storesales_V1_SweepStoresRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SweepStoresRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Storesales_V1_SweepStoresRequest, rhs: Sales_Storesales_V1_SweepStoresRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Storesales_V1_SweepStoresResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SweepStoresResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}feedback_reminders\0\u{3}coupon_nudges\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.feedbackReminders) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.couponNudges) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.feedbackReminders != 0 {
+      try visitor.visitSingularInt32Field(value: self.feedbackReminders, fieldNumber: 1)
+    }
+    if self.couponNudges != 0 {
+      try visitor.visitSingularInt32Field(value: self.couponNudges, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Storesales_V1_SweepStoresResponse, rhs: Sales_Storesales_V1_SweepStoresResponse) -> Bool {
+    if lhs.feedbackReminders != rhs.feedbackReminders {return false}
+    if lhs.couponNudges != rhs.couponNudges {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

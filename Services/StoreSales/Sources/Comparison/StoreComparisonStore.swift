@@ -1,0 +1,148 @@
+import Foundation
+import PostgresNIO
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// Head office's figures per store over a span of days, from what clerks and tills recorded.
+/// Reads only; the stores are those the caller sees.
+struct StoreComparisonStore: Sendable {
+    let database: Database
+
+    /// What one store's figures count before they become rates.
+    struct Counts: Sendable {
+        var code = "", name = "", district = ""
+        var stores = 0
+        var scanned: Int64 = 0, converted: Int64 = 0
+        var receipts: Int64 = 0, revenue: Int64 = 0
+        var served: Int64 = 0, noted: Int64 = 0, noted15: Int64 = 0
+        var couponsIssued: Int64 = 0, couponsRedeemed: Int64 = 0
+        var buyers: Int64 = 0, repeat30: Int64 = 0, repeat60: Int64 = 0, repeat90: Int64 = 0
+
+        mutating func add(_ other: Counts) {
+            stores += other.stores
+            scanned += other.scanned
+            converted += other.converted
+            receipts += other.receipts
+            revenue += other.revenue
+            served += other.served
+            noted += other.noted
+            noted15 += other.noted15
+            couponsIssued += other.couponsIssued
+            couponsRedeemed += other.couponsRedeemed
+            buyers += other.buyers
+            repeat30 += other.repeat30
+            repeat60 += other.repeat60
+            repeat90 += other.repeat90
+        }
+    }
+
+    /// Each visible store's counts for [from, to).
+    func counts(for caller: Caller, from: Date, to: Date, feedbackMinutes: Int) async throws -> [Counts] {
+        let rows = try await database.query(
+            """
+            WITH s AS (
+                SELECT id, code, name, district FROM stores
+                WHERE tenant_id = \(caller.tenant.rawValue) AND \(visibleTo: Visibility(caller))),
+            scans AS (
+                SELECT v.store_id, v.member_id, min(v.scanned_at) AS first_scan
+                FROM member_visits v JOIN s ON s.id = v.store_id
+                WHERE v.scanned_at >= \(from) AND v.scanned_at < \(to)
+                GROUP BY v.store_id, v.member_id),
+            conversion AS (
+                SELECT store_id, count(*) AS scanned,
+                       count(*) FILTER (WHERE EXISTS (
+                           SELECT 1 FROM receipts r
+                           WHERE r.store_id = scans.store_id AND r.member_id = scans.member_id
+                             AND r.sold_at >= scans.first_scan - interval '10 minutes' AND r.sold_at < scans.first_scan + interval '7 days'
+                       )) AS converted
+                FROM scans GROUP BY store_id),
+            sales AS (
+                SELECT r.store_id, count(*) AS receipts, COALESCE(sum(r.total_fen) FILTER (WHERE r.currency = 'CNY'), 0)::bigint AS revenue,
+                       count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL) AS served,
+                       count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
+                                          AND note.first_at < r.sold_at + interval '1 day') AS noted,
+                       count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
+                                          AND note.first_at < r.sold_at + make_interval(mins => \(feedbackMinutes)::integer)) AS noted15
+                FROM receipts r JOIN s ON s.id = r.store_id
+                LEFT JOIN LATERAL (
+                    SELECT min(n.created_at) AS first_at FROM member_notes n
+                    WHERE r.member_id IS NOT NULL AND n.member_id = r.member_id AND n.clerk_id = r.clerk_id
+                      AND n.created_at >= r.sold_at - interval '1 hour') note ON true
+                WHERE r.sold_at >= \(from) AND r.sold_at < \(to)
+                GROUP BY r.store_id),
+            coupons AS (
+                SELECT c.store_id, count(*) AS issued, count(c.redeemed_at) AS redeemed
+                FROM coupons c JOIN s ON s.id = c.store_id
+                WHERE c.issued_at >= \(from) AND c.issued_at < \(to)
+                GROUP BY c.store_id),
+            firsts AS (
+                SELECT r.store_id, r.member_id, min(r.sold_at) AS at
+                FROM receipts r JOIN s ON s.id = r.store_id
+                WHERE r.member_id IS NOT NULL AND r.sold_at >= \(from) AND r.sold_at < \(to)
+                GROUP BY r.store_id, r.member_id),
+            repeats AS (
+                SELECT f.store_id, count(*) AS buyers,
+                       count(*) FILTER (WHERE later.at < f.at + interval '30 days') AS r30,
+                       count(*) FILTER (WHERE later.at < f.at + interval '60 days') AS r60,
+                       count(*) FILTER (WHERE later.at < f.at + interval '90 days') AS r90
+                FROM firsts f
+                LEFT JOIN LATERAL (
+                    SELECT min(r.sold_at) AS at FROM receipts r WHERE r.member_id = f.member_id AND r.sold_at > f.at) later ON true
+                GROUP BY f.store_id)
+            SELECT s.code, s.name, s.district,
+                   COALESCE(conversion.scanned, 0), COALESCE(conversion.converted, 0),
+                   COALESCE(sales.receipts, 0), COALESCE(sales.revenue, 0), COALESCE(sales.served, 0), COALESCE(sales.noted, 0),
+                   COALESCE(sales.noted15, 0), COALESCE(coupons.issued, 0), COALESCE(coupons.redeemed, 0),
+                   COALESCE(repeats.buyers, 0), COALESCE(repeats.r30, 0), COALESCE(repeats.r60, 0), COALESCE(repeats.r90, 0)
+            FROM s
+            LEFT JOIN conversion ON conversion.store_id = s.id
+            LEFT JOIN sales ON sales.store_id = s.id
+            LEFT JOIN coupons ON coupons.store_id = s.id
+            LEFT JOIN repeats ON repeats.store_id = s.id
+            ORDER BY s.code
+            """)
+        var result: [Counts] = []
+        for try await row in rows.decode(
+            (String, String, String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
+        {
+            result.append(
+                Counts(
+                    code: row.0, name: row.1, district: row.2, stores: 1, scanned: row.3, converted: row.4, receipts: row.5, revenue: row.6,
+                    served: row.7, noted: row.8, noted15: row.9, couponsIssued: row.10, couponsRedeemed: row.11, buyers: row.12,
+                    repeat30: row.13, repeat60: row.14, repeat90: row.15))
+        }
+        return result
+    }
+}
+
+extension StoreComparisonStore.Counts {
+    /// The figures as the API shows them, rates in basis points of their own denominators.
+    func figures(key: String, name: String) -> Sales_Storesales_V1_StoreFigures {
+        func bp(_ part: Int64, _ whole: Int64) -> Int32 { whole == 0 ? 0 : Int32(part * 10_000 / whole) }
+        return .with {
+            $0.key = key
+            $0.name = name
+            $0.district = district
+            $0.stores = Int32(stores)
+            $0.membersScanned = scanned
+            $0.scansConverted = converted
+            $0.scanConversionBp = bp(converted, scanned)
+            $0.receipts = receipts
+            $0.revenue = Sales_Common_V1_Money(minorUnits: revenue, currency: "CNY")
+            $0.servedReceipts = served
+            $0.notedReceipts = noted
+            $0.noteCompletenessBp = bp(noted, served)
+            $0.notedWithin15Minutes = noted15
+            $0.feedback15MinuteBp = bp(noted15, served)
+            $0.couponsIssued = couponsIssued
+            $0.couponsRedeemed = couponsRedeemed
+            $0.couponRedemptionBp = bp(couponsRedeemed, couponsIssued)
+            $0.buyers = buyers
+            $0.repeat30DayBp = bp(repeat30, buyers)
+            $0.repeat60DayBp = bp(repeat60, buyers)
+            $0.repeat90DayBp = bp(repeat90, buyers)
+        }
+    }
+}
