@@ -156,5 +156,15 @@ public enum StoreSalesMigrations {
                 PRIMARY KEY (tenant_id, category)
             );
             """),
+        Migration(
+            "0104_store_leads",
+            """
+            -- A receipt's customer handed to the leads service, once a receipt.
+            CREATE TABLE store_leads (
+                receipt_id uuid PRIMARY KEY REFERENCES receipts,
+                lead_id text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            """),
     ]
 }

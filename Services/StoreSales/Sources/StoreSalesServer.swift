@@ -7,8 +7,9 @@ import ServiceKit
 /// Assembles the store-sales service from a runtime.
 public enum StoreSalesServer {
     public static let peers: [ServiceName] = []
-    /// Called when reachable, never waited for: each tenant's time zone for the tills' local times.
-    public static let optionalPeers: [ServiceName] = [.gateway]
+    /// Called when reachable, never waited for: each tenant's time zone for the tills' local times,
+    /// and the leads service for receipts' customers who ask for a business follow-up.
+    public static let optionalPeers: [ServiceName] = [.gateway, .leads]
     public static let migrations = Notifications.migrations + StoreSalesMigrations.all
 
     /// `environment` holds the service's settings (how long a clerk's code lasts, the nudges'
@@ -45,7 +46,8 @@ public enum StoreSalesServer {
                     Sales_Storesales_V1_ReceiptService.descriptor,
                     ReceiptServiceHandler(
                         receipts: ReceiptStore(database: database), products: ProductStore(database: database), shops: shops, clerks: clerks,
-                        hasher: hasher, calendars: calendars)),
+                        hasher: hasher, calendars: calendars,
+                        referrer: StoreLeadReferrer(leads: runtime.peers[.leads].map { .init(wrapping: $0.grpc) }, tokens: runtime.tokens))),
                 HostedService(
                     Sales_Storesales_V1_CouponService.descriptor, CouponServiceHandler(coupons: CouponStore(database: database), access: access)),
                 notifications.api,

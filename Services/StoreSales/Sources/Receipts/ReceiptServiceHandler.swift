@@ -16,6 +16,7 @@ struct ReceiptServiceHandler: Sales_Storesales_V1_ReceiptService.SimpleServicePr
     let clerks: ClerkStore
     let hasher: PhoneHasher
     let calendars: TenantCalendars
+    let referrer: StoreLeadReferrer
 
     static let mostProductsAtOnce = 1_000
     static let mostLinesAtOnce = 5_000
@@ -112,6 +113,27 @@ struct ReceiptServiceHandler: Sales_Storesales_V1_ReceiptService.SimpleServicePr
         let blank = lines.map { line in Sales_Common_V1_ImportRowOutcome.with { $0.line = line.line } }
         response.outcomes = ImportRows.merge(response.outcomes + refused, into: blank)
         return response
+    }
+
+    func referStoreLead(
+        request: Sales_Storesales_V1_ReferStoreLeadRequest, context: ServerContext
+    ) async throws -> Sales_Storesales_V1_ReferStoreLeadResponse {
+        let caller = try RequestContext.caller()
+        let referral = try StoreLeadReferrer.Referral(request)
+        guard let found = try await receipts.forReferral(storeCode: referral.storeCode, number: referral.receiptNumber, tenant: caller.tenant)
+        else { throw ServiceError.notFound(kind: "receipt", id: "\(referral.storeCode)/\(referral.receiptNumber)") }
+        if let lead = found.lead {
+            return .with {
+                $0.leadID = lead
+                $0.alreadyReferred = true
+            }
+        }
+        let lead = try await referrer.refer(referral, receipt: found.receipt, city: found.city, tenant: caller.tenant)
+        let kept = try await receipts.recordReferral(receipt: found.receipt, lead: lead)
+        return .with {
+            $0.leadID = kept
+            $0.alreadyReferred = kept != lead
+        }
     }
 
     /// A refused receipt's lines, by their index in the request: the line at fault with the

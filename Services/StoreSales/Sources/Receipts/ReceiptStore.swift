@@ -80,6 +80,32 @@ struct ReceiptStore: Sendable {
         return .recorded(receipt.message(id: id))
     }
 
+    /// The receipt `number` of the store with `code` in the tenant, its store's city, and the lead
+    /// it was referred as, if it was.
+    func forReferral(storeCode: String, number: String, tenant: TenantID) async throws -> (receipt: UUID, city: String, lead: String?)? {
+        let rows = try await database.query(
+            """
+            SELECT r.id, s.city, l.lead_id FROM receipts r JOIN stores s ON s.id = r.store_id
+            LEFT JOIN store_leads l ON l.receipt_id = r.id
+            WHERE s.tenant_id = \(tenant.rawValue) AND s.code = \(storeCode) AND r.receipt_number = \(number)
+            """)
+        for try await (id, city, lead) in rows.decode((UUID, String, String?).self) { return (id, city, lead) }
+        return nil
+    }
+
+    /// Keeps the lead a receipt was referred as; the first kept wins.
+    func recordReferral(receipt: UUID, lead: String) async throws -> String {
+        let rows = try await database.query(
+            """
+            WITH kept AS (
+                INSERT INTO store_leads (receipt_id, lead_id) VALUES (\(receipt), \(lead))
+                ON CONFLICT (receipt_id) DO NOTHING RETURNING lead_id)
+            SELECT lead_id FROM kept UNION ALL SELECT lead_id FROM store_leads WHERE receipt_id = \(receipt) LIMIT 1
+            """)
+        for try await kept in rows.decode(String.self) { return kept }
+        return lead
+    }
+
     private func existing(store: UUID, number: String, on connection: PostgresConnection, logger: Logger) async throws
         -> (Sales_Storesales_V1_Receipt, String)?
     {

@@ -61,11 +61,25 @@ public enum Sales_Storesales_V1_ReceiptService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ReferStoreLead" metadata.
+        public enum ReferStoreLead: Sendable {
+            /// Request type for "ReferStoreLead".
+            public typealias Input = Sales_Storesales_V1_ReferStoreLeadRequest
+            /// Response type for "ReferStoreLead".
+            public typealias Output = Sales_Storesales_V1_ReferStoreLeadResponse
+            /// Descriptor for "ReferStoreLead".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.storesales.v1.ReceiptService"),
+                method: "ReferStoreLead",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.storesales.v1.ReceiptService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ImportProducts.descriptor,
             RecordReceipt.descriptor,
-            ImportReceipts.descriptor
+            ImportReceipts.descriptor,
+            ReferStoreLead.descriptor
         ]
     }
 }
@@ -141,6 +155,26 @@ extension Sales_Storesales_V1_ReceiptService {
             request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_ImportReceiptsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_ImportReceiptsResponse>
+
+        /// Handle the "ReferStoreLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The receipt QR's "contact me for business": a lead in the leads service through its store POS
+        /// > channel, once a receipt (the chain's mini-program calls it). UNAVAILABLE when the leads
+        /// > service cannot be reached: nothing is recorded, and a retry is safe.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Storesales_V1_ReferStoreLeadRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Storesales_V1_ReferStoreLeadResponse` messages.
+        func referStoreLead(
+            request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_ReferStoreLeadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_ReferStoreLeadResponse>
     }
 
     /// Service protocol for the "sales.storesales.v1.ReceiptService" service.
@@ -200,6 +234,26 @@ extension Sales_Storesales_V1_ReceiptService {
             request: GRPCCore.ServerRequest<Sales_Storesales_V1_ImportReceiptsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_ImportReceiptsResponse>
+
+        /// Handle the "ReferStoreLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The receipt QR's "contact me for business": a lead in the leads service through its store POS
+        /// > channel, once a receipt (the chain's mini-program calls it). UNAVAILABLE when the leads
+        /// > service cannot be reached: nothing is recorded, and a retry is safe.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_ReferStoreLeadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Storesales_V1_ReferStoreLeadResponse` message.
+        func referStoreLead(
+            request: GRPCCore.ServerRequest<Sales_Storesales_V1_ReferStoreLeadRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_ReferStoreLeadResponse>
     }
 
     /// Simple service protocol for the "sales.storesales.v1.ReceiptService" service.
@@ -257,6 +311,26 @@ extension Sales_Storesales_V1_ReceiptService {
             request: Sales_Storesales_V1_ImportReceiptsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Storesales_V1_ImportReceiptsResponse
+
+        /// Handle the "ReferStoreLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The receipt QR's "contact me for business": a lead in the leads service through its store POS
+        /// > channel, once a receipt (the chain's mini-program calls it). UNAVAILABLE when the leads
+        /// > service cannot be reached: nothing is recorded, and a retry is safe.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Storesales_V1_ReferStoreLeadRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Storesales_V1_ReferStoreLeadResponse` to respond with.
+        func referStoreLead(
+            request: Sales_Storesales_V1_ReferStoreLeadRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Storesales_V1_ReferStoreLeadResponse
     }
 }
 
@@ -292,6 +366,17 @@ extension Sales_Storesales_V1_ReceiptService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_ImportReceiptsResponse>(),
             handler: { request, context in
                 try await self.importReceipts(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Storesales_V1_ReceiptService.Method.ReferStoreLead.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_ReferStoreLeadRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_ReferStoreLeadResponse>(),
+            handler: { request, context in
+                try await self.referStoreLead(
                     request: request,
                     context: context
                 )
@@ -335,6 +420,17 @@ extension Sales_Storesales_V1_ReceiptService.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func referStoreLead(
+        request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_ReferStoreLeadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_ReferStoreLeadResponse> {
+        let response = try await self.referStoreLead(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -372,6 +468,19 @@ extension Sales_Storesales_V1_ReceiptService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_ImportReceiptsResponse> {
         return GRPCCore.ServerResponse<Sales_Storesales_V1_ImportReceiptsResponse>(
             message: try await self.importReceipts(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func referStoreLead(
+        request: GRPCCore.ServerRequest<Sales_Storesales_V1_ReferStoreLeadRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_ReferStoreLeadResponse> {
+        return GRPCCore.ServerResponse<Sales_Storesales_V1_ReferStoreLeadResponse>(
+            message: try await self.referStoreLead(
                 request: request.message,
                 context: context
             ),
@@ -452,6 +561,31 @@ extension Sales_Storesales_V1_ReceiptService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_ImportReceiptsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_ImportReceiptsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ReferStoreLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The receipt QR's "contact me for business": a lead in the leads service through its store POS
+        /// > channel, once a receipt (the chain's mini-program calls it). UNAVAILABLE when the leads
+        /// > service cannot be reached: nothing is recorded, and a retry is safe.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_ReferStoreLeadRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_ReferStoreLeadRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_ReferStoreLeadResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func referStoreLead<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_ReferStoreLeadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_ReferStoreLeadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_ReferStoreLeadResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_ReferStoreLeadResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -568,6 +702,42 @@ extension Sales_Storesales_V1_ReceiptService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ReferStoreLead" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The receipt QR's "contact me for business": a lead in the leads service through its store POS
+        /// > channel, once a receipt (the chain's mini-program calls it). UNAVAILABLE when the leads
+        /// > service cannot be reached: nothing is recorded, and a retry is safe.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_ReferStoreLeadRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_ReferStoreLeadRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_ReferStoreLeadResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func referStoreLead<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_ReferStoreLeadRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_ReferStoreLeadRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_ReferStoreLeadResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_ReferStoreLeadResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Storesales_V1_ReceiptService.Method.ReferStoreLead.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -652,6 +822,37 @@ extension Sales_Storesales_V1_ReceiptService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_ImportReceiptsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_ImportReceiptsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReferStoreLead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The receipt QR's "contact me for business": a lead in the leads service through its store POS
+    /// > channel, once a receipt (the chain's mini-program calls it). UNAVAILABLE when the leads
+    /// > service cannot be reached: nothing is recorded, and a retry is safe.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Storesales_V1_ReferStoreLeadRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func referStoreLead<Result>(
+        request: GRPCCore.ClientRequest<Sales_Storesales_V1_ReferStoreLeadRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_ReferStoreLeadResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.referStoreLead(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_ReferStoreLeadRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_ReferStoreLeadResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -750,6 +951,41 @@ extension Sales_Storesales_V1_ReceiptService.ClientProtocol {
             metadata: metadata
         )
         return try await self.importReceipts(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ReferStoreLead" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The receipt QR's "contact me for business": a lead in the leads service through its store POS
+    /// > channel, once a receipt (the chain's mini-program calls it). UNAVAILABLE when the leads
+    /// > service cannot be reached: nothing is recorded, and a retry is safe.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func referStoreLead<Result>(
+        _ message: Sales_Storesales_V1_ReferStoreLeadRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_ReferStoreLeadResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Storesales_V1_ReferStoreLeadRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.referStoreLead(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -346,6 +346,48 @@ public nonisolated struct Sales_Storesales_V1_ImportReceiptsResponse: Sendable {
   public init() {}
 }
 
+/// A customer who scanned a receipt's QR and asked for a business (B2B) follow-up.
+public nonisolated struct Sales_Storesales_V1_ReferStoreLeadRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Required: the receipt the QR was printed on.
+  public var storeCode: String = String()
+
+  public var receiptNumber: String = String()
+
+  /// Required: who to call, and their mobile.
+  public var contactName: String = String()
+
+  public var mobile: String = String()
+
+  public var companyName: String = String()
+
+  /// What they asked for, e.g. "公司采购 20 台血压计".
+  public var need: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Storesales_V1_ReferStoreLeadResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The lead in the leads service (channel store POS).
+  public var leadID: String = String()
+
+  /// The receipt's customer was referred before; the same lead is answered.
+  public var alreadyReferred: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 /// Emitted to the store-sales outbox (aggregate "receipt").
 public nonisolated struct Sales_Storesales_V1_ReceiptRecorded: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
@@ -910,6 +952,96 @@ nonisolated extension Sales_Storesales_V1_ImportReceiptsResponse: SwiftProtobuf.
     if lhs.receiptsRecorded != rhs.receiptsRecorded {return false}
     if lhs.receiptsAlreadyRecorded != rhs.receiptsAlreadyRecorded {return false}
     if lhs.receiptsRefused != rhs.receiptsRefused {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Storesales_V1_ReferStoreLeadRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReferStoreLeadRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}store_code\0\u{3}receipt_number\0\u{3}contact_name\0\u{1}mobile\0\u{3}company_name\0\u{1}need\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.storeCode) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.receiptNumber) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.contactName) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.mobile) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.companyName) }()
+      case 6: try { try decoder.decodeSingularStringField(value: &self.need) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.storeCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.storeCode, fieldNumber: 1)
+    }
+    if !self.receiptNumber.isEmpty {
+      try visitor.visitSingularStringField(value: self.receiptNumber, fieldNumber: 2)
+    }
+    if !self.contactName.isEmpty {
+      try visitor.visitSingularStringField(value: self.contactName, fieldNumber: 3)
+    }
+    if !self.mobile.isEmpty {
+      try visitor.visitSingularStringField(value: self.mobile, fieldNumber: 4)
+    }
+    if !self.companyName.isEmpty {
+      try visitor.visitSingularStringField(value: self.companyName, fieldNumber: 5)
+    }
+    if !self.need.isEmpty {
+      try visitor.visitSingularStringField(value: self.need, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Storesales_V1_ReferStoreLeadRequest, rhs: Sales_Storesales_V1_ReferStoreLeadRequest) -> Bool {
+    if lhs.storeCode != rhs.storeCode {return false}
+    if lhs.receiptNumber != rhs.receiptNumber {return false}
+    if lhs.contactName != rhs.contactName {return false}
+    if lhs.mobile != rhs.mobile {return false}
+    if lhs.companyName != rhs.companyName {return false}
+    if lhs.need != rhs.need {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Storesales_V1_ReferStoreLeadResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ReferStoreLeadResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lead_id\0\u{3}already_referred\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.leadID) }()
+      case 2: try { try decoder.decodeSingularBoolField(value: &self.alreadyReferred) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.leadID.isEmpty {
+      try visitor.visitSingularStringField(value: self.leadID, fieldNumber: 1)
+    }
+    if self.alreadyReferred != false {
+      try visitor.visitSingularBoolField(value: self.alreadyReferred, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Storesales_V1_ReferStoreLeadResponse, rhs: Sales_Storesales_V1_ReferStoreLeadResponse) -> Bool {
+    if lhs.leadID != rhs.leadID {return false}
+    if lhs.alreadyReferred != rhs.alreadyReferred {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
