@@ -11,7 +11,7 @@ import Testing
 
 /// The chain's member and product files: keyed, updated in place, a bad row refused alone.
 @Suite struct MemberImportTests {
-    static func row(_ line: Int32, _ mobile: String, _ name: String = "", birthYear: Int32 = 0, consent: Bool = false, at: String = "")
+    static func row(_ line: Int32, _ mobile: String, _ name: String = "", birthYear: Int32 = 0, consent: Bool? = nil, at: String = "")
         -> Sales_Storesales_V1_MemberRow
     {
         .with {
@@ -19,7 +19,7 @@ import Testing
             $0.mobile = mobile
             $0.name = name
             $0.birthYear = birthYear
-            $0.consent = consent
+            if let consent { $0.consent = consent }
             $0.consentAt = at
         }
     }
@@ -33,7 +33,7 @@ import Testing
                 Self.row(5, "13900139000", "李娜", birthYear: 1850),
                 Self.row(6, "13900139000", "李娜", consent: false, at: "2026-03-01"),
                 Self.row(7, "１３７ ００１３ ７０００", "全角"),
-                Self.row(8, "+86 138-0013-8000", "张敏", consent: true),
+                Self.row(8, "+86 138-0013-8000", "张敏"),
             ]
             let first = try await scene.members.importMembers(.with { $0.rows = rows }, metadata: try await scene.metadata(scene.manager))
             #expect(first.outcomes.map(\.line) == [2, 3, 4, 5, 6, 7, 8])
@@ -42,7 +42,8 @@ import Testing
             #expect(first.outcomes[2].reason.count < 300, "a NUL is quoted short")
             #expect(first.outcomes[6].id == first.outcomes[0].id, "the same mobile typed another way is the same member")
 
-            // The same file again changes nothing; a later file updates in place and withdraws a consent.
+            // The same file again changes nothing; a later file updates in place and withdraws a consent,
+            // and one without a consent column leaves it as it is.
             let again = try await scene.members.importMembers(.with { $0.rows = rows }, metadata: try await scene.metadata(scene.manager))
             #expect(again.outcomes.map(\.result) == ["unchanged", "", "", "", "", "unchanged", "unchanged"])
             let later = try await scene.members.importMembers(
@@ -54,6 +55,12 @@ import Testing
             #expect(member.birthYear == 1990, "a blank cell keeps what is on file")
             #expect(!member.hasConsentAt)
             #expect(member.mobile.masked == "138****8000")
+            let given = try await scene.members.importMembers(
+                .with { $0.rows = [Self.row(2, "13800138000", consent: true), Self.row(3, "13800138000", "张敏敏")] },
+                metadata: try await scene.metadata(scene.manager))
+            #expect(given.outcomes.map(\.result) == ["updated", "unchanged"])
+            let kept = try await scene.members.getMember(.with { $0.memberID = first.outcomes[0].id }, metadata: try await scene.metadata(scene.clerk))
+            #expect(kept.hasConsentAt && kept.consentSource == "import")
 
             // Who may import, and how many rows.
             let clerkError = await #expect(throws: RPCError.self) {

@@ -9,8 +9,14 @@ struct CheckedMember: Sendable {
     var phoneHash: String
     var name: String
     var birthYear: Int?
-    /// Nil: the row gives no consent (and withdraws one recorded before).
-    var consentAt: Date?
+    var consent: Consent
+
+    enum Consent: Sendable, Equatable {
+        /// The row does not say: what is on file stays.
+        case unstated
+        case given(Date)
+        case withdrawn
+    }
 
     init(_ row: Sales_Storesales_V1_MemberRow, hasher: PhoneHasher, zone: TimeZone, now: Date) throws(ServiceError) {
         phone = try Self.mobile(row.mobile)
@@ -23,10 +29,11 @@ struct CheckedMember: Sendable {
             }
             birthYear = Int(row.birthYear)
         }
-        if row.consent {
-            consentAt = try Self.consentTime(row.consentAt, zone: zone, now: now)
-        } else if !row.consentAt.isEmpty {
-            throw .invalidArgument(field: "consent_at", rule: "is set but consent is not; set consent, or clear consent_at")
+        switch (row.hasConsent, row.consent) {
+        case (true, true): consent = .given(try Self.consentTime(row.consentAt, zone: zone, now: now))
+        case (true, false) where row.consentAt.isEmpty: consent = .withdrawn
+        case (false, _) where row.consentAt.isEmpty: consent = .unstated
+        default: throw .invalidArgument(field: "consent_at", rule: "is set but consent is not; set consent, or clear consent_at")
         }
     }
 

@@ -15,22 +15,29 @@ struct MemberStore: Sendable {
     }
 
     /// A member file's row: a new mobile makes a member, a known one is brought up to date.
-    /// A consent already recorded keeps its first time; a row without consent withdraws it.
+    /// A consent already recorded keeps its first time; a row that withdraws it clears it; a row
+    /// that does not say leaves it.
     func upsert(_ member: CheckedMember, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> (UUID, Upserted) {
-        let source = member.consentAt == nil ? "" : "import"
+        let (mode, consentAt): (String, Date?) =
+            switch member.consent {
+            case .unstated: ("keep", nil)
+            case .given(let time): ("give", time)
+            case .withdrawn: ("withdraw", nil)
+            }
         let rows = try await connection.query(
             """
             INSERT INTO members AS m (id, tenant_id, phone_e164, phone_hmac, name, birth_year, consent_at, consent_source)
             VALUES (\(UUID.random()), \(tenant.rawValue), \(member.phone.e164), \(member.phoneHash), \(member.name), \(member.birthYear),
-                    \(member.consentAt), \(source))
+                    \(consentAt), \(consentAt == nil ? "" : "import"))
             ON CONFLICT (tenant_id, phone_hmac) DO UPDATE SET
                 name = CASE WHEN EXCLUDED.name = '' THEN m.name ELSE EXCLUDED.name END,
                 birth_year = COALESCE(EXCLUDED.birth_year, m.birth_year),
-                consent_at = CASE WHEN EXCLUDED.consent_at IS NULL THEN NULL ELSE COALESCE(m.consent_at, EXCLUDED.consent_at) END,
-                consent_source = CASE WHEN EXCLUDED.consent_at IS NULL THEN '' ELSE COALESCE(NULLIF(m.consent_source, ''), EXCLUDED.consent_source) END
+                consent_at = CASE \(mode) WHEN 'keep' THEN m.consent_at WHEN 'withdraw' THEN NULL ELSE COALESCE(m.consent_at, EXCLUDED.consent_at) END,
+                consent_source = CASE \(mode) WHEN 'keep' THEN m.consent_source WHEN 'withdraw' THEN ''
+                                 ELSE COALESCE(NULLIF(m.consent_source, ''), EXCLUDED.consent_source) END
             WHERE (EXCLUDED.name <> '' AND EXCLUDED.name <> m.name)
                OR (EXCLUDED.birth_year IS NOT NULL AND EXCLUDED.birth_year IS DISTINCT FROM m.birth_year)
-               OR (EXCLUDED.consent_at IS NULL) <> (m.consent_at IS NULL)
+               OR (\(mode) = 'give' AND m.consent_at IS NULL) OR (\(mode) = 'withdraw' AND m.consent_at IS NOT NULL)
             RETURNING id, xmax = 0
             """, logger: logger)
         for try await (id, inserted) in rows.decode((UUID, Bool).self) { return (id, inserted ? .created : .updated) }

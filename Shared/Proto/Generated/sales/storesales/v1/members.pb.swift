@@ -181,14 +181,25 @@ public nonisolated struct Sales_Storesales_V1_MemberRow: Sendable {
 
   public var birthYear: Int32 = 0
 
-  /// Whether the member agreed to be contacted, and when ("2026-03-01" or RFC 3339; empty is now).
-  public var consent: Bool = false
+  /// Whether the member agreed to be contacted: true records it (kept with its first time), false
+  /// withdraws it, unset (a file without the column) leaves it as it is.
+  public var consent: Bool {
+    get {_consent ?? false}
+    set {_consent = newValue}
+  }
+  /// Returns true if `consent` has been explicitly set.
+  public var hasConsent: Bool {self._consent != nil}
+  /// Clears the value of `consent`. Subsequent reads from it will return its default value.
+  public mutating func clearConsent() {self._consent = nil}
 
+  /// When consent was given: "2026-03-01" or RFC 3339; empty is now.
   public var consentAt: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
+
+  fileprivate var _consent: Bool? = nil
 }
 
 public nonisolated struct Sales_Storesales_V1_ImportMembersRequest: Sendable {
@@ -657,7 +668,7 @@ nonisolated extension Sales_Storesales_V1_MemberRow: SwiftProtobuf.Message, Swif
       case 2: try { try decoder.decodeSingularStringField(value: &self.mobile) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self.name) }()
       case 4: try { try decoder.decodeSingularInt32Field(value: &self.birthYear) }()
-      case 5: try { try decoder.decodeSingularBoolField(value: &self.consent) }()
+      case 5: try { try decoder.decodeSingularBoolField(value: &self._consent) }()
       case 6: try { try decoder.decodeSingularStringField(value: &self.consentAt) }()
       default: break
       }
@@ -665,6 +676,10 @@ nonisolated extension Sales_Storesales_V1_MemberRow: SwiftProtobuf.Message, Swif
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
     if self.line != 0 {
       try visitor.visitSingularInt32Field(value: self.line, fieldNumber: 1)
     }
@@ -677,9 +692,9 @@ nonisolated extension Sales_Storesales_V1_MemberRow: SwiftProtobuf.Message, Swif
     if self.birthYear != 0 {
       try visitor.visitSingularInt32Field(value: self.birthYear, fieldNumber: 4)
     }
-    if self.consent != false {
-      try visitor.visitSingularBoolField(value: self.consent, fieldNumber: 5)
-    }
+    try { if let v = self._consent {
+      try visitor.visitSingularBoolField(value: v, fieldNumber: 5)
+    } }()
     if !self.consentAt.isEmpty {
       try visitor.visitSingularStringField(value: self.consentAt, fieldNumber: 6)
     }
@@ -691,7 +706,7 @@ nonisolated extension Sales_Storesales_V1_MemberRow: SwiftProtobuf.Message, Swif
     if lhs.mobile != rhs.mobile {return false}
     if lhs.name != rhs.name {return false}
     if lhs.birthYear != rhs.birthYear {return false}
-    if lhs.consent != rhs.consent {return false}
+    if lhs._consent != rhs._consent {return false}
     if lhs.consentAt != rhs.consentAt {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
