@@ -59,7 +59,8 @@ import Testing
                 .with { $0.rows = [Self.row(2, "13800138000", consent: true), Self.row(3, "13800138000", "张敏敏")] },
                 metadata: try await scene.metadata(scene.manager))
             #expect(given.outcomes.map(\.result) == ["updated", "unchanged"])
-            let kept = try await scene.members.getMember(.with { $0.memberID = first.outcomes[0].id }, metadata: try await scene.metadata(scene.clerk))
+            let kept = try await scene.members.getMember(
+                .with { $0.memberID = first.outcomes[0].id }, metadata: try await scene.metadata(scene.clerk))
             #expect(kept.hasConsentAt && kept.consentSource == "import")
 
             // Who may import, and how many rows.

@@ -196,7 +196,81 @@ extension Salesctl {
     }
 
     struct Import: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Bulk imports.", subcommands: [Leads.self, Opportunities.self, Payments.self])
+        static let configuration = CommandConfiguration(
+            abstract: "Bulk imports.", subcommands: [Leads.self, Opportunities.self, Payments.self, Products.self, Members.self, Receipts.self])
+
+        struct Products: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Import the chain's product catalogue (sku, name, category, price in yuan); keyed by SKU.",
+                discussion: "Headers in English or Chinese (商品编码, 商品名称, 品类, 零售价). Needs a store manager or admin identity.")
+            @OptionGroup var file: StoreFile
+            func run() async throws { try await file.run(.products) }
+        }
+
+        struct Members: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Import the chain's members (mobile, name, birth_year, consent, consent_at); keyed by mobile.",
+                discussion: """
+                    Headers in English or Chinese (手机号, 姓名, 出生年份, 同意联系, 授权时间). consent 是 records it, 否 withdraws
+                    it; a file without the column leaves what is on file. Needs a store manager or admin identity.
+                    """)
+            @OptionGroup var file: StoreFile
+            func run() async throws { try await file.run(.members) }
+        }
+
+        struct Receipts: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Import a POS export: one line per item, a receipt's lines sharing its store code and receipt number.",
+                discussion: """
+                    Columns: store_code, receipt_number, sold_at (2026-11-30 14:05:09 in the tenant's zone, or RFC 3339), sku,
+                    quantity, unit_price and discount (yuan), payment_method (微信, 支付宝, 现金, ... or wechat, alipay, cash),
+                    and optionally clerk_user_id and member_mobile. A receipt is recorded once; a receipt with a bad line is
+                    refused whole, naming the line. Needs a store manager or admin identity.
+                    """)
+            @OptionGroup var file: StoreFile
+            func run() async throws { try await file.run(.receipts) }
+        }
+
+        /// The most common reasons rows were refused, and every refused row in FILE.report.csv;
+        /// exit status 1 when any was.
+        static func report(refused: [RowProblem], of file: String) throws {
+            for (reason, count) in Dictionary(grouping: refused, by: { "\($0.column): \($0.reason)" }).mapValues(\.count)
+                .sorted(by: { $0.value > $1.value }).prefix(12)
+            {
+                say("  \(count) × \(reason)")
+            }
+            guard !refused.isEmpty else { return }
+            let reportPath = file + ".report.csv"
+            try RowProblem.csv(refused.map { ("refused", $0) }).write(toFile: reportPath, atomically: true, encoding: .utf8)
+            say("every refused row is listed in \(reportPath)")
+            throw ExitCode(1)
+        }
+
+        /// What the three store-file imports share: the stack, the identity, the file and the report.
+        struct StoreFile: ParsableArguments {
+            @OptionGroup var options: StackOptions
+            @OptionGroup var identity: Identity
+
+            @Argument(help: "The sheet: CSV (UTF-8) or an Excel workbook (.xlsx).")
+            var file: String
+
+            @Option(help: "Currency of the prices.")
+            var currency = "CNY"
+
+            func run(_ kind: StoreImport.Kind) async throws {
+                var importer = StoreImport(
+                    port: ServiceName.storeSales.grpcPort(base: options.portBase),
+                    token: try await identity.mint(dataDirectory: options.absoluteDataDir))
+                importer.currency = currency.uppercased()
+                let started = ContinuousClock.now
+                let report = try await importer.run(kind, file: file, progress: ProgressBar.show)
+                ProgressBar.finish()
+                say(
+                    "\(report.rows) rows: \(report.created) new, \(report.updated) updated, \(report.unchanged) unchanged, "
+                        + "\(report.refused.count) refused (\(ProgressBar.rate(report.rows, since: started)) rows/s)")
+                try Import.report(refused: report.refused, of: file)
+            }
+        }
 
         struct Payments: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -228,16 +302,7 @@ extension Salesctl {
                 say(
                     "\(report.recorded) of \(report.rows) rows recorded, \(report.alreadyRecorded) recorded before, "
                         + "\(report.refused.count) refused (\(ProgressBar.rate(report.rows, since: started)) rows/s)")
-                for (reason, count) in Dictionary(grouping: report.refused, by: { "\($0.column): \($0.reason)" }).mapValues(\.count)
-                    .sorted(by: { $0.value > $1.value }).prefix(12)
-                {
-                    say("  \(count) × \(reason)")
-                }
-                guard !report.refused.isEmpty else { return }
-                let reportPath = file + ".report.csv"
-                try RowProblem.csv(report.refused.map { ("refused", $0) }).write(toFile: reportPath, atomically: true, encoding: .utf8)
-                say("every refused row is listed in \(reportPath)")
-                throw ExitCode(1)
+                try Import.report(refused: report.refused, of: file)
             }
         }
 

@@ -18,7 +18,7 @@ public struct PaymentImport: Sendable {
         public var refused: [RowProblem] = []
     }
 
-    enum Column: String, CaseIterable {
+    enum Column: String, SheetColumn {
         case contractID = "contract_id", reference, amount, receivedOn = "received_on", currency
 
         /// Header names a sheet may use, in English or Chinese.
@@ -31,6 +31,8 @@ public struct PaymentImport: Sendable {
             case .currency: ["currency", "币种"]
             }
         }
+
+        static let required: [Self] = [.contractID, .reference, .amount, .receivedOn]
     }
 
     public let host: String
@@ -51,12 +53,8 @@ public struct PaymentImport: Sendable {
         var reader = try SheetRows(data: data, name: path)
         let total = reader.dataRowCount
         guard let headers = reader.next() else { throw ImportError("\(path) is empty") }
-        var index: [Column: Int] = [:]
-        for (position, header) in headers.enumerated() {
-            let name = header.trimmingCharacters(in: .whitespaces).lowercased()
-            if let column = Column.allCases.first(where: { $0.names.contains(name) }), index[column] == nil { index[column] = position }
-        }
-        let missing = [Column.contractID, .reference, .amount, .receivedOn].filter { index[$0] == nil }
+        let index = Column.locate(in: headers)
+        let missing = Column.required.filter { index[$0] == nil }
         guard missing.isEmpty else {
             throw ImportError(
                 "the header row needs \(missing.map(\.rawValue).joined(separator: ", ")); found: \(headers.joined(separator: ", "))")
@@ -85,51 +83,37 @@ public struct PaymentImport: Sendable {
                 }
                 progress(report.rows, total, report.refused.count)
             }
-            try await withThrowingTaskGroup(of: [Sales_Opportunities_V1_ImportPaymentOutcome].self) { group in
-                var inFlight = 0
-                var batch: [Sales_Opportunities_V1_PaymentRow] = []
-                func send() async throws {
-                    guard !batch.isEmpty else { return }
-                    if inFlight >= concurrency, let done = try await group.next() {
-                        inFlight -= 1
-                        collect(done)
-                    }
-                    inFlight += 1
-                    let rows = batch
-                    batch = []
-                    group.addTask {
-                        try await receivables.importPayments(.with { $0.rows = rows }, metadata: authorization).outcomes
-                    }
-                }
-                while let row = reader.next() {
-                    let line = reader.line
-                    if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-                    func cell(_ column: Column) -> String {
-                        index[column].flatMap { $0 < row.count ? row[$0].trimmingCharacters(in: .whitespaces) : nil } ?? ""
-                    }
-                    guard let fen = Self.fen(cell(.amount)) else {
-                        report.rows += 1
-                        report.refused.append(
-                            RowProblem(
-                                line: line, column: "amount", value: cell(.amount), reason: "is not an amount in yuan",
-                                suggestion: "write it like 1234.56 or 1,234.56"))
-                        continue
-                    }
-                    values[line] = row
-                    let currency = cell(.currency).isEmpty ? self.currency : cell(.currency).uppercased()
-                    batch.append(
-                        .with {
+            let pipeline = BatchPipeline(batchSize: batchSize, concurrency: concurrency) { (rows: [Sales_Opportunities_V1_PaymentRow]) in
+                try await receivables.importPayments(.with { $0.rows = rows }, metadata: authorization).outcomes
+            }
+            try await pipeline.run(
+                next: {
+                    while let row = reader.next() {
+                        let line = reader.line
+                        if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+                        func cell(_ column: Column) -> String {
+                            index[column].flatMap { $0 < row.count ? row[$0].trimmingCharacters(in: .whitespaces) : nil } ?? ""
+                        }
+                        guard let fen = Self.fen(cell(.amount)) else {
+                            report.rows += 1
+                            report.refused.append(
+                                RowProblem(
+                                    line: line, column: "amount", value: cell(.amount), reason: "is not an amount in yuan",
+                                    suggestion: "write it like 1234.56 or 1,234.56"))
+                            continue
+                        }
+                        values[line] = row
+                        let currency = cell(.currency).isEmpty ? self.currency : cell(.currency).uppercased()
+                        return .with {
                             $0.line = Int32(line)
                             $0.contractID = cell(.contractID)
                             $0.reference = cell(.reference)
                             $0.amount = .init(minorUnits: fen, currency: currency)
                             $0.receivedOn = Self.day(cell(.receivedOn))
-                        })
-                    if batch.count == batchSize { try await send() }
-                }
-                try await send()
-                for try await done in group { collect(done) }
-            }
+                        }
+                    }
+                    return nil
+                }, collect: collect)
             report.refused.sort { $0.line < $1.line }
             return report
         }
