@@ -43,6 +43,17 @@ extension EndToEnd {
                 #expect(member.visits == 1, "one scan, not one a load")
                 #expect(!member.firstClerkID.isEmpty && member.notes.count == 1)
                 #expect(member.purchases >= 1 && member.spent.minorUnits > 0)
+                #expect(member.preferences.map(\.category) == ["慢病监测"], "the 双12 coupon, once")
+                let stores = Sales_Storesales_V1_StoreService.Client(wrapping: grpc)
+                let week = try await stores.getStoreComparison(
+                    .with {
+                        $0.from = LocalDays.fromToday(-6)
+                        $0.to = LocalDays.fromToday(0)
+                        $0.groupBy = "district"
+                    }, metadata: metadata)
+                #expect(week.rows.count == 3, "three business districts")
+                #expect(week.rows.allSatisfy { $0.receipts > 0 && $0.couponsIssued == 2 && $0.couponsRedeemed == 1 })
+                #expect(week.total.scansConverted > 0 && week.total.notedReceipts > 0)
             }
             #expect(Set(overview.leads.byChannel.map(\.channel)).count == 7, "leads from every channel")
 

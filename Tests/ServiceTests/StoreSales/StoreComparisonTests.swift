@@ -11,15 +11,6 @@ import Testing
 
 /// Head office's comparison, per store and per business district, from what clerks and tills did.
 @Suite struct StoreComparisonTests {
-    /// Days around today in the demo zone, so a run near midnight still counts today's sales.
-    static func days(_ offset: Int) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let day = calendar.date(byAdding: .day, value: offset, to: Date())!
-        let parts = calendar.dateComponents([.year, .month, .day], from: day)
-        return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
-    }
-
     @Test func storesAndDistrictsCompareOnWhatClerksAndTillsDid() async throws {
         try await StoreScene.hosted { scene in
             _ = try await scene.openStore()
@@ -59,8 +50,8 @@ import Testing
                     soldAt: Date().addingTimeInterval(-60)))
 
             let asked = Sales_Storesales_V1_GetStoreComparisonRequest.with {
-                $0.from = Self.days(-1)
-                $0.to = Self.days(1)
+                $0.from = LocalDays.fromToday(-1)
+                $0.to = LocalDays.fromToday(1)
             }
             let byStore = try await scene.stores.getStoreComparison(asked, metadata: try await scene.metadata(scene.admin))
             #expect(byStore.rows.map(\.key) == ["SH-001", "SH-002"])

@@ -7,8 +7,8 @@ import ServiceKit
 import SwiftProtobuf
 
 /// The demo chain's stores in three business districts, each with its clerk; a product file and
-/// a member file; members who scanned a clerk's code and got a note; a week of receipts, so the
-/// stores have something to compare. Loading again records nothing twice.
+/// a member file; members who scanned a clerk's code and got a note; a week of receipts and a
+/// coupon campaign, so the stores have something to compare. Loading again records nothing twice.
 enum DemoStores {
     static let products: [(sku: String, name: String, category: String, fen: Int64)] = [
         ("NEB-100", "家用雾化器", "呼吸护理", 39_900), ("BP-200", "电子血压计", "慢病监测", 29_900),
@@ -111,7 +111,50 @@ enum DemoStores {
                 }, metadata: clerk)
         }
         try await recordWeek(receipts: receipts, admin: admin)
+        try await offerCoupons(
+            members: imported.outcomes.map(\.id), coupons: Sales_Storesales_V1_CouponService.Client(wrapping: client), tokens: tokens, admin: admin)
         return opened
+    }
+
+    /// The 双12 campaign's coupons from each store to its members, the chain's re-engagement pack,
+    /// and one coupon used at the counter: the comparison shows redemption, and the sweep tells
+    /// the store managers of the unused ones after three days.
+    private static func offerCoupons(
+        members: [String], coupons: Sales_Storesales_V1_CouponService.Client<HTTP2ClientTransport.Posix>, tokens: [String: String],
+        admin: Metadata
+    ) async throws {
+        for (category, offer) in [("", "邀请到店免费测血压，送试纸 10 片"), ("慢病监测", "到店免费测血糖，送血糖试纸 10 片")] {
+            _ = try await coupons.setReengagementOffer(
+                .with {
+                    $0.offer = .with {
+                        $0.category = category
+                        $0.offer = offer
+                    }
+                }, metadata: admin)
+        }
+        for (index, store) in DemoOrg.stores.enumerated() {
+            let manager: Metadata = ["authorization": "Bearer \(tokens[store.manager]!)"]
+            let mine = members.indices.filter { $0 % DemoOrg.stores.count == index }.map { members[$0] }
+            let issued = try await coupons.issueCoupons(
+                .with {
+                    $0.campaign = "双12会员日"
+                    $0.category = "慢病监测"
+                    $0.value = .with {
+                        $0.minorUnits = 3_000
+                        $0.currency = "CNY"
+                    }
+                    $0.validDays = 30
+                    $0.memberIds = mine
+                    $0.storeCode = store.code
+                }, metadata: manager)
+            guard let first = issued.coupons.first, !first.hasRedeemedAt else { continue }
+            _ = try await coupons.redeemCoupon(
+                .with {
+                    $0.couponID = first.id
+                    $0.storeCode = store.code
+                    $0.receiptNumber = "\(store.code)-COUPON-1"
+                }, metadata: ["authorization": "Bearer \(tokens[store.clerk]!)"])
+        }
     }
 
     /// A week of till receipts a store, numbered by store and day, so a second load the same day
