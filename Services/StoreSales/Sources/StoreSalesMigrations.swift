@@ -166,5 +166,12 @@ public enum StoreSalesMigrations {
                 created_at timestamptz NOT NULL DEFAULT now()
             );
             """),
+        Migration(
+            "0105_suggestions",
+            """
+            -- Who else bought a SKU: the suggestions' "bought together".
+            CREATE INDEX receipt_items_sku ON receipt_items (sku, receipt_id);
+            CREATE INDEX members_birth_year ON members (tenant_id, birth_year) WHERE birth_year IS NOT NULL;
+            """),
     ]
 }

@@ -41,7 +41,7 @@ public enum StoreSalesServer {
                     Sales_Storesales_V1_MemberService.descriptor,
                     MemberServiceHandler(
                         members: MemberStore(database: database), clerks: clerks, shops: shops, signer: signer, hasher: hasher,
-                        calendars: calendars)),
+                        calendars: calendars, suggester: Suggester(store: SuggestionStore(database: database)))),
                 HostedService(
                     Sales_Storesales_V1_ReceiptService.descriptor,
                     ReceiptServiceHandler(

@@ -14,6 +14,7 @@ struct MemberServiceHandler: Sales_Storesales_V1_MemberService.SimpleServiceProt
     let signer: ClerkCodeSigner
     let hasher: PhoneHasher
     let calendars: TenantCalendars
+    let suggester: Suggester
 
     static let mostRowsAtOnce = 1_000
 
@@ -114,6 +115,25 @@ struct MemberServiceHandler: Sales_Storesales_V1_MemberService.SimpleServiceProt
         return try await Idempotency.run("AddMemberNote", request: request, database: members.database) { connection in
             try await members.addNote(note, member: id, clerk: clerk.id, on: connection, logger: logger)
         }
+    }
+
+    func suggestForMember(request: Sales_Storesales_V1_SuggestForMemberRequest, context: ServerContext) async throws
+        -> Sales_Storesales_V1_Suggestions
+    {
+        let caller = try RequestContext.caller(allowedTo: .serveMembers, "suggesting for a member")
+        let id = try Require.uuid(request.memberID, field: "member_id")
+        guard request.keywords.count <= 10 else {
+            throw ServiceError.invalidArgument(field: "keywords", rule: "at most 10 a call (got \(request.keywords.count))")
+        }
+        var keywords: [String] = []
+        for (index, keyword) in request.keywords.enumerated() {
+            keywords.append(try Require.text(keyword, field: "keywords[\(index)]", maxLength: 20))
+        }
+        let zone = await calendars.calendar(for: caller.tenant).timeZone
+        guard let suggestions = try await suggester.suggest(for: id, keywords: keywords, tenant: caller.tenant, zone: zone) else {
+            throw ServiceError.notFound(kind: "member", id: request.memberID)
+        }
+        return .with { $0.suggestions = suggestions }
     }
 
     /// The clerk the caller works as; PERMISSION_DENIED for a user who is no clerk.

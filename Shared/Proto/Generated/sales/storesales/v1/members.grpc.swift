@@ -74,6 +74,19 @@ public enum Sales_Storesales_V1_MemberService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SuggestForMember" metadata.
+        public enum SuggestForMember: Sendable {
+            /// Request type for "SuggestForMember".
+            public typealias Input = Sales_Storesales_V1_SuggestForMemberRequest
+            /// Response type for "SuggestForMember".
+            public typealias Output = Sales_Storesales_V1_Suggestions
+            /// Descriptor for "SuggestForMember".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.storesales.v1.MemberService"),
+                method: "SuggestForMember",
+                type: .unary
+            )
+        }
         /// Namespace for "AddMemberNote" metadata.
         public enum AddMemberNote: Sendable {
             /// Request type for "AddMemberNote".
@@ -93,6 +106,7 @@ public enum Sales_Storesales_V1_MemberService: Sendable {
             GetMember.descriptor,
             IssueClerkCode.descriptor,
             ScanClerkCode.descriptor,
+            SuggestForMember.descriptor,
             AddMemberNote.descriptor
         ]
     }
@@ -189,6 +203,25 @@ extension Sales_Storesales_V1_MemberService {
             request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_ScanClerkCodeRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_ScanClerkCodeResponse>
+
+        /// Handle the "SuggestForMember" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Three suggestions when a clerk opens a member, from de-identified inputs only: what the
+        /// > member bought, their age band and the day's keywords (never their name or mobile).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Storesales_V1_SuggestForMemberRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Storesales_V1_Suggestions` messages.
+        func suggestForMember(
+            request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_SuggestForMemberRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_Suggestions>
 
         /// Handle the "AddMemberNote" method.
         ///
@@ -287,6 +320,25 @@ extension Sales_Storesales_V1_MemberService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_ScanClerkCodeResponse>
 
+        /// Handle the "SuggestForMember" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Three suggestions when a clerk opens a member, from de-identified inputs only: what the
+        /// > member bought, their age band and the day's keywords (never their name or mobile).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_SuggestForMemberRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Storesales_V1_Suggestions` message.
+        func suggestForMember(
+            request: GRPCCore.ServerRequest<Sales_Storesales_V1_SuggestForMemberRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_Suggestions>
+
         /// Handle the "AddMemberNote" method.
         ///
         /// > Source IDL Documentation:
@@ -382,6 +434,25 @@ extension Sales_Storesales_V1_MemberService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Storesales_V1_ScanClerkCodeResponse
 
+        /// Handle the "SuggestForMember" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Three suggestions when a clerk opens a member, from de-identified inputs only: what the
+        /// > member bought, their age band and the day's keywords (never their name or mobile).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Storesales_V1_SuggestForMemberRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Storesales_V1_Suggestions` to respond with.
+        func suggestForMember(
+            request: Sales_Storesales_V1_SuggestForMemberRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Storesales_V1_Suggestions
+
         /// Handle the "AddMemberNote" method.
         ///
         /// > Source IDL Documentation:
@@ -451,6 +522,17 @@ extension Sales_Storesales_V1_MemberService.StreamingServiceProtocol {
             }
         )
         router.registerHandler(
+            forMethod: Sales_Storesales_V1_MemberService.Method.SuggestForMember.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_SuggestForMemberRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_Suggestions>(),
+            handler: { request, context in
+                try await self.suggestForMember(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
             forMethod: Sales_Storesales_V1_MemberService.Method.AddMemberNote.descriptor,
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_AddMemberNoteRequest>(),
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_MemberNote>(),
@@ -505,6 +587,17 @@ extension Sales_Storesales_V1_MemberService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_ScanClerkCodeResponse> {
         let response = try await self.scanClerkCode(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func suggestForMember(
+        request: GRPCCore.StreamingServerRequest<Sales_Storesales_V1_SuggestForMemberRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Storesales_V1_Suggestions> {
+        let response = try await self.suggestForMember(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -571,6 +664,19 @@ extension Sales_Storesales_V1_MemberService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_ScanClerkCodeResponse> {
         return GRPCCore.ServerResponse<Sales_Storesales_V1_ScanClerkCodeResponse>(
             message: try await self.scanClerkCode(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func suggestForMember(
+        request: GRPCCore.ServerRequest<Sales_Storesales_V1_SuggestForMemberRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Storesales_V1_Suggestions> {
+        return GRPCCore.ServerResponse<Sales_Storesales_V1_Suggestions>(
+            message: try await self.suggestForMember(
                 request: request.message,
                 context: context
             ),
@@ -689,6 +795,30 @@ extension Sales_Storesales_V1_MemberService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_ScanClerkCodeResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_ScanClerkCodeResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "SuggestForMember" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Three suggestions when a clerk opens a member, from de-identified inputs only: what the
+        /// > member bought, their age band and the day's keywords (never their name or mobile).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_SuggestForMemberRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_SuggestForMemberRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_Suggestions` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func suggestForMember<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_SuggestForMemberRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_SuggestForMemberRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_Suggestions>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_Suggestions>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "AddMemberNote" method.
@@ -865,6 +995,41 @@ extension Sales_Storesales_V1_MemberService {
             )
         }
 
+        /// Call the "SuggestForMember" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Three suggestions when a clerk opens a member, from de-identified inputs only: what the
+        /// > member bought, their age band and the day's keywords (never their name or mobile).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Storesales_V1_SuggestForMemberRequest` message.
+        ///   - serializer: A serializer for `Sales_Storesales_V1_SuggestForMemberRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Storesales_V1_Suggestions` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func suggestForMember<Result>(
+            request: GRPCCore.ClientRequest<Sales_Storesales_V1_SuggestForMemberRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Storesales_V1_SuggestForMemberRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Storesales_V1_Suggestions>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_Suggestions>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Storesales_V1_MemberService.Method.SuggestForMember.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
         /// Call the "AddMemberNote" method.
         ///
         /// > Source IDL Documentation:
@@ -1013,6 +1178,36 @@ extension Sales_Storesales_V1_MemberService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_ScanClerkCodeRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_ScanClerkCodeResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SuggestForMember" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Three suggestions when a clerk opens a member, from de-identified inputs only: what the
+    /// > member bought, their age band and the day's keywords (never their name or mobile).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Storesales_V1_SuggestForMemberRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func suggestForMember<Result>(
+        request: GRPCCore.ClientRequest<Sales_Storesales_V1_SuggestForMemberRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_Suggestions>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.suggestForMember(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Storesales_V1_SuggestForMemberRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Storesales_V1_Suggestions>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1175,6 +1370,40 @@ extension Sales_Storesales_V1_MemberService.ClientProtocol {
             metadata: metadata
         )
         return try await self.scanClerkCode(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SuggestForMember" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Three suggestions when a clerk opens a member, from de-identified inputs only: what the
+    /// > member bought, their age band and the day's keywords (never their name or mobile).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func suggestForMember<Result>(
+        _ message: Sales_Storesales_V1_SuggestForMemberRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Storesales_V1_Suggestions>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Storesales_V1_SuggestForMemberRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.suggestForMember(
             request: request,
             options: options,
             onResponse: handleResponse
