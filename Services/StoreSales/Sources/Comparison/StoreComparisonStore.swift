@@ -40,69 +40,7 @@ struct StoreComparisonStore: Sendable {
 
     /// Each visible store's counts for [from, to).
     func counts(for caller: Caller, from: Date, to: Date, feedbackMinutes: Int) async throws -> [Counts] {
-        let rows = try await database.query(
-            """
-            WITH s AS (
-                SELECT id, code, name, district FROM stores
-                WHERE tenant_id = \(caller.tenant.rawValue) AND \(visibleTo: Visibility(caller))),
-            scans AS (
-                SELECT v.store_id, v.member_id, min(v.scanned_at) AS first_scan
-                FROM member_visits v JOIN s ON s.id = v.store_id
-                WHERE v.scanned_at >= \(from) AND v.scanned_at < \(to)
-                GROUP BY v.store_id, v.member_id),
-            conversion AS (
-                SELECT store_id, count(*) AS scanned,
-                       count(*) FILTER (WHERE EXISTS (
-                           SELECT 1 FROM receipts r
-                           WHERE r.store_id = scans.store_id AND r.member_id = scans.member_id
-                             AND r.sold_at >= scans.first_scan - interval '10 minutes' AND r.sold_at < scans.first_scan + interval '7 days'
-                       )) AS converted
-                FROM scans GROUP BY store_id),
-            sales AS (
-                SELECT r.store_id, count(*) AS receipts, COALESCE(sum(r.total_fen) FILTER (WHERE r.currency = 'CNY'), 0)::bigint AS revenue,
-                       count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL) AS served,
-                       count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
-                                          AND note.first_at < r.sold_at + interval '1 day') AS noted,
-                       count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
-                                          AND note.first_at < r.sold_at + make_interval(mins => \(feedbackMinutes)::integer)) AS noted15
-                FROM receipts r JOIN s ON s.id = r.store_id
-                LEFT JOIN LATERAL (
-                    SELECT min(n.created_at) AS first_at FROM member_notes n
-                    WHERE r.member_id IS NOT NULL AND n.member_id = r.member_id AND n.clerk_id = r.clerk_id
-                      AND n.created_at >= r.sold_at - interval '1 hour') note ON true
-                WHERE r.sold_at >= \(from) AND r.sold_at < \(to)
-                GROUP BY r.store_id),
-            coupons AS (
-                SELECT c.store_id, count(*) AS issued, count(c.redeemed_at) AS redeemed
-                FROM coupons c JOIN s ON s.id = c.store_id
-                WHERE c.issued_at >= \(from) AND c.issued_at < \(to)
-                GROUP BY c.store_id),
-            firsts AS (
-                SELECT r.store_id, r.member_id, min(r.sold_at) AS at
-                FROM receipts r JOIN s ON s.id = r.store_id
-                WHERE r.member_id IS NOT NULL AND r.sold_at >= \(from) AND r.sold_at < \(to)
-                GROUP BY r.store_id, r.member_id),
-            repeats AS (
-                SELECT f.store_id, count(*) AS buyers,
-                       count(*) FILTER (WHERE later.at < f.at + interval '30 days') AS r30,
-                       count(*) FILTER (WHERE later.at < f.at + interval '60 days') AS r60,
-                       count(*) FILTER (WHERE later.at < f.at + interval '90 days') AS r90
-                FROM firsts f
-                LEFT JOIN LATERAL (
-                    SELECT min(r.sold_at) AS at FROM receipts r WHERE r.member_id = f.member_id AND r.sold_at > f.at) later ON true
-                GROUP BY f.store_id)
-            SELECT s.code, s.name, s.district,
-                   COALESCE(conversion.scanned, 0), COALESCE(conversion.converted, 0),
-                   COALESCE(sales.receipts, 0), COALESCE(sales.revenue, 0), COALESCE(sales.served, 0), COALESCE(sales.noted, 0),
-                   COALESCE(sales.noted15, 0), COALESCE(coupons.issued, 0), COALESCE(coupons.redeemed, 0),
-                   COALESCE(repeats.buyers, 0), COALESCE(repeats.r30, 0), COALESCE(repeats.r60, 0), COALESCE(repeats.r90, 0)
-            FROM s
-            LEFT JOIN conversion ON conversion.store_id = s.id
-            LEFT JOIN sales ON sales.store_id = s.id
-            LEFT JOIN coupons ON coupons.store_id = s.id
-            LEFT JOIN repeats ON repeats.store_id = s.id
-            ORDER BY s.code
-            """)
+        let rows = try await database.query(Self.countsQuery(for: caller, from: from, to: to, feedbackMinutes: feedbackMinutes))
         var result: [Counts] = []
         for try await row in rows.decode(
             (String, String, String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64).self)
@@ -114,6 +52,71 @@ struct StoreComparisonStore: Sendable {
                     repeat30: row.13, repeat60: row.14, repeat90: row.15))
         }
         return result
+    }
+
+    static func countsQuery(for caller: Caller, from: Date, to: Date, feedbackMinutes: Int) -> PostgresQuery {
+        """
+        WITH s AS (
+            SELECT id, code, name, district FROM stores
+            WHERE tenant_id = \(caller.tenant.rawValue) AND \(visibleTo: Visibility(caller))),
+        scans AS (
+            SELECT v.store_id, v.member_id, min(v.scanned_at) AS first_scan
+            FROM member_visits v JOIN s ON s.id = v.store_id
+            WHERE v.scanned_at >= \(from) AND v.scanned_at < \(to)
+            GROUP BY v.store_id, v.member_id),
+        conversion AS (
+            SELECT store_id, count(*) AS scanned,
+                   count(*) FILTER (WHERE EXISTS (
+                       SELECT 1 FROM receipts r
+                       WHERE r.store_id = scans.store_id AND r.member_id = scans.member_id
+                         AND r.sold_at >= scans.first_scan - interval '10 minutes' AND r.sold_at < scans.first_scan + interval '7 days'
+                   )) AS converted
+            FROM scans GROUP BY store_id),
+        sales AS (
+            SELECT r.store_id, count(*) AS receipts, COALESCE(sum(r.total_fen) FILTER (WHERE r.currency = 'CNY'), 0)::bigint AS revenue,
+                   count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL) AS served,
+                   count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
+                                      AND note.first_at < r.sold_at + interval '1 day') AS noted,
+                   count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
+                                      AND note.first_at < r.sold_at + make_interval(mins => \(feedbackMinutes)::integer)) AS noted15
+            FROM receipts r JOIN s ON s.id = r.store_id
+            LEFT JOIN LATERAL (
+                SELECT min(n.created_at) AS first_at FROM member_notes n
+                WHERE r.member_id IS NOT NULL AND n.member_id = r.member_id AND n.clerk_id = r.clerk_id
+                  AND n.created_at >= r.sold_at - interval '1 hour') note ON true
+            WHERE r.sold_at >= \(from) AND r.sold_at < \(to)
+            GROUP BY r.store_id),
+        coupons AS (
+            SELECT c.store_id, count(*) AS issued, count(c.redeemed_at) AS redeemed
+            FROM coupons c JOIN s ON s.id = c.store_id
+            WHERE c.issued_at >= \(from) AND c.issued_at < \(to)
+            GROUP BY c.store_id),
+        firsts AS (
+            SELECT r.store_id, r.member_id, min(r.sold_at) AS at
+            FROM receipts r JOIN s ON s.id = r.store_id
+            WHERE r.member_id IS NOT NULL AND r.sold_at >= \(from) AND r.sold_at < \(to)
+            GROUP BY r.store_id, r.member_id),
+        repeats AS (
+            SELECT f.store_id, count(*) AS buyers,
+                   count(*) FILTER (WHERE later.at < f.at + interval '30 days') AS r30,
+                   count(*) FILTER (WHERE later.at < f.at + interval '60 days') AS r60,
+                   count(*) FILTER (WHERE later.at < f.at + interval '90 days') AS r90
+            FROM firsts f
+            LEFT JOIN LATERAL (
+                SELECT min(r.sold_at) AS at FROM receipts r WHERE r.member_id = f.member_id AND r.sold_at > f.at) later ON true
+            GROUP BY f.store_id)
+        SELECT s.code, s.name, s.district,
+               COALESCE(conversion.scanned, 0), COALESCE(conversion.converted, 0),
+               COALESCE(sales.receipts, 0), COALESCE(sales.revenue, 0), COALESCE(sales.served, 0), COALESCE(sales.noted, 0),
+               COALESCE(sales.noted15, 0), COALESCE(coupons.issued, 0), COALESCE(coupons.redeemed, 0),
+               COALESCE(repeats.buyers, 0), COALESCE(repeats.r30, 0), COALESCE(repeats.r60, 0), COALESCE(repeats.r90, 0)
+        FROM s
+        LEFT JOIN conversion ON conversion.store_id = s.id
+        LEFT JOIN sales ON sales.store_id = s.id
+        LEFT JOIN coupons ON coupons.store_id = s.id
+        LEFT JOIN repeats ON repeats.store_id = s.id
+        ORDER BY s.code
+        """
     }
 }
 

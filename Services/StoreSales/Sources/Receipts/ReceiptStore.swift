@@ -22,15 +22,21 @@ struct ReceiptStore: Sendable {
 
     /// The clerk who served the member in `store` during the window before `time`.
     func scanningClerk(member: UUID, store: UUID, before time: Date, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
-        let rows = try await connection.query(
-            """
-            SELECT clerk_id FROM member_visits
-            WHERE store_id = \(store) AND member_id = \(member)
-              AND scanned_at BETWEEN \(time.addingTimeInterval(-Self.scanWindow)) AND \(time.addingTimeInterval(Self.scanAfter))
-            ORDER BY scanned_at DESC LIMIT 1
-            """, logger: logger)
-        for try await clerk in rows.decode(UUID.self) { return clerk }
+        for try await clerk in try await connection.query(Self.scanningClerkQuery(member: member, store: store, sale: time), logger: logger)
+            .decode(UUID.self)
+        {
+            return clerk
+        }
         return nil
+    }
+
+    static func scanningClerkQuery(member: UUID, store: UUID, sale time: Date) -> PostgresQuery {
+        """
+        SELECT clerk_id FROM member_visits
+        WHERE store_id = \(store) AND member_id = \(member)
+          AND scanned_at BETWEEN \(time.addingTimeInterval(-scanWindow)) AND \(time.addingTimeInterval(scanAfter))
+        ORDER BY scanned_at DESC LIMIT 1
+        """
     }
 
     func memberID(hash: String, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
@@ -71,8 +77,9 @@ struct ReceiptStore: Sendable {
         let items = checked.items
         try await connection.query(
             """
-            INSERT INTO receipt_items (receipt_id, line_no, sku, quantity, unit_price_fen, discount_fen, amount_fen)
-            SELECT \(id), line_no, sku, quantity, unit_price, discount, amount
+            INSERT INTO receipt_items (receipt_id, line_no, sku, quantity, unit_price_fen, discount_fen, amount_fen, tenant_id, member_id, sold_at)
+            SELECT \(id), line_no, sku, quantity, unit_price, discount, amount, \(receipt.memberID == nil ? nil : tenant.rawValue),
+                   \(receipt.memberID), \(receipt.memberID == nil ? nil : checked.soldAt)
             FROM unnest(\(Array(1...items.count)), \(items.map(\.sku)), \(items.map(\.quantity)), \(items.map(\.unitPrice)),
                         \(items.map(\.discount)), \(items.map(\.amount)))
                  AS i(line_no, sku, quantity, unit_price, discount, amount)

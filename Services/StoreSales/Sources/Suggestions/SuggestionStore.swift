@@ -11,6 +11,9 @@ struct SuggestionStore: Sendable {
 
     /// How far back purchases count.
     static let lookbackDays = 180
+    /// "Bought together" reads the latest buyers of the member's SKUs, this many at most: a
+    /// best seller's every buyer would be most of the chain's receipts.
+    static let peerSample = 500
 
     /// A SKU one source proposes; `why` reads up to the product's name, which is added last.
     struct Candidate: Sendable {
@@ -35,23 +38,28 @@ struct SuggestionStore: Sendable {
         return bought
     }
 
-    /// For each SKU the member bought, what the other members who bought it bought most.
+    /// For each SKU the member bought, what the latest other members who bought it bought most.
     func boughtTogether(with skus: [String], member: UUID, tenant: TenantID) async throws -> [(via: String, sku: String, buyers: Int)] {
         guard !skus.isEmpty else { return [] }
-        let rows = try await database.query(
-            """
-            WITH peers AS (
-                SELECT DISTINCT r.member_id, i.sku AS via FROM receipt_items i JOIN receipts r ON r.id = i.receipt_id
-                WHERE i.sku = ANY(\(skus)) AND r.tenant_id = \(tenant.rawValue) AND r.member_id IS NOT NULL AND r.member_id <> \(member)
-                  AND r.sold_at > now() - make_interval(days => \(Self.lookbackDays)::integer))
-            SELECT peers.via, i.sku, count(DISTINCT peers.member_id)::integer AS buyers
-            FROM peers JOIN receipts r ON r.member_id = peers.member_id JOIN receipt_items i ON i.receipt_id = r.id
-            WHERE r.sold_at > now() - make_interval(days => \(Self.lookbackDays)::integer) AND i.sku <> ALL(\(skus))
-            GROUP BY peers.via, i.sku ORDER BY buyers DESC, i.sku LIMIT 10
-            """)
+        let rows = try await database.query(Self.boughtTogetherQuery(with: skus, member: member, tenant: tenant))
         var pairs: [(String, String, Int)] = []
         for try await row in rows.decode((String, String, Int).self) { pairs.append(row) }
         return pairs
+    }
+
+    static func boughtTogetherQuery(with skus: [String], member: UUID, tenant: TenantID) -> PostgresQuery {
+        """
+        WITH recent AS (
+            SELECT i.member_id, i.sku AS via FROM receipt_items i
+            WHERE i.tenant_id = \(tenant.rawValue) AND i.sku = ANY(\(skus)) AND i.member_id IS NOT NULL AND i.member_id <> \(member)
+              AND i.sold_at > now() - make_interval(days => \(lookbackDays)::integer)
+            ORDER BY i.sold_at DESC LIMIT \(peerSample)),
+        peers AS (SELECT DISTINCT member_id, via FROM recent)
+        SELECT peers.via, i.sku, count(DISTINCT peers.member_id)::integer AS buyers
+        FROM peers JOIN receipt_items i ON i.member_id = peers.member_id
+        WHERE i.sold_at > now() - make_interval(days => \(lookbackDays)::integer) AND i.sku <> ALL(\(skus))
+        GROUP BY peers.via, i.sku ORDER BY buyers DESC, i.sku LIMIT 10
+        """
     }
 
     /// What members born in the same decade bought most in the last 90 days.

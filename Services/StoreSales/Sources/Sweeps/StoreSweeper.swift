@@ -18,8 +18,9 @@ struct StoreSweeper: Sendable {
     let feedbackMinutes: Int
     let couponNudgeDays: Int
 
-    /// Rows handled a sweep at most, oldest first; the next sweep takes the rest.
-    static let batch = 500
+    /// Rows handled a sweep at most, oldest first; the next sweep takes the rest. Small, so each
+    /// marked row is found by its key (StorePlanTests): at 500 the planner hashes whole tables.
+    static let batch = 100
 
     func sweep(tenant: TenantID?) async throws -> (feedbackReminders: Int, couponNudges: Int) {
         let logger = database.logger
@@ -31,25 +32,7 @@ struct StoreSweeper: Sendable {
     }
 
     private func remindFeedback(tenant: TenantID?, on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query(
-            """
-            WITH due AS (
-                SELECT r.id FROM receipts r
-                WHERE r.feedback_reminded_at IS NULL AND r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL
-                  AND r.sold_at < now() - make_interval(mins => \(feedbackMinutes)::integer) AND r.sold_at > now() - interval '1 day'
-                  AND (\(tenant?.rawValue ?? "") = '' OR r.tenant_id = \(tenant?.rawValue ?? ""))
-                  AND NOT EXISTS (
-                      SELECT 1 FROM member_notes n
-                      WHERE n.member_id = r.member_id AND n.clerk_id = r.clerk_id AND n.created_at >= r.sold_at - interval '1 hour')
-                ORDER BY r.sold_at LIMIT \(Self.batch)
-                FOR UPDATE OF r SKIP LOCKED),
-            marked AS (
-                UPDATE receipts r SET feedback_reminded_at = now() FROM due WHERE r.id = due.id
-                RETURNING r.id, r.tenant_id, r.member_id, r.clerk_id, r.sold_at, r.total_fen, r.currency, r.receipt_number)
-            SELECT marked.id, marked.tenant_id, marked.sold_at, marked.total_fen, marked.currency, marked.receipt_number, k.user_id,
-                   m.name, m.phone_e164
-            FROM marked JOIN clerks k ON k.id = marked.clerk_id JOIN members m ON m.id = marked.member_id
-            """, logger: logger)
+        let rows = try await connection.query(Self.feedbackDueQuery(tenant: tenant, minutes: feedbackMinutes), logger: logger)
         var count = 0
         for try await (id, tenantID, soldAt, total, currency, number, clerk, name, phone) in rows.decode(
             (UUID, String, Date, Int64, String, String, String, String, String).self)
@@ -70,26 +53,7 @@ struct StoreSweeper: Sendable {
     }
 
     private func nudgeCoupons(tenant: TenantID?, on connection: PostgresConnection, logger: Logger) async throws -> Int {
-        let rows = try await connection.query(
-            """
-            WITH due AS (
-                SELECT c.id FROM coupons c
-                WHERE c.redeemed_at IS NULL AND c.nudged_at IS NULL
-                  AND c.issued_at < now() - make_interval(days => \(couponNudgeDays)::integer) AND c.expires_at > now()
-                  AND (\(tenant?.rawValue ?? "") = '' OR c.tenant_id = \(tenant?.rawValue ?? ""))
-                ORDER BY c.issued_at LIMIT \(Self.batch)
-                FOR UPDATE OF c SKIP LOCKED),
-            marked AS (
-                UPDATE coupons c SET nudged_at = now() FROM due WHERE c.id = due.id
-                RETURNING c.id, c.tenant_id, c.member_id, c.store_id, c.campaign, c.category, c.value_fen, c.currency, c.expires_at)
-            SELECT marked.id, marked.tenant_id, marked.campaign, marked.category, marked.value_fen, marked.currency, marked.expires_at,
-                   m.name, m.phone_e164, s.owner_id, s.code, COALESCE(o.offer, d.offer, '')
-            FROM marked
-            JOIN members m ON m.id = marked.member_id
-            LEFT JOIN stores s ON s.id = COALESCE(marked.store_id, m.first_store_id)
-            LEFT JOIN reengagement_offers o ON o.tenant_id = marked.tenant_id AND o.category = marked.category
-            LEFT JOIN reengagement_offers d ON d.tenant_id = marked.tenant_id AND d.category = ''
-            """, logger: logger)
+        let rows = try await connection.query(Self.couponNudgeQuery(tenant: tenant, days: couponNudgeDays), logger: logger)
         var count = 0
         for try await (id, tenantID, campaign, category, value, currency, expires, name, phone, manager, storeCode, offer) in rows.decode(
             (UUID, String, String, String, Int64, String, Date, String, String, String?, String?, String).self)
@@ -109,6 +73,51 @@ struct StoreSweeper: Sendable {
             count += 1
         }
         return count
+    }
+
+    /// Receipts of served members past the feedback window with no note from their clerk, marked reminded.
+    static func feedbackDueQuery(tenant: TenantID?, minutes: Int) -> PostgresQuery {
+        """
+        WITH due AS (
+            SELECT r.id FROM receipts r
+            WHERE r.feedback_reminded_at IS NULL AND r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL
+              AND r.sold_at < now() - make_interval(mins => \(minutes)::integer) AND r.sold_at > now() - interval '1 day'
+              AND (\(tenant?.rawValue ?? "") = '' OR r.tenant_id = \(tenant?.rawValue ?? ""))
+              AND NOT EXISTS (
+                  SELECT 1 FROM member_notes n
+                  WHERE n.member_id = r.member_id AND n.clerk_id = r.clerk_id AND n.created_at >= r.sold_at - interval '1 hour')
+            ORDER BY r.sold_at LIMIT \(batch)
+            FOR UPDATE OF r SKIP LOCKED),
+        marked AS (
+            UPDATE receipts r SET feedback_reminded_at = now() FROM due WHERE r.id = due.id
+            RETURNING r.id, r.tenant_id, r.member_id, r.clerk_id, r.sold_at, r.total_fen, r.currency, r.receipt_number)
+        SELECT marked.id, marked.tenant_id, marked.sold_at, marked.total_fen, marked.currency, marked.receipt_number, k.user_id,
+               m.name, m.phone_e164
+        FROM marked JOIN clerks k ON k.id = marked.clerk_id JOIN members m ON m.id = marked.member_id
+        """
+    }
+
+    /// Coupons taken and unused for `days`, marked nudged, with whom to tell and the offer.
+    static func couponNudgeQuery(tenant: TenantID?, days: Int) -> PostgresQuery {
+        """
+        WITH due AS (
+            SELECT c.id FROM coupons c
+            WHERE c.redeemed_at IS NULL AND c.nudged_at IS NULL
+              AND c.issued_at < now() - make_interval(days => \(days)::integer) AND c.expires_at > now()
+              AND (\(tenant?.rawValue ?? "") = '' OR c.tenant_id = \(tenant?.rawValue ?? ""))
+            ORDER BY c.issued_at LIMIT \(batch)
+            FOR UPDATE OF c SKIP LOCKED),
+        marked AS (
+            UPDATE coupons c SET nudged_at = now() FROM due WHERE c.id = due.id
+            RETURNING c.id, c.tenant_id, c.member_id, c.store_id, c.campaign, c.category, c.value_fen, c.currency, c.expires_at)
+        SELECT marked.id, marked.tenant_id, marked.campaign, marked.category, marked.value_fen, marked.currency, marked.expires_at,
+               m.name, m.phone_e164, s.owner_id, s.code, COALESCE(o.offer, d.offer, '')
+        FROM marked
+        JOIN members m ON m.id = marked.member_id
+        LEFT JOIN stores s ON s.id = COALESCE(marked.store_id, m.first_store_id)
+        LEFT JOIN reengagement_offers o ON o.tenant_id = marked.tenant_id AND o.category = marked.category
+        LEFT JOIN reengagement_offers d ON d.tenant_id = marked.tenant_id AND d.category = ''
+        """
     }
 
     /// "黎美华 (139****0001)": notices go to chat apps, so the mobile is masked.
