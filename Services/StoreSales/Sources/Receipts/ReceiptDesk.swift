@@ -9,12 +9,22 @@ import Synchronization
 
 /// Posts checked receipts for one caller: finds the store (as `StoreAccess` lets the caller), the
 /// SKUs in the catalogue, the clerk (the till's, else the member's scan) and the member, writes
-/// the receipt once and its event. Stores are looked up once per call.
+/// the receipt once and its event. Stores are looked up once per call; for a batch, `prepare`
+/// reads the SKUs, members and clerks of all its receipts in three statements instead of three
+/// a receipt.
 final class ReceiptDesk: Sendable {
     private let handler: ReceiptServiceHandler
     private let caller: Caller
     private let logger: Logger
     private let stores = Mutex<[String: UUID]>([:])
+    private let batch = Mutex<Batch?>(nil)
+
+    /// What `prepare` read for a batch's receipts.
+    private struct Batch {
+        var missingSKUs: Set<String>
+        var members: [String: UUID]
+        var clerks: [String: ClerkRow]
+    }
 
     init(handler: ReceiptServiceHandler, caller: Caller, logger: Logger) {
         self.handler = handler
@@ -22,9 +32,26 @@ final class ReceiptDesk: Sendable {
         self.logger = logger
     }
 
+    /// Reads what the receipts of a batch refer to, each kind in one statement.
+    func prepare(_ receipts: [CheckedReceipt], on connection: PostgresConnection) async throws {
+        let tenant = caller.tenant
+        let missing = try await handler.products.missing(
+            Set(receipts.flatMap { $0.items.map(\.sku) }), tenant: tenant, on: connection, logger: logger)
+        let hashes = Set(receipts.compactMap { $0.memberPhone.map(handler.hasher.hash) })
+        let members = try await handler.receipts.memberIDs(hashes: Array(hashes), tenant: tenant, on: connection, logger: logger)
+        let users = Set(receipts.map(\.clerkUserID).filter { !$0.isEmpty })
+        let clerks = try await handler.clerks.byUsers(Array(users), tenant: tenant, on: connection)
+        batch.withLock { $0 = Batch(missingSKUs: missing, members: members, clerks: clerks) }
+    }
+
     func post(_ receipt: CheckedReceipt, on connection: PostgresConnection) async throws -> ReceiptStore.Recorded {
         let store = try await storeID(receipt.storeCode, on: connection)
-        let missing = try await handler.products.missing(Set(receipt.items.map(\.sku)), tenant: caller.tenant, on: connection, logger: logger)
+        let prepared = batch.withLock { $0 }
+        let skus = Set(receipt.items.map(\.sku))
+        let missing =
+            if let prepared { skus.intersection(prepared.missingSKUs) } else {
+                try await handler.products.missing(skus, tenant: caller.tenant, on: connection, logger: logger)
+            }
         if let index = receipt.items.firstIndex(where: { missing.contains($0.sku) }) {
             throw ServiceError.invalidArgument(
                 field: "items[\(index)].sku",
@@ -32,12 +59,20 @@ final class ReceiptDesk: Sendable {
         }
         var memberID: UUID?
         if let phone = receipt.memberPhone {
-            memberID = try await handler.receipts.memberID(hash: handler.hasher.hash(phone), tenant: caller.tenant, on: connection, logger: logger)
+            let hash = handler.hasher.hash(phone)
+            memberID =
+                if let prepared { prepared.members[hash] } else {
+                    try await handler.receipts.memberIDs(hashes: [hash], tenant: caller.tenant, on: connection, logger: logger)[hash]
+                }
         }
         var clerkID: UUID?
         var source = "none"
         if !receipt.clerkUserID.isEmpty {
-            guard let clerk = try await handler.clerks.byUser(receipt.clerkUserID, tenant: caller.tenant, on: connection) else {
+            let clerk =
+                if let prepared { prepared.clerks[receipt.clerkUserID] } else {
+                    try await handler.clerks.byUser(receipt.clerkUserID, tenant: caller.tenant, on: connection)
+                }
+            guard let clerk else {
                 throw ServiceError.invalidArgument(
                     field: "clerk_user_id", rule: "\(quoted: receipt.clerkUserID) is no clerk of this chain; a store manager adds them with AddClerk")
             }

@@ -87,6 +87,7 @@ struct ReceiptServiceHandler: Sales_Storesales_V1_ReceiptService.SimpleServicePr
         let desk = ReceiptDesk(handler: self, caller: caller, logger: RequestContext.logger)
         var response = try await Idempotency.run("ImportReceipts", request: request, database: receipts.database) { connection in
             var response = Sales_Storesales_V1_ImportReceiptsResponse()
+            try await desk.prepare(posted.map(\.receipt), on: connection)
             for (group, receipt) in posted {
                 do {
                     let (stored, result) =

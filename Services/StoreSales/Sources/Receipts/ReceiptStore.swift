@@ -39,11 +39,14 @@ struct ReceiptStore: Sendable {
         """
     }
 
-    func memberID(hash: String, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
+    /// The members with these phone HMACs, by HMAC.
+    func memberIDs(hashes: [String], tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> [String: UUID] {
+        guard !hashes.isEmpty else { return [:] }
         let rows = try await connection.query(
-            "SELECT id FROM members WHERE tenant_id = \(tenant.rawValue) AND phone_hmac = \(hash)", logger: logger)
-        for try await id in rows.decode(UUID.self) { return id }
-        return nil
+            "SELECT phone_hmac, id FROM members WHERE tenant_id = \(tenant.rawValue) AND phone_hmac = ANY(\(hashes))", logger: logger)
+        var members: [String: UUID] = [:]
+        for try await (hash, id) in rows.decode((String, UUID).self) { members[hash] = id }
+        return members
     }
 
     /// Writes the receipt once per store and number: the same receipt again answers the first;

@@ -59,6 +59,14 @@ struct ClerkStore: Sendable {
         ).first
     }
 
+    /// The clerks signed in as `userIDs`, by user id.
+    func byUsers(_ userIDs: [String], tenant: TenantID, on connection: PostgresConnection) async throws -> [String: ClerkRow] {
+        guard !userIDs.isEmpty else { return [:] }
+        let rows = try await database.query(
+            "SELECT \(unescaped: Self.columns) FROM clerks WHERE tenant_id = \(tenant.rawValue) AND user_id = ANY(\(userIDs))", on: connection)
+        return Dictionary(try await Self.decode(rows).map { ($0.userID, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
     /// The clerk with the sequence number a clerk code carries, within the tenant.
     func bySeq(_ seq: Int64, tenant: TenantID) async throws -> ClerkRow? {
         try await Self.decode(
