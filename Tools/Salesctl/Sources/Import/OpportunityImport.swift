@@ -82,35 +82,26 @@ public struct OpportunityImport: Sendable {
                 }
                 progress(report.rows, total, report.refused.count)
             }
-            try await withThrowingTaskGroup(of: [RowOutcome].self) { group in
-                var inFlight = 0
-                var batch: [(row: ImportRow, request: Sales_Opportunities_V1_ImportOpportunityRequest)] = []
-                func send() async throws {
-                    guard !batch.isEmpty else { return }
-                    if inFlight >= concurrency, let done = try await group.next() {
-                        inFlight -= 1
-                        collect(done)
-                    }
-                    inFlight += 1
-                    let rows = batch
-                    batch = []
-                    group.addTask { try await Self.send(rows, to: deals, metadata: authorization) }
-                }
-                while let row = reader.next() {
-                    let line = reader.line
-                    if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-                    var built = ImportRow(line: line, row: row, columns: columns, timeZone: timeZone)
-                    do {
-                        let request = try built.request(using: self, stages: stages, pipeline: pipeline.name, source: "\(path) line \(line)")
-                        batch.append((built, request))
-                        if batch.count == batchSize { try await send() }
-                    } catch let problem as RowProblem {
-                        collect([RowOutcome(result: .refused(problem), adjusted: built.adjusted)])
-                    }
-                }
-                try await send()
-                for try await done in group { collect(done) }
+            let batches = BatchPipeline(batchSize: batchSize, concurrency: concurrency) {
+                (rows: [(row: ImportRow, request: Sales_Opportunities_V1_ImportOpportunityRequest)]) in
+                try await Self.send(rows, to: deals, metadata: authorization)
             }
+            try await batches.run(
+                next: {
+                    while let row = reader.next() {
+                        let line = reader.line
+                        if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+                        var built = ImportRow(line: line, row: row, columns: columns, timeZone: timeZone)
+                        do {
+                            // The request first: reading the row records its adjustments on `built`.
+                            let request = try built.request(using: self, stages: stages, pipeline: pipeline.name, source: "\(path) line \(line)")
+                            return (built, request)
+                        } catch let problem as RowProblem {
+                            collect([RowOutcome(result: .refused(problem), adjusted: built.adjusted)])
+                        }
+                    }
+                    return nil
+                }, collect: collect)
             report.refused.sort { $0.line < $1.line }
             report.adjusted.sort { $0.line < $1.line }
             return report
