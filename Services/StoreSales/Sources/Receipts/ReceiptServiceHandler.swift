@@ -75,7 +75,8 @@ struct ReceiptServiceHandler: Sales_Storesales_V1_ReceiptService.SimpleServicePr
         let now = Date()
         var refused: [Sales_Common_V1_ImportRowOutcome] = []
         var ready: [(group: ReceiptLines.Group, receipt: CheckedReceipt)] = []
-        for group in ReceiptLines.group(lines, zone: zone) {
+        let groups = ReceiptLines.group(lines, zone: zone)
+        for group in groups {
             do {
                 if let (_, error) = group.refusal { throw error }
                 ready.append((group, try CheckedReceipt(group.input, now: now)))
@@ -110,7 +111,7 @@ struct ReceiptServiceHandler: Sales_Storesales_V1_ReceiptService.SimpleServicePr
             }
             return response
         }
-        response.receiptsRefused += Int32(ReceiptLines.group(lines, zone: zone).count - posted.count)
+        response.receiptsRefused += Int32(groups.count - posted.count)
         let blank = lines.map { line in Sales_Common_V1_ImportRowOutcome.with { $0.line = line.line } }
         response.outcomes = ImportRows.merge(response.outcomes + refused, into: blank)
         return response
