@@ -44,35 +44,21 @@ final class ReceiptDesk: Sendable {
         batch.withLock { $0 = Batch(missingSKUs: missing, members: members, clerks: clerks) }
     }
 
+    /// Records one receipt; a desk not prepared for a batch prepares for this receipt alone.
     func post(_ receipt: CheckedReceipt, on connection: PostgresConnection) async throws -> ReceiptStore.Recorded {
         let store = try await storeID(receipt.storeCode, on: connection)
-        let prepared = batch.withLock { $0 }
-        let skus = Set(receipt.items.map(\.sku))
-        let missing =
-            if let prepared { skus.intersection(prepared.missingSKUs) } else {
-                try await handler.products.missing(skus, tenant: caller.tenant, on: connection, logger: logger)
-            }
-        if let index = receipt.items.firstIndex(where: { missing.contains($0.sku) }) {
+        if batch.withLock({ $0 == nil }) { try await prepare([receipt], on: connection) }
+        guard let prepared = batch.withLock({ $0 }) else { throw ServiceError.unavailable("the receipt could not be prepared; retry") }
+        if let index = receipt.items.firstIndex(where: { prepared.missingSKUs.contains($0.sku) }) {
             throw ServiceError.invalidArgument(
                 field: "items[\(index)].sku",
                 rule: "\(quoted: receipt.items[index].sku) is not in the catalogue; import it first (salesctl import products FILE)")
         }
-        var memberID: UUID?
-        if let phone = receipt.memberPhone {
-            let hash = handler.hasher.hash(phone)
-            memberID =
-                if let prepared { prepared.members[hash] } else {
-                    try await handler.receipts.memberIDs(hashes: [hash], tenant: caller.tenant, on: connection, logger: logger)[hash]
-                }
-        }
+        let memberID = receipt.memberPhone.flatMap { prepared.members[handler.hasher.hash($0)] }
         var clerkID: UUID?
         var source = "none"
         if !receipt.clerkUserID.isEmpty {
-            let clerk =
-                if let prepared { prepared.clerks[receipt.clerkUserID] } else {
-                    try await handler.clerks.byUser(receipt.clerkUserID, tenant: caller.tenant, on: connection)
-                }
-            guard let clerk else {
+            guard let clerk = prepared.clerks[receipt.clerkUserID] else {
                 throw ServiceError.invalidArgument(
                     field: "clerk_user_id", rule: "\(quoted: receipt.clerkUserID) is no clerk of this chain; a store manager adds them with AddClerk")
             }
