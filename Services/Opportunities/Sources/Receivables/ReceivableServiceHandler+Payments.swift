@@ -36,9 +36,7 @@ extension ReceivableServiceHandler {
         request: Sales_Opportunities_V1_ImportPaymentsRequest, context: ServerContext
     ) async throws -> Sales_Opportunities_V1_ImportPaymentsResponse {
         let caller = try RequestContext.caller(allowedTo: .keepAccounts, "importing payments")
-        guard (1...Self.mostRowsAtOnce).contains(request.rows.count) else {
-            throw ServiceError.invalidArgument(field: "rows", rule: "send 1 to \(Self.mostRowsAtOnce) rows, not \(request.rows.count)")
-        }
+        try ImportRows.checkCount(request.rows.count, most: Self.mostRowsAtOnce)
         let today = await sweeper.calendars.today(for: caller.tenant)
         var outcomes = request.rows.map { row in Sales_Opportunities_V1_ImportPaymentOutcome.with { $0.line = row.line } }
         var lines: [(index: Int, line: PaymentPosting.Line)] = []
