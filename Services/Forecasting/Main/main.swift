@@ -3,4 +3,5 @@ import SalesModel
 import ServiceKit
 
 await ServiceMain.run(
-    .forecasting, peers: ForecastingServer.peers, migrations: ForecastingServer.migrations, build: ForecastingServer.components)
+    .forecasting, peers: ForecastingServer.peers + ForecastingServer.optionalPeers, migrations: ForecastingServer.migrations,
+    build: { try ForecastingServer.components($0) })

@@ -1,21 +1,72 @@
+import Foundation
+import Logging
+import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
 
-/// Assembles the forecasting service: its API and the consumer of the opportunities feed.
+/// Assembles the forecasting service: its API, the consumers of the opportunities feed, and the
+/// scheduled retraining.
 public enum ForecastingServer {
     public static let peers: [ServiceName] = [.opportunities]
+    /// Asked when reachable, never waited for: each tenant's time zone, for its months and quarters.
+    public static let optionalPeers: [ServiceName] = [.gateway]
     public static let migrations = ForecastingMigrations.all
 
-    public static func components(_ runtime: ServiceRuntime) -> ServiceComponents {
-        let store = ForecastStore(database: runtime.database)
-        let consumer = runtime.consumer(
+    /// `environment` holds the service's settings (the retraining clock, the days from a win to
+    /// its cash); tests pass their own.
+    public static func components(_ runtime: ServiceRuntime, environment: Environment = Environment()) throws -> ServiceComponents {
+        let parts = try Parts(runtime, environment: environment)
+        let tracking = runtime.consumer(
             "forecasting.pipeline", of: Sales_Opportunities_V1_OpportunityCreated.self, from: .opportunities
         ) { created, event, connection in
-            try await store.track(created.opportunity, tenant: event.tenantID, on: connection, logger: runtime.logger)
+            try await parts.store.track(created.opportunity, tenant: event.tenantID, on: connection, logger: runtime.logger)
         }
-        return ServiceComponents(
-            services: [HostedService(Sales_Forecasting_V1_ForecastService.descriptor, ForecastServiceHandler(store: store))],
-            background: [consumer])
+        let recorder = FeedRecorder(history: parts.history, logger: runtime.logger)
+        let feed = EventConsumer(
+            name: "forecasting.history", source: runtime.peer(.opportunities), database: runtime.database, eventTypes: FeedRecorder.eventTypes,
+            serviceToken: runtime.serviceToken, startsAfter: runtime.health
+        ) { event, connection in
+            try await recorder.apply(event, on: connection)
+        }
+        let retrainHours = try environment.integer("SALES_FORECASTING_RETRAIN_HOURS", in: 1...720, default: 24)
+        let retraining = PeriodicJob(
+            "forecast-retraining", schedule: .every(.seconds(retrainHours * 3_600)), health: runtime.health, logger: runtime.logger
+        ) {
+            for tenant in try await parts.history.tenants() {
+                do {
+                    try await parts.handler.retrain(tenant)
+                } catch let error as ServiceError {
+                    // Too little history yet: the tenant's scores answer the same reason.
+                    runtime.logger.debug("not retrained", metadata: ["tenant": "\(tenant)", "reason": "\(error.rpcErrorMessage)"])
+                }
+            }
+            return .idle
+        }
+        return ServiceComponents(services: [parts.api], background: [tracking, feed, retraining])
+    }
+
+    /// The API alone, without the feed's consumers: what service tests host.
+    public static func api(_ runtime: ServiceRuntime, environment: Environment = Environment()) throws -> ServiceComponents {
+        ServiceComponents(services: [try Parts(runtime, environment: environment).api])
+    }
+
+    private struct Parts {
+        let store: ForecastStore
+        let history: HistoryStore
+        let handler: ForecastServiceHandler
+
+        init(_ runtime: ServiceRuntime, environment: Environment) throws {
+            let database = runtime.database
+            store = ForecastStore(database: database)
+            history = HistoryStore(database: database)
+            handler = ForecastServiceHandler(
+                store: store, signals: SignalCatalog(database: database), history: history, models: ModelStore(database: database),
+                disputes: DisputeStore(database: database, history: history),
+                calendars: TenantCalendars(runtime: runtime, fallback: try environment.workCalendar()),
+                cashDelayDays: try environment.integer("SALES_FORECASTING_CASH_DELAY_DAYS", in: 0...365, default: 45))
+        }
+
+        var api: HostedService { HostedService(Sales_Forecasting_V1_ForecastService.descriptor, handler) }
     }
 }

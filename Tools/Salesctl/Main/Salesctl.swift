@@ -197,7 +197,8 @@ extension Salesctl {
 
     struct Import: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Bulk imports.", subcommands: [Leads.self, Opportunities.self, Payments.self, Products.self, Members.self, Receipts.self])
+            abstract: "Bulk imports.",
+            subcommands: [Leads.self, Opportunities.self, Payments.self, Products.self, Members.self, Receipts.self, History.self])
 
         struct Products: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
@@ -229,6 +230,44 @@ extension Salesctl {
                     """)
             @OptionGroup var file: StoreFile
             func run() async throws { try await file.run(.receipts) }
+        }
+
+        struct History: AsyncParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Import deal history for the forecast: one row per event, a deal's rows sharing its deal_id.",
+                discussion: """
+                    Columns (English or Chinese): deal_id (商机编号), event (事件), at (时间: 2025-03-05 14:30 or 2025-03-05 in
+                    Asia/Shanghai, or RFC 3339), value (值), expected_close (预计成交). event is created (创建), stage (阶段),
+                    behaviour (行为), external (外部信号), rep_entry (销售填报), won (赢单) or lost (输单); value is the stage
+                    key, the signal key, or the rep's probability in percent. The created row also gives owner (负责人), team
+                    (团队), region (区域), segment (客户类型), industry (行业), source (来源), amount (金额, yuan) and currency
+                    (币种); any other column on it is a dimension. A deal with a row that cannot be read is refused whole,
+                    naming the row; importing a deal again replaces it. Needs an admin identity.
+                    """)
+
+            @OptionGroup var options: StackOptions
+            @OptionGroup var identity: Identity
+
+            @Argument(help: "The history sheet: CSV (UTF-8) or an Excel workbook (.xlsx).")
+            var file: String
+
+            @Option(help: "Currency of amounts without a currency column.")
+            var currency = "CNY"
+
+            func run() async throws {
+                var importer = HistoryImport(
+                    port: ServiceName.forecasting.grpcPort(base: options.portBase),
+                    token: try await identity.mint(dataDirectory: options.absoluteDataDir))
+                importer.currency = currency.uppercased()
+                let started = ContinuousClock.now
+                let report = try await importer.run(file: file, progress: ProgressBar.show)
+                ProgressBar.finish()
+                say(
+                    "\(report.deals) deals from \(report.rows) rows: \(report.created) new, \(report.updated) updated, "
+                        + "\(report.unchanged) unchanged, \(report.refused.count) refused (\(ProgressBar.rate(report.deals, since: started)) deals/s)"
+                )
+                try Import.report(refused: report.refused, of: file)
+            }
         }
 
         /// The most common reasons rows were refused, and every refused row in FILE.report.csv;

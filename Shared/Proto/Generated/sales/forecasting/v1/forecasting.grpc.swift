@@ -48,10 +48,136 @@ public enum Sales_Forecasting_V1_ForecastService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListSignals" metadata.
+        public enum ListSignals: Sendable {
+            /// Request type for "ListSignals".
+            public typealias Input = Sales_Forecasting_V1_ListForecastSignalsRequest
+            /// Response type for "ListSignals".
+            public typealias Output = Sales_Forecasting_V1_ListForecastSignalsResponse
+            /// Descriptor for "ListSignals".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "ListSignals",
+                type: .unary
+            )
+        }
+        /// Namespace for "DefineSignal" metadata.
+        public enum DefineSignal: Sendable {
+            /// Request type for "DefineSignal".
+            public typealias Input = Sales_Forecasting_V1_DefineForecastSignalRequest
+            /// Response type for "DefineSignal".
+            public typealias Output = Sales_Forecasting_V1_ForecastSignal
+            /// Descriptor for "DefineSignal".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "DefineSignal",
+                type: .unary
+            )
+        }
+        /// Namespace for "ImportHistory" metadata.
+        public enum ImportHistory: Sendable {
+            /// Request type for "ImportHistory".
+            public typealias Input = Sales_Forecasting_V1_ImportHistoryRequest
+            /// Response type for "ImportHistory".
+            public typealias Output = Sales_Forecasting_V1_ImportHistoryResponse
+            /// Descriptor for "ImportHistory".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "ImportHistory",
+                type: .unary
+            )
+        }
+        /// Namespace for "Train" metadata.
+        public enum Train: Sendable {
+            /// Request type for "Train".
+            public typealias Input = Sales_Forecasting_V1_TrainRequest
+            /// Response type for "Train".
+            public typealias Output = Sales_Forecasting_V1_ModelSummary
+            /// Descriptor for "Train".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "Train",
+                type: .unary
+            )
+        }
+        /// Namespace for "ScoreDeals" metadata.
+        public enum ScoreDeals: Sendable {
+            /// Request type for "ScoreDeals".
+            public typealias Input = Sales_Forecasting_V1_ScoreDealsRequest
+            /// Response type for "ScoreDeals".
+            public typealias Output = Sales_Forecasting_V1_ScoreDealsResponse
+            /// Descriptor for "ScoreDeals".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "ScoreDeals",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetPeriodForecast" metadata.
+        public enum GetPeriodForecast: Sendable {
+            /// Request type for "GetPeriodForecast".
+            public typealias Input = Sales_Forecasting_V1_GetPeriodForecastRequest
+            /// Response type for "GetPeriodForecast".
+            public typealias Output = Sales_Forecasting_V1_GetPeriodForecastResponse
+            /// Descriptor for "GetPeriodForecast".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "GetPeriodForecast",
+                type: .unary
+            )
+        }
+        /// Namespace for "Backtest" metadata.
+        public enum Backtest: Sendable {
+            /// Request type for "Backtest".
+            public typealias Input = Sales_Forecasting_V1_BacktestRequest
+            /// Response type for "Backtest".
+            public typealias Output = Sales_Forecasting_V1_BacktestResponse
+            /// Descriptor for "Backtest".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "Backtest",
+                type: .unary
+            )
+        }
+        /// Namespace for "DisputeScore" metadata.
+        public enum DisputeScore: Sendable {
+            /// Request type for "DisputeScore".
+            public typealias Input = Sales_Forecasting_V1_DisputeScoreRequest
+            /// Response type for "DisputeScore".
+            public typealias Output = Sales_Forecasting_V1_ScoreDispute
+            /// Descriptor for "DisputeScore".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "DisputeScore",
+                type: .unary
+            )
+        }
+        /// Namespace for "ListDisputeReasons" metadata.
+        public enum ListDisputeReasons: Sendable {
+            /// Request type for "ListDisputeReasons".
+            public typealias Input = Sales_Forecasting_V1_ListDisputeReasonsRequest
+            /// Response type for "ListDisputeReasons".
+            public typealias Output = Sales_Forecasting_V1_ListDisputeReasonsResponse
+            /// Descriptor for "ListDisputeReasons".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "ListDisputeReasons",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.forecasting.v1.ForecastService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ListTrackedOpportunities.descriptor,
-            GetOverview.descriptor
+            GetOverview.descriptor,
+            ListSignals.descriptor,
+            DefineSignal.descriptor,
+            ImportHistory.descriptor,
+            Train.descriptor,
+            ScoreDeals.descriptor,
+            GetPeriodForecast.descriptor,
+            Backtest.descriptor,
+            DisputeScore.descriptor,
+            ListDisputeReasons.descriptor
         ]
     }
 }
@@ -105,6 +231,164 @@ extension Sales_Forecasting_V1_ForecastService {
             request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_GetOverviewRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ForecastOverview>
+
+        /// Handle the "ListSignals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tenant's signal types: the built-in behaviour and external ones, then its own.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_ListForecastSignalsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_ListForecastSignalsResponse` messages.
+        func listSignals(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ListForecastSignalsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ListForecastSignalsResponse>
+
+        /// Handle the "DefineSignal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a signal type, or relabels one the tenant added (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_DefineForecastSignalRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_ForecastSignal` messages.
+        func defineSignal(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_DefineForecastSignalRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ForecastSignal>
+
+        /// Handle the "ImportHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Closed and open deals with their timestamped history (admins); what `salesctl import history` sends.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_ImportHistoryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_ImportHistoryResponse` messages.
+        func importHistory(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ImportHistoryResponse>
+
+        /// Handle the "Train" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrains the tenant's model now (admins); it also retrains on its schedule.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_TrainRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_ModelSummary` messages.
+        func train(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_TrainRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ModelSummary>
+
+        /// Handle the "ScoreDeals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Each open deal's win probability for the month and quarter, with its credibility and factors.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_ScoreDealsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_ScoreDealsResponse` messages.
+        func scoreDeals(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ScoreDealsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ScoreDealsResponse>
+
+        /// Handle the "GetPeriodForecast" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The period's forecast per rep, team, region or the tenant.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_GetPeriodForecastRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_GetPeriodForecastResponse` messages.
+        func getPeriodForecast(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_GetPeriodForecastRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_GetPeriodForecastResponse>
+
+        /// Handle the "Backtest" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Month-start forecasts over past months against what was won, beside the reps' figures (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_BacktestRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_BacktestResponse` messages.
+        func backtest(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_BacktestRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_BacktestResponse>
+
+        /// Handle the "DisputeScore" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The deal's owner disputes its score with a preset reason and a new expected close.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_DisputeScoreRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_ScoreDispute` messages.
+        func disputeScore(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_DisputeScoreRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ScoreDispute>
+
+        /// Handle the "ListDisputeReasons" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_ListDisputeReasonsRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_ListDisputeReasonsResponse` messages.
+        func listDisputeReasons(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ListDisputeReasonsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse>
     }
 
     /// Service protocol for the "sales.forecasting.v1.ForecastService" service.
@@ -142,6 +426,164 @@ extension Sales_Forecasting_V1_ForecastService {
             request: GRPCCore.ServerRequest<Sales_Forecasting_V1_GetOverviewRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ForecastOverview>
+
+        /// Handle the "ListSignals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tenant's signal types: the built-in behaviour and external ones, then its own.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ListForecastSignalsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Forecasting_V1_ListForecastSignalsResponse` message.
+        func listSignals(
+            request: GRPCCore.ServerRequest<Sales_Forecasting_V1_ListForecastSignalsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ListForecastSignalsResponse>
+
+        /// Handle the "DefineSignal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a signal type, or relabels one the tenant added (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_DefineForecastSignalRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Forecasting_V1_ForecastSignal` message.
+        func defineSignal(
+            request: GRPCCore.ServerRequest<Sales_Forecasting_V1_DefineForecastSignalRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ForecastSignal>
+
+        /// Handle the "ImportHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Closed and open deals with their timestamped history (admins); what `salesctl import history` sends.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ImportHistoryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Forecasting_V1_ImportHistoryResponse` message.
+        func importHistory(
+            request: GRPCCore.ServerRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ImportHistoryResponse>
+
+        /// Handle the "Train" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrains the tenant's model now (admins); it also retrains on its schedule.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_TrainRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Forecasting_V1_ModelSummary` message.
+        func train(
+            request: GRPCCore.ServerRequest<Sales_Forecasting_V1_TrainRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ModelSummary>
+
+        /// Handle the "ScoreDeals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Each open deal's win probability for the month and quarter, with its credibility and factors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ScoreDealsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Forecasting_V1_ScoreDealsResponse` message.
+        func scoreDeals(
+            request: GRPCCore.ServerRequest<Sales_Forecasting_V1_ScoreDealsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ScoreDealsResponse>
+
+        /// Handle the "GetPeriodForecast" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The period's forecast per rep, team, region or the tenant.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_GetPeriodForecastRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Forecasting_V1_GetPeriodForecastResponse` message.
+        func getPeriodForecast(
+            request: GRPCCore.ServerRequest<Sales_Forecasting_V1_GetPeriodForecastRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_GetPeriodForecastResponse>
+
+        /// Handle the "Backtest" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Month-start forecasts over past months against what was won, beside the reps' figures (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_BacktestRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Forecasting_V1_BacktestResponse` message.
+        func backtest(
+            request: GRPCCore.ServerRequest<Sales_Forecasting_V1_BacktestRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_BacktestResponse>
+
+        /// Handle the "DisputeScore" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The deal's owner disputes its score with a preset reason and a new expected close.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_DisputeScoreRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Forecasting_V1_ScoreDispute` message.
+        func disputeScore(
+            request: GRPCCore.ServerRequest<Sales_Forecasting_V1_DisputeScoreRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ScoreDispute>
+
+        /// Handle the "ListDisputeReasons" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ListDisputeReasonsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Forecasting_V1_ListDisputeReasonsResponse` message.
+        func listDisputeReasons(
+            request: GRPCCore.ServerRequest<Sales_Forecasting_V1_ListDisputeReasonsRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse>
     }
 
     /// Simple service protocol for the "sales.forecasting.v1.ForecastService" service.
@@ -177,6 +619,164 @@ extension Sales_Forecasting_V1_ForecastService {
             request: Sales_Forecasting_V1_GetOverviewRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Forecasting_V1_ForecastOverview
+
+        /// Handle the "ListSignals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tenant's signal types: the built-in behaviour and external ones, then its own.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Forecasting_V1_ListForecastSignalsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Forecasting_V1_ListForecastSignalsResponse` to respond with.
+        func listSignals(
+            request: Sales_Forecasting_V1_ListForecastSignalsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Forecasting_V1_ListForecastSignalsResponse
+
+        /// Handle the "DefineSignal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a signal type, or relabels one the tenant added (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Forecasting_V1_DefineForecastSignalRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Forecasting_V1_ForecastSignal` to respond with.
+        func defineSignal(
+            request: Sales_Forecasting_V1_DefineForecastSignalRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Forecasting_V1_ForecastSignal
+
+        /// Handle the "ImportHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Closed and open deals with their timestamped history (admins); what `salesctl import history` sends.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Forecasting_V1_ImportHistoryRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Forecasting_V1_ImportHistoryResponse` to respond with.
+        func importHistory(
+            request: Sales_Forecasting_V1_ImportHistoryRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Forecasting_V1_ImportHistoryResponse
+
+        /// Handle the "Train" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrains the tenant's model now (admins); it also retrains on its schedule.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Forecasting_V1_TrainRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Forecasting_V1_ModelSummary` to respond with.
+        func train(
+            request: Sales_Forecasting_V1_TrainRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Forecasting_V1_ModelSummary
+
+        /// Handle the "ScoreDeals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Each open deal's win probability for the month and quarter, with its credibility and factors.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Forecasting_V1_ScoreDealsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Forecasting_V1_ScoreDealsResponse` to respond with.
+        func scoreDeals(
+            request: Sales_Forecasting_V1_ScoreDealsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Forecasting_V1_ScoreDealsResponse
+
+        /// Handle the "GetPeriodForecast" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The period's forecast per rep, team, region or the tenant.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Forecasting_V1_GetPeriodForecastRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Forecasting_V1_GetPeriodForecastResponse` to respond with.
+        func getPeriodForecast(
+            request: Sales_Forecasting_V1_GetPeriodForecastRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Forecasting_V1_GetPeriodForecastResponse
+
+        /// Handle the "Backtest" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Month-start forecasts over past months against what was won, beside the reps' figures (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Forecasting_V1_BacktestRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Forecasting_V1_BacktestResponse` to respond with.
+        func backtest(
+            request: Sales_Forecasting_V1_BacktestRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Forecasting_V1_BacktestResponse
+
+        /// Handle the "DisputeScore" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The deal's owner disputes its score with a preset reason and a new expected close.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Forecasting_V1_DisputeScoreRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Forecasting_V1_ScoreDispute` to respond with.
+        func disputeScore(
+            request: Sales_Forecasting_V1_DisputeScoreRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Forecasting_V1_ScoreDispute
+
+        /// Handle the "ListDisputeReasons" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Forecasting_V1_ListDisputeReasonsRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Forecasting_V1_ListDisputeReasonsResponse` to respond with.
+        func listDisputeReasons(
+            request: Sales_Forecasting_V1_ListDisputeReasonsRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Forecasting_V1_ListDisputeReasonsResponse
     }
 }
 
@@ -201,6 +801,105 @@ extension Sales_Forecasting_V1_ForecastService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ForecastOverview>(),
             handler: { request, context in
                 try await self.getOverview(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.ListSignals.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ListForecastSignalsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ListForecastSignalsResponse>(),
+            handler: { request, context in
+                try await self.listSignals(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.DefineSignal.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_DefineForecastSignalRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ForecastSignal>(),
+            handler: { request, context in
+                try await self.defineSignal(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.ImportHistory.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ImportHistoryRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ImportHistoryResponse>(),
+            handler: { request, context in
+                try await self.importHistory(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.Train.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_TrainRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ModelSummary>(),
+            handler: { request, context in
+                try await self.train(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.ScoreDeals.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ScoreDealsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ScoreDealsResponse>(),
+            handler: { request, context in
+                try await self.scoreDeals(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.GetPeriodForecast.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_GetPeriodForecastRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_GetPeriodForecastResponse>(),
+            handler: { request, context in
+                try await self.getPeriodForecast(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.Backtest.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_BacktestRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_BacktestResponse>(),
+            handler: { request, context in
+                try await self.backtest(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.DisputeScore.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_DisputeScoreRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ScoreDispute>(),
+            handler: { request, context in
+                try await self.disputeScore(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.ListDisputeReasons.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ListDisputeReasonsRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ListDisputeReasonsResponse>(),
+            handler: { request, context in
+                try await self.listDisputeReasons(
                     request: request,
                     context: context
                 )
@@ -233,6 +932,105 @@ extension Sales_Forecasting_V1_ForecastService.ServiceProtocol {
         )
         return GRPCCore.StreamingServerResponse(single: response)
     }
+
+    public func listSignals(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ListForecastSignalsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ListForecastSignalsResponse> {
+        let response = try await self.listSignals(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func defineSignal(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_DefineForecastSignalRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ForecastSignal> {
+        let response = try await self.defineSignal(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func importHistory(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ImportHistoryResponse> {
+        let response = try await self.importHistory(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func train(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_TrainRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ModelSummary> {
+        let response = try await self.train(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func scoreDeals(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ScoreDealsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ScoreDealsResponse> {
+        let response = try await self.scoreDeals(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getPeriodForecast(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_GetPeriodForecastRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_GetPeriodForecastResponse> {
+        let response = try await self.getPeriodForecast(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func backtest(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_BacktestRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_BacktestResponse> {
+        let response = try await self.backtest(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func disputeScore(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_DisputeScoreRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ScoreDispute> {
+        let response = try await self.disputeScore(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listDisputeReasons(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ListDisputeReasonsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse> {
+        let response = try await self.listDisputeReasons(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
 }
 
 // Default implementation of methods from 'ServiceProtocol'.
@@ -257,6 +1055,123 @@ extension Sales_Forecasting_V1_ForecastService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ForecastOverview> {
         return GRPCCore.ServerResponse<Sales_Forecasting_V1_ForecastOverview>(
             message: try await self.getOverview(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listSignals(
+        request: GRPCCore.ServerRequest<Sales_Forecasting_V1_ListForecastSignalsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ListForecastSignalsResponse> {
+        return GRPCCore.ServerResponse<Sales_Forecasting_V1_ListForecastSignalsResponse>(
+            message: try await self.listSignals(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func defineSignal(
+        request: GRPCCore.ServerRequest<Sales_Forecasting_V1_DefineForecastSignalRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ForecastSignal> {
+        return GRPCCore.ServerResponse<Sales_Forecasting_V1_ForecastSignal>(
+            message: try await self.defineSignal(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func importHistory(
+        request: GRPCCore.ServerRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ImportHistoryResponse> {
+        return GRPCCore.ServerResponse<Sales_Forecasting_V1_ImportHistoryResponse>(
+            message: try await self.importHistory(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func train(
+        request: GRPCCore.ServerRequest<Sales_Forecasting_V1_TrainRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ModelSummary> {
+        return GRPCCore.ServerResponse<Sales_Forecasting_V1_ModelSummary>(
+            message: try await self.train(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func scoreDeals(
+        request: GRPCCore.ServerRequest<Sales_Forecasting_V1_ScoreDealsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ScoreDealsResponse> {
+        return GRPCCore.ServerResponse<Sales_Forecasting_V1_ScoreDealsResponse>(
+            message: try await self.scoreDeals(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getPeriodForecast(
+        request: GRPCCore.ServerRequest<Sales_Forecasting_V1_GetPeriodForecastRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_GetPeriodForecastResponse> {
+        return GRPCCore.ServerResponse<Sales_Forecasting_V1_GetPeriodForecastResponse>(
+            message: try await self.getPeriodForecast(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func backtest(
+        request: GRPCCore.ServerRequest<Sales_Forecasting_V1_BacktestRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_BacktestResponse> {
+        return GRPCCore.ServerResponse<Sales_Forecasting_V1_BacktestResponse>(
+            message: try await self.backtest(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func disputeScore(
+        request: GRPCCore.ServerRequest<Sales_Forecasting_V1_DisputeScoreRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ScoreDispute> {
+        return GRPCCore.ServerResponse<Sales_Forecasting_V1_ScoreDispute>(
+            message: try await self.disputeScore(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listDisputeReasons(
+        request: GRPCCore.ServerRequest<Sales_Forecasting_V1_ListDisputeReasonsRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse> {
+        return GRPCCore.ServerResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse>(
+            message: try await self.listDisputeReasons(
                 request: request.message,
                 context: context
             ),
@@ -310,6 +1225,209 @@ extension Sales_Forecasting_V1_ForecastService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ForecastOverview>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ForecastOverview>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListSignals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tenant's signal types: the built-in behaviour and external ones, then its own.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ListForecastSignalsRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ListForecastSignalsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ListForecastSignalsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listSignals<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ListForecastSignalsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ListForecastSignalsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ListForecastSignalsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListForecastSignalsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DefineSignal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a signal type, or relabels one the tenant added (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_DefineForecastSignalRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_DefineForecastSignalRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ForecastSignal` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func defineSignal<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_DefineForecastSignalRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_DefineForecastSignalRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ForecastSignal>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ForecastSignal>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ImportHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Closed and open deals with their timestamped history (admins); what `salesctl import history` sends.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ImportHistoryRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ImportHistoryRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ImportHistoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func importHistory<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ImportHistoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ImportHistoryResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ImportHistoryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Train" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrains the tenant's model now (admins); it also retrains on its schedule.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_TrainRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_TrainRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ModelSummary` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func train<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_TrainRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_TrainRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ModelSummary>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ModelSummary>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ScoreDeals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Each open deal's win probability for the month and quarter, with its credibility and factors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ScoreDealsRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ScoreDealsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ScoreDealsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func scoreDeals<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ScoreDealsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ScoreDealsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ScoreDealsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ScoreDealsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetPeriodForecast" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The period's forecast per rep, team, region or the tenant.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_GetPeriodForecastRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_GetPeriodForecastRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_GetPeriodForecastResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getPeriodForecast<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_GetPeriodForecastRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_GetPeriodForecastRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_GetPeriodForecastResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_GetPeriodForecastResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "Backtest" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Month-start forecasts over past months against what was won, beside the reps' figures (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_BacktestRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_BacktestRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_BacktestResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func backtest<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_BacktestRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_BacktestRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_BacktestResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_BacktestResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "DisputeScore" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The deal's owner disputes its score with a preset reason and a new expected close.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_DisputeScoreRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_DisputeScoreRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ScoreDispute` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func disputeScore<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_DisputeScoreRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_DisputeScoreRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ScoreDispute>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ScoreDispute>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListDisputeReasons" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ListDisputeReasonsRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ListDisputeReasonsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ListDisputeReasonsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listDisputeReasons<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ListDisputeReasonsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ListDisputeReasonsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ListDisputeReasonsResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -388,6 +1506,308 @@ extension Sales_Forecasting_V1_ForecastService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListSignals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The tenant's signal types: the built-in behaviour and external ones, then its own.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ListForecastSignalsRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ListForecastSignalsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ListForecastSignalsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listSignals<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ListForecastSignalsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ListForecastSignalsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ListForecastSignalsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListForecastSignalsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.ListSignals.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DefineSignal" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Adds a signal type, or relabels one the tenant added (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_DefineForecastSignalRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_DefineForecastSignalRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ForecastSignal` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func defineSignal<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_DefineForecastSignalRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_DefineForecastSignalRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ForecastSignal>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ForecastSignal>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.DefineSignal.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ImportHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Closed and open deals with their timestamped history (admins); what `salesctl import history` sends.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ImportHistoryRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ImportHistoryRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ImportHistoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func importHistory<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ImportHistoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ImportHistoryResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ImportHistoryResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.ImportHistory.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Train" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Retrains the tenant's model now (admins); it also retrains on its schedule.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_TrainRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_TrainRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ModelSummary` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func train<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_TrainRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_TrainRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ModelSummary>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ModelSummary>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.Train.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ScoreDeals" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Each open deal's win probability for the month and quarter, with its credibility and factors.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ScoreDealsRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ScoreDealsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ScoreDealsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func scoreDeals<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ScoreDealsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ScoreDealsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ScoreDealsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ScoreDealsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.ScoreDeals.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetPeriodForecast" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The period's forecast per rep, team, region or the tenant.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_GetPeriodForecastRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_GetPeriodForecastRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_GetPeriodForecastResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getPeriodForecast<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_GetPeriodForecastRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_GetPeriodForecastRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_GetPeriodForecastResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_GetPeriodForecastResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.GetPeriodForecast.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "Backtest" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Month-start forecasts over past months against what was won, beside the reps' figures (admins).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_BacktestRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_BacktestRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_BacktestResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func backtest<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_BacktestRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_BacktestRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_BacktestResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_BacktestResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.Backtest.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "DisputeScore" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The deal's owner disputes its score with a preset reason and a new expected close.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_DisputeScoreRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_DisputeScoreRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ScoreDispute` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func disputeScore<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_DisputeScoreRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_DisputeScoreRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ScoreDispute>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ScoreDispute>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.DisputeScore.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "ListDisputeReasons" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ListDisputeReasonsRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ListDisputeReasonsRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ListDisputeReasonsResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listDisputeReasons<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ListDisputeReasonsRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ListDisputeReasonsRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ListDisputeReasonsResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.ListDisputeReasons.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -439,6 +1859,263 @@ extension Sales_Forecasting_V1_ForecastService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_GetOverviewRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ForecastOverview>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListSignals" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The tenant's signal types: the built-in behaviour and external ones, then its own.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Forecasting_V1_ListForecastSignalsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listSignals<Result>(
+        request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ListForecastSignalsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListForecastSignalsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listSignals(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ListForecastSignalsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ListForecastSignalsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DefineSignal" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a signal type, or relabels one the tenant added (admins).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Forecasting_V1_DefineForecastSignalRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func defineSignal<Result>(
+        request: GRPCCore.ClientRequest<Sales_Forecasting_V1_DefineForecastSignalRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ForecastSignal>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.defineSignal(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_DefineForecastSignalRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ForecastSignal>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ImportHistory" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Closed and open deals with their timestamped history (admins); what `salesctl import history` sends.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Forecasting_V1_ImportHistoryRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importHistory<Result>(
+        request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ImportHistoryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.importHistory(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ImportHistoryRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ImportHistoryResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Train" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Retrains the tenant's model now (admins); it also retrains on its schedule.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Forecasting_V1_TrainRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func train<Result>(
+        request: GRPCCore.ClientRequest<Sales_Forecasting_V1_TrainRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ModelSummary>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.train(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_TrainRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ModelSummary>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ScoreDeals" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Each open deal's win probability for the month and quarter, with its credibility and factors.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Forecasting_V1_ScoreDealsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func scoreDeals<Result>(
+        request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ScoreDealsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ScoreDealsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.scoreDeals(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ScoreDealsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ScoreDealsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetPeriodForecast" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The period's forecast per rep, team, region or the tenant.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Forecasting_V1_GetPeriodForecastRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getPeriodForecast<Result>(
+        request: GRPCCore.ClientRequest<Sales_Forecasting_V1_GetPeriodForecastRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_GetPeriodForecastResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getPeriodForecast(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_GetPeriodForecastRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_GetPeriodForecastResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Backtest" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Month-start forecasts over past months against what was won, beside the reps' figures (admins).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Forecasting_V1_BacktestRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func backtest<Result>(
+        request: GRPCCore.ClientRequest<Sales_Forecasting_V1_BacktestRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_BacktestResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.backtest(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_BacktestRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_BacktestResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DisputeScore" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The deal's owner disputes its score with a preset reason and a new expected close.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Forecasting_V1_DisputeScoreRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func disputeScore<Result>(
+        request: GRPCCore.ClientRequest<Sales_Forecasting_V1_DisputeScoreRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ScoreDispute>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.disputeScore(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_DisputeScoreRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ScoreDispute>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDisputeReasons" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Forecasting_V1_ListDisputeReasonsRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDisputeReasons<Result>(
+        request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ListDisputeReasonsRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listDisputeReasons(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ListDisputeReasonsRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ListDisputeReasonsResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -500,6 +2177,299 @@ extension Sales_Forecasting_V1_ForecastService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getOverview(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListSignals" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The tenant's signal types: the built-in behaviour and external ones, then its own.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listSignals<Result>(
+        _ message: Sales_Forecasting_V1_ListForecastSignalsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListForecastSignalsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Forecasting_V1_ListForecastSignalsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listSignals(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DefineSignal" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Adds a signal type, or relabels one the tenant added (admins).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func defineSignal<Result>(
+        _ message: Sales_Forecasting_V1_DefineForecastSignalRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ForecastSignal>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Forecasting_V1_DefineForecastSignalRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.defineSignal(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ImportHistory" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Closed and open deals with their timestamped history (admins); what `salesctl import history` sends.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func importHistory<Result>(
+        _ message: Sales_Forecasting_V1_ImportHistoryRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ImportHistoryResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Forecasting_V1_ImportHistoryRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.importHistory(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Train" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Retrains the tenant's model now (admins); it also retrains on its schedule.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func train<Result>(
+        _ message: Sales_Forecasting_V1_TrainRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ModelSummary>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Forecasting_V1_TrainRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.train(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ScoreDeals" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Each open deal's win probability for the month and quarter, with its credibility and factors.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func scoreDeals<Result>(
+        _ message: Sales_Forecasting_V1_ScoreDealsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ScoreDealsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Forecasting_V1_ScoreDealsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.scoreDeals(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetPeriodForecast" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The period's forecast per rep, team, region or the tenant.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getPeriodForecast<Result>(
+        _ message: Sales_Forecasting_V1_GetPeriodForecastRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_GetPeriodForecastResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Forecasting_V1_GetPeriodForecastRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getPeriodForecast(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "Backtest" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Month-start forecasts over past months against what was won, beside the reps' figures (admins).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func backtest<Result>(
+        _ message: Sales_Forecasting_V1_BacktestRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_BacktestResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Forecasting_V1_BacktestRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.backtest(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "DisputeScore" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The deal's owner disputes its score with a preset reason and a new expected close.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func disputeScore<Result>(
+        _ message: Sales_Forecasting_V1_DisputeScoreRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ScoreDispute>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Forecasting_V1_DisputeScoreRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.disputeScore(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListDisputeReasons" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listDisputeReasons<Result>(
+        _ message: Sales_Forecasting_V1_ListDisputeReasonsRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Forecasting_V1_ListDisputeReasonsRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listDisputeReasons(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -22,6 +22,178 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
   typealias Version = _2
 }
 
+public nonisolated enum Sales_Forecasting_V1_SignalKind: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// What the customer or the rep did on the deal (the opportunities service's catalog keys).
+  case behaviour // = 1
+
+  /// What happened outside: a registry change, a tender notice, competitor news.
+  case external // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .behaviour
+    case 2: self = .external
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .behaviour: return 1
+    case .external: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Forecasting_V1_SignalKind] = [
+    .unspecified,
+    .behaviour,
+    .external,
+  ]
+
+}
+
+public nonisolated enum Sales_Forecasting_V1_DealOutcome: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+
+  /// Still open.
+  case `open` // = 0
+  case won // = 1
+  case lost // = 2
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .open
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .open
+    case 1: self = .won
+    case 2: self = .lost
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .open: return 0
+    case .won: return 1
+    case .lost: return 2
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Forecasting_V1_DealOutcome] = [
+    .open,
+    .won,
+    .lost,
+  ]
+
+}
+
+public nonisolated enum Sales_Forecasting_V1_Credibility: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case unspecified // = 0
+
+  /// Only what the rep entered.
+  case l1 // = 1
+
+  /// 3 or more behaviour data points.
+  case l2 // = 2
+
+  /// Also 2 or more external signals.
+  case l3 // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .unspecified
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .l1
+    case 2: self = .l2
+    case 3: self = .l3
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .unspecified: return 0
+    case .l1: return 1
+    case .l2: return 2
+    case .l3: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Forecasting_V1_Credibility] = [
+    .unspecified,
+    .l1,
+    .l2,
+    .l3,
+  ]
+
+}
+
+public nonisolated enum Sales_Forecasting_V1_ForecastGrouping: SwiftProtobuf.Enum, Swift.CaseIterable {
+  public typealias RawValue = Int
+  case tenant // = 0
+  case rep // = 1
+  case team // = 2
+  case region // = 3
+  case UNRECOGNIZED(Int)
+
+  public init() {
+    self = .tenant
+  }
+
+  public init?(rawValue: Int) {
+    switch rawValue {
+    case 0: self = .tenant
+    case 1: self = .rep
+    case 2: self = .team
+    case 3: self = .region
+    default: self = .UNRECOGNIZED(rawValue)
+    }
+  }
+
+  public var rawValue: Int {
+    switch self {
+    case .tenant: return 0
+    case .rep: return 1
+    case .team: return 2
+    case .region: return 3
+    case .UNRECOGNIZED(let i): return i
+    }
+  }
+
+  // The compiler won't synthesize support with the UNRECOGNIZED case.
+  public static let allCases: [Sales_Forecasting_V1_ForecastGrouping] = [
+    .tenant,
+    .rep,
+    .team,
+    .region,
+  ]
+
+}
+
 public nonisolated struct Sales_Forecasting_V1_TrackedOpportunity: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -176,9 +348,974 @@ public nonisolated struct Sales_Forecasting_V1_ForecastOverview: Sendable {
   public init() {}
 }
 
+public nonisolated struct Sales_Forecasting_V1_ForecastSignal: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Lowercase letters, digits and '_', starting with a letter, 2 to 40 characters.
+  public var key: String = String()
+
+  /// e.g. "财务索要合同模板", 1 to 40 characters; the label a score's factors show.
+  public var label: String = String()
+
+  public var kind: Sales_Forecasting_V1_SignalKind = .unspecified
+
+  /// Where it comes from, e.g. "opportunities", "company_registry", "tender_feed".
+  public var source: String = String()
+
+  /// Empty for a built-in signal.
+  public var definedBy: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Forecasting_V1_DefineForecastSignalRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var signal: Sales_Forecasting_V1_ForecastSignal {
+    get {_signal ?? Sales_Forecasting_V1_ForecastSignal()}
+    set {_signal = newValue}
+  }
+  /// Returns true if `signal` has been explicitly set.
+  public var hasSignal: Bool {self._signal != nil}
+  /// Clears the value of `signal`. Subsequent reads from it will return its default value.
+  public mutating func clearSignal() {self._signal = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _signal: Sales_Forecasting_V1_ForecastSignal? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_ListForecastSignalsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Forecasting_V1_ListForecastSignalsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var signals: [Sales_Forecasting_V1_ForecastSignal] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// What the rep entered at a moment: the probability and the expected close, as they stood.
+public nonisolated struct Sales_Forecasting_V1_RepEntry: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// 0 to 100.
+  public var probabilityPercent: Int32 = 0
+
+  public var expectedClose: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_expectedClose ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_expectedClose = newValue}
+  }
+  /// Returns true if `expectedClose` has been explicitly set.
+  public var hasExpectedClose: Bool {self._expectedClose != nil}
+  /// Clears the value of `expectedClose`. Subsequent reads from it will return its default value.
+  public mutating func clearExpectedClose() {self._expectedClose = nil}
+
+  /// Set on the entry a dispute of the score made (DisputeScore); an import leaves it unset.
+  public var fromDispute: Bool = false
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _expectedClose: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_HistoryEvent: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var at: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_at ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_at = newValue}
+  }
+  /// Returns true if `at` has been explicitly set.
+  public var hasAt: Bool {self._at != nil}
+  /// Clears the value of `at`. Subsequent reads from it will return its default value.
+  public mutating func clearAt() {self._at = nil}
+
+  public var kind: Sales_Forecasting_V1_HistoryEvent.OneOf_Kind? = nil
+
+  /// The deal entered this stage (a stage key of its pipeline, e.g. "方案报价").
+  public var stage: String {
+    get {
+      if case .stage(let v)? = kind {return v}
+      return String()
+    }
+    set {kind = .stage(newValue)}
+  }
+
+  /// A behaviour signal from the catalog.
+  public var behaviour: String {
+    get {
+      if case .behaviour(let v)? = kind {return v}
+      return String()
+    }
+    set {kind = .behaviour(newValue)}
+  }
+
+  /// An external signal from the catalog.
+  public var external: String {
+    get {
+      if case .external(let v)? = kind {return v}
+      return String()
+    }
+    set {kind = .external(newValue)}
+  }
+
+  public var repEntry: Sales_Forecasting_V1_RepEntry {
+    get {
+      if case .repEntry(let v)? = kind {return v}
+      return Sales_Forecasting_V1_RepEntry()
+    }
+    set {kind = .repEntry(newValue)}
+  }
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public nonisolated enum OneOf_Kind: Equatable, Sendable {
+    /// The deal entered this stage (a stage key of its pipeline, e.g. "方案报价").
+    case stage(String)
+    /// A behaviour signal from the catalog.
+    case behaviour(String)
+    /// An external signal from the catalog.
+    case external(String)
+    case repEntry(Sales_Forecasting_V1_RepEntry)
+
+  }
+
+  public init() {}
+
+  fileprivate var _at: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// A deal with everything that happened to it, timestamped, as another system kept it.
+public nonisolated struct Sales_Forecasting_V1_HistoryDeal: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The first line of the file the deal came from, for the report.
+  public var line: Int32 {
+    get {_storage._line}
+    set {_uniqueStorage()._line = newValue}
+  }
+
+  /// The deal's id in the source system; importing it again replaces what was imported.
+  public var externalID: String {
+    get {_storage._externalID}
+    set {_uniqueStorage()._externalID = newValue}
+  }
+
+  public var ownerID: String {
+    get {_storage._ownerID}
+    set {_uniqueStorage()._ownerID = newValue}
+  }
+
+  /// The owner's team as an org path, e.g. "/east/hz".
+  public var team: String {
+    get {_storage._team}
+    set {_uniqueStorage()._team = newValue}
+  }
+
+  public var region: String {
+    get {_storage._region}
+    set {_uniqueStorage()._region = newValue}
+  }
+
+  public var segment: String {
+    get {_storage._segment}
+    set {_uniqueStorage()._segment = newValue}
+  }
+
+  public var industry: String {
+    get {_storage._industry}
+    set {_uniqueStorage()._industry = newValue}
+  }
+
+  public var source: String {
+    get {_storage._source}
+    set {_uniqueStorage()._source = newValue}
+  }
+
+  /// Any other dimensions, e.g. {"product_line": "ERP"}.
+  public var dimensions: Dictionary<String,String> {
+    get {_storage._dimensions}
+    set {_uniqueStorage()._dimensions = newValue}
+  }
+
+  public var amount: Sales_Common_V1_Money {
+    get {_storage._amount ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._amount = newValue}
+  }
+  /// Returns true if `amount` has been explicitly set.
+  public var hasAmount: Bool {_storage._amount != nil}
+  /// Clears the value of `amount`. Subsequent reads from it will return its default value.
+  public mutating func clearAmount() {_uniqueStorage()._amount = nil}
+
+  public var createdAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._createdAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._createdAt = newValue}
+  }
+  /// Returns true if `createdAt` has been explicitly set.
+  public var hasCreatedAt: Bool {_storage._createdAt != nil}
+  /// Clears the value of `createdAt`. Subsequent reads from it will return its default value.
+  public mutating func clearCreatedAt() {_uniqueStorage()._createdAt = nil}
+
+  public var events: [Sales_Forecasting_V1_HistoryEvent] {
+    get {_storage._events}
+    set {_uniqueStorage()._events = newValue}
+  }
+
+  public var outcome: Sales_Forecasting_V1_DealOutcome {
+    get {_storage._outcome}
+    set {_uniqueStorage()._outcome = newValue}
+  }
+
+  /// When it was won or lost; required unless open.
+  public var closedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._closedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._closedAt = newValue}
+  }
+  /// Returns true if `closedAt` has been explicitly set.
+  public var hasClosedAt: Bool {_storage._closedAt != nil}
+  /// Clears the value of `closedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearClosedAt() {_uniqueStorage()._closedAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Sales_Forecasting_V1_ImportHistoryRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Up to 500 deals; each is imported whole or refused whole.
+  public var deals: [Sales_Forecasting_V1_HistoryDeal] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Forecasting_V1_ImportHistoryResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// One per deal, in order: line, deal id, result, or the refusal with its field and reason.
+  public var deals: [Sales_Common_V1_ImportRowOutcome] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Forecasting_V1_TrainRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Train on what was known at this moment; now when unset.
+  public var asOf: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_asOf ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_asOf = newValue}
+  }
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _asOf: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_ModelSummary: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var modelID: String = String()
+
+  public var trainedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_trainedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_trainedAt = newValue}
+  }
+  /// Returns true if `trainedAt` has been explicitly set.
+  public var hasTrainedAt: Bool {self._trainedAt != nil}
+  /// Clears the value of `trainedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearTrainedAt() {self._trainedAt = nil}
+
+  public var asOf: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_asOf ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_asOf = newValue}
+  }
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
+
+  /// Closed deals it learned from, and the month-start snapshots of them.
+  public var deals: Int64 = 0
+
+  public var snapshots: Int64 = 0
+
+  /// Brier score on the latest sixth of the snapshots, fitted on the rest before the final fit;
+  /// −1 when there were too few to hold any out.
+  public var holdoutBrier: Double = 0
+
+  public var features: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _trainedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _asOf: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// One reason a score is what it is: how many percentage points it adds or takes away.
+public nonisolated struct Sales_Forecasting_V1_ScoreFactor: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// e.g. "财务索要合同模板 ×2", "阶段: 方案报价 (停留 41 天)".
+  public var label: String = String()
+
+  public var points: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Forecasting_V1_DealScore: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var dealID: String {
+    get {_storage._dealID}
+    set {_uniqueStorage()._dealID = newValue}
+  }
+
+  public var ownerID: String {
+    get {_storage._ownerID}
+    set {_uniqueStorage()._ownerID = newValue}
+  }
+
+  public var team: String {
+    get {_storage._team}
+    set {_uniqueStorage()._team = newValue}
+  }
+
+  public var amount: Sales_Common_V1_Money {
+    get {_storage._amount ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._amount = newValue}
+  }
+  /// Returns true if `amount` has been explicitly set.
+  public var hasAmount: Bool {_storage._amount != nil}
+  /// Clears the value of `amount`. Subsequent reads from it will return its default value.
+  public mutating func clearAmount() {_uniqueStorage()._amount = nil}
+
+  public var stage: String {
+    get {_storage._stage}
+    set {_uniqueStorage()._stage = newValue}
+  }
+
+  /// Probability of being won before the end of the month, and of the quarter, holding as_of.
+  public var winThisMonth: Double {
+    get {_storage._winThisMonth}
+    set {_uniqueStorage()._winThisMonth = newValue}
+  }
+
+  public var winThisQuarter: Double {
+    get {_storage._winThisQuarter}
+    set {_uniqueStorage()._winThisQuarter = newValue}
+  }
+
+  public var expectedClose: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._expectedClose ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._expectedClose = newValue}
+  }
+  /// Returns true if `expectedClose` has been explicitly set.
+  public var hasExpectedClose: Bool {_storage._expectedClose != nil}
+  /// Clears the value of `expectedClose`. Subsequent reads from it will return its default value.
+  public mutating func clearExpectedClose() {_uniqueStorage()._expectedClose = nil}
+
+  public var credibility: Sales_Forecasting_V1_Credibility {
+    get {_storage._credibility}
+    set {_uniqueStorage()._credibility = newValue}
+  }
+
+  public var behaviourPoints: Int32 {
+    get {_storage._behaviourPoints}
+    set {_uniqueStorage()._behaviourPoints = newValue}
+  }
+
+  public var externalSignals: Int32 {
+    get {_storage._externalSignals}
+    set {_uniqueStorage()._externalSignals = newValue}
+  }
+
+  /// What the rep entered, shown beside the model, never used as the answer.
+  public var repProbabilityPercent: Int32 {
+    get {_storage._repProbabilityPercent}
+    set {_uniqueStorage()._repProbabilityPercent = newValue}
+  }
+
+  public var repExpectedClose: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._repExpectedClose ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._repExpectedClose = newValue}
+  }
+  /// Returns true if `repExpectedClose` has been explicitly set.
+  public var hasRepExpectedClose: Bool {_storage._repExpectedClose != nil}
+  /// Clears the value of `repExpectedClose`. Subsequent reads from it will return its default value.
+  public mutating func clearRepExpectedClose() {_uniqueStorage()._repExpectedClose = nil}
+
+  /// The largest contributions first, at most five.
+  public var factors: [Sales_Forecasting_V1_ScoreFactor] {
+    get {_storage._factors}
+    set {_uniqueStorage()._factors = newValue}
+  }
+
+  /// The rep's open dispute of this score, if any.
+  public var dispute: Sales_Forecasting_V1_ScoreDispute {
+    get {_storage._dispute ?? Sales_Forecasting_V1_ScoreDispute()}
+    set {_uniqueStorage()._dispute = newValue}
+  }
+  /// Returns true if `dispute` has been explicitly set.
+  public var hasDispute: Bool {_storage._dispute != nil}
+  /// Clears the value of `dispute`. Subsequent reads from it will return its default value.
+  public mutating func clearDispute() {_uniqueStorage()._dispute = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Sales_Forecasting_V1_ScoreDealsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Score as of this moment, from what was known before it; now when unset.
+  public var asOf: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_asOf ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_asOf = newValue}
+  }
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
+
+  /// One deal by its id; all open deals the caller sees when empty.
+  public var dealID: String = String()
+
+  public var page: Sales_Common_V1_PageRequest {
+    get {_page ?? Sales_Common_V1_PageRequest()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _asOf: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _page: Sales_Common_V1_PageRequest? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_ScoreDealsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var scores: [Sales_Forecasting_V1_DealScore] = []
+
+  public var page: Sales_Common_V1_PageResponse {
+    get {_page ?? Sales_Common_V1_PageResponse()}
+    set {_page = newValue}
+  }
+  /// Returns true if `page` has been explicitly set.
+  public var hasPage: Bool {self._page != nil}
+  /// Clears the value of `page`. Subsequent reads from it will return its default value.
+  public mutating func clearPage() {self._page = nil}
+
+  public var model: Sales_Forecasting_V1_ModelSummary {
+    get {_model ?? Sales_Forecasting_V1_ModelSummary()}
+    set {_model = newValue}
+  }
+  /// Returns true if `model` has been explicitly set.
+  public var hasModel: Bool {self._model != nil}
+  /// Clears the value of `model`. Subsequent reads from it will return its default value.
+  public mutating func clearModel() {self._model = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _page: Sales_Common_V1_PageResponse? = nil
+  fileprivate var _model: Sales_Forecasting_V1_ModelSummary? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_ForecastLine: @unchecked Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The rep's id, the team's path, the region, or "" for the tenant.
+  public var key: String {
+    get {_storage._key}
+    set {_uniqueStorage()._key = newValue}
+  }
+
+  public var openDeals: Int32 {
+    get {_storage._openDeals}
+    set {_uniqueStorage()._openDeals = newValue}
+  }
+
+  /// Already won in the period before as_of.
+  public var won: Sales_Common_V1_Money {
+    get {_storage._won ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._won = newValue}
+  }
+  /// Returns true if `won` has been explicitly set.
+  public var hasWon: Bool {_storage._won != nil}
+  /// Clears the value of `won`. Subsequent reads from it will return its default value.
+  public mutating func clearWon() {_uniqueStorage()._won = nil}
+
+  /// won + the model's expected amount from open deals + the expected wins of deals not yet created.
+  public var expected: Sales_Common_V1_Money {
+    get {_storage._expected ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._expected = newValue}
+  }
+  /// Returns true if `expected` has been explicitly set.
+  public var hasExpected: Bool {_storage._expected != nil}
+  /// Clears the value of `expected`. Subsequent reads from it will return its default value.
+  public mutating func clearExpected() {_uniqueStorage()._expected = nil}
+
+  /// The expected wins of deals created after as_of, from the tenant's recent months.
+  public var runRate: Sales_Common_V1_Money {
+    get {_storage._runRate ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._runRate = newValue}
+  }
+  /// Returns true if `runRate` has been explicitly set.
+  public var hasRunRate: Bool {_storage._runRate != nil}
+  /// Clears the value of `runRate`. Subsequent reads from it will return its default value.
+  public mutating func clearRunRate() {_uniqueStorage()._runRate = nil}
+
+  /// won + open deals the model gives 70% or more; won + those at 40% or more; won + every open deal.
+  public var commit: Sales_Common_V1_Money {
+    get {_storage._commit ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._commit = newValue}
+  }
+  /// Returns true if `commit` has been explicitly set.
+  public var hasCommit: Bool {_storage._commit != nil}
+  /// Clears the value of `commit`. Subsequent reads from it will return its default value.
+  public mutating func clearCommit() {_uniqueStorage()._commit = nil}
+
+  public var bestCase: Sales_Common_V1_Money {
+    get {_storage._bestCase ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._bestCase = newValue}
+  }
+  /// Returns true if `bestCase` has been explicitly set.
+  public var hasBestCase: Bool {_storage._bestCase != nil}
+  /// Clears the value of `bestCase`. Subsequent reads from it will return its default value.
+  public mutating func clearBestCase() {_uniqueStorage()._bestCase = nil}
+
+  public var pipeline: Sales_Common_V1_Money {
+    get {_storage._pipeline ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._pipeline = newValue}
+  }
+  /// Returns true if `pipeline` has been explicitly set.
+  public var hasPipeline: Bool {_storage._pipeline != nil}
+  /// Clears the value of `pipeline`. Subsequent reads from it will return its default value.
+  public mutating func clearPipeline() {_uniqueStorage()._pipeline = nil}
+
+  /// won + the reps' probability × amount of deals they expect to close in the period.
+  public var repEntered: Sales_Common_V1_Money {
+    get {_storage._repEntered ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._repEntered = newValue}
+  }
+  /// Returns true if `repEntered` has been explicitly set.
+  public var hasRepEntered: Bool {_storage._repEntered != nil}
+  /// Clears the value of `repEntered`. Subsequent reads from it will return its default value.
+  public mutating func clearRepEntered() {_uniqueStorage()._repEntered = nil}
+
+  /// The model's expected amount from open deals at each credibility level.
+  public var level1: Sales_Common_V1_Money {
+    get {_storage._level1 ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._level1 = newValue}
+  }
+  /// Returns true if `level1` has been explicitly set.
+  public var hasLevel1: Bool {_storage._level1 != nil}
+  /// Clears the value of `level1`. Subsequent reads from it will return its default value.
+  public mutating func clearLevel1() {_uniqueStorage()._level1 = nil}
+
+  public var level2: Sales_Common_V1_Money {
+    get {_storage._level2 ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._level2 = newValue}
+  }
+  /// Returns true if `level2` has been explicitly set.
+  public var hasLevel2: Bool {_storage._level2 != nil}
+  /// Clears the value of `level2`. Subsequent reads from it will return its default value.
+  public mutating func clearLevel2() {_uniqueStorage()._level2 = nil}
+
+  public var level3: Sales_Common_V1_Money {
+    get {_storage._level3 ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._level3 = newValue}
+  }
+  /// Returns true if `level3` has been explicitly set.
+  public var hasLevel3: Bool {_storage._level3 != nil}
+  /// Clears the value of `level3`. Subsequent reads from it will return its default value.
+  public mutating func clearLevel3() {_uniqueStorage()._level3 = nil}
+
+  /// What management counts: won + L2 and L3 only.
+  public var management: Sales_Common_V1_Money {
+    get {_storage._management ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._management = newValue}
+  }
+  /// Returns true if `management` has been explicitly set.
+  public var hasManagement: Bool {_storage._management != nil}
+  /// Clears the value of `management`. Subsequent reads from it will return its default value.
+  public mutating func clearManagement() {_uniqueStorage()._management = nil}
+
+  /// Cash expected in the period: won deals and expected wins, each after the tenant's typical delay.
+  public var expectedCash: Sales_Common_V1_Money {
+    get {_storage._expectedCash ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._expectedCash = newValue}
+  }
+  /// Returns true if `expectedCash` has been explicitly set.
+  public var hasExpectedCash: Bool {_storage._expectedCash != nil}
+  /// Clears the value of `expectedCash`. Subsequent reads from it will return its default value.
+  public mutating func clearExpectedCash() {_uniqueStorage()._expectedCash = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _storage = _StorageClass.defaultInstance
+}
+
+public nonisolated struct Sales_Forecasting_V1_GetPeriodForecastRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// "2026-12" or "2026-Q4", in the tenant's zone.
+  public var period: String = String()
+
+  public var asOf: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_asOf ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_asOf = newValue}
+  }
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
+
+  public var groupBy: Sales_Forecasting_V1_ForecastGrouping = .tenant
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _asOf: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_GetPeriodForecastResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var period: String = String()
+
+  public var asOf: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_asOf ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_asOf = newValue}
+  }
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
+
+  /// One per group the caller sees, largest expected first; the totals over them.
+  public var lines: [Sales_Forecasting_V1_ForecastLine] = []
+
+  public var total: Sales_Forecasting_V1_ForecastLine {
+    get {_total ?? Sales_Forecasting_V1_ForecastLine()}
+    set {_total = newValue}
+  }
+  /// Returns true if `total` has been explicitly set.
+  public var hasTotal: Bool {self._total != nil}
+  /// Clears the value of `total`. Subsequent reads from it will return its default value.
+  public mutating func clearTotal() {self._total = nil}
+
+  public var model: Sales_Forecasting_V1_ModelSummary {
+    get {_model ?? Sales_Forecasting_V1_ModelSummary()}
+    set {_model = newValue}
+  }
+  /// Returns true if `model` has been explicitly set.
+  public var hasModel: Bool {self._model != nil}
+  /// Clears the value of `model`. Subsequent reads from it will return its default value.
+  public mutating func clearModel() {self._model = nil}
+
+  /// The days from a win to its cash the expected_cash assumes.
+  public var cashDelayDays: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _asOf: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _total: Sales_Forecasting_V1_ForecastLine? = nil
+  fileprivate var _model: Sales_Forecasting_V1_ModelSummary? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_BacktestRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// First and last month, "2025-01"; at most 36 months.
+  public var fromMonth: String = String()
+
+  public var toMonth: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Forecasting_V1_BacktestMonth: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var month: String = String()
+
+  /// The model's month-start forecast of the amount won in the month, and what was won.
+  public var forecast: Sales_Common_V1_Money {
+    get {_forecast ?? Sales_Common_V1_Money()}
+    set {_forecast = newValue}
+  }
+  /// Returns true if `forecast` has been explicitly set.
+  public var hasForecast: Bool {self._forecast != nil}
+  /// Clears the value of `forecast`. Subsequent reads from it will return its default value.
+  public mutating func clearForecast() {self._forecast = nil}
+
+  public var actual: Sales_Common_V1_Money {
+    get {_actual ?? Sales_Common_V1_Money()}
+    set {_actual = newValue}
+  }
+  /// Returns true if `actual` has been explicitly set.
+  public var hasActual: Bool {self._actual != nil}
+  /// Clears the value of `actual`. Subsequent reads from it will return its default value.
+  public mutating func clearActual() {self._actual = nil}
+
+  /// 1 − |F − A| / A, and the deal-level Brier score over the deals open at the month's start.
+  public var accuracy: Double = 0
+
+  public var brier: Double = 0
+
+  /// The same for what the reps entered.
+  public var repForecast: Sales_Common_V1_Money {
+    get {_repForecast ?? Sales_Common_V1_Money()}
+    set {_repForecast = newValue}
+  }
+  /// Returns true if `repForecast` has been explicitly set.
+  public var hasRepForecast: Bool {self._repForecast != nil}
+  /// Clears the value of `repForecast`. Subsequent reads from it will return its default value.
+  public mutating func clearRepForecast() {self._repForecast = nil}
+
+  public var repAccuracy: Double = 0
+
+  public var repBrier: Double = 0
+
+  public var openDeals: Int32 = 0
+
+  /// The model trained and scored without the reps' disputes (their new dates), to tell whether
+  /// the disputes made the forecast better; equal to accuracy when no dispute was open.
+  public var undisputedAccuracy: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _forecast: Sales_Common_V1_Money? = nil
+  fileprivate var _actual: Sales_Common_V1_Money? = nil
+  fileprivate var _repForecast: Sales_Common_V1_Money? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_BacktestResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var months: [Sales_Forecasting_V1_BacktestMonth] = []
+
+  public var meanAccuracy: Double = 0
+
+  public var meanBrier: Double = 0
+
+  public var repMeanAccuracy: Double = 0
+
+  public var repMeanBrier: Double = 0
+
+  public var undisputedMeanAccuracy: Double = 0
+
+  /// How many disputes the months' forecasts knew of.
+  public var disputes: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Forecasting_V1_ScoreDispute: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var dealID: String = String()
+
+  /// One of the tenant's preset reasons, e.g. "客户CEO出国考察", "等待董事会审批".
+  public var reason: String = String()
+
+  public var newExpectedClose: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_newExpectedClose ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_newExpectedClose = newValue}
+  }
+  /// Returns true if `newExpectedClose` has been explicitly set.
+  public var hasNewExpectedClose: Bool {self._newExpectedClose != nil}
+  /// Clears the value of `newExpectedClose`. Subsequent reads from it will return its default value.
+  public mutating func clearNewExpectedClose() {self._newExpectedClose = nil}
+
+  public var disputedBy: String = String()
+
+  public var disputedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_disputedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_disputedAt = newValue}
+  }
+  /// Returns true if `disputedAt` has been explicitly set.
+  public var hasDisputedAt: Bool {self._disputedAt != nil}
+  /// Clears the value of `disputedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearDisputedAt() {self._disputedAt = nil}
+
+  /// The score it disputed, kept as it was.
+  public var disputedWinThisMonth: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _newExpectedClose: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _disputedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_DisputeScoreRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var dealID: String = String()
+
+  public var reason: String = String()
+
+  public var newExpectedClose: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_newExpectedClose ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_newExpectedClose = newValue}
+  }
+  /// Returns true if `newExpectedClose` has been explicitly set.
+  public var hasNewExpectedClose: Bool {self._newExpectedClose != nil}
+  /// Clears the value of `newExpectedClose`. Subsequent reads from it will return its default value.
+  public mutating func clearNewExpectedClose() {self._newExpectedClose = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _newExpectedClose: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_ListDisputeReasonsRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Forecasting_V1_ListDisputeReasonsResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var reasons: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "sales.forecasting.v1"
+
+nonisolated extension Sales_Forecasting_V1_SignalKind: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0SIGNAL_KIND_UNSPECIFIED\0\u{1}SIGNAL_KIND_BEHAVIOUR\0\u{1}SIGNAL_KIND_EXTERNAL\0")
+}
+
+nonisolated extension Sales_Forecasting_V1_DealOutcome: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0DEAL_OUTCOME_OPEN\0\u{1}DEAL_OUTCOME_WON\0\u{1}DEAL_OUTCOME_LOST\0")
+}
+
+nonisolated extension Sales_Forecasting_V1_Credibility: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CREDIBILITY_UNSPECIFIED\0\u{1}CREDIBILITY_L1\0\u{1}CREDIBILITY_L2\0\u{1}CREDIBILITY_L3\0")
+}
+
+nonisolated extension Sales_Forecasting_V1_ForecastGrouping: SwiftProtobuf._ProtoNameProviding {
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0FORECAST_GROUPING_TENANT\0\u{1}FORECAST_GROUPING_REP\0\u{1}FORECAST_GROUPING_TEAM\0\u{1}FORECAST_GROUPING_REGION\0")
+}
 
 nonisolated extension Sales_Forecasting_V1_TrackedOpportunity: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TrackedOpportunity"
@@ -415,6 +1552,1474 @@ nonisolated extension Sales_Forecasting_V1_ForecastOverview: SwiftProtobuf.Messa
   public static func ==(lhs: Sales_Forecasting_V1_ForecastOverview, rhs: Sales_Forecasting_V1_ForecastOverview) -> Bool {
     if lhs.opportunitiesTracked != rhs.opportunitiesTracked {return false}
     if lhs.periods != rhs.periods {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ForecastSignal: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ForecastSignal"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}label\0\u{1}kind\0\u{1}source\0\u{3}defined_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.key) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.label) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.source) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.definedBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.key.isEmpty {
+      try visitor.visitSingularStringField(value: self.key, fieldNumber: 1)
+    }
+    if !self.label.isEmpty {
+      try visitor.visitSingularStringField(value: self.label, fieldNumber: 2)
+    }
+    if self.kind != .unspecified {
+      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 3)
+    }
+    if !self.source.isEmpty {
+      try visitor.visitSingularStringField(value: self.source, fieldNumber: 4)
+    }
+    if !self.definedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.definedBy, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ForecastSignal, rhs: Sales_Forecasting_V1_ForecastSignal) -> Bool {
+    if lhs.key != rhs.key {return false}
+    if lhs.label != rhs.label {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.source != rhs.source {return false}
+    if lhs.definedBy != rhs.definedBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_DefineForecastSignalRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DefineForecastSignalRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}signal\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._signal) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._signal {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_DefineForecastSignalRequest, rhs: Sales_Forecasting_V1_DefineForecastSignalRequest) -> Bool {
+    if lhs._signal != rhs._signal {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ListForecastSignalsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListForecastSignalsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ListForecastSignalsRequest, rhs: Sales_Forecasting_V1_ListForecastSignalsRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ListForecastSignalsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListForecastSignalsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}signals\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.signals) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.signals.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.signals, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ListForecastSignalsResponse, rhs: Sales_Forecasting_V1_ListForecastSignalsResponse) -> Bool {
+    if lhs.signals != rhs.signals {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_RepEntry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".RepEntry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}probability_percent\0\u{3}expected_close\0\u{3}from_dispute\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.probabilityPercent) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._expectedClose) }()
+      case 3: try { try decoder.decodeSingularBoolField(value: &self.fromDispute) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if self.probabilityPercent != 0 {
+      try visitor.visitSingularInt32Field(value: self.probabilityPercent, fieldNumber: 1)
+    }
+    try { if let v = self._expectedClose {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if self.fromDispute != false {
+      try visitor.visitSingularBoolField(value: self.fromDispute, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_RepEntry, rhs: Sales_Forecasting_V1_RepEntry) -> Bool {
+    if lhs.probabilityPercent != rhs.probabilityPercent {return false}
+    if lhs._expectedClose != rhs._expectedClose {return false}
+    if lhs.fromDispute != rhs.fromDispute {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_HistoryEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".HistoryEvent"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}at\0\u{1}stage\0\u{1}behaviour\0\u{1}external\0\u{3}rep_entry\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._at) }()
+      case 2: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.kind != nil {try decoder.handleConflictingOneOf()}
+          self.kind = .stage(v)
+        }
+      }()
+      case 3: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.kind != nil {try decoder.handleConflictingOneOf()}
+          self.kind = .behaviour(v)
+        }
+      }()
+      case 4: try {
+        var v: String?
+        try decoder.decodeSingularStringField(value: &v)
+        if let v = v {
+          if self.kind != nil {try decoder.handleConflictingOneOf()}
+          self.kind = .external(v)
+        }
+      }()
+      case 5: try {
+        var v: Sales_Forecasting_V1_RepEntry?
+        var hadOneofValue = false
+        if let current = self.kind {
+          hadOneofValue = true
+          if case .repEntry(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.kind = .repEntry(v)
+        }
+      }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._at {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    switch self.kind {
+    case .stage?: try {
+      guard case .stage(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 2)
+    }()
+    case .behaviour?: try {
+      guard case .behaviour(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    }()
+    case .external?: try {
+      guard case .external(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    }()
+    case .repEntry?: try {
+      guard case .repEntry(let v)? = self.kind else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    }()
+    case nil: break
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_HistoryEvent, rhs: Sales_Forecasting_V1_HistoryEvent) -> Bool {
+    if lhs._at != rhs._at {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_HistoryDeal: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".HistoryDeal"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}line\0\u{3}external_id\0\u{3}owner_id\0\u{1}team\0\u{1}region\0\u{1}segment\0\u{1}industry\0\u{1}source\0\u{1}dimensions\0\u{1}amount\0\u{3}created_at\0\u{1}events\0\u{1}outcome\0\u{3}closed_at\0")
+
+  fileprivate class _StorageClass {
+    var _line: Int32 = 0
+    var _externalID: String = String()
+    var _ownerID: String = String()
+    var _team: String = String()
+    var _region: String = String()
+    var _segment: String = String()
+    var _industry: String = String()
+    var _source: String = String()
+    var _dimensions: Dictionary<String,String> = [:]
+    var _amount: Sales_Common_V1_Money? = nil
+    var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _events: [Sales_Forecasting_V1_HistoryEvent] = []
+    var _outcome: Sales_Forecasting_V1_DealOutcome = .open
+    var _closedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _line = source._line
+      _externalID = source._externalID
+      _ownerID = source._ownerID
+      _team = source._team
+      _region = source._region
+      _segment = source._segment
+      _industry = source._industry
+      _source = source._source
+      _dimensions = source._dimensions
+      _amount = source._amount
+      _createdAt = source._createdAt
+      _events = source._events
+      _outcome = source._outcome
+      _closedAt = source._closedAt
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularInt32Field(value: &_storage._line) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._externalID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._ownerID) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._team) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._region) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._segment) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._industry) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._source) }()
+        case 9: try { try decoder.decodeMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: &_storage._dimensions) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._amount) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
+        case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._events) }()
+        case 13: try { try decoder.decodeSingularEnumField(value: &_storage._outcome) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._closedAt) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._line != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._line, fieldNumber: 1)
+      }
+      if !_storage._externalID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._externalID, fieldNumber: 2)
+      }
+      if !_storage._ownerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ownerID, fieldNumber: 3)
+      }
+      if !_storage._team.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._team, fieldNumber: 4)
+      }
+      if !_storage._region.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._region, fieldNumber: 5)
+      }
+      if !_storage._segment.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._segment, fieldNumber: 6)
+      }
+      if !_storage._industry.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._industry, fieldNumber: 7)
+      }
+      if !_storage._source.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._source, fieldNumber: 8)
+      }
+      if !_storage._dimensions.isEmpty {
+        try visitor.visitMapField(fieldType: SwiftProtobuf._ProtobufMap<SwiftProtobuf.ProtobufString,SwiftProtobuf.ProtobufString>.self, value: _storage._dimensions, fieldNumber: 9)
+      }
+      try { if let v = _storage._amount {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._createdAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      if !_storage._events.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._events, fieldNumber: 12)
+      }
+      if _storage._outcome != .open {
+        try visitor.visitSingularEnumField(value: _storage._outcome, fieldNumber: 13)
+      }
+      try { if let v = _storage._closedAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_HistoryDeal, rhs: Sales_Forecasting_V1_HistoryDeal) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._line != rhs_storage._line {return false}
+        if _storage._externalID != rhs_storage._externalID {return false}
+        if _storage._ownerID != rhs_storage._ownerID {return false}
+        if _storage._team != rhs_storage._team {return false}
+        if _storage._region != rhs_storage._region {return false}
+        if _storage._segment != rhs_storage._segment {return false}
+        if _storage._industry != rhs_storage._industry {return false}
+        if _storage._source != rhs_storage._source {return false}
+        if _storage._dimensions != rhs_storage._dimensions {return false}
+        if _storage._amount != rhs_storage._amount {return false}
+        if _storage._createdAt != rhs_storage._createdAt {return false}
+        if _storage._events != rhs_storage._events {return false}
+        if _storage._outcome != rhs_storage._outcome {return false}
+        if _storage._closedAt != rhs_storage._closedAt {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ImportHistoryRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportHistoryRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}deals\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.deals) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.deals.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.deals, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ImportHistoryRequest, rhs: Sales_Forecasting_V1_ImportHistoryRequest) -> Bool {
+    if lhs.deals != rhs.deals {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ImportHistoryResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ImportHistoryResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}deals\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.deals) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.deals.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.deals, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ImportHistoryResponse, rhs: Sales_Forecasting_V1_ImportHistoryResponse) -> Bool {
+    if lhs.deals != rhs.deals {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_TrainRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TrainRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}as_of\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_TrainRequest, rhs: Sales_Forecasting_V1_TrainRequest) -> Bool {
+    if lhs._asOf != rhs._asOf {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ModelSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ModelSummary"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_id\0\u{3}trained_at\0\u{3}as_of\0\u{1}deals\0\u{1}snapshots\0\u{3}holdout_brier\0\u{1}features\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.modelID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._trainedAt) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.deals) }()
+      case 5: try { try decoder.decodeSingularInt64Field(value: &self.snapshots) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.holdoutBrier) }()
+      case 7: try { try decoder.decodeSingularInt32Field(value: &self.features) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.modelID.isEmpty {
+      try visitor.visitSingularStringField(value: self.modelID, fieldNumber: 1)
+    }
+    try { if let v = self._trainedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.deals != 0 {
+      try visitor.visitSingularInt64Field(value: self.deals, fieldNumber: 4)
+    }
+    if self.snapshots != 0 {
+      try visitor.visitSingularInt64Field(value: self.snapshots, fieldNumber: 5)
+    }
+    if self.holdoutBrier.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.holdoutBrier, fieldNumber: 6)
+    }
+    if self.features != 0 {
+      try visitor.visitSingularInt32Field(value: self.features, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ModelSummary, rhs: Sales_Forecasting_V1_ModelSummary) -> Bool {
+    if lhs.modelID != rhs.modelID {return false}
+    if lhs._trainedAt != rhs._trainedAt {return false}
+    if lhs._asOf != rhs._asOf {return false}
+    if lhs.deals != rhs.deals {return false}
+    if lhs.snapshots != rhs.snapshots {return false}
+    if lhs.holdoutBrier != rhs.holdoutBrier {return false}
+    if lhs.features != rhs.features {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ScoreFactor: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ScoreFactor"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}label\0\u{1}points\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.label) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.points) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.label.isEmpty {
+      try visitor.visitSingularStringField(value: self.label, fieldNumber: 1)
+    }
+    if self.points.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.points, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ScoreFactor, rhs: Sales_Forecasting_V1_ScoreFactor) -> Bool {
+    if lhs.label != rhs.label {return false}
+    if lhs.points != rhs.points {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_DealScore: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DealScore"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}deal_id\0\u{3}owner_id\0\u{1}team\0\u{1}amount\0\u{1}stage\0\u{3}win_this_month\0\u{3}win_this_quarter\0\u{3}expected_close\0\u{1}credibility\0\u{3}behaviour_points\0\u{3}external_signals\0\u{3}rep_probability_percent\0\u{3}rep_expected_close\0\u{1}factors\0\u{1}dispute\0")
+
+  fileprivate class _StorageClass {
+    var _dealID: String = String()
+    var _ownerID: String = String()
+    var _team: String = String()
+    var _amount: Sales_Common_V1_Money? = nil
+    var _stage: String = String()
+    var _winThisMonth: Double = 0
+    var _winThisQuarter: Double = 0
+    var _expectedClose: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _credibility: Sales_Forecasting_V1_Credibility = .unspecified
+    var _behaviourPoints: Int32 = 0
+    var _externalSignals: Int32 = 0
+    var _repProbabilityPercent: Int32 = 0
+    var _repExpectedClose: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _factors: [Sales_Forecasting_V1_ScoreFactor] = []
+    var _dispute: Sales_Forecasting_V1_ScoreDispute? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _dealID = source._dealID
+      _ownerID = source._ownerID
+      _team = source._team
+      _amount = source._amount
+      _stage = source._stage
+      _winThisMonth = source._winThisMonth
+      _winThisQuarter = source._winThisQuarter
+      _expectedClose = source._expectedClose
+      _credibility = source._credibility
+      _behaviourPoints = source._behaviourPoints
+      _externalSignals = source._externalSignals
+      _repProbabilityPercent = source._repProbabilityPercent
+      _repExpectedClose = source._repExpectedClose
+      _factors = source._factors
+      _dispute = source._dispute
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._dealID) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._ownerID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._team) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._amount) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._stage) }()
+        case 6: try { try decoder.decodeSingularDoubleField(value: &_storage._winThisMonth) }()
+        case 7: try { try decoder.decodeSingularDoubleField(value: &_storage._winThisQuarter) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._expectedClose) }()
+        case 9: try { try decoder.decodeSingularEnumField(value: &_storage._credibility) }()
+        case 10: try { try decoder.decodeSingularInt32Field(value: &_storage._behaviourPoints) }()
+        case 11: try { try decoder.decodeSingularInt32Field(value: &_storage._externalSignals) }()
+        case 12: try { try decoder.decodeSingularInt32Field(value: &_storage._repProbabilityPercent) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._repExpectedClose) }()
+        case 14: try { try decoder.decodeRepeatedMessageField(value: &_storage._factors) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._dispute) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._dealID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._dealID, fieldNumber: 1)
+      }
+      if !_storage._ownerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._ownerID, fieldNumber: 2)
+      }
+      if !_storage._team.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._team, fieldNumber: 3)
+      }
+      try { if let v = _storage._amount {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if !_storage._stage.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._stage, fieldNumber: 5)
+      }
+      if _storage._winThisMonth.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._winThisMonth, fieldNumber: 6)
+      }
+      if _storage._winThisQuarter.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._winThisQuarter, fieldNumber: 7)
+      }
+      try { if let v = _storage._expectedClose {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      if _storage._credibility != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._credibility, fieldNumber: 9)
+      }
+      if _storage._behaviourPoints != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._behaviourPoints, fieldNumber: 10)
+      }
+      if _storage._externalSignals != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._externalSignals, fieldNumber: 11)
+      }
+      if _storage._repProbabilityPercent != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._repProbabilityPercent, fieldNumber: 12)
+      }
+      try { if let v = _storage._repExpectedClose {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      if !_storage._factors.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._factors, fieldNumber: 14)
+      }
+      try { if let v = _storage._dispute {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_DealScore, rhs: Sales_Forecasting_V1_DealScore) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._dealID != rhs_storage._dealID {return false}
+        if _storage._ownerID != rhs_storage._ownerID {return false}
+        if _storage._team != rhs_storage._team {return false}
+        if _storage._amount != rhs_storage._amount {return false}
+        if _storage._stage != rhs_storage._stage {return false}
+        if _storage._winThisMonth != rhs_storage._winThisMonth {return false}
+        if _storage._winThisQuarter != rhs_storage._winThisQuarter {return false}
+        if _storage._expectedClose != rhs_storage._expectedClose {return false}
+        if _storage._credibility != rhs_storage._credibility {return false}
+        if _storage._behaviourPoints != rhs_storage._behaviourPoints {return false}
+        if _storage._externalSignals != rhs_storage._externalSignals {return false}
+        if _storage._repProbabilityPercent != rhs_storage._repProbabilityPercent {return false}
+        if _storage._repExpectedClose != rhs_storage._repExpectedClose {return false}
+        if _storage._factors != rhs_storage._factors {return false}
+        if _storage._dispute != rhs_storage._dispute {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ScoreDealsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ScoreDealsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}as_of\0\u{3}deal_id\0\u{1}page\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.dealID) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    if !self.dealID.isEmpty {
+      try visitor.visitSingularStringField(value: self.dealID, fieldNumber: 2)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ScoreDealsRequest, rhs: Sales_Forecasting_V1_ScoreDealsRequest) -> Bool {
+    if lhs._asOf != rhs._asOf {return false}
+    if lhs.dealID != rhs.dealID {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ScoreDealsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ScoreDealsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}scores\0\u{1}page\0\u{1}model\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.scores) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._page) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._model) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.scores.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.scores, fieldNumber: 1)
+    }
+    try { if let v = self._page {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._model {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ScoreDealsResponse, rhs: Sales_Forecasting_V1_ScoreDealsResponse) -> Bool {
+    if lhs.scores != rhs.scores {return false}
+    if lhs._page != rhs._page {return false}
+    if lhs._model != rhs._model {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ForecastLine"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}open_deals\0\u{1}won\0\u{1}expected\0\u{3}run_rate\0\u{1}commit\0\u{3}best_case\0\u{1}pipeline\0\u{3}rep_entered\0\u{1}level1\0\u{1}level2\0\u{1}level3\0\u{1}management\0\u{3}expected_cash\0")
+
+  fileprivate class _StorageClass {
+    var _key: String = String()
+    var _openDeals: Int32 = 0
+    var _won: Sales_Common_V1_Money? = nil
+    var _expected: Sales_Common_V1_Money? = nil
+    var _runRate: Sales_Common_V1_Money? = nil
+    var _commit: Sales_Common_V1_Money? = nil
+    var _bestCase: Sales_Common_V1_Money? = nil
+    var _pipeline: Sales_Common_V1_Money? = nil
+    var _repEntered: Sales_Common_V1_Money? = nil
+    var _level1: Sales_Common_V1_Money? = nil
+    var _level2: Sales_Common_V1_Money? = nil
+    var _level3: Sales_Common_V1_Money? = nil
+    var _management: Sales_Common_V1_Money? = nil
+    var _expectedCash: Sales_Common_V1_Money? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _key = source._key
+      _openDeals = source._openDeals
+      _won = source._won
+      _expected = source._expected
+      _runRate = source._runRate
+      _commit = source._commit
+      _bestCase = source._bestCase
+      _pipeline = source._pipeline
+      _repEntered = source._repEntered
+      _level1 = source._level1
+      _level2 = source._level2
+      _level3 = source._level3
+      _management = source._management
+      _expectedCash = source._expectedCash
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._key) }()
+        case 2: try { try decoder.decodeSingularInt32Field(value: &_storage._openDeals) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._won) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._expected) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._runRate) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._commit) }()
+        case 7: try { try decoder.decodeSingularMessageField(value: &_storage._bestCase) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._pipeline) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._repEntered) }()
+        case 10: try { try decoder.decodeSingularMessageField(value: &_storage._level1) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._level2) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._level3) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._management) }()
+        case 14: try { try decoder.decodeSingularMessageField(value: &_storage._expectedCash) }()
+        default: break
+        }
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._key.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._key, fieldNumber: 1)
+      }
+      if _storage._openDeals != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._openDeals, fieldNumber: 2)
+      }
+      try { if let v = _storage._won {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      try { if let v = _storage._expected {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._runRate {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      try { if let v = _storage._commit {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      try { if let v = _storage._bestCase {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 7)
+      } }()
+      try { if let v = _storage._pipeline {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._repEntered {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      try { if let v = _storage._level1 {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 10)
+      } }()
+      try { if let v = _storage._level2 {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._level3 {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      try { if let v = _storage._management {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      try { if let v = _storage._expectedCash {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
+      } }()
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ForecastLine, rhs: Sales_Forecasting_V1_ForecastLine) -> Bool {
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._key != rhs_storage._key {return false}
+        if _storage._openDeals != rhs_storage._openDeals {return false}
+        if _storage._won != rhs_storage._won {return false}
+        if _storage._expected != rhs_storage._expected {return false}
+        if _storage._runRate != rhs_storage._runRate {return false}
+        if _storage._commit != rhs_storage._commit {return false}
+        if _storage._bestCase != rhs_storage._bestCase {return false}
+        if _storage._pipeline != rhs_storage._pipeline {return false}
+        if _storage._repEntered != rhs_storage._repEntered {return false}
+        if _storage._level1 != rhs_storage._level1 {return false}
+        if _storage._level2 != rhs_storage._level2 {return false}
+        if _storage._level3 != rhs_storage._level3 {return false}
+        if _storage._management != rhs_storage._management {return false}
+        if _storage._expectedCash != rhs_storage._expectedCash {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_GetPeriodForecastRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetPeriodForecastRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}period\0\u{3}as_of\0\u{3}group_by\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.period) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
+      case 3: try { try decoder.decodeSingularEnumField(value: &self.groupBy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.period.isEmpty {
+      try visitor.visitSingularStringField(value: self.period, fieldNumber: 1)
+    }
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if self.groupBy != .tenant {
+      try visitor.visitSingularEnumField(value: self.groupBy, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_GetPeriodForecastRequest, rhs: Sales_Forecasting_V1_GetPeriodForecastRequest) -> Bool {
+    if lhs.period != rhs.period {return false}
+    if lhs._asOf != rhs._asOf {return false}
+    if lhs.groupBy != rhs.groupBy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_GetPeriodForecastResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetPeriodForecastResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}period\0\u{3}as_of\0\u{1}lines\0\u{1}total\0\u{1}model\0\u{3}cash_delay_days\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.period) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.lines) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._total) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._model) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.cashDelayDays) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.period.isEmpty {
+      try visitor.visitSingularStringField(value: self.period, fieldNumber: 1)
+    }
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if !self.lines.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.lines, fieldNumber: 3)
+    }
+    try { if let v = self._total {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._model {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if self.cashDelayDays != 0 {
+      try visitor.visitSingularInt32Field(value: self.cashDelayDays, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_GetPeriodForecastResponse, rhs: Sales_Forecasting_V1_GetPeriodForecastResponse) -> Bool {
+    if lhs.period != rhs.period {return false}
+    if lhs._asOf != rhs._asOf {return false}
+    if lhs.lines != rhs.lines {return false}
+    if lhs._total != rhs._total {return false}
+    if lhs._model != rhs._model {return false}
+    if lhs.cashDelayDays != rhs.cashDelayDays {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_BacktestRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BacktestRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}from_month\0\u{3}to_month\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.fromMonth) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.toMonth) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.fromMonth.isEmpty {
+      try visitor.visitSingularStringField(value: self.fromMonth, fieldNumber: 1)
+    }
+    if !self.toMonth.isEmpty {
+      try visitor.visitSingularStringField(value: self.toMonth, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_BacktestRequest, rhs: Sales_Forecasting_V1_BacktestRequest) -> Bool {
+    if lhs.fromMonth != rhs.fromMonth {return false}
+    if lhs.toMonth != rhs.toMonth {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_BacktestMonth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BacktestMonth"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}month\0\u{1}forecast\0\u{1}actual\0\u{1}accuracy\0\u{1}brier\0\u{3}rep_forecast\0\u{3}rep_accuracy\0\u{3}rep_brier\0\u{3}open_deals\0\u{3}undisputed_accuracy\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.month) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._forecast) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._actual) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.accuracy) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.brier) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._repForecast) }()
+      case 7: try { try decoder.decodeSingularDoubleField(value: &self.repAccuracy) }()
+      case 8: try { try decoder.decodeSingularDoubleField(value: &self.repBrier) }()
+      case 9: try { try decoder.decodeSingularInt32Field(value: &self.openDeals) }()
+      case 10: try { try decoder.decodeSingularDoubleField(value: &self.undisputedAccuracy) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.month.isEmpty {
+      try visitor.visitSingularStringField(value: self.month, fieldNumber: 1)
+    }
+    try { if let v = self._forecast {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._actual {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.accuracy.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.accuracy, fieldNumber: 4)
+    }
+    if self.brier.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.brier, fieldNumber: 5)
+    }
+    try { if let v = self._repForecast {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    if self.repAccuracy.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.repAccuracy, fieldNumber: 7)
+    }
+    if self.repBrier.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.repBrier, fieldNumber: 8)
+    }
+    if self.openDeals != 0 {
+      try visitor.visitSingularInt32Field(value: self.openDeals, fieldNumber: 9)
+    }
+    if self.undisputedAccuracy.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.undisputedAccuracy, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_BacktestMonth, rhs: Sales_Forecasting_V1_BacktestMonth) -> Bool {
+    if lhs.month != rhs.month {return false}
+    if lhs._forecast != rhs._forecast {return false}
+    if lhs._actual != rhs._actual {return false}
+    if lhs.accuracy != rhs.accuracy {return false}
+    if lhs.brier != rhs.brier {return false}
+    if lhs._repForecast != rhs._repForecast {return false}
+    if lhs.repAccuracy != rhs.repAccuracy {return false}
+    if lhs.repBrier != rhs.repBrier {return false}
+    if lhs.openDeals != rhs.openDeals {return false}
+    if lhs.undisputedAccuracy != rhs.undisputedAccuracy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_BacktestResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".BacktestResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}months\0\u{3}mean_accuracy\0\u{3}mean_brier\0\u{3}rep_mean_accuracy\0\u{3}rep_mean_brier\0\u{3}undisputed_mean_accuracy\0\u{1}disputes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.months) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.meanAccuracy) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.meanBrier) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.repMeanAccuracy) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.repMeanBrier) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.undisputedMeanAccuracy) }()
+      case 7: try { try decoder.decodeSingularInt32Field(value: &self.disputes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.months.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.months, fieldNumber: 1)
+    }
+    if self.meanAccuracy.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.meanAccuracy, fieldNumber: 2)
+    }
+    if self.meanBrier.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.meanBrier, fieldNumber: 3)
+    }
+    if self.repMeanAccuracy.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.repMeanAccuracy, fieldNumber: 4)
+    }
+    if self.repMeanBrier.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.repMeanBrier, fieldNumber: 5)
+    }
+    if self.undisputedMeanAccuracy.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.undisputedMeanAccuracy, fieldNumber: 6)
+    }
+    if self.disputes != 0 {
+      try visitor.visitSingularInt32Field(value: self.disputes, fieldNumber: 7)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_BacktestResponse, rhs: Sales_Forecasting_V1_BacktestResponse) -> Bool {
+    if lhs.months != rhs.months {return false}
+    if lhs.meanAccuracy != rhs.meanAccuracy {return false}
+    if lhs.meanBrier != rhs.meanBrier {return false}
+    if lhs.repMeanAccuracy != rhs.repMeanAccuracy {return false}
+    if lhs.repMeanBrier != rhs.repMeanBrier {return false}
+    if lhs.undisputedMeanAccuracy != rhs.undisputedMeanAccuracy {return false}
+    if lhs.disputes != rhs.disputes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ScoreDispute: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ScoreDispute"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}deal_id\0\u{1}reason\0\u{3}new_expected_close\0\u{3}disputed_by\0\u{3}disputed_at\0\u{3}disputed_win_this_month\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.dealID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._newExpectedClose) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.disputedBy) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._disputedAt) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.disputedWinThisMonth) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.dealID.isEmpty {
+      try visitor.visitSingularStringField(value: self.dealID, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    try { if let v = self._newExpectedClose {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.disputedBy.isEmpty {
+      try visitor.visitSingularStringField(value: self.disputedBy, fieldNumber: 4)
+    }
+    try { if let v = self._disputedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
+    if self.disputedWinThisMonth.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.disputedWinThisMonth, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ScoreDispute, rhs: Sales_Forecasting_V1_ScoreDispute) -> Bool {
+    if lhs.dealID != rhs.dealID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs._newExpectedClose != rhs._newExpectedClose {return false}
+    if lhs.disputedBy != rhs.disputedBy {return false}
+    if lhs._disputedAt != rhs._disputedAt {return false}
+    if lhs.disputedWinThisMonth != rhs.disputedWinThisMonth {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_DisputeScoreRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DisputeScoreRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}deal_id\0\u{1}reason\0\u{3}new_expected_close\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.dealID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._newExpectedClose) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.dealID.isEmpty {
+      try visitor.visitSingularStringField(value: self.dealID, fieldNumber: 1)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 2)
+    }
+    try { if let v = self._newExpectedClose {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_DisputeScoreRequest, rhs: Sales_Forecasting_V1_DisputeScoreRequest) -> Bool {
+    if lhs.dealID != rhs.dealID {return false}
+    if lhs.reason != rhs.reason {return false}
+    if lhs._newExpectedClose != rhs._newExpectedClose {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ListDisputeReasonsRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDisputeReasonsRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ListDisputeReasonsRequest, rhs: Sales_Forecasting_V1_ListDisputeReasonsRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ListDisputeReasonsResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListDisputeReasonsResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}reasons\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedStringField(value: &self.reasons) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.reasons.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.reasons, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ListDisputeReasonsResponse, rhs: Sales_Forecasting_V1_ListDisputeReasonsResponse) -> Bool {
+    if lhs.reasons != rhs.reasons {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

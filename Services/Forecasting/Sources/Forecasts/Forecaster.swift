@@ -1,0 +1,185 @@
+import Foundation
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+/// Scores and period forecasts at one as-of moment, from the deals as they were known then.
+struct Forecaster: Sendable {
+    /// How many past periods the run rate of deals not yet created averages over.
+    static let runRatePeriods = 6
+
+    let model: WinModel
+    let asOf: Date
+    let calendar: Calendar
+    let labels: [String: String]
+    let records: TrackRecords
+    /// Cut at `asOf`.
+    let deals: [DealRecord]
+
+    init(model: WinModel, deals: [DealRecord], asOf: Date, calendar: Calendar, labels: [String: String]) {
+        self.model = model
+        self.asOf = asOf
+        self.calendar = calendar
+        self.labels = labels
+        self.deals = deals
+        var records = TrackRecords()
+        for deal in deals.filter({ $0.outcome != .open }).sorted(by: { ($0.closedAt ?? .distantPast) < ($1.closedAt ?? .distantPast) }) {
+            records.add(deal, calendar: calendar)
+        }
+        self.records = records
+    }
+
+    func probability(_ state: DealState, before horizon: Date) -> Double {
+        model.probability(state, before: horizon, records: records, calendar: calendar)
+    }
+
+    func score(_ state: DealState) -> Sales_Forecasting_V1_DealScore {
+        let month = Period.month(containing: asOf, in: calendar).end
+        let quarter = Period.quarter(containing: asOf, in: calendar).end
+        return .with {
+            $0.dealID = state.deal.id
+            $0.ownerID = state.deal.ownerID
+            $0.team = state.deal.team
+            $0.amount = .init(minorUnits: state.deal.amount, currency: "CNY")
+            $0.stage = state.stage
+            $0.winThisMonth = probability(state, before: month)
+            $0.winThisQuarter = probability(state, before: quarter)
+            $0.expectedClose = Google_Protobuf_Timestamp(date: model.expectedClose(state))
+            $0.credibility = state.credibility
+            $0.behaviourPoints = Int32(state.behaviourPoints)
+            $0.externalSignals = Int32(state.externalSignals)
+            if let percent = state.repPercent { $0.repProbabilityPercent = Int32(percent) }
+            if let close = state.repClose { $0.repExpectedClose = Google_Protobuf_Timestamp(date: close) }
+            $0.factors = model.factors(state, before: month, records: records, calendar: calendar, labels: labels)
+        }
+    }
+
+    /// The chance an open deal is won inside `period`, as seen at `asOf`.
+    func probability(_ state: DealState, in period: Period) -> Double {
+        let from = period.start > asOf ? probability(state, before: period.start) : 0
+        return max(0, probability(state, before: period.end) - from)
+    }
+
+    /// The period's lines, keyed by `key` of each deal (owner, team, region or the tenant), over
+    /// the deals `includes` lets through. Amounts in fen, still unrounded.
+    func lines(
+        _ period: Period, key: (DealRecord) -> String, includes: (DealRecord) -> Bool, cashDelayDays: Int
+    ) -> [String: ForecastTotals] {
+        var lines: [String: ForecastTotals] = [:]
+        let delay = TimeInterval(cashDelayDays) * 86_400
+        for deal in deals where includes(deal) {
+            let amount = Double(deal.amount)
+            var line = lines[key(deal), default: ForecastTotals()]
+            defer { lines[key(deal)] = line }
+            if deal.outcome == .won, let closed = deal.closedAt {
+                if closed >= period.start && closed < period.end { line.addWon(amount) }
+                if closed + delay >= period.start && closed + delay < period.end { line.cash += amount }
+                continue
+            }
+            guard let state = DealState(deal, at: asOf) else { continue }
+            let p = probability(state, in: period)
+            let cashFrom = max(asOf, period.start - delay)
+            let cash =
+                period.end - delay > cashFrom ? max(0, probability(state, before: period.end - delay) - probability(state, before: cashFrom)) : 0
+            let expectedClose = model.expectedClose(state)
+            let rep = state.repClose.map { $0 >= period.start && $0 < period.end } ?? false
+            line.addOpen(
+                amount: amount, probability: p, credibility: state.credibility, cash: cash * amount,
+                inPipeline: rep || expectedClose < period.end, repWeighted: rep ? Double(state.repPercent ?? 0) / 100 * amount : 0)
+        }
+        for (key, rate) in runRates(period, key: key, includes: includes) { lines[key, default: ForecastTotals()].runRate = rate }
+        return lines
+    }
+
+    /// What deals created after `asOf` are expected to add to the period by its end: the average
+    /// won within the same period by deals created in it, over the last periods of its kind,
+    /// times the share of the period still ahead.
+    func runRates(_ period: Period, key: (DealRecord) -> String, includes: (DealRecord) -> Bool) -> [String: Double] {
+        var past: [Period] = []
+        var earlier = period.previous
+        let firstCreated = deals.map(\.createdAt).min() ?? asOf
+        while past.count < Self.runRatePeriods, earlier.end > firstCreated {
+            if earlier.end <= asOf { past.append(earlier) }
+            earlier = earlier.previous
+        }
+        guard !past.isEmpty else { return [:] }
+        let ahead = max(0, period.end.timeIntervalSince(max(asOf, period.start))) / period.end.timeIntervalSince(period.start)
+        var sums: [String: Double] = [:]
+        for deal in deals where deal.outcome == .won && includes(deal) {
+            guard let closed = deal.closedAt,
+                past.contains(where: { $0.start <= deal.createdAt && closed < $0.end && deal.createdAt < $0.end })
+            else { continue }
+            sums[key(deal), default: 0] += Double(deal.amount)
+        }
+        return sums.mapValues { $0 / Double(past.count) * ahead }
+    }
+}
+
+/// One forecast line being added up, in fen.
+struct ForecastTotals: Sendable {
+    var openDeals = 0
+    var won = 0.0
+    var expectedOpen = 0.0
+    var runRate = 0.0
+    var commit = 0.0
+    var bestCase = 0.0
+    var pipeline = 0.0
+    var repEntered = 0.0
+    var levels = [0.0, 0.0, 0.0]
+    var cash = 0.0
+
+    mutating func addWon(_ amount: Double) {
+        won += amount
+    }
+
+    mutating func addOpen(
+        amount: Double, probability: Double, credibility: Sales_Forecasting_V1_Credibility, cash: Double, inPipeline: Bool, repWeighted: Double
+    ) {
+        openDeals += 1
+        expectedOpen += probability * amount
+        if probability >= 0.7 { commit += amount }
+        if probability >= 0.4 { bestCase += amount }
+        if inPipeline { pipeline += amount }
+        repEntered += repWeighted
+        levels[max(0, min(2, credibility.rawValue - 1))] += probability * amount
+        self.cash += cash
+    }
+
+    static func + (lhs: ForecastTotals, rhs: ForecastTotals) -> ForecastTotals {
+        var sum = lhs
+        sum.openDeals += rhs.openDeals
+        sum.won += rhs.won
+        sum.expectedOpen += rhs.expectedOpen
+        sum.runRate += rhs.runRate
+        sum.commit += rhs.commit
+        sum.bestCase += rhs.bestCase
+        sum.pipeline += rhs.pipeline
+        sum.repEntered += rhs.repEntered
+        for index in sum.levels.indices { sum.levels[index] += rhs.levels[index] }
+        sum.cash += rhs.cash
+        return sum
+    }
+
+    var expected: Double { won + expectedOpen + runRate }
+
+    func line(key: String) -> Sales_Forecasting_V1_ForecastLine {
+        func money(_ fen: Double) -> Sales_Common_V1_Money { .init(minorUnits: Int64(fen.rounded()), currency: "CNY") }
+        return .with {
+            $0.key = key
+            $0.openDeals = Int32(openDeals)
+            $0.won = money(won)
+            $0.expected = money(expected)
+            $0.runRate = money(runRate)
+            $0.commit = money(won + commit)
+            $0.bestCase = money(won + bestCase)
+            $0.pipeline = money(won + pipeline)
+            $0.repEntered = money(won + repEntered)
+            $0.level1 = money(levels[0])
+            $0.level2 = money(levels[1])
+            $0.level3 = money(levels[2])
+            $0.management = money(won + levels[1] + levels[2])
+            $0.expectedCash = money(cash)
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Foundation
+import SalesModel
+import ServiceKit
+
+/// Trains a tenant's model on its closed deals as they stood at past moments: on the 1st and
+/// 16th of each of the last 24 months, every deal then open is one example per horizon (the end
+/// of that month, and of that quarter), labelled by whether it was won before the horizon. Only
+/// horizons that ended by the as-of moment are used, so no label comes from the future.
+struct ModelTrainer: Sendable {
+    static let leastClosed = 20
+    static let months = 24
+    static let mostExamples = 400_000
+
+    let calendar: Calendar
+
+    func train(_ deals: [DealRecord], asOf: Date, now: Date = Date()) throws(ServiceError) -> WinModel {
+        let closed = deals.filter { $0.outcome != .open }.sorted { ($0.closedAt ?? .distantPast) < ($1.closedAt ?? .distantPast) }
+        let wins = closed.filter { $0.outcome == .won }.count
+        guard closed.count >= Self.leastClosed, wins > 0, wins < closed.count else {
+            throw .failedPrecondition(
+                "the model learns from closed deals: this tenant has \(closed.count) closed before \(asOf.formatted(.iso8601)) (\(wins) won); "
+                    + "it needs at least \(Self.leastClosed), some won and some lost. Import history with `salesctl import history FILE`")
+        }
+        var examples: [(state: DealState, horizon: Date, won: Bool)] = []
+        var records = TrackRecords()
+        var recorded = 0
+        var recordsAt: [Date: TrackRecords] = [:]
+        let seasons = closed.reduce(into: TrackRecords()) { $0.add($1, calendar: calendar) }
+        for moment in snapshotMoments(before: asOf) {
+            while recorded < closed.count, let at = closed[recorded].closedAt, at < moment {
+                records.add(closed[recorded], calendar: calendar)
+                recorded += 1
+            }
+            recordsAt[moment] = records.withSeasons(of: seasons)
+            let horizons = Set([Period.month(containing: moment, in: calendar).end, Period.quarter(containing: moment, in: calendar).end])
+                .filter { $0 <= asOf }
+            guard !horizons.isEmpty else { continue }
+            for deal in deals {
+                guard let state = DealState(deal, at: moment) else { continue }
+                for horizon in horizons.sorted() { examples.append((state, horizon, deal.won(before: horizon))) }
+            }
+        }
+        guard examples.count >= Self.leastClosed else {
+            throw .failedPrecondition(
+                "the closed deals span too short a time to learn from (\(examples.count) month-start examples); import at least a few months of history"
+            )
+        }
+        if examples.count > Self.mostExamples {
+            let stride = Double(examples.count) / Double(Self.mostExamples)
+            examples = (0..<Self.mostExamples).map { examples[Int(Double($0) * stride)] }
+        }
+        let space = FeatureSpace(of: examples.map(\.state))
+        var rows = LogisticRegression.Rows(width: space.width)
+        for example in examples {
+            let records = recordsAt[example.state.at] ?? TrackRecords()
+            rows.append(space.vector(example.state, horizon: example.horizon, records: records, calendar: calendar), label: example.won)
+        }
+        let regression = LogisticRegression.fit(rows)
+        return WinModel(
+            id: UUID(), trainedAt: now, asOf: asOf, space: space, regression: regression, deals: closed.count, snapshots: examples.count,
+            holdoutBrier: holdoutBrier(rows), daysToWin: daysToWin(examples.map(\.state)),
+            typicalDaysToWin: median(examples.compactMap { daysLeft($0.state) }) ?? 30)
+    }
+
+    /// The 1st and 16th of each month of the window, in the tenant's zone, oldest first.
+    func snapshotMoments(before asOf: Date) -> [Date] {
+        guard let first = calendar.date(byAdding: .month, value: -Self.months, to: Period.month(containing: asOf, in: calendar).start) else {
+            return []
+        }
+        var moments: [Date] = []
+        var month = first
+        while month < asOf {
+            moments.append(month)
+            if let mid = calendar.date(byAdding: .day, value: 15, to: month), mid < asOf { moments.append(mid) }
+            guard let next = calendar.date(byAdding: .month, value: 1, to: month) else { break }
+            month = next
+        }
+        return moments
+    }
+
+    /// Fitted on the older five sixths of the examples, scored on the newest sixth.
+    private func holdoutBrier(_ rows: LogisticRegression.Rows) -> Double {
+        let split = rows.count * 5 / 6
+        guard split > 0, split < rows.count else { return -1 }
+        var train = LogisticRegression.Rows(width: rows.width)
+        train.values = Array(rows.values[0..<(split * rows.width)])
+        train.labels = Array(rows.labels[0..<split])
+        let model = LogisticRegression.fit(train)
+        var sum = 0.0
+        for i in split..<rows.count {
+            let x = Array(rows.values[(i * rows.width)..<((i + 1) * rows.width)])
+            let p = model.probability(x)
+            sum += (p - rows.labels[i]) * (p - rows.labels[i])
+        }
+        return sum / Double(rows.count - split)
+    }
+
+    private func daysLeft(_ state: DealState) -> Double? {
+        guard state.deal.outcome == .won, let closed = state.deal.closedAt else { return nil }
+        return closed.timeIntervalSince(state.at) / 86_400
+    }
+
+    private func daysToWin(_ states: [DealState]) -> [String: Double] {
+        var byStage: [String: [Double]] = [:]
+        for state in states { if let days = daysLeft(state) { byStage[state.stage, default: []].append(days) } }
+        return byStage.compactMapValues { $0.count >= 5 ? median($0) : nil }
+    }
+
+    private func median(_ values: [Double]) -> Double? {
+        guard !values.isEmpty else { return nil }
+        return values.sorted()[values.count / 2]
+    }
+}

@@ -1,0 +1,133 @@
+import ForecastingService
+import Foundation
+import GRPCCore
+import PostgresNIO
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+import TestSupport
+import Testing
+
+@Suite struct DealHistoryImportTests {
+    @Test func aDealIsImportedOnceAndABadDealIsRefusedWholeWithItsField() async throws {
+        try await ForecastScene.hosted { scene in
+            let deals = try await scene.importPipeline(months: 2, dealsPerMonth: 10)
+            let again = try await scene.forecasts.importHistory(
+                .with { $0.deals = Array(deals.prefix(5)) }, metadata: try await scene.metadata(scene.admin))
+            #expect(again.deals.map(\.result) == Array(repeating: "unchanged", count: 5))
+            #expect(again.deals.map(\.line) == deals.prefix(5).map(\.line))
+
+            let good = deals.first { $0.outcome != .open && $0.events.count >= 3 }!
+            func variant(_ id: String, _ change: (inout Sales_Forecasting_V1_HistoryDeal) -> Void) -> Sales_Forecasting_V1_HistoryDeal {
+                var deal = good
+                deal.externalID = id
+                change(&deal)
+                return deal
+            }
+            let bad: [(Sales_Forecasting_V1_HistoryDeal, String)] = [
+                (variant("X-SIGNAL") { $0.events[1].behaviour = "made_up_signal" }, "events[1].behaviour"),
+                (variant("X-KIND") { $0.events[1].behaviour = "tender_published" }, "events[1].behaviour"),
+                (variant("X-CLOSE") { $0.closedAt = Google_Protobuf_Timestamp(date: $0.createdAt.date.addingTimeInterval(-86_400)) }, "closed_at"),
+                (variant("X-USD") { $0.amount.currency = "USD" }, "amount.currency"),
+                (variant("X-TEAM") { $0.team = "east" }, "team"),
+                (variant("X-EARLY") { $0.events[2].at = Google_Protobuf_Timestamp(date: $0.createdAt.date.addingTimeInterval(-60)) }, "events[2].at"),
+                (variant("X-OPEN") { $0.outcome = .open }, "closed_at"),
+                (
+                    variant("X-PERCENT") { deal in
+                        deal.events.append(
+                            .with {
+                                $0.at = deal.createdAt; $0.repEntry = .with { $0.probabilityPercent = 140 }
+                            })
+                    },
+                    "events[\(good.events.count)].rep_entry.probability_percent"
+                ),
+                (variant("X-EMPTY") { deal in deal.events.append(.with { $0.at = deal.createdAt }) }, "events[\(good.events.count)]"),
+            ]
+            var fine = variant("X-FINE") { _ in }
+            fine.line = 900
+            let answer = try await scene.forecasts.importHistory(
+                .with { $0.deals = bad.map(\.0) + [fine] }, metadata: try await scene.metadata(scene.admin))
+            for ((deal, field), outcome) in zip(bad, answer.deals) {
+                #expect(outcome.result.isEmpty, "\(deal.externalID)")
+                #expect(outcome.errorCode == "INVALID_ARGUMENT", "\(deal.externalID)")
+                #expect(outcome.field == field, "\(deal.externalID): \(outcome.reason)")
+                #expect(!outcome.reason.isEmpty)
+            }
+            #expect(answer.deals.last?.result == "created")
+            #expect(answer.deals.last?.line == 900)
+            // A control character anywhere refuses the call, naming the deal's field; nothing is kept.
+            let nul = await #expect(throws: RPCError.self) {
+                try await scene.forecasts.importHistory(
+                    .with { $0.deals = [variant("X-NUL") { $0.ownerID = "rep\u{0}01" }, variant("X-NUL-FINE") { _ in }] },
+                    metadata: try await scene.metadata(scene.admin))
+            }
+            #expect(nul?.code == .invalidArgument)
+            #expect(nul?.message.hasPrefix("deals[0].owner_id") == true)
+            // Nothing of a refused deal was kept.
+            let kept = try await scene.database.query(
+                "SELECT count(*) FROM forecast_deals WHERE tenant_id = \(scene.admin.tenant.rawValue) AND deal_id LIKE 'X-%'")
+            for try await count in kept.decode(Int64.self) { #expect(count == 1) }
+
+            // A later export of the same deal with more history replaces it.
+            var grown = deals.first { $0.outcome == .open }!
+            grown.events.append(
+                .with {
+                    $0.at = ForecastScene.timestamp(daysAgo: 0.01); $0.behaviour = "budget_confirmed"
+                })
+            let updated = try await scene.forecasts.importHistory(.with { $0.deals = [grown] }, metadata: try await scene.metadata(scene.admin))
+            #expect(updated.deals.map(\.result) == ["updated"])
+        }
+    }
+
+    @Test func onlyAnAdminImportsAndTooManyDealsAreRefused() async throws {
+        try await ForecastScene.hosted { scene in
+            let deals = PipelineGenerator(.init(start: Date().addingTimeInterval(-40 * 86_400), months: 2, dealsPerMonth: 300)).deals(now: Date())
+            let denied = await #expect(throws: RPCError.self) {
+                try await scene.forecasts.importHistory(.with { $0.deals = Array(deals.prefix(1)) }, metadata: try await scene.metadata(scene.rep))
+            }
+            #expect(denied?.code == .permissionDenied)
+            let many = await #expect(throws: RPCError.self) {
+                try await scene.forecasts.importHistory(
+                    .with { $0.deals = Array(repeating: deals[0], count: 501) }, metadata: try await scene.metadata(scene.admin))
+            }
+            #expect(many?.code == .invalidArgument)
+            #expect(many?.message.contains("deals") == true)
+        }
+    }
+
+    @Test func aTenantDefinesItsOwnSignalAndImportsWithIt() async throws {
+        try await ForecastScene.hosted { scene in
+            let defined = try await scene.forecasts.defineSignal(
+                .with {
+                    $0.signal = .with {
+                        $0.key = "wechat_group_joined"
+                        $0.label = "客户拉群"
+                        $0.kind = .behaviour
+                        $0.source = "wecom"
+                    }
+                }, metadata: try await scene.metadata(scene.admin))
+            #expect(defined.definedBy == "cfo")
+            let list = try await scene.forecasts.listSignals(.init(), metadata: try await scene.metadata(scene.rep))
+            #expect(list.signals.contains { $0.key == "wechat_group_joined" && $0.label == "客户拉群" })
+            #expect(list.signals.contains { $0.key == "tender_published" && $0.kind == .external })
+            // Another tenant's catalog does not have it.
+            let theirs = try await scene.forecasts.listSignals(.init(), metadata: try await scene.metadata(scene.stranger))
+            #expect(!theirs.signals.contains { $0.key == "wechat_group_joined" })
+            for (key, field) in [("Bad Key", "signal.key"), ("proposal_opened", "")] {
+                let error = await #expect(throws: RPCError.self) {
+                    try await scene.forecasts.defineSignal(
+                        .with {
+                            $0.signal = .with {
+                                $0.key = key
+                                $0.label = "x"
+                                $0.kind = .behaviour
+                                $0.source = "x"
+                            }
+                        }, metadata: try await scene.metadata(scene.admin))
+                }
+                #expect(error?.code == (field.isEmpty ? .failedPrecondition : .invalidArgument))
+            }
+        }
+    }
+}

@@ -1,0 +1,257 @@
+import ForecastingService
+import Foundation
+import GRPCCore
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+import TestSupport
+import Testing
+
+@Suite struct ForecastModelTests {
+    @Test func aTenantWithNoHistoryGetsAClearAnswer() async throws {
+        try await ForecastScene.hosted { scene in
+            let calls: [@Sendable () async throws -> Void] = [
+                { _ = try await scene.forecasts.scoreDeals(.init(), metadata: try await scene.metadata(scene.rep)) },
+                { _ = try await scene.forecasts.train(.init(), metadata: try await scene.metadata(scene.admin)) },
+                { _ = try await scene.forecasts.getPeriodForecast(.with { $0.period = "2026-Q4" }, metadata: try await scene.metadata(scene.admin)) },
+            ]
+            for call in calls {
+                let error = await #expect(throws: RPCError.self) { try await call() }
+                #expect(error?.code == .failedPrecondition)
+                #expect(error?.message.contains("salesctl import history") == true, "\(error?.message ?? "")")
+            }
+        }
+    }
+
+    @Test func theModelBeatsTheRepsInABacktestOfMonthsItNeverSaw() async throws {
+        try await ForecastScene.hosted { scene in
+            try await scene.importPipeline()
+            let calendar = Calendar.shanghai
+            let now = Date()
+            func month(_ back: Int) -> String {
+                let date = calendar.date(byAdding: .month, value: -back, to: now)!
+                let parts = calendar.dateComponents([.year, .month], from: date)
+                return String(format: "%04d-%02d", parts.year!, parts.month!)
+            }
+            let result = try await scene.forecasts.backtest(
+                .with {
+                    $0.fromMonth = month(6)
+                    $0.toMonth = month(1)
+                }, metadata: try await scene.metadata(scene.admin))
+            #expect(result.months.count == 6)
+            for month in result.months {
+                #expect(month.openDeals > 50, "\(month.month)")
+                #expect(month.actual.minorUnits > 0, "\(month.month)")
+                print(
+                    "backtest \(month.month): forecast \(month.forecast.minorUnits / 100) actual \(month.actual.minorUnits / 100) "
+                        + "accuracy \(month.accuracy) brier \(month.brier) rep \(month.repAccuracy)/\(month.repBrier)")
+            }
+            print("backtest mean: model \(result.meanAccuracy)/\(result.meanBrier) reps \(result.repMeanAccuracy)/\(result.repMeanBrier)")
+            #expect(result.meanAccuracy > result.repMeanAccuracy)
+            #expect(result.meanBrier < result.repMeanBrier)
+            #expect(result.undisputedMeanAccuracy == result.meanAccuracy, "no dispute was made")
+
+            let error = await #expect(throws: RPCError.self) {
+                _ = try await scene.forecasts.backtest(
+                    .with {
+                        $0.fromMonth = month(1)
+                        $0.toMonth = month(0)
+                    }, metadata: try await scene.metadata(scene.admin))
+            }
+            #expect(error?.code == .invalidArgument)
+            #expect(error?.message.contains("has not ended") == true)
+        }
+    }
+
+    @Test func anEventAfterTheAsOfMomentChangesNothing() async throws {
+        try await ForecastScene.hosted { scene in
+            let now = Date()
+            let deals = try await scene.importPipeline(now: now, months: 12, dealsPerMonth: 60)
+            let asOf = now.addingTimeInterval(-45 * 86_400)
+            let asked = Sales_Forecasting_V1_ScoreDealsRequest.with {
+                $0.asOf = Google_Protobuf_Timestamp(date: asOf)
+                $0.page.pageSize = 200
+            }
+            let before = try await scene.forecasts.scoreDeals(asked, metadata: try await scene.metadata(scene.admin))
+            #expect(!before.scores.isEmpty)
+            #expect(before.model.asOf.date == asOf)
+
+            // A deal open then now gets later signals and a win; a new deal appears after as_of.
+            var changed =
+                deals.first { deal in before.scores.contains { $0.dealID == deal.externalID } && deal.outcome == .open }
+                ?? deals.first { deal in before.scores.contains { $0.dealID == deal.externalID } }!
+            changed.events.append(
+                .with {
+                    $0.at = ForecastScene.timestamp(daysAgo: 2, from: now); $0.behaviour = "finance_requested_contract_template"
+                })
+            changed.outcome = .won
+            changed.closedAt = ForecastScene.timestamp(daysAgo: 1, from: now)
+            var fresh = changed
+            fresh.externalID = "LATE-1"
+            fresh.createdAt = ForecastScene.timestamp(daysAgo: 10, from: now)
+            fresh.events = [
+                .with {
+                    $0.at = fresh.createdAt; $0.stage = "商务谈判"
+                }
+            ]
+            let answer = try await scene.forecasts.importHistory(
+                .with { $0.deals = [changed, fresh] }, metadata: try await scene.metadata(scene.admin))
+            #expect(answer.deals.map(\.result) == ["updated", "created"], "\(answer.deals)")
+
+            let after = try await scene.forecasts.scoreDeals(asked, metadata: try await scene.metadata(scene.admin))
+            #expect(after.scores == before.scores)
+            #expect(after.model.deals == before.model.deals)
+        }
+    }
+
+    @Test func scoresCarryCredibilityAndFactorsAndFollowVisibility() async throws {
+        try await ForecastScene.hosted { scene in
+            try await scene.importPipeline(months: 12, dealsPerMonth: 60)
+            let summary = try await scene.forecasts.train(.init(), metadata: try await scene.metadata(scene.admin))
+            #expect(summary.deals > 100)
+            #expect(summary.holdoutBrier > 0 && summary.holdoutBrier < 0.25)
+
+            let mine = try await scene.forecasts.scoreDeals(.with { $0.page.pageSize = 200 }, metadata: try await scene.metadata(scene.rep))
+            #expect(!mine.scores.isEmpty)
+            #expect(mine.model.modelID == summary.modelID)
+            for score in mine.scores {
+                #expect(score.ownerID == "rep01")
+                #expect((0...1).contains(score.winThisMonth))
+                #expect(score.winThisQuarter >= score.winThisMonth - 1e-9)
+                #expect(!score.factors.isEmpty && score.factors.count <= 5)
+                #expect(score.factors.allSatisfy { !$0.label.isEmpty && $0.points != 0 })
+                let level: Sales_Forecasting_V1_Credibility =
+                    score.behaviourPoints < 3 ? .l1 : score.externalSignals >= 2 ? .l3 : .l2
+                #expect(score.credibility == level)
+            }
+            // The largest factor first.
+            let first = mine.scores[0].factors.map { abs($0.points) }
+            #expect(first == first.sorted(by: >))
+
+            let region = try await scene.forecasts.scoreDeals(.with { $0.page.pageSize = 200 }, metadata: try await scene.metadata(scene.eastManager))
+            #expect(region.scores.allSatisfy { $0.team.hasPrefix("/east/") })
+            #expect(region.scores.count > mine.scores.count)
+
+            let theirs = region.scores.first { $0.ownerID == "rep02" }!
+            for caller in [scene.rep, scene.stranger] {
+                let error = await #expect(throws: RPCError.self) {
+                    try await scene.forecasts.scoreDeals(.with { $0.dealID = theirs.dealID }, metadata: try await scene.metadata(caller))
+                }
+                #expect(error?.code == (caller.tenant == scene.rep.tenant ? .notFound : .failedPrecondition))
+            }
+            let one = try await scene.forecasts.scoreDeals(.with { $0.dealID = theirs.dealID }, metadata: try await scene.metadata(scene.otherRep))
+            #expect(one.scores.map(\.dealID) == [theirs.dealID])
+        }
+    }
+
+    @Test func thePeriodForecastAddsUpAndManagementCountsOnlyL2AndAbove() async throws {
+        try await ForecastScene.hosted { scene in
+            try await scene.importPipeline(months: 12, dealsPerMonth: 60)
+            let calendar = Calendar.shanghai
+            let parts = calendar.dateComponents([.year, .month], from: Date())
+            let period = "\(parts.year!)-Q\((parts.month! - 1) / 3 + 1)"
+            let byTeam = try await scene.forecasts.getPeriodForecast(
+                .with {
+                    $0.period = period
+                    $0.groupBy = .team
+                }, metadata: try await scene.metadata(scene.admin))
+            #expect(byTeam.period == period)
+            #expect(byTeam.lines.count == 6)
+            #expect(byTeam.cashDelayDays == 45)
+            let total = byTeam.total
+            let summed = byTeam.lines.reduce(Int64(0)) { $0 + $1.expected.minorUnits }
+            #expect(abs(total.expected.minorUnits - summed) <= Int64(byTeam.lines.count))
+            #expect(total.management.minorUnits <= total.expected.minorUnits)
+            #expect(total.management.minorUnits == total.won.minorUnits + total.level2.minorUnits + total.level3.minorUnits)
+            #expect(total.commit.minorUnits <= total.bestCase.minorUnits)
+            #expect(total.won.minorUnits <= total.commit.minorUnits)
+            #expect(total.level1.minorUnits + total.level2.minorUnits + total.level3.minorUnits > 0)
+            let sorted = byTeam.lines.map(\.expected.minorUnits)
+            #expect(sorted == sorted.sorted(by: >))
+
+            let mine = try await scene.forecasts.getPeriodForecast(
+                .with {
+                    $0.period = period
+                    $0.groupBy = .rep
+                }, metadata: try await scene.metadata(scene.rep))
+            #expect(mine.lines.map(\.key) == ["rep01"])
+            let region = try await scene.forecasts.getPeriodForecast(
+                .with {
+                    $0.period = period
+                    $0.groupBy = .region
+                }, metadata: try await scene.metadata(scene.eastManager))
+            #expect(region.lines.map(\.key) == ["east"])
+
+            for (text, field) in [("2026-13", "period"), ("Q4", "period"), ("2020-01", "period")] {
+                let error = await #expect(throws: RPCError.self) {
+                    try await scene.forecasts.getPeriodForecast(.with { $0.period = text }, metadata: try await scene.metadata(scene.admin))
+                }
+                #expect(error?.code == .invalidArgument, "\(text)")
+                #expect(error?.message.hasPrefix(field) == true, "\(text): \(error?.message ?? "")")
+            }
+        }
+    }
+
+    @Test func aRepDisputesTheirOwnScoreWithAPresetReason() async throws {
+        try await ForecastScene.hosted { scene in
+            try await scene.importPipeline(months: 12, dealsPerMonth: 60)
+            let reasons = try await scene.forecasts.listDisputeReasons(.init(), metadata: try await scene.metadata(scene.rep)).reasons
+            #expect(reasons.contains("等待董事会审批"))
+            let mine = try await scene.forecasts.scoreDeals(.init(), metadata: try await scene.metadata(scene.rep)).scores[0]
+            let later = ForecastScene.timestamp(daysAgo: -40)
+            let dispute = Sales_Forecasting_V1_DisputeScoreRequest.with {
+                $0.dealID = mine.dealID
+                $0.reason = "等待董事会审批"
+                $0.newExpectedClose = later
+            }
+            let made = try await scene.forecasts.disputeScore(dispute, metadata: try await scene.metadata(scene.rep, key: "dispute-1"))
+            // The score as it stood when disputed (a moment later than it was read: dwell grew).
+            #expect(abs(made.disputedWinThisMonth - mine.winThisMonth) < 0.01)
+            let replay = try await scene.forecasts.disputeScore(dispute, metadata: try await scene.metadata(scene.rep, key: "dispute-1"))
+            #expect(replay == made)
+            let shown = try await scene.forecasts.scoreDeals(.with { $0.dealID = mine.dealID }, metadata: try await scene.metadata(scene.rep))
+            #expect(shown.scores.first?.dispute.reason == "等待董事会审批")
+            #expect(shown.scores.first?.dispute.newExpectedClose.seconds == later.seconds)
+            // The dispute is the rep's newest entry: the deal's expected close moved.
+            #expect(shown.scores.first?.repExpectedClose.seconds == later.seconds)
+
+            let refusals: [(Caller, Sales_Forecasting_V1_DisputeScoreRequest, RPCError.Code)] = [
+                (scene.otherRep, dispute, .notFound),
+                (scene.eastManager, dispute, .notFound),
+                (
+                    scene.rep,
+                    .with {
+                        $0.dealID = mine.dealID; $0.reason = "客户很忙"; $0.newExpectedClose = later
+                    }, .invalidArgument
+                ),
+                (
+                    scene.rep,
+                    .with {
+                        $0.dealID = mine.dealID; $0.reason = "等待董事会审批"; $0.newExpectedClose = ForecastScene.timestamp(daysAgo: 1)
+                    }, .invalidArgument
+                ),
+                (
+                    scene.rep,
+                    .with {
+                        $0.dealID = mine.dealID; $0.reason = "等待董事会审批"
+                    }, .invalidArgument
+                ),
+            ]
+            for (caller, request, code) in refusals {
+                let error = await #expect(throws: RPCError.self) {
+                    try await scene.forecasts.disputeScore(request, metadata: try await scene.metadata(caller))
+                }
+                #expect(error?.code == code, "\(caller.userID) \(request.reason)")
+            }
+        }
+    }
+}
+
+extension Calendar {
+    static var shanghai: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
+        return calendar
+    }
+}
