@@ -56,6 +56,24 @@ extension EndToEnd {
                 #expect(week.total.scansConverted > 0 && week.total.notedReceipts > 0)
             }
             #expect(Set(overview.leads.byChannel.map(\.channel)).count == 7, "leads from every channel")
+            // Two years of history behind the forecasts: scores with their reasons, one disputed, a quarter by team.
+            #expect(first.historicalDeals > 1_000 && second.historicalDeals == first.historicalDeals)
+            try await client.with(.forecasting) { grpc in
+                let forecasts = Sales_Forecasting_V1_ForecastService.Client(wrapping: grpc)
+                let rep = Caller(tenant: TenantID("demo")!, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh")
+                let scores = try await forecasts.scoreDeals(.with { $0.page.pageSize = 200 }, metadata: try await client.metadata(rep)).scores
+                #expect(!scores.isEmpty && scores.allSatisfy { $0.ownerID == "li.na" && !$0.factors.isEmpty })
+                #expect(scores.filter(\.hasDispute).count == 1, "one dispute, not one a load")
+                #expect(Set(scores.map(\.credibility)).count >= 2)
+                let calendar = Calendar(identifier: .gregorian)
+                let quarter = "\(calendar.component(.year, from: Date()))-Q\((calendar.component(.month, from: Date()) - 1) / 3 + 1)"
+                let byTeam = try await forecasts.getPeriodForecast(
+                    .with {
+                        $0.period = quarter
+                        $0.groupBy = .team
+                    }, metadata: try await client.metadata(admin))
+                #expect(byTeam.lines.count >= 4 && byTeam.total.expected.minorUnits > byTeam.total.won.minorUnits)
+            }
 
             // The converted deals went through the pipeline's gates: every stage shows, with history.
             try await client.with(.opportunities) { grpc in

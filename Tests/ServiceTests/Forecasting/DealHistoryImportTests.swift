@@ -2,6 +2,7 @@ import ForecastingService
 import Foundation
 import GRPCCore
 import PostgresNIO
+import SalesControl
 import SalesModel
 import SalesProto
 import ServiceKit

@@ -3,6 +3,7 @@ import Foundation
 import GRPCCore
 import GRPCInProcessTransport
 import PostgresNIO
+import SalesControl
 import SalesModel
 import SalesProto
 import ServiceKit

@@ -18,9 +18,10 @@ public struct DemoLoader: Sendable {
     }
 
     public struct Summary: Sendable, CustomStringConvertible {
-        public var teams = 0, users = 0, leads = 0, opportunities = 0, stores = 0
+        public var teams = 0, users = 0, leads = 0, opportunities = 0, stores = 0, historicalDeals = 0
         public var description: String {
-            "demo tenant \"\(DemoOrg.tenant)\": \(teams) teams, \(users) users, \(leads) leads, \(opportunities) converted, \(stores) stores"
+            "demo tenant \"\(DemoOrg.tenant)\": \(teams) teams, \(users) users, \(leads) leads, \(opportunities) converted, \(stores) stores, "
+                + "\(historicalDeals) deals of history for forecasting"
         }
     }
 
@@ -95,6 +96,12 @@ public struct DemoLoader: Sendable {
             var summary = summary
             summary.stores = try await DemoStores.load(tokens: frozen, adminToken: admin, client: client)
             return summary
+        }
+        let sellers = DemoOrg.people.filter { $0.roles.contains(.rep) }.compactMap { person in
+            directory[person.id].map { (id: person.id, team: $0.orgPath) }
+        }
+        summary.historicalDeals = try await withClient(.forecasting) { client in
+            try await DemoForecasts.load(people: sellers, tokens: frozen, adminToken: admin, client: client)
         }
         return summary
     }

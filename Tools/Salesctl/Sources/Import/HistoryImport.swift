@@ -111,8 +111,8 @@ public struct HistoryImport: Sendable {
 }
 
 extension HistoryImport.Deal {
-    /// A refusal from the service, on the deal's line (as the service answers it), naming the column
-    /// its field came from, and the row too when that is another.
+    /// A refusal from the service, on the line of the row its field came from (the deal's first
+    /// line when no one row holds it), naming the column; the whole deal was refused with it.
     func problem(field: String, reason: String, index: [HistoryColumn: Int]) -> RowProblem {
         let head = String(field.prefix(while: { $0 != "." && $0 != "[" }))
         var row = createdRow
@@ -150,7 +150,8 @@ extension HistoryImport.Deal {
             name = String(field.dropFirst("dimensions.".count))
             value = message.dimensions[name] ?? ""
         }
-        let elsewhere = row.map { $0.line == line ? "" : " (line \($0.line))" } ?? ""
-        return RowProblem(line: line, column: name, value: value, reason: reason + elsewhere)
+        let at = row?.line ?? line
+        let whole = at == line ? "" : " (the whole deal \(message.externalID), from line \(line), was refused)"
+        return RowProblem(line: at, column: name, value: value, reason: reason + whole)
     }
 }

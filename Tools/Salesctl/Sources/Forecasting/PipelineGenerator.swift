@@ -18,8 +18,13 @@ public struct PipelineGenerator: Sendable {
         public var months: Int
         public var dealsPerMonth: Int
         public var reps: Int
+        /// The sellers by id and team path; when empty, `reps` made-up ones (rep01…) over six teams.
+        public var people: [(id: String, team: String)]
 
-        public init(seed: UInt64 = 7, start: Date, months: Int = 24, dealsPerMonth: Int = 120, reps: Int = 12) {
+        public init(
+            seed: UInt64 = 7, start: Date, months: Int = 24, dealsPerMonth: Int = 120, reps: Int = 12, people: [(id: String, team: String)] = []
+        ) {
+            self.people = people
             self.seed = seed
             self.start = start
             self.months = months
@@ -47,7 +52,7 @@ public struct PipelineGenerator: Sendable {
     /// closes after `now` is open, its later events absent).
     public func deals(now: Date) -> [Sales_Forecasting_V1_HistoryDeal] {
         var rng = SplitMix64(seed: options.seed)
-        let reps = Self.makeReps(count: max(1, options.reps), rng: &rng)
+        let reps = Self.makeReps(options.people.isEmpty ? Self.madeUpPeople(max(1, options.reps)) : options.people, rng: &rng)
         let created = Self.creationTimes(options, rng: &rng)
         let cut = now.timeIntervalSince1970
         var deals: [Sales_Forecasting_V1_HistoryDeal] = []
@@ -221,13 +226,18 @@ private func sortByTime(_ events: inout [RawEvent]) {
 // MARK: - Drawing deals
 
 extension PipelineGenerator {
-    private static func makeReps(count: Int, rng: inout SplitMix64) -> [Rep] {
+    private static func madeUpPeople(_ count: Int) -> [(id: String, team: String)] {
+        (0..<count).map { i in (i + 1 < 10 ? "rep0\(i + 1)" : "rep\(i + 1)", teams[i % teams.count]) }
+    }
+
+    private static func makeReps(_ people: [(id: String, team: String)], rng: inout SplitMix64) -> [Rep] {
+        let count = people.count
         // A third of each bias, shuffled so that bias does not line up with teams.
         var biases = (0..<count).map { [Bias.honest, .optimist, .sandbagger][$0 % 3] }
         for i in stride(from: count - 1, to: 0, by: -1) { biases.swapAt(i, rng.below(i + 1)) }
         var reps: [Rep] = []
         for i in 0..<count {
-            let team = teams[i % teams.count]
+            let (id, team) = people[i]
             var shift = 0.0
             var noise = 0.12
             switch biases[i] {
@@ -235,11 +245,9 @@ extension PipelineGenerator {
             case .optimist: (shift, noise) = (rng.uniform(0.20, 0.30), 0.05)
             case .sandbagger: (shift, noise) = (-rng.uniform(0.15, 0.25), 0.05)
             }
-            let number = i + 1
             reps.append(
                 Rep(
-                    id: number < 10 ? "rep0\(number)" : "rep\(number)", team: team,
-                    region: String(team.split(separator: "/")[0]), bias: biases[i], shift: shift, noise: noise,
+                    id: id, team: team, region: String(team.split(separator: "/").first ?? ""), bias: biases[i], shift: shift, noise: noise,
                     skill: rng.uniform(0.7, 1.3)))
         }
         return reps
