@@ -136,6 +136,13 @@ let package = Package(
                 name: "opportunities-benchmark",
                 dependencies: ["BenchmarkSupport", "SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2, nioCore, nioPosix],
                 path: "Benchmarks/OpportunitiesBenchmark"),
+            .executableTarget(
+                name: "forecast-benchmark",
+                dependencies: [
+                    "ForecastingService", "SalesControl", "SalesModel", "SalesProto", "ServiceKit", grpcCore, grpcHTTP2, nioCore, nioPosix, postgres,
+                    logging,
+                ],
+                path: "Benchmarks/ForecastBenchmark"),
             // What the benchmark drivers share: latency recording and percentiles.
             .target(name: "BenchmarkSupport", path: "Benchmarks/Support"),
             // What the test targets share: the run's Postgres, the running stack, the in-process

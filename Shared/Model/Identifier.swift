@@ -5,4 +5,11 @@ public enum Identifier {
         (2...40).contains(value.count)
             && value.allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || punctuation.contains($0) }
     }
+
+    /// A catalog key (a behaviour or external signal): lowercase letters, digits and '_',
+    /// starting with a letter, 2 to 40 characters. The opportunities and forecasting catalogs
+    /// share it, so a key one accepts the other does too.
+    public static func isSignalKey(_ value: String) -> Bool {
+        isValid(value, allowing: ["_"]) && value.first.map { $0.isASCII && $0.isLowercase } == true
+    }
 }

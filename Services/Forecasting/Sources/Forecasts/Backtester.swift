@@ -62,7 +62,10 @@ struct Backtester: Sendable {
     /// The model's and the reps' month-start forecasts over the deals open then, and their Brier
     /// sums against what became of each (`truths`, as known now).
     private func evaluate(_ month: Period, known: [DealRecord], truths: [String: DealRecord]) throws(ServiceError) -> Month {
-        let model = try trainer.train(known, asOf: month.start)
+        let model: WinModel
+        do { model = try trainer.train(known, asOf: month.start) } catch {
+            throw .failedPrecondition("\(month.name) cannot be backtested: \(error.rpcErrorMessage); start the backtest at a later month")
+        }
         let forecaster = Forecaster(model: model, deals: known, asOf: month.start, calendar: trainer.calendar, labels: labels)
         let runRate = forecaster.runRates(month, key: { _ in "" }, includes: { _ in true })[""] ?? 0
         // The reps' figure gets the same allowance for deals not yet created: only the open deals differ.

@@ -13,7 +13,23 @@ struct ModelTrainer: Sendable {
 
     let calendar: Calendar
 
+    /// The examples a model learns from: the feature space they show and one row each.
+    struct Examples: Sendable {
+        let space: FeatureSpace
+        let rows: LogisticRegression.Rows
+        let states: [DealState]
+        let deals: Int
+    }
+
     func train(_ deals: [DealRecord], asOf: Date, now: Date = Date()) throws(ServiceError) -> WinModel {
+        let examples = try examples(deals, asOf: asOf)
+        return WinModel(
+            id: UUID(), trainedAt: now, asOf: asOf, space: examples.space, regression: LogisticRegression.fit(examples.rows),
+            deals: examples.deals, snapshots: examples.rows.count, holdoutBrier: holdoutBrier(examples.rows),
+            daysToWin: daysToWin(examples.states), typicalDaysToWin: median(examples.states.compactMap(daysLeft)) ?? 30)
+    }
+
+    func examples(_ deals: [DealRecord], asOf: Date) throws(ServiceError) -> Examples {
         let closed = deals.filter { $0.outcome != .open }.sorted { ($0.closedAt ?? .distantPast) < ($1.closedAt ?? .distantPast) }
         let wins = closed.filter { $0.outcome == .won }.count
         guard closed.count >= Self.leastClosed, wins > 0, wins < closed.count else {
@@ -55,11 +71,7 @@ struct ModelTrainer: Sendable {
             let records = recordsAt[example.state.at] ?? TrackRecords()
             rows.append(space.vector(example.state, horizon: example.horizon, records: records, calendar: calendar), label: example.won)
         }
-        let regression = LogisticRegression.fit(rows)
-        return WinModel(
-            id: UUID(), trainedAt: now, asOf: asOf, space: space, regression: regression, deals: closed.count, snapshots: examples.count,
-            holdoutBrier: holdoutBrier(rows), daysToWin: daysToWin(examples.map(\.state)),
-            typicalDaysToWin: median(examples.compactMap { daysLeft($0.state) }) ?? 30)
+        return Examples(space: space, rows: rows, states: examples.map(\.state), deals: closed.count)
     }
 
     /// The 1st and 16th of each month of the window, in the tenant's zone, oldest first.

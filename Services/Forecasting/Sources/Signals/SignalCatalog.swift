@@ -62,7 +62,7 @@ struct SignalCatalog: Sendable {
     func define(_ signal: Sales_Forecasting_V1_ForecastSignal, by caller: Caller) async throws
         -> Sales_Forecasting_V1_ForecastSignal
     {
-        guard Self.isKey(signal.key) else {
+        guard Identifier.isSignalKey(signal.key) else {
             throw ServiceError.invalidArgument(
                 field: "signal.key", rule: "must be 2 to 40 lowercase letters, digits or '_', starting with a letter (got \(quoted: signal.key))")
         }
@@ -85,14 +85,5 @@ struct SignalCatalog: Sendable {
                 defined_by = EXCLUDED.defined_by
             """)
         return defined
-    }
-
-    static func isKey(_ key: String) -> Bool {
-        let bytes = Array(key.utf8)
-        return (2...40).contains(bytes.count) && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0])
-            && bytes.allSatisfy {
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-                    || $0 == UInt8(ascii: "_")
-            }
     }
 }

@@ -41,14 +41,4 @@ enum ActivityKinds {
             $0.label = label
         }
     }
-
-    /// A signal key's shape: lowercase ASCII letters, digits and '_', starting with a letter, 2 to 40.
-    static func isSignalKey(_ key: String) -> Bool {
-        let bytes = Array(key.utf8)
-        return (2...40).contains(bytes.count) && (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(bytes[0])
-            && bytes.allSatisfy {
-                (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0)
-                    || $0 == UInt8(ascii: "_")
-            }
-    }
 }

@@ -46,7 +46,7 @@ struct NewActivity: Sendable {
             throw .invalidArgument(field: "activity.signals", rule: "at most 12 signals, none repeated")
         }
         // Whether each is in the tenant's catalog is checked against it, in the transaction.
-        for (index, signal) in activity.signals.enumerated() where !ActivityKinds.isSignalKey(signal) {
+        for (index, signal) in activity.signals.enumerated() where !Identifier.isSignalKey(signal) {
             throw .invalidArgument(
                 field: "activity.signals[\(index)]", rule: "\(quoted: signal) is not a signal key (lowercase letters, digits and '_')")
         }

@@ -46,7 +46,7 @@ struct PipelineServiceHandler: Sales_Opportunities_V1_PipelineService.SimpleServ
     ) async throws -> Sales_Opportunities_V1_SignalType {
         let caller = try RequestContext.caller(allowedTo: .administer, "defining a signal")
         var signal = request.signal
-        guard ActivityKinds.isSignalKey(signal.key) else {
+        guard Identifier.isSignalKey(signal.key) else {
             throw ServiceError.invalidArgument(field: "signal.key", rule: "must be 2 to 40 lowercase letters, digits and '_', starting with a letter")
         }
         guard !ActivityKinds.builtInSignals.contains(where: { $0.key == signal.key }) else {

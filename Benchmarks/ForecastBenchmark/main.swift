@@ -1,0 +1,181 @@
+// Drives the forecasting service from this separate process. Imports `--closed` closed deals
+// (two years, generated) and `--open` open ones, then times, end to end over gRPC: Train (read
+// every deal, build the month-start examples, fit twice: holdout and final) and a tenant's
+// month forecast (read every deal, score each open one). In the same run it times Postgres
+// reading the same rows, and fits the model's regression on the training matrix once, writing
+// the matrix to `--matrix` for scikit-learn to fit the same (scripts/bench-forecasting.sh).
+import ForecastingService
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+import SalesControl
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+
+struct Options {
+    var port = 50054
+    var secret = ""
+    var database = ""
+    var closed = 100_000
+    var open = 100_000
+    var matrix = "/tmp/forecast-matrix"
+    /// A history file to import and backtest instead (`--maven FILE --from 2017-03 --to 2017-12`).
+    var maven = ""
+    var from = ""
+    var to = ""
+
+    init(_ arguments: [String]) {
+        var iterator = arguments.dropFirst().makeIterator()
+        while let flag = iterator.next() {
+            let value = iterator.next() ?? ""
+            switch flag {
+            case "--port": port = Int(value) ?? port
+            case "--secret": secret = value
+            case "--database": database = value
+            case "--closed": closed = Int(value) ?? closed
+            case "--open": open = Int(value) ?? open
+            case "--matrix": matrix = value
+            case "--maven": maven = value
+            case "--from": from = value
+            case "--to": to = value
+            default: FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8)); exit(2)
+            }
+        }
+    }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+_ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+let options = Options(CommandLine.arguments)
+let tokens = await TokenAuthority(secret: options.secret)
+let tenant = TenantID("bench-forecast")!
+let admin: Metadata = [
+    "authorization":
+        "Bearer \(try await tokens.sign(Caller(tenant: tenant, userID: "bench.admin", roles: [.admin], orgPath: "/"), lifetime: .seconds(7200)))"
+]
+// The Maven CRM phase: its history through `salesctl import history`'s importer, then a backtest.
+if !options.maven.isEmpty {
+    let maven = TenantID("bench-maven")!
+    let token = try await tokens.sign(Caller(tenant: maven, userID: "bench.admin", roles: [.admin], orgPath: "/"), lifetime: .seconds(7200))
+    let report = try await HistoryImport(port: options.port, token: token).run(file: options.maven)
+    print("maven_deals=\(report.deals) maven_refused=\(report.refused.count)")
+    let result = try await withGRPCClient(
+        transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: options.port), transportSecurity: .plaintext)
+    ) { client in
+        try await Sales_Forecasting_V1_ForecastService.Client(wrapping: client).backtest(
+            .with {
+                $0.fromMonth = options.from
+                $0.toMonth = options.to
+            }, metadata: ["authorization": "Bearer \(token)"])
+    }
+    for month in result.months { print("model_\(month.month)=\(month.brier) model_open_\(month.month)=\(month.openDeals)") }
+    print("model_mean=\(result.meanBrier)")
+    exit(0)
+}
+
+let zone = TimeZone(identifier: "Asia/Shanghai")!
+let now = Date()
+let calendar = Calendar(identifier: .gregorian)
+
+// Closed: two years of deals created from 30 to 6 months ago (nearly all closed by now).
+// Open: deals created over the last weeks, cut now (nearly all still open).
+func generate(_ count: Int, monthsBack: Int, months: Int, prefix: String, seed: UInt64) -> [Sales_Forecasting_V1_HistoryDeal] {
+    let start = calendar.date(byAdding: .month, value: -monthsBack, to: now)!
+    let deals = PipelineGenerator(.init(seed: seed, start: start, months: months, dealsPerMonth: count / months + 1, reps: 60))
+        .deals(now: now)
+    return deals.prefix(count).map { deal in
+        var deal = deal
+        deal.externalID = prefix + deal.externalID
+        return deal
+    }
+}
+let closedDeals = generate(options.closed, monthsBack: 30, months: 24, prefix: "C", seed: 1).filter { $0.outcome != .open }
+let openDeals = generate(options.open * 2, monthsBack: 1, months: 2, prefix: "O", seed: 2).filter { $0.outcome == .open }
+    .prefix(options.open)
+
+try await withGRPCClient(
+    transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: options.port), transportSecurity: .plaintext)
+) { client in
+    let forecasts = Sales_Forecasting_V1_ForecastService.Client(wrapping: client)
+    let options: CallOptions = {
+        var options = CallOptions.defaults
+        options.timeout = .seconds(1_800)
+        return options
+    }()
+    let all = closedDeals + Array(openDeals)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        // Two batches in flight, as salesctl sends.
+        var next = 0
+        func send(_ start: Int) {
+            let batch = Array(all[start..<min(start + 500, all.count)])
+            group.addTask { _ = try await forecasts.importHistory(.with { $0.deals = batch }, metadata: admin, options: options) }
+        }
+        while next < all.count && next < 1_000 {
+            send(next)
+            next += 500
+        }
+        while try await group.next() != nil, next < all.count {
+            send(next)
+            next += 500
+        }
+        try await group.waitForAll()
+    }
+    print("imported closed=\(closedDeals.count) open=\(openDeals.count)")
+
+    var started = ContinuousClock.now
+    let model = try await forecasts.train(.init(), metadata: admin, options: options)
+    let train = seconds(ContinuousClock.now - started)
+    print("train_s=\(train) snapshots=\(model.snapshots) features=\(model.features) holdout_brier=\(model.holdoutBrier)")
+
+    var scoring: [Double] = []
+    let month = String(format: "%04d-%02d", calendar.component(.year, from: now), calendar.component(.month, from: now))
+    for _ in 0..<3 {
+        started = ContinuousClock.now
+        let forecast = try await forecasts.getPeriodForecast(.with { $0.period = month }, metadata: admin, options: options)
+        scoring.append(seconds(ContinuousClock.now - started))
+        precondition(forecast.total.openDeals >= Int32(openDeals.count), "every open deal scored")
+    }
+    print("score_s=\(median(scoring)) scored=\(openDeals.count)")
+}
+
+// The baseline: Postgres reading the same rows the service reads, in this process.
+var logger = Logger(label: "bench")
+logger.logLevel = .error
+let database = Database(url: try DatabaseURL(parsing: options.database), schema: "forecasting", logger: logger)
+let reading = try await withThrowingTaskGroup(of: Double.self) { group in
+    group.addTask {
+        await database.client.run()
+        return 0
+    }
+    var times: [Double] = []
+    for _ in 0..<3 {
+        let started = ContinuousClock.now
+        var bytes = 0
+        let rows = try await database.query("SELECT seq, history FROM forecast_deals WHERE tenant_id = \(tenant.rawValue) ORDER BY seq")
+        for try await (_, history) in rows.decode((Int64, ByteBuffer).self) { bytes += history.readableBytes }
+        times.append(seconds(ContinuousClock.now - started))
+        precondition(bytes > 0)
+    }
+    group.cancelAll()
+    return median(times)
+}
+print("read_s=\(reading)")
+
+// The fit alone, on the matrix the service fits, and the matrix for scikit-learn.
+let matrix = try TrainingMatrix(closedDeals, asOf: now, zone: zone)
+let fits = (0..<3).map { _ in matrix.fit() }
+print("fit_s=\(median(fits)) rows=\(matrix.rows) width=\(matrix.width)")
+let values = matrix.values.withUnsafeBufferPointer { Data(buffer: $0) }
+try values.write(to: URL(fileURLWithPath: options.matrix + ".x"))
+try matrix.labels.withUnsafeBufferPointer { Data(buffer: $0) }.write(to: URL(fileURLWithPath: options.matrix + ".y"))
