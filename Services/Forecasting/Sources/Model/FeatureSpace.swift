@@ -8,6 +8,10 @@ struct FeatureSpace: Codable, Sendable {
         case stage, age, horizon, behaviour(String), activity, external(String), rep, owner, team, season, segment, amount
     }
 
+    /// Months open as a category too (0, 1, … 5 and more): the chance of closing rises and falls
+    /// with a deal's age, which no single slope captures.
+    static let ageMonths = 6
+
     let stages: [String]
     let behaviours: [String]
     let externals: [String]
@@ -15,7 +19,7 @@ struct FeatureSpace: Codable, Sendable {
 
     /// The groups in order, each with its width.
     var layout: [(group: Group, width: Int)] {
-        var groups: [(group: Group, width: Int)] = [(.stage, stages.count + 1), (.age, 1), (.horizon, 1 + stages.count)]
+        var groups: [(group: Group, width: Int)] = [(.stage, stages.count + 1), (.age, 1 + Self.ageMonths), (.horizon, 1 + stages.count)]
         groups += behaviours.map { (.behaviour($0), 1) }
         groups.append((.activity, 2))
         groups += externals.map { (.external($0), 1) }
@@ -51,7 +55,10 @@ struct FeatureSpace: Codable, Sendable {
         x.reserveCapacity(width)
         for stage in stages { x.append(state.stage == stage ? 1 : 0) }
         x.append(log1p(state.days(since: state.stageSince)))
-        x.append(log1p(state.days(since: state.deal.createdAt)))
+        let age = state.days(since: state.deal.createdAt)
+        x.append(log1p(age))
+        let month = min(Int(age / 30), Self.ageMonths - 1)
+        for bucket in 0..<Self.ageMonths { x.append(bucket == month ? 1 : 0) }
         let days = log1p(max(0, horizon.timeIntervalSince(state.at) / 86_400))
         x.append(days)
         // How much a longer horizon adds depends on how far along the deal is.

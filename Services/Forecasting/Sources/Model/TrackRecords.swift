@@ -15,6 +15,9 @@ struct TrackRecords: Sendable {
     private var wonInMonth: [String: [Double]] = [:]
     private(set) var won = 0.0
     private(set) var closed = 0.0
+    /// The month of the first close: before it the history holds no closes at all (an export that
+    /// starts mid-pipeline), which says nothing about those months' season.
+    private var coverage: Date?
 
     var baseRate: Double { (won + 1) / (closed + 2) }
 
@@ -27,16 +30,20 @@ struct TrackRecords: Sendable {
         teams[deal.team, default: (0, 0)].closed += 1
         won += win
         closed += 1
-        // Every month start the deal lived through, and whether it was won in that month.
+        // Every month start the deal lived through since the history's first close, and whether it
+        // was won in that month. Deals are added in the order they closed, so the first sets it.
+        let coverage = coverage ?? Period.month(containing: closedAt, in: calendar).start
+        self.coverage = coverage
         var open = openAtMonthStart[deal.segment] ?? Array(repeating: 0, count: 12)
         var wins = wonInMonth[deal.segment] ?? Array(repeating: 0, count: 12)
         var month = calendar.date(byAdding: .month, value: 1, to: Period.month(containing: deal.createdAt, in: calendar).start)
         while let start = month, start <= closedAt {
             let index = calendar.component(.month, from: start) - 1
-            open[index] += 1
             guard let end = calendar.date(byAdding: .month, value: 1, to: start) else { break }
-            if win > 0 && closedAt < end { wins[index] += 1 }
             month = end
+            guard start >= coverage else { continue }
+            open[index] += 1
+            if win > 0 && closedAt < end { wins[index] += 1 }
         }
         openAtMonthStart[deal.segment] = open
         wonInMonth[deal.segment] = wins
