@@ -104,7 +104,11 @@ struct CheckedHistoryDeal: Sendable {
             throw .invalidArgument(field: field, rule: "\(quoted: key) is not in the signal catalog; define it with DefineSignal first")
         }
         guard signal.kind == kind else {
-            throw .invalidArgument(field: field, rule: "\(quoted: key) is a \(signal.kind == .behaviour ? "behaviour" : "external") signal")
+            throw .invalidArgument(
+                field: field,
+                rule:
+                    "\(quoted: key) is \(signal.kind == .behaviour ? "a behaviour" : "an external") signal, not \(kind == .behaviour ? "a behaviour" : "an external") one"
+            )
         }
         return key
     }
