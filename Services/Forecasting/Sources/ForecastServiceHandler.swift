@@ -17,6 +17,8 @@ struct ForecastServiceHandler: Sales_Forecasting_V1_ForecastService.SimpleServic
     let calendars: TenantCalendars
     /// Days from a win to its cash, until quote-to-cash instalments feed the cash forecast.
     let cashDelayDays: Int
+    /// How many times a team's usual loss rate flags it in the loss watch.
+    let lossWatchRatio: Double
 
     func listTrackedOpportunities(
         request: Sales_Forecasting_V1_ListTrackedOpportunitiesRequest, context: ServerContext

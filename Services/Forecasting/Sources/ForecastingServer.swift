@@ -64,7 +64,8 @@ public enum ForecastingServer {
                 store: store, signals: SignalCatalog(database: database), history: history, models: ModelStore(database: database),
                 disputes: DisputeStore(database: database, history: history),
                 calendars: TenantCalendars(runtime: runtime, fallback: try environment.workCalendar()),
-                cashDelayDays: try environment.integer("SALES_FORECASTING_CASH_DELAY_DAYS", in: 0...365, default: 45))
+                cashDelayDays: try environment.integer("SALES_FORECASTING_CASH_DELAY_DAYS", in: 0...365, default: 45),
+                lossWatchRatio: Double(try environment.integer("SALES_FORECASTING_LOSS_WATCH_PERCENT", in: 100...1_000, default: 150)) / 100)
         }
 
         var api: HostedService { HostedService(Sales_Forecasting_V1_ForecastService.descriptor, handler) }

@@ -12,8 +12,13 @@ import Testing
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for service in ServiceName.allCases {
             let path = folder + "/" + service.rawValue
-            try ("#!/bin/sh\n" + script + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-            chmod(path, 0o755)
+            // Written close-on-exec: a child another test spawns meanwhile must not inherit the file
+            // open for writing, or starting it fails with ETXTBSY ("Text file busy").
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o755)
+            #expect(descriptor >= 0)
+            let text = "#!/bin/sh\n" + script + "\n"
+            _ = text.withCString { write(descriptor, $0, strlen($0)) }
+            close(descriptor)
         }
         return folder
     }

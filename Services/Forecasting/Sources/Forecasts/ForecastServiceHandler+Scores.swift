@@ -142,6 +142,44 @@ extension ForecastServiceHandler {
         return .with { $0.reasons = DisputeStore.reasons }
     }
 
+    func listMisses(request: Sales_Forecasting_V1_ListMissesRequest, context: ServerContext) async throws -> Sales_Forecasting_V1_ListMissesResponse {
+        let caller = try RequestContext.caller()
+        let dealID = try Require.optionalText(request.dealID, field: "deal_id", maxLength: 64)
+        let calendar = await calendar(for: caller.tenant)
+        let month = dealID.isEmpty ? try Period.parse(request.month, field: "month", in: calendar) : nil
+        if let month, month.kind != .month { throw ServiceError.invalidArgument(field: "month", rule: "must be a month like 2026-09") }
+        let forecaster = try await makeForecaster(for: caller.tenant, at: (Date(), false))
+        let visibility = Visibility(caller)
+        let closed = forecaster.deals.filter { deal in
+            guard visibility.includes(ownerID: deal.ownerID, orgPath: deal.team), let at = deal.closedAt else { return false }
+            if let month { return at >= month.start && at < month.end }
+            return deal.id == dealID
+        }
+        if !dealID.isEmpty && closed.isEmpty { throw ServiceError.notFound(kind: "closed deal", id: dealID) }
+        let finder = MissFinder(forecaster: forecaster)
+        let misses = closed.compactMap(finder.miss).sorted { ($0.amount.minorUnits, $1.dealID) > ($1.amount.minorUnits, $0.dealID) }
+        return .with {
+            $0.misses = misses
+            $0.teams = MissFinder.teams(misses)
+        }
+    }
+
+    func getLossWatch(request: Sales_Forecasting_V1_GetLossWatchRequest, context: ServerContext) async throws
+        -> Sales_Forecasting_V1_GetLossWatchResponse
+    {
+        let caller = try RequestContext.caller(allowedTo: .overseeTeams, "watching teams' losses")
+        let moment = try asOf(request.asOf, isSet: request.hasAsOf)
+        let visibility = Visibility(caller)
+        let deals = try await history.deals(tenant: caller.tenant, knownAt: moment.date).filter {
+            visibility.includes(ownerID: $0.ownerID, orgPath: $0.team)
+        }
+        let teams = LossWatch(ratio: lossWatchRatio, asOf: moment.date).teams(deals)
+        return .with {
+            $0.teams = teams
+            $0.threshold = lossWatchRatio
+        }
+    }
+
     /// Trains on everything known now and keeps the model for the scores (the schedule's round).
     func retrain(_ tenant: TenantID) async throws {
         let calendar = await calendar(for: tenant)

@@ -165,6 +165,8 @@ struct ForecastTotals: Sendable {
 
     func line(key: String) -> Sales_Forecasting_V1_ForecastLine {
         func money(_ fen: Double) -> Sales_Common_V1_Money { .init(minorUnits: Int64(fen.rounded()), currency: "CNY") }
+        // Rounded before they are added, so the figures on the screen add up.
+        let (wonFen, level2, level3) = (money(won), money(levels[1]), money(levels[2]))
         return .with {
             $0.key = key
             $0.openDeals = Int32(openDeals)
@@ -176,9 +178,9 @@ struct ForecastTotals: Sendable {
             $0.pipeline = money(won + pipeline)
             $0.repEntered = money(won + repEntered)
             $0.level1 = money(levels[0])
-            $0.level2 = money(levels[1])
-            $0.level3 = money(levels[2])
-            $0.management = money(won + levels[1] + levels[2])
+            $0.level2 = level2
+            $0.level3 = level3
+            $0.management = .init(minorUnits: wonFen.minorUnits + level2.minorUnits + level3.minorUnits, currency: "CNY")
             $0.expectedCash = money(cash)
         }
     }

@@ -26,6 +26,7 @@ struct DealRecord: Sendable {
     let team: String
     let region: String
     let segment: String
+    let industry: String
     let amount: Int64
     let createdAt: Date
     let outcome: Outcome
@@ -47,7 +48,8 @@ struct DealRecord: Sendable {
     /// The deal as if its owner had never disputed its score.
     func withoutDisputes() -> DealRecord {
         DealRecord(
-            id: id, ownerID: ownerID, team: team, region: region, segment: segment, amount: amount, createdAt: createdAt, outcome: outcome,
+            id: id, ownerID: ownerID, team: team, region: region, segment: segment, industry: industry, amount: amount, createdAt: createdAt,
+            outcome: outcome,
             closedAt: closedAt, events: events.filter { if case .rep(_, _, true) = $0.event { false } else { true } }, seq: seq)
     }
 
@@ -59,7 +61,7 @@ struct DealRecord: Sendable {
         guard createdAt < moment else { return nil }
         let closed = closedAt.map { $0 < moment } ?? false
         return DealRecord(
-            id: id, ownerID: ownerID, team: team, region: region, segment: segment, amount: amount, createdAt: createdAt,
+            id: id, ownerID: ownerID, team: team, region: region, segment: segment, industry: industry, amount: amount, createdAt: createdAt,
             outcome: closed ? outcome : .open, closedAt: closed ? closedAt : nil, events: events.prefix { $0.at < moment }.map { $0 }, seq: seq)
     }
 }
@@ -72,6 +74,7 @@ extension DealRecord {
         team = deal.team
         region = deal.region.isEmpty ? Self.region(of: deal.team) : deal.region
         segment = deal.segment
+        industry = deal.industry
         amount = deal.amount.minorUnits
         createdAt = deal.createdAt.date
         outcome = Outcome(rawValue: Int16(deal.outcome.rawValue)) ?? .open

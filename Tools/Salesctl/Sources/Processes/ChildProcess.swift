@@ -27,8 +27,9 @@ public final class ChildProcess: Sendable {
         var child: pid_t = 0
         var result = posix_spawn(&child, executable, &actions, nil, argv, envp)
         // ETXTBSY: a program just written (an install, a rebuild) is still open for writing in some
-        // process that forked meanwhile and has not exec'd yet; that lasts microseconds, so retry briefly.
-        for _ in 0..<50 where result == ETXTBSY {
+        // process that forked meanwhile and has not exec'd yet; that lasts microseconds, or longer on a
+        // loaded machine, so retry for up to two seconds.
+        for _ in 0..<200 where result == ETXTBSY {
             usleep(10_000)
             result = posix_spawn(&child, executable, &actions, nil, argv, envp)
         }

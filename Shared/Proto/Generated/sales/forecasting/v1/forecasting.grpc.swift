@@ -165,6 +165,32 @@ public enum Sales_Forecasting_V1_ForecastService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "ListMisses" metadata.
+        public enum ListMisses: Sendable {
+            /// Request type for "ListMisses".
+            public typealias Input = Sales_Forecasting_V1_ListMissesRequest
+            /// Response type for "ListMisses".
+            public typealias Output = Sales_Forecasting_V1_ListMissesResponse
+            /// Descriptor for "ListMisses".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "ListMisses",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetLossWatch" metadata.
+        public enum GetLossWatch: Sendable {
+            /// Request type for "GetLossWatch".
+            public typealias Input = Sales_Forecasting_V1_GetLossWatchRequest
+            /// Response type for "GetLossWatch".
+            public typealias Output = Sales_Forecasting_V1_GetLossWatchResponse
+            /// Descriptor for "GetLossWatch".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "GetLossWatch",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.forecasting.v1.ForecastService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ListTrackedOpportunities.descriptor,
@@ -177,7 +203,9 @@ public enum Sales_Forecasting_V1_ForecastService: Sendable {
             GetPeriodForecast.descriptor,
             Backtest.descriptor,
             DisputeScore.descriptor,
-            ListDisputeReasons.descriptor
+            ListDisputeReasons.descriptor,
+            ListMisses.descriptor,
+            GetLossWatch.descriptor
         ]
     }
 }
@@ -389,6 +417,44 @@ extension Sales_Forecasting_V1_ForecastService {
             request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ListDisputeReasonsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse>
+
+        /// Handle the "ListMisses" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deals of a month that closed 15 or more days later than forecast, or were lost against a high
+        /// > score, each with the likely causes; and per team, how often each cause came up.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_ListMissesRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_ListMissesResponse` messages.
+        func listMisses(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ListMissesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ListMissesResponse>
+
+        /// Handle the "GetLossWatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Teams whose losses ran above the threshold for two weeks, what the lost deals have in
+        /// > common and three suggested interventions (managers see their teams).
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_GetLossWatchRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_GetLossWatchResponse` messages.
+        func getLossWatch(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_GetLossWatchRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_GetLossWatchResponse>
     }
 
     /// Service protocol for the "sales.forecasting.v1.ForecastService" service.
@@ -584,6 +650,44 @@ extension Sales_Forecasting_V1_ForecastService {
             request: GRPCCore.ServerRequest<Sales_Forecasting_V1_ListDisputeReasonsRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse>
+
+        /// Handle the "ListMisses" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deals of a month that closed 15 or more days later than forecast, or were lost against a high
+        /// > score, each with the likely causes; and per team, how often each cause came up.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ListMissesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Forecasting_V1_ListMissesResponse` message.
+        func listMisses(
+            request: GRPCCore.ServerRequest<Sales_Forecasting_V1_ListMissesRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ListMissesResponse>
+
+        /// Handle the "GetLossWatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Teams whose losses ran above the threshold for two weeks, what the lost deals have in
+        /// > common and three suggested interventions (managers see their teams).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_GetLossWatchRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Forecasting_V1_GetLossWatchResponse` message.
+        func getLossWatch(
+            request: GRPCCore.ServerRequest<Sales_Forecasting_V1_GetLossWatchRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_GetLossWatchResponse>
     }
 
     /// Simple service protocol for the "sales.forecasting.v1.ForecastService" service.
@@ -777,6 +881,44 @@ extension Sales_Forecasting_V1_ForecastService {
             request: Sales_Forecasting_V1_ListDisputeReasonsRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Forecasting_V1_ListDisputeReasonsResponse
+
+        /// Handle the "ListMisses" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deals of a month that closed 15 or more days later than forecast, or were lost against a high
+        /// > score, each with the likely causes; and per team, how often each cause came up.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Forecasting_V1_ListMissesRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Forecasting_V1_ListMissesResponse` to respond with.
+        func listMisses(
+            request: Sales_Forecasting_V1_ListMissesRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Forecasting_V1_ListMissesResponse
+
+        /// Handle the "GetLossWatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Teams whose losses ran above the threshold for two weeks, what the lost deals have in
+        /// > common and three suggested interventions (managers see their teams).
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Forecasting_V1_GetLossWatchRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Forecasting_V1_GetLossWatchResponse` to respond with.
+        func getLossWatch(
+            request: Sales_Forecasting_V1_GetLossWatchRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Forecasting_V1_GetLossWatchResponse
     }
 }
 
@@ -905,6 +1047,28 @@ extension Sales_Forecasting_V1_ForecastService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.ListMisses.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ListMissesRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ListMissesResponse>(),
+            handler: { request, context in
+                try await self.listMisses(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.GetLossWatch.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_GetLossWatchRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_GetLossWatchResponse>(),
+            handler: { request, context in
+                try await self.getLossWatch(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -1026,6 +1190,28 @@ extension Sales_Forecasting_V1_ForecastService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse> {
         let response = try await self.listDisputeReasons(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func listMisses(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ListMissesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ListMissesResponse> {
+        let response = try await self.listMisses(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getLossWatch(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_GetLossWatchRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_GetLossWatchResponse> {
+        let response = try await self.getLossWatch(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1172,6 +1358,32 @@ extension Sales_Forecasting_V1_ForecastService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse> {
         return GRPCCore.ServerResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse>(
             message: try await self.listDisputeReasons(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func listMisses(
+        request: GRPCCore.ServerRequest<Sales_Forecasting_V1_ListMissesRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ListMissesResponse> {
+        return GRPCCore.ServerResponse<Sales_Forecasting_V1_ListMissesResponse>(
+            message: try await self.listMisses(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getLossWatch(
+        request: GRPCCore.ServerRequest<Sales_Forecasting_V1_GetLossWatchRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_GetLossWatchResponse> {
+        return GRPCCore.ServerResponse<Sales_Forecasting_V1_GetLossWatchResponse>(
+            message: try await self.getLossWatch(
                 request: request.message,
                 context: context
             ),
@@ -1428,6 +1640,54 @@ extension Sales_Forecasting_V1_ForecastService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ListDisputeReasonsResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListDisputeReasonsResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "ListMisses" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deals of a month that closed 15 or more days later than forecast, or were lost against a high
+        /// > score, each with the likely causes; and per team, how often each cause came up.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ListMissesRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ListMissesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ListMissesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func listMisses<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ListMissesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ListMissesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ListMissesResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListMissesResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetLossWatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Teams whose losses ran above the threshold for two weeks, what the lost deals have in
+        /// > common and three suggested interventions (managers see their teams).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_GetLossWatchRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_GetLossWatchRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_GetLossWatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getLossWatch<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_GetLossWatchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_GetLossWatchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_GetLossWatchResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_GetLossWatchResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -1808,6 +2068,76 @@ extension Sales_Forecasting_V1_ForecastService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "ListMisses" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Deals of a month that closed 15 or more days later than forecast, or were lost against a high
+        /// > score, each with the likely causes; and per team, how often each cause came up.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_ListMissesRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ListMissesRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ListMissesResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func listMisses<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ListMissesRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ListMissesRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ListMissesResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListMissesResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.ListMisses.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetLossWatch" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Teams whose losses ran above the threshold for two weeks, what the lost deals have in
+        /// > common and three suggested interventions (managers see their teams).
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Forecasting_V1_GetLossWatchRequest` message.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_GetLossWatchRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_GetLossWatchResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getLossWatch<Result>(
+            request: GRPCCore.ClientRequest<Sales_Forecasting_V1_GetLossWatchRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_GetLossWatchRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_GetLossWatchResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_GetLossWatchResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.GetLossWatch.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -2116,6 +2446,66 @@ extension Sales_Forecasting_V1_ForecastService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ListDisputeReasonsRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ListDisputeReasonsResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListMisses" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deals of a month that closed 15 or more days later than forecast, or were lost against a high
+    /// > score, each with the likely causes; and per team, how often each cause came up.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Forecasting_V1_ListMissesRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listMisses<Result>(
+        request: GRPCCore.ClientRequest<Sales_Forecasting_V1_ListMissesRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListMissesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.listMisses(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ListMissesRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ListMissesResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetLossWatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Teams whose losses ran above the threshold for two weeks, what the lost deals have in
+    /// > common and three suggested interventions (managers see their teams).
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Forecasting_V1_GetLossWatchRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getLossWatch<Result>(
+        request: GRPCCore.ClientRequest<Sales_Forecasting_V1_GetLossWatchRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_GetLossWatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getLossWatch(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_GetLossWatchRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_GetLossWatchResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2470,6 +2860,74 @@ extension Sales_Forecasting_V1_ForecastService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listDisputeReasons(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "ListMisses" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Deals of a month that closed 15 or more days later than forecast, or were lost against a high
+    /// > score, each with the likely causes; and per team, how often each cause came up.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func listMisses<Result>(
+        _ message: Sales_Forecasting_V1_ListMissesRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ListMissesResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Forecasting_V1_ListMissesRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.listMisses(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetLossWatch" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Teams whose losses ran above the threshold for two weeks, what the lost deals have in
+    /// > common and three suggested interventions (managers see their teams).
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getLossWatch<Result>(
+        _ message: Sales_Forecasting_V1_GetLossWatchRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_GetLossWatchResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Forecasting_V1_GetLossWatchRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getLossWatch(
             request: request,
             options: options,
             onResponse: handleResponse

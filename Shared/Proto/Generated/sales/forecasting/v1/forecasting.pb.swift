@@ -1297,6 +1297,266 @@ public nonisolated struct Sales_Forecasting_V1_ListDisputeReasonsResponse: Senda
   public init() {}
 }
 
+/// One likely reason a deal closed later than forecast or was lost against a high score, from
+/// what its history shows after the forecast.
+public nonisolated struct Sales_Forecasting_V1_MissCause: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// key_person_left, competitor, stage_moved_back, approval_waited, signals_stopped,
+  /// date_pushed, objection or disputed.
+  public var kind: String = String()
+
+  /// e.g. "支持者离职 on 2026-09-14", "方案报价 → 需求分析".
+  public var detail: String = String()
+
+  public var at: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_at ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_at = newValue}
+  }
+  /// Returns true if `at` has been explicitly set.
+  public var hasAt: Bool {self._at != nil}
+  /// Clears the value of `at`. Subsequent reads from it will return its default value.
+  public mutating func clearAt() {self._at = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _at: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_DealMiss: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var dealID: String = String()
+
+  public var ownerID: String = String()
+
+  public var team: String = String()
+
+  public var amount: Sales_Common_V1_Money {
+    get {_amount ?? Sales_Common_V1_Money()}
+    set {_amount = newValue}
+  }
+  /// Returns true if `amount` has been explicitly set.
+  public var hasAmount: Bool {self._amount != nil}
+  /// Clears the value of `amount`. Subsequent reads from it will return its default value.
+  public mutating func clearAmount() {self._amount = nil}
+
+  public var outcome: Sales_Forecasting_V1_DealOutcome = .open
+
+  public var closedAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_closedAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_closedAt = newValue}
+  }
+  /// Returns true if `closedAt` has been explicitly set.
+  public var hasClosedAt: Bool {self._closedAt != nil}
+  /// Clears the value of `closedAt`. Subsequent reads from it will return its default value.
+  public mutating func clearClosedAt() {self._closedAt = nil}
+
+  /// "late": won 15 or more days after the close forecast at the first month start the model gave
+  /// it 50% or more for that month; "lost_high": lost after the model gave it 50% or more for its
+  /// quarter at a month start.
+  public var kind: String = String()
+
+  /// The month start the forecast was made at, the close it forecast (for "late") and its score.
+  public var forecastAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_forecastAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_forecastAt = newValue}
+  }
+  /// Returns true if `forecastAt` has been explicitly set.
+  public var hasForecastAt: Bool {self._forecastAt != nil}
+  /// Clears the value of `forecastAt`. Subsequent reads from it will return its default value.
+  public mutating func clearForecastAt() {self._forecastAt = nil}
+
+  public var forecastClose: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_forecastClose ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_forecastClose = newValue}
+  }
+  /// Returns true if `forecastClose` has been explicitly set.
+  public var hasForecastClose: Bool {self._forecastClose != nil}
+  /// Clears the value of `forecastClose`. Subsequent reads from it will return its default value.
+  public mutating func clearForecastClose() {self._forecastClose = nil}
+
+  public var score: Double = 0
+
+  public var daysLate: Int32 = 0
+
+  public var causes: [Sales_Forecasting_V1_MissCause] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _amount: Sales_Common_V1_Money? = nil
+  fileprivate var _closedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _forecastAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+  fileprivate var _forecastClose: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_CauseCount: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var kind: String = String()
+
+  public var deals: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A team's misses in the month, and how often each cause came up.
+public nonisolated struct Sales_Forecasting_V1_TeamMisses: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var team: String = String()
+
+  public var misses: Int32 = 0
+
+  public var causes: [Sales_Forecasting_V1_CauseCount] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Forecasting_V1_ListMissesRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Deals closed in this month ("2026-09"); or one deal by id.
+  public var month: String = String()
+
+  public var dealID: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Forecasting_V1_ListMissesResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var misses: [Sales_Forecasting_V1_DealMiss] = []
+
+  public var teams: [Sales_Forecasting_V1_TeamMisses] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// What a team's recent losses have in common, against its deals closed before them.
+public nonisolated struct Sales_Forecasting_V1_LossTrait: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// industry, segment, size, decision_cycle or competitor.
+  public var kind: String = String()
+
+  /// e.g. "制造", "100万以上", "90 天以上", "竞品动态".
+  public var value: String = String()
+
+  /// Its share of the window's losses, and of the team's deals closed in the 90 days before.
+  public var shareOfLosses: Double = 0
+
+  public var shareBefore: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Forecasting_V1_TeamLossWatch: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var team: String = String()
+
+  public var losses: Int32 = 0
+
+  public var lostAmount: Sales_Common_V1_Money {
+    get {_lostAmount ?? Sales_Common_V1_Money()}
+    set {_lostAmount = newValue}
+  }
+  /// Returns true if `lostAmount` has been explicitly set.
+  public var hasLostAmount: Bool {self._lostAmount != nil}
+  /// Clears the value of `lostAmount`. Subsequent reads from it will return its default value.
+  public mutating func clearLostAmount() {self._lostAmount = nil}
+
+  /// Lost over closed in each of the two weeks before as_of, and in the 90 days before them.
+  public var lossRateFirstWeek: Double = 0
+
+  public var lossRateSecondWeek: Double = 0
+
+  public var usualLossRate: Double = 0
+
+  /// Both weeks ran at the threshold times the usual rate or above, with 3 losses or more.
+  public var flagged: Bool = false
+
+  public var traits: [Sales_Forecasting_V1_LossTrait] = []
+
+  /// Three suggested interventions, from the traits first.
+  public var interventions: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _lostAmount: Sales_Common_V1_Money? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_GetLossWatchRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var asOf: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_asOf ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_asOf = newValue}
+  }
+  /// Returns true if `asOf` has been explicitly set.
+  public var hasAsOf: Bool {self._asOf != nil}
+  /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
+  public mutating func clearAsOf() {self._asOf = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _asOf: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+public nonisolated struct Sales_Forecasting_V1_GetLossWatchResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Flagged teams first.
+  public var teams: [Sales_Forecasting_V1_TeamLossWatch] = []
+
+  /// SALES_FORECASTING_LOSS_WATCH_PERCENT / 100: how many times the usual loss rate flags a team.
+  public var threshold: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "sales.forecasting.v1"
@@ -3020,6 +3280,472 @@ nonisolated extension Sales_Forecasting_V1_ListDisputeReasonsResponse: SwiftProt
 
   public static func ==(lhs: Sales_Forecasting_V1_ListDisputeReasonsResponse, rhs: Sales_Forecasting_V1_ListDisputeReasonsResponse) -> Bool {
     if lhs.reasons != rhs.reasons {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_MissCause: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".MissCause"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}detail\0\u{1}at\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.detail) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._at) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.detail.isEmpty {
+      try visitor.visitSingularStringField(value: self.detail, fieldNumber: 2)
+    }
+    try { if let v = self._at {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_MissCause, rhs: Sales_Forecasting_V1_MissCause) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.detail != rhs.detail {return false}
+    if lhs._at != rhs._at {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_DealMiss: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".DealMiss"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}deal_id\0\u{3}owner_id\0\u{1}team\0\u{1}amount\0\u{1}outcome\0\u{3}closed_at\0\u{1}kind\0\u{3}forecast_at\0\u{3}forecast_close\0\u{1}score\0\u{3}days_late\0\u{1}causes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.dealID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.team) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._amount) }()
+      case 5: try { try decoder.decodeSingularEnumField(value: &self.outcome) }()
+      case 6: try { try decoder.decodeSingularMessageField(value: &self._closedAt) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 8: try { try decoder.decodeSingularMessageField(value: &self._forecastAt) }()
+      case 9: try { try decoder.decodeSingularMessageField(value: &self._forecastClose) }()
+      case 10: try { try decoder.decodeSingularDoubleField(value: &self.score) }()
+      case 11: try { try decoder.decodeSingularInt32Field(value: &self.daysLate) }()
+      case 12: try { try decoder.decodeRepeatedMessageField(value: &self.causes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.dealID.isEmpty {
+      try visitor.visitSingularStringField(value: self.dealID, fieldNumber: 1)
+    }
+    if !self.ownerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.ownerID, fieldNumber: 2)
+    }
+    if !self.team.isEmpty {
+      try visitor.visitSingularStringField(value: self.team, fieldNumber: 3)
+    }
+    try { if let v = self._amount {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    if self.outcome != .open {
+      try visitor.visitSingularEnumField(value: self.outcome, fieldNumber: 5)
+    }
+    try { if let v = self._closedAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+    } }()
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 7)
+    }
+    try { if let v = self._forecastAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+    } }()
+    try { if let v = self._forecastClose {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+    } }()
+    if self.score.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.score, fieldNumber: 10)
+    }
+    if self.daysLate != 0 {
+      try visitor.visitSingularInt32Field(value: self.daysLate, fieldNumber: 11)
+    }
+    if !self.causes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.causes, fieldNumber: 12)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_DealMiss, rhs: Sales_Forecasting_V1_DealMiss) -> Bool {
+    if lhs.dealID != rhs.dealID {return false}
+    if lhs.ownerID != rhs.ownerID {return false}
+    if lhs.team != rhs.team {return false}
+    if lhs._amount != rhs._amount {return false}
+    if lhs.outcome != rhs.outcome {return false}
+    if lhs._closedAt != rhs._closedAt {return false}
+    if lhs.kind != rhs.kind {return false}
+    if lhs._forecastAt != rhs._forecastAt {return false}
+    if lhs._forecastClose != rhs._forecastClose {return false}
+    if lhs.score != rhs.score {return false}
+    if lhs.daysLate != rhs.daysLate {return false}
+    if lhs.causes != rhs.causes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_CauseCount: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CauseCount"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}deals\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.deals) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if self.deals != 0 {
+      try visitor.visitSingularInt32Field(value: self.deals, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_CauseCount, rhs: Sales_Forecasting_V1_CauseCount) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.deals != rhs.deals {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_TeamMisses: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TeamMisses"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}team\0\u{1}misses\0\u{1}causes\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.team) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.misses) }()
+      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.causes) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.team.isEmpty {
+      try visitor.visitSingularStringField(value: self.team, fieldNumber: 1)
+    }
+    if self.misses != 0 {
+      try visitor.visitSingularInt32Field(value: self.misses, fieldNumber: 2)
+    }
+    if !self.causes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.causes, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_TeamMisses, rhs: Sales_Forecasting_V1_TeamMisses) -> Bool {
+    if lhs.team != rhs.team {return false}
+    if lhs.misses != rhs.misses {return false}
+    if lhs.causes != rhs.causes {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ListMissesRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListMissesRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}month\0\u{3}deal_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.month) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.dealID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.month.isEmpty {
+      try visitor.visitSingularStringField(value: self.month, fieldNumber: 1)
+    }
+    if !self.dealID.isEmpty {
+      try visitor.visitSingularStringField(value: self.dealID, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ListMissesRequest, rhs: Sales_Forecasting_V1_ListMissesRequest) -> Bool {
+    if lhs.month != rhs.month {return false}
+    if lhs.dealID != rhs.dealID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_ListMissesResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ListMissesResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}misses\0\u{1}teams\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.misses) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.teams) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.misses.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.misses, fieldNumber: 1)
+    }
+    if !self.teams.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.teams, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_ListMissesResponse, rhs: Sales_Forecasting_V1_ListMissesResponse) -> Bool {
+    if lhs.misses != rhs.misses {return false}
+    if lhs.teams != rhs.teams {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_LossTrait: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LossTrait"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}value\0\u{3}share_of_losses\0\u{3}share_before\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.value) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.shareOfLosses) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.shareBefore) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.value.isEmpty {
+      try visitor.visitSingularStringField(value: self.value, fieldNumber: 2)
+    }
+    if self.shareOfLosses.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.shareOfLosses, fieldNumber: 3)
+    }
+    if self.shareBefore.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.shareBefore, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_LossTrait, rhs: Sales_Forecasting_V1_LossTrait) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.value != rhs.value {return false}
+    if lhs.shareOfLosses != rhs.shareOfLosses {return false}
+    if lhs.shareBefore != rhs.shareBefore {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_TeamLossWatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".TeamLossWatch"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}team\0\u{1}losses\0\u{3}lost_amount\0\u{3}loss_rate_first_week\0\u{3}loss_rate_second_week\0\u{3}usual_loss_rate\0\u{1}flagged\0\u{1}traits\0\u{1}interventions\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.team) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.losses) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._lostAmount) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.lossRateFirstWeek) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.lossRateSecondWeek) }()
+      case 6: try { try decoder.decodeSingularDoubleField(value: &self.usualLossRate) }()
+      case 7: try { try decoder.decodeSingularBoolField(value: &self.flagged) }()
+      case 8: try { try decoder.decodeRepeatedMessageField(value: &self.traits) }()
+      case 9: try { try decoder.decodeRepeatedStringField(value: &self.interventions) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.team.isEmpty {
+      try visitor.visitSingularStringField(value: self.team, fieldNumber: 1)
+    }
+    if self.losses != 0 {
+      try visitor.visitSingularInt32Field(value: self.losses, fieldNumber: 2)
+    }
+    try { if let v = self._lostAmount {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.lossRateFirstWeek.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.lossRateFirstWeek, fieldNumber: 4)
+    }
+    if self.lossRateSecondWeek.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.lossRateSecondWeek, fieldNumber: 5)
+    }
+    if self.usualLossRate.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.usualLossRate, fieldNumber: 6)
+    }
+    if self.flagged != false {
+      try visitor.visitSingularBoolField(value: self.flagged, fieldNumber: 7)
+    }
+    if !self.traits.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.traits, fieldNumber: 8)
+    }
+    if !self.interventions.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.interventions, fieldNumber: 9)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_TeamLossWatch, rhs: Sales_Forecasting_V1_TeamLossWatch) -> Bool {
+    if lhs.team != rhs.team {return false}
+    if lhs.losses != rhs.losses {return false}
+    if lhs._lostAmount != rhs._lostAmount {return false}
+    if lhs.lossRateFirstWeek != rhs.lossRateFirstWeek {return false}
+    if lhs.lossRateSecondWeek != rhs.lossRateSecondWeek {return false}
+    if lhs.usualLossRate != rhs.usualLossRate {return false}
+    if lhs.flagged != rhs.flagged {return false}
+    if lhs.traits != rhs.traits {return false}
+    if lhs.interventions != rhs.interventions {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_GetLossWatchRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetLossWatchRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}as_of\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    try { if let v = self._asOf {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 1)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_GetLossWatchRequest, rhs: Sales_Forecasting_V1_GetLossWatchRequest) -> Bool {
+    if lhs._asOf != rhs._asOf {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Forecasting_V1_GetLossWatchResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetLossWatchResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}teams\0\u{1}threshold\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.teams) }()
+      case 2: try { try decoder.decodeSingularDoubleField(value: &self.threshold) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.teams.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.teams, fieldNumber: 1)
+    }
+    if self.threshold.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.threshold, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Forecasting_V1_GetLossWatchResponse, rhs: Sales_Forecasting_V1_GetLossWatchResponse) -> Bool {
+    if lhs.teams != rhs.teams {return false}
+    if lhs.threshold != rhs.threshold {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
