@@ -6,7 +6,7 @@ import SalesProto
 import ServiceKit
 import SwiftProtobuf
 
-/// Training, scores, period forecasts, backtests and disputes.
+/// Training, scores, period forecasts and backtests; and the as-of moment and the forecaster every read starts from.
 extension ForecastServiceHandler {
     func train(request: Sales_Forecasting_V1_TrainRequest, context: ServerContext) async throws -> Sales_Forecasting_V1_ModelSummary {
         let caller = try RequestContext.caller(allowedTo: .administer, "retraining the forecast model")
@@ -105,81 +105,6 @@ extension ForecastServiceHandler {
         return try Backtester(trainer: ModelTrainer(calendar: calendar), labels: labels).run(months, deals: deals)
     }
 
-    func disputeScore(request: Sales_Forecasting_V1_DisputeScoreRequest, context: ServerContext) async throws -> Sales_Forecasting_V1_ScoreDispute {
-        let caller = try RequestContext.caller()
-        try TextCheck.validate(request)
-        let dealID = try Require.text(request.dealID, field: "deal_id", maxLength: 64)
-        guard DisputeStore.reasons.contains(request.reason) else {
-            throw ServiceError.invalidArgument(
-                field: "reason", rule: "must be one of \(DisputeStore.reasons.joined(separator: ", ")) (got \(quoted: request.reason))")
-        }
-        let now = Date()
-        let close = try Require.timestamp(request.newExpectedClose, isSet: request.hasNewExpectedClose, field: "new_expected_close")
-        guard close > now else { throw ServiceError.invalidArgument(field: "new_expected_close", rule: "must be in the future") }
-        let forecaster = try await makeForecaster(for: caller.tenant, at: (now, false))
-        // Only the deal's owner disputes its score; anyone else reads it as not found.
-        guard let deal = forecaster.deals.first(where: { $0.id == dealID && $0.ownerID == caller.userID }), let state = DealState(deal, at: now)
-        else { throw ServiceError.notFound(kind: "open deal of yours", id: dealID) }
-        let dispute = Sales_Forecasting_V1_ScoreDispute.with {
-            $0.dealID = dealID
-            $0.reason = request.reason
-            $0.newExpectedClose = request.newExpectedClose
-            $0.disputedBy = caller.userID
-            $0.disputedAt = Google_Protobuf_Timestamp(date: now)
-            $0.disputedWinThisMonth = forecaster.score(state).winThisMonth
-        }
-        let logger = RequestContext.logger
-        return try await Idempotency.run("DisputeScore", request: request, database: history.database) { connection in
-            try await disputes.record(dispute, tenant: caller.tenant, on: connection, logger: logger)
-            return dispute
-        }
-    }
-
-    func listDisputeReasons(
-        request: Sales_Forecasting_V1_ListDisputeReasonsRequest, context: ServerContext
-    ) async throws -> Sales_Forecasting_V1_ListDisputeReasonsResponse {
-        _ = try RequestContext.caller()
-        return .with { $0.reasons = DisputeStore.reasons }
-    }
-
-    func listMisses(request: Sales_Forecasting_V1_ListMissesRequest, context: ServerContext) async throws -> Sales_Forecasting_V1_ListMissesResponse {
-        let caller = try RequestContext.caller()
-        let dealID = try Require.optionalText(request.dealID, field: "deal_id", maxLength: 64)
-        let calendar = await calendar(for: caller.tenant)
-        let month = dealID.isEmpty ? try Period.parse(request.month, field: "month", in: calendar) : nil
-        if let month, month.kind != .month { throw ServiceError.invalidArgument(field: "month", rule: "must be a month like 2026-09") }
-        let forecaster = try await makeForecaster(for: caller.tenant, at: (Date(), false))
-        let visibility = Visibility(caller)
-        let closed = forecaster.deals.filter { deal in
-            guard visibility.includes(ownerID: deal.ownerID, orgPath: deal.team), let at = deal.closedAt else { return false }
-            if let month { return at >= month.start && at < month.end }
-            return deal.id == dealID
-        }
-        if !dealID.isEmpty && closed.isEmpty { throw ServiceError.notFound(kind: "closed deal", id: dealID) }
-        let finder = MissFinder(forecaster: forecaster)
-        let misses = closed.compactMap(finder.miss).sorted { ($0.amount.minorUnits, $1.dealID) > ($1.amount.minorUnits, $0.dealID) }
-        return .with {
-            $0.misses = misses
-            $0.teams = MissFinder.teams(misses)
-        }
-    }
-
-    func getLossWatch(request: Sales_Forecasting_V1_GetLossWatchRequest, context: ServerContext) async throws
-        -> Sales_Forecasting_V1_GetLossWatchResponse
-    {
-        let caller = try RequestContext.caller(allowedTo: .overseeTeams, "watching teams' losses")
-        let moment = try asOf(request.asOf, isSet: request.hasAsOf)
-        let visibility = Visibility(caller)
-        let deals = try await history.deals(tenant: caller.tenant, knownAt: moment.date).filter {
-            visibility.includes(ownerID: $0.ownerID, orgPath: $0.team)
-        }
-        let teams = LossWatch(ratio: lossWatchRatio, asOf: moment.date).teams(deals)
-        return .with {
-            $0.teams = teams
-            $0.threshold = lossWatchRatio
-        }
-    }
-
     /// Trains on everything known now and keeps the model for the scores (the schedule's round).
     func retrain(_ tenant: TenantID) async throws {
         let calendar = await calendar(for: tenant)
@@ -189,7 +114,7 @@ extension ForecastServiceHandler {
     }
 
     /// The as-of moment asked for (never in the future), or now.
-    private func asOf(_ value: Google_Protobuf_Timestamp, isSet: Bool) throws(ServiceError) -> (date: Date, explicit: Bool) {
+    func asOf(_ value: Google_Protobuf_Timestamp, isSet: Bool) throws(ServiceError) -> (date: Date, explicit: Bool) {
         let now = Date()
         guard isSet else { return (now, false) }
         let date = try Require.timestamp(value, isSet: true, field: "as_of")
@@ -199,7 +124,7 @@ extension ForecastServiceHandler {
 
     /// The deals as known at the moment, and the model that scores them: the latest trained for
     /// now (trained and kept on first use), or one trained on what was known at a past moment.
-    private func makeForecaster(for tenant: TenantID, at moment: (date: Date, explicit: Bool)) async throws -> Forecaster {
+    func makeForecaster(for tenant: TenantID, at moment: (date: Date, explicit: Bool)) async throws -> Forecaster {
         let calendar = await calendar(for: tenant)
         let deals = try await history.deals(tenant: tenant, knownAt: moment.date)
         let model: WinModel
@@ -213,11 +138,11 @@ extension ForecastServiceHandler {
         return Forecaster(model: model, deals: deals, asOf: moment.date, calendar: calendar, labels: labels)
     }
 
-    private func signalLabels(_ tenant: TenantID) async throws -> [String: String] {
+    func signalLabels(_ tenant: TenantID) async throws -> [String: String] {
         try await signals.lookup(tenant: tenant).mapValues(\.label)
     }
 
-    private func calendar(for tenant: TenantID) async -> Calendar {
+    func calendar(for tenant: TenantID) async -> Calendar {
         Calendar.forecasting(in: await calendars.calendar(for: tenant).timeZone)
     }
 }
