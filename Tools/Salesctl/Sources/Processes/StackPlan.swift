@@ -20,6 +20,8 @@ public struct StackPlan: Sendable {
     public var workCalendar: String?
     /// Where uploaded evidence files are kept (SALES_ATTACHMENTS_DIR).
     public var attachmentsDirectory: String?
+    /// Further variables for every service, set last (a test stack's background sweep interval).
+    public var settings: [String: String] = [:]
 
     public init(binDirectory: String, databaseURLs: [ServiceName: DatabaseURL], portBase: Int, jwtSecret: String, logDirectory: String) {
         self.binDirectory = binDirectory
@@ -51,6 +53,7 @@ public struct StackPlan: Sendable {
         for peer in ServiceName.allCases where peer != service {
             env[peer.environmentKey + "_ADDR"] = "\(host):\(peer.grpcPort(base: portBase))"
         }
+        env.merge(settings) { _, setting in setting }
         return env
     }
 }
