@@ -184,5 +184,96 @@ public enum StoreSalesMigrations {
             CREATE INDEX receipt_items_buyers ON receipt_items (tenant_id, sku, sold_at DESC) INCLUDE (member_id) WHERE member_id IS NOT NULL;
             CREATE INDEX receipt_items_member ON receipt_items (member_id, sold_at) INCLUDE (sku) WHERE member_id IS NOT NULL;
             """),
+        Migration(
+            "0107_store_operations",
+            """
+            -- A store's daily uploads: shelf photos, consultations (metadata and transcript) and
+            -- group-buy screenshots with the order's discount checked against its promotion.
+            CREATE TABLE store_uploads (
+                id uuid PRIMARY KEY,
+                tenant_id text NOT NULL,
+                store_id uuid NOT NULL REFERENCES stores,
+                kind smallint NOT NULL,
+                day date NOT NULL,
+                user_id text NOT NULL,
+                sha256 text NOT NULL DEFAULT '',
+                content_type text NOT NULL DEFAULT '',
+                duration_seconds integer NOT NULL DEFAULT 0,
+                transcript text NOT NULL DEFAULT '',
+                promotion_code text NOT NULL DEFAULT '',
+                promotion_item text NOT NULL DEFAULT '',
+                sku text NOT NULL DEFAULT '',
+                order_number text,
+                order_fen bigint,
+                discount_fen bigint,
+                expected_discount_fen bigint,
+                currency text,
+                discount_matches boolean,
+                discount_reason text NOT NULL DEFAULT '',
+                created_at timestamptz NOT NULL DEFAULT now()
+            );
+            -- The same image sent again for a store, day and kind is one upload; an order, one a chain.
+            CREATE UNIQUE INDEX store_uploads_content ON store_uploads (store_id, day, kind, sha256) WHERE sha256 <> '';
+            CREATE UNIQUE INDEX store_uploads_order ON store_uploads (tenant_id, order_number) WHERE order_number IS NOT NULL;
+            CREATE INDEX store_uploads_store_day ON store_uploads (store_id, day);
+            CREATE INDEX store_uploads_sku ON store_uploads (store_id, sku, day) WHERE sku <> '';
+            CREATE INDEX store_uploads_promotion ON store_uploads (tenant_id, promotion_code, day) WHERE promotion_code <> '';
+            -- The complaint topics each consultation raised: three days running marks a candidate.
+            CREATE TABLE store_complaints (
+                upload_id uuid NOT NULL REFERENCES store_uploads,
+                store_id uuid NOT NULL REFERENCES stores,
+                day date NOT NULL,
+                topic text NOT NULL,
+                PRIMARY KEY (upload_id, topic)
+            );
+            CREATE INDEX store_complaints_run ON store_complaints (store_id, topic, day);
+            -- A run of three or more days of one complaint at a store, announced once.
+            CREATE TABLE scenario_candidates (
+                tenant_id text NOT NULL,
+                store_id uuid NOT NULL REFERENCES stores,
+                topic text NOT NULL,
+                scenario text NOT NULL,
+                first_day date NOT NULL,
+                last_day date NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (store_id, topic, first_day)
+            );
+            CREATE INDEX scenario_candidates_recent ON scenario_candidates (tenant_id, last_day);
+            CREATE TABLE complaint_topics (
+                tenant_id text PRIMARY KEY,
+                topics jsonb NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE TABLE promotions (
+                tenant_id text NOT NULL,
+                code text NOT NULL,
+                name text NOT NULL,
+                first_day date NOT NULL,
+                last_day date NOT NULL,
+                discount_kind smallint NOT NULL,
+                threshold_fen bigint NOT NULL DEFAULT 0,
+                amount_off_fen bigint NOT NULL DEFAULT 0,
+                percent_off_bp integer NOT NULL DEFAULT 0,
+                fixed_price_fen bigint NOT NULL DEFAULT 0,
+                currency text NOT NULL,
+                -- Empty: every store.
+                store_codes text[] NOT NULL,
+                items text[] NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, code)
+            );
+            CREATE TABLE product_launches (
+                tenant_id text NOT NULL,
+                sku text NOT NULL,
+                first_day date NOT NULL,
+                due_day date NOT NULL,
+                store_codes text[] NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, sku)
+            );
+            """),
     ]
 }

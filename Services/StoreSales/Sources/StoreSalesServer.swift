@@ -50,6 +50,14 @@ public enum StoreSalesServer {
                         referrer: StoreLeadReferrer(leads: runtime.peers[.leads].map { .init(wrapping: $0.grpc) }, tokens: runtime.tokens))),
                 HostedService(
                     Sales_Storesales_V1_CouponService.descriptor, CouponServiceHandler(coupons: CouponStore(database: database), access: access)),
+                HostedService(
+                    Sales_Storesales_V1_StoreOperationsService.descriptor,
+                    OperationsServiceHandler(
+                        uploads: UploadStore(database: database), promotions: PromotionStore(database: database),
+                        launches: LaunchStore(database: database), topics: ComplaintTopicStore(database: database),
+                        products: ProductStore(database: database), board: OperationsBoardStore(database: database), access: access,
+                        blobs: LocalFolderBlobStore(root: try environment.attachmentsFolder(logger: runtime.logger)),
+                        notifier: notifications.notifier, calendars: calendars)),
                 notifications.api,
             ],
             background: [

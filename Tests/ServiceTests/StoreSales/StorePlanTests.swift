@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -11,7 +12,8 @@ import Testing
 @testable import StoreSalesService
 
 /// The store-sales hot statements at a chain's size: 50 stores, 250 clerks, 50,000 members,
-/// 200,000 receipts over two years with 400,000 lines, 100,000 scans, 50,000 coupons and notes.
+/// 200,000 receipts over two years with 400,000 lines, 100,000 scans, 50,000 coupons and notes,
+/// 200,000 daily uploads with their complaints, 1,850 scenario candidates, 40 promotions and 10 launches.
 /// What runs on every till receipt, every minute's sweep, the comparison and the suggestions must
 /// reach its rows through an index, never by reading a big table whole.
 @Suite struct StorePlanTests {
@@ -82,6 +84,39 @@ import Testing
                     SELECT gen_random_uuid(), r.member_id, r.clerk_id, 4, r.sold_at + interval '5 minutes'
                     FROM receipts r WHERE r.tenant_id = \(tenant) AND r.member_id IS NOT NULL AND r.receipt_number LIKE '%7'
                     """,
+                    """
+                    INSERT INTO promotions (tenant_id, code, name, first_day, last_day, discount_kind, threshold_fen, amount_off_fen, currency,
+                                            store_codes, items, updated_by)
+                    SELECT \(tenant), 'P-' || g, '促销' || g, current_date - g * 18, current_date - g * 18 + 14, 1, 30000, 5000, 'CNY',
+                           CASE WHEN g % 3 = 0 THEN ARRAY['S-1', 'S-2', 'S-7'] ELSE '{}' END, ARRAY['堆头陈列', '海报张贴', '店员话术'], 'hq'
+                    FROM generate_series(0, 39) g
+                    """,
+                    """
+                    INSERT INTO product_launches (tenant_id, sku, first_day, due_day, store_codes, updated_by)
+                    SELECT \(tenant), 'SKU-' || g, current_date - 20 * g, current_date - 20 * g + 14, '{}', 'hq' FROM generate_series(1, 10) g
+                    """,
+                    """
+                    WITH s AS (SELECT id, row_number() OVER () AS k FROM stores WHERE tenant_id = \(tenant))
+                    INSERT INTO store_uploads (id, tenant_id, store_id, kind, day, user_id, sha256, promotion_code, promotion_item, sku,
+                                               order_number, order_fen, discount_fen, expected_discount_fen, currency, discount_matches)
+                    SELECT gen_random_uuid(), \(tenant), s.id, 1 + g % 3, current_date - (g / 50) % 730, 'clerk', md5(g::text),
+                           CASE WHEN g % 4 = 0 THEN 'P-' || (g % 40) ELSE '' END, CASE WHEN g % 4 = 0 AND g % 3 = 0 THEN '堆头陈列' ELSE '' END,
+                           CASE WHEN g % 3 = 0 AND g % 7 = 0 THEN 'SKU-' || (g % 300) ELSE '' END,
+                           CASE WHEN g % 3 = 2 THEN 'O-' || g END, CASE WHEN g % 3 = 2 THEN 40000 END, CASE WHEN g % 3 = 2 THEN 5000 END,
+                           CASE WHEN g % 3 = 2 THEN 5000 END, CASE WHEN g % 3 = 2 THEN 'CNY' END, CASE WHEN g % 3 = 2 THEN g % 10 <> 0 END
+                    FROM generate_series(1, 200000) g JOIN s ON s.k = 1 + g % 50
+                    """,
+                    """
+                    INSERT INTO store_complaints (upload_id, store_id, day, topic)
+                    SELECT id, store_id, day, 'topic-' || (abs(hashtext(id::text)) % 20) FROM store_uploads WHERE tenant_id = \(tenant) AND kind = 2
+                    """,
+                    """
+                    INSERT INTO scenario_candidates (tenant_id, store_id, topic, scenario, first_day, last_day)
+                    SELECT \(tenant), id, 'topic-' || (g % 20), 'kitchen', current_date - 20 * g, current_date - 20 * g + 2
+                    FROM stores, generate_series(0, 36) g WHERE tenant_id = \(tenant)
+                    """,
+                    "ANALYZE store_uploads", "ANALYZE store_complaints", "ANALYZE promotions", "ANALYZE product_launches",
+                    "ANALYZE scenario_candidates",
                     "ANALYZE stores", "ANALYZE clerks", "ANALYZE members", "ANALYZE member_visits", "ANALYZE receipts", "ANALYZE receipt_items",
                     "ANALYZE coupons", "ANALYZE member_notes", "ANALYZE products",
                 ] {
@@ -94,14 +129,17 @@ import Testing
                 let member = try await one("SELECT id FROM members WHERE tenant_id = \(tenant) AND phone_hmac = md5('777')")
                 let admin = Caller(tenant: Self.tenant, userID: "hq", roles: [.admin], orgPath: "/")
                 let storeManager = Caller(tenant: Self.tenant, userID: "manager-7", roles: [.storeManager], orgPath: "/region-2/s7")
-                let week = (Date().addingTimeInterval(-7 * 86_400), Date())
+                let today = LocalDate(TestCalendar.today)!
+                let week = StoreComparisonStore.Span(
+                    first: today.adding(days: -6), last: today, from: Date().addingTimeInterval(-7 * 86_400), to: Date())
+                let shanghai = TimeZone(identifier: "Asia/Shanghai")!
                 let cases: [(String, PostgresQuery, [String])] = [
                     ("a receipt's scanning clerk", ReceiptStore.scanningClerkQuery(member: member, store: store, sale: Date()), ["member_visits"]),
                     ("the feedback sweep", StoreSweeper.feedbackDueQuery(tenant: nil, minutes: 15), ["receipts", "member_notes"]),
                     ("the coupon nudge sweep", StoreSweeper.couponNudgeQuery(tenant: nil, days: 3), ["coupons"]),
                     (
-                        "a store manager's week", StoreComparisonStore.countsQuery(for: storeManager, from: week.0, to: week.1, feedbackMinutes: 15),
-                        ["receipts", "member_visits", "member_notes", "coupons"]
+                        "a store manager's week", StoreComparisonStore.countsQuery(for: storeManager, in: week, feedbackMinutes: 15),
+                        ["receipts", "member_visits", "member_notes", "coupons", "store_uploads"]
                     ),
                     (
                         "bought together", SuggestionStore.boughtTogetherQuery(with: ["SKU-7", "SKU-8"], member: member, tenant: Self.tenant),
@@ -109,9 +147,18 @@ import Testing
                     ),
                     // Head office's week over every store may read the week's receipts, but never the two years.
                     (
-                        "head office's week", StoreComparisonStore.countsQuery(for: admin, from: week.0, to: week.1, feedbackMinutes: 15),
-                        ["receipts", "member_notes"]
+                        "head office's week", StoreComparisonStore.countsQuery(for: admin, in: week, feedbackMinutes: 15),
+                        ["receipts", "member_notes", "store_uploads"]
                     ),
+                    ("a store's operations day", OperationsBoardStore.uploadsQuery(for: storeManager, on: today), ["store_uploads"]),
+                    ("head office's operations day", OperationsBoardStore.uploadsQuery(for: admin, on: today), ["store_uploads"]),
+                    ("promotion execution", OperationsBoardStore.executionsQuery(for: admin, through: today), ["store_uploads"]),
+                    (
+                        "launches on the shelves", OperationsBoardStore.launchesReachedQuery(for: admin, by: today, zone: shanghai),
+                        ["store_uploads", "receipt_items", "receipts"]
+                    ),
+                    ("scenario candidates", OperationsBoardStore.candidatesQuery(for: admin, upTo: today), ["scenario_candidates"]),
+                    ("a complaint's run of days", UploadStore.runQuery(of: "topic-3", around: today, store: store), ["store_complaints"]),
                 ]
                 var plans: [(String, String, [String])] = []
                 for (what, query, tables) in cases {

@@ -19,6 +19,7 @@ struct StoreScene: Sendable {
     let members: Members
     let receipts: Receipts
     let coupons: Sales_Storesales_V1_CouponService.Client<InProcessTransport.Client>
+    let operations: Sales_Storesales_V1_StoreOperationsService.Client<InProcessTransport.Client>
     let notifications: Sales_Notifications_V1_NotificationService.Client<InProcessTransport.Client>
     let tokens: TokenAuthority
     let database: Database
@@ -30,6 +31,7 @@ struct StoreScene: Sendable {
         members = Members(wrapping: grpc)
         receipts = Receipts(wrapping: grpc)
         coupons = .init(wrapping: grpc)
+        operations = .init(wrapping: grpc)
         notifications = .init(wrapping: grpc)
         self.tokens = tokens
         self.database = database

@@ -11,7 +11,7 @@ extension StoreServiceHandler {
         request: Sales_Storesales_V1_GetStoreComparisonRequest, context: ServerContext
     ) async throws -> Sales_Storesales_V1_StoreComparison {
         let caller = try RequestContext.caller(allowedTo: .runStores, "comparing stores")
-        let (first, last) = try (Self.day(request.from, field: "from"), Self.day(request.to, field: "to"))
+        let (first, last) = try (Require.day(request.from, field: "from"), Require.day(request.to, field: "to"))
         guard first <= last, last.daysSinceEpoch - first.daysSinceEpoch < 366 else {
             throw ServiceError.invalidArgument(field: "to", rule: "must be on or after from, at most 366 days later")
         }
@@ -23,8 +23,8 @@ extension StoreServiceHandler {
         func midnight(_ day: LocalDate) -> Date {
             calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))!
         }
-        let stores = try await comparison.store.counts(
-            for: caller, from: midnight(first), to: midnight(last.adding(days: 1)), feedbackMinutes: comparison.feedbackMinutes)
+        let span = StoreComparisonStore.Span(first: first, last: last, from: midnight(first), to: midnight(last.adding(days: 1)))
+        let stores = try await comparison.store.counts(for: caller, in: span, feedbackMinutes: comparison.feedbackMinutes)
         var total = StoreComparisonStore.Counts()
         for store in stores { total.add(store) }
         let rows: [Sales_Storesales_V1_StoreFigures]
@@ -41,14 +41,6 @@ extension StoreServiceHandler {
             $0.rows = rows
             $0.total = total.figures(key: "", name: "合计")
         }
-    }
-
-    private static func day(_ text: String, field: String) throws(ServiceError) -> LocalDate {
-        guard !text.isEmpty else { throw .invalidArgument(field: field, rule: "is required (a day like 2026-11-24)") }
-        guard text.count == 10, let day = LocalDate(text) else {
-            throw .invalidArgument(field: field, rule: "must be a day like 2026-11-24 (got \(quoted: text))")
-        }
-        return day
     }
 }
 

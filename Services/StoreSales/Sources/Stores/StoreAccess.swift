@@ -12,6 +12,11 @@ struct StoreAccess: Sendable {
 
     /// The store's id; NOT_FOUND for another chain's store, one the caller may not act for, or none.
     func counter(_ code: String, for caller: Caller, on connection: PostgresConnection) async throws -> UUID {
+        try await counterStore(code, for: caller, on: connection).id
+    }
+
+    /// The store itself (its manager, to tell), under the same rule.
+    func counterStore(_ code: String, for caller: Caller, on connection: PostgresConnection) async throws -> (id: UUID, row: StoreRow) {
         let notFound = ServiceError.notFound(kind: "store", id: code)
         guard let row = try await shops.withCode(code, tenant: caller.tenant, on: connection, logger: RequestContext.logger),
             let id = UUID(uuidString: row.message.id)
@@ -21,6 +26,6 @@ struct StoreAccess: Sendable {
                 throw notFound
             }
         }
-        return id
+        return (id, row)
     }
 }

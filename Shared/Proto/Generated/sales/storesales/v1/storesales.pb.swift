@@ -403,6 +403,23 @@ public nonisolated struct Sales_Storesales_V1_StoreFigures: @unchecked Sendable 
     set {_uniqueStorage()._repeat90DayBp = newValue}
   }
 
+  /// Promotion execution: the execution items of the promotions running in the days asked that
+  /// the store showed on a shelf photo in those days, against those planned.
+  public var promotionItemsPlanned: Int64 {
+    get {_storage._promotionItemsPlanned}
+    set {_uniqueStorage()._promotionItemsPlanned = newValue}
+  }
+
+  public var promotionItemsDone: Int64 {
+    get {_storage._promotionItemsDone}
+    set {_uniqueStorage()._promotionItemsDone = newValue}
+  }
+
+  public var promotionExecutionBp: Int32 {
+    get {_storage._promotionExecutionBp}
+    set {_uniqueStorage()._promotionExecutionBp = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -987,7 +1004,7 @@ nonisolated extension Sales_Storesales_V1_GetStoreComparisonRequest: SwiftProtob
 
 nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StoreFigures"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}name\0\u{1}district\0\u{1}stores\0\u{3}members_scanned\0\u{3}scans_converted\0\u{3}scan_conversion_bp\0\u{1}receipts\0\u{1}revenue\0\u{3}served_receipts\0\u{3}noted_receipts\0\u{3}note_completeness_bp\0\u{3}noted_within_15_minutes\0\u{3}feedback_15_minute_bp\0\u{3}coupons_issued\0\u{3}coupons_redeemed\0\u{3}coupon_redemption_bp\0\u{1}buyers\0\u{3}repeat_30_day_bp\0\u{3}repeat_60_day_bp\0\u{3}repeat_90_day_bp\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}name\0\u{1}district\0\u{1}stores\0\u{3}members_scanned\0\u{3}scans_converted\0\u{3}scan_conversion_bp\0\u{1}receipts\0\u{1}revenue\0\u{3}served_receipts\0\u{3}noted_receipts\0\u{3}note_completeness_bp\0\u{3}noted_within_15_minutes\0\u{3}feedback_15_minute_bp\0\u{3}coupons_issued\0\u{3}coupons_redeemed\0\u{3}coupon_redemption_bp\0\u{1}buyers\0\u{3}repeat_30_day_bp\0\u{3}repeat_60_day_bp\0\u{3}repeat_90_day_bp\0\u{3}promotion_items_planned\0\u{3}promotion_items_done\0\u{3}promotion_execution_bp\0")
 
   fileprivate class _StorageClass {
     var _key: String = String()
@@ -1011,6 +1028,9 @@ nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, S
     var _repeat30DayBp: Int32 = 0
     var _repeat60DayBp: Int32 = 0
     var _repeat90DayBp: Int32 = 0
+    var _promotionItemsPlanned: Int64 = 0
+    var _promotionItemsDone: Int64 = 0
+    var _promotionExecutionBp: Int32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1042,6 +1062,9 @@ nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, S
       _repeat30DayBp = source._repeat30DayBp
       _repeat60DayBp = source._repeat60DayBp
       _repeat90DayBp = source._repeat90DayBp
+      _promotionItemsPlanned = source._promotionItemsPlanned
+      _promotionItemsDone = source._promotionItemsDone
+      _promotionExecutionBp = source._promotionExecutionBp
     }
   }
 
@@ -1081,6 +1104,9 @@ nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, S
         case 19: try { try decoder.decodeSingularInt32Field(value: &_storage._repeat30DayBp) }()
         case 20: try { try decoder.decodeSingularInt32Field(value: &_storage._repeat60DayBp) }()
         case 21: try { try decoder.decodeSingularInt32Field(value: &_storage._repeat90DayBp) }()
+        case 22: try { try decoder.decodeSingularInt64Field(value: &_storage._promotionItemsPlanned) }()
+        case 23: try { try decoder.decodeSingularInt64Field(value: &_storage._promotionItemsDone) }()
+        case 24: try { try decoder.decodeSingularInt32Field(value: &_storage._promotionExecutionBp) }()
         default: break
         }
       }
@@ -1156,6 +1182,15 @@ nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, S
       if _storage._repeat90DayBp != 0 {
         try visitor.visitSingularInt32Field(value: _storage._repeat90DayBp, fieldNumber: 21)
       }
+      if _storage._promotionItemsPlanned != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._promotionItemsPlanned, fieldNumber: 22)
+      }
+      if _storage._promotionItemsDone != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._promotionItemsDone, fieldNumber: 23)
+      }
+      if _storage._promotionExecutionBp != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._promotionExecutionBp, fieldNumber: 24)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1186,6 +1221,9 @@ nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, S
         if _storage._repeat30DayBp != rhs_storage._repeat30DayBp {return false}
         if _storage._repeat60DayBp != rhs_storage._repeat60DayBp {return false}
         if _storage._repeat90DayBp != rhs_storage._repeat90DayBp {return false}
+        if _storage._promotionItemsPlanned != rhs_storage._promotionItemsPlanned {return false}
+        if _storage._promotionItemsDone != rhs_storage._promotionItemsDone {return false}
+        if _storage._promotionExecutionBp != rhs_storage._promotionExecutionBp {return false}
         return true
       }
       if !storagesAreEqual {return false}
