@@ -54,6 +54,18 @@ extension EndToEnd {
                 #expect(week.rows.count == 3, "three business districts")
                 #expect(week.rows.allSatisfy { $0.receipts > 0 && $0.couponsIssued == 2 && $0.couponsRedeemed == 1 })
                 #expect(week.total.scansConverted > 0 && week.total.notedReceipts > 0)
+                // A week of operations: Guangzhou uploads its whole day, Shenzhen keeps hearing the nebuliser is loud,
+                // Foshan took too much off a Meituan set, and the new nebuliser reached one shelf of three.
+                let board = try await Sales_Storesales_V1_StoreOperationsService.Client(wrapping: grpc).getOperationsBoard(
+                    .init(), metadata: metadata)
+                #expect(board.stores.count == 3 && board.storesComplete == 1)
+                #expect(board.scenarioCandidates.map(\.storeCode) == ["SZ-001"] && board.scenarioCandidates.first?.days == 3)
+                let shuang12 = board.promotions.first { $0.promotionCode == "SHUANG12" }
+                #expect(shuang12?.itemsPlanned == 9 && shuang12?.itemsDone == 6, "3, 2 and 1 of the 3 items")
+                let set = board.promotions.first { $0.promotionCode == "MT-BP-SET" }
+                #expect(set?.orders == 3 && set?.ordersMismatched == 1, "orders once, not once a load")
+                #expect(board.launches.first?.storesMissing == ["FS-001", "SZ-001"] && board.launches.first?.overdue == true)
+                #expect(week.total.promotionItemsPlanned > 0 && week.total.promotionItemsDone > 0)
             }
             #expect(Set(overview.leads.byChannel.map(\.channel)).count == 7, "leads from every channel")
             // Two years of history behind the forecasts: scores with their reasons, one disputed, a quarter by team.

@@ -113,6 +113,7 @@ enum DemoStores {
         try await recordWeek(receipts: receipts, admin: admin)
         try await offerCoupons(
             members: imported.outcomes.map(\.id), coupons: Sales_Storesales_V1_CouponService.Client(wrapping: client), tokens: tokens, admin: admin)
+        try await DemoStoreOperations.load(tokens: tokens, admin: admin, client: client)
         return opened
     }
 
