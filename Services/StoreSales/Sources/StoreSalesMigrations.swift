@@ -275,5 +275,13 @@ public enum StoreSalesMigrations {
                 PRIMARY KEY (tenant_id, sku)
             );
             """),
+        Migration(
+            "0108_feedback_rules",
+            """
+            -- What the clerk owes for a served purchase, as the chain's store-feedback rules said when it was
+            -- recorded: minutes (NULL: the service's window; 0: nothing owed) and the kind of feedback.
+            ALTER TABLE receipts ADD COLUMN feedback_minutes integer, ADD COLUMN feedback_needs text NOT NULL DEFAULT 'note',
+                                 ADD COLUMN feedback_label text NOT NULL DEFAULT '';
+            """),
     ]
 }

@@ -1,4 +1,5 @@
 import Logging
+import RulesEngine
 import SalesModel
 import SalesNotifications
 import SalesProto
@@ -30,6 +31,12 @@ public enum StoreSalesServer {
             feedbackMinutes: try environment.integer("SALES_STORE_SALES_FEEDBACK_MINUTES", in: 1...1_440, default: 15),
             couponNudgeDays: try environment.integer("SALES_STORE_SALES_COUPON_NUDGE_DAYS", in: 1...90, default: 3))
         let sweepSeconds = try environment.integer("SALES_STORE_SALES_SWEEP_SECONDS", in: 1...86_400, default: 60)
+        // The chain's "store-feedback" rules (what a clerk owes after a served purchase), kept by the kit's RuleSetService.
+        let ruleSets = RuleSetStore(database: database)
+        let mappingTables = MappingTableStore(database: database) { OperatorRegistry.domain(mappings: $0, calendar: calendars.fallback) }
+        let feedback = FeedbackRules(
+            activeRules: ActiveRuleSets(store: ruleSets, registry: mappingTables.registry(for:)), standardMinutes: sweeper.feedbackMinutes)
+        let receipts = ReceiptStore(database: database)
         let comparing = StoreComparing(
             store: StoreComparisonStore(database: database), calendars: calendars, feedbackMinutes: sweeper.feedbackMinutes)
         return ServiceComponents(
@@ -45,9 +52,14 @@ public enum StoreSalesServer {
                 HostedService(
                     Sales_Storesales_V1_ReceiptService.descriptor,
                     ReceiptServiceHandler(
-                        receipts: ReceiptStore(database: database), products: ProductStore(database: database), shops: shops, clerks: clerks,
+                        receipts: receipts, products: ProductStore(database: database), shops: shops, clerks: clerks,
                         hasher: hasher, calendars: calendars,
-                        referrer: StoreLeadReferrer(leads: runtime.peers[.leads].map { .init(wrapping: $0.grpc) }, tokens: runtime.tokens))),
+                        referrer: StoreLeadReferrer(leads: runtime.peers[.leads].map { .init(wrapping: $0.grpc) }, tokens: runtime.tokens),
+                        feedback: feedback)),
+                HostedService(
+                    Sales_Common_V1_RuleSetService.descriptor,
+                    RuleSetServiceHandler(
+                        store: ruleSets, domain: StoreRuleDomain(receipts: receipts, mappingTables: mappingTables, calendars: calendars))),
                 HostedService(
                     Sales_Storesales_V1_CouponService.descriptor, CouponServiceHandler(coupons: CouponStore(database: database), access: access)),
                 HostedService(

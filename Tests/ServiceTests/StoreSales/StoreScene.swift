@@ -20,6 +20,7 @@ struct StoreScene: Sendable {
     let receipts: Receipts
     let coupons: Sales_Storesales_V1_CouponService.Client<InProcessTransport.Client>
     let operations: Sales_Storesales_V1_StoreOperationsService.Client<InProcessTransport.Client>
+    let rules: Sales_Common_V1_RuleSetService.Client<InProcessTransport.Client>
     let notifications: Sales_Notifications_V1_NotificationService.Client<InProcessTransport.Client>
     let tokens: TokenAuthority
     let database: Database
@@ -32,6 +33,7 @@ struct StoreScene: Sendable {
         receipts = Receipts(wrapping: grpc)
         coupons = .init(wrapping: grpc)
         operations = .init(wrapping: grpc)
+        rules = .init(wrapping: grpc)
         notifications = .init(wrapping: grpc)
         self.tokens = tokens
         self.database = database

@@ -17,7 +17,7 @@ struct StoreComparisonStore: Sendable {
         var stores = 0
         var scanned: Int64 = 0, converted: Int64 = 0
         var receipts: Int64 = 0, revenue: Int64 = 0
-        var served: Int64 = 0, noted: Int64 = 0, noted15: Int64 = 0
+        var served: Int64 = 0, noted: Int64 = 0, owed: Int64 = 0, noted15: Int64 = 0
         var couponsIssued: Int64 = 0, couponsRedeemed: Int64 = 0
         var buyers: Int64 = 0, repeat30: Int64 = 0, repeat60: Int64 = 0, repeat90: Int64 = 0
         var itemsPlanned: Int64 = 0, itemsDone: Int64 = 0
@@ -30,6 +30,7 @@ struct StoreComparisonStore: Sendable {
             revenue += other.revenue
             served += other.served
             noted += other.noted
+            owed += other.owed
             noted15 += other.noted15
             couponsIssued += other.couponsIssued
             couponsRedeemed += other.couponsRedeemed
@@ -53,13 +54,15 @@ struct StoreComparisonStore: Sendable {
         let rows = try await database.query(Self.countsQuery(for: caller, in: span, feedbackMinutes: feedbackMinutes))
         var result: [Counts] = []
         for try await row in rows.decode(
-            (String, String, String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64)
-                .self)
+            (
+                String, String, String, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64, Int64,
+                Int64
+            ).self)
         {
             result.append(
                 Counts(
                     code: row.0, name: row.1, district: row.2, stores: 1, scanned: row.3, converted: row.4, receipts: row.5, revenue: row.6,
-                    served: row.7, noted: row.8, noted15: row.9, couponsIssued: row.10, couponsRedeemed: row.11, buyers: row.12,
+                    served: row.7, noted: row.8, owed: row.18, noted15: row.9, couponsIssued: row.10, couponsRedeemed: row.11, buyers: row.12,
                     repeat30: row.13, repeat60: row.14, repeat90: row.15, itemsPlanned: row.16, itemsDone: row.17))
         }
         return result
@@ -89,8 +92,13 @@ struct StoreComparisonStore: Sendable {
                        count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL) AS served,
                        count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
                                           AND note.first_at < r.sold_at + interval '1 day') AS noted,
+                       count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL
+                                          AND coalesce(r.feedback_minutes, \(feedbackMinutes)::integer) > 0) AS owed,
                        count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
-                                          AND note.first_at < r.sold_at + make_interval(mins => \(feedbackMinutes)::integer)) AS noted15
+                                          AND coalesce(r.feedback_minutes, \(feedbackMinutes)::integer) > 0
+                                          AND note.first_at < r.sold_at
+                                                              + make_interval(mins => coalesce(r.feedback_minutes, \(feedbackMinutes)::integer)))
+                           AS noted15
                 FROM receipts r JOIN s ON s.id = r.store_id
                 LEFT JOIN LATERAL (
                     SELECT min(n.created_at) AS first_at FROM member_notes n
@@ -136,7 +144,7 @@ struct StoreComparisonStore: Sendable {
                    COALESCE(sales.receipts, 0), COALESCE(sales.revenue, 0), COALESCE(sales.served, 0), COALESCE(sales.noted, 0),
                    COALESCE(sales.noted15, 0), COALESCE(coupons.issued, 0), COALESCE(coupons.redeemed, 0),
                    COALESCE(repeats.buyers, 0), COALESCE(repeats.r30, 0), COALESCE(repeats.r60, 0), COALESCE(repeats.r90, 0),
-                   COALESCE(execution.planned, 0)::bigint, COALESCE(execution.done, 0)::bigint
+                   COALESCE(execution.planned, 0)::bigint, COALESCE(execution.done, 0)::bigint, COALESCE(sales.owed, 0)
             FROM s
             LEFT JOIN conversion ON conversion.store_id = s.id
             LEFT JOIN sales ON sales.store_id = s.id
@@ -166,7 +174,8 @@ extension StoreComparisonStore.Counts {
             $0.notedReceipts = noted
             $0.noteCompletenessBp = bp(noted, served)
             $0.notedWithin15Minutes = noted15
-            $0.feedback15MinuteBp = bp(noted15, served)
+            $0.feedback15MinuteBp = bp(noted15, owed)
+            $0.feedbackOwed = owed
             $0.couponsIssued = couponsIssued
             $0.couponsRedeemed = couponsRedeemed
             $0.couponRedemptionBp = bp(couponsRedeemed, couponsIssued)

@@ -43,10 +43,15 @@ struct ProductStore: Sendable {
 
     /// Which of `skus` the catalogue lacks.
     func missing(_ skus: Set<String>, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> Set<String> {
+        skus.subtracting(try await categories(of: skus, tenant: tenant, on: connection, logger: logger).keys)
+    }
+
+    /// The category of each of `skus` the catalogue has ('' when it has none).
+    func categories(of skus: Set<String>, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> [String: String] {
         let rows = try await connection.query(
-            "SELECT sku FROM products WHERE tenant_id = \(tenant.rawValue) AND sku = ANY(\(Array(skus)))", logger: logger)
-        var missing = skus
-        for try await sku in rows.decode(String.self) { missing.remove(sku) }
-        return missing
+            "SELECT sku, category FROM products WHERE tenant_id = \(tenant.rawValue) AND sku = ANY(\(Array(skus)))", logger: logger)
+        var categories: [String: String] = [:]
+        for try await (sku, category) in rows.decode((String, String).self) { categories[sku] = category }
+        return categories
     }
 }

@@ -16,12 +16,13 @@ final class ReceiptDesk: Sendable {
     private let handler: ReceiptServiceHandler
     private let caller: Caller
     private let logger: Logger
-    private let stores = Mutex<[String: UUID]>([:])
+    private let stores = Mutex<[String: (id: UUID, row: StoreRow)]>([:])
     private let batch = Mutex<Batch?>(nil)
 
     /// What `prepare` read for a batch's receipts.
     private struct Batch {
-        var missingSKUs: Set<String>
+        /// The catalogue's category of each SKU it has; a SKU it lacks is absent.
+        var categories: [String: String]
         var members: [String: UUID]
         var clerks: [String: ClerkRow]
     }
@@ -35,21 +36,21 @@ final class ReceiptDesk: Sendable {
     /// Reads what the receipts of a batch refer to, each kind in one statement.
     func prepare(_ receipts: [CheckedReceipt], on connection: PostgresConnection) async throws {
         let tenant = caller.tenant
-        let missing = try await handler.products.missing(
-            Set(receipts.flatMap { $0.items.map(\.sku) }), tenant: tenant, on: connection, logger: logger)
+        let categories = try await handler.products.categories(
+            of: Set(receipts.flatMap { $0.items.map(\.sku) }), tenant: tenant, on: connection, logger: logger)
         let hashes = Set(receipts.compactMap { $0.memberPhone.map(handler.hasher.hash) })
         let members = try await handler.receipts.memberIDs(hashes: Array(hashes), tenant: tenant, on: connection, logger: logger)
         let users = Set(receipts.map(\.clerkUserID).filter { !$0.isEmpty })
         let clerks = try await handler.clerks.byUsers(Array(users), tenant: tenant, on: connection)
-        batch.withLock { $0 = Batch(missingSKUs: missing, members: members, clerks: clerks) }
+        batch.withLock { $0 = Batch(categories: categories, members: members, clerks: clerks) }
     }
 
     /// Records one receipt; a desk not prepared for a batch prepares for this receipt alone.
     func post(_ receipt: CheckedReceipt, on connection: PostgresConnection) async throws -> ReceiptStore.Recorded {
-        let store = try await storeID(receipt.storeCode, on: connection)
+        let (store, shop) = try await self.store(receipt.storeCode, on: connection)
         if batch.withLock({ $0 == nil }) { try await prepare([receipt], on: connection) }
         guard let prepared = batch.withLock({ $0 }) else { throw ServiceError.unavailable("the receipt could not be prepared; retry") }
-        if let index = receipt.items.firstIndex(where: { prepared.missingSKUs.contains($0.sku) }) {
+        if let index = receipt.items.firstIndex(where: { prepared.categories[$0.sku] == nil }) {
             throw ServiceError.invalidArgument(
                 field: "items[\(index)].sku",
                 rule: "\(quoted: receipt.items[index].sku) is not in the catalogue; import it first (salesctl import products FILE)")
@@ -69,7 +70,15 @@ final class ReceiptDesk: Sendable {
         {
             (clerkID, source) = (clerk, "scan")
         }
-        let attributed = AttributedReceipt(checked: receipt, storeID: store, clerkID: clerkID, clerkSource: source, memberID: memberID)
+        var attributed = AttributedReceipt(checked: receipt, storeID: store, clerkID: clerkID, clerkSource: source, memberID: memberID)
+        if clerkID != nil && memberID != nil {
+            let record = FeedbackRecord.value(
+                storeCode: shop.message.code, district: shop.message.district, region: shop.message.region, total: receipt.total,
+                itemCount: receipt.items.count, paymentMethod: receipt.paymentMethod,
+                categories: Set(receipt.items.compactMap { prepared.categories[$0.sku] }).filter { !$0.isEmpty }.sorted(), clerkSource: source,
+                soldAt: receipt.soldAt, calendar: await handler.calendars.calendar(for: caller.tenant))
+            attributed.feedback = await handler.feedback.due(for: record, tenant: caller.tenant)
+        }
         let recorded = try await handler.receipts.record(attributed, tenant: caller.tenant, on: connection, logger: logger)
         if case .recorded(let stored) = recorded {
             try await Outbox.append(
@@ -79,10 +88,10 @@ final class ReceiptDesk: Sendable {
         return recorded
     }
 
-    private func storeID(_ code: String, on connection: PostgresConnection) async throws -> UUID {
+    private func store(_ code: String, on connection: PostgresConnection) async throws -> (id: UUID, row: StoreRow) {
         if let known = stores.withLock({ $0[code] }) { return known }
-        let id = try await StoreAccess(shops: handler.shops, clerks: handler.clerks).counter(code, for: caller, on: connection)
-        stores.withLock { $0[code] = id }
-        return id
+        let found = try await StoreAccess(shops: handler.shops, clerks: handler.clerks).counterStore(code, for: caller, on: connection)
+        stores.withLock { $0[code] = found }
+        return found
     }
 }

@@ -17,6 +17,7 @@ struct ReceiptServiceHandler: Sales_Storesales_V1_ReceiptService.SimpleServicePr
     let hasher: PhoneHasher
     let calendars: TenantCalendars
     let referrer: StoreLeadReferrer
+    let feedback: FeedbackRules
 
     static let mostProductsAtOnce = 1_000
     static let mostLinesAtOnce = 5_000

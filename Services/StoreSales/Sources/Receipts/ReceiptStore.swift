@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import RulesEngine
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -58,10 +59,11 @@ struct ReceiptStore: Sendable {
         let inserted = try await connection.query(
             """
             INSERT INTO receipts (id, tenant_id, store_id, receipt_number, sold_at, clerk_id, clerk_source, member_id, payment_method,
-                                  total_fen, discount_fen, currency, item_count, fingerprint)
+                                  total_fen, discount_fen, currency, item_count, fingerprint, feedback_minutes, feedback_needs, feedback_label)
             VALUES (\(id), \(tenant.rawValue), \(receipt.storeID), \(checked.number), \(checked.soldAt), \(receipt.clerkID),
                     \(receipt.clerkSource), \(receipt.memberID), \(checked.paymentMethod), \(checked.total), \(checked.discount),
-                    \(checked.currency.code), \(checked.items.count), \(fingerprint))
+                    \(checked.currency.code), \(checked.items.count), \(fingerprint), \(receipt.feedback?.minutes),
+                    \(receipt.feedback?.needs ?? "note"), \(receipt.feedback?.label ?? ""))
             ON CONFLICT (store_id, receipt_number) DO NOTHING
             RETURNING id
             """, logger: logger)
@@ -116,17 +118,43 @@ struct ReceiptStore: Sendable {
         return lead
     }
 
+    /// Served receipts (a member and a clerk) of the stores the caller sees, newest first, as the
+    /// "store-feedback" rules read them: one receipt, or the latest `limit` for a dry run.
+    func ruleRecords(for caller: Caller, receipt: UUID?, limit: Int, calendar: WorkCalendar) async throws -> [DryRunRecord] {
+        let rows = try await database.query(
+            """
+            SELECT r.id, s.code, s.district, s.region, r.total_fen, r.item_count, r.payment_method, r.clerk_source, r.sold_at,
+                   coalesce((SELECT array_agg(DISTINCT p.category) FROM receipt_items i
+                             JOIN products p ON p.tenant_id = r.tenant_id AND p.sku = i.sku
+                             WHERE i.receipt_id = r.id AND p.category <> ''), '{}')
+            FROM receipts r JOIN stores s ON s.id = r.store_id
+            WHERE r.tenant_id = \(caller.tenant.rawValue) AND \(visibleTo: Visibility(caller), owner: "s.owner_id", orgPath: "s.org_path")
+              AND r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND (\(receipt)::uuid IS NULL OR r.id = \(receipt))
+            ORDER BY r.sold_at DESC LIMIT \(limit)
+            """)
+        var records: [DryRunRecord] = []
+        for try await (id, code, district, region, total, count, method, source, soldAt, categories) in rows.decode(
+            (UUID, String, String, String, Int64, Int, String, String, Date, [String]).self)
+        {
+            let data = FeedbackRecord.value(
+                storeCode: code, district: district, region: region, total: total, itemCount: count, paymentMethod: method,
+                categories: categories.sorted(), clerkSource: source, soldAt: soldAt, calendar: calendar)
+            records.append(DryRunRecord(id: id.apiString, data: data))
+        }
+        return records
+    }
+
     private func existing(store: UUID, number: String, on connection: PostgresConnection, logger: Logger) async throws
         -> (Sales_Storesales_V1_Receipt, String)?
     {
         let rows = try await connection.query(
             """
             SELECT id, store_id, receipt_number, sold_at, clerk_id, clerk_source, member_id, payment_method, total_fen, discount_fen,
-                   currency, item_count, fingerprint
+                   currency, item_count, fingerprint, feedback_minutes, feedback_needs, feedback_label
             FROM receipts WHERE store_id = \(store) AND receipt_number = \(number)
             """, logger: logger)
-        for try await (id, store, number, soldAt, clerk, source, member, method, total, discount, currency, count, fingerprint) in rows.decode(
-            (UUID, UUID, String, Date, UUID?, String, UUID?, String, Int64, Int64, String, Int, String).self)
+        for try await (id, store, number, soldAt, clerk, source, member, method, total, discount, currency, count, fingerprint, minutes, needs, label)
+            in rows.decode((UUID, UUID, String, Date, UUID?, String, UUID?, String, Int64, Int64, String, Int, String, Int?, String, String).self)
         {
             let receipt = Sales_Storesales_V1_Receipt.with {
                 $0.id = id.apiString
@@ -140,6 +168,9 @@ struct ReceiptStore: Sendable {
                 $0.total = Sales_Common_V1_Money(minorUnits: total, currency: currency)
                 $0.discount = Sales_Common_V1_Money(minorUnits: discount, currency: currency)
                 $0.items = Int32(count)
+                if let minutes, clerk != nil, member != nil {
+                    $0.setFeedback(FeedbackDue(minutes: minutes, needs: needs, label: label, ruleID: ""), soldAt: soldAt)
+                }
             }
             return (receipt, fingerprint)
         }
@@ -154,6 +185,8 @@ struct AttributedReceipt: Sendable {
     var clerkID: UUID?
     var clerkSource: String
     var memberID: UUID?
+    /// What the clerk owes for it: set for a member served by a clerk.
+    var feedback: FeedbackDue?
 
     func message(id: UUID) -> Sales_Storesales_V1_Receipt {
         .with {
@@ -168,6 +201,16 @@ struct AttributedReceipt: Sendable {
             $0.total = Sales_Common_V1_Money(minorUnits: checked.total, currency: checked.currency.code)
             $0.discount = Sales_Common_V1_Money(minorUnits: checked.discount, currency: checked.currency.code)
             $0.items = Int32(checked.items.count)
+            if let feedback { $0.setFeedback(feedback, soldAt: checked.soldAt) }
         }
+    }
+}
+
+extension Sales_Storesales_V1_Receipt {
+    mutating func setFeedback(_ due: FeedbackDue, soldAt: Date) {
+        guard due.minutes > 0 else { return }
+        feedbackDueAt = Google_Protobuf_Timestamp(date: soldAt.addingTimeInterval(TimeInterval(due.minutes * 60)))
+        feedbackNeeds = due.needs
+        feedbackLabel = due.label
     }
 }

@@ -7,8 +7,9 @@ import SalesNotifications
 import ServiceKit
 
 /// The stores' two clocks, swept on a schedule and on demand:
-/// - the golden 15 minutes: a member's purchase served by a clerk wants the clerk's feedback (a
-///   note) soon after; when none came, the clerk is reminded once, through their own channel;
+/// - the golden 15 minutes: a member's purchase served by a clerk wants the clerk's feedback soon
+///   after (within the minutes, and of the kind, the chain's store-feedback rules said when it was
+///   recorded); when none came, the clerk is reminded once, through their own channel;
 /// - "high intent, not converted": a coupon taken and not used after some days goes to the
 ///   store manager once, with the chain's re-engagement offer for its category.
 struct StoreSweeper: Sendable {
@@ -34,17 +35,19 @@ struct StoreSweeper: Sendable {
     private func remindFeedback(tenant: TenantID?, on connection: PostgresConnection, logger: Logger) async throws -> Int {
         let rows = try await connection.query(Self.feedbackDueQuery(tenant: tenant, minutes: feedbackMinutes), logger: logger)
         var count = 0
-        for try await (id, tenantID, soldAt, total, currency, number, clerk, name, phone) in rows.decode(
-            (UUID, String, Date, Int64, String, String, String, String, String).self)
+        for try await (id, tenantID, soldAt, total, currency, number, minutes, needs, label, clerk, name, phone) in rows.decode(
+            (UUID, String, Date, Int64, String, String, Int, String, String, String, String, String).self)
         {
             guard let tenant = TenantID(tenantID) else { continue }
             let time = await localTime(soldAt, tenant: tenant)
             let amount = Money(minorUnits: total, currency: Currency(currency) ?? .cny)
+            let due = FeedbackDue(minutes: minutes, needs: needs, label: label, ruleID: "")
+            let asked = needs == "note" ? "请补一条照片、语音或文字记录" : "请补一条\(due.askedFor)"
             try await notifier.enqueue(
                 Notice(
-                    kind: "member_feedback_due", audience: .person(clerk), title: "黄金15分钟：请补充会员反馈",
+                    kind: "member_feedback_due", audience: .person(clerk), title: label.isEmpty ? "黄金15分钟：请补充会员反馈" : "\(label)：请补充会员反馈",
                     text: "会员 \(Self.who(name, phone)) \(time) 购买 \(amount)（小票 \(number)），"
-                        + "\(feedbackMinutes) 分钟内未见反馈：请补一条照片、语音或文字记录。",
+                        + "\(minutes) 分钟内未见\(due.askedFor)：\(asked)。",
                     subjectID: id.apiString, personal: true),
                 tenant: tenant, on: connection, logger: logger)
             count += 1
@@ -75,24 +78,28 @@ struct StoreSweeper: Sendable {
         return count
     }
 
-    /// Receipts of served members past the feedback window with no note from their clerk, marked reminded.
+    /// Receipts of served members past their feedback window (`minutes` for those recorded before
+    /// the rules) with no note of the kind owed from their clerk, marked reminded.
     static func feedbackDueQuery(tenant: TenantID?, minutes: Int) -> PostgresQuery {
         """
         WITH due AS (
             SELECT r.id FROM receipts r
             WHERE r.feedback_reminded_at IS NULL AND r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL
-              AND r.sold_at < now() - make_interval(mins => \(minutes)::integer) AND r.sold_at > now() - interval '1 day'
+              AND r.sold_at > now() - interval '1 day' AND coalesce(r.feedback_minutes, \(minutes)::integer) > 0
+              AND r.sold_at < now() - make_interval(mins => coalesce(r.feedback_minutes, \(minutes)::integer))
               AND (\(tenant?.rawValue ?? "") = '' OR r.tenant_id = \(tenant?.rawValue ?? ""))
               AND NOT EXISTS (
                   SELECT 1 FROM member_notes n
-                  WHERE n.member_id = r.member_id AND n.clerk_id = r.clerk_id AND n.created_at >= r.sold_at - interval '1 hour')
+                  WHERE n.member_id = r.member_id AND n.clerk_id = r.clerk_id AND n.created_at >= r.sold_at - interval '1 hour'
+                    AND (r.feedback_needs = 'note' OR n.media @> jsonb_build_array(jsonb_build_object('kind', r.feedback_needs))))
             ORDER BY r.sold_at LIMIT \(batch)
             FOR UPDATE OF r SKIP LOCKED),
         marked AS (
             UPDATE receipts r SET feedback_reminded_at = now() FROM due WHERE r.id = due.id
-            RETURNING r.id, r.tenant_id, r.member_id, r.clerk_id, r.sold_at, r.total_fen, r.currency, r.receipt_number)
-        SELECT marked.id, marked.tenant_id, marked.sold_at, marked.total_fen, marked.currency, marked.receipt_number, k.user_id,
-               m.name, m.phone_e164
+            RETURNING r.id, r.tenant_id, r.member_id, r.clerk_id, r.sold_at, r.total_fen, r.currency, r.receipt_number,
+                      coalesce(r.feedback_minutes, \(minutes)::integer) AS minutes, r.feedback_needs, r.feedback_label)
+        SELECT marked.id, marked.tenant_id, marked.sold_at, marked.total_fen, marked.currency, marked.receipt_number, marked.minutes,
+               marked.feedback_needs, marked.feedback_label, k.user_id, m.name, m.phone_e164
         FROM marked JOIN clerks k ON k.id = marked.clerk_id JOIN members m ON m.id = marked.member_id
         """
     }

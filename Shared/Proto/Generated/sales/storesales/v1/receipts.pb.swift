@@ -156,65 +156,109 @@ public nonisolated struct Sales_Storesales_V1_ReceiptInput: Sendable {
   fileprivate var _soldAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-public nonisolated struct Sales_Storesales_V1_Receipt: Sendable {
+public nonisolated struct Sales_Storesales_V1_Receipt: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var id: String = String()
+  public var id: String {
+    get {_storage._id}
+    set {_uniqueStorage()._id = newValue}
+  }
 
-  public var storeID: String = String()
+  public var storeID: String {
+    get {_storage._storeID}
+    set {_uniqueStorage()._storeID = newValue}
+  }
 
-  public var receiptNumber: String = String()
+  public var receiptNumber: String {
+    get {_storage._receiptNumber}
+    set {_uniqueStorage()._receiptNumber = newValue}
+  }
 
   public var soldAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_soldAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_soldAt = newValue}
+    get {_storage._soldAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._soldAt = newValue}
   }
   /// Returns true if `soldAt` has been explicitly set.
-  public var hasSoldAt: Bool {self._soldAt != nil}
+  public var hasSoldAt: Bool {_storage._soldAt != nil}
   /// Clears the value of `soldAt`. Subsequent reads from it will return its default value.
-  public mutating func clearSoldAt() {self._soldAt = nil}
+  public mutating func clearSoldAt() {_uniqueStorage()._soldAt = nil}
 
   /// Empty when no clerk could be attached.
-  public var clerkID: String = String()
+  public var clerkID: String {
+    get {_storage._clerkID}
+    set {_uniqueStorage()._clerkID = newValue}
+  }
 
   /// Empty for a walk-in, or a mobile that is no member (the mobile is not kept).
-  public var memberID: String = String()
+  public var memberID: String {
+    get {_storage._memberID}
+    set {_uniqueStorage()._memberID = newValue}
+  }
 
-  public var paymentMethod: String = String()
+  public var paymentMethod: String {
+    get {_storage._paymentMethod}
+    set {_uniqueStorage()._paymentMethod = newValue}
+  }
 
   /// Sum of the lines after their discounts.
   public var total: Sales_Common_V1_Money {
-    get {_total ?? Sales_Common_V1_Money()}
-    set {_total = newValue}
+    get {_storage._total ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._total = newValue}
   }
   /// Returns true if `total` has been explicitly set.
-  public var hasTotal: Bool {self._total != nil}
+  public var hasTotal: Bool {_storage._total != nil}
   /// Clears the value of `total`. Subsequent reads from it will return its default value.
-  public mutating func clearTotal() {self._total = nil}
+  public mutating func clearTotal() {_uniqueStorage()._total = nil}
 
   public var discount: Sales_Common_V1_Money {
-    get {_discount ?? Sales_Common_V1_Money()}
-    set {_discount = newValue}
+    get {_storage._discount ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._discount = newValue}
   }
   /// Returns true if `discount` has been explicitly set.
-  public var hasDiscount: Bool {self._discount != nil}
+  public var hasDiscount: Bool {_storage._discount != nil}
   /// Clears the value of `discount`. Subsequent reads from it will return its default value.
-  public mutating func clearDiscount() {self._discount = nil}
+  public mutating func clearDiscount() {_uniqueStorage()._discount = nil}
 
-  public var items: Int32 = 0
+  public var items: Int32 {
+    get {_storage._items}
+    set {_uniqueStorage()._items = newValue}
+  }
 
   /// How the clerk came to be attached: "till", "scan" or "none".
-  public var clerkSource: String = String()
+  public var clerkSource: String {
+    get {_storage._clerkSource}
+    set {_uniqueStorage()._clerkSource = newValue}
+  }
+
+  /// A member served by a clerk: when the clerk's feedback is due (the golden 15 minutes, or what
+  /// the chain's "store-feedback" rules say), what counts ("note", "photo" or "voice") and the
+  /// rule's label. Unset when nothing is owed.
+  public var feedbackDueAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._feedbackDueAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._feedbackDueAt = newValue}
+  }
+  /// Returns true if `feedbackDueAt` has been explicitly set.
+  public var hasFeedbackDueAt: Bool {_storage._feedbackDueAt != nil}
+  /// Clears the value of `feedbackDueAt`. Subsequent reads from it will return its default value.
+  public mutating func clearFeedbackDueAt() {_uniqueStorage()._feedbackDueAt = nil}
+
+  public var feedbackNeeds: String {
+    get {_storage._feedbackNeeds}
+    set {_uniqueStorage()._feedbackNeeds = newValue}
+  }
+
+  public var feedbackLabel: String {
+    get {_storage._feedbackLabel}
+    set {_uniqueStorage()._feedbackLabel = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _soldAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _total: Sales_Common_V1_Money? = nil
-  fileprivate var _discount: Sales_Common_V1_Money? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Sales_Storesales_V1_RecordReceiptRequest: Sendable {
@@ -643,83 +687,160 @@ nonisolated extension Sales_Storesales_V1_ReceiptInput: SwiftProtobuf.Message, S
 
 nonisolated extension Sales_Storesales_V1_Receipt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Receipt"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}store_id\0\u{3}receipt_number\0\u{3}sold_at\0\u{3}clerk_id\0\u{3}member_id\0\u{3}payment_method\0\u{1}total\0\u{1}discount\0\u{1}items\0\u{3}clerk_source\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}store_id\0\u{3}receipt_number\0\u{3}sold_at\0\u{3}clerk_id\0\u{3}member_id\0\u{3}payment_method\0\u{1}total\0\u{1}discount\0\u{1}items\0\u{3}clerk_source\0\u{3}feedback_due_at\0\u{3}feedback_needs\0\u{3}feedback_label\0")
+
+  fileprivate class _StorageClass {
+    var _id: String = String()
+    var _storeID: String = String()
+    var _receiptNumber: String = String()
+    var _soldAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _clerkID: String = String()
+    var _memberID: String = String()
+    var _paymentMethod: String = String()
+    var _total: Sales_Common_V1_Money? = nil
+    var _discount: Sales_Common_V1_Money? = nil
+    var _items: Int32 = 0
+    var _clerkSource: String = String()
+    var _feedbackDueAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _feedbackNeeds: String = String()
+    var _feedbackLabel: String = String()
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _id = source._id
+      _storeID = source._storeID
+      _receiptNumber = source._receiptNumber
+      _soldAt = source._soldAt
+      _clerkID = source._clerkID
+      _memberID = source._memberID
+      _paymentMethod = source._paymentMethod
+      _total = source._total
+      _discount = source._discount
+      _items = source._items
+      _clerkSource = source._clerkSource
+      _feedbackDueAt = source._feedbackDueAt
+      _feedbackNeeds = source._feedbackNeeds
+      _feedbackLabel = source._feedbackLabel
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.id) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.storeID) }()
-      case 3: try { try decoder.decodeSingularStringField(value: &self.receiptNumber) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._soldAt) }()
-      case 5: try { try decoder.decodeSingularStringField(value: &self.clerkID) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.memberID) }()
-      case 7: try { try decoder.decodeSingularStringField(value: &self.paymentMethod) }()
-      case 8: try { try decoder.decodeSingularMessageField(value: &self._total) }()
-      case 9: try { try decoder.decodeSingularMessageField(value: &self._discount) }()
-      case 10: try { try decoder.decodeSingularInt32Field(value: &self.items) }()
-      case 11: try { try decoder.decodeSingularStringField(value: &self.clerkSource) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._id) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._storeID) }()
+        case 3: try { try decoder.decodeSingularStringField(value: &_storage._receiptNumber) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._soldAt) }()
+        case 5: try { try decoder.decodeSingularStringField(value: &_storage._clerkID) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._memberID) }()
+        case 7: try { try decoder.decodeSingularStringField(value: &_storage._paymentMethod) }()
+        case 8: try { try decoder.decodeSingularMessageField(value: &_storage._total) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._discount) }()
+        case 10: try { try decoder.decodeSingularInt32Field(value: &_storage._items) }()
+        case 11: try { try decoder.decodeSingularStringField(value: &_storage._clerkSource) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._feedbackDueAt) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._feedbackNeeds) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._feedbackLabel) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.id.isEmpty {
-      try visitor.visitSingularStringField(value: self.id, fieldNumber: 1)
-    }
-    if !self.storeID.isEmpty {
-      try visitor.visitSingularStringField(value: self.storeID, fieldNumber: 2)
-    }
-    if !self.receiptNumber.isEmpty {
-      try visitor.visitSingularStringField(value: self.receiptNumber, fieldNumber: 3)
-    }
-    try { if let v = self._soldAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
-    if !self.clerkID.isEmpty {
-      try visitor.visitSingularStringField(value: self.clerkID, fieldNumber: 5)
-    }
-    if !self.memberID.isEmpty {
-      try visitor.visitSingularStringField(value: self.memberID, fieldNumber: 6)
-    }
-    if !self.paymentMethod.isEmpty {
-      try visitor.visitSingularStringField(value: self.paymentMethod, fieldNumber: 7)
-    }
-    try { if let v = self._total {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
-    } }()
-    try { if let v = self._discount {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
-    } }()
-    if self.items != 0 {
-      try visitor.visitSingularInt32Field(value: self.items, fieldNumber: 10)
-    }
-    if !self.clerkSource.isEmpty {
-      try visitor.visitSingularStringField(value: self.clerkSource, fieldNumber: 11)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._id.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._id, fieldNumber: 1)
+      }
+      if !_storage._storeID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._storeID, fieldNumber: 2)
+      }
+      if !_storage._receiptNumber.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._receiptNumber, fieldNumber: 3)
+      }
+      try { if let v = _storage._soldAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      if !_storage._clerkID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._clerkID, fieldNumber: 5)
+      }
+      if !_storage._memberID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._memberID, fieldNumber: 6)
+      }
+      if !_storage._paymentMethod.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._paymentMethod, fieldNumber: 7)
+      }
+      try { if let v = _storage._total {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
+      } }()
+      try { if let v = _storage._discount {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
+      if _storage._items != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._items, fieldNumber: 10)
+      }
+      if !_storage._clerkSource.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._clerkSource, fieldNumber: 11)
+      }
+      try { if let v = _storage._feedbackDueAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      if !_storage._feedbackNeeds.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._feedbackNeeds, fieldNumber: 13)
+      }
+      if !_storage._feedbackLabel.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._feedbackLabel, fieldNumber: 14)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Storesales_V1_Receipt, rhs: Sales_Storesales_V1_Receipt) -> Bool {
-    if lhs.id != rhs.id {return false}
-    if lhs.storeID != rhs.storeID {return false}
-    if lhs.receiptNumber != rhs.receiptNumber {return false}
-    if lhs._soldAt != rhs._soldAt {return false}
-    if lhs.clerkID != rhs.clerkID {return false}
-    if lhs.memberID != rhs.memberID {return false}
-    if lhs.paymentMethod != rhs.paymentMethod {return false}
-    if lhs._total != rhs._total {return false}
-    if lhs._discount != rhs._discount {return false}
-    if lhs.items != rhs.items {return false}
-    if lhs.clerkSource != rhs.clerkSource {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._id != rhs_storage._id {return false}
+        if _storage._storeID != rhs_storage._storeID {return false}
+        if _storage._receiptNumber != rhs_storage._receiptNumber {return false}
+        if _storage._soldAt != rhs_storage._soldAt {return false}
+        if _storage._clerkID != rhs_storage._clerkID {return false}
+        if _storage._memberID != rhs_storage._memberID {return false}
+        if _storage._paymentMethod != rhs_storage._paymentMethod {return false}
+        if _storage._total != rhs_storage._total {return false}
+        if _storage._discount != rhs_storage._discount {return false}
+        if _storage._items != rhs_storage._items {return false}
+        if _storage._clerkSource != rhs_storage._clerkSource {return false}
+        if _storage._feedbackDueAt != rhs_storage._feedbackDueAt {return false}
+        if _storage._feedbackNeeds != rhs_storage._feedbackNeeds {return false}
+        if _storage._feedbackLabel != rhs_storage._feedbackLabel {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

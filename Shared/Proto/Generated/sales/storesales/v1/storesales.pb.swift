@@ -355,6 +355,8 @@ public nonisolated struct Sales_Storesales_V1_StoreFigures: @unchecked Sendable 
     set {_uniqueStorage()._noteCompletenessBp = newValue}
   }
 
+  /// Within each receipt's own window (15 minutes, or what the chain's store-feedback rules said),
+  /// in basis points of the served receipts that owed feedback (feedback_owed).
   public var notedWithin15Minutes: Int64 {
     get {_storage._notedWithin15Minutes}
     set {_uniqueStorage()._notedWithin15Minutes = newValue}
@@ -418,6 +420,12 @@ public nonisolated struct Sales_Storesales_V1_StoreFigures: @unchecked Sendable 
   public var promotionExecutionBp: Int32 {
     get {_storage._promotionExecutionBp}
     set {_uniqueStorage()._promotionExecutionBp = newValue}
+  }
+
+  /// Served receipts that owed the clerk's feedback (the store-feedback rules may owe none).
+  public var feedbackOwed: Int64 {
+    get {_storage._feedbackOwed}
+    set {_uniqueStorage()._feedbackOwed = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -1004,7 +1012,7 @@ nonisolated extension Sales_Storesales_V1_GetStoreComparisonRequest: SwiftProtob
 
 nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".StoreFigures"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}name\0\u{1}district\0\u{1}stores\0\u{3}members_scanned\0\u{3}scans_converted\0\u{3}scan_conversion_bp\0\u{1}receipts\0\u{1}revenue\0\u{3}served_receipts\0\u{3}noted_receipts\0\u{3}note_completeness_bp\0\u{3}noted_within_15_minutes\0\u{3}feedback_15_minute_bp\0\u{3}coupons_issued\0\u{3}coupons_redeemed\0\u{3}coupon_redemption_bp\0\u{1}buyers\0\u{3}repeat_30_day_bp\0\u{3}repeat_60_day_bp\0\u{3}repeat_90_day_bp\0\u{3}promotion_items_planned\0\u{3}promotion_items_done\0\u{3}promotion_execution_bp\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{1}name\0\u{1}district\0\u{1}stores\0\u{3}members_scanned\0\u{3}scans_converted\0\u{3}scan_conversion_bp\0\u{1}receipts\0\u{1}revenue\0\u{3}served_receipts\0\u{3}noted_receipts\0\u{3}note_completeness_bp\0\u{3}noted_within_15_minutes\0\u{3}feedback_15_minute_bp\0\u{3}coupons_issued\0\u{3}coupons_redeemed\0\u{3}coupon_redemption_bp\0\u{1}buyers\0\u{3}repeat_30_day_bp\0\u{3}repeat_60_day_bp\0\u{3}repeat_90_day_bp\0\u{3}promotion_items_planned\0\u{3}promotion_items_done\0\u{3}promotion_execution_bp\0\u{3}feedback_owed\0")
 
   fileprivate class _StorageClass {
     var _key: String = String()
@@ -1031,6 +1039,7 @@ nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, S
     var _promotionItemsPlanned: Int64 = 0
     var _promotionItemsDone: Int64 = 0
     var _promotionExecutionBp: Int32 = 0
+    var _feedbackOwed: Int64 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1065,6 +1074,7 @@ nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, S
       _promotionItemsPlanned = source._promotionItemsPlanned
       _promotionItemsDone = source._promotionItemsDone
       _promotionExecutionBp = source._promotionExecutionBp
+      _feedbackOwed = source._feedbackOwed
     }
   }
 
@@ -1107,6 +1117,7 @@ nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, S
         case 22: try { try decoder.decodeSingularInt64Field(value: &_storage._promotionItemsPlanned) }()
         case 23: try { try decoder.decodeSingularInt64Field(value: &_storage._promotionItemsDone) }()
         case 24: try { try decoder.decodeSingularInt32Field(value: &_storage._promotionExecutionBp) }()
+        case 25: try { try decoder.decodeSingularInt64Field(value: &_storage._feedbackOwed) }()
         default: break
         }
       }
@@ -1191,6 +1202,9 @@ nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, S
       if _storage._promotionExecutionBp != 0 {
         try visitor.visitSingularInt32Field(value: _storage._promotionExecutionBp, fieldNumber: 24)
       }
+      if _storage._feedbackOwed != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._feedbackOwed, fieldNumber: 25)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1224,6 +1238,7 @@ nonisolated extension Sales_Storesales_V1_StoreFigures: SwiftProtobuf.Message, S
         if _storage._promotionItemsPlanned != rhs_storage._promotionItemsPlanned {return false}
         if _storage._promotionItemsDone != rhs_storage._promotionItemsDone {return false}
         if _storage._promotionExecutionBp != rhs_storage._promotionExecutionBp {return false}
+        if _storage._feedbackOwed != rhs_storage._feedbackOwed {return false}
         return true
       }
       if !storagesAreEqual {return false}
