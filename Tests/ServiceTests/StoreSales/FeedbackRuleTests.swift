@@ -16,9 +16,9 @@ import Testing
         try await StoreScene.hosted { scene in
             _ = try await scene.openStore()
             try await scene.reachPeople()
-            var sample = StoreScene.product(3, "SKU-SAMPLE", "洁面小样", 100)
-            sample.category = "小样"
-            _ = try await scene.receipts.importProducts(.with { $0.rows = [sample] }, metadata: try await scene.metadata(scene.manager))
+            var sampleProduct = StoreScene.product(3, "SKU-SAMPLE", "洁面小样", 100)
+            sampleProduct.category = "小样"
+            _ = try await scene.receipts.importProducts(.with { $0.rows = [sampleProduct] }, metadata: try await scene.metadata(scene.manager))
             let member = try await scene.scan("13800138000", of: scene.clerk).member
 
             // No rules yet: the service's 15 minutes, any note.
