@@ -66,6 +66,7 @@ extension EndToEnd {
                 #expect(set?.orders == 3 && set?.ordersMismatched == 1, "orders once, not once a load")
                 #expect(board.launches.first?.storesMissing == ["FS-001", "SZ-001"] && board.launches.first?.overdue == true)
                 #expect(week.total.promotionItemsPlanned > 0 && week.total.promotionItemsDone > 0)
+                #expect(week.total.feedbackOwed > 0 && week.total.feedbackOwed <= week.total.servedReceipts, "the store-feedback rules in use")
             }
             #expect(Set(overview.leads.byChannel.map(\.channel)).count == 7, "leads from every channel")
             // Two years of history behind the forecasts: scores with their reasons, one disputed, a quarter by team.

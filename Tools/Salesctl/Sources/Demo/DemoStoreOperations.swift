@@ -112,6 +112,26 @@ enum DemoStoreOperations {
         try await recordOrders(operations: operations, tokens: tokens)
     }
 
+    /// What a clerk owes after serving a member: nothing for consumables, a photo within 10 minutes
+    /// for a sale of 300 yuan or more, else a note within the golden 15 minutes. Saved once, before
+    /// the week's receipts, which keep what they owe.
+    static func saveFeedbackRules(admin: Metadata, client: GRPCClient<HTTP2ClientTransport.Posix>) async throws {
+        let rules = Sales_Common_V1_RuleSetService.Client(wrapping: client)
+        if try await rules.listRuleSetVersions(.with { $0.name = "store-feedback" }, metadata: admin).versions.isEmpty {
+            _ = try await rules.saveRuleSet(
+                .with {
+                    $0.name = "store-feedback"
+                    $0.comment = "耗材不用反馈；300元以上大单10分钟内拍照反馈；其余15分钟内记录"
+                    $0.activate = true
+                    $0.rules = [
+                        rule("consumables", #"{"in": ["耗材", {"var": "categories"}]}"#, #"{"minutes": 0}"#),
+                        rule("big-sale-photo", #"{">=": [{"var": "total"}, 300]}"#, #"{"minutes": 10, "needs": "photo", "label": "大单拍照反馈"}"#),
+                        rule("golden-15", "true", #"{"minutes": 15, "needs": "note", "label": "黄金15分钟"}"#),
+                    ]
+                }, metadata: admin)
+        }
+    }
+
     /// Meituan set orders: Guangzhou's at the set price, one of Foshan's with too much taken off.
     private static func recordOrders(
         operations: Sales_Storesales_V1_StoreOperationsService.Client<HTTP2ClientTransport.Posix>, tokens: [String: String]
@@ -142,6 +162,14 @@ enum DemoStoreOperations {
             $0.topic = name
             $0.scenario = scenario
             $0.keywords = keywords
+        }
+    }
+
+    private static func rule(_ id: String, _ condition: String, _ outcome: String) -> Sales_Common_V1_RuleDefinition {
+        .with {
+            $0.id = id
+            $0.conditionJson = condition
+            $0.outcomeJson = outcome
         }
     }
 

@@ -110,6 +110,7 @@ enum DemoStores {
                     }
                 }, metadata: clerk)
         }
+        try await DemoStoreOperations.saveFeedbackRules(admin: admin, client: client)
         try await recordWeek(receipts: receipts, admin: admin)
         try await offerCoupons(
             members: imported.outcomes.map(\.id), coupons: Sales_Storesales_V1_CouponService.Client(wrapping: client), tokens: tokens, admin: admin)
