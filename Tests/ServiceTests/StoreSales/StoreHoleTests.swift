@@ -73,6 +73,52 @@ import Testing
         }
     }
 
+    @Test func aKeyReplayedByAnotherUserOnTheOtherWritesIsTheirOwnCall() async throws {
+        try await StoreScene.hosted { scene in
+            let store = try await scene.openStore()
+            let opening = Sales_Storesales_V1_CreateStoreRequest.with {
+                $0.code = "SH-010"; $0.name = "徐汇二店"
+            }
+            let opened = try await scene.stores.createStore(opening, metadata: try await scene.metadata(scene.manager, key: "open-key"))
+            let reopened = await #expect(throws: RPCError.self) {
+                try await scene.stores.createStore(opening, metadata: try await scene.metadata(scene.siblingManager, key: "open-key"))
+            }
+            #expect(reopened?.code == .alreadyExists, "the sibling's own call meets the code, not the manager's answer")
+            #expect(opened.managerID == scene.manager.userID)
+
+            let adding = Sales_Storesales_V1_AddClerkRequest.with {
+                $0.storeID = store.id; $0.userID = "zhao.lei"; $0.name = "赵磊"
+            }
+            _ = try await scene.stores.addClerk(adding, metadata: try await scene.metadata(scene.manager, key: "clerk-key"))
+            let added = await #expect(throws: RPCError.self) {
+                try await scene.stores.addClerk(adding, metadata: try await scene.metadata(scene.siblingManager, key: "clerk-key"))
+            }
+            #expect(added?.code == .notFound, "the sibling may not run the store, whatever key it sends")
+
+            let member = try await scene.scan("13800138000", of: scene.clerk).member
+            let note = Sales_Storesales_V1_AddMemberNoteRequest.with {
+                $0.memberID = member.id; $0.rating = 5; $0.needs = "想要温和的洁面"
+            }
+            let first = try await scene.members.addMemberNote(note, metadata: try await scene.metadata(scene.clerk, key: "note-key"))
+            let second = try await scene.members.addMemberNote(note, metadata: try await scene.metadata(scene.otherClerk, key: "note-key"))
+            #expect(first.id != second.id && second.clerkID != first.clerkID, "each clerk's own note")
+
+            let coupon = try await scene.coupons.issueCoupons(
+                .with {
+                    $0.campaign = "c"; $0.category = "护肤"; $0.value = StoreScene.money(1_000); $0.validDays = 7; $0.memberIds = [member.id]
+                }, metadata: try await scene.metadata(scene.manager)
+            ).coupons[0]
+            let redeeming = Sales_Storesales_V1_RedeemCouponRequest.with {
+                $0.couponID = coupon.id; $0.storeCode = "SH-001"
+            }
+            _ = try await scene.coupons.redeemCoupon(redeeming, metadata: try await scene.metadata(scene.clerk, key: "redeem-key"))
+            let again = await #expect(throws: RPCError.self) {
+                try await scene.coupons.redeemCoupon(redeeming, metadata: try await scene.metadata(scene.otherClerk, key: "redeem-key"))
+            }
+            #expect(again?.code == .failedPrecondition, "the other clerk's own redemption finds it used: \(again?.message ?? "")")
+        }
+    }
+
     @Test func everyTextFieldRefusesNULControlCharactersAndHugeValuesByName() async throws {
         try await StoreScene.hosted { scene in
             let store = try await scene.openStore()
@@ -89,6 +135,30 @@ import Testing
                     var input = good
                     change(&input, text)
                     _ = try await scene.receipts.recordReceipt(.with { $0.receipt = input }, metadata: manager)
+                }
+            }
+            func upload(_ change: @escaping @Sendable (inout Sales_Storesales_V1_RecordUploadRequest, String) -> Void)
+                -> @Sendable (String) async throws -> Void
+            {
+                { text in
+                    var request = Sales_Storesales_V1_RecordUploadRequest.with {
+                        $0.storeCode = "SH-001"; $0.kind = .consultation; $0.recordingSha256 = String(repeating: "b", count: 64)
+                        $0.durationSeconds = 30; $0.transcript = "顾客问价格"
+                    }
+                    change(&request, text)
+                    _ = try await scene.operations.recordUpload(request, metadata: clerk)
+                }
+            }
+            func promote(_ change: @escaping @Sendable (inout Sales_Storesales_V1_Promotion, String) -> Void)
+                -> @Sendable (String) async throws -> Void
+            {
+                { text in
+                    var request = Sales_Storesales_V1_Promotion.with {
+                        $0.code = "P-1"; $0.name = "p"; $0.firstDay = "2026-12-01"; $0.lastDay = "2026-12-12"; $0.discountKind = .percentOff
+                        $0.percentOffBp = 1_000; $0.items = ["海报"]
+                    }
+                    change(&request, text)
+                    _ = try await scene.operations.savePromotion(request, metadata: admin)
                 }
             }
             func issue(_ change: @escaping @Sendable (inout Sales_Storesales_V1_IssueCouponsRequest, String) -> Void)
@@ -268,10 +338,49 @@ import Testing
                             metadata: admin)
                     }
                 ),
+                ("transcript", upload { $0.transcript = $1 }),
+                ("complaints[0]", upload { $0.complaints = [$1] }),
+                ("recording_sha256", upload { $0.recordingSha256 = $1 }),
+                ("store_code", upload { $0.storeCode = $1 }),
+                ("day", upload { $0.day = $1 }),
+                ("group_buy.order_number", upload { $0.groupBuy.orderNumber = $1 }),
+                ("promotion_item", upload { $0.promotionItem = $1 }),
+                ("name", promote { $0.name = $1 }),
+                ("items[0]", promote { $0.items = [$1] }),
+                ("store_codes[0]", promote { $0.storeCodes = [$1] }),
+                ("first_day", promote { $0.firstDay = $1 }),
+                (
+                    "sku",
+                    { text in
+                        _ = try await scene.operations.saveProductLaunch(
+                            .with {
+                                $0.sku = text; $0.firstDay = "2026-12-01"; $0.dueDay = "2026-12-10"
+                            }, metadata: admin)
+                    }
+                ),
+                (
+                    "topics[0].keywords[0]",
+                    { text in
+                        _ = try await scene.operations.setComplaintTopics(
+                            .with {
+                                $0.topics = [
+                                    .with {
+                                        $0.topic = "t"; $0.keywords = [text]
+                                    }
+                                ]
+                            }, metadata: admin)
+                    }
+                ),
+                ("day", { text in _ = try await scene.operations.getOperationsBoard(.with { $0.day = text }, metadata: admin) }),
             ])
             // Nothing of any refused call was written.
             let rows = try await scene.database.query(
-                "SELECT (SELECT count(*) FROM receipts WHERE tenant_id = \(scene.admin.tenant.rawValue)) + (SELECT count(*) FROM coupons WHERE tenant_id = \(scene.admin.tenant.rawValue))"
+                """
+                SELECT (SELECT count(*) FROM receipts WHERE tenant_id = \(scene.admin.tenant.rawValue))
+                     + (SELECT count(*) FROM coupons WHERE tenant_id = \(scene.admin.tenant.rawValue))
+                     + (SELECT count(*) FROM store_uploads WHERE tenant_id = \(scene.admin.tenant.rawValue))
+                     + (SELECT count(*) FROM promotions WHERE tenant_id = \(scene.admin.tenant.rawValue))
+                """
             )
             for try await count in rows.decode(Int64.self) { #expect(count == 0) }
         }
