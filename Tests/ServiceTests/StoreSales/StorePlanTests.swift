@@ -134,7 +134,11 @@ import Testing
                     first: today.adding(days: -6), last: today, from: Date().addingTimeInterval(-7 * 86_400), to: Date())
                 let shanghai = TimeZone(identifier: "Asia/Shanghai")!
                 let cases: [(String, PostgresQuery, [String])] = [
-                    ("a receipt's scanning clerk", ReceiptStore.scanningClerkQuery(member: member, store: store, sale: Date()), ["member_visits"]),
+                    (
+                        "a batch's scanning clerks",
+                        ReceiptStore.scanningClerksQuery(Array(repeating: (member: member, store: store, time: Date()), count: 500)),
+                        ["member_visits"]
+                    ),
                     ("the feedback sweep", StoreSweeper.feedbackDueQuery(tenant: nil, minutes: 15), ["receipts", "member_notes"]),
                     ("the coupon nudge sweep", StoreSweeper.couponNudgeQuery(tenant: nil, days: 3), ["coupons"]),
                     (

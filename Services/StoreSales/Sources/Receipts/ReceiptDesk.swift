@@ -7,8 +7,8 @@ import ServiceKit
 import SwiftProtobuf
 import Synchronization
 
-/// Posts checked receipts for one caller: finds the store (as `StoreAccess` lets the caller), the
-/// SKUs in the catalogue, the clerk (the till's, else the member's scan) and the member, writes
+/// Posts checked receipts for one caller, a batch at a time: finds the store (as `StoreAccess`
+/// lets the caller), the SKUs in the catalogue, the clerk (the till's, else the member's scan) and the member, writes
 /// the receipt once and its event. Stores are looked up once per call; for a batch, `prepare`
 /// reads the SKUs, members and clerks of all its receipts in three statements instead of three
 /// a receipt.
@@ -47,45 +47,73 @@ final class ReceiptDesk: Sendable {
 
     /// Records one receipt; a desk not prepared for a batch prepares for this receipt alone.
     func post(_ receipt: CheckedReceipt, on connection: PostgresConnection) async throws -> ReceiptStore.Recorded {
-        let (store, shop) = try await self.store(receipt.storeCode, on: connection)
-        if batch.withLock({ $0 == nil }) { try await prepare([receipt], on: connection) }
-        guard let prepared = batch.withLock({ $0 }) else { throw ServiceError.unavailable("the receipt could not be prepared; retry") }
-        if let index = receipt.items.firstIndex(where: { prepared.categories[$0.sku] == nil }) {
-            throw ServiceError.invalidArgument(
-                field: "items[\(index)].sku",
-                rule: "\(quoted: receipt.items[index].sku) is not in the catalogue; import it first (salesctl import products FILE)")
-        }
-        let memberID = receipt.memberPhone.flatMap { prepared.members[handler.hasher.hash($0)] }
-        var clerkID: UUID?
-        var source = "none"
-        if !receipt.clerkUserID.isEmpty {
-            guard let clerk = prepared.clerks[receipt.clerkUserID] else {
-                throw ServiceError.invalidArgument(
-                    field: "clerk_user_id", rule: "\(quoted: receipt.clerkUserID) is no clerk of this chain; a store manager adds them with AddClerk")
+        try await post([receipt], on: connection)[0].get()
+    }
+
+    /// Records a batch: each receipt attributed (store, SKUs, clerk, member, what the clerk owes),
+    /// then all written at once with their events. A receipt that cannot be is refused alone.
+    func post(_ receipts: [CheckedReceipt], on connection: PostgresConnection) async throws -> [Result<ReceiptStore.Recorded, ServiceError>] {
+        if batch.withLock({ $0 == nil }) { try await prepare(receipts, on: connection) }
+        guard let prepared = batch.withLock({ $0 }) else { throw ServiceError.unavailable("the receipts could not be prepared; retry") }
+        var outcomes: [Result<ReceiptStore.Recorded, ServiceError>?] = Array(repeating: nil, count: receipts.count)
+        var attributed: [(index: Int, receipt: AttributedReceipt, store: StoreRow)] = []
+        for (index, receipt) in receipts.enumerated() {
+            do {
+                let (store, shop) = try await self.store(receipt.storeCode, on: connection)
+                if let line = receipt.items.firstIndex(where: { prepared.categories[$0.sku] == nil }) {
+                    throw ServiceError.invalidArgument(
+                        field: "items[\(line)].sku",
+                        rule: "\(quoted: receipt.items[line].sku) is not in the catalogue; import it first (salesctl import products FILE)")
+                }
+                var clerkID: UUID?
+                if !receipt.clerkUserID.isEmpty {
+                    guard let clerk = prepared.clerks[receipt.clerkUserID] else {
+                        throw ServiceError.invalidArgument(
+                            field: "clerk_user_id",
+                            rule: "\(quoted: receipt.clerkUserID) is no clerk of this chain; a store manager adds them with AddClerk")
+                    }
+                    clerkID = clerk.id
+                }
+                let memberID = receipt.memberPhone.flatMap { prepared.members[handler.hasher.hash($0)] }
+                attributed.append(
+                    (
+                        index,
+                        AttributedReceipt(
+                            checked: receipt, storeID: store, clerkID: clerkID, clerkSource: clerkID == nil ? "none" : "till", memberID: memberID),
+                        shop
+                    ))
+            } catch let error as ServiceError {
+                outcomes[index] = .failure(error)
             }
-            (clerkID, source) = (clerk.id, "till")
-        } else if let memberID,
-            let clerk = try await handler.receipts.scanningClerk(
-                member: memberID, store: store, before: receipt.soldAt, on: connection, logger: logger)
-        {
-            (clerkID, source) = (clerk, "scan")
         }
-        var attributed = AttributedReceipt(checked: receipt, storeID: store, clerkID: clerkID, clerkSource: source, memberID: memberID)
-        if clerkID != nil && memberID != nil {
+        // A member's sale without the till's clerk goes to the clerk whose code they scanned.
+        let unserved = attributed.indices.filter { attributed[$0].receipt.clerkID == nil && attributed[$0].receipt.memberID != nil }
+        let scanned = try await handler.receipts.scanningClerks(
+            unserved.map { (attributed[$0].receipt.memberID!, attributed[$0].receipt.storeID, attributed[$0].receipt.checked.soldAt) },
+            on: connection, logger: logger)
+        for (position, at) in unserved.enumerated() {
+            if let clerk = scanned[position] { (attributed[at].receipt.clerkID, attributed[at].receipt.clerkSource) = (clerk, "scan") }
+        }
+        let calendar = await handler.calendars.calendar(for: caller.tenant)
+        for at in attributed.indices where attributed[at].receipt.clerkID != nil && attributed[at].receipt.memberID != nil {
+            let (receipt, shop) = (attributed[at].receipt, attributed[at].store.message)
             let record = FeedbackRecord.value(
-                storeCode: shop.message.code, district: shop.message.district, region: shop.message.region, total: receipt.total,
-                itemCount: receipt.items.count, paymentMethod: receipt.paymentMethod,
-                categories: Set(receipt.items.compactMap { prepared.categories[$0.sku] }).filter { !$0.isEmpty }.sorted(), clerkSource: source,
-                soldAt: receipt.soldAt, calendar: await handler.calendars.calendar(for: caller.tenant))
-            attributed.feedback = await handler.feedback.due(for: record, tenant: caller.tenant)
+                storeCode: shop.code, district: shop.district, region: shop.region, total: receipt.checked.total,
+                itemCount: receipt.checked.items.count, paymentMethod: receipt.checked.paymentMethod,
+                categories: Set(receipt.checked.items.compactMap { prepared.categories[$0.sku] }).filter { !$0.isEmpty }.sorted(),
+                clerkSource: receipt.clerkSource, soldAt: receipt.checked.soldAt, calendar: calendar)
+            attributed[at].receipt.feedback = await handler.feedback.due(for: record, tenant: caller.tenant)
         }
-        let recorded = try await handler.receipts.record(attributed, tenant: caller.tenant, on: connection, logger: logger)
-        if case .recorded(let stored) = recorded {
-            try await Outbox.append(
-                Sales_Storesales_V1_ReceiptRecorded.with { $0.receipt = stored }, tenant: caller.tenant, aggregateType: "receipt",
-                aggregateID: stored.id, on: connection, logger: logger)
+        let written = try await handler.receipts.record(attributed.map(\.receipt), tenant: caller.tenant, on: connection, logger: logger)
+        for (position, result) in written.enumerated() {
+            outcomes[attributed[position].index] = result
+            if case .success(.recorded(let stored)) = result {
+                try await Outbox.append(
+                    Sales_Storesales_V1_ReceiptRecorded.with { $0.receipt = stored }, tenant: caller.tenant, aggregateType: "receipt",
+                    aggregateID: stored.id, on: connection, logger: logger)
+            }
         }
-        return recorded
+        return outcomes.map { $0 ?? .failure(.unavailable("the receipt was not posted; retry")) }
     }
 
     private func store(_ code: String, on connection: PostgresConnection) async throws -> (id: UUID, row: StoreRow) {

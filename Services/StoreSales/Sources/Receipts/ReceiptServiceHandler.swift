@@ -90,10 +90,11 @@ struct ReceiptServiceHandler: Sales_Storesales_V1_ReceiptService.SimpleServicePr
         var response = try await Idempotency.run("ImportReceipts", request: request, database: receipts.database) { connection in
             var response = Sales_Storesales_V1_ImportReceiptsResponse()
             try await desk.prepare(posted.map(\.receipt), on: connection)
-            for (group, receipt) in posted {
+            let outcomes = try await desk.post(posted.map(\.receipt), on: connection)
+            for ((group, _), outcome) in zip(posted, outcomes) {
                 do {
                     let (stored, result) =
-                        switch try await desk.post(receipt, on: connection) {
+                        switch try outcome.get() {
                         case .recorded(let stored): (stored, "created")
                         case .alreadyRecorded(let stored): (stored, "unchanged")
                         }

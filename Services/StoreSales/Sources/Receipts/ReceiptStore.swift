@@ -21,22 +21,28 @@ struct ReceiptStore: Sendable {
         case alreadyRecorded(Sales_Storesales_V1_Receipt)
     }
 
-    /// The clerk who served the member in `store` during the window before `time`.
-    func scanningClerk(member: UUID, store: UUID, before time: Date, on connection: PostgresConnection, logger: Logger) async throws -> UUID? {
-        for try await clerk in try await connection.query(Self.scanningClerkQuery(member: member, store: store, sale: time), logger: logger)
-            .decode(UUID.self)
-        {
-            return clerk
+    /// For each sale of a member in a store, the clerk whose code the member scanned there within
+    /// the window around it (the latest scan), by the sale's index; one statement for a batch.
+    func scanningClerks(
+        _ sales: [(member: UUID, store: UUID, time: Date)], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [Int: UUID] {
+        guard !sales.isEmpty else { return [:] }
+        var clerks: [Int: UUID] = [:]
+        for try await (index, clerk) in try await connection.query(Self.scanningClerksQuery(sales), logger: logger).decode((Int, UUID).self) {
+            clerks[index] = clerk
         }
-        return nil
+        return clerks
     }
 
-    static func scanningClerkQuery(member: UUID, store: UUID, sale time: Date) -> PostgresQuery {
+    static func scanningClerksQuery(_ sales: [(member: UUID, store: UUID, time: Date)]) -> PostgresQuery {
         """
-        SELECT clerk_id FROM member_visits
-        WHERE store_id = \(store) AND member_id = \(member)
-          AND scanned_at BETWEEN \(time.addingTimeInterval(-scanWindow)) AND \(time.addingTimeInterval(scanAfter))
-        ORDER BY scanned_at DESC LIMIT 1
+        SELECT q.n::integer - 1, v.clerk_id
+        FROM unnest(\(sales.map(\.member)), \(sales.map(\.store)), \(sales.map(\.time))) WITH ORDINALITY AS q (member_id, store_id, sold_at, n)
+        CROSS JOIN LATERAL (
+            SELECT clerk_id FROM member_visits
+            WHERE store_id = q.store_id AND member_id = q.member_id
+              AND scanned_at BETWEEN q.sold_at - make_interval(secs => \(scanWindow)) AND q.sold_at + make_interval(secs => \(scanAfter))
+            ORDER BY scanned_at DESC LIMIT 1) v
         """
     }
 
@@ -50,46 +56,92 @@ struct ReceiptStore: Sendable {
         return members
     }
 
-    /// Writes the receipt once per store and number: the same receipt again answers the first;
-    /// other content under a recorded number is ALREADY_EXISTS and changes nothing.
-    func record(_ receipt: AttributedReceipt, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> Recorded {
-        let checked = receipt.checked
-        let id = UUID.random()
-        let fingerprint = checked.fingerprint
+    /// Writes each receipt once per store and number, a batch in three statements (receipts,
+    /// lines, and the earlier ones of those already there): the same receipt again answers the
+    /// first; other content under a recorded number is ALREADY_EXISTS for that receipt alone.
+    func record(
+        _ receipts: [AttributedReceipt], tenant: TenantID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [Result<Recorded, ServiceError>] {
+        guard !receipts.isEmpty else { return [] }
+        let ids = receipts.map { _ in UUID.random() }
+        let fingerprints = receipts.map(\.checked.fingerprint)
+        // Arrays cannot carry NULL elements here: '' and -1 stand for none and become NULL in SQL.
         let inserted = try await connection.query(
             """
             INSERT INTO receipts (id, tenant_id, store_id, receipt_number, sold_at, clerk_id, clerk_source, member_id, payment_method,
                                   total_fen, discount_fen, currency, item_count, fingerprint, feedback_minutes, feedback_needs, feedback_label)
-            VALUES (\(id), \(tenant.rawValue), \(receipt.storeID), \(checked.number), \(checked.soldAt), \(receipt.clerkID),
-                    \(receipt.clerkSource), \(receipt.memberID), \(checked.paymentMethod), \(checked.total), \(checked.discount),
-                    \(checked.currency.code), \(checked.items.count), \(fingerprint), \(receipt.feedback?.minutes),
-                    \(receipt.feedback?.needs ?? "note"), \(receipt.feedback?.label ?? ""))
+            SELECT id, \(tenant.rawValue), store_id, receipt_number, sold_at, nullif(clerk_id, '')::uuid, clerk_source,
+                   nullif(member_id, '')::uuid, payment_method, total_fen, discount_fen, currency, item_count, fingerprint,
+                   nullif(feedback_minutes, -1), feedback_needs, feedback_label
+            FROM unnest(\(ids), \(receipts.map(\.storeID)), \(receipts.map(\.checked.number)), \(receipts.map(\.checked.soldAt)),
+                        \(receipts.map { $0.clerkID?.uuidString ?? "" }), \(receipts.map(\.clerkSource)),
+                        \(receipts.map { $0.memberID?.uuidString ?? "" }), \(receipts.map(\.checked.paymentMethod)),
+                        \(receipts.map(\.checked.total)), \(receipts.map(\.checked.discount)), \(receipts.map(\.checked.currency.code)),
+                        \(receipts.map(\.checked.items.count)), \(fingerprints), \(receipts.map { $0.feedback?.minutes ?? -1 }),
+                        \(receipts.map { $0.feedback?.needs ?? "note" }), \(receipts.map { $0.feedback?.label ?? "" }))
+                 AS r (id, store_id, receipt_number, sold_at, clerk_id, clerk_source, member_id, payment_method, total_fen, discount_fen,
+                       currency, item_count, fingerprint, feedback_minutes, feedback_needs, feedback_label)
             ON CONFLICT (store_id, receipt_number) DO NOTHING
             RETURNING id
             """, logger: logger)
-        var wrote = false
-        for try await _ in inserted.decode(UUID.self) { wrote = true }
-        guard wrote else {
-            guard let (first, firstFingerprint) = try await existing(store: receipt.storeID, number: checked.number, on: connection, logger: logger)
-            else { throw ServiceError.unavailable("the receipt was not stored; retry") }
-            guard firstFingerprint == fingerprint else {
-                throw ServiceError.alreadyExists(
-                    "receipt \(checked.number) of store \(checked.storeCode) was recorded with other content (total \(first.total.minorUnits) fen, "
-                        + "\(first.items) items); a corrected receipt needs a number of its own")
+        var wrote: Set<UUID> = []
+        for try await id in inserted.decode(UUID.self) { wrote.insert(id) }
+        try await writeLines(
+            of: receipts.indices.filter { wrote.contains(ids[$0]) }.map { (ids[$0], receipts[$0]) }, tenant: tenant, on: connection, logger: logger)
+        let others = receipts.indices.filter { !wrote.contains(ids[$0]) }
+        let earlier = try await existing(others.map { (receipts[$0].storeID, receipts[$0].checked.number) }, on: connection, logger: logger)
+        return receipts.indices.map { index in
+            let receipt = receipts[index]
+            if wrote.contains(ids[index]) { return .success(.recorded(receipt.message(id: ids[index]))) }
+            guard let (first, firstFingerprint) = earlier[Pair(store: receipt.storeID, number: receipt.checked.number)] else {
+                return .failure(.unavailable("the receipt was not stored; retry"))
             }
-            return .alreadyRecorded(first)
+            guard firstFingerprint == fingerprints[index] else {
+                return .failure(
+                    .alreadyExists(
+                        "receipt \(receipt.checked.number) of store \(receipt.checked.storeCode) was recorded with other content (total "
+                            + "\(first.total.minorUnits) fen, \(first.items) items); a corrected receipt needs a number of its own"))
+            }
+            return .success(.alreadyRecorded(first))
         }
-        let items = checked.items
+    }
+
+    /// The lines of the receipts just written, in one statement; a member's lines carry the member,
+    /// tenant and time, so "who bought this lately" reads one index.
+    private func writeLines(of written: [(id: UUID, receipt: AttributedReceipt)], tenant: TenantID, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        var (receiptIDs, lineNumbers, skus, quantities, units, discounts, amounts) = (
+            [UUID](), [Int](), [String](), [Int64](), [Int64](), [Int64](), [Int64]()
+        )
+        var (members, times) = ([String](), [Date]())
+        for (id, receipt) in written {
+            for (index, item) in receipt.checked.items.enumerated() {
+                receiptIDs.append(id)
+                lineNumbers.append(index + 1)
+                skus.append(item.sku)
+                quantities.append(item.quantity)
+                units.append(item.unitPrice)
+                discounts.append(item.discount)
+                amounts.append(item.amount)
+                members.append(receipt.memberID?.uuidString ?? "")
+                times.append(receipt.checked.soldAt)
+            }
+        }
+        guard !receiptIDs.isEmpty else { return }
         try await connection.query(
             """
             INSERT INTO receipt_items (receipt_id, line_no, sku, quantity, unit_price_fen, discount_fen, amount_fen, tenant_id, member_id, sold_at)
-            SELECT \(id), line_no, sku, quantity, unit_price, discount, amount, \(receipt.memberID == nil ? nil : tenant.rawValue),
-                   \(receipt.memberID), \(receipt.memberID == nil ? nil : checked.soldAt)
-            FROM unnest(\(Array(1...items.count)), \(items.map(\.sku)), \(items.map(\.quantity)), \(items.map(\.unitPrice)),
-                        \(items.map(\.discount)), \(items.map(\.amount)))
-                 AS i(line_no, sku, quantity, unit_price, discount, amount)
+            SELECT receipt_id, line_no, sku, quantity, unit_price, discount, amount,
+                   CASE WHEN member_id <> '' THEN \(tenant.rawValue) END, nullif(member_id, '')::uuid, CASE WHEN member_id <> '' THEN sold_at END
+            FROM unnest(\(receiptIDs), \(lineNumbers), \(skus), \(quantities), \(units), \(discounts), \(amounts), \(members), \(times))
+                 AS i (receipt_id, line_no, sku, quantity, unit_price, discount, amount, member_id, sold_at)
             """, logger: logger)
-        return .recorded(receipt.message(id: id))
+    }
+
+    private struct Pair: Hashable {
+        let store: UUID
+        let number: String
     }
 
     /// The receipt `number` of the store with `code` in the tenant, its store's city, and the lead
@@ -144,15 +196,19 @@ struct ReceiptStore: Sendable {
         return records
     }
 
-    private func existing(store: UUID, number: String, on connection: PostgresConnection, logger: Logger) async throws
-        -> (Sales_Storesales_V1_Receipt, String)?
-    {
+    /// The receipts already recorded under these store and number pairs, with their fingerprints.
+    private func existing(
+        _ pairs: [(store: UUID, number: String)], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [Pair: (Sales_Storesales_V1_Receipt, String)] {
+        guard !pairs.isEmpty else { return [:] }
         let rows = try await connection.query(
             """
-            SELECT id, store_id, receipt_number, sold_at, clerk_id, clerk_source, member_id, payment_method, total_fen, discount_fen,
-                   currency, item_count, fingerprint, feedback_minutes, feedback_needs, feedback_label
-            FROM receipts WHERE store_id = \(store) AND receipt_number = \(number)
+            SELECT r.id, r.store_id, r.receipt_number, r.sold_at, r.clerk_id, r.clerk_source, r.member_id, r.payment_method, r.total_fen,
+                   r.discount_fen, r.currency, r.item_count, r.fingerprint, r.feedback_minutes, r.feedback_needs, r.feedback_label
+            FROM unnest(\(pairs.map(\.store)), \(pairs.map(\.number))) AS q (store_id, receipt_number)
+            JOIN receipts r ON r.store_id = q.store_id AND r.receipt_number = q.receipt_number
             """, logger: logger)
+        var found: [Pair: (Sales_Storesales_V1_Receipt, String)] = [:]
         for try await (id, store, number, soldAt, clerk, source, member, method, total, discount, currency, count, fingerprint, minutes, needs, label)
             in rows.decode((UUID, UUID, String, Date, UUID?, String, UUID?, String, Int64, Int64, String, Int, String, Int?, String, String).self)
         {
@@ -172,9 +228,9 @@ struct ReceiptStore: Sendable {
                     $0.setFeedback(FeedbackDue(minutes: minutes, needs: needs, label: label, ruleID: ""), soldAt: soldAt)
                 }
             }
-            return (receipt, fingerprint)
+            found[Pair(store: store, number: number)] = (receipt, fingerprint)
         }
-        return nil
+        return found
     }
 }
 
