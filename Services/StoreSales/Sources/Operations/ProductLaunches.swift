@@ -27,15 +27,7 @@ struct LaunchPlan: Sendable {
         guard firstDay <= dueDay, dueDay.daysSinceEpoch - firstDay.daysSinceEpoch < 366 else {
             throw .invalidArgument(field: "due_day", rule: "must be on or after first_day, at most 366 days later")
         }
-        guard input.storeCodes.count <= PromotionPlan.mostStores else {
-            throw .invalidArgument(field: "store_codes", rule: "at most \(PromotionPlan.mostStores) stores (got \(input.storeCodes.count))")
-        }
-        var stores: [String] = []
-        for (index, store) in input.storeCodes.enumerated() {
-            let code = try PromotionPlan.code(store, field: "store_codes[\(index)]")
-            if !stores.contains(code) { stores.append(code) }
-        }
-        storeCodes = stores
+        storeCodes = try PromotionPlan.storeCodes(input.storeCodes)
     }
 
     func includes(store code: String) -> Bool { storeCodes.isEmpty || storeCodes.contains(code) }

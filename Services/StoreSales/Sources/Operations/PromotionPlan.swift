@@ -83,15 +83,7 @@ struct PromotionPlan: Sendable {
         case .unspecified, .UNRECOGNIZED:
             throw .invalidArgument(field: "discount_kind", rule: "is required: THRESHOLD, PERCENT_OFF or FIXED_PRICE")
         }
-        guard input.storeCodes.count <= Self.mostStores else {
-            throw .invalidArgument(field: "store_codes", rule: "at most \(Self.mostStores) stores (got \(input.storeCodes.count))")
-        }
-        var stores: [String] = []
-        for (index, store) in input.storeCodes.enumerated() {
-            let code = try Self.code(store, field: "store_codes[\(index)]")
-            if !stores.contains(code) { stores.append(code) }
-        }
-        storeCodes = stores
+        storeCodes = try Self.storeCodes(input.storeCodes)
         guard (1...Self.mostItems).contains(input.items.count) else {
             throw .invalidArgument(field: "items", rule: "a promotion has 1 to \(Self.mostItems) execution items (got \(input.items.count))")
         }
@@ -119,6 +111,19 @@ struct PromotionPlan: Sendable {
             throw .invalidArgument(field: field, rule: "must be 2 to 32 letters, digits or '-' (got \(quoted: text))")
         }
         return code
+    }
+
+    /// A plan's stores by code (empty: every store), each once.
+    static func storeCodes(_ codes: [String]) throws(ServiceError) -> [String] {
+        guard codes.count <= mostStores else {
+            throw .invalidArgument(field: "store_codes", rule: "at most \(mostStores) stores (got \(codes.count))")
+        }
+        var stores: [String] = []
+        for (index, store) in codes.enumerated() {
+            let code = try code(store, field: "store_codes[\(index)]")
+            if !stores.contains(code) { stores.append(code) }
+        }
+        return stores
     }
 
     func includes(store code: String) -> Bool { storeCodes.isEmpty || storeCodes.contains(code) }
