@@ -81,3 +81,6 @@ struct ForecastServiceHandler: Sales_Forecasting_V1_ForecastService.SimpleServic
         return .with { $0.deals = ImportRows.merge(written.deals, into: outcomes) }
     }
 }
+
+/// Deals are checked one by one in `importHistory`: one deal's bad text refuses that deal alone.
+extension Sales_Forecasting_V1_ImportHistoryRequest: TextCheckedByItem {}

@@ -1,6 +1,7 @@
 import ForecastingService
 import Foundation
 import GRPCCore
+import SalesControl
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -84,6 +85,56 @@ import Testing
                 #expect(score?.code == .invalidArgument)
                 #expect(score?.message.hasPrefix("deal_id") == true, "\(score?.message.prefix(80) ?? "")")
             }
+        }
+    }
+
+    @Test func anotherTenantWithAHistoryOfItsOwnSeesNoneOfThisOne() async throws {
+        try await ForecastScene.hosted { scene in
+            let ours = try await scene.importPipeline(months: 6, dealsPerMonth: 30)
+            // The other tenant imports the same generated file under its own name.
+            let theirs = try await scene.forecasts.importHistory(
+                .with { $0.deals = Array(ours.prefix(50)) }, metadata: try await scene.metadata(scene.stranger))
+            #expect(theirs.deals.allSatisfy { $0.result == "created" }, "the same deal ids are theirs to have")
+            let open = try await scene.forecasts.scoreDeals(.with { $0.page.pageSize = 5 }, metadata: try await scene.metadata(scene.admin)).scores
+            let onlyOurs = try #require(open.first { score in !ours.prefix(50).contains { $0.externalID == score.dealID } })
+            let asked = await #expect(throws: RPCError.self) {
+                try await scene.forecasts.scoreDeals(.with { $0.dealID = onlyOurs.dealID }, metadata: try await scene.metadata(scene.stranger))
+            }
+            #expect(asked?.code == .notFound)
+            let disputed = await #expect(throws: RPCError.self) {
+                try await scene.forecasts.disputeScore(
+                    .with {
+                        $0.dealID = onlyOurs.dealID; $0.reason = "等待董事会审批"; $0.newExpectedClose = ForecastScene.timestamp(daysAgo: -20)
+                    }, metadata: try await scene.metadata(scene.stranger))
+            }
+            #expect(disputed?.code == .notFound)
+            let theirScores = try await scene.forecasts.scoreDeals(
+                .with { $0.page.pageSize = 200 }, metadata: try await scene.metadata(scene.stranger)
+            ).scores
+            let theirIDs = Set(ours.prefix(50).map(\.externalID))
+            #expect(!theirScores.isEmpty && theirScores.allSatisfy { theirIDs.contains($0.dealID) }, "their deals, none of ours")
+        }
+    }
+
+    @Test func aDealWithBadTextIsRefusedAloneAndTheRestGoIn() async throws {
+        try await ForecastScene.hosted { scene in
+            let now = Date()
+            let start = Calendar(identifier: .gregorian).date(byAdding: .month, value: -3, to: now)!
+            var deals = PipelineGenerator(.init(seed: 3, start: start, months: 4, dealsPerMonth: 5)).deals(now: now)
+            deals[1].ownerID = "rep\u{0}01"
+            deals[2].team = String(repeating: "长", count: 100_000)
+            let answer = try await scene.forecasts.importHistory(.with { $0.deals = deals }, metadata: try await scene.metadata(scene.admin))
+            #expect(answer.deals[1].errorCode == "INVALID_ARGUMENT" && answer.deals[1].field == "owner_id", "\(answer.deals[1])")
+            #expect(answer.deals[2].errorCode == "INVALID_ARGUMENT" && answer.deals[2].field == "team")
+            #expect(answer.deals[2].reason.count < 400, "the value is quoted by a short prefix")
+            #expect(answer.deals.enumerated().allSatisfy { index, outcome in [1, 2].contains(index) || outcome.result == "created" })
+            // The same call again with the same key from another admin is that admin's own: unchanged, not the first answer.
+            let key = "history-key"
+            let good = Array(deals[3...])
+            let first = try await scene.forecasts.importHistory(.with { $0.deals = good }, metadata: try await scene.metadata(scene.admin, key: key))
+            let otherAdmin = Caller(tenant: scene.admin.tenant, userID: "ceo", roles: [.admin], orgPath: "/")
+            let replay = try await scene.forecasts.importHistory(.with { $0.deals = good }, metadata: try await scene.metadata(otherAdmin, key: key))
+            #expect(first.deals.allSatisfy { $0.result == "unchanged" } && replay.deals.allSatisfy { $0.result == "unchanged" })
         }
     }
 }
