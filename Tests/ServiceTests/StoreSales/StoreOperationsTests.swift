@@ -63,6 +63,10 @@ import Testing
             #expect(tooMuch.discountCheck.reason.contains("took 80.00 CNY off") && tooMuch.discountCheck.reason.contains("50.00 CNY here"))
             let repeated = try await scene.groupBuy("MT-3", promotion: "DOUBLE12", amount: 40_000, discount: 8_000, image: "another screenshot")
             #expect(repeated.alreadyRecorded && repeated.id == tooMuch.id, "an order is recorded once")
+            let reusedScreenshot = await #expect(throws: RPCError.self) {
+                try await scene.groupBuy("MT-4", promotion: "DOUBLE12", amount: 40_000, discount: 5_000, image: "screenshot of MT-1")
+            }
+            #expect(reusedScreenshot?.code == .alreadyExists && reusedScreenshot?.message.contains("recorded for group-buy order MT-1") == true)
 
             // 八折 on an awkward amount: 20% of 123.45 is 24.69, rounded down to the fen.
             _ = try await scene.savePromotion("EIGHTY", kind: .percentOff, items: ["海报张贴"]) { $0.percentOffBp = 2_000 }

@@ -72,6 +72,11 @@ struct UploadStore: Sendable {
         guard storeID == place.storeID else {
             throw ServiceError.alreadyExists("group-buy order \(order?.number ?? "") is already recorded for another store")
         }
+        // The same screenshot sent for another order is a mistake to fix, not this order recorded.
+        if let order, earlier.hasGroupBuy, earlier.groupBuy.orderNumber != order.number {
+            throw ServiceError.alreadyExists(
+                "this screenshot was recorded for group-buy order \(earlier.groupBuy.orderNumber); send the screenshot of order \(order.number)")
+        }
         let topics = try await connection.query(
             "SELECT topic FROM store_complaints WHERE upload_id = \(UUID(uuidString: earlier.id)!) ORDER BY topic", logger: logger)
         for try await topic in topics.decode(String.self) { earlier.complaintTopics.append(topic) }

@@ -8,10 +8,10 @@ import SwiftProtobuf
 import Synchronization
 
 /// Posts checked receipts for one caller, a batch at a time: finds the store (as `StoreAccess`
-/// lets the caller), the SKUs in the catalogue, the clerk (the till's, else the member's scan) and the member, writes
-/// the receipt once and its event. Stores are looked up once per call; for a batch, `prepare`
-/// reads the SKUs, members and clerks of all its receipts in three statements instead of three
-/// a receipt.
+/// lets the caller), the SKUs in the catalogue, the clerk (the till's, else the member's scan),
+/// the member and what the clerk owes, then writes the receipts once with their events. Stores
+/// are looked up once per call; `prepare` reads the SKUs, members and clerks of all a batch's
+/// receipts in three statements instead of three a receipt.
 final class ReceiptDesk: Sendable {
     private let handler: ReceiptServiceHandler
     private let caller: Caller
