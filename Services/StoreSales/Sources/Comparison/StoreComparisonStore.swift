@@ -69,97 +69,95 @@ struct StoreComparisonStore: Sendable {
     }
 
     static func countsQuery(for caller: Caller, in span: Span, feedbackMinutes: Int) -> PostgresQuery {
-        let (from, to) = (span.from, span.to)
-        return """
-            WITH s AS (
-                SELECT id, code, name, district FROM stores
-                WHERE tenant_id = \(caller.tenant.rawValue) AND \(visibleTo: Visibility(caller))),
-            scans AS (
-                SELECT v.store_id, v.member_id, min(v.scanned_at) AS first_scan
-                FROM member_visits v JOIN s ON s.id = v.store_id
-                WHERE v.scanned_at >= \(from) AND v.scanned_at < \(to)
-                GROUP BY v.store_id, v.member_id),
-            conversion AS (
-                SELECT store_id, count(*) AS scanned,
-                       count(*) FILTER (WHERE EXISTS (
-                           SELECT 1 FROM receipts r
-                           WHERE r.store_id = scans.store_id AND r.member_id = scans.member_id
-                             AND r.sold_at >= scans.first_scan - interval '10 minutes' AND r.sold_at < scans.first_scan + interval '7 days'
-                       )) AS converted
-                FROM scans GROUP BY store_id),
-            sales AS (
-                SELECT r.store_id, count(*) AS receipts, COALESCE(sum(r.total_fen) FILTER (WHERE r.currency = 'CNY'), 0)::bigint AS revenue,
-                       count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL) AS served,
-                       count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
-                                          AND note.first_at < r.sold_at + interval '1 day') AS noted,
-                       count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL
-                                          AND coalesce(r.feedback_minutes, \(feedbackMinutes)::integer) > 0) AS owed,
-                       count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
-                                          AND coalesce(r.feedback_minutes, \(feedbackMinutes)::integer) > 0
-                                          AND note.first_at < r.sold_at
-                                                              + make_interval(mins => coalesce(r.feedback_minutes, \(feedbackMinutes)::integer)))
-                           AS noted15
-                FROM receipts r JOIN s ON s.id = r.store_id
-                LEFT JOIN LATERAL (
-                    SELECT min(n.created_at) AS first_at FROM member_notes n
-                    WHERE r.member_id IS NOT NULL AND n.member_id = r.member_id AND n.clerk_id = r.clerk_id
-                      AND n.created_at >= r.sold_at - interval '1 hour') note ON true
-                WHERE r.sold_at >= \(from) AND r.sold_at < \(to)
-                GROUP BY r.store_id),
-            coupons AS (
-                SELECT c.store_id, count(*) AS issued, count(c.redeemed_at) AS redeemed
-                FROM coupons c JOIN s ON s.id = c.store_id
-                WHERE c.issued_at >= \(from) AND c.issued_at < \(to)
-                GROUP BY c.store_id),
-            firsts AS (
-                SELECT r.store_id, r.member_id, min(r.sold_at) AS at
-                FROM receipts r JOIN s ON s.id = r.store_id
-                WHERE r.member_id IS NOT NULL AND r.sold_at >= \(from) AND r.sold_at < \(to)
-                GROUP BY r.store_id, r.member_id),
-            repeats AS (
-                SELECT f.store_id, count(*) AS buyers,
-                       count(*) FILTER (WHERE later.at < f.at + interval '30 days') AS r30,
-                       count(*) FILTER (WHERE later.at < f.at + interval '60 days') AS r60,
-                       count(*) FILTER (WHERE later.at < f.at + interval '90 days') AS r90
-                FROM firsts f
-                LEFT JOIN LATERAL (
-                    SELECT min(r.sold_at) AS at FROM receipts r WHERE r.member_id = f.member_id AND r.sold_at > f.at) later ON true
-                GROUP BY f.store_id),
-            planned AS (
-                SELECT s.id AS store_id, p.code, p.items, greatest(p.first_day, \(span.first.description)::date) AS first_day,
-                       least(p.last_day, \(span.last.description)::date) AS last_day
-                FROM promotions p JOIN s ON cardinality(p.store_codes) = 0 OR s.code = ANY(p.store_codes)
-                WHERE p.tenant_id = \(caller.tenant.rawValue)
-                  AND p.first_day <= \(span.last.description)::date AND p.last_day >= \(span.first.description)::date),
-            execution AS (
-                SELECT planned.store_id, sum(cardinality(planned.items)) AS planned, sum(shown.items) AS done
-                FROM planned
-                LEFT JOIN LATERAL (
-                    SELECT count(DISTINCT u.promotion_item) AS items FROM store_uploads u
-                    WHERE u.store_id = planned.store_id AND u.promotion_code = planned.code AND u.promotion_code <> '' AND u.promotion_item = ANY(planned.items)
-                      AND u.day BETWEEN planned.first_day AND planned.last_day) shown ON true
-                GROUP BY planned.store_id)
-            SELECT s.code, s.name, s.district,
-                   COALESCE(conversion.scanned, 0), COALESCE(conversion.converted, 0),
-                   COALESCE(sales.receipts, 0), COALESCE(sales.revenue, 0), COALESCE(sales.served, 0), COALESCE(sales.noted, 0),
-                   COALESCE(sales.noted15, 0), COALESCE(coupons.issued, 0), COALESCE(coupons.redeemed, 0),
-                   COALESCE(repeats.buyers, 0), COALESCE(repeats.r30, 0), COALESCE(repeats.r60, 0), COALESCE(repeats.r90, 0),
-                   COALESCE(execution.planned, 0)::bigint, COALESCE(execution.done, 0)::bigint, COALESCE(sales.owed, 0)
-            FROM s
-            LEFT JOIN conversion ON conversion.store_id = s.id
-            LEFT JOIN sales ON sales.store_id = s.id
-            LEFT JOIN coupons ON coupons.store_id = s.id
-            LEFT JOIN repeats ON repeats.store_id = s.id
-            LEFT JOIN execution ON execution.store_id = s.id
-            ORDER BY s.code
-            """
+        """
+        WITH s AS (
+            SELECT id, code, name, district FROM stores
+            WHERE tenant_id = \(caller.tenant.rawValue) AND \(visibleTo: Visibility(caller))),
+        scans AS (
+            SELECT v.store_id, v.member_id, min(v.scanned_at) AS first_scan
+            FROM member_visits v JOIN s ON s.id = v.store_id
+            WHERE v.scanned_at >= \(span.from) AND v.scanned_at < \(span.to)
+            GROUP BY v.store_id, v.member_id),
+        conversion AS (
+            SELECT store_id, count(*) AS scanned,
+                   count(*) FILTER (WHERE EXISTS (
+                       SELECT 1 FROM receipts r
+                       WHERE r.store_id = scans.store_id AND r.member_id = scans.member_id
+                         AND r.sold_at >= scans.first_scan - interval '10 minutes' AND r.sold_at < scans.first_scan + interval '7 days'
+                   )) AS converted
+            FROM scans GROUP BY store_id),
+        sales AS (
+            SELECT r.store_id, count(*) AS receipts, COALESCE(sum(r.total_fen) FILTER (WHERE r.currency = 'CNY'), 0)::bigint AS revenue,
+                   count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL) AS served,
+                   count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
+                                      AND note.first_at < r.sold_at + interval '1 day') AS noted,
+                   count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL
+                                      AND coalesce(r.feedback_minutes, \(feedbackMinutes)::integer) > 0) AS owed,
+                   count(*) FILTER (WHERE r.member_id IS NOT NULL AND r.clerk_id IS NOT NULL AND note.first_at IS NOT NULL
+                                      AND coalesce(r.feedback_minutes, \(feedbackMinutes)::integer) > 0
+                                      AND note.first_at < r.sold_at
+                                                          + make_interval(mins => coalesce(r.feedback_minutes, \(feedbackMinutes)::integer)))
+                       AS noted15
+            FROM receipts r JOIN s ON s.id = r.store_id
+            LEFT JOIN LATERAL (
+                SELECT min(n.created_at) AS first_at FROM member_notes n
+                WHERE r.member_id IS NOT NULL AND n.member_id = r.member_id AND n.clerk_id = r.clerk_id
+                  AND n.created_at >= r.sold_at - interval '1 hour') note ON true
+            WHERE r.sold_at >= \(span.from) AND r.sold_at < \(span.to)
+            GROUP BY r.store_id),
+        coupons AS (
+            SELECT c.store_id, count(*) AS issued, count(c.redeemed_at) AS redeemed
+            FROM coupons c JOIN s ON s.id = c.store_id
+            WHERE c.issued_at >= \(span.from) AND c.issued_at < \(span.to)
+            GROUP BY c.store_id),
+        firsts AS (
+            SELECT r.store_id, r.member_id, min(r.sold_at) AS at
+            FROM receipts r JOIN s ON s.id = r.store_id
+            WHERE r.member_id IS NOT NULL AND r.sold_at >= \(span.from) AND r.sold_at < \(span.to)
+            GROUP BY r.store_id, r.member_id),
+        repeats AS (
+            SELECT f.store_id, count(*) AS buyers,
+                   count(*) FILTER (WHERE later.at < f.at + interval '30 days') AS r30,
+                   count(*) FILTER (WHERE later.at < f.at + interval '60 days') AS r60,
+                   count(*) FILTER (WHERE later.at < f.at + interval '90 days') AS r90
+            FROM firsts f
+            LEFT JOIN LATERAL (
+                SELECT min(r.sold_at) AS at FROM receipts r WHERE r.member_id = f.member_id AND r.sold_at > f.at) later ON true
+            GROUP BY f.store_id),
+        planned AS (
+            SELECT s.id AS store_id, p.code, p.items, greatest(p.first_day, \(span.first.description)::date) AS first_day,
+                   least(p.last_day, \(span.last.description)::date) AS last_day
+            FROM promotions p JOIN s ON cardinality(p.store_codes) = 0 OR s.code = ANY(p.store_codes)
+            WHERE p.tenant_id = \(caller.tenant.rawValue)
+              AND p.first_day <= \(span.last.description)::date AND p.last_day >= \(span.first.description)::date),
+        execution AS (
+            SELECT planned.store_id, sum(cardinality(planned.items)) AS planned, sum(shown.items) AS done
+            FROM planned
+            LEFT JOIN LATERAL (
+                SELECT count(DISTINCT u.promotion_item) AS items FROM store_uploads u
+                WHERE u.store_id = planned.store_id AND u.promotion_code = planned.code AND u.promotion_code <> '' AND u.promotion_item = ANY(planned.items)
+                  AND u.day BETWEEN planned.first_day AND planned.last_day) shown ON true
+            GROUP BY planned.store_id)
+        SELECT s.code, s.name, s.district,
+               COALESCE(conversion.scanned, 0), COALESCE(conversion.converted, 0),
+               COALESCE(sales.receipts, 0), COALESCE(sales.revenue, 0), COALESCE(sales.served, 0), COALESCE(sales.noted, 0),
+               COALESCE(sales.noted15, 0), COALESCE(coupons.issued, 0), COALESCE(coupons.redeemed, 0),
+               COALESCE(repeats.buyers, 0), COALESCE(repeats.r30, 0), COALESCE(repeats.r60, 0), COALESCE(repeats.r90, 0),
+               COALESCE(execution.planned, 0)::bigint, COALESCE(execution.done, 0)::bigint, COALESCE(sales.owed, 0)
+        FROM s
+        LEFT JOIN conversion ON conversion.store_id = s.id
+        LEFT JOIN sales ON sales.store_id = s.id
+        LEFT JOIN coupons ON coupons.store_id = s.id
+        LEFT JOIN repeats ON repeats.store_id = s.id
+        LEFT JOIN execution ON execution.store_id = s.id
+        ORDER BY s.code
+        """
     }
 }
 
 extension StoreComparisonStore.Counts {
     /// The figures as the API shows them, rates in basis points of their own denominators.
     func figures(key: String, name: String) -> Sales_Storesales_V1_StoreFigures {
-        func bp(_ part: Int64, _ whole: Int64) -> Int32 { whole == 0 ? 0 : Int32(part * 10_000 / whole) }
         return .with {
             $0.key = key
             $0.name = name
@@ -167,25 +165,25 @@ extension StoreComparisonStore.Counts {
             $0.stores = Int32(stores)
             $0.membersScanned = scanned
             $0.scansConverted = converted
-            $0.scanConversionBp = bp(converted, scanned)
+            $0.scanConversionBp = basisPoints(converted, of: scanned)
             $0.receipts = receipts
             $0.revenue = Sales_Common_V1_Money(minorUnits: revenue, currency: "CNY")
             $0.servedReceipts = served
             $0.notedReceipts = noted
-            $0.noteCompletenessBp = bp(noted, served)
+            $0.noteCompletenessBp = basisPoints(noted, of: served)
             $0.notedWithin15Minutes = noted15
-            $0.feedback15MinuteBp = bp(noted15, owed)
+            $0.feedback15MinuteBp = basisPoints(noted15, of: owed)
             $0.feedbackOwed = owed
             $0.couponsIssued = couponsIssued
             $0.couponsRedeemed = couponsRedeemed
-            $0.couponRedemptionBp = bp(couponsRedeemed, couponsIssued)
+            $0.couponRedemptionBp = basisPoints(couponsRedeemed, of: couponsIssued)
             $0.buyers = buyers
-            $0.repeat30DayBp = bp(repeat30, buyers)
-            $0.repeat60DayBp = bp(repeat60, buyers)
-            $0.repeat90DayBp = bp(repeat90, buyers)
+            $0.repeat30DayBp = basisPoints(repeat30, of: buyers)
+            $0.repeat60DayBp = basisPoints(repeat60, of: buyers)
+            $0.repeat90DayBp = basisPoints(repeat90, of: buyers)
             $0.promotionItemsPlanned = itemsPlanned
             $0.promotionItemsDone = itemsDone
-            $0.promotionExecutionBp = bp(itemsDone, itemsPlanned)
+            $0.promotionExecutionBp = basisPoints(itemsDone, of: itemsPlanned)
         }
     }
 }

@@ -15,17 +15,16 @@ struct FeedbackDue: Sendable, Equatable {
     var minutes: Int
     var needs: String
     var label: String
-    var ruleID: String
 
     /// The service's own window when the chain set no rule, or none matched.
-    static func standard(minutes: Int) -> FeedbackDue { FeedbackDue(minutes: minutes, needs: "note", label: "", ruleID: "") }
+    static func standard(minutes: Int) -> FeedbackDue { FeedbackDue(minutes: minutes, needs: "note", label: "") }
 
     /// What is wrong with a rule's outcome, said as the rule set's check reports it.
     struct Problem: Error, Sendable {
         let message: String
     }
 
-    static func parse(_ outcome: RuleValue, ruleID: String) -> Result<FeedbackDue, Problem> {
+    static func parse(_ outcome: RuleValue) -> Result<FeedbackDue, Problem> {
         guard case .object(let fields) = outcome else {
             return .failure(Problem(message: #"outcome must be an object like {"minutes": 15, "needs": "note"}"#))
         }
@@ -46,7 +45,7 @@ struct FeedbackDue: Sendable, Equatable {
             }
             label = text
         }
-        return .success(FeedbackDue(minutes: Int(minutes), needs: needs, label: label, ruleID: ruleID))
+        return .success(FeedbackDue(minutes: Int(minutes), needs: needs, label: label))
     }
 
     /// What the clerk is asked for, in the reminder's words.
@@ -110,7 +109,7 @@ struct FeedbackRules: Sendable {
             guard let active = try await activeRules.active(FeedbackDue.ruleSetName, tenant: tenant, catalog: FeedbackRecord.catalog),
                 let entry = try active.rules.decide(record, explain: false).entry
             else { return .standard(minutes: standardMinutes) }
-            return try FeedbackDue.parse(entry.outcome, ruleID: entry.id).get()
+            return try FeedbackDue.parse(entry.outcome).get()
         } catch {
             RequestContext.logger.warning("the store-feedback rules could not be applied; the standard window holds", metadata: ["error": "\(error)"])
             return .standard(minutes: standardMinutes)

@@ -27,7 +27,7 @@ struct StoreRuleDomain: RuleDomain {
 
     func outcomeProblems(of name: String, _ entries: [CompiledRuleSet.Entry]) -> [Sales_Common_V1_RuleProblem] {
         entries.outcomeProblems { entry in
-            guard case .failure(let problem) = FeedbackDue.parse(entry.outcome, ruleID: entry.id) else { return nil }
+            guard case .failure(let problem) = FeedbackDue.parse(entry.outcome) else { return nil }
             return problem.message
         }
     }

@@ -12,7 +12,6 @@ struct OperationsBoardStore: Sendable {
     let database: Database
 
     struct StoreDay: Sendable {
-        var id: UUID
         var code: String, name: String, district: String
         var shelfPhotos = 0, consultations = 0, orders = 0, mismatches = 0
     }
@@ -27,12 +26,12 @@ struct OperationsBoardStore: Sendable {
     func uploads(for caller: Caller, on day: LocalDate) async throws -> [StoreDay] {
         let rows = try await database.query(Self.uploadsQuery(for: caller, on: day))
         var stores: [StoreDay] = []
-        for try await (id, code, name, district, shelf, consultations, orders, mismatches) in rows.decode(
-            (UUID, String, String, String, Int64, Int64, Int64, Int64).self)
+        for try await (code, name, district, shelf, consultations, orders, mismatches) in rows.decode(
+            (String, String, String, Int64, Int64, Int64, Int64).self)
         {
             stores.append(
                 StoreDay(
-                    id: id, code: code, name: name, district: district, shelfPhotos: Int(shelf), consultations: Int(consultations),
+                    code: code, name: name, district: district, shelfPhotos: Int(shelf), consultations: Int(consultations),
                     orders: Int(orders), mismatches: Int(mismatches)))
         }
         return stores
@@ -75,10 +74,11 @@ struct OperationsBoardStore: Sendable {
         }
         return candidates
     }
+
     static func uploadsQuery(for caller: Caller, on day: LocalDate) -> PostgresQuery {
         """
         WITH s AS (\(storesVisibleTo: caller))
-        SELECT s.id, s.code, s.name, s.district,
+        SELECT s.code, s.name, s.district,
                count(u.id) FILTER (WHERE u.kind = \(Int16(Sales_Storesales_V1_UploadKind.shelfPhoto.rawValue))),
                count(u.id) FILTER (WHERE u.kind = \(Int16(Sales_Storesales_V1_UploadKind.consultation.rawValue))),
                count(u.id) FILTER (WHERE u.kind = \(Int16(Sales_Storesales_V1_UploadKind.groupBuy.rawValue))),

@@ -18,7 +18,7 @@ extension OperationsServiceHandler {
         let calendar = await calendars.calendar(for: caller.tenant)
         let day = request.day.isEmpty ? calendar.localDate(of: Date()) : try Require.day(request.day, field: "day")
         async let storeDays = board.uploads(for: caller, on: day)
-        async let running = promotions.running(tenant: caller.tenant, from: day, to: day)
+        async let running = promotions.running(tenant: caller.tenant, on: day)
         async let executions = board.executions(for: caller, through: day)
         async let plans = launches.all(tenant: caller.tenant, startedBy: day)
         async let reached = board.launchesReached(for: caller, by: day, zone: calendar.timeZone)
@@ -59,7 +59,7 @@ extension OperationsServiceHandler {
                 $0.dueDay = plan.dueDay.description
                 $0.storesTargeted = Int32(targeted.count)
                 $0.storesReached = Int32(targeted.count - missing.count)
-                $0.progressBp = targeted.isEmpty ? 0 : Int32((targeted.count - missing.count) * 10_000 / targeted.count)
+                $0.progressBp = basisPoints(targeted.count - missing.count, of: targeted.count)
                 $0.storesMissing = missing
                 $0.overdue = !missing.isEmpty && plan.dueDay < day
             }
@@ -93,7 +93,7 @@ extension OperationsServiceHandler {
             $0.name = promotion.name
             $0.itemsPlanned = Int32(promotion.items.count)
             $0.itemsDone = Int32(shown.count)
-            $0.executionBp = Int32(shown.count * 10_000 / promotion.items.count)
+            $0.executionBp = basisPoints(shown.count, of: promotion.items.count)
             $0.itemsMissing = promotion.items.filter { !done.items.contains($0) }
             $0.orders = Int32(done.orders)
             $0.ordersMismatched = Int32(done.mismatches)
@@ -107,7 +107,7 @@ extension Sales_Storesales_V1_PromotionExecution {
     mutating func add(_ store: Self) {
         itemsPlanned += store.itemsPlanned
         itemsDone += store.itemsDone
-        executionBp = itemsPlanned == 0 ? 0 : Int32(Int64(itemsDone) * 10_000 / Int64(itemsPlanned))
+        executionBp = basisPoints(itemsDone, of: itemsPlanned)
         orders += store.orders
         ordersMismatched += store.ordersMismatched
         stores += store.stores

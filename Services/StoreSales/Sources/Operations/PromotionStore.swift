@@ -50,13 +50,13 @@ struct PromotionStore: Sendable {
         ).first
     }
 
-    /// The promotions running on any day of [first, last].
-    func running(tenant: TenantID, from first: LocalDate, to last: LocalDate) async throws -> [PromotionPlan] {
+    /// The promotions running on `day`.
+    func running(tenant: TenantID, on day: LocalDate) async throws -> [PromotionPlan] {
         try await Self.decode(
             database.query(
                 """
                 SELECT \(unescaped: Self.columns) FROM promotions
-                WHERE tenant_id = \(tenant.rawValue) AND first_day <= \(last.description)::date AND last_day >= \(first.description)::date
+                WHERE tenant_id = \(tenant.rawValue) AND \(day.description)::date BETWEEN first_day AND last_day
                 ORDER BY code
                 """))
     }

@@ -47,11 +47,11 @@ struct UploadStore: Sendable {
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         if var stored = try await Self.decode(rows).first?.upload {
-            for topic in place.topics {
+            if !place.topics.isEmpty {
                 try await connection.query(
                     """
                     INSERT INTO store_complaints (upload_id, store_id, day, topic)
-                    VALUES (\(UUID(uuidString: stored.id)!), \(place.storeID), \(upload.day.description)::date, \(topic))
+                    SELECT \(UUID(uuidString: stored.id)!), \(place.storeID), \(upload.day.description)::date, topic FROM unnest(\(place.topics)) AS t (topic)
                     """, logger: logger)
             }
             stored.storeCode = place.storeCode
@@ -86,8 +86,8 @@ struct UploadStore: Sendable {
     }
 
     /// The run of days of `topic` at the store around `day`; a run of three or more days is a
-    /// scenario candidate, announced once (true when this upload made it one). A run that grows,
-    /// or joins one already announced, updates it quietly.
+    /// scenario candidate, returned once: when this upload made it one. A run that grows, or joins
+    /// one already announced, updates it quietly (nil).
     func markRun(
         of topic: String, scenario: String, around day: LocalDate, at place: Placement, on connection: PostgresConnection, logger: Logger
     ) async throws -> Sales_Storesales_V1_ScenarioCandidate? {

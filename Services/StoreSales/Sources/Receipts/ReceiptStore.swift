@@ -225,7 +225,7 @@ struct ReceiptStore: Sendable {
                 $0.discount = Sales_Common_V1_Money(minorUnits: discount, currency: currency)
                 $0.items = Int32(count)
                 if let minutes, clerk != nil, member != nil {
-                    $0.setFeedback(FeedbackDue(minutes: minutes, needs: needs, label: label, ruleID: ""), soldAt: soldAt)
+                    $0.setFeedback(FeedbackDue(minutes: minutes, needs: needs, label: label), soldAt: soldAt)
                 }
             }
             found[Pair(store: store, number: number)] = (receipt, fingerprint)

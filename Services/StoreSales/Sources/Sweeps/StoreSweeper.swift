@@ -41,7 +41,7 @@ struct StoreSweeper: Sendable {
             guard let tenant = TenantID(tenantID) else { continue }
             let time = await localTime(soldAt, tenant: tenant)
             let amount = Money(minorUnits: total, currency: Currency(currency) ?? .cny)
-            let due = FeedbackDue(minutes: minutes, needs: needs, label: label, ruleID: "")
+            let due = FeedbackDue(minutes: minutes, needs: needs, label: label)
             let asked = needs == "note" ? "请补一条照片、语音或文字记录" : "请补一条\(due.askedFor)"
             try await notifier.enqueue(
                 Notice(
