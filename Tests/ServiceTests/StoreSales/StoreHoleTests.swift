@@ -73,6 +73,40 @@ import Testing
         }
     }
 
+    @Test func theOperationsRPCsKeepToTheStoresPathAndTheChain() async throws {
+        try await StoreScene.hosted { scene in
+            _ = try await scene.openStore()
+            _ = try await scene.savePromotion("DOUBLE12", kind: .percentOff, items: ["海报"]) { $0.percentOffBp = 1_000 }
+            // A store manager at the store's own path who did not open it uploads there and sees it on the board.
+            let peer = Caller(tenant: scene.manager.tenant, userID: "zhou.sh1", roles: [.storeManager], orgPath: "/east/sh1")
+            let upload = try await scene.operations.recordUpload(
+                .with {
+                    $0.storeCode = "SH-001"; $0.kind = .shelfPhoto; $0.content = Data("peer".utf8); $0.contentType = "image/jpeg"
+                }, metadata: try await scene.metadata(peer))
+            #expect(upload.userID == peer.userID)
+            let board = try await scene.operations.getOperationsBoard(.init(), metadata: try await scene.metadata(peer))
+            #expect(board.stores.map(\.storeCode) == ["SH-001"] && board.stores.first?.shelfPhotos == 1)
+            #expect(board.promotions.map(\.promotionCode) == ["DOUBLE12"])
+            // The string-prefix sibling and another chain: NOT_FOUND for the store, an empty board, none of the chain's plans.
+            for caller in [scene.siblingManager, scene.stranger] {
+                let refused = await #expect(throws: RPCError.self) {
+                    try await scene.operations.recordUpload(
+                        .with {
+                            $0.storeCode = "SH-001"; $0.kind = .shelfPhoto; $0.content = Data("x".utf8); $0.contentType = "image/jpeg"
+                        }, metadata: try await scene.metadata(caller))
+                }
+                #expect(refused?.code == .notFound, "\(caller.userID)")
+                #expect(try await scene.operations.getOperationsBoard(.init(), metadata: try await scene.metadata(caller)).stores.isEmpty)
+            }
+            let metadata = try await scene.metadata(scene.stranger)
+            #expect(try await scene.operations.listPromotions(.init(), metadata: metadata).promotions.isEmpty)
+            #expect(try await scene.operations.listProductLaunches(.init(), metadata: metadata).launches.isEmpty)
+            _ = try await scene.operations.setComplaintTopics(
+                .with { $0.topics = [.with { $0.topic = "试衣间太挤" }] }, metadata: try await scene.metadata(scene.admin))
+            #expect(try await scene.operations.listComplaintTopics(.init(), metadata: metadata).defaults, "another chain keeps the defaults")
+        }
+    }
+
     @Test func aKeyReplayedByAnotherUserOnTheOtherWritesIsTheirOwnCall() async throws {
         try await StoreScene.hosted { scene in
             let store = try await scene.openStore()
