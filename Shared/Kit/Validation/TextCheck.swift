@@ -24,6 +24,11 @@ public enum TextCheck {
         }
     }
 
+    /// The same check for text that arrives outside a request (a file, a partner's answer).
+    public static func validate(_ text: String, field: String) throws(ServiceError) {
+        if let rule = problem(in: text, name: { field }) { throw .invalidArgument(field: field, rule: rule) }
+    }
+
     /// What is wrong with `text` in a field named `name`, or nil when nothing is.
     static func problem(in text: String, name: () -> String) -> String? {
         let bytes = text.utf8
