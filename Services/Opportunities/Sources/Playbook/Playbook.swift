@@ -11,14 +11,21 @@ struct Playbook: Sendable {
     static let suggestions = 3
 
     func suggest(for objection: String, on deal: Opportunity, tenant: TenantID) async throws -> [Sales_Opportunities_V1_PlaybookSuggestion] {
-        let candidates = try await store.candidates(tenant: tenant, stage: deal.stageKey, customerType: deal.customerType)
+        try await suggest(for: objection, stage: deal.stageKey, customerType: deal.customerType, orgPath: deal.orgPath, tenant: tenant)
+    }
+
+    /// The same for a deal described by its stage, customer type and team (one this service does not hold).
+    func suggest(for objection: String, stage: String, customerType: String, orgPath: String, tenant: TenantID) async throws
+        -> [Sales_Opportunities_V1_PlaybookSuggestion]
+    {
+        let candidates = try await store.candidates(tenant: tenant, stage: stage, customerType: customerType)
         let scored = candidates.compactMap { atom -> (atom: Sales_Opportunities_V1_PlaybookAtom, score: Double)? in
             PlaybookMatch.score(
-                objection: objection, atomObjection: atom.objection, stage: deal.stageKey, atomStage: atom.stage,
-                customerType: deal.customerType, atomCustomerType: atom.customerType
+                objection: objection, atomObjection: atom.objection, stage: stage, atomStage: atom.stage,
+                customerType: customerType, atomCustomerType: atom.customerType
             ).map { (atom, $0) }
         }
-        return try await withFigures(scored, region: PlaybookStore.region(of: deal.orgPath), tenant: tenant)
+        return try await withFigures(scored, region: PlaybookStore.region(of: orgPath), tenant: tenant)
             // Best match first; among equals, the one that won more.
             .sorted { ($0.score, $0.figures.winLiftPercent) > ($1.score, $1.figures.winLiftPercent) }
             .prefix(Self.suggestions).map { $0 }

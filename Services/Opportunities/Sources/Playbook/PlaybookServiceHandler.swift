@@ -57,9 +57,21 @@ struct PlaybookServiceHandler: Sales_Opportunities_V1_PlaybookService.SimpleServ
         request: Sales_Opportunities_V1_SuggestPlaybookRequest, context: ServerContext
     ) async throws -> Sales_Opportunities_V1_SuggestPlaybookResponse {
         let caller = try RequestContext.caller()
-        let deal = try await deals.visible(try Require.uuid(request.opportunityID, field: "opportunity_id"), for: caller)
         let objection = try Require.text(request.objection, field: "objection", maxLength: 1_000)
-        let suggestions = try await playbook.suggest(for: objection, on: deal, tenant: caller.tenant)
+        let suggestions: [Sales_Opportunities_V1_PlaybookSuggestion]
+        if request.opportunityID.isEmpty, !request.stage.isEmpty {
+            // A deal held elsewhere (forecasting's imported history), described by the caller.
+            guard request.orgPath.isEmpty || OrgPath(request.orgPath) != nil else {
+                throw ServiceError.invalidArgument(field: "org_path", rule: "must be a team path such as /east/hz (got \(quoted: request.orgPath))")
+            }
+            suggestions = try await playbook.suggest(
+                for: objection, stage: try Require.text(request.stage, field: "stage", maxLength: 40),
+                customerType: try Require.optionalText(request.customerType, field: "customer_type", maxLength: 40), orgPath: request.orgPath,
+                tenant: caller.tenant)
+        } else {
+            let deal = try await deals.visible(try Require.uuid(request.opportunityID, field: "opportunity_id"), for: caller)
+            suggestions = try await playbook.suggest(for: objection, on: deal, tenant: caller.tenant)
+        }
         return .with { $0.suggestions = suggestions }
     }
 

@@ -258,6 +258,14 @@ public nonisolated struct Sales_Opportunities_V1_SuggestPlaybookRequest: Sendabl
   /// The objection as the customer put it.
   public var objection: String = String()
 
+  /// Without opportunity_id, a deal this service does not hold (one of forecasting's imported
+  /// history): its stage key, customer type and team path. Stage is then required.
+  public var stage: String = String()
+
+  public var customerType: String = String()
+
+  public var orgPath: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -764,7 +772,7 @@ nonisolated extension Sales_Opportunities_V1_ListPlaybookAtomsResponse: SwiftPro
 
 nonisolated extension Sales_Opportunities_V1_SuggestPlaybookRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".SuggestPlaybookRequest"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}opportunity_id\0\u{1}objection\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}opportunity_id\0\u{1}objection\0\u{1}stage\0\u{3}customer_type\0\u{3}org_path\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -774,6 +782,9 @@ nonisolated extension Sales_Opportunities_V1_SuggestPlaybookRequest: SwiftProtob
       switch fieldNumber {
       case 1: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
       case 2: try { try decoder.decodeSingularStringField(value: &self.objection) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.stage) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.customerType) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.orgPath) }()
       default: break
       }
     }
@@ -786,12 +797,24 @@ nonisolated extension Sales_Opportunities_V1_SuggestPlaybookRequest: SwiftProtob
     if !self.objection.isEmpty {
       try visitor.visitSingularStringField(value: self.objection, fieldNumber: 2)
     }
+    if !self.stage.isEmpty {
+      try visitor.visitSingularStringField(value: self.stage, fieldNumber: 3)
+    }
+    if !self.customerType.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerType, fieldNumber: 4)
+    }
+    if !self.orgPath.isEmpty {
+      try visitor.visitSingularStringField(value: self.orgPath, fieldNumber: 5)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Opportunities_V1_SuggestPlaybookRequest, rhs: Sales_Opportunities_V1_SuggestPlaybookRequest) -> Bool {
     if lhs.opportunityID != rhs.opportunityID {return false}
     if lhs.objection != rhs.objection {return false}
+    if lhs.stage != rhs.stage {return false}
+    if lhs.customerType != rhs.customerType {return false}
+    if lhs.orgPath != rhs.orgPath {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
