@@ -107,7 +107,10 @@ let package = Package(
         // Stale-deal reminders go out through the shared notification channels.
         + service("Opportunities", library: "OpportunitiesService", executable: "opportunities", extra: ["SalesNotifications"])
         + service("Incentives", library: "IncentivesService", executable: "incentives")
-        + service("Forecasting", library: "ForecastingService", executable: "forecasting")
+        // Competitor alerts go out through the shared notification channels; a signal relay is an HTTP call.
+        + service(
+            "Forecasting", library: "ForecastingService", executable: "forecasting",
+            extra: ["SalesNotifications", .product(name: "AsyncHTTPClient", package: "async-http-client")])
         // Clerks' reminders and store managers' nudges go out through the shared notification channels.
         + service("StoreSales", library: "StoreSalesService", executable: "store-sales", extra: ["SalesNotifications"])
         + service("Gateway", library: "GatewayService", executable: "gateway", extra: [hummingbird, grpcHTTP2])

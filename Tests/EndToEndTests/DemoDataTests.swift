@@ -86,6 +86,12 @@ extension EndToEnd {
                         $0.groupBy = .team
                     }, metadata: try await client.metadata(admin))
                 #expect(byTeam.lines.count >= 4 && byTeam.total.expected.minorUnits > byTeam.total.won.minorUnits)
+                // Competitor news on one of her deals, from the demo's file source: one alert with three responses, once.
+                let watch = Sales_Forecasting_V1_SignalWatchService.Client(wrapping: grpc)
+                let alerts = try await watch.listCompetitorAlerts(.init(), metadata: try await client.metadata(rep)).alerts
+                #expect(alerts.count == 1 && alerts.first?.responses.count == 3 && alerts.first?.headline.contains("降价") == true)
+                let sources = try await watch.listSignalSources(.init(), metadata: try await client.metadata(admin)).sources
+                #expect(sources.map(\.name) == ["news"] && sources.first?.signalsApplied == 3 && sources.first?.lastError == "")
             }
 
             // The converted deals went through the pipeline's gates: every stage shows, with history.

@@ -1,5 +1,7 @@
 import Foundation
 import GRPCCore
+import Logging
+import PostgresNIO
 import SalesControl
 import SalesModel
 import SalesProto
@@ -17,14 +19,14 @@ extension EndToEnd {
         static let rep = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh")
 
         @Test func aHistoryFileGoesInOnceWithItsBadRowsReported() async throws {
-            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let (stack, database, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
             let folder = NSTemporaryDirectory() + "history-\(UUID().uuidString)/"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let file = folder + "history.csv"
             try """
-            商机编号,事件,时间,值,预计成交,负责人,团队,客户类型,金额,产品线
-            H-1,创建,2026-03-02 09:00,,,li.na,/east/east-sh,government,"1,200,000.00",ERP
+            商机编号,事件,时间,值,预计成交,负责人,团队,客户类型,金额,产品线,客户编号
+            H-1,创建,2026-03-02 09:00,,,li.na,/east/east-sh,government,"1,200,000.00",ERP,C-0001
             H-1,阶段,2026-03-02 09:00,线索确认,,,,,,
             H-1,销售填报,2026-03-02 09:00,60,2026-05-31,,,,,
             H-1,行为,2026-04-10 15:00,budget_confirmed,,,,,,
@@ -46,6 +48,14 @@ extension EndToEnd {
             #expect(report.refused.map(\.column) == ["value", "at"])
             let again = try await importer.run(file: file)
             #expect(again.created == 0 && again.unchanged == 2)
+            // The customer column is kept, for external signals about the customer to reach the deal.
+            let customer = try await TestEnvironment.withAdminConnection(to: database.url(for: .forecasting)) { connection in
+                try await connection.query(
+                    "SELECT customer_id FROM forecasting.forecast_deals WHERE tenant_id = \(Self.tenant.rawValue) AND deal_id = 'H-1'",
+                    logger: Logger(label: "test")
+                ).collect().map { try $0.decode(String.self) }.first
+            }
+            #expect(customer == "C-0001")
         }
 
         @Test func theOpportunitiesFeedKeepsALiveDealsHistory() async throws {

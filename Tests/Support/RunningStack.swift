@@ -26,10 +26,14 @@ package actor RunningStack {
         plan.creditBureau = try DemoCompanies.bureauFile(in: plan.logDirectory)
         plan.workCalendar = try TestCalendar.file(in: plan.logDirectory)
         plan.attachmentsDirectory = plan.logDirectory + "/attachments"
+        plan.signalDropDirectory = plan.logDirectory + "/signals"
         // The tests sweep by RPC when they mean to: a background pass landing between a test's
         // setup and its own sweep would take the leads and announcements it counts.
         plan.settings = Dictionary(
-            uniqueKeysWithValues: ["SALES_LEADS_SWEEP_SECONDS", "SALES_OPPORTUNITIES_SWEEP_SECONDS", "SALES_STORE_SALES_SWEEP_SECONDS"].map {
+            uniqueKeysWithValues: [
+                "SALES_LEADS_SWEEP_SECONDS", "SALES_OPPORTUNITIES_SWEEP_SECONDS", "SALES_STORE_SALES_SWEEP_SECONDS",
+                "SALES_FORECASTING_SIGNAL_POLL_SECONDS",
+            ].map {
                 ($0, "86400")
             })
         let stack = Stack(plan: plan)

@@ -27,6 +27,11 @@ package actor VendorEndpoints {
 
     package private(set) var calls: [Call] = []
     private var wecomRobotCalls = 0
+    /// What the signal relay serves, in order; its cursor is the count of signals answered.
+    private var relaySignals: [[String: String]] = []
+    package static let relayToken = "relay-token"
+
+    package func serveRelaySignals(_ signals: [[String: String]]) { relaySignals = signals }
 
     package func record(_ call: Call) -> Int {
         calls.append(call)
@@ -84,6 +89,16 @@ package actor VendorEndpoints {
             case Self.failingCode: return Self.json(["error": "upstream"], status: .badGateway)
             default: return Self.json(["error": "not found"], status: .notFound)
             }
+        }
+        // A customer's signal relay: GET /relay/signals?after=N&limit=M with the bearer token.
+        router.get("/relay/signals") { request, _ in
+            let call = try await Self.call(request)
+            _ = await endpoints.record(call)
+            guard call.headers["authorization"] == "Bearer \(Self.relayToken)" else { return Self.json(["error": "token"], status: .unauthorized) }
+            let signals = await endpoints.relaySignals
+            let after = min(Int(call.query["after"] ?? "") ?? 0, signals.count)
+            let page = Array(signals[after..<min(after + (Int(call.query["limit"] ?? "") ?? 100), signals.count)])
+            return Self.json(["signals": page, "cursor": "\(after + page.count)"])
         }
         router.post("/hook-busy") { request, _ in
             _ = await endpoints.record(try await Self.call(request))

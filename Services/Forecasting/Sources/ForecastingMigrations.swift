@@ -70,5 +70,57 @@ public enum ForecastingMigrations {
                 PRIMARY KEY (tenant_id, deal_id, disputed_at)
             );
             """),
+        Migration(
+            "0102_signal_watch",
+            """
+            -- External signals reach a customer's open deals by the customer's id.
+            ALTER TABLE forecast_deals ADD COLUMN customer_id text NOT NULL DEFAULT '';
+            CREATE INDEX forecast_deals_open_customer ON forecast_deals (tenant_id, customer_id) WHERE outcome = 0;
+            CREATE TABLE signal_sources (
+                tenant_id text NOT NULL,
+                name text NOT NULL,
+                kind smallint NOT NULL,
+                location text NOT NULL,
+                token text NOT NULL DEFAULT '',
+                paused boolean NOT NULL DEFAULT false,
+                cursor text NOT NULL DEFAULT '',
+                last_polled_at timestamptz,
+                last_error text NOT NULL DEFAULT '',
+                signals_applied bigint NOT NULL DEFAULT 0,
+                PRIMARY KEY (tenant_id, name)
+            );
+            -- Every signal read, once per source and id, with the deals it reached.
+            CREATE TABLE external_signals (
+                tenant_id text NOT NULL,
+                source text NOT NULL,
+                signal_id text NOT NULL,
+                signal text NOT NULL,
+                occurred_at timestamptz NOT NULL,
+                customer_id text NOT NULL,
+                deal_id text NOT NULL,
+                headline text NOT NULL,
+                competitor text NOT NULL,
+                deals_reached integer NOT NULL,
+                received_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, source, signal_id)
+            );
+            CREATE TABLE competitor_alerts (
+                tenant_id text NOT NULL,
+                source text NOT NULL,
+                signal_id text NOT NULL,
+                deal_id text NOT NULL,
+                customer_id text NOT NULL,
+                owner_id text NOT NULL,
+                org_path text NOT NULL,
+                signal text NOT NULL,
+                headline text NOT NULL,
+                competitor text NOT NULL,
+                occurred_at timestamptz NOT NULL,
+                responses jsonb NOT NULL,
+                raised_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, source, signal_id, deal_id)
+            );
+            CREATE INDEX competitor_alerts_recent ON competitor_alerts (tenant_id, raised_at DESC);
+            """),
     ]
 }

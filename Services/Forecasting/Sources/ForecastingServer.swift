@@ -1,17 +1,19 @@
+import AsyncHTTPClient
 import Foundation
 import Logging
 import RulesEngine
 import SalesModel
+import SalesNotifications
 import SalesProto
 import ServiceKit
 
-/// Assembles the forecasting service: its API, the consumers of the opportunities feed, and the
-/// scheduled retraining.
+/// Assembles the forecasting service: its API, the consumers of the opportunities feed, the
+/// scheduled retraining and the reading of the tenants' external signal sources.
 public enum ForecastingServer {
     public static let peers: [ServiceName] = [.opportunities]
     /// Asked when reachable, never waited for: each tenant's time zone, for its months and quarters.
     public static let optionalPeers: [ServiceName] = [.gateway]
-    public static let migrations = ForecastingMigrations.all
+    public static let migrations = Notifications.migrations + ForecastingMigrations.all
 
     /// `environment` holds the service's settings (the retraining clock, the days from a win to
     /// its cash); tests pass their own.
@@ -43,18 +45,38 @@ public enum ForecastingServer {
             }
             return .idle
         }
-        return ServiceComponents(services: [parts.api], background: [tracking, feed, retraining])
+        let pollSeconds = try environment.integer("SALES_FORECASTING_SIGNAL_POLL_SECONDS", in: 10...86_400, default: 300)
+        let signalSources = PeriodicJob(
+            "signal-sources", schedule: .every(.seconds(pollSeconds)), health: runtime.health, logger: runtime.logger
+        ) {
+            for (tenant, name) in try await parts.sources.due() {
+                do {
+                    _ = try await parts.poller.poll(name, tenant: tenant)
+                } catch let error as ServiceError {
+                    // Kept on the source as its last error, for ListSignalSources.
+                    runtime.logger.warning(
+                        "signal source not read", metadata: ["tenant": "\(tenant)", "source": "\(name)", "reason": "\(error.rpcErrorMessage)"])
+                }
+            }
+            return .idle
+        }
+        return ServiceComponents(
+            services: parts.api, background: [tracking, feed, retraining, signalSources, parts.notifications.worker()])
     }
 
-    /// The API alone, without the feed's consumers: what service tests host.
+    /// The API alone, without the feed's consumers and schedules: what service tests host.
     public static func api(_ runtime: ServiceRuntime, environment: Environment = Environment()) throws -> ServiceComponents {
-        ServiceComponents(services: [try Parts(runtime, environment: environment).api])
+        ServiceComponents(services: try Parts(runtime, environment: environment).api)
     }
 
     private struct Parts {
         let store: ForecastStore
         let history: HistoryStore
         let handler: ForecastServiceHandler
+        let notifications: Notifications
+        let sources: SignalSourceStore
+        let poller: SignalPoller
+        let watch: SignalWatchServiceHandler
 
         init(_ runtime: ServiceRuntime, environment: Environment) throws {
             let database = runtime.database
@@ -66,8 +88,25 @@ public enum ForecastingServer {
                 calendars: TenantCalendars(runtime: runtime, fallback: try environment.workCalendar()),
                 cashDelayDays: try environment.integer("SALES_FORECASTING_CASH_DELAY_DAYS", in: 0...365, default: 45),
                 lossWatchRatio: Double(try environment.integer("SALES_FORECASTING_LOSS_WATCH_PERCENT", in: 100...1_000, default: 150)) / 100)
+            notifications = try Notifications(runtime: runtime)
+            sources = SignalSourceStore(
+                database: database, sealing: SealedText(secret: runtime.configuration.jwtSecret, label: "sales.signal-sources.v1"))
+            let watchStore = CompetitorWatchStore(database: database)
+            let advisor = PlaybookAdvisor(
+                playbook: runtime.peers[.opportunities].map { .init(wrapping: $0.grpc) }, tokens: runtime.tokens, logger: runtime.logger)
+            poller = SignalPoller(
+                sources: sources, watch: watchStore, advisor: advisor, history: history, catalog: handler.signals,
+                notifier: notifications.notifier, dropFolder: try environment.signalDropFolder(logger: runtime.logger), http: .shared,
+                logger: runtime.logger)
+            watch = SignalWatchServiceHandler(sources: sources, watch: watchStore, poller: poller)
         }
 
-        var api: HostedService { HostedService(Sales_Forecasting_V1_ForecastService.descriptor, handler) }
+        var api: [HostedService] {
+            [
+                HostedService(Sales_Forecasting_V1_ForecastService.descriptor, handler),
+                HostedService(Sales_Forecasting_V1_SignalWatchService.descriptor, watch),
+                notifications.api,
+            ]
+        }
     }
 }

@@ -14,14 +14,19 @@ import TestSupport
 /// the east region's manager, a rep of /east/hz and a caller of another tenant.
 struct ForecastScene: Sendable {
     typealias Forecasts = Sales_Forecasting_V1_ForecastService.Client<InProcessTransport.Client>
+    typealias SignalWatch = Sales_Forecasting_V1_SignalWatchService.Client<InProcessTransport.Client>
 
     let forecasts: Forecasts
+    let signalWatch: SignalWatch
+    let dropFolder: URL
     let tokens: TokenAuthority
     let database: Database
     let admin, eastManager, rep, otherRep, stranger: Caller
 
-    init(_ grpc: GRPCClient<InProcessTransport.Client>, tokens: TokenAuthority, database: Database) {
+    init(_ grpc: GRPCClient<InProcessTransport.Client>, tokens: TokenAuthority, database: Database, dropFolder: URL) {
         forecasts = Forecasts(wrapping: grpc)
+        signalWatch = SignalWatch(wrapping: grpc)
+        self.dropFolder = dropFolder
         self.tokens = tokens
         self.database = database
         let tenant = TenantID("fc-\(UInt32.random(in: 0...UInt32.max))")!
@@ -33,12 +38,23 @@ struct ForecastScene: Sendable {
         stranger = Caller(tenant: TenantID("fc-other-\(UInt32.random(in: 0...UInt32.max))")!, userID: "cfo", roles: [.admin], orgPath: "/")
     }
 
+    /// Hosts the service with a drop folder of its own for file signal sources.
     static func hosted<Result: Sendable>(_ body: @Sendable (ForecastScene) async throws -> Result) async throws -> Result {
-        try await ServiceHarness.with(
-            .forecasting, migrations: ForecastingServer.migrations, build: { try ForecastingServer.api($0) }
+        let drop = FileManager.default.temporaryDirectory.appendingPathComponent("signals-\(UUID().uuidString)", isDirectory: true)
+        defer { try? FileManager.default.removeItem(at: drop) }
+        let environment = Environment(ProcessInfo.processInfo.environment.merging(["SALES_SIGNAL_DROP_DIR": drop.path]) { _, own in own })
+        return try await ServiceHarness.with(
+            .forecasting, migrations: ForecastingServer.migrations, build: { try ForecastingServer.api($0, environment: environment) }
         ) { grpc, tokens, database in
-            try await body(ForecastScene(grpc, tokens: tokens, database: database))
+            try await body(ForecastScene(grpc, tokens: tokens, database: database, dropFolder: drop))
         }
+    }
+
+    /// The folder a file source named `location` reads for this scene's tenant.
+    func sourceFolder(_ location: String) throws -> URL {
+        let folder = dropFolder.appendingPathComponent(admin.tenant.rawValue).appendingPathComponent(location)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
     }
 
     func metadata(_ caller: Caller, key: String? = nil) async throws -> Metadata {

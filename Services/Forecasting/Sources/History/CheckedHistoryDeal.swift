@@ -32,6 +32,7 @@ struct CheckedHistoryDeal: Sendable {
         deal.segment = try Require.optionalText(row.segment, field: "segment", maxLength: 40)
         deal.industry = try Require.optionalText(row.industry, field: "industry", maxLength: 40)
         deal.source = try Require.optionalText(row.source, field: "source", maxLength: 40)
+        deal.customerID = try Require.optionalText(row.customerID, field: "customer_id", maxLength: 64)
         guard row.dimensions.count <= Self.mostDimensions else {
             throw .invalidArgument(field: "dimensions", rule: "at most \(Self.mostDimensions) dimensions a deal (got \(row.dimensions.count))")
         }

@@ -63,6 +63,7 @@ struct FeedRecorder: Sendable {
             $0.ownerID = opportunity.ownerID
             $0.team = opportunity.orgPath
             $0.segment = opportunity.customerType
+            $0.customerID = opportunity.customerID
             $0.amount = opportunity.amount
             $0.createdAt = opportunity.createdAt
         }

@@ -25,11 +25,11 @@ struct HistoryStore: Sendable {
         // xmax = 0 tells an insert from an update; a row whose history is the same is not touched.
         let rows = try await connection.query(
             """
-            INSERT INTO forecast_deals AS d (tenant_id, deal_id, origin, owner_id, org_path, created_at, outcome, closed_at, history)
-            VALUES (\(tenant.rawValue), \(deal.externalID), \(origin), \(deal.ownerID), \(deal.team), \(deal.createdAt.date),
+            INSERT INTO forecast_deals AS d (tenant_id, deal_id, origin, owner_id, org_path, customer_id, created_at, outcome, closed_at, history)
+            VALUES (\(tenant.rawValue), \(deal.externalID), \(origin), \(deal.ownerID), \(deal.team), \(deal.customerID), \(deal.createdAt.date),
                     \(Int16(deal.outcome.rawValue)), \(closed), \(bytes))
             ON CONFLICT (tenant_id, deal_id) DO UPDATE SET origin = EXCLUDED.origin, owner_id = EXCLUDED.owner_id,
-                org_path = EXCLUDED.org_path, created_at = EXCLUDED.created_at, outcome = EXCLUDED.outcome,
+                org_path = EXCLUDED.org_path, customer_id = EXCLUDED.customer_id, created_at = EXCLUDED.created_at, outcome = EXCLUDED.outcome,
                 closed_at = EXCLUDED.closed_at, history = EXCLUDED.history, updated_at = now()
             WHERE d.history IS DISTINCT FROM EXCLUDED.history
             RETURNING (xmax = 0)
@@ -48,6 +48,28 @@ struct HistoryStore: Sendable {
             return try Sales_Forecasting_V1_HistoryDeal(serializedBytes: Array(buffer: bytes))
         }
         return nil
+    }
+
+    /// The open deals an external signal reaches (the deal named, or every open deal of the
+    /// customer named), locked for extending, in id order so concurrent readers lock alike.
+    func lockedOpenDeals(dealID: String, customerID: String, tenant: TenantID, on connection: PostgresConnection, logger: Logger)
+        async throws -> [(deal: Sales_Forecasting_V1_HistoryDeal, origin: String)]
+    {
+        let rows = try await connection.query(Self.openDealsQuery(dealID: dealID, customerID: customerID, tenant: tenant), logger: logger)
+        var deals: [(Sales_Forecasting_V1_HistoryDeal, String)] = []
+        for try await (bytes, origin) in rows.decode((ByteBuffer, String).self) {
+            deals.append((try Sales_Forecasting_V1_HistoryDeal(serializedBytes: Array(buffer: bytes)), origin))
+        }
+        return deals
+    }
+
+    static func openDealsQuery(dealID: String, customerID: String, tenant: TenantID) -> PostgresQuery {
+        """
+        SELECT history, origin FROM forecast_deals
+        WHERE tenant_id = \(tenant.rawValue) AND outcome = 0
+          AND (deal_id = \(dealID) OR (customer_id = \(customerID) AND \(customerID) <> ''))
+        ORDER BY deal_id FOR UPDATE
+        """
     }
 
     /// Every deal of the tenant created before `moment`, as it was known then.

@@ -101,7 +101,8 @@ public struct DemoLoader: Sendable {
             directory[person.id].map { (id: person.id, team: $0.orgPath) }
         }
         summary.historicalDeals = try await withClient(.forecasting) { client in
-            try await DemoForecasts.load(people: sellers, tokens: frozen, adminToken: admin, client: client)
+            try await DemoForecasts.load(
+                people: sellers, tokens: frozen, adminToken: admin, signalDrop: plan.signalDropDirectory, client: client)
         }
         return summary
     }

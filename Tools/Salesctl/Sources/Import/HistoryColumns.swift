@@ -7,7 +7,7 @@ import SwiftProtobuf
 /// describes the deal (owner, team, amount, ...) is read from its `created` row only.
 enum HistoryColumn: String, SheetColumn {
     case dealID = "deal_id", event, at, value, expectedClose = "expected_close"
-    case owner, team, region, segment, industry, source, amount, currency
+    case owner, team, region, segment, industry, source, amount, currency, customer = "customer_id"
 
     var names: [String] {
         switch self {
@@ -24,6 +24,7 @@ enum HistoryColumn: String, SheetColumn {
         case .source: ["source", "来源"]
         case .amount: ["amount", "金额"]
         case .currency: ["currency", "币种"]
+        case .customer: ["customer_id", "客户编号"]
         }
     }
 
@@ -139,6 +140,7 @@ extension HistoryImport {
             deal.message.segment = cell(.segment)
             deal.message.industry = cell(.industry)
             deal.message.source = cell(.source)
+            deal.message.customerID = cell(.customer)
             if !cell(.amount).isEmpty {
                 let currency = cell(.currency).isEmpty ? self.currency : cell(.currency).uppercased()
                 deal.message.amount = .init(minorUnits: try yuan(cell(.amount), line: line), currency: currency)

@@ -52,6 +52,7 @@ public struct LocalStack: Sendable {
         plan.companyRegistry = try DemoCompanies.registryFile(in: dataDirectory)
         plan.creditBureau = try DemoCompanies.bureauFile(in: dataDirectory)
         plan.attachmentsDirectory = dataDirectory + "/attachments"
+        plan.signalDropDirectory = dataDirectory + "/signals"
         let stack = Stack(plan: plan)
         do {
             try await bootstrap.run(logger: Logger(label: "salesctl"))

@@ -20,6 +20,8 @@ public struct StackPlan: Sendable {
     public var workCalendar: String?
     /// Where uploaded evidence files are kept (SALES_ATTACHMENTS_DIR).
     public var attachmentsDirectory: String?
+    /// Where file sources of external signals are dropped (SALES_SIGNAL_DROP_DIR), for forecasting.
+    public var signalDropDirectory: String?
     /// Further variables for every service, set last (a test stack's background sweep interval).
     public var settings: [String: String] = [:]
 
@@ -50,6 +52,7 @@ public struct StackPlan: Sendable {
         if service == .opportunities, let creditBureau { env["SALES_OPPORTUNITIES_CREDIT_BUREAU"] = creditBureau }
         if let workCalendar { env["SALES_WORK_CALENDAR"] = workCalendar }
         if let attachmentsDirectory { env["SALES_ATTACHMENTS_DIR"] = attachmentsDirectory }
+        if service == .forecasting, let signalDropDirectory { env["SALES_SIGNAL_DROP_DIR"] = signalDropDirectory }
         for peer in ServiceName.allCases where peer != service {
             env[peer.environmentKey + "_ADDR"] = "\(host):\(peer.grpcPort(base: portBase))"
         }

@@ -605,6 +605,13 @@ public nonisolated struct Sales_Forecasting_V1_HistoryDeal: @unchecked Sendable 
   /// Clears the value of `closedAt`. Subsequent reads from it will return its default value.
   public mutating func clearClosedAt() {_uniqueStorage()._closedAt = nil}
 
+  /// The customer's id in the leads service, when known: external signals about the customer
+  /// (a registry change, competitor news) reach each of its open deals by it.
+  public var customerID: String {
+    get {_storage._customerID}
+    set {_uniqueStorage()._customerID = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2087,7 +2094,7 @@ nonisolated extension Sales_Forecasting_V1_HistoryEvent: SwiftProtobuf.Message, 
 
 nonisolated extension Sales_Forecasting_V1_HistoryDeal: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".HistoryDeal"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}line\0\u{3}external_id\0\u{3}owner_id\0\u{1}team\0\u{1}region\0\u{1}segment\0\u{1}industry\0\u{1}source\0\u{1}dimensions\0\u{1}amount\0\u{3}created_at\0\u{1}events\0\u{1}outcome\0\u{3}closed_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}line\0\u{3}external_id\0\u{3}owner_id\0\u{1}team\0\u{1}region\0\u{1}segment\0\u{1}industry\0\u{1}source\0\u{1}dimensions\0\u{1}amount\0\u{3}created_at\0\u{1}events\0\u{1}outcome\0\u{3}closed_at\0\u{3}customer_id\0")
 
   fileprivate class _StorageClass {
     var _line: Int32 = 0
@@ -2104,6 +2111,7 @@ nonisolated extension Sales_Forecasting_V1_HistoryDeal: SwiftProtobuf.Message, S
     var _events: [Sales_Forecasting_V1_HistoryEvent] = []
     var _outcome: Sales_Forecasting_V1_DealOutcome = .open
     var _closedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _customerID: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2128,6 +2136,7 @@ nonisolated extension Sales_Forecasting_V1_HistoryDeal: SwiftProtobuf.Message, S
       _events = source._events
       _outcome = source._outcome
       _closedAt = source._closedAt
+      _customerID = source._customerID
     }
   }
 
@@ -2160,6 +2169,7 @@ nonisolated extension Sales_Forecasting_V1_HistoryDeal: SwiftProtobuf.Message, S
         case 12: try { try decoder.decodeRepeatedMessageField(value: &_storage._events) }()
         case 13: try { try decoder.decodeSingularEnumField(value: &_storage._outcome) }()
         case 14: try { try decoder.decodeSingularMessageField(value: &_storage._closedAt) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._customerID) }()
         default: break
         }
       }
@@ -2214,6 +2224,9 @@ nonisolated extension Sales_Forecasting_V1_HistoryDeal: SwiftProtobuf.Message, S
       try { if let v = _storage._closedAt {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
       } }()
+      if !_storage._customerID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._customerID, fieldNumber: 15)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2237,6 +2250,7 @@ nonisolated extension Sales_Forecasting_V1_HistoryDeal: SwiftProtobuf.Message, S
         if _storage._events != rhs_storage._events {return false}
         if _storage._outcome != rhs_storage._outcome {return false}
         if _storage._closedAt != rhs_storage._closedAt {return false}
+        if _storage._customerID != rhs_storage._customerID {return false}
         return true
       }
       if !storagesAreEqual {return false}
