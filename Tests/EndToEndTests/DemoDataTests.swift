@@ -94,6 +94,15 @@ extension EndToEnd {
                 #expect(sources.map(\.name) == ["news"] && sources.first?.signalsApplied == 3 && sources.first?.lastError == "")
             }
 
+            // Customer health: one customer fell after a major complaint, once however often the demo loads.
+            try await client.with(.opportunities) { grpc in
+                let health = Sales_Opportunities_V1_CustomerHealthService.Client(wrapping: grpc)
+                let falling = try await health.listCustomerHealth(.init(), metadata: try await client.metadata(admin)).customers
+                let fell = try #require(falling.first)
+                #expect(fell.change == -15 && fell.deductions.contains { $0.reason == "1 个重大投诉未关闭" }, "\(fell)")
+                #expect(falling.contains { $0.score > fell.score && $0.deductions.allSatisfy { $0.side != "marketing" } })
+            }
+
             // The converted deals went through the pipeline's gates: every stage shows, with history.
             try await client.with(.opportunities) { grpc in
                 let deals = Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc)

@@ -413,5 +413,60 @@ public enum OpportunitiesMigrations {
             CREATE INDEX collection_tasks_owner ON collection_tasks (tenant_id, owner_id, seq DESC);
             CREATE INDEX collection_tasks_tenant ON collection_tasks (tenant_id, seq DESC);
             """),
+        Migration(
+            "0115_customer_health",
+            """
+            -- What the marketing system saw a customer do, once per its id.
+            CREATE TABLE marketing_touches (
+                tenant_id text NOT NULL,
+                touch_id text NOT NULL,
+                customer_id uuid NOT NULL,
+                kind text NOT NULL,
+                title text NOT NULL,
+                occurred_at timestamptz NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, touch_id)
+            );
+            CREATE INDEX marketing_touches_customer ON marketing_touches (tenant_id, customer_id, occurred_at DESC);
+            -- The service desk's tickets as last sent.
+            CREATE TABLE service_tickets (
+                tenant_id text NOT NULL,
+                ticket_id text NOT NULL,
+                customer_id uuid NOT NULL,
+                severity smallint NOT NULL,
+                complaint boolean NOT NULL,
+                subject text NOT NULL,
+                opened_at timestamptz NOT NULL,
+                resolved_at timestamptz,
+                nps smallint,
+                updated_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, ticket_id)
+            );
+            CREATE INDEX service_tickets_customer ON service_tickets (tenant_id, customer_id);
+            -- The owner's task while a major complaint is open, one a ticket.
+            CREATE TABLE risk_tasks (
+                id uuid PRIMARY KEY,
+                tenant_id text NOT NULL,
+                customer_id uuid NOT NULL,
+                ticket_id text NOT NULL,
+                owner_id text NOT NULL,
+                org_path text NOT NULL,
+                title text NOT NULL,
+                due_at timestamptz NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                done_at timestamptz,
+                UNIQUE (tenant_id, ticket_id)
+            );
+            -- Each score that differed from the one before (serialised CustomerHealth, without its time).
+            CREATE TABLE customer_health (
+                tenant_id text NOT NULL,
+                customer_id uuid NOT NULL,
+                computed_at timestamptz NOT NULL,
+                score smallint NOT NULL,
+                body bytea NOT NULL,
+                PRIMARY KEY (tenant_id, customer_id, computed_at)
+            );
+            CREATE INDEX opportunities_customer ON opportunities (tenant_id, customer_id) WHERE customer_id IS NOT NULL;
+            """),
     ]
 }

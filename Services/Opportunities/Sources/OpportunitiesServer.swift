@@ -1,4 +1,6 @@
+import Foundation
 import Logging
+import RulesEngine
 import SalesModel
 import SalesNotifications
 import SalesProto
@@ -35,6 +37,12 @@ public enum OpportunitiesServer {
         let receivables = ReceivableStore(database: database)
         let collections = CollectionSweeper(
             tasks: CollectionTaskStore(database: database), notifier: notifications.notifier, calendars: calendars)
+        // The tenant's "customer-health" formula, kept by the kit's RuleSetService.
+        let ruleSets = RuleSetStore(database: database)
+        let mappingTables = MappingTableStore(database: database) { OperatorRegistry.domain(mappings: $0, calendar: calendars.fallback) }
+        let health = HealthStore(database: database)
+        let scorer = HealthScorer(
+            store: health, activeRules: ActiveRuleSets(store: ruleSets, registry: mappingTables.registry(for:)), calendars: calendars)
         return ServiceComponents(
             services: [
                 HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),
@@ -55,6 +63,15 @@ public enum OpportunitiesServer {
                 HostedService(
                     Sales_Opportunities_V1_ReceivableService.descriptor,
                     ReceivableServiceHandler(deals: store, contracts: contracts, receivables: receivables, sweeper: collections)),
+                HostedService(
+                    Sales_Opportunities_V1_CustomerHealthService.descriptor,
+                    CustomerHealthServiceHandler(
+                        deals: store, touches: TouchStore(database: database), tickets: ServiceTicketStore(database: database), health: health,
+                        scorer: scorer, notifier: notifications.notifier)),
+                HostedService(
+                    Sales_Common_V1_RuleSetService.descriptor,
+                    RuleSetServiceHandler(
+                        store: ruleSets, domain: HealthRuleDomain(store: health, calendars: calendars, mappingTables: mappingTables))),
                 notifications.api,
             ],
             background: [
@@ -68,6 +85,10 @@ public enum OpportunitiesServer {
                     let (tasks, escalated) = try await collections.sweep(tenant: nil)
                     if tasks + escalated > 0 {
                         runtime.logger.info("receivables swept", metadata: ["tasks": "\(tasks)", "escalated": "\(escalated)"])
+                    }
+                    // Deals, activities and payments change scores too: customers not scored for an hour are rescored.
+                    for (tenant, customer) in try await health.stale(before: Date().addingTimeInterval(-3_600), limit: 500) {
+                        _ = try await scorer.score(customer, tenant: tenant)
                     }
                     return .idle
                 },

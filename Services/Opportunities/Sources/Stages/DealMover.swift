@@ -74,9 +74,13 @@ struct DealMover: Sendable {
         if let first = unknown.first, let index = move.evidenceIDs.firstIndex(of: first) {
             throw ServiceError.invalidArgument(field: "evidence_ids[\(index)]", rule: "\(first.apiString) is not an activity of this deal")
         }
-        let missing = StageGate.unmet(
+        var missing = StageGate.unmet(
             move, deal: deal, pipeline: pipeline, target: target, previousFeedback: reads.lastFeedback, activities: reads.activities,
             at: Date())
+        // A renewal waits while a major complaint of its customer is open (CustomerHealthService).
+        if deal.dealType == .renewal, let paused = deal.risks.first(where: { $0.hasPrefix(OpportunityStore.ticketRiskPrefix) }) {
+            missing.insert("the customer's major complaint resolved (\(paused.dropFirst(OpportunityStore.ticketRiskPrefix.count)))", at: 0)
+        }
         if !missing.isEmpty, move.overrideReason.isEmpty {
             throw ServiceError.failedPrecondition("entering \(target.key) needs: " + missing.joined(separator: "; "))
         }

@@ -91,6 +91,7 @@ public struct DemoLoader: Sendable {
             for deal in toWin {
                 try await DemoContracts.load(deal, tokens: frozen, financeToken: frozen["fang.cai"]!, client: client)
             }
+            try await DemoHealth.load(converted, adminToken: admin, client: client)
         }
         summary = try await withClient(.storeSales) { client in
             var summary = summary
