@@ -467,6 +467,8 @@ public enum OpportunitiesMigrations {
                 PRIMARY KEY (tenant_id, customer_id, computed_at)
             );
             CREATE INDEX opportunities_customer ON opportunities (tenant_id, customer_id) WHERE customer_id IS NOT NULL;
+            -- A customer's on-time rate reads each instalment's payments.
+            CREATE INDEX payment_allocations_instalment ON payment_allocations (instalment_id);
             """),
     ]
 }

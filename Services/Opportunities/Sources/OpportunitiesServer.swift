@@ -67,7 +67,7 @@ public enum OpportunitiesServer {
                     Sales_Opportunities_V1_CustomerHealthService.descriptor,
                     CustomerHealthServiceHandler(
                         deals: store, touches: TouchStore(database: database), tickets: ServiceTicketStore(database: database), health: health,
-                        scorer: scorer, notifier: notifications.notifier)),
+                        journeys: JourneyStore(database: database), scorer: scorer, notifier: notifications.notifier)),
                 HostedService(
                     Sales_Common_V1_RuleSetService.descriptor,
                     RuleSetServiceHandler(

@@ -43,14 +43,14 @@ import Testing
 
         func ticket(
             _ id: String, of customer: String, severity: Sales_Opportunities_V1_TicketSeverity = .major, complaint: Bool = true,
-            resolved: Bool = false, nps: Int32? = nil, as caller: Caller? = nil
+            resolved: Bool = false, nps: Int32? = nil, opened: Date? = nil, as caller: Caller? = nil
         ) async throws -> Sales_Opportunities_V1_RecordTicketResponse {
             try await health.recordTicket(
                 .with {
                     $0.ticket = .with {
                         $0.ticketID = id; $0.customerID = customer; $0.severity = severity; $0.complaint = complaint
                         $0.subject = "设备宕机两天, 手术排期受影响"
-                        $0.openedAt = Google_Protobuf_Timestamp(date: openedAt)
+                        $0.openedAt = Google_Protobuf_Timestamp(date: opened ?? openedAt)
                         if resolved { $0.resolvedAt = Google_Protobuf_Timestamp(date: openedAt.addingTimeInterval(3_600)) }
                         if let nps { $0.nps = nps }
                     }
@@ -256,6 +256,47 @@ import Testing
                 "SELECT count(*) FROM service_tickets WHERE tenant_id = \(scene.cast.rep.tenant.rawValue) AND ticket_id = 'B-1'"
             ).collect().map { try $0.decode(Int64.self) }
             #expect(kept == [0])
+        }
+    }
+
+    @Test func theJourneyDrawsEachLineInOrderAndMarksAComplaintSalesDidNotFollow() async throws {
+        try await Self.hosted { scene in
+            let customer = Self.customer()
+            let deal = try await scene.deal(of: customer)
+            let otherRep = Caller(tenant: scene.cast.rep.tenant, userID: "wang.wu", roles: [.rep], orgPath: "/south/s1")
+            let theirs = try await scene.deal(of: customer, by: otherRep)
+            _ = try await scene.health.recordTouch(
+                .with {
+                    $0.touch = .with {
+                        $0.touchID = "live-1"; $0.customerID = customer; $0.kind = "live_stream_attended"; $0.title = "腔镜新品直播"
+                        $0.occurredAt = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: -6 * 86_400))
+                    }
+                }, metadata: try await scene.clients.metadata(scene.desk))
+            // A complaint five days ago that sales did not follow within three days; a question; a complaint of yesterday.
+            _ = try await scene.ticket("J-1", of: customer, opened: Date(timeIntervalSinceNow: -5 * 86_400))
+            _ = try await scene.ticket("J-2", of: customer, severity: .minor, complaint: false, opened: Date(timeIntervalSinceNow: -4 * 86_400))
+            _ = try await scene.ticket("J-3", of: customer, opened: Date(timeIntervalSinceNow: -86_400))
+            _ = try await scene.clients.visit(deal.id, by: scene.cast.rep)
+            _ = try await scene.clients.advance(deal.id, to: "需求确认", action: "电话沟通", feedback: "预算已批", by: scene.cast.rep)
+
+            let mine = try await scene.health.getCustomerJourney(
+                .with { $0.customerID = customer }, metadata: try await scene.clients.metadata(scene.cast.rep))
+            #expect(
+                mine.entries.map(\.kind) == ["touch", "ticket_opened", "ticket_opened", "ticket_opened", "activity", "deal_created", "stage_moved"],
+                "the visit was an hour ago")
+            #expect(mine.entries.map(\.line) == ["marketing", "service", "service", "service", "sales", "sales", "sales"])
+            #expect(mine.entries.allSatisfy { $0.opportunityID.isEmpty || $0.opportunityID == deal.id }, "not the other rep's deal")
+            #expect(mine.entries.last?.title == "初步接触 → 需求确认" && mine.entries[0].title == "live_stream_attended: 腔镜新品直播")
+            #expect(mine.jointActions.map(\.ticketID) == ["J-1"])
+            #expect(Set(mine.jointActions.first?.opportunityIds ?? []) == [], "both deals came after the complaint")
+            let all = try await scene.health.getCustomerJourney(
+                .with { $0.customerID = customer }, metadata: try await scene.clients.metadata(scene.admin))
+            #expect(all.entries.contains { $0.opportunityID == theirs.id && $0.kind == "deal_created" })
+            let stranger = await #expect(throws: RPCError.self) {
+                try await scene.health.getCustomerJourney(
+                    .with { $0.customerID = customer }, metadata: try await scene.clients.metadata(scene.cast.stranger))
+            }
+            #expect(stranger?.code == .notFound)
         }
     }
 

@@ -18,6 +18,7 @@ struct CustomerHealthServiceHandler: Sales_Opportunities_V1_CustomerHealthServic
     let touches: TouchStore
     let tickets: ServiceTicketStore
     let health: HealthStore
+    let journeys: JourneyStore
     let scorer: HealthScorer
     let notifier: Notifier
 
@@ -96,6 +97,23 @@ struct CustomerHealthServiceHandler: Sales_Opportunities_V1_CustomerHealthServic
         }
         let list = try await health.falling(for: caller, limit: request.limit == 0 ? 50 : Int(request.limit))
         return .with { $0.customers = list }
+    }
+
+    func getCustomerJourney(request: Sales_Opportunities_V1_GetCustomerJourneyRequest, context: ServerContext) async throws
+        -> Sales_Opportunities_V1_CustomerJourney
+    {
+        let caller = try RequestContext.caller()
+        let customer = try Require.uuid(request.customerID, field: "customer_id")
+        let now = Date()
+        let since = request.hasSince ? try Require.timestamp(request.since, isSet: true, field: "since") : now.addingTimeInterval(-365 * 86_400)
+        guard try await health.sees(customer: customer, for: caller) else { throw ServiceError.notFound(kind: "customer", id: customer.apiString) }
+        let entries = try await journeys.entries(customer: customer, since: since, for: caller)
+        let actions = try await journeys.jointActions(customer: customer, since: since, tenant: caller.tenant, now: now)
+        return .with {
+            $0.customerID = customer.apiString
+            $0.entries = entries
+            $0.jointActions = actions
+        }
     }
 
     /// The service desk and the marketing system write through an integration's token (a service) or an admin's.

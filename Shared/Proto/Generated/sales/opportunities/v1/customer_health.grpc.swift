@@ -77,12 +77,26 @@ public enum Sales_Opportunities_V1_CustomerHealthService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "GetCustomerJourney" metadata.
+        public enum GetCustomerJourney: Sendable {
+            /// Request type for "GetCustomerJourney".
+            public typealias Input = Sales_Opportunities_V1_GetCustomerJourneyRequest
+            /// Response type for "GetCustomerJourney".
+            public typealias Output = Sales_Opportunities_V1_CustomerJourney
+            /// Descriptor for "GetCustomerJourney".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.CustomerHealthService"),
+                method: "GetCustomerJourney",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.opportunities.v1.CustomerHealthService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             RecordTouch.descriptor,
             RecordTicket.descriptor,
             GetCustomerHealth.descriptor,
-            ListCustomerHealth.descriptor
+            ListCustomerHealth.descriptor,
+            GetCustomerJourney.descriptor
         ]
     }
 }
@@ -176,6 +190,25 @@ extension Sales_Opportunities_V1_CustomerHealthService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_ListCustomerHealthRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListCustomerHealthResponse>
+
+        /// Handle the "GetCustomerJourney" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One timeline of the customer: touches, deals and their moves and activities, quotes,
+        /// > contracts, payments, tickets; and the joint actions the lines call for.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_GetCustomerJourneyRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_CustomerJourney` messages.
+        func getCustomerJourney(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetCustomerJourneyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_CustomerJourney>
     }
 
     /// Service protocol for the "sales.opportunities.v1.CustomerHealthService" service.
@@ -253,6 +286,25 @@ extension Sales_Opportunities_V1_CustomerHealthService {
             request: GRPCCore.ServerRequest<Sales_Opportunities_V1_ListCustomerHealthRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListCustomerHealthResponse>
+
+        /// Handle the "GetCustomerJourney" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One timeline of the customer: touches, deals and their moves and activities, quotes,
+        /// > contracts, payments, tickets; and the joint actions the lines call for.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetCustomerJourneyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_CustomerJourney` message.
+        func getCustomerJourney(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetCustomerJourneyRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_CustomerJourney>
     }
 
     /// Simple service protocol for the "sales.opportunities.v1.CustomerHealthService" service.
@@ -328,6 +380,25 @@ extension Sales_Opportunities_V1_CustomerHealthService {
             request: Sales_Opportunities_V1_ListCustomerHealthRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_ListCustomerHealthResponse
+
+        /// Handle the "GetCustomerJourney" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One timeline of the customer: touches, deals and their moves and activities, quotes,
+        /// > contracts, payments, tickets; and the joint actions the lines call for.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_GetCustomerJourneyRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_CustomerJourney` to respond with.
+        func getCustomerJourney(
+            request: Sales_Opportunities_V1_GetCustomerJourneyRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_CustomerJourney
     }
 }
 
@@ -379,6 +450,17 @@ extension Sales_Opportunities_V1_CustomerHealthService.StreamingServiceProtocol 
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_CustomerHealthService.Method.GetCustomerJourney.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetCustomerJourneyRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_CustomerJourney>(),
+            handler: { request, context in
+                try await self.getCustomerJourney(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -423,6 +505,17 @@ extension Sales_Opportunities_V1_CustomerHealthService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ListCustomerHealthResponse> {
         let response = try await self.listCustomerHealth(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getCustomerJourney(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetCustomerJourneyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_CustomerJourney> {
+        let response = try await self.getCustomerJourney(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -478,6 +571,19 @@ extension Sales_Opportunities_V1_CustomerHealthService.SimpleServiceProtocol {
     ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ListCustomerHealthResponse> {
         return GRPCCore.ServerResponse<Sales_Opportunities_V1_ListCustomerHealthResponse>(
             message: try await self.listCustomerHealth(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getCustomerJourney(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetCustomerJourneyRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_CustomerJourney> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_CustomerJourney>(
+            message: try await self.getCustomerJourney(
                 request: request.message,
                 context: context
             ),
@@ -581,6 +687,30 @@ extension Sales_Opportunities_V1_CustomerHealthService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ListCustomerHealthResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ListCustomerHealthResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetCustomerJourney" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One timeline of the customer: touches, deals and their moves and activities, quotes,
+        /// > contracts, payments, tickets; and the joint actions the lines call for.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetCustomerJourneyRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetCustomerJourneyRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_CustomerJourney` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getCustomerJourney<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetCustomerJourneyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetCustomerJourneyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_CustomerJourney>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CustomerJourney>) async throws -> Result
         ) async throws -> Result where Result: Sendable
     }
 
@@ -731,6 +861,41 @@ extension Sales_Opportunities_V1_CustomerHealthService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "GetCustomerJourney" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > One timeline of the customer: touches, deals and their moves and activities, quotes,
+        /// > contracts, payments, tickets; and the joint actions the lines call for.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetCustomerJourneyRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetCustomerJourneyRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_CustomerJourney` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getCustomerJourney<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetCustomerJourneyRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetCustomerJourneyRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_CustomerJourney>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CustomerJourney>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_CustomerHealthService.Method.GetCustomerJourney.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -844,6 +1009,36 @@ extension Sales_Opportunities_V1_CustomerHealthService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ListCustomerHealthRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ListCustomerHealthResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetCustomerJourney" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One timeline of the customer: touches, deals and their moves and activities, quotes,
+    /// > contracts, payments, tickets; and the joint actions the lines call for.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_GetCustomerJourneyRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getCustomerJourney<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetCustomerJourneyRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CustomerJourney>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getCustomerJourney(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetCustomerJourneyRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_CustomerJourney>(),
             options: options,
             onResponse: handleResponse
         )
@@ -975,6 +1170,40 @@ extension Sales_Opportunities_V1_CustomerHealthService.ClientProtocol {
             metadata: metadata
         )
         return try await self.listCustomerHealth(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetCustomerJourney" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > One timeline of the customer: touches, deals and their moves and activities, quotes,
+    /// > contracts, payments, tickets; and the joint actions the lines call for.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getCustomerJourney<Result>(
+        _ message: Sales_Opportunities_V1_GetCustomerJourneyRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CustomerJourney>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_GetCustomerJourneyRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getCustomerJourney(
             request: request,
             options: options,
             onResponse: handleResponse
