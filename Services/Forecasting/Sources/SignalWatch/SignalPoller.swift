@@ -33,7 +33,9 @@ struct SignalPoller: Sendable {
         guard let source = try await sources.find(name, tenant: tenant) else { throw ServiceError.notFound(kind: "signal source", id: name) }
         do {
             let response = try await read(source, tenant: tenant)
-            try await sources.finished(name, tenant: tenant, error: "")
+            // A scheduled reading has no caller to answer: what it could not read stays on the source.
+            let refused = response.refused.first.map { "\(response.refused.count) signals could not be read; the first: \($0.reason)" }
+            try await sources.finished(name, tenant: tenant, error: refused ?? "")
             return response
         } catch let error as ServiceError {
             try await sources.finished(name, tenant: tenant, error: error.rpcErrorMessage)

@@ -102,6 +102,8 @@ public nonisolated struct Sales_Forecasting_V1_SignalSource: Sendable {
   /// Clears the value of `lastPolledAt`. Subsequent reads from it will return its default value.
   public mutating func clearLastPolledAt() {self._lastPolledAt = nil}
 
+  /// Empty when the last reading read everything; else why it stopped, or how many signals it
+  /// could not read and the first one's place and reason.
   public var lastError: String = String()
 
   public var signalsApplied: Int64 = 0
