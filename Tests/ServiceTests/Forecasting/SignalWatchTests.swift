@@ -116,8 +116,8 @@ import Testing
             #expect(polled.refused[1].reason.contains("not in the signal catalog"))
             #expect(polled.alerts == 2)
             #expect(polled.cursor == "2026-12-01.jsonl:10")
-            let afterBadLines = try await scene.signalWatch.listSignalSources(.init(), metadata: admin).sources[0]
-            #expect(afterBadLines.lastError.hasPrefix("7 signals could not be read; the first: 2026-12-01.jsonl line 3: "), "\(afterBadLines.lastError)")
+            let stopped = try await scene.signalWatch.listSignalSources(.init(), metadata: admin).sources[0].lastError
+            #expect(stopped.hasPrefix("7 signals could not be read; the first: 2026-12-01.jsonl line 3: "), "\(stopped)")
 
             // The customer's open deals have the news; its closed deal does not; the registry change reached its deal alone.
             #expect(try await externalSignals(of: "D-A1", in: scene) == ["competitor_news"])
