@@ -104,8 +104,10 @@ let package = Package(
         + intakeAdapters.map { name in
             .target(name: name, dependencies: ["LeadIntake", "SalesProto", "RulesEngine"], path: "Services/Leads/IntakeAdapters/\(name)")
         }
-        // Stale-deal reminders go out through the shared notification channels.
-        + service("Opportunities", library: "OpportunitiesService", executable: "opportunities", extra: ["SalesNotifications"])
+        // Stale-deal reminders go out through the shared notification channels; a credit bureau may be an HTTP call.
+        + service(
+            "Opportunities", library: "OpportunitiesService", executable: "opportunities",
+            extra: ["SalesNotifications", .product(name: "AsyncHTTPClient", package: "async-http-client")])
         + service("Incentives", library: "IncentivesService", executable: "incentives")
         // Competitor alerts go out through the shared notification channels; a signal relay is an HTTP call.
         + service(

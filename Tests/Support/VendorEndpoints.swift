@@ -30,6 +30,7 @@ package actor VendorEndpoints {
     /// What the signal relay serves, in order; its cursor is the count of signals answered.
     private var relaySignals: [[String: String]] = []
     package static let relayToken = "relay-token"
+    package static let bureauToken = "bureau-token"
 
     package func serveRelaySignals(_ signals: [[String: String]]) { relaySignals = signals }
 
@@ -99,6 +100,17 @@ package actor VendorEndpoints {
             let after = min(Int(call.query["after"] ?? "") ?? 0, signals.count)
             let page = Array(signals[after..<min(after + (Int(call.query["limit"] ?? "") ?? 100), signals.count)])
             return Self.json(["signals": page, "cursor": "\(after + page.count)"])
+        }
+        // A credit bureau's API: the registered company rated red, a failing code, 404 for the rest.
+        router.get("/bureau/reports/{code}") { request, context in
+            let call = try await Self.call(request)
+            _ = await endpoints.record(call)
+            guard call.headers["authorization"] == "Bearer \(Self.bureauToken)" else { return Self.json(["error": "token"], status: .unauthorized) }
+            switch context.parameters.get("code") ?? "" {
+            case Self.registeredCode: return Self.json(["grade": "red", "note": "3 起未结执行案件"])
+            case Self.failingCode: return Self.json(["error": "upstream"], status: .badGateway)
+            default: return Self.json(["error": "not found"], status: .notFound)
+            }
         }
         router.post("/hook-busy") { request, _ in
             _ = await endpoints.record(try await Self.call(request))

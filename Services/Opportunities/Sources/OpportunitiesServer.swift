@@ -53,7 +53,7 @@ public enum OpportunitiesServer {
                 HostedService(
                     Sales_Opportunities_V1_QuoteService.descriptor,
                     QuoteServiceHandler(
-                        deals: store, quotes: quotes, bureau: try FileCreditBureau.fromEnvironment(environment), receivables: receivables,
+                        deals: store, quotes: quotes, bureau: try CreditBureaus.fromEnvironment(environment), receivables: receivables,
                         calendars: calendars)),
                 HostedService(
                     Sales_Opportunities_V1_ContractService.descriptor,

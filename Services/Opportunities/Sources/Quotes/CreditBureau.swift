@@ -14,7 +14,15 @@ struct CreditReport: Sendable, Equatable {
 
 /// An external credit provider, asked when a quote is created.
 protocol CreditBureau: Sendable {
-    func report(for code: CreditCode) async -> CreditReport?
+    func report(for code: CreditCode) async -> CreditLookup
+}
+
+/// What asking a bureau came to: its report, no record of the company, or no answer (the quote is
+/// screened without it, and says so).
+enum CreditLookup: Sendable, Equatable {
+    case found(CreditReport)
+    case notFound
+    case unavailable(String)
 }
 
 /// The default provider: a CSV an operator keeps (`credit_code,grade,note`, grade green, yellow or
@@ -43,7 +51,7 @@ struct FileCreditBureau: CreditBureau {
         self.reports = reports
     }
 
-    func report(for code: CreditCode) async -> CreditReport? { reports[code.rawValue] }
+    func report(for code: CreditCode) async -> CreditLookup { reports[code.rawValue].map(CreditLookup.found) ?? .notFound }
 
     static func grade(_ text: String) -> Sales_Opportunities_V1_CreditGrade? {
         switch text.lowercased() {
@@ -55,12 +63,19 @@ struct FileCreditBureau: CreditBureau {
     }
 
     static let variable = "SALES_OPPORTUNITIES_CREDIT_BUREAU"
+}
 
-    static func fromEnvironment(_ environment: Environment) throws -> FileCreditBureau? {
+enum CreditBureaus {
+    /// SALES_OPPORTUNITIES_CREDIT_BUREAU: `file:/path/bureau.csv`, or a bureau's http(s) API with
+    /// its token in SALES_OPPORTUNITIES_CREDIT_BUREAU_TOKEN; unset for none.
+    static func fromEnvironment(_ environment: Environment) throws -> (any CreditBureau)? {
+        let variable = FileCreditBureau.variable
         guard let setting = environment.optional(variable), !setting.isEmpty else { return nil }
-        guard setting.hasPrefix("file:") else {
-            throw ConfigurationError(variable: variable, problem: "is \"\(setting)\"; expected file:/path/to/bureau.csv")
+        if setting.hasPrefix("file:") { return try FileCreditBureau(path: String(setting.dropFirst("file:".count))) }
+        guard let url = URL(string: setting), ["http", "https"].contains(url.scheme ?? ""), url.host?.isEmpty == false else {
+            throw ConfigurationError(
+                variable: variable, problem: "is \"\(setting)\"; expected file:/path/to/bureau.csv or the bureau's https://… API")
         }
-        return try FileCreditBureau(path: String(setting.dropFirst("file:".count)))
+        return HTTPCreditBureau(baseURL: setting, token: environment.optional(variable + "_TOKEN") ?? "")
     }
 }

@@ -15,6 +15,8 @@ struct CreditScreening: Sendable {
         case noRecord(code: String)
         case noCode
         case noBureau
+        /// The bureau was asked and did not answer: why.
+        case unanswered(String)
     }
 
     let findings: [Finding]
@@ -34,6 +36,8 @@ struct CreditScreening: Sendable {
                 Finding(source: "bureau", grade: .yellow, reason: "no credit code was given, so the credit bureau was not asked")
             case .noBureau:
                 Finding(source: "bureau", grade: .yellow, reason: "no credit bureau is configured for this service")
+            case .unanswered(let why):
+                Finding(source: "bureau", grade: .yellow, reason: "the credit bureau did not answer (\(why)); screened without it")
             }
         let benchmark = policy.benchmarkDays(for: industry)
         let whose = industry.isEmpty || policy.industryTerms[industry] == nil ? "the tenant's default" : "the benchmark for \(industry)"

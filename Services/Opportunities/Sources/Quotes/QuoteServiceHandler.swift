@@ -110,8 +110,11 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
     private func answer(for code: CreditCode?) async -> CreditScreening.BureauAnswer {
         guard let code else { return .noCode }
         guard let bureau else { return .noBureau }
-        guard let report = await bureau.report(for: code) else { return .noRecord(code: code.rawValue) }
-        return .report(report)
+        switch await bureau.report(for: code) {
+        case .found(let report): return .report(report)
+        case .notFound: return .noRecord(code: code.rawValue)
+        case .unavailable(let why): return .unanswered(why)
+        }
     }
 
     private static func creditCode(_ text: String) throws(ServiceError) -> CreditCode? {
