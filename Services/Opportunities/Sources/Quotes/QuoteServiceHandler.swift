@@ -107,6 +107,49 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
         return policy.message
     }
 
+    func offerPaymentPlans(request: Sales_Opportunities_V1_OfferPaymentPlansRequest, context: ServerContext) async throws
+        -> Sales_Opportunities_V1_OfferPaymentPlansResponse
+    {
+        let caller = try RequestContext.caller()
+        let deal = try await deals.visible(try Require.uuid(request.opportunityID, field: "opportunity_id"), for: caller)
+        let total = request.hasTotal ? try request.total.validated(field: "total") : deal.amount
+        guard total.minorUnits > 0 else {
+            throw ServiceError.invalidArgument(field: "total", rule: "must be more than zero (the deal's amount is zero)")
+        }
+        var budget: Money?
+        if request.hasBudgetPerMonth {
+            let given = try request.budgetPerMonth.validated(field: "budget_per_month")
+            guard given.currency == total.currency else {
+                throw ServiceError.invalidArgument(field: "budget_per_month.currency", rule: "must be the total's currency, \(total.currency.code)")
+            }
+            budget = given
+        }
+        let industry = try Require.optionalText(request.industry, field: "industry", maxLength: 50)
+        let code = try Self.creditCode(request.creditCode)
+        let policy = try await quotes.policy(tenant: caller.tenant)
+        var history: PaymentHistory?
+        if let customer = deal.customerID {
+            history = try await receivables.history(of: customer, tenant: caller.tenant, today: await calendars.today(for: caller.tenant))
+        }
+        // The customer's credit alone: no term is being judged yet.
+        let screening = CreditScreening(bureau: await answer(for: code), termDays: 0, industry: industry, policy: policy, history: history)
+        var credit = screening.message
+        credit.findings.removeAll { $0.source == "term" }
+        credit.grade = credit.findings.map(\.grade).max { CreditScreening.severity($0) < CreditScreening.severity($1) } ?? .yellow
+        let benchmark = policy.benchmarkDays(for: industry)
+        let longest = PaymentPlanOffers.longestDays(grade: credit.grade, benchmark: benchmark)
+        let (offers, notOffered) = PaymentPlanOffers(
+            total: total, budgetPerMonth: budget, longestDays: longest,
+            benchmarkLabel: "\(industry.isEmpty ? "默认" : industry)基准 \(benchmark) 天，信用 \(CreditScreening.name(credit.grade))"
+        ).offers()
+        return .with {
+            $0.offers = offers
+            $0.credit = credit
+            $0.longestDaysAllowed = longest
+            $0.notOffered = notOffered
+        }
+    }
+
     private func answer(for code: CreditCode?) async -> CreditScreening.BureauAnswer {
         guard let code else { return .noCode }
         guard let bureau else { return .noBureau }

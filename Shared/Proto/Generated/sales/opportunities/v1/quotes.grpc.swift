@@ -111,6 +111,19 @@ public enum Sales_Opportunities_V1_QuoteService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "OfferPaymentPlans" metadata.
+        public enum OfferPaymentPlans: Sendable {
+            /// Request type for "OfferPaymentPlans".
+            public typealias Input = Sales_Opportunities_V1_OfferPaymentPlansRequest
+            /// Response type for "OfferPaymentPlans".
+            public typealias Output = Sales_Opportunities_V1_OfferPaymentPlansResponse
+            /// Descriptor for "OfferPaymentPlans".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.QuoteService"),
+                method: "OfferPaymentPlans",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.opportunities.v1.QuoteService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             CreateQuote.descriptor,
@@ -119,7 +132,8 @@ public enum Sales_Opportunities_V1_QuoteService: Sendable {
             DecideQuote.descriptor,
             AcceptQuote.descriptor,
             GetCreditPolicy.descriptor,
-            SetCreditPolicy.descriptor
+            SetCreditPolicy.descriptor,
+            OfferPaymentPlans.descriptor
         ]
     }
 }
@@ -145,10 +159,6 @@ extension Sales_Opportunities_V1_QuoteService {
     ///
     /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
     /// or ``SimpleServiceProtocol`` instead.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Quotes on deals, each screened for credit when created (sales.opportunities.v1).
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "CreateQuote" method.
         ///
@@ -251,6 +261,25 @@ extension Sales_Opportunities_V1_QuoteService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_SetCreditPolicyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_CreditPolicy>
+
+        /// Handle the "OfferPaymentPlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Up to three instalment plans that fit the customer's budget and credit: green credit up to
+        /// > the term benchmark, yellow up to half of it, red paid in full at signing.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_OfferPaymentPlansRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_OfferPaymentPlansResponse` messages.
+        func offerPaymentPlans(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_OfferPaymentPlansRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_OfferPaymentPlansResponse>
     }
 
     /// Service protocol for the "sales.opportunities.v1.QuoteService" service.
@@ -260,10 +289,6 @@ extension Sales_Opportunities_V1_QuoteService {
     /// trailing response metadata. If you don't need these then consider using
     /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
     /// use ``StreamingServiceProtocol``.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Quotes on deals, each screened for credit when created (sales.opportunities.v1).
     public protocol ServiceProtocol: Sales_Opportunities_V1_QuoteService.StreamingServiceProtocol {
         /// Handle the "CreateQuote" method.
         ///
@@ -366,6 +391,25 @@ extension Sales_Opportunities_V1_QuoteService {
             request: GRPCCore.ServerRequest<Sales_Opportunities_V1_SetCreditPolicyRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_CreditPolicy>
+
+        /// Handle the "OfferPaymentPlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Up to three instalment plans that fit the customer's budget and credit: green credit up to
+        /// > the term benchmark, yellow up to half of it, red paid in full at signing.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_OfferPaymentPlansRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_OfferPaymentPlansResponse` message.
+        func offerPaymentPlans(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_OfferPaymentPlansRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_OfferPaymentPlansResponse>
     }
 
     /// Simple service protocol for the "sales.opportunities.v1.QuoteService" service.
@@ -373,10 +417,6 @@ extension Sales_Opportunities_V1_QuoteService {
     /// This is the highest level protocol for the service. The API is the easiest to use but
     /// doesn't provide access to request or response metadata. If you need access to these
     /// then use ``ServiceProtocol`` instead.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Quotes on deals, each screened for credit when created (sales.opportunities.v1).
     public protocol SimpleServiceProtocol: Sales_Opportunities_V1_QuoteService.ServiceProtocol {
         /// Handle the "CreateQuote" method.
         ///
@@ -479,6 +519,25 @@ extension Sales_Opportunities_V1_QuoteService {
             request: Sales_Opportunities_V1_SetCreditPolicyRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_CreditPolicy
+
+        /// Handle the "OfferPaymentPlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Up to three instalment plans that fit the customer's budget and credit: green credit up to
+        /// > the term benchmark, yellow up to half of it, red paid in full at signing.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_OfferPaymentPlansRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_OfferPaymentPlansResponse` to respond with.
+        func offerPaymentPlans(
+            request: Sales_Opportunities_V1_OfferPaymentPlansRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_OfferPaymentPlansResponse
     }
 }
 
@@ -563,6 +622,17 @@ extension Sales_Opportunities_V1_QuoteService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_QuoteService.Method.OfferPaymentPlans.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_OfferPaymentPlansRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_OfferPaymentPlansResponse>(),
+            handler: { request, context in
+                try await self.offerPaymentPlans(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -640,6 +710,17 @@ extension Sales_Opportunities_V1_QuoteService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_CreditPolicy> {
         let response = try await self.setCreditPolicy(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func offerPaymentPlans(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_OfferPaymentPlansRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_OfferPaymentPlansResponse> {
+        let response = try await self.offerPaymentPlans(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -740,6 +821,19 @@ extension Sales_Opportunities_V1_QuoteService.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func offerPaymentPlans(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_OfferPaymentPlansRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_OfferPaymentPlansResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_OfferPaymentPlansResponse>(
+            message: try await self.offerPaymentPlans(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
 }
 
 // MARK: sales.opportunities.v1.QuoteService (client)
@@ -750,10 +844,6 @@ extension Sales_Opportunities_V1_QuoteService {
     ///
     /// You don't need to implement this protocol directly, use the generated
     /// implementation, ``Client``.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Quotes on deals, each screened for credit when created (sales.opportunities.v1).
     public protocol ClientProtocol: Sendable {
         /// Call the "CreateQuote" method.
         ///
@@ -891,6 +981,30 @@ extension Sales_Opportunities_V1_QuoteService {
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CreditPolicy>) async throws -> Result
         ) async throws -> Result where Result: Sendable
+
+        /// Call the "OfferPaymentPlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Up to three instalment plans that fit the customer's budget and credit: green credit up to
+        /// > the term benchmark, yellow up to half of it, red paid in full at signing.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_OfferPaymentPlansRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_OfferPaymentPlansRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_OfferPaymentPlansResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func offerPaymentPlans<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_OfferPaymentPlansRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_OfferPaymentPlansRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_OfferPaymentPlansResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_OfferPaymentPlansResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
     }
 
     /// Generated client for the "sales.opportunities.v1.QuoteService" service.
@@ -898,10 +1012,6 @@ extension Sales_Opportunities_V1_QuoteService {
     /// The ``Client`` provides an implementation of ``ClientProtocol`` which wraps
     /// a `GRPCCore.GRPCCClient`. The underlying `GRPCClient` provides the long-lived
     /// means of communication with the remote peer.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Quotes on deals, each screened for credit when created (sales.opportunities.v1).
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
@@ -1126,6 +1236,41 @@ extension Sales_Opportunities_V1_QuoteService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "OfferPaymentPlans" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Up to three instalment plans that fit the customer's budget and credit: green credit up to
+        /// > the term benchmark, yellow up to half of it, red paid in full at signing.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_OfferPaymentPlansRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_OfferPaymentPlansRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_OfferPaymentPlansResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func offerPaymentPlans<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_OfferPaymentPlansRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_OfferPaymentPlansRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_OfferPaymentPlansResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_OfferPaymentPlansResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_QuoteService.Method.OfferPaymentPlans.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1306,6 +1451,36 @@ extension Sales_Opportunities_V1_QuoteService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SetCreditPolicyRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_CreditPolicy>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "OfferPaymentPlans" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Up to three instalment plans that fit the customer's budget and credit: green credit up to
+    /// > the term benchmark, yellow up to half of it, red paid in full at signing.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_OfferPaymentPlansRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func offerPaymentPlans<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_OfferPaymentPlansRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_OfferPaymentPlansResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.offerPaymentPlans(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_OfferPaymentPlansRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_OfferPaymentPlansResponse>(),
             options: options,
             onResponse: handleResponse
         )
@@ -1516,6 +1691,40 @@ extension Sales_Opportunities_V1_QuoteService.ClientProtocol {
             metadata: metadata
         )
         return try await self.setCreditPolicy(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "OfferPaymentPlans" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Up to three instalment plans that fit the customer's budget and credit: green credit up to
+    /// > the term benchmark, yellow up to half of it, red paid in full at signing.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func offerPaymentPlans<Result>(
+        _ message: Sales_Opportunities_V1_OfferPaymentPlansRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_OfferPaymentPlansResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_OfferPaymentPlansRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.offerPaymentPlans(
             request: request,
             options: options,
             onResponse: handleResponse

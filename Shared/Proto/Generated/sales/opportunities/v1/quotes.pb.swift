@@ -605,6 +605,98 @@ public nonisolated struct Sales_Opportunities_V1_SetCreditPolicyRequest: Sendabl
   fileprivate var _policy: Sales_Opportunities_V1_CreditPolicy? = nil
 }
 
+public nonisolated struct Sales_Opportunities_V1_OfferPaymentPlansRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var opportunityID: String = String()
+
+  /// The amount to be paid; the deal's amount when unset.
+  public var total: Sales_Common_V1_Money {
+    get {_total ?? Sales_Common_V1_Money()}
+    set {_total = newValue}
+  }
+  /// Returns true if `total` has been explicitly set.
+  public var hasTotal: Bool {self._total != nil}
+  /// Clears the value of `total`. Subsequent reads from it will return its default value.
+  public mutating func clearTotal() {self._total = nil}
+
+  /// The most the customer can pay in any 30 days (its budget); unset when it has no such limit.
+  public var budgetPerMonth: Sales_Common_V1_Money {
+    get {_budgetPerMonth ?? Sales_Common_V1_Money()}
+    set {_budgetPerMonth = newValue}
+  }
+  /// Returns true if `budgetPerMonth` has been explicitly set.
+  public var hasBudgetPerMonth: Bool {self._budgetPerMonth != nil}
+  /// Clears the value of `budgetPerMonth`. Subsequent reads from it will return its default value.
+  public mutating func clearBudgetPerMonth() {self._budgetPerMonth = nil}
+
+  /// For the bureau, as on a quote.
+  public var creditCode: String = String()
+
+  /// For the term benchmark, as on a quote.
+  public var industry: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _total: Sales_Common_V1_Money? = nil
+  fileprivate var _budgetPerMonth: Sales_Common_V1_Money? = nil
+}
+
+public nonisolated struct Sales_Opportunities_V1_PaymentPlanOffer: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// e.g. "三期 30/40/30".
+  public var name: String = String()
+
+  /// Shares, due days and amounts to the fen, as a quote's plan takes them.
+  public var paymentPlan: [Sales_Opportunities_V1_PlannedInstalment] = []
+
+  public var longestDays: Int32 = 0
+
+  /// Why it fits, e.g. "最长 60 天，不超过医疗的基准 60 天；任意 30 天最多付 40,000.00 CNY，在月预算内".
+  public var fits: String = String()
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_OfferPaymentPlansResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Up to three plans that fit the customer's credit and budget, the shortest first.
+  public var offers: [Sales_Opportunities_V1_PaymentPlanOffer] = []
+
+  /// The customer's credit without a term (bureau and payment record), which set the longest term.
+  public var credit: Sales_Opportunities_V1_CreditScreen {
+    get {_credit ?? Sales_Opportunities_V1_CreditScreen()}
+    set {_credit = newValue}
+  }
+  /// Returns true if `credit` has been explicitly set.
+  public var hasCredit: Bool {self._credit != nil}
+  /// Clears the value of `credit`. Subsequent reads from it will return its default value.
+  public mutating func clearCredit() {self._credit = nil}
+
+  public var longestDaysAllowed: Int32 = 0
+
+  /// The plans considered that did not fit, each with why.
+  public var notOffered: [String] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _credit: Sales_Opportunities_V1_CreditScreen? = nil
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "sales.opportunities.v1"
@@ -1385,6 +1477,154 @@ nonisolated extension Sales_Opportunities_V1_SetCreditPolicyRequest: SwiftProtob
 
   public static func ==(lhs: Sales_Opportunities_V1_SetCreditPolicyRequest, rhs: Sales_Opportunities_V1_SetCreditPolicyRequest) -> Bool {
     if lhs._policy != rhs._policy {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_OfferPaymentPlansRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OfferPaymentPlansRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}opportunity_id\0\u{1}total\0\u{3}budget_per_month\0\u{3}credit_code\0\u{1}industry\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.opportunityID) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._total) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._budgetPerMonth) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.creditCode) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.industry) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.opportunityID.isEmpty {
+      try visitor.visitSingularStringField(value: self.opportunityID, fieldNumber: 1)
+    }
+    try { if let v = self._total {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    try { if let v = self._budgetPerMonth {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if !self.creditCode.isEmpty {
+      try visitor.visitSingularStringField(value: self.creditCode, fieldNumber: 4)
+    }
+    if !self.industry.isEmpty {
+      try visitor.visitSingularStringField(value: self.industry, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_OfferPaymentPlansRequest, rhs: Sales_Opportunities_V1_OfferPaymentPlansRequest) -> Bool {
+    if lhs.opportunityID != rhs.opportunityID {return false}
+    if lhs._total != rhs._total {return false}
+    if lhs._budgetPerMonth != rhs._budgetPerMonth {return false}
+    if lhs.creditCode != rhs.creditCode {return false}
+    if lhs.industry != rhs.industry {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_PaymentPlanOffer: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PaymentPlanOffer"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}name\0\u{3}payment_plan\0\u{3}longest_days\0\u{1}fits\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.name) }()
+      case 2: try { try decoder.decodeRepeatedMessageField(value: &self.paymentPlan) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.longestDays) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.fits) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.name.isEmpty {
+      try visitor.visitSingularStringField(value: self.name, fieldNumber: 1)
+    }
+    if !self.paymentPlan.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.paymentPlan, fieldNumber: 2)
+    }
+    if self.longestDays != 0 {
+      try visitor.visitSingularInt32Field(value: self.longestDays, fieldNumber: 3)
+    }
+    if !self.fits.isEmpty {
+      try visitor.visitSingularStringField(value: self.fits, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_PaymentPlanOffer, rhs: Sales_Opportunities_V1_PaymentPlanOffer) -> Bool {
+    if lhs.name != rhs.name {return false}
+    if lhs.paymentPlan != rhs.paymentPlan {return false}
+    if lhs.longestDays != rhs.longestDays {return false}
+    if lhs.fits != rhs.fits {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_OfferPaymentPlansResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".OfferPaymentPlansResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}offers\0\u{1}credit\0\u{3}longest_days_allowed\0\u{3}not_offered\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.offers) }()
+      case 2: try { try decoder.decodeSingularMessageField(value: &self._credit) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.longestDaysAllowed) }()
+      case 4: try { try decoder.decodeRepeatedStringField(value: &self.notOffered) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.offers.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.offers, fieldNumber: 1)
+    }
+    try { if let v = self._credit {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+    } }()
+    if self.longestDaysAllowed != 0 {
+      try visitor.visitSingularInt32Field(value: self.longestDaysAllowed, fieldNumber: 3)
+    }
+    if !self.notOffered.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.notOffered, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_OfferPaymentPlansResponse, rhs: Sales_Opportunities_V1_OfferPaymentPlansResponse) -> Bool {
+    if lhs.offers != rhs.offers {return false}
+    if lhs._credit != rhs._credit {return false}
+    if lhs.longestDaysAllowed != rhs.longestDaysAllowed {return false}
+    if lhs.notOffered != rhs.notOffered {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
