@@ -37,11 +37,12 @@ struct SignalSourceStore: Sendable {
         throw ServiceError.unavailable("the source was not saved; retry")
     }
 
-    func list(tenant: TenantID) async throws -> [Source] {
+    /// The tenant's sources as answered (no token opened).
+    func list(tenant: TenantID) async throws -> [Sales_Forecasting_V1_SignalSource] {
         let rows = try await database.query(
             "SELECT \(unescaped: Self.columns) FROM signal_sources WHERE tenant_id = \(tenant.rawValue) ORDER BY name")
-        var sources: [Source] = []
-        for try await row in rows.decode(Row.self) { sources.append(Self.source(row, sealing: sealing, tenant: tenant)) }
+        var sources: [Sales_Forecasting_V1_SignalSource] = []
+        for try await row in rows.decode(Row.self) { sources.append(Self.source(row, sealing: nil, tenant: tenant).message) }
         return sources
     }
 

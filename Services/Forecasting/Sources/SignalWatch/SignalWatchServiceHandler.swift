@@ -25,7 +25,7 @@ struct SignalWatchServiceHandler: Sales_Forecasting_V1_SignalWatchService.Simple
     {
         let caller = try RequestContext.caller(allowedTo: .administer, "listing signal sources")
         let list = try await sources.list(tenant: caller.tenant)
-        return .with { $0.sources = list.map(\.message) }
+        return .with { $0.sources = list }
     }
 
     func pollSignalSource(request: Sales_Forecasting_V1_PollSignalSourceRequest, context: ServerContext) async throws
