@@ -11,6 +11,8 @@ public enum Permission: Sendable {
     case serveMembers
     /// The books: invoices, payments and refunds against contracts.
     case keepAccounts
+    /// Feeding another system's records in (the service desk's tickets, the marketing system's touches).
+    case integrate
 
     public func allows(_ caller: Caller) -> Bool {
         switch self {
@@ -19,6 +21,7 @@ public enum Permission: Sendable {
         case .runStores: !caller.roles.isDisjoint(with: [.admin, .manager, .storeManager])
         case .keepAccounts: !caller.roles.isDisjoint(with: [.admin, .finance])
         case .serveMembers: !caller.roles.isDisjoint(with: [.admin, .manager, .storeManager, .storeClerk])
+        case .integrate: !caller.roles.isDisjoint(with: [.admin, .service])
         }
     }
 
@@ -30,6 +33,7 @@ public enum Permission: Sendable {
         case .runStores: "the admin, manager or store manager role"
         case .keepAccounts: "the finance or admin role"
         case .serveMembers: "a store clerk, store manager, manager or admin role"
+        case .integrate: "an integration's service token or the admin role"
         }
     }
 }

@@ -25,7 +25,7 @@ struct CustomerHealthServiceHandler: Sales_Opportunities_V1_CustomerHealthServic
     func recordTouch(request: Sales_Opportunities_V1_RecordTouchRequest, context: ServerContext) async throws
         -> Sales_Opportunities_V1_RecordTouchResponse
     {
-        let caller = try Self.integration("recording a marketing touch")
+        let caller = try RequestContext.caller(allowedTo: .integrate, "recording a marketing touch")
         let touch = try CheckedTouch(request.touch, now: Date())
         return try await deals.database.transaction { connection in
             guard (try await deals.customerOwner(touch.customer, tenant: caller.tenant, on: connection)) != nil else {
@@ -43,7 +43,7 @@ struct CustomerHealthServiceHandler: Sales_Opportunities_V1_CustomerHealthServic
     func recordTicket(request: Sales_Opportunities_V1_RecordTicketRequest, context: ServerContext) async throws
         -> Sales_Opportunities_V1_RecordTicketResponse
     {
-        let caller = try Self.integration("recording a service ticket")
+        let caller = try RequestContext.caller(allowedTo: .integrate, "recording a service ticket")
         let ticket = try CheckedTicket(request.ticket, now: Date())
         let logger = RequestContext.logger
         return try await deals.database.transaction { connection in
@@ -114,15 +114,6 @@ struct CustomerHealthServiceHandler: Sales_Opportunities_V1_CustomerHealthServic
             $0.entries = entries
             $0.jointActions = actions
         }
-    }
-
-    /// The service desk and the marketing system write through an integration's token (a service) or an admin's.
-    private static func integration(_ doing: String) throws -> Caller {
-        let caller = try RequestContext.caller()
-        guard !caller.roles.isDisjoint(with: [Role.service, Role.admin]) else {
-            throw ServiceError.permissionDenied("\(doing) needs an integration's service token or the admin role")
-        }
-        return caller
     }
 
     /// The owner's notice of a major complaint: what it is, the task, the renewals paused.
