@@ -21,8 +21,9 @@ struct CreditScreening: Sendable {
 
     let findings: [Finding]
 
-    /// `history` is the customer's own payment record, nil for a deal without a customer.
-    init(bureau: BureauAnswer, termDays: Int32, industry: String, policy: CreditPolicy, history: PaymentHistory? = nil) {
+    /// `history` is the customer's own payment record, nil for a deal without a customer;
+    /// `termDays` nil judges the customer alone (no plan yet).
+    init(bureau: BureauAnswer, termDays: Int32?, industry: String, policy: CreditPolicy, history: PaymentHistory? = nil) {
         let bureauFinding: Finding =
             switch bureau {
             case .report(let report):
@@ -41,7 +42,7 @@ struct CreditScreening: Sendable {
             }
         let benchmark = policy.benchmarkDays(for: industry)
         let whose = industry.isEmpty || policy.industryTerms[industry] == nil ? "the tenant's default" : "the benchmark for \(industry)"
-        let termFinding: Finding =
+        let termFinding: Finding? = termDays.map { termDays in
             if termDays > benchmark * 2 {
                 Finding(
                     source: "term", grade: .red,
@@ -51,8 +52,9 @@ struct CreditScreening: Sendable {
             } else {
                 Finding(source: "term", grade: .green, reason: "the longest term, \(termDays) days, is within \(whose) (\(benchmark) days)")
             }
+        }
         // Worst first, so the reason that decided the grade leads.
-        findings = ([bureauFinding, termFinding] + (history?.finding.map { [$0] } ?? []))
+        findings = ([bureauFinding] + [termFinding, history?.finding].compactMap { $0 })
             .sorted { Self.severity($0.grade) > Self.severity($1.grade) }
     }
 

@@ -132,10 +132,7 @@ struct QuoteServiceHandler: Sales_Opportunities_V1_QuoteService.SimpleServicePro
             history = try await receivables.history(of: customer, tenant: caller.tenant, today: await calendars.today(for: caller.tenant))
         }
         // The customer's credit alone: no term is being judged yet.
-        let screening = CreditScreening(bureau: await answer(for: code), termDays: 0, industry: industry, policy: policy, history: history)
-        var credit = screening.message
-        credit.findings.removeAll { $0.source == "term" }
-        credit.grade = credit.findings.map(\.grade).max { CreditScreening.severity($0) < CreditScreening.severity($1) } ?? .yellow
+        let credit = CreditScreening(bureau: await answer(for: code), termDays: nil, industry: industry, policy: policy, history: history).message
         let benchmark = policy.benchmarkDays(for: industry)
         let longest = PaymentPlanOffers.longestDays(grade: credit.grade, benchmark: benchmark)
         let (offers, notOffered) = PaymentPlanOffers(
