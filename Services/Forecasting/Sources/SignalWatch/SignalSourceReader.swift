@@ -17,55 +17,16 @@ struct SignalPage: Sendable {
     var more: Bool
 }
 
-/// JSON Lines files in a folder, read in name order; the cursor is "<file>:<lines read>". Files are
-/// to be dropped whole (written elsewhere, then moved in), as a half-written line reads as bad JSON.
+/// JSON Lines files dropped into the source's folder (the kit's `JSONLinesDrop`).
 struct FileSignalReader: SignalSourceReader {
-    static let mostFileBytes = 64 << 20
     let folder: URL
 
     func read(after cursor: String, limit: Int) async throws(ServiceError) -> SignalPage {
-        let (doneFile, doneLines) = Self.position(cursor)
-        let names: [String]
-        do {
-            names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".jsonl") }.sorted()
-        } catch {
-            throw .failedPrecondition("the source's folder \(folder.path) cannot be read; create it and drop *.jsonl files there")
+        let page = try JSONLinesDrop(folder: folder).read(after: cursor, limit: limit) { line, place, json in
+            json.map { RawSignal(position: line, place: place, json: $0) }
+                ?? RawSignal(position: line, place: place, problem: .invalidArgument(field: "(signal)", rule: "is not a JSON object on one line"))
         }
-        var signals: [RawSignal] = []
-        var cursor = cursor
-        for name in names where name >= doneFile {
-            let url = folder.appendingPathComponent(name)
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
-            guard size <= Self.mostFileBytes, let data = try? Data(contentsOf: url) else {
-                throw .failedPrecondition("\(name) cannot be read or is over \(Self.mostFileBytes >> 20) MB; split it into smaller files")
-            }
-            var lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            // The piece after a final line break is not a line: a later append starts there.
-            if lines.last?.isEmpty == true { lines.removeLast() }
-            var number = name == doneFile ? doneLines : 0
-            while number < lines.count {
-                if signals.count == limit { return SignalPage(signals: signals, cursor: cursor, more: true) }
-                let line = lines[number]
-                number += 1
-                cursor = "\(name):\(number)"
-                guard line.contains(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\r") && $0 != UInt8(ascii: "\t") }) else { continue }
-                if let json = try? JSONSerialization.jsonObject(with: Data(line)) {
-                    signals.append(RawSignal(position: number, place: "\(name) line \(number)", json: json))
-                } else {
-                    signals.append(
-                        RawSignal(
-                            position: number, place: "\(name) line \(number)",
-                            problem: .invalidArgument(field: "(signal)", rule: "is not a JSON object on one line")))
-                }
-            }
-        }
-        return SignalPage(signals: signals, cursor: cursor, more: false)
-    }
-
-    /// The file and the count of its lines read; a cursor that is not one starts from the beginning.
-    static func position(_ cursor: String) -> (file: String, lines: Int) {
-        guard let colon = cursor.lastIndex(of: ":"), let lines = Int(cursor[cursor.index(after: colon)...]) else { return ("", 0) }
-        return (String(cursor[..<colon]), lines)
+        return SignalPage(signals: page.items, cursor: page.cursor, more: page.more)
     }
 }
 
