@@ -66,9 +66,10 @@ struct UploadStore: Sendable {
                    AND sha256 = \(upload.sha256) AND sha256 <> '')
             ORDER BY order_number IS NULL LIMIT 1
             """, logger: logger)
-        guard var (earlier, storeID) = try await Self.decode(earlierRows).first else {
+        guard let (found, storeID) = try await Self.decode(earlierRows).first else {
             throw ServiceError.unavailable("the upload met another at the same moment; send it again")
         }
+        var earlier = found
         guard storeID == place.storeID else {
             throw ServiceError.alreadyExists("group-buy order \(order?.number ?? "") is already recorded for another store")
         }
