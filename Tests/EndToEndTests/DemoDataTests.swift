@@ -154,6 +154,8 @@ extension EndToEnd {
                 let contract = try await Sales_Opportunities_V1_ContractService.Client(wrapping: grpc).getContract(
                     .with { $0.id = account.contractID }, metadata: metadata)
                 #expect(contract.state == .signed && contract.signature.documentSha256.count == 64)
+                // The ERP took it as its order at signing; the late payment came back from the ERP's export.
+                #expect(contract.erpOrderID.hasPrefix("SO") && account.payments.map(\.source).sorted() == ["api", "erp"])
             }
 
             // The demo's routing is set up once: one version of each rule set, the desk, the mapping table.

@@ -27,12 +27,13 @@ package actor RunningStack {
         plan.workCalendar = try TestCalendar.file(in: plan.logDirectory)
         plan.attachmentsDirectory = plan.logDirectory + "/attachments"
         plan.signalDropDirectory = plan.logDirectory + "/signals"
+        plan.erpDirectory = plan.logDirectory + "/erp"
         // The tests sweep by RPC when they mean to: a background pass landing between a test's
         // setup and its own sweep would take the leads and announcements it counts.
         plan.settings = Dictionary(
             uniqueKeysWithValues: [
                 "SALES_LEADS_SWEEP_SECONDS", "SALES_OPPORTUNITIES_SWEEP_SECONDS", "SALES_STORE_SALES_SWEEP_SECONDS",
-                "SALES_FORECASTING_SIGNAL_POLL_SECONDS",
+                "SALES_FORECASTING_SIGNAL_POLL_SECONDS", "SALES_OPPORTUNITIES_ERP_SECONDS",
             ].map {
                 ($0, "86400")
             })

@@ -3,6 +3,7 @@ compose.yaml with the port, variables, health check and dependencies the code ex
 import pathlib
 import re
 
+import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -60,13 +61,22 @@ def test_each_service_builds_its_own_executable_and_is_configured():
     assert COMPOSE["services"]["gateway"]["environment"]["SALES_HTTP_PORT"] == "50070"
 
 
-def test_evidence_files_live_on_a_volume_the_service_user_owns():
-    service = COMPOSE["services"]["opportunities"]
-    folder = service["environment"]["SALES_ATTACHMENTS_DIR"]
-    assert f"attachments:{folder}" in service["volumes"]
-    assert "attachments" in COMPOSE["volumes"]
+@pytest.mark.parametrize(
+    "name, variable, volume",
+    [
+        ("opportunities", "SALES_ATTACHMENTS_DIR", "attachments"),
+        ("opportunities", "SALES_ERP_DIR", "erp"),
+        ("forecasting", "SALES_SIGNAL_DROP_DIR", "signals"),
+    ],
+)
+def test_kept_files_live_on_a_volume_the_service_user_owns(name, variable, volume):
+    service = COMPOSE["services"][name]
+    folder = service["environment"][variable]
+    assert f"{volume}:{folder}" in service["volumes"]
+    assert volume in COMPOSE["volumes"]
     dockerfile = (ROOT / "docker" / "Dockerfile").read_text()
-    assert f"chown sales {folder}" in dockerfile, "a new named volume takes the image folder's owner"
+    owned = re.search(r"chown sales ([^\n&]+)", dockerfile)
+    assert owned and folder in owned.group(1).split(), "a new named volume takes the image folder's owner"
 
 
 def test_postgres_and_init():

@@ -470,5 +470,22 @@ public enum OpportunitiesMigrations {
             -- A customer's on-time rate reads each instalment's payments.
             CREATE INDEX payment_allocations_instalment ON payment_allocations (instalment_id);
             """),
+        Migration(
+            "0116_erp_link",
+            """
+            -- The ERP's sales order of each signed contract (one contract an order: the ERP's
+            -- payments name it) and why the ERP has not taken it yet; how far each tenant's ERP
+            -- payments were read.
+            ALTER TABLE contracts ADD COLUMN erp_order_id text, ADD COLUMN erp_error text NOT NULL DEFAULT '';
+            CREATE UNIQUE INDEX contracts_erp_order ON contracts (tenant_id, erp_order_id) WHERE erp_order_id IS NOT NULL;
+            CREATE INDEX contracts_erp_waiting ON contracts (tenant_id, created_at) WHERE state = 3 AND erp_order_id IS NULL;
+            CREATE TABLE erp_links (
+                tenant_id text PRIMARY KEY,
+                cursor text NOT NULL DEFAULT '',
+                read_at timestamptz,
+                payments_recorded bigint NOT NULL DEFAULT 0,
+                last_error text NOT NULL DEFAULT ''
+            );
+            """),
     ]
 }

@@ -5,6 +5,7 @@ import SalesModel
 import SalesNotifications
 import SalesProto
 import ServiceKit
+import ServiceLifecycle
 
 /// Assembles the opportunities service from a runtime.
 public enum OpportunitiesServer {
@@ -37,12 +38,28 @@ public enum OpportunitiesServer {
         let receivables = ReceivableStore(database: database)
         let collections = CollectionSweeper(
             tasks: CollectionTaskStore(database: database), notifier: notifications.notifier, calendars: calendars)
+        let erp = try ErpLinks.fromEnvironment(environment, logger: runtime.logger).map {
+            ErpSync(erp: $0, contracts: contracts, links: ErpLinkStore(database: database), receivables: receivables, calendars: calendars)
+        }
+        let erpSeconds = try environment.integer("SALES_OPPORTUNITIES_ERP_SECONDS", in: 1...86_400, default: 300)
         // The tenant's "customer-health" formula, kept by the kit's RuleSetService.
         let ruleSets = RuleSetStore(database: database)
         let mappingTables = MappingTableStore(database: database) { OperatorRegistry.domain(mappings: $0, calendar: calendars.fallback) }
         let health = HealthStore(database: database)
         let scorer = HealthScorer(
             store: health, activeRules: ActiveRuleSets(store: ruleSets, registry: mappingTables.registry(for:)), calendars: calendars)
+        let erpJobs: [any Service] =
+            erp.map { erp in
+                [
+                    PeriodicJob("erp-link", schedule: .every(.seconds(erpSeconds)), health: runtime.health, logger: runtime.logger) {
+                        let (placed, recorded) = try await erp.syncAll()
+                        if placed + recorded > 0 {
+                            runtime.logger.info("ERP synced", metadata: ["orders_placed": "\(placed)", "payments_recorded": "\(recorded)"])
+                        }
+                        return .idle
+                    }
+                ]
+            } ?? []
         return ServiceComponents(
             services: [
                 HostedService(Sales_Opportunities_V1_OpportunityService.descriptor, handler),
@@ -59,10 +76,10 @@ public enum OpportunitiesServer {
                     Sales_Opportunities_V1_ContractService.descriptor,
                     ContractServiceHandler(
                         deals: store, quotes: quotes, contracts: contracts, mover: handler.mover,
-                        signer: LocalContractSigner(secret: runtime.configuration.jwtSecret), receivables: receivables)),
+                        signer: LocalContractSigner(secret: runtime.configuration.jwtSecret), receivables: receivables, erp: erp)),
                 HostedService(
                     Sales_Opportunities_V1_ReceivableService.descriptor,
-                    ReceivableServiceHandler(deals: store, contracts: contracts, receivables: receivables, sweeper: collections)),
+                    ReceivableServiceHandler(deals: store, contracts: contracts, receivables: receivables, sweeper: collections, erp: erp)),
                 HostedService(
                     Sales_Opportunities_V1_CustomerHealthService.descriptor,
                     CustomerHealthServiceHandler(
@@ -93,6 +110,6 @@ public enum OpportunitiesServer {
                     return .idle
                 },
                 notifications.worker(),
-            ])
+            ] + erpJobs)
     }
 }

@@ -17,6 +17,12 @@ extension Environment {
         try folder("SALES_SIGNAL_DROP_DIR", orTemporary: "sales-signals", logger: logger) { "file signal sources read \($0)" }
     }
 
+    /// SALES_ERP_DIR: the file ERP's folder, one per tenant (orders written, payments dropped).
+    /// Unset, a temporary folder, with a warning.
+    public func erpFolder(logger: Logger) throws -> URL {
+        try folder("SALES_ERP_DIR", orTemporary: "sales-erp", logger: logger) { "the file ERP keeps its orders and payments in \($0)" }
+    }
+
     private func folder(_ variable: String, orTemporary name: String, logger: Logger, unset warning: (String) -> String) throws -> URL {
         if let folder = optional(variable), !folder.isEmpty {
             let url = URL(fileURLWithPath: folder, isDirectory: true)

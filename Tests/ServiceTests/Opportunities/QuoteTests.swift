@@ -32,7 +32,7 @@ import Testing
         let bureau = NSTemporaryDirectory() + "bureau-\(UUID().uuidString).csv"
         try "credit_code,grade,note\n\(green),green,\n\(yellow),黄,两笔逾期已结清\n\(red),red,被列为失信被执行人\n"
             .write(toFile: bureau, atomically: true, encoding: .utf8)
-        let environment = Environment(["SALES_OPPORTUNITIES_CREDIT_BUREAU": "file:\(bureau)"])
+        let environment = Environment(["SALES_OPPORTUNITIES_CREDIT_BUREAU": "file:\(bureau)", "SALES_ERP_DIR": erpFolder.path])
         return try await ServiceHarness.with(
             .opportunities, migrations: OpportunitiesServer.migrations,
             build: { try OpportunitiesServer.components($0, environment: environment) }
@@ -40,6 +40,9 @@ import Testing
             try await body(StageMoveTests.Clients(grpc, tokens: tokens), Quotes(wrapping: grpc), database)
         }
     }
+
+    /// The file ERP's folder: one for all tests, as each test's tenant is its own.
+    static let erpFolder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("sales-erp-tests", isDirectory: true)
 
     static func money(_ fen: Int64, _ currency: String = "CNY") -> Sales_Common_V1_Money {
         .with {

@@ -27,7 +27,7 @@ extension ContractServiceHandler {
             throw ServiceError.invalidArgument(field: "document", rule: "is not a PDF (it does not start with %PDF-)")
         }
         let logger = RequestContext.logger
-        return try await Idempotency.run("SignContract", request: request, database: deals.database) { connection in
+        let signed = try await Idempotency.run("SignContract", request: request, database: deals.database) { connection in
             var (contract, _) = try await contracts.visible(id, for: caller, deals: deals, lock: true, on: connection)
             if contract.state == .signed { return contract }
             guard contract.state == .submitted else {
@@ -49,10 +49,16 @@ extension ContractServiceHandler {
                     $0.ownerID = deal.ownerID
                     $0.total = contract.total
                     $0.signedAt = contract.signature.signedAt
+                    $0.instalments = contract.instalments
+                    $0.customerID = deal.customerID?.apiString ?? ""
                 },
                 tenant: caller.tenant, aggregateType: "contract", aggregateID: contract.id, on: connection, logger: logger)
             logger.info("contract signed", metadata: ["contract": "\(contract.id)", "deal_won_now": "\(won != nil)"])
             return contract
         }
+        // The ERP is told once the signing is committed: an ERP that is down delays the order
+        // (the next sync places it), never the signature.
+        guard let erp, signed.state == .signed, signed.erpOrderID.isEmpty else { return signed }
+        return (try? await erp.placeOrders(tenant: caller.tenant, contract: id).first) ?? signed
     }
 }

@@ -16,6 +16,8 @@ struct ContractServiceHandler: Sales_Opportunities_V1_ContractService.SimpleServ
     let mover: DealMover
     let signer: any ContractSigner
     let receivables: ReceivableStore
+    /// Nil when no ERP is linked.
+    let erp: ErpSync?
 
     func createContract(
         request: Sales_Opportunities_V1_CreateContractRequest, context: ServerContext

@@ -14,6 +14,8 @@ struct ReceivableServiceHandler: Sales_Opportunities_V1_ReceivableService.Simple
     let contracts: ContractStore
     let receivables: ReceivableStore
     let sweeper: CollectionSweeper
+    /// Nil when no ERP is linked.
+    let erp: ErpSync?
 
     func listReceivables(
         request: Sales_Opportunities_V1_ListReceivablesRequest, context: ServerContext

@@ -10,13 +10,16 @@ import SwiftProtobuf
 /// industry's 60 days) the customer accepts, and a contract on its terms signed 50 days before the
 /// quote's date, which wins the deal through the gate: its 30% paid, its 60% 20 days overdue with
 /// part paid and the invoice awaiting acceptance, its 10% due in 10 days. Then the deal's people
-/// confirm their contribution.
+/// confirm their contribution. The ERP took the contract as its sales order; the late payment
+/// comes back from the ERP's export.
 enum DemoContracts {
     static let company = "上海康瑞医疗器械有限公司"
     static let signedDaysAgo = 50
 
+    /// `erpFolder`: the file ERP's (SALES_ERP_DIR); the second payment then comes from its export.
     static func load(
-        _ deal: DemoDeals.Deal, tokens: [String: String], financeToken: String, client: GRPCClient<HTTP2ClientTransport.Posix>
+        _ deal: DemoDeals.Deal, tokens: [String: String], financeToken: String, erpFolder: String?,
+        client: GRPCClient<HTTP2ClientTransport.Posix>
     ) async throws {
         let quotes = Sales_Opportunities_V1_QuoteService.Client(wrapping: client)
         let contracts = Sales_Opportunities_V1_ContractService.Client(wrapping: client)
@@ -65,17 +68,31 @@ enum DemoContracts {
 
         let instalments = try await receivables.getContractAccount(.with { $0.contractID = signed.id }, metadata: asFinance).instalments
         guard instalments.count == 3 else { return }
-        // The first instalment in full three days after signing; 40% of the second, late.
-        for (reference, fen, day) in [
-            ("ICBC-DEMO-0001", instalments[0].amount.minorUnits, Self.day(signedAt.addingTimeInterval(3 * 86_400))),
-            ("ICBC-DEMO-0002", instalments[1].amount.minorUnits * 4 / 10, Self.day(signedAt.addingTimeInterval(25 * 86_400))),
-        ] {
+        // The first instalment in full three days after signing, by the API; 40% of the second,
+        // late, from the ERP's export (the ERP took the contract as its order at signing).
+        let first = Self.day(signedAt.addingTimeInterval(3 * 86_400))
+        _ = try await receivables.recordPayment(
+            .with {
+                $0.contractID = signed.id
+                $0.reference = "ICBC-DEMO-0001"
+                $0.amount = .init(minorUnits: instalments[0].amount.minorUnits, currency: "CNY")
+                $0.receivedOn = first
+            }, metadata: asFinance)
+        let (late, lateDay) = (instalments[1].amount.minorUnits * 4 / 10, Self.day(signedAt.addingTimeInterval(25 * 86_400)))
+        if let erpFolder, !signed.erpOrderID.isEmpty {
+            let payments = URL(fileURLWithPath: erpFolder).appendingPathComponent(DemoOrg.tenant).appendingPathComponent("payments")
+            try FileManager.default.createDirectory(at: payments, withIntermediateDirectories: true)
+            let line =
+                #"{"order_id": "\#(signed.erpOrderID)", "reference": "ICBC-DEMO-0002", "amount_fen": \#(late), "currency": "CNY", "received_on": "\#(lateDay)"}"#
+            try (line + "\n").write(to: payments.appendingPathComponent("erp-\(signed.id).jsonl"), atomically: true, encoding: .utf8)
+            _ = try await receivables.syncErp(.init(), metadata: asFinance)
+        } else {
             _ = try await receivables.recordPayment(
                 .with {
                     $0.contractID = signed.id
-                    $0.reference = reference
-                    $0.amount = .init(minorUnits: fen, currency: "CNY")
-                    $0.receivedOn = day
+                    $0.reference = "ICBC-DEMO-0002"
+                    $0.amount = .init(minorUnits: late, currency: "CNY")
+                    $0.receivedOn = lateDay
                 }, metadata: asFinance)
         }
         for (index, step, number) in [

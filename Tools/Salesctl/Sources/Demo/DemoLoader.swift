@@ -89,7 +89,8 @@ public struct DemoLoader: Sendable {
             try await DemoQuotes.load(converted, adminToken: admin, client: client)
             let toWin = converted.indices.filter { DemoDeals.depths[$0 % DemoDeals.depths.count] >= 4 }.map { converted[$0] }
             for deal in toWin {
-                try await DemoContracts.load(deal, tokens: frozen, financeToken: frozen["fang.cai"]!, client: client)
+                try await DemoContracts.load(
+                    deal, tokens: frozen, financeToken: frozen["fang.cai"]!, erpFolder: plan.erpDirectory, client: client)
             }
             try await DemoHealth.load(converted, adminToken: admin, client: client)
         }

@@ -53,6 +53,7 @@ public struct LocalStack: Sendable {
         plan.creditBureau = try DemoCompanies.bureauFile(in: dataDirectory)
         plan.attachmentsDirectory = dataDirectory + "/attachments"
         plan.signalDropDirectory = dataDirectory + "/signals"
+        plan.erpDirectory = dataDirectory + "/erp"
         let stack = Stack(plan: plan)
         do {
             try await bootstrap.run(logger: Logger(label: "salesctl"))

@@ -22,6 +22,8 @@ public struct StackPlan: Sendable {
     public var attachmentsDirectory: String?
     /// Where file sources of external signals are dropped (SALES_SIGNAL_DROP_DIR), for forecasting.
     public var signalDropDirectory: String?
+    /// The file ERP's folder (SALES_ERP_DIR), for opportunities.
+    public var erpDirectory: String?
     /// Further variables for every service, set last (a test stack's background sweep interval).
     public var settings: [String: String] = [:]
 
@@ -52,6 +54,7 @@ public struct StackPlan: Sendable {
         if service == .opportunities, let creditBureau { env["SALES_OPPORTUNITIES_CREDIT_BUREAU"] = creditBureau }
         if let workCalendar { env["SALES_WORK_CALENDAR"] = workCalendar }
         if let attachmentsDirectory { env["SALES_ATTACHMENTS_DIR"] = attachmentsDirectory }
+        if service == .opportunities, let erpDirectory { env["SALES_ERP_DIR"] = erpDirectory }
         if service == .forecasting, let signalDropDirectory { env["SALES_SIGNAL_DROP_DIR"] = signalDropDirectory }
         for peer in ServiceName.allCases where peer != service {
             env[peer.environmentKey + "_ADDR"] = "\(host):\(peer.grpcPort(base: portBase))"

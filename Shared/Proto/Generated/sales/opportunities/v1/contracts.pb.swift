@@ -212,6 +212,18 @@ public nonisolated struct Sales_Opportunities_V1_Contract: @unchecked Sendable {
   /// Clears the value of `signature`. Subsequent reads from it will return its default value.
   public mutating func clearSignature() {_uniqueStorage()._signature = nil}
 
+  /// The sales order the ERP link placed for it once signed; empty until the ERP took it.
+  public var erpOrderID: String {
+    get {_storage._erpOrderID}
+    set {_uniqueStorage()._erpOrderID = newValue}
+  }
+
+  /// Why the ERP has not taken it yet (unreachable, refused); retried on each sync.
+  public var erpError: String {
+    get {_storage._erpError}
+    set {_uniqueStorage()._erpError = newValue}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -413,7 +425,7 @@ nonisolated extension Sales_Opportunities_V1_ContractSignature: SwiftProtobuf.Me
 
 nonisolated extension Sales_Opportunities_V1_Contract: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Contract"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{3}quote_id\0\u{3}signing_date\0\u{1}instalments\0\u{1}total\0\u{1}state\0\u{3}created_by\0\u{3}created_at\0\u{3}submitted_at\0\u{1}signature\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}id\0\u{3}opportunity_id\0\u{3}quote_id\0\u{3}signing_date\0\u{1}instalments\0\u{1}total\0\u{1}state\0\u{3}created_by\0\u{3}created_at\0\u{3}submitted_at\0\u{1}signature\0\u{3}erp_order_id\0\u{3}erp_error\0")
 
   fileprivate class _StorageClass {
     var _id: String = String()
@@ -427,6 +439,8 @@ nonisolated extension Sales_Opportunities_V1_Contract: SwiftProtobuf.Message, Sw
     var _createdAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _submittedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _signature: Sales_Opportunities_V1_ContractSignature? = nil
+    var _erpOrderID: String = String()
+    var _erpError: String = String()
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -448,6 +462,8 @@ nonisolated extension Sales_Opportunities_V1_Contract: SwiftProtobuf.Message, Sw
       _createdAt = source._createdAt
       _submittedAt = source._submittedAt
       _signature = source._signature
+      _erpOrderID = source._erpOrderID
+      _erpError = source._erpError
     }
   }
 
@@ -477,6 +493,8 @@ nonisolated extension Sales_Opportunities_V1_Contract: SwiftProtobuf.Message, Sw
         case 9: try { try decoder.decodeSingularMessageField(value: &_storage._createdAt) }()
         case 10: try { try decoder.decodeSingularMessageField(value: &_storage._submittedAt) }()
         case 11: try { try decoder.decodeSingularMessageField(value: &_storage._signature) }()
+        case 12: try { try decoder.decodeSingularStringField(value: &_storage._erpOrderID) }()
+        case 13: try { try decoder.decodeSingularStringField(value: &_storage._erpError) }()
         default: break
         }
       }
@@ -522,6 +540,12 @@ nonisolated extension Sales_Opportunities_V1_Contract: SwiftProtobuf.Message, Sw
       try { if let v = _storage._signature {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
       } }()
+      if !_storage._erpOrderID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._erpOrderID, fieldNumber: 12)
+      }
+      if !_storage._erpError.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._erpError, fieldNumber: 13)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -542,6 +566,8 @@ nonisolated extension Sales_Opportunities_V1_Contract: SwiftProtobuf.Message, Sw
         if _storage._createdAt != rhs_storage._createdAt {return false}
         if _storage._submittedAt != rhs_storage._submittedAt {return false}
         if _storage._signature != rhs_storage._signature {return false}
+        if _storage._erpOrderID != rhs_storage._erpOrderID {return false}
+        if _storage._erpError != rhs_storage._erpError {return false}
         return true
       }
       if !storagesAreEqual {return false}

@@ -150,6 +150,32 @@ public enum Sales_Opportunities_V1_ReceivableService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "SyncErp" metadata.
+        public enum SyncErp: Sendable {
+            /// Request type for "SyncErp".
+            public typealias Input = Sales_Opportunities_V1_SyncErpRequest
+            /// Response type for "SyncErp".
+            public typealias Output = Sales_Opportunities_V1_SyncErpResponse
+            /// Descriptor for "SyncErp".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.ReceivableService"),
+                method: "SyncErp",
+                type: .unary
+            )
+        }
+        /// Namespace for "GetErpLink" metadata.
+        public enum GetErpLink: Sendable {
+            /// Request type for "GetErpLink".
+            public typealias Input = Sales_Opportunities_V1_GetErpLinkRequest
+            /// Response type for "GetErpLink".
+            public typealias Output = Sales_Opportunities_V1_ErpLink
+            /// Descriptor for "GetErpLink".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.opportunities.v1.ReceivableService"),
+                method: "GetErpLink",
+                type: .unary
+            )
+        }
         /// Descriptors for all methods in the "sales.opportunities.v1.ReceivableService" service.
         public static let descriptors: [GRPCCore.MethodDescriptor] = [
             ListReceivables.descriptor,
@@ -161,7 +187,9 @@ public enum Sales_Opportunities_V1_ReceivableService: Sendable {
             ListCollectionTasks.descriptor,
             CompleteCollectionTask.descriptor,
             SweepReceivables.descriptor,
-            GetCollectionHealth.descriptor
+            GetCollectionHealth.descriptor,
+            SyncErp.descriptor,
+            GetErpLink.descriptor
         ]
     }
 }
@@ -187,10 +215,6 @@ extension Sales_Opportunities_V1_ReceivableService {
     ///
     /// Where possible, prefer using the stricter, less-verbose ``ServiceProtocol``
     /// or ``SimpleServiceProtocol`` instead.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Receivables of signed contracts (sales.opportunities.v1).
     public protocol StreamingServiceProtocol: GRPCCore.RegistrableRPCService {
         /// Handle the "ListReceivables" method.
         ///
@@ -331,6 +355,38 @@ extension Sales_Opportunities_V1_ReceivableService {
             request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetCollectionHealthRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_CollectionHealth>
+
+        /// Handle the "SyncErp" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Finance or admin; the service also syncs every SALES_OPPORTUNITIES_ERP_SECONDS.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_SyncErpRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_SyncErpResponse` messages.
+        func syncErp(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_SyncErpRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_SyncErpResponse>
+
+        /// Handle the "GetErpLink" method.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Opportunities_V1_GetErpLinkRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Opportunities_V1_ErpLink` messages.
+        func getErpLink(
+            request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetErpLinkRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ErpLink>
     }
 
     /// Service protocol for the "sales.opportunities.v1.ReceivableService" service.
@@ -340,10 +396,6 @@ extension Sales_Opportunities_V1_ReceivableService {
     /// trailing response metadata. If you don't need these then consider using
     /// the ``SimpleServiceProtocol``. If you need fine grained control over your RPCs then
     /// use ``StreamingServiceProtocol``.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Receivables of signed contracts (sales.opportunities.v1).
     public protocol ServiceProtocol: Sales_Opportunities_V1_ReceivableService.StreamingServiceProtocol {
         /// Handle the "ListReceivables" method.
         ///
@@ -484,6 +536,38 @@ extension Sales_Opportunities_V1_ReceivableService {
             request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetCollectionHealthRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_CollectionHealth>
+
+        /// Handle the "SyncErp" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Finance or admin; the service also syncs every SALES_OPPORTUNITIES_ERP_SECONDS.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SyncErpRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_SyncErpResponse` message.
+        func syncErp(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_SyncErpRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_SyncErpResponse>
+
+        /// Handle the "GetErpLink" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetErpLinkRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A response containing a single `Sales_Opportunities_V1_ErpLink` message.
+        func getErpLink(
+            request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetErpLinkRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ErpLink>
     }
 
     /// Simple service protocol for the "sales.opportunities.v1.ReceivableService" service.
@@ -491,10 +575,6 @@ extension Sales_Opportunities_V1_ReceivableService {
     /// This is the highest level protocol for the service. The API is the easiest to use but
     /// doesn't provide access to request or response metadata. If you need access to these
     /// then use ``ServiceProtocol`` instead.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Receivables of signed contracts (sales.opportunities.v1).
     public protocol SimpleServiceProtocol: Sales_Opportunities_V1_ReceivableService.ServiceProtocol {
         /// Handle the "ListReceivables" method.
         ///
@@ -635,6 +715,38 @@ extension Sales_Opportunities_V1_ReceivableService {
             request: Sales_Opportunities_V1_GetCollectionHealthRequest,
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Opportunities_V1_CollectionHealth
+
+        /// Handle the "SyncErp" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Finance or admin; the service also syncs every SALES_OPPORTUNITIES_ERP_SECONDS.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_SyncErpRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_SyncErpResponse` to respond with.
+        func syncErp(
+            request: Sales_Opportunities_V1_SyncErpRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_SyncErpResponse
+
+        /// Handle the "GetErpLink" method.
+        ///
+        /// - Parameters:
+        ///   - request: A `Sales_Opportunities_V1_GetErpLinkRequest` message.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A `Sales_Opportunities_V1_ErpLink` to respond with.
+        func getErpLink(
+            request: Sales_Opportunities_V1_GetErpLinkRequest,
+            context: GRPCCore.ServerContext
+        ) async throws -> Sales_Opportunities_V1_ErpLink
     }
 }
 
@@ -752,6 +864,28 @@ extension Sales_Opportunities_V1_ReceivableService.StreamingServiceProtocol {
                 )
             }
         )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_ReceivableService.Method.SyncErp.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_SyncErpRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SyncErpResponse>(),
+            handler: { request, context in
+                try await self.syncErp(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Opportunities_V1_ReceivableService.Method.GetErpLink.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_GetErpLinkRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_ErpLink>(),
+            handler: { request, context in
+                try await self.getErpLink(
+                    request: request,
+                    context: context
+                )
+            }
+        )
     }
 }
 
@@ -862,6 +996,28 @@ extension Sales_Opportunities_V1_ReceivableService.ServiceProtocol {
         context: GRPCCore.ServerContext
     ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_CollectionHealth> {
         let response = try await self.getCollectionHealth(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func syncErp(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_SyncErpRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_SyncErpResponse> {
+        let response = try await self.syncErp(
+            request: GRPCCore.ServerRequest(stream: request),
+            context: context
+        )
+        return GRPCCore.StreamingServerResponse(single: response)
+    }
+
+    public func getErpLink(
+        request: GRPCCore.StreamingServerRequest<Sales_Opportunities_V1_GetErpLinkRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Opportunities_V1_ErpLink> {
+        let response = try await self.getErpLink(
             request: GRPCCore.ServerRequest(stream: request),
             context: context
         )
@@ -1001,6 +1157,32 @@ extension Sales_Opportunities_V1_ReceivableService.SimpleServiceProtocol {
             metadata: [:]
         )
     }
+
+    public func syncErp(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_SyncErpRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_SyncErpResponse> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_SyncErpResponse>(
+            message: try await self.syncErp(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
+
+    public func getErpLink(
+        request: GRPCCore.ServerRequest<Sales_Opportunities_V1_GetErpLinkRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.ServerResponse<Sales_Opportunities_V1_ErpLink> {
+        return GRPCCore.ServerResponse<Sales_Opportunities_V1_ErpLink>(
+            message: try await self.getErpLink(
+                request: request.message,
+                context: context
+            ),
+            metadata: [:]
+        )
+    }
 }
 
 // MARK: sales.opportunities.v1.ReceivableService (client)
@@ -1011,10 +1193,6 @@ extension Sales_Opportunities_V1_ReceivableService {
     ///
     /// You don't need to implement this protocol directly, use the generated
     /// implementation, ``Client``.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Receivables of signed contracts (sales.opportunities.v1).
     public protocol ClientProtocol: Sendable {
         /// Call the "ListReceivables" method.
         ///
@@ -1205,6 +1383,48 @@ extension Sales_Opportunities_V1_ReceivableService {
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_CollectionHealth>) async throws -> Result
         ) async throws -> Result where Result: Sendable
+
+        /// Call the "SyncErp" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Finance or admin; the service also syncs every SALES_OPPORTUNITIES_ERP_SECONDS.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SyncErpRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_SyncErpRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_SyncErpResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func syncErp<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SyncErpRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_SyncErpRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_SyncErpResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SyncErpResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "GetErpLink" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetErpLinkRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetErpLinkRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ErpLink` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func getErpLink<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetErpLinkRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetErpLinkRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ErpLink>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ErpLink>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
     }
 
     /// Generated client for the "sales.opportunities.v1.ReceivableService" service.
@@ -1212,10 +1432,6 @@ extension Sales_Opportunities_V1_ReceivableService {
     /// The ``Client`` provides an implementation of ``ClientProtocol`` which wraps
     /// a `GRPCCore.GRPCCClient`. The underlying `GRPCClient` provides the long-lived
     /// means of communication with the remote peer.
-    ///
-    /// > Source IDL Documentation:
-    /// >
-    /// > Receivables of signed contracts (sales.opportunities.v1).
     public struct Client<Transport>: ClientProtocol where Transport: GRPCCore.ClientTransport {
         private let client: GRPCCore.GRPCClient<Transport>
 
@@ -1526,6 +1742,70 @@ extension Sales_Opportunities_V1_ReceivableService {
                 onResponse: handleResponse
             )
         }
+
+        /// Call the "SyncErp" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > Finance or admin; the service also syncs every SALES_OPPORTUNITIES_ERP_SECONDS.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_SyncErpRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_SyncErpRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_SyncErpResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func syncErp<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SyncErpRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_SyncErpRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_SyncErpResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SyncErpResponse>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_ReceivableService.Method.SyncErp.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "GetErpLink" method.
+        ///
+        /// - Parameters:
+        ///   - request: A request containing a single `Sales_Opportunities_V1_GetErpLinkRequest` message.
+        ///   - serializer: A serializer for `Sales_Opportunities_V1_GetErpLinkRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Opportunities_V1_ErpLink` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func getErpLink<Result>(
+            request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetErpLinkRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Opportunities_V1_GetErpLinkRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Opportunities_V1_ErpLink>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ErpLink>) async throws -> Result = { response in
+                try response.message
+            }
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.unary(
+                request: request,
+                descriptor: Sales_Opportunities_V1_ReceivableService.Method.GetErpLink.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
     }
 }
 
@@ -1777,6 +2057,60 @@ extension Sales_Opportunities_V1_ReceivableService.ClientProtocol {
             request: request,
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetCollectionHealthRequest>(),
             deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_CollectionHealth>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SyncErp" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Finance or admin; the service also syncs every SALES_OPPORTUNITIES_ERP_SECONDS.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_SyncErpRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func syncErp<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_SyncErpRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SyncErpResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.syncErp(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_SyncErpRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_SyncErpResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetErpLink" method.
+    ///
+    /// - Parameters:
+    ///   - request: A request containing a single `Sales_Opportunities_V1_GetErpLinkRequest` message.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getErpLink<Result>(
+        request: GRPCCore.ClientRequest<Sales_Opportunities_V1_GetErpLinkRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ErpLink>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        try await self.getErpLink(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Opportunities_V1_GetErpLinkRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Opportunities_V1_ErpLink>(),
             options: options,
             onResponse: handleResponse
         )
@@ -2070,6 +2404,68 @@ extension Sales_Opportunities_V1_ReceivableService.ClientProtocol {
             metadata: metadata
         )
         return try await self.getCollectionHealth(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "SyncErp" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > Finance or admin; the service also syncs every SALES_OPPORTUNITIES_ERP_SECONDS.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func syncErp<Result>(
+        _ message: Sales_Opportunities_V1_SyncErpRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_SyncErpResponse>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_SyncErpRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.syncErp(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "GetErpLink" method.
+    ///
+    /// - Parameters:
+    ///   - message: request message to send.
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func getErpLink<Result>(
+        _ message: Sales_Opportunities_V1_GetErpLinkRequest,
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Opportunities_V1_ErpLink>) async throws -> Result = { response in
+            try response.message
+        }
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.ClientRequest<Sales_Opportunities_V1_GetErpLinkRequest>(
+            message: message,
+            metadata: metadata
+        )
+        return try await self.getErpLink(
             request: request,
             options: options,
             onResponse: handleResponse

@@ -809,6 +809,11 @@ public nonisolated struct Sales_Opportunities_V1_ContractSigned: Sendable {
   /// Clears the value of `signedAt`. Subsequent reads from it will return its default value.
   public mutating func clearSignedAt() {self._signedAt = nil}
 
+  /// The signed terms and the deal's customer (empty when it has none), for the cash forecast.
+  public var instalments: [Sales_Opportunities_V1_ContractInstalment] = []
+
+  public var customerID: String = String()
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1211,6 +1216,91 @@ public nonisolated struct Sales_Opportunities_V1_CollectionHealth: Sendable {
   public init() {}
 
   fileprivate var _total: Sales_Opportunities_V1_CollectionHealthRow? = nil
+}
+
+/// Receivables of signed contracts (sales.opportunities.v1).
+/// The ERP link (a plugin; the file ERP by default): signed contracts become the ERP's sales
+/// orders, and the payments the ERP records come back as payments of those contracts.
+public nonisolated struct Sales_Opportunities_V1_SyncErpRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_SyncErpResponse: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// Signed contracts whose order the ERP took in this sync.
+  public var ordersPlaced: Int32 = 0
+
+  /// Signed contracts still without an order (each contract's erp_error says why).
+  public var ordersWaiting: Int32 = 0
+
+  /// The ERP's payments read in this sync, and what became of them: posted as RecordPayment
+  /// posts one (its reference recorded once, whichever way it came), or refused with the
+  /// place in the ERP's export and the reason (an order no contract here has, a bad amount).
+  public var paymentsRead: Int32 = 0
+
+  public var paymentsRecorded: Int32 = 0
+
+  public var paymentsAlreadyRecorded: Int32 = 0
+
+  public var refused: [Sales_Opportunities_V1_ImportPaymentOutcome] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Sales_Opportunities_V1_GetErpLinkRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Where the tenant's ERP link stands.
+public nonisolated struct Sales_Opportunities_V1_ErpLink: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The plugin: "file" (SALES_ERP_DIR/<tenant>/) or another named ERP.
+  public var kind: String = String()
+
+  /// How far the ERP's payments were read.
+  public var cursor: String = String()
+
+  public var readAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_readAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_readAt = newValue}
+  }
+  /// Returns true if `readAt` has been explicitly set.
+  public var hasReadAt: Bool {self._readAt != nil}
+  /// Clears the value of `readAt`. Subsequent reads from it will return its default value.
+  public mutating func clearReadAt() {self._readAt = nil}
+
+  public var paymentsRecorded: Int64 = 0
+
+  /// The last sync's trouble: the ERP unreachable, or "3 payments could not be posted; the first: …".
+  public var lastError: String = String()
+
+  public var ordersWaiting: Int32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _readAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -2115,7 +2205,7 @@ nonisolated extension Sales_Opportunities_V1_ContractAccount: SwiftProtobuf.Mess
 
 nonisolated extension Sales_Opportunities_V1_ContractSigned: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ContractSigned"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}contract_id\0\u{3}opportunity_id\0\u{3}owner_id\0\u{1}total\0\u{3}signed_at\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}contract_id\0\u{3}opportunity_id\0\u{3}owner_id\0\u{1}total\0\u{3}signed_at\0\u{1}instalments\0\u{3}customer_id\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2128,6 +2218,8 @@ nonisolated extension Sales_Opportunities_V1_ContractSigned: SwiftProtobuf.Messa
       case 3: try { try decoder.decodeSingularStringField(value: &self.ownerID) }()
       case 4: try { try decoder.decodeSingularMessageField(value: &self._total) }()
       case 5: try { try decoder.decodeSingularMessageField(value: &self._signedAt) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.instalments) }()
+      case 7: try { try decoder.decodeSingularStringField(value: &self.customerID) }()
       default: break
       }
     }
@@ -2153,6 +2245,12 @@ nonisolated extension Sales_Opportunities_V1_ContractSigned: SwiftProtobuf.Messa
     try { if let v = self._signedAt {
       try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
     } }()
+    if !self.instalments.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.instalments, fieldNumber: 6)
+    }
+    if !self.customerID.isEmpty {
+      try visitor.visitSingularStringField(value: self.customerID, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2162,6 +2260,8 @@ nonisolated extension Sales_Opportunities_V1_ContractSigned: SwiftProtobuf.Messa
     if lhs.ownerID != rhs.ownerID {return false}
     if lhs._total != rhs._total {return false}
     if lhs._signedAt != rhs._signedAt {return false}
+    if lhs.instalments != rhs.instalments {return false}
+    if lhs.customerID != rhs.customerID {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2867,6 +2967,158 @@ nonisolated extension Sales_Opportunities_V1_CollectionHealth: SwiftProtobuf.Mes
     if lhs.rows != rhs.rows {return false}
     if lhs._total != rhs._total {return false}
     if lhs.blindSpots != rhs.blindSpots {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_SyncErpRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SyncErpRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_SyncErpRequest, rhs: Sales_Opportunities_V1_SyncErpRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_SyncErpResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SyncErpResponse"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}orders_placed\0\u{3}orders_waiting\0\u{3}payments_read\0\u{3}payments_recorded\0\u{3}payments_already_recorded\0\u{1}refused\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt32Field(value: &self.ordersPlaced) }()
+      case 2: try { try decoder.decodeSingularInt32Field(value: &self.ordersWaiting) }()
+      case 3: try { try decoder.decodeSingularInt32Field(value: &self.paymentsRead) }()
+      case 4: try { try decoder.decodeSingularInt32Field(value: &self.paymentsRecorded) }()
+      case 5: try { try decoder.decodeSingularInt32Field(value: &self.paymentsAlreadyRecorded) }()
+      case 6: try { try decoder.decodeRepeatedMessageField(value: &self.refused) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.ordersPlaced != 0 {
+      try visitor.visitSingularInt32Field(value: self.ordersPlaced, fieldNumber: 1)
+    }
+    if self.ordersWaiting != 0 {
+      try visitor.visitSingularInt32Field(value: self.ordersWaiting, fieldNumber: 2)
+    }
+    if self.paymentsRead != 0 {
+      try visitor.visitSingularInt32Field(value: self.paymentsRead, fieldNumber: 3)
+    }
+    if self.paymentsRecorded != 0 {
+      try visitor.visitSingularInt32Field(value: self.paymentsRecorded, fieldNumber: 4)
+    }
+    if self.paymentsAlreadyRecorded != 0 {
+      try visitor.visitSingularInt32Field(value: self.paymentsAlreadyRecorded, fieldNumber: 5)
+    }
+    if !self.refused.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.refused, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_SyncErpResponse, rhs: Sales_Opportunities_V1_SyncErpResponse) -> Bool {
+    if lhs.ordersPlaced != rhs.ordersPlaced {return false}
+    if lhs.ordersWaiting != rhs.ordersWaiting {return false}
+    if lhs.paymentsRead != rhs.paymentsRead {return false}
+    if lhs.paymentsRecorded != rhs.paymentsRecorded {return false}
+    if lhs.paymentsAlreadyRecorded != rhs.paymentsAlreadyRecorded {return false}
+    if lhs.refused != rhs.refused {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_GetErpLinkRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".GetErpLinkRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap()
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    // Load everything into unknown fields
+    while try decoder.nextFieldNumber() != nil {}
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_GetErpLinkRequest, rhs: Sales_Opportunities_V1_GetErpLinkRequest) -> Bool {
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Sales_Opportunities_V1_ErpLink: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ErpLink"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}cursor\0\u{3}read_at\0\u{3}payments_recorded\0\u{3}last_error\0\u{3}orders_waiting\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.kind) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.cursor) }()
+      case 3: try { try decoder.decodeSingularMessageField(value: &self._readAt) }()
+      case 4: try { try decoder.decodeSingularInt64Field(value: &self.paymentsRecorded) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.lastError) }()
+      case 6: try { try decoder.decodeSingularInt32Field(value: &self.ordersWaiting) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.kind.isEmpty {
+      try visitor.visitSingularStringField(value: self.kind, fieldNumber: 1)
+    }
+    if !self.cursor.isEmpty {
+      try visitor.visitSingularStringField(value: self.cursor, fieldNumber: 2)
+    }
+    try { if let v = self._readAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+    } }()
+    if self.paymentsRecorded != 0 {
+      try visitor.visitSingularInt64Field(value: self.paymentsRecorded, fieldNumber: 4)
+    }
+    if !self.lastError.isEmpty {
+      try visitor.visitSingularStringField(value: self.lastError, fieldNumber: 5)
+    }
+    if self.ordersWaiting != 0 {
+      try visitor.visitSingularInt32Field(value: self.ordersWaiting, fieldNumber: 6)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Sales_Opportunities_V1_ErpLink, rhs: Sales_Opportunities_V1_ErpLink) -> Bool {
+    if lhs.kind != rhs.kind {return false}
+    if lhs.cursor != rhs.cursor {return false}
+    if lhs._readAt != rhs._readAt {return false}
+    if lhs.paymentsRecorded != rhs.paymentsRecorded {return false}
+    if lhs.lastError != rhs.lastError {return false}
+    if lhs.ordersWaiting != rhs.ordersWaiting {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
