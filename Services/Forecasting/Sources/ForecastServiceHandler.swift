@@ -12,10 +12,12 @@ struct ForecastServiceHandler: Sales_Forecasting_V1_ForecastService.SimpleServic
     let store: ForecastStore
     let signals: SignalCatalog
     let history: HistoryStore
+    /// Signed contracts' instalments and payments, for the cash forecast.
+    let cash: CashStore
     let models: ModelStore
     let disputes: DisputeStore
     let calendars: TenantCalendars
-    /// Days from a win to its cash, until quote-to-cash instalments feed the cash forecast.
+    /// Days from a win to its cash, for wins without a signed contract and for expected wins.
     let cashDelayDays: Int
     /// How many times a team's usual loss rate flags it in the loss watch.
     let lossWatchRatio: Double

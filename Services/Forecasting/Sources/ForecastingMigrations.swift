@@ -122,5 +122,41 @@ public enum ForecastingMigrations {
             );
             CREATE INDEX competitor_alerts_recent ON competitor_alerts (tenant_id, raised_at DESC);
             """),
+        Migration(
+            "0103_contract_cash",
+            """
+            -- Signed contracts' instalments (due day, amount in fen) and the money moved on them,
+            -- from the opportunities feed, for the cash forecast: each payment's allocations as
+            -- last heard (a refund's move is what it took back), and each move with when it was
+            -- known (as-of forecasts read nothing later) and the day the money moved.
+            CREATE TABLE cash_contracts (
+                tenant_id text NOT NULL,
+                contract_id text NOT NULL,
+                deal_id text NOT NULL,
+                customer_id text NOT NULL,
+                signed_at timestamptz NOT NULL,
+                due_days date[] NOT NULL,
+                amounts bigint[] NOT NULL,
+                PRIMARY KEY (tenant_id, contract_id)
+            );
+            CREATE TABLE cash_payments (
+                tenant_id text NOT NULL,
+                payment_id text NOT NULL,
+                contract_id text NOT NULL,
+                numbers bigint[] NOT NULL,
+                parts bigint[] NOT NULL,
+                PRIMARY KEY (tenant_id, payment_id)
+            );
+            CREATE TABLE cash_moves (
+                tenant_id text NOT NULL,
+                contract_id text NOT NULL,
+                known_at timestamptz NOT NULL,
+                day date NOT NULL,
+                amount bigint NOT NULL,
+                numbers bigint[] NOT NULL,
+                parts bigint[] NOT NULL
+            );
+            CREATE INDEX cash_moves_contract ON cash_moves (tenant_id, contract_id);
+            """),
     ]
 }

@@ -25,11 +25,13 @@ public enum ForecastingServer {
             try await parts.store.track(created.opportunity, tenant: event.tenantID, on: connection, logger: runtime.logger)
         }
         let recorder = FeedRecorder(history: parts.history, logger: runtime.logger)
+        let cash = CashRecorder(cash: parts.handler.cash, logger: runtime.logger)
         let feed = EventConsumer(
-            name: "forecasting.history", source: runtime.peer(.opportunities), database: runtime.database, eventTypes: FeedRecorder.eventTypes,
-            serviceToken: runtime.serviceToken, startsAfter: runtime.health
+            name: "forecasting.history", source: runtime.peer(.opportunities), database: runtime.database,
+            eventTypes: FeedRecorder.eventTypes + CashRecorder.eventTypes, serviceToken: runtime.serviceToken, startsAfter: runtime.health
         ) { event, connection in
             try await recorder.apply(event, on: connection)
+            try await cash.apply(event, on: connection)
         }
         let retrainHours = try environment.integer("SALES_FORECASTING_RETRAIN_HOURS", in: 1...720, default: 24)
         let retraining = PeriodicJob(
@@ -83,7 +85,8 @@ public enum ForecastingServer {
             store = ForecastStore(database: database)
             history = HistoryStore(database: database)
             handler = ForecastServiceHandler(
-                store: store, signals: SignalCatalog(database: database), history: history, models: ModelStore(database: database),
+                store: store, signals: SignalCatalog(database: database), history: history, cash: CashStore(database: database),
+                models: ModelStore(database: database),
                 disputes: DisputeStore(database: database, history: history),
                 calendars: TenantCalendars(runtime: runtime, fallback: try environment.workCalendar()),
                 cashDelayDays: try environment.integer("SALES_FORECASTING_CASH_DELAY_DAYS", in: 0...365, default: 45),

@@ -68,8 +68,10 @@ extension ForecastServiceHandler {
             }
         let forecaster = try await makeForecaster(for: caller.tenant, at: moment)
         let visibility = Visibility(caller)
+        let contracts = try await cash.contracts(tenant: caller.tenant, knownAt: moment.date, calendar: calendar)
         let lines = forecaster.lines(
-            period, key: key, includes: { visibility.includes(ownerID: $0.ownerID, orgPath: $0.team) }, cashDelayDays: cashDelayDays)
+            period, key: key, includes: { visibility.includes(ownerID: $0.ownerID, orgPath: $0.team) }, cashDelayDays: cashDelayDays,
+            contracts: contracts)
         let total = lines.values.reduce(ForecastTotals(), +)
         return .with {
             $0.period = period.name

@@ -62,19 +62,22 @@ struct Forecaster: Sendable {
     }
 
     /// The period's lines, keyed by `key` of each deal (owner, team, region or the tenant), over
-    /// the deals `includes` lets through. Amounts in fen, still unrounded.
+    /// the deals `includes` lets through. Amounts in fen, still unrounded. A won deal's cash comes
+    /// from its signed contracts' payments and instalments when `contracts` has them, else after
+    /// `cashDelayDays`, as an expected win's does.
     func lines(
-        _ period: Period, key: (DealRecord) -> String, includes: (DealRecord) -> Bool, cashDelayDays: Int
+        _ period: Period, key: (DealRecord) -> String, includes: (DealRecord) -> Bool, cashDelayDays: Int, contracts: [ContractCash] = []
     ) -> [String: ForecastTotals] {
         var lines: [String: ForecastTotals] = [:]
         let delay = TimeInterval(cashDelayDays) * 86_400
+        let contracted = Set(contracts.map(\.dealID))
         for deal in deals where includes(deal) {
             let amount = Double(deal.amount)
             var line = lines[key(deal), default: ForecastTotals()]
             defer { lines[key(deal)] = line }
             if deal.outcome == .won, let closed = deal.closedAt {
                 if closed >= period.start && closed < period.end { line.addWon(amount) }
-                if closed + delay >= period.start && closed + delay < period.end { line.cash += amount }
+                if !contracted.contains(deal.id) && closed + delay >= period.start && closed + delay < period.end { line.cash += amount }
                 continue
             }
             guard let state = DealState(deal, at: asOf) else { continue }
@@ -87,6 +90,14 @@ struct Forecaster: Sendable {
             line.addOpen(
                 amount: amount, probability: p, credibility: state.credibility, cash: cash * amount,
                 inPipeline: rep || expectedClose < period.end, repWeighted: rep ? Double(state.repPercent ?? 0) / 100 * amount : 0)
+        }
+        let lateness = PaymentLateness(contracts, at: asOf, calendar: calendar)
+        let dealsByID = Dictionary(deals.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for contract in contracts {
+            // A contract counts where its deal does; one whose deal is not forecast here is not counted.
+            guard let deal = dealsByID[contract.dealID], includes(deal) else { continue }
+            lines[key(deal), default: ForecastTotals()].addContract(
+                ContractCashForecast(contract, period: period, asOf: asOf, lateness: lateness, calendar: calendar))
         }
         for (key, rate) in runRates(period, key: key, includes: includes) { lines[key, default: ForecastTotals()].runRate = rate }
         return lines
@@ -127,7 +138,10 @@ struct ForecastTotals: Sendable {
     var pipeline = 0.0
     var repEntered = 0.0
     var levels = [0.0, 0.0, 0.0]
+    /// All the cash expected; of it, signed contracts' money already in and instalments expected.
     var cash = 0.0
+    var cashCollected = 0.0
+    var cashInstalments = 0.0
 
     mutating func addWon(_ amount: Double) {
         won += amount
@@ -146,6 +160,12 @@ struct ForecastTotals: Sendable {
         self.cash += cash
     }
 
+    mutating func addContract(_ forecast: ContractCashForecast) {
+        cashCollected += forecast.collected
+        cashInstalments += forecast.expected
+        cash += forecast.collected + forecast.expected
+    }
+
     static func + (lhs: ForecastTotals, rhs: ForecastTotals) -> ForecastTotals {
         var sum = lhs
         sum.openDeals += rhs.openDeals
@@ -158,6 +178,8 @@ struct ForecastTotals: Sendable {
         sum.repEntered += rhs.repEntered
         for index in sum.levels.indices { sum.levels[index] += rhs.levels[index] }
         sum.cash += rhs.cash
+        sum.cashCollected += rhs.cashCollected
+        sum.cashInstalments += rhs.cashInstalments
         return sum
     }
 
@@ -182,6 +204,8 @@ struct ForecastTotals: Sendable {
             $0.level3 = level3
             $0.management = .init(minorUnits: wonFen.minorUnits + level2.minorUnits + level3.minorUnits, currency: "CNY")
             $0.expectedCash = money(cash)
+            $0.cashCollected = money(cashCollected)
+            $0.cashFromInstalments = money(cashInstalments)
         }
     }
 }

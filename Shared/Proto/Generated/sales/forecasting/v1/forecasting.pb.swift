@@ -1024,7 +1024,8 @@ public nonisolated struct Sales_Forecasting_V1_ForecastLine: @unchecked Sendable
   /// Clears the value of `management`. Subsequent reads from it will return its default value.
   public mutating func clearManagement() {_uniqueStorage()._management = nil}
 
-  /// Cash expected in the period: won deals and expected wins, each after the tenant's typical delay.
+  /// Cash expected in the period: signed contracts' payments and instalments (below), and won
+  /// deals without a contract and expected wins, each after the tenant's typical delay.
   public var expectedCash: Sales_Common_V1_Money {
     get {_storage._expectedCash ?? Sales_Common_V1_Money()}
     set {_uniqueStorage()._expectedCash = newValue}
@@ -1033,6 +1034,28 @@ public nonisolated struct Sales_Forecasting_V1_ForecastLine: @unchecked Sendable
   public var hasExpectedCash: Bool {_storage._expectedCash != nil}
   /// Clears the value of `expectedCash`. Subsequent reads from it will return its default value.
   public mutating func clearExpectedCash() {_uniqueStorage()._expectedCash = nil}
+
+  /// Of expected_cash, from signed contracts: the money their payments brought into the period
+  /// (less refunds), and what their open instalments are expected to bring by its end, each by
+  /// the tenant's record of how late instalments are paid. The rest of expected_cash comes from
+  /// wins and open deals, by cash_delay_days.
+  public var cashCollected: Sales_Common_V1_Money {
+    get {_storage._cashCollected ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._cashCollected = newValue}
+  }
+  /// Returns true if `cashCollected` has been explicitly set.
+  public var hasCashCollected: Bool {_storage._cashCollected != nil}
+  /// Clears the value of `cashCollected`. Subsequent reads from it will return its default value.
+  public mutating func clearCashCollected() {_uniqueStorage()._cashCollected = nil}
+
+  public var cashFromInstalments: Sales_Common_V1_Money {
+    get {_storage._cashFromInstalments ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._cashFromInstalments = newValue}
+  }
+  /// Returns true if `cashFromInstalments` has been explicitly set.
+  public var hasCashFromInstalments: Bool {_storage._cashFromInstalments != nil}
+  /// Clears the value of `cashFromInstalments`. Subsequent reads from it will return its default value.
+  public mutating func clearCashFromInstalments() {_uniqueStorage()._cashFromInstalments = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2711,7 +2734,7 @@ nonisolated extension Sales_Forecasting_V1_ScoreDealsResponse: SwiftProtobuf.Mes
 
 nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ForecastLine"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}open_deals\0\u{1}won\0\u{1}expected\0\u{3}run_rate\0\u{1}commit\0\u{3}best_case\0\u{1}pipeline\0\u{3}rep_entered\0\u{1}level1\0\u{1}level2\0\u{1}level3\0\u{1}management\0\u{3}expected_cash\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}open_deals\0\u{1}won\0\u{1}expected\0\u{3}run_rate\0\u{1}commit\0\u{3}best_case\0\u{1}pipeline\0\u{3}rep_entered\0\u{1}level1\0\u{1}level2\0\u{1}level3\0\u{1}management\0\u{3}expected_cash\0\u{3}cash_collected\0\u{3}cash_from_instalments\0")
 
   fileprivate class _StorageClass {
     var _key: String = String()
@@ -2728,6 +2751,8 @@ nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, 
     var _level3: Sales_Common_V1_Money? = nil
     var _management: Sales_Common_V1_Money? = nil
     var _expectedCash: Sales_Common_V1_Money? = nil
+    var _cashCollected: Sales_Common_V1_Money? = nil
+    var _cashFromInstalments: Sales_Common_V1_Money? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2752,6 +2777,8 @@ nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, 
       _level3 = source._level3
       _management = source._management
       _expectedCash = source._expectedCash
+      _cashCollected = source._cashCollected
+      _cashFromInstalments = source._cashFromInstalments
     }
   }
 
@@ -2784,6 +2811,8 @@ nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, 
         case 12: try { try decoder.decodeSingularMessageField(value: &_storage._level3) }()
         case 13: try { try decoder.decodeSingularMessageField(value: &_storage._management) }()
         case 14: try { try decoder.decodeSingularMessageField(value: &_storage._expectedCash) }()
+        case 15: try { try decoder.decodeSingularMessageField(value: &_storage._cashCollected) }()
+        case 16: try { try decoder.decodeSingularMessageField(value: &_storage._cashFromInstalments) }()
         default: break
         }
       }
@@ -2838,6 +2867,12 @@ nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, 
       try { if let v = _storage._expectedCash {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 14)
       } }()
+      try { if let v = _storage._cashCollected {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 15)
+      } }()
+      try { if let v = _storage._cashFromInstalments {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2861,6 +2896,8 @@ nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, 
         if _storage._level3 != rhs_storage._level3 {return false}
         if _storage._management != rhs_storage._management {return false}
         if _storage._expectedCash != rhs_storage._expectedCash {return false}
+        if _storage._cashCollected != rhs_storage._cashCollected {return false}
+        if _storage._cashFromInstalments != rhs_storage._cashFromInstalments {return false}
         return true
       }
       if !storagesAreEqual {return false}
