@@ -86,6 +86,12 @@ extension EndToEnd {
                         $0.groupBy = .team
                     }, metadata: try await client.metadata(admin))
                 #expect(byTeam.lines.count >= 4 && byTeam.total.expected.minorUnits > byTeam.total.won.minorUnits)
+                // The signed contract reached forecasting by the feed: its open instalments are this quarter's cash.
+                let contracted = try await client.eventually {
+                    let total = try await forecasts.getPeriodForecast(.with { $0.period = quarter }, metadata: try await client.metadata(admin)).total
+                    return total.cashFromInstalments.minorUnits > 0 ? total : nil
+                }
+                #expect(contracted.expectedCash.minorUnits >= contracted.cashFromInstalments.minorUnits + contracted.cashCollected.minorUnits)
                 // Competitor news on one of her deals, from the demo's file source: one alert with three responses, once.
                 let watch = Sales_Forecasting_V1_SignalWatchService.Client(wrapping: grpc)
                 let alerts = try await watch.listCompetitorAlerts(.init(), metadata: try await client.metadata(rep)).alerts
