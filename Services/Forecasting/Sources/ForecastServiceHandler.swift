@@ -60,29 +60,32 @@ struct ForecastServiceHandler: Sales_Forecasting_V1_ForecastService.SimpleServic
         request: Sales_Forecasting_V1_ImportHistoryRequest, context: ServerContext
     ) async throws -> Sales_Forecasting_V1_ImportHistoryResponse {
         let caller = try RequestContext.caller(allowedTo: .administer, "importing deal history")
-        try ImportRows.checkCount(request.deals.count, most: Self.mostDealsAtOnce, field: "deals")
-        let catalog = try await signals.lookup(tenant: caller.tenant)
-        let now = Date()
-        let (outcomes, deals) = try ImportRows.check(request.deals, line: \.line) { deal in
-            try CheckedHistoryDeal(deal, signals: catalog, now: now)
-        }
+        let batch = try HistoryBatch(request, catalog: try await signals.lookup(tenant: caller.tenant), now: Date())
         let logger = RequestContext.logger
         let written = try await Idempotency.run("ImportHistory", request: request, database: history.database) { connection in
-            var response = Sales_Forecasting_V1_ImportHistoryResponse()
-            for (index, deal) in deals {
-                let result = try await history.put(deal, origin: "import", tenant: caller.tenant, on: connection, logger: logger)
-                response.deals.append(
-                    .with {
-                        $0.line = Int32(index)
-                        $0.id = deal.deal.externalID
-                        $0.result = result.rawValue
-                    })
-            }
-            return response
+            try await batch.write(to: history, tenant: caller.tenant, on: connection, logger: logger)
         }
-        return .with { $0.deals = ImportRows.merge(written.deals, into: outcomes) }
+        return batch.answer(written)
+    }
+
+    func streamHistory(
+        request: RPCAsyncSequence<Sales_Forecasting_V1_ImportHistoryRequest, any Error>,
+        response: RPCWriter<Sales_Forecasting_V1_ImportHistoryResponse>, context: ServerContext
+    ) async throws {
+        let caller = try RequestContext.caller(allowedTo: .administer, "importing deal history")
+        let catalog = try await signals.lookup(tenant: caller.tenant)
+        let logger = RequestContext.logger
+        // Each batch in its own transaction, answered once committed: a put is keyed by the deal's
+        // id, so a batch sent again after a cut answers unchanged instead of writing twice.
+        for try await request in request {
+            let batch = try HistoryBatch(request, catalog: catalog, now: Date())
+            let written = try await history.database.transaction { connection in
+                try await batch.write(to: history, tenant: caller.tenant, on: connection, logger: logger)
+            }
+            try await response.write(batch.answer(written))
+        }
     }
 }
 
-/// Deals are checked one by one in `importHistory`: one deal's bad text refuses that deal alone.
+/// Deals are checked one by one (`HistoryBatch`): one deal's bad text refuses that deal alone.
 extension Sales_Forecasting_V1_ImportHistoryRequest: TextCheckedByItem {}

@@ -129,4 +129,51 @@ import Testing
             }
         }
     }
+
+    /// StreamHistory: batches answered in order as each commits, a bad deal refused alone, the same
+    /// batch again unchanged; a rep is refused, and an oversized batch ends the stream naming it.
+    @Test func aStreamedImportAnswersEachBatchInOrder() async throws {
+        try await ForecastScene.hosted { scene in
+            let now = Date()
+            let start = Calendar(identifier: .gregorian).date(byAdding: .month, value: -3, to: now)!
+            let deals = PipelineGenerator(.init(seed: 11, start: start, months: 3, dealsPerMonth: 20)).deals(now: now)
+            var broken = deals[3]
+            broken.amount.currency = "USD"
+            let batches = [Array(deals.prefix(3)) + [broken], Array(deals.dropFirst(4).prefix(20)), Array(deals.prefix(3))]
+            func stream(_ batches: [[Sales_Forecasting_V1_HistoryDeal]], as caller: Caller) async throws
+                -> [Sales_Forecasting_V1_ImportHistoryResponse]
+            {
+                try await scene.forecasts.streamHistory(
+                    metadata: try await scene.metadata(caller),
+                    requestProducer: { writer in
+                        for batch in batches { try await writer.write(.with { $0.deals = batch }) }
+                    },
+                    onResponse: { response in
+                        var answers: [Sales_Forecasting_V1_ImportHistoryResponse] = []
+                        for try await answer in response.messages { answers.append(answer) }
+                        return answers
+                    })
+            }
+            let answers = try await stream(batches, as: scene.admin)
+            #expect(answers.map(\.deals.count) == [4, 20, 3])
+            #expect(answers[0].deals.map(\.result) == ["created", "created", "created", ""])
+            #expect(answers[0].deals[3].field == "amount.currency" && answers[0].deals[3].line == broken.line)
+            #expect(answers[1].deals.allSatisfy { $0.result == "created" })
+            #expect(answers[2].deals.map(\.result) == ["unchanged", "unchanged", "unchanged"], "the same deals again change nothing")
+
+            let rep = await #expect(throws: RPCError.self) { try await stream([Array(deals.prefix(2))], as: scene.rep) }
+            #expect(rep?.code == .permissionDenied)
+            // Too many in one batch: the batches before it stay, the stream ends naming the limit.
+            let oversized = await #expect(throws: RPCError.self) {
+                try await stream([Array(deals.suffix(2)), Array(repeating: deals[0], count: 501)], as: scene.admin)
+            }
+            #expect(oversized?.code == .invalidArgument && oversized?.message.contains("deals") == true, "\(String(describing: oversized))")
+            let kept = try await scene.forecasts.importHistory(
+                .with { $0.deals = Array(deals.suffix(2)) }, metadata: try await scene.metadata(scene.admin))
+            #expect(kept.deals.map(\.result) == ["unchanged", "unchanged"], "the batch answered before the bad one was kept")
+            // Another tenant's stream does not see these deals: the same ids are new there.
+            let other = try await stream([Array(deals.prefix(1))], as: scene.stranger)
+            #expect(other.first?.deals.first?.result == "created")
+        }
+    }
 }

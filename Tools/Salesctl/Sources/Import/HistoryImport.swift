@@ -7,7 +7,7 @@ import SwiftProtobuf
 
 /// `salesctl import history FILE`: closed and open deals with their timestamped history, CSV or
 /// XLSX, one row per event (headers in English or Chinese), sent to the forecasting service's
-/// ImportHistory in batches with two in flight. A deal's rows may be anywhere in the file; they
+/// StreamHistory in batches of up to 500 deals. A deal's rows may be anywhere in the file; they
 /// are gathered into one HistoryDeal, so a deal is sent whole in one batch, as a receipt's lines
 /// are. Deals are keyed by their id, so running the file again replaces what it imported; every
 /// refused deal comes back with its line, column and why.
@@ -57,9 +57,8 @@ public struct HistoryImport: Sendable {
     public let token: String
     public var currency = "CNY"
     public var timeZone = TimeZone(identifier: "Asia/Shanghai")!
-    /// Deals per call (the service takes at most 500), and calls in flight.
+    /// Deals per streamed batch (the service takes at most 500).
     public var batchSize = 500
-    public var concurrency = 2
 
     public init(host: String = "127.0.0.1", port: Int, token: String) {
         self.host = host
@@ -98,12 +97,27 @@ public struct HistoryImport: Sendable {
                 }
                 progress(report.deals, total, report.refused.count)
             }
-            // Each element is a whole deal, so a batch never splits one.
-            let pipeline = BatchPipeline(batchSize: min(batchSize, 500), concurrency: concurrency) { (deals: [Sales_Forecasting_V1_HistoryDeal]) in
-                try await service.importHistory(.with { $0.deals = deals }, metadata: authorization).deals
+            // Streamed (StreamHistory) in batches of whole deals, each answered once committed.
+            let batches = stride(from: 0, to: sheet.deals.count, by: min(batchSize, 500)).map { start in
+                sheet.deals[start..<min(start + min(batchSize, 500), sheet.deals.count)].map(\.message)
             }
-            var queue = sheet.deals.makeIterator()
-            try await pipeline.run(next: { queue.next()?.message }, collect: collect)
+            let (alreadyDone, alreadyRefused) = (report.deals, report.refused.count)
+            let outcomes = try await service.streamHistory(
+                metadata: authorization,
+                requestProducer: { writer in
+                    for batch in batches { try await writer.write(.with { $0.deals = batch }) }
+                },
+                onResponse: { response in
+                    var outcomes: [Sales_Common_V1_ImportRowOutcome] = []
+                    var refused = alreadyRefused
+                    for try await answer in response.messages {
+                        outcomes += answer.deals
+                        refused += answer.deals.filter(\.result.isEmpty).count
+                        progress(alreadyDone + outcomes.count, total, refused)
+                    }
+                    return outcomes
+                })
+            collect(outcomes)
             report.refused.sort { $0.line < $1.line }
             return report
         }

@@ -87,6 +87,19 @@ public enum Sales_Forecasting_V1_ForecastService: Sendable {
                 type: .unary
             )
         }
+        /// Namespace for "StreamHistory" metadata.
+        public enum StreamHistory: Sendable {
+            /// Request type for "StreamHistory".
+            public typealias Input = Sales_Forecasting_V1_ImportHistoryRequest
+            /// Response type for "StreamHistory".
+            public typealias Output = Sales_Forecasting_V1_ImportHistoryResponse
+            /// Descriptor for "StreamHistory".
+            public static let descriptor = GRPCCore.MethodDescriptor(
+                service: GRPCCore.ServiceDescriptor(fullyQualifiedService: "sales.forecasting.v1.ForecastService"),
+                method: "StreamHistory",
+                type: .bidirectionalStreaming
+            )
+        }
         /// Namespace for "Train" metadata.
         public enum Train: Sendable {
             /// Request type for "Train".
@@ -198,6 +211,7 @@ public enum Sales_Forecasting_V1_ForecastService: Sendable {
             ListSignals.descriptor,
             DefineSignal.descriptor,
             ImportHistory.descriptor,
+            StreamHistory.descriptor,
             Train.descriptor,
             ScoreDeals.descriptor,
             GetPeriodForecast.descriptor,
@@ -310,6 +324,26 @@ extension Sales_Forecasting_V1_ForecastService {
         ///     to an internal error.
         /// - Returns: A streaming response of `Sales_Forecasting_V1_ImportHistoryResponse` messages.
         func importHistory(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ImportHistoryResponse>
+
+        /// Handle the "StreamHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The same, streamed (admin): each request is a batch of up to 500 deals, answered in order by
+        /// > one response once its deals are committed, so a stream cut short keeps every answered batch
+        /// > and a batch sent again answers unchanged. `salesctl import history` streams its file.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_ImportHistoryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_ImportHistoryResponse` messages.
+        func streamHistory(
             request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ImportHistoryResponse>
@@ -547,6 +581,26 @@ extension Sales_Forecasting_V1_ForecastService {
             context: GRPCCore.ServerContext
         ) async throws -> GRPCCore.ServerResponse<Sales_Forecasting_V1_ImportHistoryResponse>
 
+        /// Handle the "StreamHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The same, streamed (admin): each request is a batch of up to 500 deals, answered in order by
+        /// > one response once its deals are committed, so a stream cut short keeps every answered batch
+        /// > and a batch sent again answers unchanged. `salesctl import history` streams its file.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request of `Sales_Forecasting_V1_ImportHistoryRequest` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        /// - Returns: A streaming response of `Sales_Forecasting_V1_ImportHistoryResponse` messages.
+        func streamHistory(
+            request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+            context: GRPCCore.ServerContext
+        ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ImportHistoryResponse>
+
         /// Handle the "Train" method.
         ///
         /// > Source IDL Documentation:
@@ -778,6 +832,27 @@ extension Sales_Forecasting_V1_ForecastService {
             context: GRPCCore.ServerContext
         ) async throws -> Sales_Forecasting_V1_ImportHistoryResponse
 
+        /// Handle the "StreamHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The same, streamed (admin): each request is a batch of up to 500 deals, answered in order by
+        /// > one response once its deals are committed, so a stream cut short keeps every answered batch
+        /// > and a batch sent again answers unchanged. `salesctl import history` streams its file.
+        ///
+        /// - Parameters:
+        ///   - request: A stream of `Sales_Forecasting_V1_ImportHistoryRequest` messages.
+        ///   - response: A response stream of `Sales_Forecasting_V1_ImportHistoryResponse` messages.
+        ///   - context: Context providing information about the RPC.
+        /// - Throws: Any error which occurred during the processing of the request. Thrown errors
+        ///     of type `RPCError` are mapped to appropriate statuses. All other errors are converted
+        ///     to an internal error.
+        func streamHistory(
+            request: GRPCCore.RPCAsyncSequence<Sales_Forecasting_V1_ImportHistoryRequest, any Swift.Error>,
+            response: GRPCCore.RPCWriter<Sales_Forecasting_V1_ImportHistoryResponse>,
+            context: GRPCCore.ServerContext
+        ) async throws
+
         /// Handle the "Train" method.
         ///
         /// > Source IDL Documentation:
@@ -976,6 +1051,17 @@ extension Sales_Forecasting_V1_ForecastService.StreamingServiceProtocol {
             serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ImportHistoryResponse>(),
             handler: { request, context in
                 try await self.importHistory(
+                    request: request,
+                    context: context
+                )
+            }
+        )
+        router.registerHandler(
+            forMethod: Sales_Forecasting_V1_ForecastService.Method.StreamHistory.descriptor,
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ImportHistoryRequest>(),
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ImportHistoryResponse>(),
+            handler: { request, context in
+                try await self.streamHistory(
                     request: request,
                     context: context
                 )
@@ -1287,6 +1373,23 @@ extension Sales_Forecasting_V1_ForecastService.SimpleServiceProtocol {
         )
     }
 
+    public func streamHistory(
+        request: GRPCCore.StreamingServerRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+        context: GRPCCore.ServerContext
+    ) async throws -> GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ImportHistoryResponse> {
+        return GRPCCore.StreamingServerResponse<Sales_Forecasting_V1_ImportHistoryResponse>(
+            metadata: [:],
+            producer: { writer in
+                try await self.streamHistory(
+                    request: request.messages,
+                    response: writer,
+                    context: context
+                )
+                return [:]
+            }
+        )
+    }
+
     public func train(
         request: GRPCCore.ServerRequest<Sales_Forecasting_V1_TrainRequest>,
         context: GRPCCore.ServerContext
@@ -1506,6 +1609,31 @@ extension Sales_Forecasting_V1_ForecastService {
             deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ImportHistoryResponse>,
             options: GRPCCore.CallOptions,
             onResponse handleResponse: @Sendable @escaping (GRPCCore.ClientResponse<Sales_Forecasting_V1_ImportHistoryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable
+
+        /// Call the "StreamHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The same, streamed (admin): each request is a batch of up to 500 deals, answered in order by
+        /// > one response once its deals are committed, so a stream cut short keeps every answered batch
+        /// > and a batch sent again answers unchanged. `salesctl import history` streams its file.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Sales_Forecasting_V1_ImportHistoryRequest` messages.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ImportHistoryRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ImportHistoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        func streamHistory<Result>(
+            request: GRPCCore.StreamingClientRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ImportHistoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ImportHistoryResponse>,
+            options: GRPCCore.CallOptions,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Sales_Forecasting_V1_ImportHistoryResponse>) async throws -> Result
         ) async throws -> Result where Result: Sendable
 
         /// Call the "Train" method.
@@ -1862,6 +1990,40 @@ extension Sales_Forecasting_V1_ForecastService {
             try await self.client.unary(
                 request: request,
                 descriptor: Sales_Forecasting_V1_ForecastService.Method.ImportHistory.descriptor,
+                serializer: serializer,
+                deserializer: deserializer,
+                options: options,
+                onResponse: handleResponse
+            )
+        }
+
+        /// Call the "StreamHistory" method.
+        ///
+        /// > Source IDL Documentation:
+        /// >
+        /// > The same, streamed (admin): each request is a batch of up to 500 deals, answered in order by
+        /// > one response once its deals are committed, so a stream cut short keeps every answered batch
+        /// > and a batch sent again answers unchanged. `salesctl import history` streams its file.
+        ///
+        /// - Parameters:
+        ///   - request: A streaming request producing `Sales_Forecasting_V1_ImportHistoryRequest` messages.
+        ///   - serializer: A serializer for `Sales_Forecasting_V1_ImportHistoryRequest` messages.
+        ///   - deserializer: A deserializer for `Sales_Forecasting_V1_ImportHistoryResponse` messages.
+        ///   - options: Options to apply to this RPC.
+        ///   - handleResponse: A closure which handles the response and returns its result to
+        ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+        ///       already finished.
+        /// - Returns: The result of `handleResponse`.
+        public func streamHistory<Result>(
+            request: GRPCCore.StreamingClientRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+            serializer: some GRPCCore.MessageSerializer<Sales_Forecasting_V1_ImportHistoryRequest>,
+            deserializer: some GRPCCore.MessageDeserializer<Sales_Forecasting_V1_ImportHistoryResponse>,
+            options: GRPCCore.CallOptions = .defaults,
+            onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Sales_Forecasting_V1_ImportHistoryResponse>) async throws -> Result
+        ) async throws -> Result where Result: Sendable {
+            try await self.client.bidirectionalStreaming(
+                request: request,
+                descriptor: Sales_Forecasting_V1_ForecastService.Method.StreamHistory.descriptor,
                 serializer: serializer,
                 deserializer: deserializer,
                 options: options,
@@ -2281,6 +2443,35 @@ extension Sales_Forecasting_V1_ForecastService.ClientProtocol {
         )
     }
 
+    /// Call the "StreamHistory" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The same, streamed (admin): each request is a batch of up to 500 deals, answered in order by
+    /// > one response once its deals are committed, so a stream cut short keeps every answered batch
+    /// > and a batch sent again answers unchanged. `salesctl import history` streams its file.
+    ///
+    /// - Parameters:
+    ///   - request: A streaming request producing `Sales_Forecasting_V1_ImportHistoryRequest` messages.
+    ///   - options: Options to apply to this RPC.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func streamHistory<Result>(
+        request: GRPCCore.StreamingClientRequest<Sales_Forecasting_V1_ImportHistoryRequest>,
+        options: GRPCCore.CallOptions = .defaults,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Sales_Forecasting_V1_ImportHistoryResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        try await self.streamHistory(
+            request: request,
+            serializer: GRPCProtobuf.ProtobufSerializer<Sales_Forecasting_V1_ImportHistoryRequest>(),
+            deserializer: GRPCProtobuf.ProtobufDeserializer<Sales_Forecasting_V1_ImportHistoryResponse>(),
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
     /// Call the "Train" method.
     ///
     /// > Source IDL Documentation:
@@ -2666,6 +2857,40 @@ extension Sales_Forecasting_V1_ForecastService.ClientProtocol {
             metadata: metadata
         )
         return try await self.importHistory(
+            request: request,
+            options: options,
+            onResponse: handleResponse
+        )
+    }
+
+    /// Call the "StreamHistory" method.
+    ///
+    /// > Source IDL Documentation:
+    /// >
+    /// > The same, streamed (admin): each request is a batch of up to 500 deals, answered in order by
+    /// > one response once its deals are committed, so a stream cut short keeps every answered batch
+    /// > and a batch sent again answers unchanged. `salesctl import history` streams its file.
+    ///
+    /// - Parameters:
+    ///   - metadata: Additional metadata to send, defaults to empty.
+    ///   - options: Options to apply to this RPC, defaults to `.defaults`.
+    ///   - producer: A closure producing request messages to send to the server. Returning
+    ///       from the closure closes the request stream.
+    ///   - handleResponse: A closure which handles the response and returns its result to
+    ///       the caller. Returning from the closure will cancel the RPC if it hasn't
+    ///       already finished.
+    /// - Returns: The result of `handleResponse`.
+    public func streamHistory<Result>(
+        metadata: GRPCCore.Metadata = [:],
+        options: GRPCCore.CallOptions = .defaults,
+        requestProducer producer: @Sendable @escaping (GRPCCore.RPCWriter<Sales_Forecasting_V1_ImportHistoryRequest>) async throws -> Void,
+        onResponse handleResponse: @Sendable @escaping (GRPCCore.StreamingClientResponse<Sales_Forecasting_V1_ImportHistoryResponse>) async throws -> Result
+    ) async throws -> Result where Result: Sendable {
+        let request = GRPCCore.StreamingClientRequest<Sales_Forecasting_V1_ImportHistoryRequest>(
+            metadata: metadata,
+            producer: producer
+        )
+        return try await self.streamHistory(
             request: request,
             options: options,
             onResponse: handleResponse
