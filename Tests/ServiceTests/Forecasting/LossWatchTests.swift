@@ -11,7 +11,7 @@ import Testing
 @Suite struct LossWatchTests {
     /// A closed deal of `team`, created 40 days before its close.
     static func deal(
-        _ id: String, team: String, closedDaysAgo: Double, won: Bool, industry: String, competitor: Bool = false
+        _ id: String, team: String, closedDaysAgo: Double, won: Bool, industry: String, competitor: Bool = false, customer: String = ""
     ) -> Sales_Forecasting_V1_HistoryDeal {
         let closed = Date().addingTimeInterval(-closedDaysAgo * 86_400)
         let created = closed.addingTimeInterval(-40 * 86_400)
@@ -20,6 +20,7 @@ import Testing
             $0.ownerID = team == "/east/hz" ? "rep01" : "rep05"
             $0.team = team
             $0.industry = industry
+            $0.customerID = customer
             $0.segment = "enterprise"
             $0.amount = .init(minorUnits: 50_000_000, currency: "CNY")
             $0.createdAt = Google_Protobuf_Timestamp(date: created)
@@ -36,6 +37,45 @@ import Testing
             }
             $0.outcome = won ? .won : .lost
             $0.closedAt = Google_Protobuf_Timestamp(date: closed)
+        }
+    }
+
+    /// Customers who had bought before, lost two weeks running: flagged for churn with few losses,
+    /// with what the lost customers share and winning them back first among the interventions.
+    @Test func aTeamLosingItsCustomersTwoWeeksRunningIsFlaggedForChurn() async throws {
+        try await ForecastScene.hosted { scene in
+            var deals: [Sales_Forecasting_V1_HistoryDeal] = []
+            for n in 1...10 {
+                // Each customer bought 100 days ago and again 50 days ago: no churn before the window.
+                deals.append(Self.deal("B-\(n)", team: "/south/gz", closedDaysAgo: 100, won: true, industry: "零售", customer: "C-\(n)"))
+                deals.append(Self.deal("R-\(n)", team: "/south/gz", closedDaysAgo: 50, won: true, industry: "零售", customer: "C-\(n)"))
+            }
+            // In each of the last two weeks one customer of two is lost, both logistics firms.
+            for (id, customer, daysAgo, won, industry) in [
+                ("L-1", "C-1", 10.0, false, "物流"), ("W-2", "C-2", 11.0, true, "零售"), ("L-3", "C-3", 3.0, false, "物流"),
+                ("W-4", "C-4", 4.0, true, "零售"),
+            ] {
+                deals.append(Self.deal(id, team: "/south/gz", closedDaysAgo: daysAgo, won: won, industry: industry, customer: customer))
+            }
+            let imported = try await scene.forecasts.importHistory(.with { $0.deals = deals }, metadata: try await scene.metadata(scene.admin))
+            #expect(imported.deals.allSatisfy { $0.result == "created" })
+            func south() async throws -> Sales_Forecasting_V1_TeamLossWatch {
+                let watch = try await scene.forecasts.getLossWatch(.init(), metadata: try await scene.metadata(scene.admin))
+                return try #require(watch.teams.first { $0.team == "/south/gz" })
+            }
+            let churning = try await south()
+            #expect(churning.flagged && churning.flaggedFor == ["churn"] && churning.losses == 2, "\(churning)")
+            #expect(churning.churnedCustomers == 2 && churning.churnRateFirstWeek == 0.5 && churning.churnRateSecondWeek == 0.5)
+            #expect(churning.usualChurnRate < 0.1)
+            #expect(churning.traits.contains { $0.kind == "industry" && $0.value == "物流" && $0.shareOfLosses == 1 })
+            #expect(churning.interventions.count == 3 && churning.interventions.first?.hasPrefix("老客户流失") == true)
+
+            // A prospect lost (no earlier purchase) is a third loss, not a customer lost.
+            _ = try await scene.forecasts.importHistory(
+                .with { $0.deals = [Self.deal("P-1", team: "/south/gz", closedDaysAgo: 2, won: false, industry: "物流", customer: "C-new")] },
+                metadata: try await scene.metadata(scene.admin))
+            let both = try await south()
+            #expect(both.losses == 3 && both.churnedCustomers == 2 && both.flaggedFor == ["losses", "churn"], "\(both)")
         }
     }
 
@@ -68,7 +108,7 @@ import Testing
             #expect(watch.threshold == 1.5)
             #expect(watch.teams.map(\.team) == ["/east/hz", "/north/bj"])
             let east = watch.teams[0]
-            #expect(east.flagged && east.losses == 6)
+            #expect(east.flagged && east.losses == 6 && east.flaggedFor == ["losses"] && east.churnedCustomers == 0)
             #expect(east.lossRateFirstWeek == 0.75 && east.lossRateSecondWeek == 0.75)
             #expect(east.lostAmount.minorUnits == 300_000_000)
             #expect(east.traits.contains { $0.kind == "industry" && $0.value == "制造" && $0.shareOfLosses == 1 && $0.shareBefore == 0 })

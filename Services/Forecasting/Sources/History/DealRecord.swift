@@ -35,6 +35,8 @@ struct DealRecord: Sendable {
     let events: [Timed]
     /// Its place in the store, for paging.
     var seq: Int64 = 0
+    /// The customer's id in the leads service, when known.
+    var customerID = ""
 
     /// Whether it was open at `moment`: created before it and not yet closed.
     func isOpen(at moment: Date) -> Bool {
@@ -50,7 +52,8 @@ struct DealRecord: Sendable {
         DealRecord(
             id: id, ownerID: ownerID, team: team, region: region, segment: segment, industry: industry, amount: amount, createdAt: createdAt,
             outcome: outcome,
-            closedAt: closedAt, events: events.filter { if case .rep(_, _, true) = $0.event { false } else { true } }, seq: seq)
+            closedAt: closedAt, events: events.filter { if case .rep(_, _, true) = $0.event { false } else { true } }, seq: seq,
+            customerID: customerID)
     }
 
     var disputes: Int { events.count { if case .rep(_, _, true) = $0.event { true } else { false } } }
@@ -62,7 +65,8 @@ struct DealRecord: Sendable {
         let closed = closedAt.map { $0 < moment } ?? false
         return DealRecord(
             id: id, ownerID: ownerID, team: team, region: region, segment: segment, industry: industry, amount: amount, createdAt: createdAt,
-            outcome: closed ? outcome : .open, closedAt: closed ? closedAt : nil, events: events.prefix { $0.at < moment }.map { $0 }, seq: seq)
+            outcome: closed ? outcome : .open, closedAt: closed ? closedAt : nil, events: events.prefix { $0.at < moment }.map { $0 }, seq: seq,
+            customerID: customerID)
     }
 }
 
@@ -79,6 +83,7 @@ extension DealRecord {
         createdAt = deal.createdAt.date
         outcome = Outcome(rawValue: Int16(deal.outcome.rawValue)) ?? .open
         closedAt = deal.outcome == .open ? nil : deal.closedAt.date
+        customerID = deal.customerID
         events = deal.events.compactMap { event in
             let timed: Event? =
                 switch event.kind {

@@ -3,11 +3,14 @@ import SalesProto
 import ServiceKit
 import SwiftProtobuf
 
-/// Teams whose losses ran high two weeks running: each week's loss rate (lost over closed)
-/// against the team's usual rate in the 90 days before, what the window's losses have in common
-/// against the deals the team closed before, and three interventions that answer those traits.
+/// Teams whose losses or customer churn ran high two weeks running: each week's loss rate (lost
+/// over closed) and churn rate (customers who had bought before and were lost, over such customers
+/// with a deal closed) against the team's usual rates in the 90 days before, what the window's
+/// losses have in common against the deals the team closed before, and three interventions that
+/// answer those traits.
 struct LossWatch: Sendable {
     static let leastLosses = 3
+    static let leastChurned = 2
     /// A trait is shared when at least this share of the losses has it, and this much more than before.
     static let leastShare = 0.5
     static let leastLift = 0.15
@@ -25,19 +28,42 @@ struct LossWatch: Sendable {
             let inside = deals.filter { span.contains($0.closedAt!) }
             return (inside.filter { $0.outcome == .lost }.count, inside.count)
         }
+        // When each customer first bought, in any team: a later loss of theirs loses a customer.
+        var firstWon: [String: Date] = [:]
+        for deal in closed where deal.outcome == .won && !deal.customerID.isEmpty {
+            firstWon[deal.customerID] = min(firstWon[deal.customerID] ?? .distantFuture, deal.closedAt!)
+        }
+        func churn(_ deals: [DealRecord], in span: Range<Date>) -> (churned: Set<String>, customers: Int) {
+            var (lost, won, all) = (Set<String>(), Set<String>(), Set<String>())
+            for deal in deals where span.contains(deal.closedAt!) {
+                guard let bought = firstWon[deal.customerID], bought < deal.closedAt! else { continue }
+                all.insert(deal.customerID)
+                if deal.outcome == .lost { lost.insert(deal.customerID) } else { won.insert(deal.customerID) }
+            }
+            return (lost.subtracting(won), all.count)
+        }
+        func share(_ part: Int, of whole: Int) -> Double { whole > 0 ? Double(part) / Double(whole) : 0 }
         let tenant = rate(closed, in: before)
         let tenantRate = Double(tenant.lost + 1) / Double(tenant.closed + 2)
+        let tenantChurn = churn(closed, in: before)
+        let tenantChurnRate = Double(tenantChurn.churned.count + 1) / Double(tenantChurn.customers + 2)
         return Dictionary(grouping: closed, by: \.team).map { team, deals in
             let (lostFirst, closedFirst) = rate(deals, in: first)
             let (lostSecond, closedSecond) = rate(deals, in: second)
             let usual = rate(deals, in: before)
-            // A small team's usual rate leans on the tenant's.
+            // A small team's usual rates lean on the tenant's.
             let usualRate = (Double(usual.lost) + 5 * tenantRate) / (Double(usual.closed) + 5)
-            let firstRate = closedFirst > 0 ? Double(lostFirst) / Double(closedFirst) : 0
-            let secondRate = closedSecond > 0 ? Double(lostSecond) / Double(closedSecond) : 0
+            let (firstRate, secondRate) = (share(lostFirst, of: closedFirst), share(lostSecond, of: closedSecond))
             let losses = deals.filter { $0.outcome == .lost && (first.lowerBound..<asOf).contains($0.closedAt!) }
-            let flagged = losses.count >= Self.leastLosses && min(firstRate, secondRate) >= ratio * usualRate
-            let traits = flagged ? Self.traits(losses, against: deals.filter { before.contains($0.closedAt!) }) : []
+            let (churnFirst, churnSecond, usualChurn) = (churn(deals, in: first), churn(deals, in: second), churn(deals, in: before))
+            let usualChurnRate = (Double(usualChurn.churned.count) + 5 * tenantChurnRate) / (Double(usualChurn.customers) + 5)
+            let churnRates = (share(churnFirst.churned.count, of: churnFirst.customers), share(churnSecond.churned.count, of: churnSecond.customers))
+            let churned = churnFirst.churned.union(churnSecond.churned)
+            let forLosses = losses.count >= Self.leastLosses && min(firstRate, secondRate) >= ratio * usualRate
+            let forChurn = churned.count >= Self.leastChurned && min(churnRates.0, churnRates.1) >= ratio * usualChurnRate
+            // Flagged for churn alone, what the lost customers' deals share.
+            let examined = forLosses ? losses : losses.filter { churned.contains($0.customerID) }
+            let traits = forLosses || forChurn ? Self.traits(examined, against: deals.filter { before.contains($0.closedAt!) }) : []
             return .with {
                 $0.team = team
                 $0.losses = Int32(losses.count)
@@ -45,9 +71,14 @@ struct LossWatch: Sendable {
                 $0.lossRateFirstWeek = firstRate
                 $0.lossRateSecondWeek = secondRate
                 $0.usualLossRate = usualRate
-                $0.flagged = flagged
+                $0.churnedCustomers = Int32(churned.count)
+                $0.churnRateFirstWeek = churnRates.0
+                $0.churnRateSecondWeek = churnRates.1
+                $0.usualChurnRate = usualChurnRate
+                $0.flagged = forLosses || forChurn
+                $0.flaggedFor = (forLosses ? ["losses"] : []) + (forChurn ? ["churn"] : [])
                 $0.traits = traits
-                $0.interventions = flagged ? Self.interventions(for: traits) : []
+                $0.interventions = forLosses || forChurn ? Self.interventions(for: traits, churn: forChurn) : []
             }
         }.sorted { ($0.flagged ? 1 : 0, $0.losses, $1.team) > ($1.flagged ? 1 : 0, $1.losses, $0.team) }
     }
@@ -104,9 +135,10 @@ struct LossWatch: Sendable {
         return days < 30 ? "30 天以内" : days < 90 ? "30–90 天" : "90 天以上"
     }
 
-    /// Three interventions: those answering the traits first, then the general ones.
-    static func interventions(for traits: [Sales_Forecasting_V1_LossTrait]) -> [String] {
-        var chosen: [String] = []
+    /// Three interventions: for churn, winning the lost customers back first; then those
+    /// answering the traits, then the general ones.
+    static func interventions(for traits: [Sales_Forecasting_V1_LossTrait], churn: Bool = false) -> [String] {
+        var chosen = churn ? ["老客户流失: 两周内回访每位流失的老客户, 复盘服务、价格与续约条款, 制定挽回方案"] : []
         for trait in traits {
             let intervention =
                 switch trait.kind {

@@ -1535,13 +1535,28 @@ public nonisolated struct Sales_Forecasting_V1_TeamLossWatch: Sendable {
 
   public var usualLossRate: Double = 0
 
-  /// Both weeks ran at the threshold times the usual rate or above, with 3 losses or more.
+  /// Both weeks ran at the threshold times the usual rate or above: its losses (3 or more), or
+  /// its customer churn (2 or more customers lost); flagged_for says which.
   public var flagged: Bool = false
 
+  /// What the flagged losses (or, flagged for churn alone, the lost customers' deals) share.
   public var traits: [Sales_Forecasting_V1_LossTrait] = []
 
   /// Three suggested interventions, from the traits first.
   public var interventions: [String] = []
+
+  /// Customer churn: customers who had bought before (a deal won earlier) and whose deal closed
+  /// lost, with none won, over such customers with a deal closed; in each week and the usual.
+  public var churnedCustomers: Int32 = 0
+
+  public var churnRateFirstWeek: Double = 0
+
+  public var churnRateSecondWeek: Double = 0
+
+  public var usualChurnRate: Double = 0
+
+  /// "losses", "churn", or both.
+  public var flaggedFor: [String] = []
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -3661,7 +3676,7 @@ nonisolated extension Sales_Forecasting_V1_LossTrait: SwiftProtobuf.Message, Swi
 
 nonisolated extension Sales_Forecasting_V1_TeamLossWatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TeamLossWatch"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}team\0\u{1}losses\0\u{3}lost_amount\0\u{3}loss_rate_first_week\0\u{3}loss_rate_second_week\0\u{3}usual_loss_rate\0\u{1}flagged\0\u{1}traits\0\u{1}interventions\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}team\0\u{1}losses\0\u{3}lost_amount\0\u{3}loss_rate_first_week\0\u{3}loss_rate_second_week\0\u{3}usual_loss_rate\0\u{1}flagged\0\u{1}traits\0\u{1}interventions\0\u{3}churned_customers\0\u{3}churn_rate_first_week\0\u{3}churn_rate_second_week\0\u{3}usual_churn_rate\0\u{3}flagged_for\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3678,6 +3693,11 @@ nonisolated extension Sales_Forecasting_V1_TeamLossWatch: SwiftProtobuf.Message,
       case 7: try { try decoder.decodeSingularBoolField(value: &self.flagged) }()
       case 8: try { try decoder.decodeRepeatedMessageField(value: &self.traits) }()
       case 9: try { try decoder.decodeRepeatedStringField(value: &self.interventions) }()
+      case 10: try { try decoder.decodeSingularInt32Field(value: &self.churnedCustomers) }()
+      case 11: try { try decoder.decodeSingularDoubleField(value: &self.churnRateFirstWeek) }()
+      case 12: try { try decoder.decodeSingularDoubleField(value: &self.churnRateSecondWeek) }()
+      case 13: try { try decoder.decodeSingularDoubleField(value: &self.usualChurnRate) }()
+      case 14: try { try decoder.decodeRepeatedStringField(value: &self.flaggedFor) }()
       default: break
       }
     }
@@ -3715,6 +3735,21 @@ nonisolated extension Sales_Forecasting_V1_TeamLossWatch: SwiftProtobuf.Message,
     if !self.interventions.isEmpty {
       try visitor.visitRepeatedStringField(value: self.interventions, fieldNumber: 9)
     }
+    if self.churnedCustomers != 0 {
+      try visitor.visitSingularInt32Field(value: self.churnedCustomers, fieldNumber: 10)
+    }
+    if self.churnRateFirstWeek.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.churnRateFirstWeek, fieldNumber: 11)
+    }
+    if self.churnRateSecondWeek.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.churnRateSecondWeek, fieldNumber: 12)
+    }
+    if self.usualChurnRate.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.usualChurnRate, fieldNumber: 13)
+    }
+    if !self.flaggedFor.isEmpty {
+      try visitor.visitRepeatedStringField(value: self.flaggedFor, fieldNumber: 14)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3728,6 +3763,11 @@ nonisolated extension Sales_Forecasting_V1_TeamLossWatch: SwiftProtobuf.Message,
     if lhs.flagged != rhs.flagged {return false}
     if lhs.traits != rhs.traits {return false}
     if lhs.interventions != rhs.interventions {return false}
+    if lhs.churnedCustomers != rhs.churnedCustomers {return false}
+    if lhs.churnRateFirstWeek != rhs.churnRateFirstWeek {return false}
+    if lhs.churnRateSecondWeek != rhs.churnRateSecondWeek {return false}
+    if lhs.usualChurnRate != rhs.usualChurnRate {return false}
+    if lhs.flaggedFor != rhs.flaggedFor {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
