@@ -12,19 +12,11 @@ public struct JSONLinesDrop: Sendable {
         self.folder = folder
     }
 
-    /// One page of what was read, made into `Item`s, and the cursor after them.
-    public struct Page<Item: Sendable>: Sendable {
-        public var items: [Item]
-        public var cursor: String
-        /// More may be waiting after `cursor`.
-        public var more: Bool
-    }
-
     /// At most `limit` non-blank lines after `cursor`, each made by `item` from its line number,
     /// its place ("payments-1130.jsonl line 4") and its JSON, nil when the line is not JSON.
     public func read<Item: Sendable>(
         after cursor: String, limit: Int, _ item: (_ line: Int, _ place: String, _ json: Any?) -> Item
-    ) throws(ServiceError) -> Page<Item> {
+    ) throws(ServiceError) -> CursorPage<Item> {
         let (doneFile, doneLines) = Self.position(cursor)
         let names: [String]
         do {
@@ -45,7 +37,7 @@ public struct JSONLinesDrop: Sendable {
             if lines.last?.isEmpty == true { lines.removeLast() }
             var number = name == doneFile ? doneLines : 0
             while number < lines.count {
-                if items.count == limit { return Page(items: items, cursor: cursor, more: true) }
+                if items.count == limit { return CursorPage(items: items, cursor: cursor, more: true) }
                 let line = lines[number]
                 number += 1
                 cursor = "\(name):\(number)"
@@ -53,7 +45,7 @@ public struct JSONLinesDrop: Sendable {
                 items.append(item(number, "\(name) line \(number)", try? JSONSerialization.jsonObject(with: Data(line))))
             }
         }
-        return Page(items: items, cursor: cursor, more: false)
+        return CursorPage(items: items, cursor: cursor, more: false)
     }
 
     /// The file and the count of its lines read; a cursor that is not one starts from the beginning.

@@ -52,7 +52,7 @@ struct SignalPoller: Sendable {
             let page = try await reader.read(after: cursor, limit: Self.pageSize)
             let now = Date()
             var checked: [ExternalSignal] = []
-            for raw in page.signals {
+            for raw in page.items {
                 do {
                     checked.append(try ExternalSignal(raw, catalog: catalog, now: now))
                 } catch {
@@ -66,7 +66,7 @@ struct SignalPoller: Sendable {
                         })
                 }
             }
-            response.received += Int32(page.signals.count)
+            response.received += Int32(page.items.count)
             let applied = try await history.database.transaction { connection in
                 var tally = Tally()
                 for signal in checked {

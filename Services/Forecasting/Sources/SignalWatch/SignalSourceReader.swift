@@ -7,26 +7,18 @@ import ServiceKit
 /// Where a tenant's external signals come from: a plugin that answers the signals after a cursor
 /// and the cursor after them. A source that cannot be read throws, saying what to fix.
 protocol SignalSourceReader: Sendable {
-    func read(after cursor: String, limit: Int) async throws(ServiceError) -> SignalPage
-}
-
-struct SignalPage: Sendable {
-    var signals: [RawSignal]
-    var cursor: String
-    /// More may be waiting after `cursor`.
-    var more: Bool
+    func read(after cursor: String, limit: Int) async throws(ServiceError) -> CursorPage<RawSignal>
 }
 
 /// JSON Lines files dropped into the source's folder (the kit's `JSONLinesDrop`).
 struct FileSignalReader: SignalSourceReader {
     let folder: URL
 
-    func read(after cursor: String, limit: Int) async throws(ServiceError) -> SignalPage {
-        let page = try JSONLinesDrop(folder: folder).read(after: cursor, limit: limit) { line, place, json in
+    func read(after cursor: String, limit: Int) async throws(ServiceError) -> CursorPage<RawSignal> {
+        try JSONLinesDrop(folder: folder).read(after: cursor, limit: limit) { line, place, json in
             json.map { RawSignal(position: line, place: place, json: $0) }
                 ?? RawSignal(position: line, place: place, problem: .invalidArgument(field: "(signal)", rule: "is not a JSON object on one line"))
         }
-        return SignalPage(signals: page.items, cursor: page.cursor, more: page.more)
     }
 }
 
@@ -40,7 +32,7 @@ struct RelaySignalReader: SignalSourceReader {
     let http: HTTPClient
     var timeout: TimeAmount = .seconds(10)
 
-    func read(after cursor: String, limit: Int) async throws(ServiceError) -> SignalPage {
+    func read(after cursor: String, limit: Int) async throws(ServiceError) -> CursorPage<RawSignal> {
         var components = URLComponents(string: baseURL.hasSuffix("/") ? baseURL + "signals" : baseURL + "/signals")
         components?.queryItems = [URLQueryItem(name: "after", value: cursor), URLQueryItem(name: "limit", value: "\(limit)")]
         guard let url = components?.url?.absoluteString else { throw .failedPrecondition("the relay URL \(baseURL) is not a URL") }
@@ -69,6 +61,6 @@ struct RelaySignalReader: SignalSourceReader {
         let signals = items.enumerated().map {
             RawSignal(position: $0.offset + 1, place: "answer after \(quoted: cursor), item \($0.offset + 1)", json: $0.element)
         }
-        return SignalPage(signals: signals, cursor: next, more: !signals.isEmpty && next != cursor && signals.count >= limit)
+        return CursorPage(items: signals, cursor: next, more: !signals.isEmpty && next != cursor && signals.count >= limit)
     }
 }

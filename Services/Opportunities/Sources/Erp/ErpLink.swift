@@ -14,7 +14,7 @@ protocol ErpLink: Sendable {
     /// same id, so a retry after a lost answer places nothing twice.
     func placeOrder(_ order: ErpOrder, tenant: TenantID) async throws(ServiceError) -> String
     /// The payments the ERP recorded after `cursor` (empty: from the start), at most `limit`.
-    func payments(after cursor: String, limit: Int, tenant: TenantID) async throws(ServiceError) -> ErpPaymentPage
+    func payments(after cursor: String, limit: Int, tenant: TenantID) async throws(ServiceError) -> CursorPage<ErpPayment>
 }
 
 /// What the ERP is told of a signed contract.
@@ -22,13 +22,6 @@ struct ErpOrder: Sendable {
     let contract: Sales_Opportunities_V1_Contract
     let customerID: String
     let ownerID: String
-}
-
-struct ErpPaymentPage: Sendable {
-    var payments: [ErpPayment]
-    var cursor: String
-    /// More may be waiting after `cursor`.
-    var more: Bool
 }
 
 /// One payment as the ERP reported it, its fields not yet checked; `problem` when it could not be

@@ -84,10 +84,10 @@ struct ErpSync: Sendable {
             let (page, tally) = try await receivables.database.transaction { connection in
                 let cursor = try await links.lockedCursor(tenant: tenant, on: connection, logger: logger)
                 let page = try await erp.payments(after: cursor, limit: Self.pageSize, tenant: tenant)
-                let orders = try await contracts.contracts(ofErpOrders: Array(Set(page.payments.map(\.orderID))), tenant: tenant, on: connection)
+                let orders = try await contracts.contracts(ofErpOrders: Array(Set(page.items.map(\.orderID))), tenant: tenant, on: connection)
                 var tally = Tally(moved: page.cursor != cursor, more: page.more)
                 var lines: [(payment: ErpPayment, line: PaymentPosting.Line)] = []
-                for payment in page.payments {
+                for payment in page.items {
                     do throws(ServiceError) {
                         lines.append((payment, try Self.line(payment, orders: orders, today: today)))
                     } catch {
@@ -104,7 +104,7 @@ struct ErpSync: Sendable {
                 try await links.advance(tenant: tenant, cursor: page.cursor, recorded: tally.recorded, on: connection, logger: logger)
                 return (page, tally)
             }
-            response.paymentsRead += Int32(page.payments.count)
+            response.paymentsRead += Int32(page.items.count)
             response.paymentsRecorded += Int32(tally.recorded)
             response.paymentsAlreadyRecorded += Int32(tally.already)
             response.refused += tally.refused

@@ -41,12 +41,11 @@ struct FileErp: ErpLink {
         return id
     }
 
-    func payments(after cursor: String, limit: Int, tenant: TenantID) async throws(ServiceError) -> ErpPaymentPage {
+    func payments(after cursor: String, limit: Int, tenant: TenantID) async throws(ServiceError) -> CursorPage<ErpPayment> {
         let folder = root.appendingPathComponent(tenant.rawValue).appendingPathComponent("payments")
         // No export yet is no payment yet, not a fault.
-        guard FileManager.default.fileExists(atPath: folder.path) else { return ErpPaymentPage(payments: [], cursor: cursor, more: false) }
-        let page = try JSONLinesDrop(folder: folder).read(after: cursor, limit: limit) { ErpPayment(line: $0, place: $1, json: $2) }
-        return ErpPaymentPage(payments: page.items, cursor: page.cursor, more: page.more)
+        guard FileManager.default.fileExists(atPath: folder.path) else { return CursorPage(items: [], cursor: cursor, more: false) }
+        return try JSONLinesDrop(folder: folder).read(after: cursor, limit: limit) { ErpPayment(line: $0, place: $1, json: $2) }
     }
 
     /// "SO" and 12 hex digits of the tenant's and contract's hash: the same contract, the same order.
