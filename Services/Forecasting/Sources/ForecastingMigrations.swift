@@ -128,7 +128,8 @@ public enum ForecastingMigrations {
             -- Signed contracts' instalments (due day, amount in fen) and the money moved on them,
             -- from the opportunities feed, for the cash forecast: each payment's allocations as
             -- last heard (a refund's move is what it took back), and each move with when it was
-            -- known (as-of forecasts read nothing later) and the day the money moved.
+            -- known (as-of forecasts read nothing later) and the day the money moved (a refund's
+            -- is none: the day it was known, in the tenant's zone).
             CREATE TABLE cash_contracts (
                 tenant_id text NOT NULL,
                 contract_id text NOT NULL,
@@ -151,7 +152,7 @@ public enum ForecastingMigrations {
                 tenant_id text NOT NULL,
                 contract_id text NOT NULL,
                 known_at timestamptz NOT NULL,
-                day date NOT NULL,
+                day date,
                 amount bigint NOT NULL,
                 numbers bigint[] NOT NULL,
                 parts bigint[] NOT NULL

@@ -175,6 +175,21 @@ import Testing
             // As of a moment before the payment was recorded, it was not known.
             let asOfBefore = try #require(try await line(next, asOf: paidAt.addingTimeInterval(-60)))
             #expect(asOfBefore.cashFromInstalments.minorUnits == 1_000_000)
+
+            // A third of it refunded: this month's money in is less by it, and the first instalment owes it again.
+            var refunded = payment
+            refunded.allocations = [
+                .with {
+                    $0.number = 1; $0.amount = .init(minorUnits: 400_000, currency: "CNY")
+                }
+            ]
+            try await apply(
+                Sales_Opportunities_V1_PaymentRefunded.with {
+                    $0.payment = refunded
+                    $0.refund = .init(minorUnits: 200_000, currency: "CNY")
+                }, at: Date())
+            #expect(try await line(Period.month(containing: paidAt, in: Self.calendar))?.cashCollected.minorUnits == 400_000)
+            #expect(try await line(next)?.cashFromInstalments.minorUnits == 600_000)
         }
     }
 }

@@ -29,8 +29,13 @@ struct ErpSync: Sendable {
     func syncAll() async throws -> (placed: Int, recorded: Int) {
         var total = (placed: 0, recorded: 0)
         for tenant in Set(try await links.tenants() + contracts.tenantsWaitingForErp()) {
-            let synced = try await sync(tenant: tenant, by: .service(.opportunities, tenant: tenant))
-            total = (total.placed + Int(synced.ordersPlaced), total.recorded + Int(synced.paymentsRecorded))
+            do {
+                let synced = try await sync(tenant: tenant, by: .service(.opportunities, tenant: tenant))
+                total = (total.placed + Int(synced.ordersPlaced), total.recorded + Int(synced.paymentsRecorded))
+            } catch is ServiceError {
+                // One tenant's ERP out of reach is kept on its link; the other tenants sync on.
+                continue
+            }
         }
         return total
     }
