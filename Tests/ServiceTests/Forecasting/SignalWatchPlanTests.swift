@@ -18,49 +18,35 @@ import Testing
         try await ServiceHarness.with(
             .forecasting, migrations: ForecastingServer.migrations, build: { try ForecastingServer.api($0) }
         ) { _, _, database in
-            let plans = try await database.withConnection { connection in
-                let logger = Logger(label: "test")
-                // Rolled back at the end: the other service tests share the schema.
-                try await connection.query("BEGIN", logger: logger)
-                let tenant = Self.tenant.rawValue
-                for statement: PostgresQuery in [
-                    """
-                    INSERT INTO forecast_deals (tenant_id, deal_id, origin, owner_id, org_path, customer_id, created_at, outcome, closed_at, history)
-                    SELECT \(tenant), 'D-' || g, 'import', 'rep-' || (g % 200), '/region-' || (g % 5) || '/team-' || (g % 40),
-                           'C-' || (g % 50000), now() - (g % 730) * interval '1 day', CASE WHEN g % 10 = 0 THEN 0 ELSE 1 + g % 2 END,
-                           CASE WHEN g % 10 = 0 THEN NULL ELSE now() - (g % 700) * interval '1 day' END, '\\x0a00'::bytea
-                    FROM generate_series(1, 200000) g
-                    """,
-                    """
-                    INSERT INTO competitor_alerts (tenant_id, source, signal_id, deal_id, customer_id, owner_id, org_path, signal, headline,
-                                                   competitor, occurred_at, responses, raised_at)
-                    SELECT \(tenant), 'news', 'S-' || g, 'D-' || g, 'C-' || (g % 50000), 'rep-' || (g % 200),
-                           '/region-' || (g % 5) || '/team-' || (g % 40), 'competitor_news', '降价', '某竞品', now(), '[]',
-                           now() - (g % 365) * interval '1 day'
-                    FROM generate_series(1, 100000) g
-                    """,
-                    "ANALYZE forecast_deals", "ANALYZE competitor_alerts",
-                ] {
-                    try await connection.query(statement, logger: logger)
-                }
-                let rep = Caller(tenant: Self.tenant, userID: "rep-7", roles: [.rep], orgPath: "/region-2/team-7")
-                let manager = Caller(tenant: Self.tenant, userID: "m-7", roles: [.manager], orgPath: "/region-2/team-7")
-                let monthAgo = Date().addingTimeInterval(-30 * 86_400)
-                let cases: [(String, PostgresQuery, String)] = [
-                    ("a customer's open deals", HistoryStore.openDealsQuery(dealID: "", customerID: "C-77", tenant: Self.tenant), "forecast_deals"),
-                    ("a deal named", HistoryStore.openDealsQuery(dealID: "D-770", customerID: "", tenant: Self.tenant), "forecast_deals"),
-                    ("a rep's alerts", CompetitorWatchStore.alertsQuery(for: rep, since: monthAgo, limit: 500), "competitor_alerts"),
-                    ("a manager's alerts", CompetitorWatchStore.alertsQuery(for: manager, since: monthAgo, limit: 500), "competitor_alerts"),
-                ]
-                var plans: [(String, String, String)] = []
-                for (what, query, table) in cases {
-                    let explain = PostgresQuery(unsafeSQL: "EXPLAIN " + query.sql, binds: query.binds)
-                    let plan = try await connection.query(explain, logger: logger).collect().map { try $0.decode(String.self) }
-                    plans.append((what, plan.joined(separator: "\n"), table))
-                }
-                try await connection.query("ROLLBACK", logger: logger)
-                return plans
-            }
+            let tenant = Self.tenant.rawValue
+            let fill: [PostgresQuery] = [
+                """
+                INSERT INTO forecast_deals (tenant_id, deal_id, origin, owner_id, org_path, customer_id, created_at, outcome, closed_at, history)
+                SELECT \(tenant), 'D-' || g, 'import', 'rep-' || (g % 200), '/region-' || (g % 5) || '/team-' || (g % 40),
+                       'C-' || (g % 50000), now() - (g % 730) * interval '1 day', CASE WHEN g % 10 = 0 THEN 0 ELSE 1 + g % 2 END,
+                       CASE WHEN g % 10 = 0 THEN NULL ELSE now() - (g % 700) * interval '1 day' END, '\\x0a00'::bytea
+                FROM generate_series(1, 200000) g
+                """,
+                """
+                INSERT INTO competitor_alerts (tenant_id, source, signal_id, deal_id, customer_id, owner_id, org_path, signal, headline,
+                                               competitor, occurred_at, responses, raised_at)
+                SELECT \(tenant), 'news', 'S-' || g, 'D-' || g, 'C-' || (g % 50000), 'rep-' || (g % 200),
+                       '/region-' || (g % 5) || '/team-' || (g % 40), 'competitor_news', '降价', '某竞品', now(), '[]',
+                       now() - (g % 365) * interval '1 day'
+                FROM generate_series(1, 100000) g
+                """,
+                "ANALYZE forecast_deals", "ANALYZE competitor_alerts",
+            ]
+            let rep = Caller(tenant: Self.tenant, userID: "rep-7", roles: [.rep], orgPath: "/region-2/team-7")
+            let manager = Caller(tenant: Self.tenant, userID: "m-7", roles: [.manager], orgPath: "/region-2/team-7")
+            let monthAgo = Date().addingTimeInterval(-30 * 86_400)
+            let cases: [(String, PostgresQuery, String)] = [
+                ("a customer's open deals", HistoryStore.openDealsQuery(dealID: "", customerID: "C-77", tenant: Self.tenant), "forecast_deals"),
+                ("a deal named", HistoryStore.openDealsQuery(dealID: "D-770", customerID: "", tenant: Self.tenant), "forecast_deals"),
+                ("a rep's alerts", CompetitorWatchStore.alertsQuery(for: rep, since: monthAgo, limit: 500), "competitor_alerts"),
+                ("a manager's alerts", CompetitorWatchStore.alertsQuery(for: manager, since: monthAgo, limit: 500), "competitor_alerts"),
+            ]
+            let plans = try await QueryPlans.explain(after: fill, in: database) { _ in cases }
             for (what, plan, table) in plans {
                 #expect(!plan.contains("Seq Scan on \(table)"), "\(what) reads \(table) whole:\n\(plan)")
             }

@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import PostgresNIO
 import SalesModel
 import SalesProto
@@ -19,36 +18,32 @@ import Testing
         try await ServiceHarness.with(
             .opportunities, migrations: OpportunitiesServer.migrations, build: { try OpportunitiesServer.components($0) }
         ) { _, _, database in
-            let plans = try await database.withConnection { connection in
-                let logger = Logger(label: "test")
-                // Rolled back at the end: the other service tests share the schema.
-                try await connection.query("BEGIN", logger: logger)
-                try await connection.query(
-                    """
-                    INSERT INTO opportunities (id, tenant_id, name, customer_name, owner_id, org_path, stage, amount_minor, currency,
-                                               expected_close, stage_key)
-                    SELECT gen_random_uuid(), \(Self.tenant.rawValue), 'deal ' || g, 'customer ' || g, 'rep-' || (g % 400),
-                           '/region-' || (g % 4) || '/team-' || (g % 40), 1 + g % 6, 100000 * (g % 97), 'CNY', now(), '初步接触'
-                    FROM generate_series(1, 200000) g
-                    """, logger: logger)
-                try await connection.query("ANALYZE opportunities", logger: logger)
-                var plans: [String: String] = [:]
-                let callers = [
-                    "rep": Caller(tenant: Self.tenant, userID: "rep-7", roles: [.rep], orgPath: "/region-3/team-7"),
-                    "team manager": Caller(tenant: Self.tenant, userID: "m-7", roles: [.manager], orgPath: "/region-3/team-7"),
-                    "region manager": Caller(tenant: Self.tenant, userID: "m-3", roles: [.manager], orgPath: "/region-3"),
-                ]
-                for (who, caller) in callers {
-                    let query = OpportunityStore.listQuery(
-                        for: caller, stage: .unspecified, leadID: nil, staleOnly: false, page: try Page(.with { $0.pageSize = 50 }))
-                    let explain = PostgresQuery(unsafeSQL: "EXPLAIN " + query.sql, binds: query.binds)
-                    plans[who] = try await connection.query(explain, logger: logger).collect().map { try $0.decode(String.self) }
-                        .joined(separator: "\n")
+            let fill: [PostgresQuery] = [
+                """
+                INSERT INTO opportunities (id, tenant_id, name, customer_name, owner_id, org_path, stage, amount_minor, currency,
+                                           expected_close, stage_key)
+                SELECT gen_random_uuid(), \(Self.tenant.rawValue), 'deal ' || g, 'customer ' || g, 'rep-' || (g % 400),
+                       '/region-' || (g % 4) || '/team-' || (g % 40), 1 + g % 6, 100000 * (g % 97), 'CNY', now(), '初步接触'
+                FROM generate_series(1, 200000) g
+                """,
+                "ANALYZE opportunities",
+            ]
+            let callers = [
+                ("rep", Caller(tenant: Self.tenant, userID: "rep-7", roles: [.rep], orgPath: "/region-3/team-7")),
+                ("team manager", Caller(tenant: Self.tenant, userID: "m-7", roles: [.manager], orgPath: "/region-3/team-7")),
+                ("region manager", Caller(tenant: Self.tenant, userID: "m-3", roles: [.manager], orgPath: "/region-3")),
+            ]
+            let plans = try await QueryPlans.explain(after: fill, in: database) { _ in
+                try callers.map { who, caller in
+                    (
+                        who,
+                        OpportunityStore.listQuery(
+                            for: caller, stage: .unspecified, leadID: nil, staleOnly: false, page: try Page(.with { $0.pageSize = 50 })),
+                        ()
+                    )
                 }
-                try await connection.query("ROLLBACK", logger: logger)
-                return plans
             }
-            for (who, plan) in plans {
+            for (who, plan, _) in plans {
                 #expect(!plan.contains("Seq Scan on opportunities"), "\(who):\n\(plan)")
             }
         }

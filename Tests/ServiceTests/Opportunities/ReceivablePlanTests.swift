@@ -1,5 +1,4 @@
 import Foundation
-import Logging
 import PostgresNIO
 import RulesEngine
 import SalesModel
@@ -22,60 +21,51 @@ import Testing
         try await ServiceHarness.with(
             .opportunities, migrations: OpportunitiesServer.migrations, build: { try OpportunitiesServer.components($0) }
         ) { _, _, database in
-            let plans = try await database.withConnection { connection in
-                let logger = Logger(label: "test")
-                // Rolled back at the end: the other service tests share the schema.
-                try await connection.query("BEGIN", logger: logger)
-                try await connection.query(
-                    """
-                    WITH q AS (
-                        INSERT INTO quotes (id, tenant_id, opportunity_id, total_minor, cost_minor, currency, margin_bp, credit_grade,
-                                            needs_approval, created_by, created_at, body)
-                        SELECT gen_random_uuid(), \(Self.tenant.rawValue), gen_random_uuid(), 5000000, 0, 'CNY', 3000, 1, false, 'rep', now(), ''::bytea
-                        FROM generate_series(1, 4000) g
-                        RETURNING id, opportunity_id
-                    )
-                    INSERT INTO contracts (id, tenant_id, opportunity_id, quote_id, state, total_minor, currency, body)
-                    SELECT gen_random_uuid(), \(Self.tenant.rawValue), opportunity_id, id, 3, 5000000, 'CNY', ''::bytea FROM q
-                    """, logger: logger)
-                try await connection.query(
-                    """
-                    INSERT INTO instalments (id, tenant_id, contract_id, opportunity_id, customer_id, customer_name, owner_id, org_path,
-                                             number, due_date, amount_minor, paid_minor, currency)
-                    SELECT gen_random_uuid(), c.tenant_id, c.id, c.opportunity_id, 'customer-' || (k % 3000), 'customer ' || k,
-                           'rep-' || (k % 400), '/region-' || (k % 4) || '/team-' || (k % 40), n, DATE '2025-01-01' + (k % 700)::int + n * 30,
-                           100000, CASE WHEN n < 20 THEN 100000 ELSE 0 END, 'CNY'
-                    FROM (SELECT id, tenant_id, opportunity_id, row_number() OVER () AS k FROM contracts WHERE tenant_id = \(Self.tenant.rawValue)) c,
-                         generate_series(1, 50) n
-                    """, logger: logger)
-                try await connection.query("ANALYZE instalments", logger: logger)
-                let rep = Caller(tenant: Self.tenant, userID: "rep-7", roles: [.rep], orgPath: "/region-3/team-7")
-                let finance = Caller(tenant: Self.tenant, userID: "cw", roles: [.finance], orgPath: "/finance")
-                let today = LocalDate("2026-12-01")!
-                let cases: [(String, Caller, ReceivableStore.Filter, ReceivableStore.Cursor?)] = [
-                    ("finance, open", finance, .init(openOnly: true), nil),
-                    ("finance, next page", finance, .init(openOnly: true), .init(due: LocalDate("2026-03-01")!, id: UUID())),
-                    ("finance, 5+ days overdue", finance, .init(minDaysOverdue: 5), nil),
-                    ("finance, one customer", finance, .init(customerID: "customer-17"), nil),
-                    ("rep", rep, .init(), nil),
-                    ("team manager", Caller(tenant: Self.tenant, userID: "m-7", roles: [.manager], orgPath: "/region-3/team-7"), .init(), nil),
-                    (
-                        "region manager", Caller(tenant: Self.tenant, userID: "m-3", roles: [.manager], orgPath: "/region-3"), .init(openOnly: true),
-                        nil
-                    ),
-                    ("finance, one rep", finance, .init(ownerID: "rep-7", openOnly: true), nil),
-                ]
-                var plans: [(String, String)] = []
-                for (who, caller, filter, cursor) in cases {
-                    let query = ReceivableStore.boardQuery(filter, for: caller, today: today, after: cursor, limit: 51)
-                    let explain = PostgresQuery(unsafeSQL: "EXPLAIN " + query.sql, binds: query.binds)
-                    let plan = try await connection.query(explain, logger: logger).collect().map { try $0.decode(String.self) }
-                    plans.append((who, plan.joined(separator: "\n")))
+            let fill: [PostgresQuery] = [
+                """
+                WITH q AS (
+                    INSERT INTO quotes (id, tenant_id, opportunity_id, total_minor, cost_minor, currency, margin_bp, credit_grade,
+                                        needs_approval, created_by, created_at, body)
+                    SELECT gen_random_uuid(), \(Self.tenant.rawValue), gen_random_uuid(), 5000000, 0, 'CNY', 3000, 1, false, 'rep', now(), ''::bytea
+                    FROM generate_series(1, 4000) g
+                    RETURNING id, opportunity_id
+                )
+                INSERT INTO contracts (id, tenant_id, opportunity_id, quote_id, state, total_minor, currency, body)
+                SELECT gen_random_uuid(), \(Self.tenant.rawValue), opportunity_id, id, 3, 5000000, 'CNY', ''::bytea FROM q
+                """,
+                """
+                INSERT INTO instalments (id, tenant_id, contract_id, opportunity_id, customer_id, customer_name, owner_id, org_path,
+                                         number, due_date, amount_minor, paid_minor, currency)
+                SELECT gen_random_uuid(), c.tenant_id, c.id, c.opportunity_id, 'customer-' || (k % 3000), 'customer ' || k,
+                       'rep-' || (k % 400), '/region-' || (k % 4) || '/team-' || (k % 40), n, DATE '2025-01-01' + (k % 700)::int + n * 30,
+                       100000, CASE WHEN n < 20 THEN 100000 ELSE 0 END, 'CNY'
+                FROM (SELECT id, tenant_id, opportunity_id, row_number() OVER () AS k FROM contracts WHERE tenant_id = \(Self.tenant.rawValue)) c,
+                     generate_series(1, 50) n
+                """,
+                "ANALYZE instalments",
+            ]
+            let rep = Caller(tenant: Self.tenant, userID: "rep-7", roles: [.rep], orgPath: "/region-3/team-7")
+            let finance = Caller(tenant: Self.tenant, userID: "cw", roles: [.finance], orgPath: "/finance")
+            let today = LocalDate("2026-12-01")!
+            let cases: [(String, Caller, ReceivableStore.Filter, ReceivableStore.Cursor?)] = [
+                ("finance, open", finance, .init(openOnly: true), nil),
+                ("finance, next page", finance, .init(openOnly: true), .init(due: LocalDate("2026-03-01")!, id: UUID())),
+                ("finance, 5+ days overdue", finance, .init(minDaysOverdue: 5), nil),
+                ("finance, one customer", finance, .init(customerID: "customer-17"), nil),
+                ("rep", rep, .init(), nil),
+                ("team manager", Caller(tenant: Self.tenant, userID: "m-7", roles: [.manager], orgPath: "/region-3/team-7"), .init(), nil),
+                (
+                    "region manager", Caller(tenant: Self.tenant, userID: "m-3", roles: [.manager], orgPath: "/region-3"), .init(openOnly: true),
+                    nil
+                ),
+                ("finance, one rep", finance, .init(ownerID: "rep-7", openOnly: true), nil),
+            ]
+            let plans = try await QueryPlans.explain(after: fill, in: database) { _ in
+                cases.map { who, caller, filter, cursor in
+                    (who, ReceivableStore.boardQuery(filter, for: caller, today: today, after: cursor, limit: 51), ())
                 }
-                try await connection.query("ROLLBACK", logger: logger)
-                return plans
             }
-            for (who, plan) in plans {
+            for (who, plan, _) in plans {
                 #expect(!plan.contains("Seq Scan on instalments"), "\(who):\n\(plan)")
                 #expect(!plan.contains("Sort"), "\(who) sorts instead of reading an index in due order:\n\(plan)")
             }
