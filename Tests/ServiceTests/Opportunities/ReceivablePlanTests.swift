@@ -71,4 +71,48 @@ import Testing
             }
         }
     }
+
+    /// The ERP sync at 200,000 signed contracts (2,000 waiting for the ERP): a page's orders are
+    /// looked up, and the waiting contracts found, through indexes.
+    @Test func theErpSyncFindsOrdersAndWaitingContractsThroughIndexes() async throws {
+        try await ServiceHarness.with(
+            .opportunities, migrations: OpportunitiesServer.migrations, build: { try OpportunitiesServer.components($0) }
+        ) { _, _, database in
+            let tenant = Self.tenant.rawValue
+            let fill: [PostgresQuery] = [
+                """
+                INSERT INTO opportunities (id, tenant_id, name, customer_name, owner_id, org_path, stage, amount_minor, currency,
+                                           expected_close, stage_key)
+                SELECT md5('deal' || g)::uuid, \(tenant), 'deal ' || g, 'customer ' || g, 'rep-' || (g % 400), '/region-' || (g % 4),
+                       5, 100000, 'CNY', now(), '赢单'
+                FROM generate_series(1, 200000) g
+                """,
+                """
+                WITH q AS (
+                    INSERT INTO quotes (id, tenant_id, opportunity_id, total_minor, cost_minor, currency, margin_bp, credit_grade,
+                                        needs_approval, created_by, created_at, body)
+                    SELECT md5('quote' || g)::uuid, \(tenant), md5('deal' || g)::uuid, 100000, 0, 'CNY', 3000, 1, false, 'rep', now(), ''::bytea
+                    FROM generate_series(1, 200000) g
+                    RETURNING id, opportunity_id
+                )
+                INSERT INTO contracts (id, tenant_id, opportunity_id, quote_id, state, total_minor, currency, body, erp_order_id)
+                SELECT gen_random_uuid(), \(tenant), opportunity_id, id, 3, 100000, 'CNY', ''::bytea,
+                       CASE WHEN row_number() OVER () % 100 = 0 THEN NULL ELSE 'SO' || row_number() OVER () END
+                FROM q
+                """,
+                "ANALYZE opportunities", "ANALYZE contracts",
+            ]
+            let page = (1...500).map { "SO\($0 * 7)" }
+            let plans = try await QueryPlans.explain(after: fill, in: database) { _ in
+                [
+                    ("a page's orders", ContractStore.erpOrdersQuery(page, tenant: Self.tenant), ()),
+                    ("the waiting contracts", ContractStore.waitingForErpQuery(tenant: Self.tenant, only: nil, limit: 200), ()),
+                    ("one signed contract", ContractStore.waitingForErpQuery(tenant: Self.tenant, only: UUID(), limit: 200), ()),
+                ]
+            }
+            for (what, plan, _) in plans {
+                #expect(!plan.contains("Seq Scan on contracts"), "\(what) reads the contracts whole:\n\(plan)")
+            }
+        }
+    }
 }

@@ -12,14 +12,7 @@ extension ContractStore {
     /// Signed contracts the ERP has not taken yet (all, or only one), oldest first, with their
     /// deal's customer and owner.
     func waitingForErp(tenant: TenantID, only contract: UUID?, limit: Int) async throws -> [ErpOrder] {
-        let rows = try await database.query(
-            """
-            SELECT c.body, coalesce(o.customer_id::text, ''), o.owner_id
-            FROM contracts c JOIN opportunities o ON o.id = c.opportunity_id
-            WHERE c.tenant_id = \(tenant.rawValue) AND c.state = \(Int16(Sales_Opportunities_V1_ContractState.signed.rawValue))
-              AND c.erp_order_id IS NULL AND (\(contract)::uuid IS NULL OR c.id = \(contract))
-            ORDER BY c.created_at LIMIT \(limit)
-            """)
+        let rows = try await database.query(Self.waitingForErpQuery(tenant: tenant, only: contract, limit: limit))
         var orders: [ErpOrder] = []
         for try await (body, customer, owner) in rows.decode((ByteBuffer, String, String).self) {
             orders.append(
@@ -61,9 +54,7 @@ extension ContractStore {
     /// The contracts of these ERP orders in the tenant, by order id; an order no contract has is absent.
     func contracts(ofErpOrders orderIDs: [String], tenant: TenantID, on connection: PostgresConnection) async throws -> [String: UUID] {
         guard !orderIDs.isEmpty else { return [:] }
-        let rows = try await connection.query(
-            "SELECT erp_order_id, id FROM contracts WHERE tenant_id = \(tenant.rawValue) AND erp_order_id = ANY(\(orderIDs))",
-            logger: database.logger)
+        let rows = try await connection.query(Self.erpOrdersQuery(orderIDs, tenant: tenant), logger: database.logger)
         var found: [String: UUID] = [:]
         for try await (order, id) in rows.decode((String, UUID).self) { found[order] = id }
         return found
@@ -91,5 +82,19 @@ extension ContractStore {
         var tenants: [TenantID] = []
         for try await tenant in rows.decode(String.self) { if let id = TenantID(tenant) { tenants.append(id) } }
         return tenants
+    }
+
+    static func waitingForErpQuery(tenant: TenantID, only contract: UUID?, limit: Int) -> PostgresQuery {
+        """
+        SELECT c.body, coalesce(o.customer_id::text, ''), o.owner_id
+        FROM contracts c JOIN opportunities o ON o.id = c.opportunity_id
+        WHERE c.tenant_id = \(tenant.rawValue) AND c.state = \(Int16(Sales_Opportunities_V1_ContractState.signed.rawValue))
+          AND c.erp_order_id IS NULL AND (\(contract)::uuid IS NULL OR c.id = \(contract))
+        ORDER BY c.created_at LIMIT \(limit)
+        """
+    }
+
+    static func erpOrdersQuery(_ orderIDs: [String], tenant: TenantID) -> PostgresQuery {
+        "SELECT erp_order_id, id FROM contracts WHERE tenant_id = \(tenant.rawValue) AND erp_order_id = ANY(\(orderIDs))"
     }
 }
