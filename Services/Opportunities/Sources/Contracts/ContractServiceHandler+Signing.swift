@@ -57,8 +57,10 @@ extension ContractServiceHandler {
             return contract
         }
         // The ERP is told once the signing is committed: an ERP that is down delays the order
-        // (the next sync places it), never the signature.
+        // (the next sync places it), never the signature. A repeated call whose stored answer
+        // predates the order answers the contract as it is now.
         guard let erp, signed.state == .signed, signed.erpOrderID.isEmpty else { return signed }
-        return (try? await erp.placeOrders(tenant: caller.tenant, contract: id).first) ?? signed
+        if let placed = try? await erp.placeOrders(tenant: caller.tenant, contract: id).first { return placed }
+        return (try? await contracts.find(id, tenant: caller.tenant)) ?? signed
     }
 }

@@ -98,8 +98,9 @@ public struct HistoryImport: Sendable {
                 progress(report.deals, total, report.refused.count)
             }
             // Streamed (StreamHistory) in batches of whole deals, each answered once committed.
-            let batches = stride(from: 0, to: sheet.deals.count, by: min(batchSize, 500)).map { start in
-                sheet.deals[start..<min(start + min(batchSize, 500), sheet.deals.count)].map(\.message)
+            let size = max(1, min(batchSize, 500))
+            let batches = stride(from: 0, to: sheet.deals.count, by: size).map { start in
+                sheet.deals[start..<min(start + size, sheet.deals.count)].map(\.message)
             }
             let (alreadyDone, alreadyRefused) = (report.deals, report.refused.count)
             let outcomes = try await service.streamHistory(
