@@ -159,5 +159,11 @@ public enum ForecastingMigrations {
             );
             CREATE INDEX cash_moves_contract ON cash_moves (tenant_id, contract_id);
             """),
+        Migration(
+            "0104_signals_by_customer",
+            """
+            -- A deal that appears after signals about its customer picks up those of the 90 days before it.
+            CREATE INDEX external_signals_customer ON external_signals (tenant_id, customer_id, occurred_at) WHERE customer_id <> '';
+            """),
     ]
 }

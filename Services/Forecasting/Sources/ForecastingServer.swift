@@ -24,7 +24,7 @@ public enum ForecastingServer {
         ) { created, event, connection in
             try await parts.store.track(created.opportunity, tenant: event.tenantID, on: connection, logger: runtime.logger)
         }
-        let recorder = FeedRecorder(history: parts.history, logger: runtime.logger)
+        let recorder = FeedRecorder(history: parts.history, signals: parts.sources, logger: runtime.logger)
         let cash = CashRecorder(cash: parts.handler.cash, logger: runtime.logger)
         let feed = EventConsumer(
             name: "forecasting.history", source: runtime.peer(.opportunities), database: runtime.database,

@@ -9,8 +9,9 @@ import Testing
 @testable import ForecastingService
 
 /// The signal watch's hot statements at a large tenant's size: 200,000 deals (20,000 open) over
-/// 50,000 customers and 100,000 competitor alerts. Each signal finds the deals it reaches, and each
-/// rep's alert list is read, through an index, never by reading a table whole.
+/// 50,000 customers, 100,000 competitor alerts and 200,000 external signals. Each signal finds the
+/// deals it reaches, a new deal its customer's signals, and each rep's alert list is read, through
+/// an index, never by reading a table whole.
 @Suite struct SignalWatchPlanTests {
     static let tenant = TenantID("plan-\(UInt32.random(in: 0...UInt32.max))")!
 
@@ -35,7 +36,14 @@ import Testing
                        now() - (g % 365) * interval '1 day'
                 FROM generate_series(1, 100000) g
                 """,
-                "ANALYZE forecast_deals", "ANALYZE competitor_alerts",
+                """
+                INSERT INTO external_signals (tenant_id, source, signal_id, signal, occurred_at, customer_id, deal_id, headline, competitor,
+                                              deals_reached)
+                SELECT \(tenant), 'news', 'X-' || g, 'tender_published', now() - (g % 365) * interval '1 day', 'C-' || (g % 50000), '', '', '',
+                       g % 2
+                FROM generate_series(1, 200000) g
+                """,
+                "ANALYZE forecast_deals", "ANALYZE competitor_alerts", "ANALYZE external_signals",
             ]
             let rep = Caller(tenant: Self.tenant, userID: "rep-7", roles: [.rep], orgPath: "/region-2/team-7")
             let manager = Caller(tenant: Self.tenant, userID: "m-7", roles: [.manager], orgPath: "/region-2/team-7")
@@ -45,6 +53,11 @@ import Testing
                 ("a deal named", HistoryStore.openDealsQuery(dealID: "D-770", customerID: "", tenant: Self.tenant), "forecast_deals"),
                 ("a rep's alerts", CompetitorWatchStore.alertsQuery(for: rep, since: monthAgo, limit: 500), "competitor_alerts"),
                 ("a manager's alerts", CompetitorWatchStore.alertsQuery(for: manager, since: monthAgo, limit: 500), "competitor_alerts"),
+                (
+                    "signals about a new deal's customer",
+                    SignalSourceStore.aboutQuery(customer: "C-77", since: Date().addingTimeInterval(-90 * 86_400), tenant: Self.tenant),
+                    "external_signals"
+                ),
             ]
             let plans = try await QueryPlans.explain(after: fill, in: database) { _ in cases }
             for (what, plan, table) in plans {

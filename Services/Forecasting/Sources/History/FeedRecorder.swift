@@ -16,7 +16,12 @@ struct FeedRecorder: Sendable {
     ]
 
     let history: HistoryStore
+    /// External signals already received about a new deal's customer.
+    let signals: SignalSourceStore
     let logger: Logger
+
+    /// How far back a new deal picks up the signals about its customer.
+    static let signalsLookBack: TimeInterval = 90 * 86_400
 
     func apply(_ event: Sales_Common_V1_EventEnvelope, on connection: PostgresConnection) async throws {
         guard let tenant = TenantID(event.tenantID) else { return }
@@ -90,6 +95,19 @@ struct FeedRecorder: Sendable {
         }
         if let last = stages.last { Self.close(&deal, opportunity, at: last.changedAt) }
         guard try await history.lockedHistory(opportunity.id, tenant: tenant, on: connection, logger: logger) == nil else { return }
+        // Signals about the customer that came before the deal (unmatched then) count from its creation.
+        if !deal.customerID.isEmpty {
+            let created = opportunity.createdAt.date
+            for (key, at) in try await signals.about(
+                customer: deal.customerID, since: created.addingTimeInterval(-Self.signalsLookBack), tenant: tenant, on: connection, logger: logger)
+            {
+                let event = Sales_Forecasting_V1_HistoryEvent.with {
+                    $0.at = Google_Protobuf_Timestamp(date: max(at, created))
+                    $0.external = key
+                }
+                deal.events.insert(event, at: deal.events.firstIndex { $0.at.date > event.at.date } ?? deal.events.endIndex)
+            }
+        }
         _ = try await history.put(CheckedHistoryDeal(fromFeed: deal), origin: "feed", tenant: tenant, on: connection, logger: logger)
     }
 

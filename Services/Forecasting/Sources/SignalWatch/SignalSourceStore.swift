@@ -80,6 +80,25 @@ struct SignalSourceStore: Sendable {
         return false
     }
 
+    /// The signals about a customer since `moment` (any source), oldest first: what a deal that
+    /// appears later starts with.
+    func about(customer: String, since moment: Date, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws
+        -> [(key: String, at: Date)]
+    {
+        let rows = try await connection.query(Self.aboutQuery(customer: customer, since: moment, tenant: tenant), logger: logger)
+        var signals: [(key: String, at: Date)] = []
+        for try await (key, at) in rows.decode((String, Date).self) { signals.append((key, at)) }
+        return signals
+    }
+
+    static func aboutQuery(customer: String, since moment: Date, tenant: TenantID) -> PostgresQuery {
+        """
+        SELECT signal, occurred_at FROM external_signals
+        WHERE tenant_id = \(tenant.rawValue) AND customer_id = \(customer) AND customer_id <> '' AND occurred_at >= \(moment)
+        ORDER BY occurred_at
+        """
+    }
+
     /// Moves the source's cursor past what was read, in the transaction that applied it.
     func advance(_ name: String, tenant: TenantID, cursor: String, applied: Int, on connection: PostgresConnection, logger: Logger) async throws {
         try await connection.query(
