@@ -1,7 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import NIOHTTP1
+import SalesNotifications
 import ServiceKit
 
 /// Where a tenant's external signals come from: a plugin that answers the signals after a cursor
@@ -36,15 +36,10 @@ struct RelaySignalReader: SignalSourceReader {
         var components = URLComponents(string: baseURL.hasSuffix("/") ? baseURL + "signals" : baseURL + "/signals")
         components?.queryItems = [URLQueryItem(name: "after", value: cursor), URLQueryItem(name: "limit", value: "\(limit)")]
         guard let url = components?.url?.absoluteString else { throw .failedPrecondition("the relay URL \(baseURL) is not a URL") }
-        var request = HTTPClientRequest(url: url)
-        if !token.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        request.headers.add(name: "Accept", value: "application/json")
         let status: UInt
         let body: ByteBuffer
         do {
-            let response = try await http.execute(request, timeout: timeout)
-            status = response.status.code
-            body = try await response.body.collect(upTo: Self.mostAnswerBytes)
+            (status, body) = try await http.partnerGet(url, token: token, timeout: timeout, mostBytes: Self.mostAnswerBytes)
         } catch {
             throw .unavailable("the relay at \(baseURL) could not be read (\(error)); check that it runs and is reachable from this service")
         }

@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import NIOHTTP1
 import SalesModel
+import SalesNotifications
 import ServiceKit
 
 /// A registry API over HTTP: GET {base}/companies/{credit_code} with a bearer token, answering
@@ -35,15 +35,10 @@ struct HTTPCompanyRegistry: CompanyRegistry {
 
     /// The registry's profile, nil for 404; throws when it failed (logged: the lead goes on without it).
     private func ask(_ code: CreditCode) async throws(Unanswered) -> CompanyProfile? {
-        var request = HTTPClientRequest(url: "\(baseURL)/companies/\(code.rawValue)")
-        if !token.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        request.headers.add(name: "Accept", value: "application/json")
         let status: UInt
         let body: ByteBuffer
         do {
-            let response = try await http.execute(request, timeout: timeout)
-            status = response.status.code
-            body = try await response.body.collect(upTo: 1 << 20)
+            (status, body) = try await http.partnerGet("\(baseURL)/companies/\(code.rawValue)", token: token, timeout: timeout)
         } catch {
             logger.warning("company registry unreachable; the lead goes on without it", metadata: ["error": "\(error)"])
             throw Unanswered()

@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
-import NIOHTTP1
 import SalesModel
+import SalesNotifications
 import SalesProto
 import ServiceKit
 
@@ -42,15 +42,10 @@ struct HTTPCreditBureau: CreditBureau {
     }
 
     private func ask(_ code: CreditCode) async throws(Unanswered) -> CreditLookup {
-        var request = HTTPClientRequest(url: "\(baseURL)/reports/\(code.rawValue)")
-        if !token.isEmpty { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        request.headers.add(name: "Accept", value: "application/json")
         let status: UInt
         let body: ByteBuffer
         do {
-            let response = try await http.execute(request, timeout: timeout)
-            status = response.status.code
-            body = try await response.body.collect(upTo: 1 << 20)
+            (status, body) = try await http.partnerGet("\(baseURL)/reports/\(code.rawValue)", token: token, timeout: timeout)
         } catch {
             logger.warning("credit bureau unreachable", metadata: ["error": "\(error)"])
             throw Unanswered(why: "it could not be reached")
