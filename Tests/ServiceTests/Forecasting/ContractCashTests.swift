@@ -1,4 +1,5 @@
 import Foundation
+import GRPCCore
 import Logging
 import PostgresNIO
 import SalesModel
@@ -152,6 +153,17 @@ import Testing
             let before = try #require(try await line(next))
             #expect(before.cashFromInstalments.minorUnits == 1_000_000 && before.cashCollected.minorUnits == 0, "\(before)")
             #expect(before.expectedCash.minorUnits == 1_000_000, "the win's delayed cash is not counted beside its contract")
+            // The team's own manager sees the contract's cash; one of /east/cas (a string prefix) and another tenant do not.
+            func total(as caller: Caller) async throws -> Int64 {
+                try await scene.forecasts.getPeriodForecast(.with { $0.period = next.name }, metadata: try await scene.metadata(caller)).total
+                    .cashFromInstalments.minorUnits
+            }
+            let tenantOf = scene.admin.tenant
+            #expect(try await total(as: Caller(tenant: tenantOf, userID: "cash.head", roles: [.manager], orgPath: "/east/cash")) == 1_000_000)
+            #expect(try await total(as: Caller(tenant: tenantOf, userID: "cas.head", roles: [.manager], orgPath: "/east/cas")) == 0)
+            // Another tenant has no history of its own to forecast from, and is told so; nothing of this one's shows.
+            let stranger = await #expect(throws: RPCError.self) { try await total(as: scene.stranger) }
+            #expect(stranger?.code == .failedPrecondition && stranger?.message.contains("0 closed") == true)
 
             // The first instalment paid early, today: it is this month's cash, no longer next month's.
             let paidAt = Date()

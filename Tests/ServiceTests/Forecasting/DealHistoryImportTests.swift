@@ -139,7 +139,12 @@ import Testing
             let deals = PipelineGenerator(.init(seed: 11, start: start, months: 3, dealsPerMonth: 20)).deals(now: now)
             var broken = deals[3]
             broken.amount.currency = "USD"
-            let batches = [Array(deals.prefix(3)) + [broken], Array(deals.dropFirst(4).prefix(20)), Array(deals.prefix(3))]
+            // Text is checked deal by deal in a stream as in a call: a NUL or 100 KB refuses that deal alone.
+            var nul = deals[24]
+            nul.team = "/east/\u{0}hz"
+            var long = deals[25]
+            long.segment = String(repeating: "企", count: 100_000)
+            let batches = [Array(deals.prefix(3)) + [broken], Array(deals.dropFirst(4).prefix(20)) + [nul, long], Array(deals.prefix(3))]
             func stream(_ batches: [[Sales_Forecasting_V1_HistoryDeal]], as caller: Caller) async throws
                 -> [Sales_Forecasting_V1_ImportHistoryResponse]
             {
@@ -155,10 +160,13 @@ import Testing
                     })
             }
             let answers = try await stream(batches, as: scene.admin)
-            #expect(answers.map(\.deals.count) == [4, 20, 3])
+            #expect(answers.map(\.deals.count) == [4, 22, 3])
             #expect(answers[0].deals.map(\.result) == ["created", "created", "created", ""])
             #expect(answers[0].deals[3].field == "amount.currency" && answers[0].deals[3].line == broken.line)
-            #expect(answers[1].deals.allSatisfy { $0.result == "created" })
+            #expect(answers[1].deals.prefix(20).allSatisfy { $0.result == "created" })
+            #expect(answers[1].deals.suffix(2).map(\.field) == ["team", "segment"], "\(answers[1].deals.suffix(2))")
+            #expect(
+                answers[1].deals.suffix(2).allSatisfy { $0.errorCode == "INVALID_ARGUMENT" && $0.reason.contains("got \"") && $0.reason.count < 400 })
             #expect(answers[2].deals.map(\.result) == ["unchanged", "unchanged", "unchanged"], "the same deals again change nothing")
 
             let rep = await #expect(throws: RPCError.self) { try await stream([Array(deals.prefix(2))], as: scene.rep) }

@@ -99,6 +99,37 @@ import Testing
         }
     }
 
+    /// Text the ERP exports is checked as a caller's text is: a control character or 100 KB in a
+    /// field refuses that line, naming the field with a short quote of the value. Only finance and
+    /// admins sync: a manager of the contract's own team is refused too.
+    @Test func badTextInTheExportIsRefusedNamingItsFieldAndOnlyFinanceSyncs() async throws {
+        try await ReceivableTests.hosted { scene in
+            let signed = try await scene.sign(try await scene.submitted())
+            try Self.drop(
+                [
+                    Self.payment("SO\\u0007X", "100", reference: "BANK-BEL"),
+                    Self.payment(signed.erpOrderID, "100", reference: String(repeating: "长", count: 100_000)),
+                    Self.payment(signed.erpOrderID, "100", reference: "BANK-OK"),
+                ], as: "text.jsonl", for: scene.cast.rep.tenant)
+            let answer = try await sync(scene)
+            #expect(answer.paymentsRecorded == 1 && answer.refused.map(\.field) == ["order_id", "reference"], "\(answer.refused)")
+            #expect(answer.refused.allSatisfy { $0.errorCode == "INVALID_ARGUMENT" && $0.reason.contains("got \"") && $0.reason.count < 400 })
+            #expect(try await scene.account(signed.id).paid.minorUnits == 100)
+
+            for caller in [scene.cast.ownManager, scene.cast.prefixManager, scene.cast.rep] {
+                let synced = await StageMoveTests.refusal { try await sync(scene, as: caller) }
+                #expect(synced?.code == .permissionDenied, "\(caller.userID)")
+                let read = await StageMoveTests.refusal {
+                    try await scene.receivables.getErpLink(.init(), metadata: try await scene.clients.metadata(caller))
+                }
+                #expect(read?.code == .permissionDenied, "\(caller.userID)")
+            }
+            // Another tenant's admin reads their own link: none of this tenant's orders or payments.
+            let other = try await scene.receivables.getErpLink(.init(), metadata: try await scene.clients.metadata(scene.cast.stranger))
+            #expect(other.ordersWaiting == 0 && other.paymentsRecorded == 0 && other.cursor.isEmpty)
+        }
+    }
+
     @Test func anErpThatCannotBeWrittenDelaysTheOrderNotTheSignature() async throws {
         try await ReceivableTests.hosted { scene in
             let tenant = scene.cast.rep.tenant
