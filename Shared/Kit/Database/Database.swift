@@ -22,8 +22,11 @@ public struct Database: Sendable {
                 database: url.database, tls: .disable)
         }
         configuration.options.maximumConnections = maximumConnections
-        // Unqualified names resolve to the service's own schema only.
-        configuration.options.additionalStartupParameters = [("search_path", schema)]
+        // Unqualified names resolve to the service's own schema only. A random page read costs
+        // about what a sequential one does when the tables live in memory or on SSD; at the
+        // default (4, for spinning disks) the planner read a tenant's 100,000 instalments whole to
+        // join them to 500 contracts, where 500 index probes take a tenth of the time.
+        configuration.options.additionalStartupParameters = [("search_path", schema), ("random_page_cost", "1.1")]
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
         self.inUse = Meter(label: "db_pool_connections_in_use", dimensions: [("schema", schema)])

@@ -115,4 +115,75 @@ import Testing
             }
         }
     }
+
+    /// Posting a file's batch of 500 payments at 200,000 instalments (40,000 contracts of 5) and
+    /// 100,000 earlier payments: the contracts' instalments are locked, the references looked up
+    /// and the instalments paid through indexes, never by reading a table whole.
+    @Test func aBatchOfPaymentsReachesItsContractsThroughIndexes() async throws {
+        try await ServiceHarness.with(
+            .opportunities, migrations: OpportunitiesServer.migrations, build: { try OpportunitiesServer.components($0) }
+        ) { _, _, database in
+            let tenant = Self.tenant.rawValue
+            let contracts = (0..<40_000).map { _ in UUID() }
+            let instalments = (0..<contracts.count * 5).map { _ in UUID() }
+            let fill: [PostgresQuery] = [
+                """
+                WITH q AS (
+                    INSERT INTO quotes (id, tenant_id, opportunity_id, total_minor, cost_minor, currency, margin_bp, credit_grade,
+                                        needs_approval, created_by, created_at, body)
+                    SELECT gen_random_uuid(), \(tenant), gen_random_uuid(), 500000, 0, 'CNY', 3000, 1, false, 'rep', now(), ''::bytea
+                    FROM unnest(\(contracts)) c
+                    RETURNING id, opportunity_id
+                ), n AS (SELECT id, opportunity_id, row_number() OVER () AS k FROM q)
+                INSERT INTO contracts (id, tenant_id, opportunity_id, quote_id, state, total_minor, currency, body)
+                SELECT c.id, \(tenant), n.opportunity_id, n.id, 3, 500000, 'CNY', ''::bytea
+                FROM unnest(\(contracts)) WITH ORDINALITY AS c (id, k) JOIN n USING (k)
+                """,
+                """
+                INSERT INTO instalments (id, tenant_id, contract_id, opportunity_id, customer_id, customer_name, owner_id, org_path,
+                                         number, due_date, amount_minor, paid_minor, currency)
+                SELECT i.id, c.tenant_id, c.id, c.opportunity_id, 'customer', 'customer', 'rep', '/team', i.n,
+                       DATE '2026-01-01' + i.n * 30, 100000, 0, 'CNY'
+                FROM unnest(\(instalments), \(instalments.indices.map { contracts[$0 / 5] }), \(instalments.indices.map { Int16($0 % 5 + 1) }))
+                     AS i (id, contract_id, n)
+                JOIN contracts c ON c.id = i.contract_id
+                """,
+                """
+                INSERT INTO payments (id, tenant_id, contract_id, reference, amount_minor, credit_minor, currency, received_on, source, recorded_by)
+                SELECT gen_random_uuid(), \(tenant), c.id, 'BANK-' || c.id || '-' || n, 50000, 0, 'CNY', DATE '2026-02-01', 'file', 'cw'
+                FROM contracts c, generate_series(1, 2) n WHERE c.tenant_id = \(tenant)
+                """,
+                """
+                INSERT INTO payment_allocations (payment_id, instalment_id, amount_minor)
+                SELECT p.id, i.id, 50000 FROM payments p JOIN instalments i ON i.contract_id = p.contract_id AND i.number = 1
+                WHERE p.tenant_id = \(tenant)
+                """,
+                "ANALYZE contracts", "ANALYZE instalments", "ANALYZE payments", "ANALYZE payment_allocations",
+            ]
+            let batch = Array(contracts.indices.shuffled().prefix(500))
+            // Each payment pays its contract's second instalment and part of the third.
+            let paid = batch.flatMap { [instalments[$0 * 5 + 1], instalments[$0 * 5 + 2]] }
+            let plans = try await QueryPlans.explain(after: fill, in: database) { _ in
+                let references = batch.map { "BANK-\(contracts[$0].uuidString.lowercased())-1" }
+                return [
+                    (
+                        "locking the batch's contracts", ReceivableStore.lockedAccountsQuery(batch.map { contracts[$0] }, tenant: Self.tenant),
+                        "instalments"
+                    ),
+                    (
+                        "the batch's references",
+                        ReceivableStore.paymentsQuery(tenant: Self.tenant, references: references, id: nil, contract: nil), "payments"
+                    ),
+                    (
+                        "paying the instalments",
+                        ReceivableStore.allocationQuery(
+                            paid.map { (UUID(), $0, 100) }, totals: paid.map { (key: $0, value: 100) }), "instalments"
+                    ),
+                ]
+            }
+            for (what, plan, table) in plans {
+                #expect(!plan.contains("Seq Scan"), "\(what) reads \(table) or another table whole:\n\(plan)")
+            }
+        }
+    }
 }

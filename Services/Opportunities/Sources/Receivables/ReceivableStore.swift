@@ -59,17 +59,7 @@ struct ReceivableStore: Sendable {
     /// The accounts of the signed contracts among `contracts`, their instalments locked in
     /// contract and number order (one batch of payments or refunds of a contract at a time).
     func lockedAccounts(_ contracts: [UUID], tenant: TenantID, on connection: PostgresConnection) async throws -> [UUID: Account] {
-        let rows = try await connection.query(
-            """
-            SELECT i.contract_id, i.opportunity_id, i.owner_id, i.currency, i.id, i.number, i.amount_minor, i.paid_minor,
-                   h.had IS NOT NULL AS had_payments
-            FROM unnest(\(contracts)) AS c(id)
-            -- A probe per contract: an EXISTS here was planned as one read of every payment.
-            LEFT JOIN LATERAL (SELECT true AS had FROM payments p WHERE p.contract_id = c.id LIMIT 1) h ON true
-            JOIN instalments i ON i.contract_id = c.id
-            WHERE i.tenant_id = \(tenant.rawValue)
-            ORDER BY i.contract_id, i.number FOR UPDATE OF i
-            """, logger: database.logger)
+        let rows = try await connection.query(Self.lockedAccountsQuery(contracts, tenant: tenant), logger: database.logger)
         var accounts: [UUID: Account] = [:]
         for try await row in rows {
             let row = row.makeRandomAccess()
@@ -85,6 +75,19 @@ struct ReceivableStore: Sendable {
             accounts[contract]!.instalments.append(instalment)
         }
         return accounts
+    }
+
+    static func lockedAccountsQuery(_ contracts: [UUID], tenant: TenantID) -> PostgresQuery {
+        """
+        SELECT i.contract_id, i.opportunity_id, i.owner_id, i.currency, i.id, i.number, i.amount_minor, i.paid_minor,
+               h.had IS NOT NULL AS had_payments
+        FROM unnest(\(contracts)) AS c(id)
+        -- A probe per contract: an EXISTS here was planned as one read of every payment.
+        LEFT JOIN LATERAL (SELECT true AS had FROM payments p WHERE p.contract_id = c.id LIMIT 1) h ON true
+        JOIN instalments i ON i.contract_id = c.id
+        WHERE i.tenant_id = \(tenant.rawValue)
+        ORDER BY i.contract_id, i.number FOR UPDATE OF i
+        """
     }
 
     /// Which of `contracts` exist in the tenant (to tell an unsigned contract from a missing one).
@@ -123,14 +126,18 @@ struct ReceivableStore: Sendable {
         guard !allocations.isEmpty else { return }
         // Summed here, so the update joins a list of known length to the primary key.
         let totals = Array(allocations.reduce(into: [UUID: Int64]()) { $0[$1.instalment, default: 0] += $1.fen })
-        try await connection.query(
-            """
-            WITH c AS (SELECT * FROM unnest(\(allocations.map(\.payment)), \(allocations.map(\.instalment)), \(allocations.map(\.fen)))
-                       AS c(payment_id, instalment_id, fen)),
-            allocated AS (INSERT INTO payment_allocations (payment_id, instalment_id, amount_minor) SELECT payment_id, instalment_id, fen FROM c)
-            UPDATE instalments i SET paid_minor = i.paid_minor + s.fen
-            FROM unnest(\(totals.map(\.key)), \(totals.map(\.value))) AS s(instalment_id, fen) WHERE i.id = s.instalment_id
-            """, logger: logger)
+        try await connection.query(Self.allocationQuery(allocations, totals: totals), logger: logger)
+    }
+
+    static func allocationQuery(_ allocations: [(payment: UUID, instalment: UUID, fen: Int64)], totals: [(key: UUID, value: Int64)]) -> PostgresQuery
+    {
+        """
+        WITH c AS (SELECT * FROM unnest(\(allocations.map(\.payment)), \(allocations.map(\.instalment)), \(allocations.map(\.fen)))
+                   AS c(payment_id, instalment_id, fen)),
+        allocated AS (INSERT INTO payment_allocations (payment_id, instalment_id, amount_minor) SELECT payment_id, instalment_id, fen FROM c)
+        UPDATE instalments i SET paid_minor = i.paid_minor + s.fen
+        FROM unnest(\(totals.map(\.key)), \(totals.map(\.value))) AS s(instalment_id, fen) WHERE i.id = s.instalment_id
+        """
     }
 
     /// A refund of `parts` (and `fromCredit`) of a payment, in the caller's transaction.
@@ -195,33 +202,8 @@ struct ReceivableStore: Sendable {
     private func payments(
         tenant: TenantID, references: [String] = [], id: UUID? = nil, contract: UUID? = nil, on connection: PostgresConnection?
     ) async throws -> [StoredPayment] {
-        var sql = PostgresQuery.StringInterpolation(literalCapacity: 1_024, interpolationCount: 2)
-        sql.appendLiteral(
-            """
-            SELECT p.id, p.contract_id, p.reference, p.amount_minor, p.credit_minor, p.refunded_minor, p.currency,
-                   to_char(p.received_on, 'YYYY-MM-DD') AS received_on, p.source, p.recorded_by, p.recorded_at,
-                   coalesce(array_agg(i.id ORDER BY i.number) FILTER (WHERE i.id IS NOT NULL), '{}') AS instalment_ids,
-                   coalesce(array_agg(i.number ORDER BY i.number) FILTER (WHERE i.id IS NOT NULL), '{}') AS numbers,
-                   coalesce(array_agg(a.amount_minor ORDER BY i.number) FILTER (WHERE i.id IS NOT NULL), '{}') AS parts
-            FROM payments p
-            LEFT JOIN payment_allocations a ON a.payment_id = p.id AND a.amount_minor > 0
-            LEFT JOIN instalments i ON i.id = a.instalment_id
-            WHERE p.tenant_id = 
-            """)
-        sql.appendInterpolation(tenant.rawValue)
-        if let id {
-            sql.appendLiteral(" AND p.id = ")
-            sql.appendInterpolation(id)
-        } else if let contract {
-            sql.appendLiteral(" AND p.contract_id = ")
-            sql.appendInterpolation(contract)
-        } else {
-            sql.appendLiteral(" AND p.reference = ANY(")
-            sql.appendInterpolation(references)
-            sql.appendLiteral(")")
-        }
-        sql.appendLiteral(" GROUP BY p.id ORDER BY p.seq")
-        let rows = try await database.query(PostgresQuery(stringInterpolation: sql), on: connection)
+        let query = Self.paymentsQuery(tenant: tenant, references: references, id: id, contract: contract)
+        let rows = try await database.query(query, on: connection)
         var payments: [StoredPayment] = []
         for try await row in rows {
             let row = row.makeRandomAccess()
@@ -251,6 +233,36 @@ struct ReceivableStore: Sendable {
             payments.append(StoredPayment(message: message))
         }
         return payments
+    }
+
+    static func paymentsQuery(tenant: TenantID, references: [String], id: UUID?, contract: UUID?) -> PostgresQuery {
+        var sql = PostgresQuery.StringInterpolation(literalCapacity: 1_024, interpolationCount: 2)
+        sql.appendLiteral(
+            """
+            SELECT p.id, p.contract_id, p.reference, p.amount_minor, p.credit_minor, p.refunded_minor, p.currency,
+                   to_char(p.received_on, 'YYYY-MM-DD') AS received_on, p.source, p.recorded_by, p.recorded_at,
+                   coalesce(array_agg(i.id ORDER BY i.number) FILTER (WHERE i.id IS NOT NULL), '{}') AS instalment_ids,
+                   coalesce(array_agg(i.number ORDER BY i.number) FILTER (WHERE i.id IS NOT NULL), '{}') AS numbers,
+                   coalesce(array_agg(a.amount_minor ORDER BY i.number) FILTER (WHERE i.id IS NOT NULL), '{}') AS parts
+            FROM payments p
+            LEFT JOIN payment_allocations a ON a.payment_id = p.id AND a.amount_minor > 0
+            LEFT JOIN instalments i ON i.id = a.instalment_id
+            WHERE p.tenant_id = 
+            """)
+        sql.appendInterpolation(tenant.rawValue)
+        if let id {
+            sql.appendLiteral(" AND p.id = ")
+            sql.appendInterpolation(id)
+        } else if let contract {
+            sql.appendLiteral(" AND p.contract_id = ")
+            sql.appendInterpolation(contract)
+        } else {
+            sql.appendLiteral(" AND p.reference = ANY(")
+            sql.appendInterpolation(references)
+            sql.appendLiteral(")")
+        }
+        sql.appendLiteral(" GROUP BY p.id ORDER BY p.seq")
+        return PostgresQuery(stringInterpolation: sql)
     }
 }
 
