@@ -117,8 +117,9 @@ import Testing
     }
 
     /// Posting a file's batch of 500 payments at 200,000 instalments (40,000 contracts of 5) and
-    /// 100,000 earlier payments: the contracts' instalments are locked, the references looked up
-    /// and the instalments paid through indexes, never by reading a table whole.
+    /// 80,000 earlier payments that the statistics have not caught up with (a large import): the
+    /// contracts' instalments are locked, the references looked up and the instalments paid
+    /// through indexes, never by reading a table whole or filtering a tenant's rows.
     @Test func aBatchOfPaymentsReachesItsContractsThroughIndexes() async throws {
         try await ServiceHarness.with(
             .opportunities, migrations: OpportunitiesServer.migrations, build: { try OpportunitiesServer.components($0) }
@@ -148,6 +149,8 @@ import Testing
                      AS i (id, contract_id, n)
                 JOIN contracts c ON c.id = i.contract_id
                 """,
+                // The statistics see the payments table as it was before the import: they lag a large one.
+                "ANALYZE payments", "ANALYZE payment_allocations",
                 """
                 INSERT INTO payments (id, tenant_id, contract_id, reference, amount_minor, credit_minor, currency, received_on, source, recorded_by)
                 SELECT gen_random_uuid(), \(tenant), c.id, 'BANK-' || c.id || '-' || n, 50000, 0, 'CNY', DATE '2026-02-01', 'file', 'cw'
@@ -158,7 +161,7 @@ import Testing
                 SELECT p.id, i.id, 50000 FROM payments p JOIN instalments i ON i.contract_id = p.contract_id AND i.number = 1
                 WHERE p.tenant_id = \(tenant)
                 """,
-                "ANALYZE contracts", "ANALYZE instalments", "ANALYZE payments", "ANALYZE payment_allocations",
+                "ANALYZE contracts", "ANALYZE instalments",
             ]
             let batch = Array(contracts.indices.shuffled().prefix(500))
             // Each payment pays its contract's second instalment and part of the third.
@@ -183,6 +186,7 @@ import Testing
             }
             for (what, plan, table) in plans {
                 #expect(!plan.contains("Seq Scan"), "\(what) reads \(table) or another table whole:\n\(plan)")
+                #expect(!plan.contains("Rows Removed") && !plan.contains("Bitmap Heap Scan on payments"), "\(what):\n\(plan)")
             }
         }
     }

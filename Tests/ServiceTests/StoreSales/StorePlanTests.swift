@@ -164,4 +164,33 @@ import Testing
             }
         }
     }
+
+    /// Right after a member file is imported the statistics still see the members table as it
+    /// was: a batch of receipts must still find its members by probing the unique index, not by
+    /// reading the tenant's members.
+    @Test func aBatchFindsItsMembersWhileTheStatisticsLag() async throws {
+        try await ServiceHarness.with(
+            .storeSales, migrations: StoreSalesServer.migrations, build: { try StoreSalesServer.components($0) }
+        ) { _, _, database in
+            // A tenant of its own: the suite's other test fills members at the same time.
+            let lagging = TenantID("plan-lag-\(UInt32.random(in: 0...UInt32.max))")!
+            let tenant = lagging.rawValue
+            let fill: [PostgresQuery] = [
+                "ANALYZE members",
+                """
+                INSERT INTO members (id, tenant_id, phone_e164, phone_hmac, name, birth_year)
+                SELECT gen_random_uuid(), \(tenant), '+86139' || lpad(g::text, 8, '0'), md5(g::text), '会员', 1980
+                FROM generate_series(1, 50000) g
+                """,
+            ]
+            let hashes = (1...300).map { "hash-\($0 * 97)" }
+            let plans = try await QueryPlans.explain(after: fill, in: database) { _ in
+                [("a batch's members", ReceiptStore.memberIDsQuery(hashes: hashes, tenant: lagging), ())]
+            }
+            for (what, plan, _) in plans {
+                #expect(plan.contains("Index Cond: ((tenant_id = "), "\(what):\n\(plan)")
+                #expect(!plan.contains("Seq Scan on members") && !plan.contains("Bitmap Heap Scan on members"), "\(what):\n\(plan)")
+            }
+        }
+    }
 }

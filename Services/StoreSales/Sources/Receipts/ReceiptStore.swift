@@ -49,11 +49,20 @@ struct ReceiptStore: Sendable {
     /// The members with these phone HMACs, by HMAC.
     func memberIDs(hashes: [String], tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> [String: UUID] {
         guard !hashes.isEmpty else { return [:] }
-        let rows = try await connection.query(
-            "SELECT phone_hmac, id FROM members WHERE tenant_id = \(tenant.rawValue) AND phone_hmac = ANY(\(hashes))", logger: logger)
+        let rows = try await connection.query(Self.memberIDsQuery(hashes: hashes, tenant: tenant), logger: logger)
         var members: [String: UUID] = [:]
         for try await (hash, id) in rows.decode((String, UUID).self) { members[hash] = id }
         return members
+    }
+
+    /// One probe of the unique index per HMAC: right after a member file is imported the
+    /// statistics lag the table, and `phone_hmac = ANY(…)` was then planned as a read of all the
+    /// tenant's members for each batch of receipts.
+    static func memberIDsQuery(hashes: [String], tenant: TenantID) -> PostgresQuery {
+        """
+        SELECT h.hash, m.id FROM unnest(\(hashes)) AS h (hash)
+        CROSS JOIN LATERAL (SELECT id FROM members WHERE tenant_id = \(tenant.rawValue) AND phone_hmac = h.hash LIMIT 1) m
+        """
     }
 
     /// Writes each receipt once per store and number, a batch in three statements (receipts,
