@@ -9,7 +9,7 @@ public struct LocalFolderBlobStore: BlobStore {
     public init(root: URL) { self.root = root }
 
     public func put(_ content: Data, tenant: String) async throws -> String {
-        let sha256 = SHA256.hash(data: content).map { String(format: "%02x", $0) }.joined()
+        let sha256 = SHA256.hash(data: content).hexEncoded
         let file = try path(sha256, tenant: tenant)
         if FileManager.default.fileExists(atPath: file.path) { return sha256 }
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
