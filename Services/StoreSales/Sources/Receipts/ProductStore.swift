@@ -46,10 +46,15 @@ struct ProductStore: Sendable {
         skus.subtracting(try await categories(of: skus, tenant: tenant, on: connection, logger: logger).keys)
     }
 
-    /// The category of each of `skus` the catalogue has ('' when it has none).
+    /// The category of each of `skus` the catalogue has ('' when it has none). One probe of the
+    /// catalogue's key a SKU, as for members (`ReceiptStore.memberIDsQuery`): receipts often
+    /// follow a product file before the statistics have seen it.
     func categories(of skus: Set<String>, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws -> [String: String] {
         let rows = try await connection.query(
-            "SELECT sku, category FROM products WHERE tenant_id = \(tenant.rawValue) AND sku = ANY(\(Array(skus)))", logger: logger)
+            """
+            SELECT k.sku, p.category FROM unnest(\(Array(skus))) AS k (sku)
+            CROSS JOIN LATERAL (SELECT category FROM products WHERE tenant_id = \(tenant.rawValue) AND sku = k.sku LIMIT 1) p
+            """, logger: logger)
         var categories: [String: String] = [:]
         for try await (sku, category) in rows.decode((String, String).self) { categories[sku] = category }
         return categories
