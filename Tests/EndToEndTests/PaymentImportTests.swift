@@ -102,6 +102,11 @@ extension EndToEnd {
             // 60.00 then 1,000.00 against 100.00: both instalments paid, 960.00 kept as credit.
             #expect(account.paid.minorUnits == 10_000 && account.credit.minorUnits == 96_000 && account.payments.count == 2)
             #expect(account.payments.allSatisfy { $0.source == "file" })
+            // The file's rows go grouped by contract, each contract's in the file's order: the
+            // 60.00 listed first paid the first instalment, though another contract's row came between.
+            let listedFirst = account.payments.first { $0.reference == "ICBC-1" }
+            #expect(listedFirst?.allocations.map(\.number) == [1, 2], "\(account.payments)")
+            #expect(listedFirst?.allocations.map(\.amount.minorUnits) == [5_000, 1_000])
         }
     }
 }

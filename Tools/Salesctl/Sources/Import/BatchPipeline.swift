@@ -5,10 +5,19 @@ import Foundation
 struct BatchPipeline<Row: Sendable, Answer: Sendable> {
     let batchSize: Int
     let concurrency: Int
+    /// The most rows a call may carry: rows kept together stop at it.
+    var most = Int.max
     let send: @Sendable ([Row]) async throws -> Answer
 
+    init(batchSize: Int, concurrency: Int, most: Int = .max, send: @escaping @Sendable ([Row]) async throws -> Answer) {
+        self.batchSize = batchSize
+        self.concurrency = concurrency
+        self.most = most
+        self.send = send
+    }
+
     /// `next` gives the rows to send (nil at the end). `together` says whether a row belongs with
-    /// the one before it (a receipt's lines), so a batch never splits them.
+    /// the one before it (a receipt's lines), so a batch never splits them below `most`.
     func run(
         next: () throws -> Row?, together: (Row, Row) -> Bool = { _, _ in false }, collect: (Answer) -> Void
     ) async throws {
@@ -27,7 +36,7 @@ struct BatchPipeline<Row: Sendable, Answer: Sendable> {
                 group.addTask { try await send(rows) }
             }
             while let row = try next() {
-                if batch.count >= batchSize, let last = batch.last, !together(last, row) { try await flush() }
+                if batch.count >= batchSize, let last = batch.last, !together(last, row) || batch.count >= most { try await flush() }
                 batch.append(row)
             }
             try await flush()

@@ -7,9 +7,10 @@ import SwiftProtobuf
 
 /// `salesctl import payments FILE`: money received (a bank statement, the ERP's export), CSV or
 /// XLSX with columns contract_id, reference, amount (yuan, e.g. 1,234.56) and received_on
-/// (YYYY-MM-DD), sent to ImportPayments in batches of 1,000 with two in flight. A reference is
-/// recorded once, so running the file again records nothing twice; every refused row is reported
-/// with its line, column and why.
+/// (YYYY-MM-DD), sent to ImportPayments in batches of about 900 with two in flight, each
+/// contract's payments in one batch in the file's order. A reference is recorded once, so running
+/// the file again records nothing twice; every refused row is reported with its line, column and
+/// why.
 public struct PaymentImport: Sendable {
     public struct Report: Sendable {
         public var rows = 0
@@ -39,8 +40,10 @@ public struct PaymentImport: Sendable {
     public let port: Int
     public let token: String
     public var currency = "CNY"
-    public var batchSize = 1_000
+    public var batchSize = 900
     public var concurrency = 2
+    /// ImportPayments' limit; a contract's payments may fill a call past `batchSize` up to it.
+    static let mostRowsAtOnce = 1_000
 
     public init(host: String = "127.0.0.1", port: Int, token: String) {
         self.host = host
@@ -83,37 +86,43 @@ public struct PaymentImport: Sendable {
                 }
                 progress(report.rows, total, report.refused.count)
             }
-            let pipeline = BatchPipeline(batchSize: batchSize, concurrency: concurrency) { (rows: [Sales_Opportunities_V1_PaymentRow]) in
+            var rows: [Sales_Opportunities_V1_PaymentRow] = []
+            while let row = reader.next() {
+                let line = reader.line
+                if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+                func cell(_ column: Column) -> String {
+                    index[column].flatMap { $0 < row.count ? row[$0].trimmingCharacters(in: .whitespaces) : nil } ?? ""
+                }
+                guard let fen = Self.fen(cell(.amount)) else {
+                    report.rows += 1
+                    report.refused.append(
+                        RowProblem(
+                            line: line, column: "amount", value: cell(.amount), reason: "is not an amount in yuan",
+                            suggestion: "write it like 1234.56 or 1,234.56"))
+                    continue
+                }
+                values[line] = row
+                let currency = cell(.currency).isEmpty ? self.currency : cell(.currency).uppercased()
+                rows.append(
+                    .with {
+                        $0.line = Int32(line)
+                        $0.contractID = cell(.contractID)
+                        $0.reference = cell(.reference)
+                        $0.amount = .init(minorUnits: fen, currency: currency)
+                        $0.receivedOn = Self.day(cell(.receivedOn))
+                    })
+            }
+            // A contract's payments travel in one call, in the file's order. A bank statement lists
+            // contracts in no order, so two calls in flight used to lock the same contracts and
+            // take turns; grouped by contract, they run side by side.
+            let contract = { (row: Sales_Opportunities_V1_PaymentRow) in row.contractID.lowercased() }
+            rows = rows.enumerated().sorted { (contract($0.element), $0.offset) < (contract($1.element), $1.offset) }.map(\.element)
+            let pipeline = BatchPipeline(batchSize: batchSize, concurrency: concurrency, most: Self.mostRowsAtOnce) {
+                (rows: [Sales_Opportunities_V1_PaymentRow]) in
                 try await receivables.importPayments(.with { $0.rows = rows }, metadata: authorization).outcomes
             }
-            try await pipeline.run(
-                next: {
-                    while let row = reader.next() {
-                        let line = reader.line
-                        if row.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
-                        func cell(_ column: Column) -> String {
-                            index[column].flatMap { $0 < row.count ? row[$0].trimmingCharacters(in: .whitespaces) : nil } ?? ""
-                        }
-                        guard let fen = Self.fen(cell(.amount)) else {
-                            report.rows += 1
-                            report.refused.append(
-                                RowProblem(
-                                    line: line, column: "amount", value: cell(.amount), reason: "is not an amount in yuan",
-                                    suggestion: "write it like 1234.56 or 1,234.56"))
-                            continue
-                        }
-                        values[line] = row
-                        let currency = cell(.currency).isEmpty ? self.currency : cell(.currency).uppercased()
-                        return .with {
-                            $0.line = Int32(line)
-                            $0.contractID = cell(.contractID)
-                            $0.reference = cell(.reference)
-                            $0.amount = .init(minorUnits: fen, currency: currency)
-                            $0.receivedOn = Self.day(cell(.receivedOn))
-                        }
-                    }
-                    return nil
-                }, collect: collect)
+            var pending = rows.makeIterator()
+            try await pipeline.run(next: { pending.next() }, together: { contract($0) == contract($1) }, collect: collect)
             report.refused.sort { $0.line < $1.line }
             return report
         }
