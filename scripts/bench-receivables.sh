@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The receivables benchmark (issue 12), against the real stack (release build), in one run:
 #  1. payment import: `salesctl import payments` of a generated 100,000-row bank file
-#     (Benchmarks/receivables/generate.py) over 20,000 signed contracts, 1,000 rows a call (each
-#     call one transaction: instalments locked, oldest first, credit, one event a payment); the
+#     (Benchmarks/receivables/generate.py) over 20,000 signed contracts, about 900 rows a call,
+#     a contract's rows in one call (each call one transaction: instalments locked, oldest first,
+#     credit, one event a payment); the
 #     same file again (every row already recorded); and Postgres `\copy` of the same file into a
 #     table of its columns. Prints rows/s, the machine's CPU per row and the ratio to COPY
 #     (target >= 0.20).
