@@ -262,14 +262,14 @@ struct ReceivableStore: Sendable {
                 FROM payment_allocations a JOIN instalments i ON i.id = a.instalment_id
                 WHERE a.payment_id = p.id AND a.amount_minor > 0) paid
             """)
-        if let id {
+        if id != nil || contract != nil {
             sql.appendLiteral(" WHERE p.tenant_id = ")
             sql.appendInterpolation(tenant.rawValue)
+        }
+        if let id {
             sql.appendLiteral(" AND p.id = ")
             sql.appendInterpolation(id)
         } else if let contract {
-            sql.appendLiteral(" WHERE p.tenant_id = ")
-            sql.appendInterpolation(tenant.rawValue)
             sql.appendLiteral(" AND p.contract_id = ")
             sql.appendInterpolation(contract)
         }
