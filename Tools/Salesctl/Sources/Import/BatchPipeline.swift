@@ -9,13 +9,6 @@ struct BatchPipeline<Row: Sendable, Answer: Sendable> {
     var most = Int.max
     let send: @Sendable ([Row]) async throws -> Answer
 
-    init(batchSize: Int, concurrency: Int, most: Int = .max, send: @escaping @Sendable ([Row]) async throws -> Answer) {
-        self.batchSize = batchSize
-        self.concurrency = concurrency
-        self.most = most
-        self.send = send
-    }
-
     /// `next` gives the rows to send (nil at the end). `together` says whether a row belongs with
     /// the one before it (a receipt's lines), so a batch never splits them below `most`.
     func run(
