@@ -166,7 +166,7 @@ let package = Package(
                 name: "UnitTests",
                 dependencies: [
                     "SalesModel", "RulesEngine", "SalesProto", "ServiceKit", "SalesNotifications", "SalesControl", "LeadsService",
-                    "OpportunitiesService",
+                    "OpportunitiesService", "ForecastingService",
                     "TestSupport",
                 ]
                     + ["LeadIntake"] + intakeAdapters.map { .target(name: $0) } + [.product(name: "Crypto", package: "swift-crypto")],

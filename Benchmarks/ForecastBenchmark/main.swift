@@ -29,6 +29,9 @@ struct Options {
     var maven = ""
     var from = ""
     var to = ""
+    /// Deals a month of generated pipelines to backtest instead, one tenant each (`--volumes 120,1200`).
+    var volumes: [Int] = []
+    var backtestMonths = 12
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -44,6 +47,8 @@ struct Options {
             case "--maven": maven = value
             case "--from": from = value
             case "--to": to = value
+            case "--volumes": volumes = value.split(separator: ",").compactMap { Int($0) }
+            case "--backtest-months": backtestMonths = Int(value) ?? backtestMonths
             default: FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8)); exit(2)
             }
         }
@@ -88,6 +93,73 @@ let zone = TimeZone(identifier: "Asia/Shanghai")!
 let now = Date()
 let calendar = Calendar(identifier: .gregorian)
 
+/// Sends `deals` as salesctl does: batches of 500, two in flight.
+func importDeals(_ deals: [Sales_Forecasting_V1_HistoryDeal], metadata: Metadata) async throws {
+    try await withGRPCClient(
+        transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: options.port), transportSecurity: .plaintext)
+    ) { client in
+        let forecasts = Sales_Forecasting_V1_ForecastService.Client(wrapping: client)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var next = 0
+            func send(_ start: Int) {
+                let batch = Array(deals[start..<min(start + 500, deals.count)])
+                group.addTask { _ = try await forecasts.importHistory(.with { $0.deals = batch }, metadata: metadata) }
+            }
+            while next < deals.count && next < 1_000 {
+                send(next)
+                next += 500
+            }
+            while try await group.next() != nil, next < deals.count {
+                send(next)
+                next += 500
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
+// Accuracy against volume: a generated pipeline of each of `volumes` deals a month (a tenant
+// each, a rep per ten deals a month), backtested over its last `backtestMonths` months. A month's
+// amount won is a sum of coins, so at low volume no forecast is close every month; the
+// attainable accuracy says how close the model's own chances allow.
+if !options.volumes.isEmpty {
+    var local = Calendar(identifier: .gregorian)
+    local.timeZone = zone
+    func month(_ back: Int) -> String {
+        let date = local.date(byAdding: .month, value: -back, to: now)!
+        return String(format: "%04d-%02d", local.component(.year, from: date), local.component(.month, from: date))
+    }
+    for volume in options.volumes {
+        let tenant = TenantID("bench-volume-\(volume)")!
+        let token = try await tokens.sign(Caller(tenant: tenant, userID: "bench.admin", roles: [.admin], orgPath: "/"), lifetime: .seconds(7200))
+        let metadata: Metadata = ["authorization": "Bearer \(token)"]
+        let months = 24 + options.backtestMonths
+        let start = local.date(byAdding: .month, value: -months, to: now)!
+        let deals = PipelineGenerator(.init(seed: 11, start: start, months: months + 1, dealsPerMonth: volume, reps: max(12, volume / 10)))
+            .deals(now: now)
+        try await importDeals(deals, metadata: metadata)
+        let started = ContinuousClock.now
+        let result = try await withGRPCClient(
+            transport: try .http2NIOPosix(target: .ipv4(address: "127.0.0.1", port: options.port), transportSecurity: .plaintext)
+        ) { client in
+            var call = CallOptions.defaults
+            call.timeout = .seconds(3_600)
+            return try await Sales_Forecasting_V1_ForecastService.Client(wrapping: client).backtest(
+                .with {
+                    $0.fromMonth = month(options.backtestMonths)
+                    $0.toMonth = month(1)
+                }, metadata: metadata, options: call)
+        }
+        let key = "volume_\(volume)"
+        print(
+            "\(key)_deals=\(deals.count) \(key)_accuracy=\(result.meanAccuracy) \(key)_attainable=\(result.meanAttainableAccuracy) "
+                + "\(key)_brier=\(result.meanBrier) \(key)_rep_accuracy=\(result.repMeanAccuracy) \(key)_rep_brier=\(result.repMeanBrier) "
+                + "\(key)_within=\(result.monthsWithinRange) \(key)_months=\(result.months.count) "
+                + "\(key)_seconds=\(seconds(ContinuousClock.now - started))")
+    }
+    exit(0)
+}
+
 // Closed: two years of deals created from 30 to 6 months ago (nearly all closed by now).
 // Open: deals created over the last weeks, cut now (nearly all still open).
 func generate(_ count: Int, monthsBack: Int, months: Int, prefix: String, seed: UInt64) -> [Sales_Forecasting_V1_HistoryDeal] {
@@ -113,24 +185,7 @@ try await withGRPCClient(
         options.timeout = .seconds(1_800)
         return options
     }()
-    let all = closedDeals + Array(openDeals)
-    try await withThrowingTaskGroup(of: Void.self) { group in
-        // Two batches in flight, as salesctl sends.
-        var next = 0
-        func send(_ start: Int) {
-            let batch = Array(all[start..<min(start + 500, all.count)])
-            group.addTask { _ = try await forecasts.importHistory(.with { $0.deals = batch }, metadata: admin, options: options) }
-        }
-        while next < all.count && next < 1_000 {
-            send(next)
-            next += 500
-        }
-        while try await group.next() != nil, next < all.count {
-            send(next)
-            next += 500
-        }
-        try await group.waitForAll()
-    }
+    try await importDeals(closedDeals + Array(openDeals), metadata: admin)
     print("imported closed=\(closedDeals.count) open=\(openDeals.count)")
 
     var started = ContinuousClock.now

@@ -9,6 +9,10 @@ import SwiftProtobuf
 /// model without the reps' disputes, to tell whether disputing helped.
 struct Backtester: Sendable {
     static let mostMonths = 36
+    /// Simulated outcomes per month for the attainable accuracy: enough for two decimals, fewer
+    /// when the month has many open deals (a draw is a coin per deal).
+    static let draws = 2_000
+    static let coinsPerMonth = 4_000_000
 
     let trainer: ModelTrainer
     let labels: [String: String]
@@ -19,6 +23,8 @@ struct Backtester: Sendable {
         var brier = 0.0
         var repBrier = 0.0
         var open = 0
+        var spread = WinSpread()
+        var attainable = 0.0
     }
 
     /// `deals` as known now; each month cuts them at its start.
@@ -48,6 +54,11 @@ struct Backtester: Sendable {
                     $0.repBrier = figures.open > 0 ? figures.repBrier / Double(figures.open) : 0
                     $0.openDeals = Int32(figures.open)
                     $0.undisputedAccuracy = Self.accuracy(plain.forecast, actual)
+                    let range = figures.spread.range(expected: figures.forecast, won: 0)
+                    $0.expectedLow = .init(minorUnits: Int64(range.low.rounded()), currency: "CNY")
+                    $0.expectedHigh = .init(minorUnits: Int64(range.high.rounded()), currency: "CNY")
+                    $0.attainableAccuracy = figures.attainable
+                    if (range.low...range.high).contains(actual) { response.monthsWithinRange += 1 }
                 })
         }
         let count = Double(max(response.months.count, 1))
@@ -56,6 +67,7 @@ struct Backtester: Sendable {
         response.repMeanAccuracy = response.months.reduce(0) { $0 + $1.repAccuracy } / count
         response.repMeanBrier = response.months.reduce(0) { $0 + $1.repBrier } / count
         response.undisputedMeanAccuracy = response.months.reduce(0) { $0 + $1.undisputedAccuracy } / count
+        response.meanAttainableAccuracy = response.months.reduce(0) { $0 + $1.attainableAccuracy } / count
         return response
     }
 
@@ -67,9 +79,11 @@ struct Backtester: Sendable {
             throw .failedPrecondition("\(month.name) cannot be backtested: \(error.rpcErrorMessage); start the backtest at a later month")
         }
         let forecaster = Forecaster(model: model, deals: known, asOf: month.start, calendar: trainer.calendar, labels: labels)
-        let runRate = forecaster.runRates(month, key: { _ in "" }, includes: { _ in true })[""] ?? 0
+        let newDeals = forecaster.runRates(month, key: { _ in "" }, includes: { _ in true })[""] ?? NewDealWins(periods: 1, ahead: 0)
         // The reps' figure gets the same allowance for deals not yet created: only the open deals differ.
-        var figures = Month(forecast: runRate, repForecast: runRate)
+        var figures = Month(forecast: newDeals.expected, repForecast: newDeals.expected)
+        figures.spread.add(newDeals)
+        var coins: [(amount: Double, probability: Double)] = []
         for deal in known {
             guard let state = DealState(deal, at: month.start), let truth = truths[deal.id] else { continue }
             let won = truth.won(before: month.end) ? 1.0 : 0.0
@@ -80,7 +94,12 @@ struct Backtester: Sendable {
             figures.brier += (p - won) * (p - won)
             figures.repBrier += (q - won) * (q - won)
             figures.open += 1
+            figures.spread.addOpen(amount: Double(deal.amount), probability: p, factor: model.spreadFactor)
+            coins.append((Double(deal.amount), p))
         }
+        figures.attainable = WinSpread.attainableAccuracy(
+            of: figures.forecast, open: coins, newDeals: newDeals, draws: min(Self.draws, max(100, Self.coinsPerMonth / max(coins.count, 1))),
+            seed: UInt64(bitPattern: Int64(month.start.timeIntervalSince1970)))
         return figures
     }
 

@@ -88,7 +88,7 @@ struct Forecaster: Sendable {
             let expectedClose = model.expectedClose(state)
             let rep = state.repClose.map { $0 >= period.start && $0 < period.end } ?? false
             line.addOpen(
-                amount: amount, probability: p, credibility: state.credibility, cash: cash * amount,
+                amount: amount, probability: p, spreadFactor: model.spreadFactor, credibility: state.credibility, cash: cash * amount,
                 inPipeline: rep || expectedClose < period.end, repWeighted: rep ? Double(state.repPercent ?? 0) / 100 * amount : 0)
         }
         let lateness = PaymentLateness(contracts, at: asOf, calendar: calendar)
@@ -99,14 +99,14 @@ struct Forecaster: Sendable {
             lines[key(deal), default: ForecastTotals()].addContract(
                 ContractCashForecast(contract, period: period, asOf: asOf, lateness: lateness, calendar: calendar))
         }
-        for (key, rate) in runRates(period, key: key, includes: includes) { lines[key, default: ForecastTotals()].runRate = rate }
+        for (key, newDeals) in runRates(period, key: key, includes: includes) { lines[key, default: ForecastTotals()].add(newDeals) }
         return lines
     }
 
     /// What deals created after `asOf` are expected to add to the period by its end: the average
     /// won within the same period by deals created in it, over the last periods of its kind,
     /// times the share of the period still ahead.
-    func runRates(_ period: Period, key: (DealRecord) -> String, includes: (DealRecord) -> Bool) -> [String: Double] {
+    func runRates(_ period: Period, key: (DealRecord) -> String, includes: (DealRecord) -> Bool) -> [String: NewDealWins] {
         var past: [Period] = []
         var earlier = period.previous
         let firstCreated = deals.map(\.createdAt).min() ?? asOf
@@ -116,14 +116,14 @@ struct Forecaster: Sendable {
         }
         guard !past.isEmpty else { return [:] }
         let ahead = max(0, period.end.timeIntervalSince(max(asOf, period.start))) / period.end.timeIntervalSince(period.start)
-        var sums: [String: Double] = [:]
+        var rates: [String: NewDealWins] = [:]
         for deal in deals where deal.outcome == .won && includes(deal) {
             guard let closed = deal.closedAt,
                 past.contains(where: { $0.start <= deal.createdAt && closed < $0.end && deal.createdAt < $0.end })
             else { continue }
-            sums[key(deal), default: 0] += Double(deal.amount)
+            rates[key(deal), default: NewDealWins(periods: past.count, ahead: ahead)].amounts.append(Double(deal.amount))
         }
-        return sums.mapValues { $0 / Double(past.count) * ahead }
+        return rates
     }
 }
 
@@ -133,6 +133,7 @@ struct ForecastTotals: Sendable {
     var won = 0.0
     var expectedOpen = 0.0
     var runRate = 0.0
+    var spread = WinSpread()
     var commit = 0.0
     var bestCase = 0.0
     var pipeline = 0.0
@@ -148,7 +149,8 @@ struct ForecastTotals: Sendable {
     }
 
     mutating func addOpen(
-        amount: Double, probability: Double, credibility: Sales_Forecasting_V1_Credibility, cash: Double, inPipeline: Bool, repWeighted: Double
+        amount: Double, probability: Double, spreadFactor: Double, credibility: Sales_Forecasting_V1_Credibility, cash: Double, inPipeline: Bool,
+        repWeighted: Double
     ) {
         openDeals += 1
         expectedOpen += probability * amount
@@ -157,7 +159,13 @@ struct ForecastTotals: Sendable {
         if inPipeline { pipeline += amount }
         repEntered += repWeighted
         levels[max(0, min(2, credibility.rawValue - 1))] += probability * amount
+        spread.addOpen(amount: amount, probability: probability, factor: spreadFactor)
         self.cash += cash
+    }
+
+    mutating func add(_ newDeals: NewDealWins) {
+        runRate += newDeals.expected
+        spread.add(newDeals)
     }
 
     mutating func addContract(_ forecast: ContractCashForecast) {
@@ -172,6 +180,7 @@ struct ForecastTotals: Sendable {
         sum.won += rhs.won
         sum.expectedOpen += rhs.expectedOpen
         sum.runRate += rhs.runRate
+        sum.spread = sum.spread + rhs.spread
         sum.commit += rhs.commit
         sum.bestCase += rhs.bestCase
         sum.pipeline += rhs.pipeline
@@ -189,6 +198,7 @@ struct ForecastTotals: Sendable {
         func money(_ fen: Double) -> Sales_Common_V1_Money { .init(minorUnits: Int64(fen.rounded()), currency: "CNY") }
         // Rounded before they are added, so the figures on the screen add up.
         let (wonFen, level2, level3) = (money(won), money(levels[1]), money(levels[2]))
+        let range = spread.range(expected: expected, won: won)
         return .with {
             $0.key = key
             $0.openDeals = Int32(openDeals)
@@ -206,6 +216,8 @@ struct ForecastTotals: Sendable {
             $0.expectedCash = money(cash)
             $0.cashCollected = money(cashCollected)
             $0.cashFromInstalments = money(cashInstalments)
+            $0.expectedLow = money(range.low)
+            $0.expectedHigh = money(range.high)
         }
     }
 }

@@ -10,6 +10,8 @@ struct ModelTrainer: Sendable {
     static let leastClosed = 20
     static let months = 24
     static let mostExamples = 400_000
+    /// Holdout snapshots (moment and horizon) the dispersion needs.
+    static let leastSnapshots = 6
 
     let calendar: Calendar
 
@@ -18,14 +20,17 @@ struct ModelTrainer: Sendable {
         let space: FeatureSpace
         let rows: LogisticRegression.Rows
         let states: [DealState]
+        /// Each row's horizon, beside its state.
+        let horizons: [Date]
         let deals: Int
     }
 
     func train(_ deals: [DealRecord], asOf: Date, now: Date = Date()) throws(ServiceError) -> WinModel {
         let examples = try examples(deals, asOf: asOf)
+        let holdout = holdout(examples)
         return WinModel(
             id: UUID(), trainedAt: now, asOf: asOf, space: examples.space, regression: LogisticRegression.fit(examples.rows),
-            deals: examples.deals, snapshots: examples.rows.count, holdoutBrier: holdoutBrier(examples.rows),
+            deals: examples.deals, snapshots: examples.rows.count, holdoutBrier: holdout.brier, dispersion: holdout.dispersion,
             daysToWin: daysToWin(examples.states), typicalDaysToWin: median(examples.states.compactMap(daysLeft)) ?? 30)
     }
 
@@ -71,7 +76,7 @@ struct ModelTrainer: Sendable {
             let records = recordsAt[example.state.at] ?? TrackRecords()
             rows.append(space.vector(example.state, horizon: example.horizon, records: records, calendar: calendar), label: example.won)
         }
-        return Examples(space: space, rows: rows, states: examples.map(\.state), deals: closed.count)
+        return Examples(space: space, rows: rows, states: examples.map(\.state), horizons: examples.map(\.horizon), deals: closed.count)
     }
 
     /// The 1st and 16th of each month of the window, in the tenant's zone, oldest first.
@@ -90,21 +95,41 @@ struct ModelTrainer: Sendable {
         return moments
     }
 
-    /// Fitted on the older five sixths of the examples, scored on the newest sixth.
-    private func holdoutBrier(_ rows: LogisticRegression.Rows) -> Double {
+    /// A model fitted on the older five sixths of the examples, scored on the newest sixth: its
+    /// Brier score, and how much more the amounts won at each snapshot and horizon strayed from
+    /// the forecast than coins of the deals' chances would (`WinModel.dispersion`).
+    private func holdout(_ examples: Examples) -> (brier: Double, dispersion: Double?) {
+        let rows = examples.rows
         let split = rows.count * 5 / 6
-        guard split > 0, split < rows.count else { return -1 }
+        guard split > 0, split < rows.count else { return (-1, nil) }
         var train = LogisticRegression.Rows(width: rows.width)
         train.values = Array(rows.values[0..<(split * rows.width)])
         train.labels = Array(rows.labels[0..<split])
         let model = LogisticRegression.fit(train)
         var sum = 0.0
+        var sums: [Snapshot: (forecast: Double, won: Double, variance: Double)] = [:]
         for i in split..<rows.count {
             let x = Array(rows.values[(i * rows.width)..<((i + 1) * rows.width)])
             let p = model.probability(x)
             sum += (p - rows.labels[i]) * (p - rows.labels[i])
+            let amount = Double(examples.states[i].deal.amount)
+            let key = Snapshot(at: examples.states[i].at, horizon: examples.horizons[i])
+            var snapshot = sums[key, default: (0, 0, 0)]
+            snapshot.forecast += p * amount
+            snapshot.won += rows.labels[i] * amount
+            snapshot.variance += amount * amount * p * (1 - p)
+            sums[key] = snapshot
         }
-        return sum / Double(rows.count - split)
+        let variance = sums.values.reduce(0) { $0 + $1.variance }
+        let strayed = sums.values.reduce(0) { $0 + ($1.won - $1.forecast) * ($1.won - $1.forecast) }
+        // A handful of snapshots says too little to widen anyone's range.
+        let dispersion = sums.count >= Self.leastSnapshots && variance > 0 ? strayed / variance : nil
+        return (sum / Double(rows.count - split), dispersion)
+    }
+
+    private struct Snapshot: Hashable {
+        let at: Date
+        let horizon: Date
     }
 
     private func daysLeft(_ state: DealState) -> Double? {

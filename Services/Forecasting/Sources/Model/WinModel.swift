@@ -14,6 +14,11 @@ struct WinModel: Codable, Sendable {
     let deals: Int
     let snapshots: Int
     let holdoutBrier: Double
+    /// How many times the coins' variance the amounts won strayed from the holdout forecasts by:
+    /// deals' outcomes share causes (a season, a budget round) and the chances are themselves
+    /// estimates, so a range from independent coins alone is too narrow. Nil for models saved
+    /// before it was measured, or with too few holdout snapshots; never taken below 1.
+    let dispersion: Double?
     /// The median days from a moment in each stage to the win, for the expected close.
     let daysToWin: [String: Double]
     let typicalDaysToWin: Double
@@ -22,6 +27,8 @@ struct WinModel: Codable, Sendable {
         guard horizon > state.at else { return 0 }
         return regression.probability(space.vector(state, horizon: horizon, records: records, calendar: calendar))
     }
+
+    var spreadFactor: Double { max(1, dispersion ?? 1) }
 
     func expectedClose(_ state: DealState) -> Date {
         let days = daysToWin[state.stage] ?? typicalDaysToWin

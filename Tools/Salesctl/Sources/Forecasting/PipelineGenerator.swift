@@ -1,4 +1,5 @@
 import Foundation
+import SalesModel
 import SalesProto
 import SwiftProtobuf
 
@@ -506,56 +507,5 @@ private enum Local {
         let doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + dayOfMonth - 1
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
         return era * 146_097 + doe - 719_468
-    }
-}
-
-/// SplitMix64: tiny, fast and the same on every platform, so a seed always gives the same data.
-private struct SplitMix64: Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// In [0, 1).
-    mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
-    mutating func uniform(_ low: Double, _ high: Double) -> Double { low + (high - low) * uniform() }
-    mutating func below(_ n: Int) -> Int { n > 1 ? Int(next() % UInt64(n)) : 0 }
-    mutating func chance(_ p: Double) -> Bool { uniform() < p }
-
-    mutating func gauss() -> Double {
-        let u = max(uniform(), Double.leastNonzeroMagnitude)
-        return (-2 * log(u)).squareRoot() * cos(2 * Double.pi * uniform())
-    }
-
-    mutating func poisson(_ mean: Double) -> Int {
-        guard mean > 0 else { return 0 }
-        if mean > 30 { return max(0, Int((mean + mean.squareRoot() * gauss()).rounded())) }
-        let limit = exp(-mean)
-        var count = 0
-        var product = uniform()
-        while product > limit {
-            count += 1
-            product *= uniform()
-        }
-        return count
-    }
-
-    /// An index drawn in proportion to `weights`.
-    mutating func weighted(_ weights: [Double]) -> Int {
-        var total = 0.0
-        for i in 0..<weights.count { total += weights[i] }
-        var x = uniform() * total
-        for i in 0..<weights.count {
-            x -= weights[i]
-            if x < 0 { return i }
-        }
-        return weights.count - 1
     }
 }

@@ -1057,6 +1057,28 @@ public nonisolated struct Sales_Forecasting_V1_ForecastLine: @unchecked Sendable
   /// Clears the value of `cashFromInstalments`. Subsequent reads from it will return its default value.
   public mutating func clearCashFromInstalments() {_uniqueStorage()._cashFromInstalments = nil}
 
+  /// How far the amount won may fall from expected: an 80% range (expected_low to expected_high),
+  /// from each open deal's chance taken as a coin of its amount and from how much the wins of
+  /// deals not yet created varied in past periods. A line of a few large deals has a wide range;
+  /// no forecast of it can be closer than its range says. Never below won.
+  public var expectedLow: Sales_Common_V1_Money {
+    get {_storage._expectedLow ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._expectedLow = newValue}
+  }
+  /// Returns true if `expectedLow` has been explicitly set.
+  public var hasExpectedLow: Bool {_storage._expectedLow != nil}
+  /// Clears the value of `expectedLow`. Subsequent reads from it will return its default value.
+  public mutating func clearExpectedLow() {_uniqueStorage()._expectedLow = nil}
+
+  public var expectedHigh: Sales_Common_V1_Money {
+    get {_storage._expectedHigh ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._expectedHigh = newValue}
+  }
+  /// Returns true if `expectedHigh` has been explicitly set.
+  public var hasExpectedHigh: Bool {_storage._expectedHigh != nil}
+  /// Clears the value of `expectedHigh`. Subsequent reads from it will return its default value.
+  public mutating func clearExpectedHigh() {_uniqueStorage()._expectedHigh = nil}
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -1154,64 +1176,109 @@ public nonisolated struct Sales_Forecasting_V1_BacktestRequest: Sendable {
   public init() {}
 }
 
-public nonisolated struct Sales_Forecasting_V1_BacktestMonth: Sendable {
+public nonisolated struct Sales_Forecasting_V1_BacktestMonth: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var month: String = String()
+  public var month: String {
+    get {_storage._month}
+    set {_uniqueStorage()._month = newValue}
+  }
 
   /// The model's month-start forecast of the amount won in the month, and what was won.
   public var forecast: Sales_Common_V1_Money {
-    get {_forecast ?? Sales_Common_V1_Money()}
-    set {_forecast = newValue}
+    get {_storage._forecast ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._forecast = newValue}
   }
   /// Returns true if `forecast` has been explicitly set.
-  public var hasForecast: Bool {self._forecast != nil}
+  public var hasForecast: Bool {_storage._forecast != nil}
   /// Clears the value of `forecast`. Subsequent reads from it will return its default value.
-  public mutating func clearForecast() {self._forecast = nil}
+  public mutating func clearForecast() {_uniqueStorage()._forecast = nil}
 
   public var actual: Sales_Common_V1_Money {
-    get {_actual ?? Sales_Common_V1_Money()}
-    set {_actual = newValue}
+    get {_storage._actual ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._actual = newValue}
   }
   /// Returns true if `actual` has been explicitly set.
-  public var hasActual: Bool {self._actual != nil}
+  public var hasActual: Bool {_storage._actual != nil}
   /// Clears the value of `actual`. Subsequent reads from it will return its default value.
-  public mutating func clearActual() {self._actual = nil}
+  public mutating func clearActual() {_uniqueStorage()._actual = nil}
 
   /// 1 − |F − A| / A, and the deal-level Brier score over the deals open at the month's start.
-  public var accuracy: Double = 0
+  public var accuracy: Double {
+    get {_storage._accuracy}
+    set {_uniqueStorage()._accuracy = newValue}
+  }
 
-  public var brier: Double = 0
+  public var brier: Double {
+    get {_storage._brier}
+    set {_uniqueStorage()._brier = newValue}
+  }
 
   /// The same for what the reps entered.
   public var repForecast: Sales_Common_V1_Money {
-    get {_repForecast ?? Sales_Common_V1_Money()}
-    set {_repForecast = newValue}
+    get {_storage._repForecast ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._repForecast = newValue}
   }
   /// Returns true if `repForecast` has been explicitly set.
-  public var hasRepForecast: Bool {self._repForecast != nil}
+  public var hasRepForecast: Bool {_storage._repForecast != nil}
   /// Clears the value of `repForecast`. Subsequent reads from it will return its default value.
-  public mutating func clearRepForecast() {self._repForecast = nil}
+  public mutating func clearRepForecast() {_uniqueStorage()._repForecast = nil}
 
-  public var repAccuracy: Double = 0
+  public var repAccuracy: Double {
+    get {_storage._repAccuracy}
+    set {_uniqueStorage()._repAccuracy = newValue}
+  }
 
-  public var repBrier: Double = 0
+  public var repBrier: Double {
+    get {_storage._repBrier}
+    set {_uniqueStorage()._repBrier = newValue}
+  }
 
-  public var openDeals: Int32 = 0
+  public var openDeals: Int32 {
+    get {_storage._openDeals}
+    set {_uniqueStorage()._openDeals = newValue}
+  }
 
   /// The model trained and scored without the reps' disputes (their new dates), to tell whether
   /// the disputes made the forecast better; equal to accuracy when no dispute was open.
-  public var undisputedAccuracy: Double = 0
+  public var undisputedAccuracy: Double {
+    get {_storage._undisputedAccuracy}
+    set {_uniqueStorage()._undisputedAccuracy = newValue}
+  }
+
+  /// The 80% range of the month-start forecast, as GetPeriodForecast gives it, and the accuracy
+  /// the forecast would be expected to reach if every deal's chance were exactly right: what the
+  /// month's few large deals allow. An accuracy near it means the miss was the dice, not the model.
+  public var expectedLow: Sales_Common_V1_Money {
+    get {_storage._expectedLow ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._expectedLow = newValue}
+  }
+  /// Returns true if `expectedLow` has been explicitly set.
+  public var hasExpectedLow: Bool {_storage._expectedLow != nil}
+  /// Clears the value of `expectedLow`. Subsequent reads from it will return its default value.
+  public mutating func clearExpectedLow() {_uniqueStorage()._expectedLow = nil}
+
+  public var expectedHigh: Sales_Common_V1_Money {
+    get {_storage._expectedHigh ?? Sales_Common_V1_Money()}
+    set {_uniqueStorage()._expectedHigh = newValue}
+  }
+  /// Returns true if `expectedHigh` has been explicitly set.
+  public var hasExpectedHigh: Bool {_storage._expectedHigh != nil}
+  /// Clears the value of `expectedHigh`. Subsequent reads from it will return its default value.
+  public mutating func clearExpectedHigh() {_uniqueStorage()._expectedHigh = nil}
+
+  public var attainableAccuracy: Double {
+    get {_storage._attainableAccuracy}
+    set {_uniqueStorage()._attainableAccuracy = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _forecast: Sales_Common_V1_Money? = nil
-  fileprivate var _actual: Sales_Common_V1_Money? = nil
-  fileprivate var _repForecast: Sales_Common_V1_Money? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Sales_Forecasting_V1_BacktestResponse: Sendable {
@@ -1233,6 +1300,12 @@ public nonisolated struct Sales_Forecasting_V1_BacktestResponse: Sendable {
 
   /// How many disputes the months' forecasts knew of.
   public var disputes: Int32 = 0
+
+  /// The mean of the months' attainable_accuracy, and how many months' actual fell inside their
+  /// 80% range (about 8 in 10 when the ranges are honest).
+  public var meanAttainableAccuracy: Double = 0
+
+  public var monthsWithinRange: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2749,7 +2822,7 @@ nonisolated extension Sales_Forecasting_V1_ScoreDealsResponse: SwiftProtobuf.Mes
 
 nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ForecastLine"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}open_deals\0\u{1}won\0\u{1}expected\0\u{3}run_rate\0\u{1}commit\0\u{3}best_case\0\u{1}pipeline\0\u{3}rep_entered\0\u{1}level1\0\u{1}level2\0\u{1}level3\0\u{1}management\0\u{3}expected_cash\0\u{3}cash_collected\0\u{3}cash_from_instalments\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}key\0\u{3}open_deals\0\u{1}won\0\u{1}expected\0\u{3}run_rate\0\u{1}commit\0\u{3}best_case\0\u{1}pipeline\0\u{3}rep_entered\0\u{1}level1\0\u{1}level2\0\u{1}level3\0\u{1}management\0\u{3}expected_cash\0\u{3}cash_collected\0\u{3}cash_from_instalments\0\u{3}expected_low\0\u{3}expected_high\0")
 
   fileprivate class _StorageClass {
     var _key: String = String()
@@ -2768,6 +2841,8 @@ nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, 
     var _expectedCash: Sales_Common_V1_Money? = nil
     var _cashCollected: Sales_Common_V1_Money? = nil
     var _cashFromInstalments: Sales_Common_V1_Money? = nil
+    var _expectedLow: Sales_Common_V1_Money? = nil
+    var _expectedHigh: Sales_Common_V1_Money? = nil
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -2794,6 +2869,8 @@ nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, 
       _expectedCash = source._expectedCash
       _cashCollected = source._cashCollected
       _cashFromInstalments = source._cashFromInstalments
+      _expectedLow = source._expectedLow
+      _expectedHigh = source._expectedHigh
     }
   }
 
@@ -2828,6 +2905,8 @@ nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, 
         case 14: try { try decoder.decodeSingularMessageField(value: &_storage._expectedCash) }()
         case 15: try { try decoder.decodeSingularMessageField(value: &_storage._cashCollected) }()
         case 16: try { try decoder.decodeSingularMessageField(value: &_storage._cashFromInstalments) }()
+        case 17: try { try decoder.decodeSingularMessageField(value: &_storage._expectedLow) }()
+        case 18: try { try decoder.decodeSingularMessageField(value: &_storage._expectedHigh) }()
         default: break
         }
       }
@@ -2888,6 +2967,12 @@ nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, 
       try { if let v = _storage._cashFromInstalments {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 16)
       } }()
+      try { if let v = _storage._expectedLow {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+      } }()
+      try { if let v = _storage._expectedHigh {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
+      } }()
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -2913,6 +2998,8 @@ nonisolated extension Sales_Forecasting_V1_ForecastLine: SwiftProtobuf.Message, 
         if _storage._expectedCash != rhs_storage._expectedCash {return false}
         if _storage._cashCollected != rhs_storage._cashCollected {return false}
         if _storage._cashFromInstalments != rhs_storage._cashFromInstalments {return false}
+        if _storage._expectedLow != rhs_storage._expectedLow {return false}
+        if _storage._expectedHigh != rhs_storage._expectedHigh {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -3062,78 +3149,153 @@ nonisolated extension Sales_Forecasting_V1_BacktestRequest: SwiftProtobuf.Messag
 
 nonisolated extension Sales_Forecasting_V1_BacktestMonth: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BacktestMonth"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}month\0\u{1}forecast\0\u{1}actual\0\u{1}accuracy\0\u{1}brier\0\u{3}rep_forecast\0\u{3}rep_accuracy\0\u{3}rep_brier\0\u{3}open_deals\0\u{3}undisputed_accuracy\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}month\0\u{1}forecast\0\u{1}actual\0\u{1}accuracy\0\u{1}brier\0\u{3}rep_forecast\0\u{3}rep_accuracy\0\u{3}rep_brier\0\u{3}open_deals\0\u{3}undisputed_accuracy\0\u{3}expected_low\0\u{3}expected_high\0\u{3}attainable_accuracy\0")
+
+  fileprivate class _StorageClass {
+    var _month: String = String()
+    var _forecast: Sales_Common_V1_Money? = nil
+    var _actual: Sales_Common_V1_Money? = nil
+    var _accuracy: Double = 0
+    var _brier: Double = 0
+    var _repForecast: Sales_Common_V1_Money? = nil
+    var _repAccuracy: Double = 0
+    var _repBrier: Double = 0
+    var _openDeals: Int32 = 0
+    var _undisputedAccuracy: Double = 0
+    var _expectedLow: Sales_Common_V1_Money? = nil
+    var _expectedHigh: Sales_Common_V1_Money? = nil
+    var _attainableAccuracy: Double = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _month = source._month
+      _forecast = source._forecast
+      _actual = source._actual
+      _accuracy = source._accuracy
+      _brier = source._brier
+      _repForecast = source._repForecast
+      _repAccuracy = source._repAccuracy
+      _repBrier = source._repBrier
+      _openDeals = source._openDeals
+      _undisputedAccuracy = source._undisputedAccuracy
+      _expectedLow = source._expectedLow
+      _expectedHigh = source._expectedHigh
+      _attainableAccuracy = source._attainableAccuracy
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.month) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._forecast) }()
-      case 3: try { try decoder.decodeSingularMessageField(value: &self._actual) }()
-      case 4: try { try decoder.decodeSingularDoubleField(value: &self.accuracy) }()
-      case 5: try { try decoder.decodeSingularDoubleField(value: &self.brier) }()
-      case 6: try { try decoder.decodeSingularMessageField(value: &self._repForecast) }()
-      case 7: try { try decoder.decodeSingularDoubleField(value: &self.repAccuracy) }()
-      case 8: try { try decoder.decodeSingularDoubleField(value: &self.repBrier) }()
-      case 9: try { try decoder.decodeSingularInt32Field(value: &self.openDeals) }()
-      case 10: try { try decoder.decodeSingularDoubleField(value: &self.undisputedAccuracy) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._month) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._forecast) }()
+        case 3: try { try decoder.decodeSingularMessageField(value: &_storage._actual) }()
+        case 4: try { try decoder.decodeSingularDoubleField(value: &_storage._accuracy) }()
+        case 5: try { try decoder.decodeSingularDoubleField(value: &_storage._brier) }()
+        case 6: try { try decoder.decodeSingularMessageField(value: &_storage._repForecast) }()
+        case 7: try { try decoder.decodeSingularDoubleField(value: &_storage._repAccuracy) }()
+        case 8: try { try decoder.decodeSingularDoubleField(value: &_storage._repBrier) }()
+        case 9: try { try decoder.decodeSingularInt32Field(value: &_storage._openDeals) }()
+        case 10: try { try decoder.decodeSingularDoubleField(value: &_storage._undisputedAccuracy) }()
+        case 11: try { try decoder.decodeSingularMessageField(value: &_storage._expectedLow) }()
+        case 12: try { try decoder.decodeSingularMessageField(value: &_storage._expectedHigh) }()
+        case 13: try { try decoder.decodeSingularDoubleField(value: &_storage._attainableAccuracy) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.month.isEmpty {
-      try visitor.visitSingularStringField(value: self.month, fieldNumber: 1)
-    }
-    try { if let v = self._forecast {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    try { if let v = self._actual {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
-    } }()
-    if self.accuracy.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.accuracy, fieldNumber: 4)
-    }
-    if self.brier.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.brier, fieldNumber: 5)
-    }
-    try { if let v = self._repForecast {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
-    } }()
-    if self.repAccuracy.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.repAccuracy, fieldNumber: 7)
-    }
-    if self.repBrier.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.repBrier, fieldNumber: 8)
-    }
-    if self.openDeals != 0 {
-      try visitor.visitSingularInt32Field(value: self.openDeals, fieldNumber: 9)
-    }
-    if self.undisputedAccuracy.bitPattern != 0 {
-      try visitor.visitSingularDoubleField(value: self.undisputedAccuracy, fieldNumber: 10)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._month.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._month, fieldNumber: 1)
+      }
+      try { if let v = _storage._forecast {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      try { if let v = _storage._actual {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 3)
+      } }()
+      if _storage._accuracy.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._accuracy, fieldNumber: 4)
+      }
+      if _storage._brier.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._brier, fieldNumber: 5)
+      }
+      try { if let v = _storage._repForecast {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 6)
+      } }()
+      if _storage._repAccuracy.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._repAccuracy, fieldNumber: 7)
+      }
+      if _storage._repBrier.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._repBrier, fieldNumber: 8)
+      }
+      if _storage._openDeals != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._openDeals, fieldNumber: 9)
+      }
+      if _storage._undisputedAccuracy.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._undisputedAccuracy, fieldNumber: 10)
+      }
+      try { if let v = _storage._expectedLow {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 11)
+      } }()
+      try { if let v = _storage._expectedHigh {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 12)
+      } }()
+      if _storage._attainableAccuracy.bitPattern != 0 {
+        try visitor.visitSingularDoubleField(value: _storage._attainableAccuracy, fieldNumber: 13)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Forecasting_V1_BacktestMonth, rhs: Sales_Forecasting_V1_BacktestMonth) -> Bool {
-    if lhs.month != rhs.month {return false}
-    if lhs._forecast != rhs._forecast {return false}
-    if lhs._actual != rhs._actual {return false}
-    if lhs.accuracy != rhs.accuracy {return false}
-    if lhs.brier != rhs.brier {return false}
-    if lhs._repForecast != rhs._repForecast {return false}
-    if lhs.repAccuracy != rhs.repAccuracy {return false}
-    if lhs.repBrier != rhs.repBrier {return false}
-    if lhs.openDeals != rhs.openDeals {return false}
-    if lhs.undisputedAccuracy != rhs.undisputedAccuracy {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._month != rhs_storage._month {return false}
+        if _storage._forecast != rhs_storage._forecast {return false}
+        if _storage._actual != rhs_storage._actual {return false}
+        if _storage._accuracy != rhs_storage._accuracy {return false}
+        if _storage._brier != rhs_storage._brier {return false}
+        if _storage._repForecast != rhs_storage._repForecast {return false}
+        if _storage._repAccuracy != rhs_storage._repAccuracy {return false}
+        if _storage._repBrier != rhs_storage._repBrier {return false}
+        if _storage._openDeals != rhs_storage._openDeals {return false}
+        if _storage._undisputedAccuracy != rhs_storage._undisputedAccuracy {return false}
+        if _storage._expectedLow != rhs_storage._expectedLow {return false}
+        if _storage._expectedHigh != rhs_storage._expectedHigh {return false}
+        if _storage._attainableAccuracy != rhs_storage._attainableAccuracy {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3141,7 +3303,7 @@ nonisolated extension Sales_Forecasting_V1_BacktestMonth: SwiftProtobuf.Message,
 
 nonisolated extension Sales_Forecasting_V1_BacktestResponse: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".BacktestResponse"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}months\0\u{3}mean_accuracy\0\u{3}mean_brier\0\u{3}rep_mean_accuracy\0\u{3}rep_mean_brier\0\u{3}undisputed_mean_accuracy\0\u{1}disputes\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}months\0\u{3}mean_accuracy\0\u{3}mean_brier\0\u{3}rep_mean_accuracy\0\u{3}rep_mean_brier\0\u{3}undisputed_mean_accuracy\0\u{1}disputes\0\u{3}mean_attainable_accuracy\0\u{3}months_within_range\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -3156,6 +3318,8 @@ nonisolated extension Sales_Forecasting_V1_BacktestResponse: SwiftProtobuf.Messa
       case 5: try { try decoder.decodeSingularDoubleField(value: &self.repMeanBrier) }()
       case 6: try { try decoder.decodeSingularDoubleField(value: &self.undisputedMeanAccuracy) }()
       case 7: try { try decoder.decodeSingularInt32Field(value: &self.disputes) }()
+      case 8: try { try decoder.decodeSingularDoubleField(value: &self.meanAttainableAccuracy) }()
+      case 9: try { try decoder.decodeSingularInt32Field(value: &self.monthsWithinRange) }()
       default: break
       }
     }
@@ -3183,6 +3347,12 @@ nonisolated extension Sales_Forecasting_V1_BacktestResponse: SwiftProtobuf.Messa
     if self.disputes != 0 {
       try visitor.visitSingularInt32Field(value: self.disputes, fieldNumber: 7)
     }
+    if self.meanAttainableAccuracy.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.meanAttainableAccuracy, fieldNumber: 8)
+    }
+    if self.monthsWithinRange != 0 {
+      try visitor.visitSingularInt32Field(value: self.monthsWithinRange, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -3194,6 +3364,8 @@ nonisolated extension Sales_Forecasting_V1_BacktestResponse: SwiftProtobuf.Messa
     if lhs.repMeanBrier != rhs.repMeanBrier {return false}
     if lhs.undisputedMeanAccuracy != rhs.undisputedMeanAccuracy {return false}
     if lhs.disputes != rhs.disputes {return false}
+    if lhs.meanAttainableAccuracy != rhs.meanAttainableAccuracy {return false}
+    if lhs.monthsWithinRange != rhs.monthsWithinRange {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
