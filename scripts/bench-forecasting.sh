@@ -6,7 +6,11 @@
 # regression is fitted on. Prints the ratios against the targets (scoring within 2x of reading,
 # training within 3x of scikit-learn).
 #
-#   scripts/bench-forecasting.sh      (CLOSED=100000 OPEN=100000 by default; MAVEN_ONLY=1 runs the Maven phase alone)
+# A third phase backtests generated pipelines of VOLUMES deals a month (one tenant each) over their
+# last BACKTEST_MONTHS months: the monthly accuracy, against the accuracy the months' coins allow.
+#
+#   scripts/bench-forecasting.sh      (CLOSED=100000 OPEN=100000 VOLUMES=120,1200 BACKTEST_MONTHS=12 by default;
+#                                      MAVEN_ONLY=1 runs the Maven and volume phases alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 closed=${CLOSED:-100000}
@@ -49,6 +53,17 @@ maven=$("$bin/forecast-benchmark" --port $((base + 4)) --secret "$secret" --mave
 nb=$(python3 Benchmarks/forecasting/maven.py baseline ../shared/datasets/maven-crm 2017-04 2017-12 | tr '\n' ' ')
 echo "$maven"
 echo "$nb"
+echo "== accuracy against volume: generated pipelines of ${VOLUMES:=120,1200} deals a month, month-start backtests of their last ${BACKTEST_MONTHS:=12} months"
+volumes=$("$bin/forecast-benchmark" --port $((base + 4)) --secret "$secret" --volumes "$VOLUMES" --backtest-months "$BACKTEST_MONTHS" | tr '\n' ' ')
+python3 - "$volumes" <<'PY'
+import sys
+f = dict(part.split("=") for part in sys.argv[1].split() if "=" in part)
+for key in sorted({k.split("_")[1] for k in f if k.startswith("volume_")}, key=int):
+    g = lambda name: float(f[f"volume_{key}_{name}"])
+    print(f"  {key} deals a month ({int(g('deals'))} deals): accuracy {g('accuracy'):.3f} of an attainable {g('attainable'):.3f}, "
+          f"Brier {g('brier'):.4f}; the reps {g('rep_accuracy'):.3f} / {g('rep_brier'):.4f}; "
+          f"{int(g('within'))} of {int(g('months'))} months inside the 80% range ({g('seconds'):.0f} s)")
+PY
 if [ -n "${MAVEN_ONLY:-}" ]; then
   result="closed=0 open=0 features=0 snapshots=0 holdout_brier=0 score_s=0 read_s=1 fit_s=0 train_s=0 rows=0 width=0"
   sk=1

@@ -36,7 +36,7 @@ extension ReceivableServiceHandler {
         request: Sales_Opportunities_V1_ImportPaymentsRequest, context: ServerContext
     ) async throws -> Sales_Opportunities_V1_ImportPaymentsResponse {
         let caller = try RequestContext.caller(allowedTo: .keepAccounts, "importing payments")
-        try ImportRows.checkCount(request.rows.count, most: Self.mostRowsAtOnce)
+        try ImportRows.checkCount(request.rows.count, most: Sales_Opportunities_V1_ImportPaymentsRequest.mostRows)
         let today = await sweeper.calendars.today(for: caller.tenant)
         var outcomes = request.rows.map { row in Sales_Opportunities_V1_ImportPaymentOutcome.with { $0.line = row.line } }
         var lines: [(index: Int, line: PaymentPosting.Line)] = []
@@ -81,8 +81,6 @@ extension ReceivableServiceHandler {
         }
         return .with { $0.outcomes = outcomes }
     }
-
-    static let mostRowsAtOnce = 1_000
 
     private static func refuse(_ outcome: inout Sales_Opportunities_V1_ImportPaymentOutcome, _ error: ServiceError, field: String) {
         outcome.errorCode = error.statusName

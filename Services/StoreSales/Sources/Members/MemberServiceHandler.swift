@@ -16,13 +16,11 @@ struct MemberServiceHandler: Sales_Storesales_V1_MemberService.SimpleServiceProt
     let calendars: TenantCalendars
     let suggester: Suggester
 
-    static let mostRowsAtOnce = 1_000
-
     func importMembers(
         request: Sales_Storesales_V1_ImportMembersRequest, context: ServerContext
     ) async throws -> Sales_Storesales_V1_ImportMembersResponse {
         let caller = try RequestContext.caller(allowedTo: .runStores, "importing members")
-        try ImportRows.checkCount(request.rows.count, most: Self.mostRowsAtOnce)
+        try ImportRows.checkCount(request.rows.count, most: Sales_Storesales_V1_ImportMembersRequest.mostRows)
         let zone = await calendars.calendar(for: caller.tenant).timeZone
         let now = Date()
         let (outcomes, rows) = try ImportRows.check(request.rows, line: \.line) { row in

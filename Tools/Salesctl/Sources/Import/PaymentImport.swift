@@ -40,10 +40,9 @@ public struct PaymentImport: Sendable {
     public let port: Int
     public let token: String
     public var currency = "CNY"
+    /// Under `ImportPaymentsRequest.mostRows`, so a contract's payments may fill a call past it up to the limit.
     public var batchSize = 900
     public var concurrency = 2
-    /// ImportPayments' limit; a contract's payments may fill a call past `batchSize` up to it.
-    static let mostRowsAtOnce = 1_000
 
     public init(host: String = "127.0.0.1", port: Int, token: String) {
         self.host = host
@@ -117,7 +116,8 @@ public struct PaymentImport: Sendable {
             // take turns; grouped by contract, they run side by side.
             let contract = { (row: Sales_Opportunities_V1_PaymentRow) in row.contractID.lowercased() }
             rows = rows.enumerated().sorted { (contract($0.element), $0.offset) < (contract($1.element), $1.offset) }.map(\.element)
-            let pipeline = BatchPipeline(batchSize: batchSize, concurrency: concurrency, most: Self.mostRowsAtOnce) {
+            let pipeline = BatchPipeline(batchSize: batchSize, concurrency: concurrency, most: Sales_Opportunities_V1_ImportPaymentsRequest.mostRows)
+            {
                 (rows: [Sales_Opportunities_V1_PaymentRow]) in
                 try await receivables.importPayments(.with { $0.rows = rows }, metadata: authorization).outcomes
             }
