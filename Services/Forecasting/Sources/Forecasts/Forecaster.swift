@@ -103,9 +103,9 @@ struct Forecaster: Sendable {
         return lines
     }
 
-    /// What deals created after `asOf` are expected to add to the period by its end: the average
-    /// won within the same period by deals created in it, over the last periods of its kind,
-    /// times the share of the period still ahead.
+    /// What deals created after `asOf` may add to the period by its end: the wins within the same
+    /// period of deals created in it, over the last periods of its kind, scaled to the share of
+    /// the period still ahead (`NewDealWins.expected` is their average).
     func runRates(_ period: Period, key: (DealRecord) -> String, includes: (DealRecord) -> Bool) -> [String: NewDealWins] {
         var past: [Period] = []
         var earlier = period.previous
