@@ -123,6 +123,7 @@ import Testing
             let summary = try await scene.forecasts.train(.init(), metadata: try await scene.metadata(scene.admin))
             #expect(summary.deals > 100)
             #expect(summary.holdoutBrier > 0 && summary.holdoutBrier < 0.25)
+            #expect(summary.rangeDispersion >= 1 && summary.rangeDispersion < 10)
 
             let mine = try await scene.forecasts.scoreDeals(.with { $0.page.pageSize = 200 }, metadata: try await scene.metadata(scene.rep))
             #expect(!mine.scores.isEmpty)

@@ -97,6 +97,7 @@ struct WinModel: Codable, Sendable {
             $0.snapshots = Int64(snapshots)
             $0.holdoutBrier = holdoutBrier
             $0.features = Int32(space.width)
+            $0.rangeDispersion = spreadFactor
         }
     }
 }

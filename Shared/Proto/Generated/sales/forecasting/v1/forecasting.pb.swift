@@ -703,6 +703,11 @@ public nonisolated struct Sales_Forecasting_V1_ModelSummary: Sendable {
 
   public var features: Int32 = 0
 
+  /// How many times wider in variance than its deals' coins the forecast ranges are taken: how
+  /// much more the amounts won strayed from the holdout's forecasts than coins would; 1 when they
+  /// did not, or when the holdout had too few snapshots to tell.
+  public var rangeDispersion: Double = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2467,7 +2472,7 @@ nonisolated extension Sales_Forecasting_V1_TrainRequest: SwiftProtobuf.Message, 
 
 nonisolated extension Sales_Forecasting_V1_ModelSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ModelSummary"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_id\0\u{3}trained_at\0\u{3}as_of\0\u{1}deals\0\u{1}snapshots\0\u{3}holdout_brier\0\u{1}features\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_id\0\u{3}trained_at\0\u{3}as_of\0\u{1}deals\0\u{1}snapshots\0\u{3}holdout_brier\0\u{1}features\0\u{3}range_dispersion\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2482,6 +2487,7 @@ nonisolated extension Sales_Forecasting_V1_ModelSummary: SwiftProtobuf.Message, 
       case 5: try { try decoder.decodeSingularInt64Field(value: &self.snapshots) }()
       case 6: try { try decoder.decodeSingularDoubleField(value: &self.holdoutBrier) }()
       case 7: try { try decoder.decodeSingularInt32Field(value: &self.features) }()
+      case 8: try { try decoder.decodeSingularDoubleField(value: &self.rangeDispersion) }()
       default: break
       }
     }
@@ -2513,6 +2519,9 @@ nonisolated extension Sales_Forecasting_V1_ModelSummary: SwiftProtobuf.Message, 
     if self.features != 0 {
       try visitor.visitSingularInt32Field(value: self.features, fieldNumber: 7)
     }
+    if self.rangeDispersion.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.rangeDispersion, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2524,6 +2533,7 @@ nonisolated extension Sales_Forecasting_V1_ModelSummary: SwiftProtobuf.Message, 
     if lhs.snapshots != rhs.snapshots {return false}
     if lhs.holdoutBrier != rhs.holdoutBrier {return false}
     if lhs.features != rhs.features {return false}
+    if lhs.rangeDispersion != rhs.rangeDispersion {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
