@@ -30,8 +30,8 @@ import Testing
             let now = Date(timeIntervalSince1970: 1_781_136_000)  // 2026-06-11 00:00 UTC
             try await scene.importPipeline(now: now)
             let calendar = Calendar.shanghai
-            func month(_ back: Int) -> String {
-                let date = calendar.date(byAdding: .month, value: -back, to: now)!
+            func month(_ back: Int, from moment: Date = now) -> String {
+                let date = calendar.date(byAdding: .month, value: -back, to: moment)!
                 let parts = calendar.dateComponents([.year, .month], from: date)
                 return String(format: "%04d-%02d", parts.year!, parts.month!)
             }
@@ -64,11 +64,10 @@ import Testing
             #expect(result.undisputedMeanAccuracy == result.meanAccuracy, "no dispute was made")
 
             let error = await #expect(throws: RPCError.self) {
-                let thisMonth = calendar.dateComponents([.year, .month], from: Date())
                 _ = try await scene.forecasts.backtest(
                     .with {
                         $0.fromMonth = month(1)
-                        $0.toMonth = String(format: "%04d-%02d", thisMonth.year!, thisMonth.month!)
+                        $0.toMonth = month(0, from: Date())
                     }, metadata: try await scene.metadata(scene.admin))
             }
             #expect(error?.code == .invalidArgument)

@@ -24,7 +24,16 @@ struct Backtester: Sendable {
         var repBrier = 0.0
         var open = 0
         var spread = WinSpread()
-        var attainable = 0.0
+        /// The open deals' amounts and chances, and the new deals: what the month's outcome is drawn from.
+        var coins: [(amount: Double, probability: Double)] = []
+        var newDeals = NewDealWins(periods: 1, ahead: 0)
+
+        /// `WinSpread.attainableAccuracy` of the forecast, seeded by the month so a rerun agrees.
+        func attainableAccuracy(_ month: Period) -> Double {
+            WinSpread.attainableAccuracy(
+                of: forecast, open: coins, newDeals: newDeals, draws: min(Backtester.draws, max(100, Backtester.coinsPerMonth / max(coins.count, 1))),
+                seed: UInt64(bitPattern: Int64(month.start.timeIntervalSince1970)))
+        }
     }
 
     /// `deals` as known now; each month cuts them at its start.
@@ -57,7 +66,7 @@ struct Backtester: Sendable {
                     let range = figures.spread.range(expected: figures.forecast, won: 0)
                     $0.expectedLow = .init(minorUnits: Int64(range.low.rounded()), currency: "CNY")
                     $0.expectedHigh = .init(minorUnits: Int64(range.high.rounded()), currency: "CNY")
-                    $0.attainableAccuracy = figures.attainable
+                    $0.attainableAccuracy = figures.attainableAccuracy(month)
                     if (range.low...range.high).contains(actual) { response.monthsWithinRange += 1 }
                 })
         }
@@ -81,9 +90,8 @@ struct Backtester: Sendable {
         let forecaster = Forecaster(model: model, deals: known, asOf: month.start, calendar: trainer.calendar, labels: labels)
         let newDeals = forecaster.runRates(month, key: { _ in "" }, includes: { _ in true })[""] ?? NewDealWins(periods: 1, ahead: 0)
         // The reps' figure gets the same allowance for deals not yet created: only the open deals differ.
-        var figures = Month(forecast: newDeals.expected, repForecast: newDeals.expected)
+        var figures = Month(forecast: newDeals.expected, repForecast: newDeals.expected, newDeals: newDeals)
         figures.spread.add(newDeals)
-        var coins: [(amount: Double, probability: Double)] = []
         for deal in known {
             guard let state = DealState(deal, at: month.start), let truth = truths[deal.id] else { continue }
             let won = truth.won(before: month.end) ? 1.0 : 0.0
@@ -95,11 +103,8 @@ struct Backtester: Sendable {
             figures.repBrier += (q - won) * (q - won)
             figures.open += 1
             figures.spread.addOpen(amount: Double(deal.amount), probability: p, factor: model.spreadFactor)
-            coins.append((Double(deal.amount), p))
+            figures.coins.append((Double(deal.amount), p))
         }
-        figures.attainable = WinSpread.attainableAccuracy(
-            of: figures.forecast, open: coins, newDeals: newDeals, draws: min(Self.draws, max(100, Self.coinsPerMonth / max(coins.count, 1))),
-            seed: UInt64(bitPattern: Int64(month.start.timeIntervalSince1970)))
         return figures
     }
 
