@@ -33,6 +33,14 @@ import Testing
                     $0.groupBy = .team
                 }, metadata: try await scene.metadata(sibling))
             #expect(forecast.lines.isEmpty && forecast.total.expected.minorUnits == 0)
+            #expect(forecast.total.expectedLow.minorUnits == 0 && forecast.total.expectedHigh.minorUnits == 0, "no range from deals it cannot see")
+            let ownForecast = try await scene.forecasts.getPeriodForecast(
+                .with {
+                    $0.period = period
+                    $0.groupBy = .team
+                }, metadata: try await scene.metadata(own))
+            #expect(ownForecast.lines.map(\.key) == ["/east/hz"])
+            #expect(ownForecast.total.expectedHigh.minorUnits > ownForecast.total.expected.minorUnits)
             #expect(try await scene.forecasts.getLossWatch(.init(), metadata: try await scene.metadata(sibling)).teams.isEmpty)
 
             // The same idempotency key from two reps: each gets the dispute of their own deal.
@@ -84,6 +92,24 @@ import Testing
                 }
                 #expect(score?.code == .invalidArgument)
                 #expect(score?.message.hasPrefix("deal_id") == true, "\(score?.message.prefix(80) ?? "")")
+                let periodAsked = await #expect(throws: RPCError.self) {
+                    try await scene.forecasts.getPeriodForecast(.with { $0.period = bad }, metadata: try await scene.metadata(scene.admin))
+                }
+                #expect(periodAsked?.code == .invalidArgument)
+                #expect(periodAsked?.message.hasPrefix("period") == true, "\(periodAsked?.message.prefix(80) ?? "")")
+                #expect((periodAsked?.message.count ?? .max) < 400)
+                for field in ["from_month", "to_month"] {
+                    let backtest = await #expect(throws: RPCError.self) {
+                        try await scene.forecasts.backtest(
+                            .with {
+                                $0.fromMonth = field == "from_month" ? bad : "2025-01"
+                                $0.toMonth = field == "to_month" ? bad : "2025-06"
+                            }, metadata: try await scene.metadata(scene.admin))
+                    }
+                    #expect(backtest?.code == .invalidArgument)
+                    #expect(backtest?.message.hasPrefix(field) == true, "\(backtest?.message.prefix(80) ?? "")")
+                    #expect((backtest?.message.count ?? .max) < 400)
+                }
             }
         }
     }
@@ -113,6 +139,15 @@ import Testing
             ).scores
             let theirIDs = Set(ours.prefix(50).map(\.externalID))
             #expect(!theirScores.isEmpty && theirScores.allSatisfy { theirIDs.contains($0.dealID) }, "their deals, none of ours")
+            // Their period forecast, its range included, is made of their open deals alone.
+            let today = Calendar.shanghai.dateComponents([.year, .month], from: Date())
+            let month = String(format: "%04d-%02d", today.year!, today.month!)
+            let ourForecast = try await scene.forecasts.getPeriodForecast(
+                .with { $0.period = month }, metadata: try await scene.metadata(scene.admin))
+            let theirForecast = try await scene.forecasts.getPeriodForecast(
+                .with { $0.period = month }, metadata: try await scene.metadata(scene.stranger))
+            #expect(theirForecast.total.openDeals == Int32(theirScores.count))
+            #expect(ourForecast.total.openDeals > theirForecast.total.openDeals)
         }
     }
 
