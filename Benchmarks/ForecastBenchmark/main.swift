@@ -150,6 +150,15 @@ if !options.volumes.isEmpty {
                     $0.toMonth = month(1)
                 }, metadata: metadata, options: call)
         }
+        // Each month to stderr, for the reader: the summary lines below are parsed.
+        for month in result.months {
+            let yuan = { (money: Sales_Common_V1_Money) in String(format: "%11.0f", Double(money.minorUnits) / 100) }
+            FileHandle.standardError.write(
+                Data(
+                    ("  \(volume)/month \(month.month): actual \(yuan(month.actual)), model \(yuan(month.forecast)) "
+                        + "[\(yuan(month.expectedLow)) … \(yuan(month.expectedHigh))] accuracy \(String(format: "%.3f", month.accuracy)), "
+                        + "reps \(yuan(month.repForecast)) accuracy \(String(format: "%.3f", month.repAccuracy))\n").utf8))
+        }
         let key = "volume_\(volume)"
         print(
             "\(key)_deals=\(deals.count) \(key)_accuracy=\(result.meanAccuracy) \(key)_attainable=\(result.meanAttainableAccuracy) "

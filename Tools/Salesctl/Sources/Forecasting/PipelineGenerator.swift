@@ -393,6 +393,10 @@ extension PipelineGenerator {
 
         // Rep entries: at creation, a few hours after each stage move, every 2–5 weeks, and whenever the
         // expected close passes without a close (a push). Optimists' early dates make them push often.
+        // Each push since the last stage move sets the date about a month further out than the one
+        // before and takes 30% off the rep's confidence: a slipped deal is not called for this week again.
+        // A rep's date counts what is left of the current stage (the estimate used to start from the
+        // stage's middle even at its start, so every rep, honest ones too, dated early).
         var moves: [Double] = []
         for i in 1..<max(1, visits.count) { moves.append(visits[i].at + rng.uniform(300, 21_600)) }
         var nextMove = 0
@@ -401,24 +405,35 @@ extension PipelineGenerator {
         var reason = EntryReason.opening
         var entryAt = created + rng.uniform(60, 7200)
         var entries = 0
+        var pushes = 0
+        // Most reps selling to government know its budgets are spent at the year's end; optimists hope for sooner.
+        let budgetAware = isGovernment && rep.bias != .optimist && rng.chance(0.7)
         while entryAt <= close && entries < 400 {
             entries += 1
             while visitIndex + 1 < visits.count && visits[visitIndex + 1].at <= entryAt { visitIndex += 1 }
             let stage = visits[visitIndex].stage
-            let remaining = segment.remainingDays[stage] * size * daySeconds
+            // What is left of this stage at its usual pace (a quarter of it once the deal is overdue in it), then the later stages.
+            let stageDays = segment.dwellDays[stage] * size * daySeconds
+            let leftInStage = max(0.25 * stageDays, visits[visitIndex].at + stageDays - entryAt)
+            let remaining = leftInStage + (segment.remainingDays[stage] - 0.5 * segment.dwellDays[stage]) * size * daySeconds
             let factor: Double
             switch rep.bias {
             case .honest: factor = exp(0.35 * rng.gauss())
-            case .optimist: factor = rng.uniform(0.35, 0.65)
+            case .optimist: factor = rng.uniform(0.5, 0.8)
             case .sandbagger: factor = rng.uniform(1.3, 1.8)
             }
             switch reason {
-            case .opening, .stageMove: expected = entryAt + remaining * factor
+            case .opening, .stageMove:
+                expected = entryAt + remaining * factor
+                pushes = 0
             case .regular: if expected < entryAt + daySeconds { expected = entryAt + remaining * factor }
-            case .push: expected = entryAt + max(remaining * factor, rng.uniform(7, 30) * daySeconds)
+            case .push:
+                pushes += 1
+                expected = entryAt + max(remaining * factor, Double(pushes) * rng.uniform(20, 40) * daySeconds)
             }
-            var honest = sigmoid(logit(stageOdds[stage]) + 0.8 * (logit(p) - logit(0.3)))
-            if !won && entryAt > stop { honest *= 0.75 }  // reps sense a deal going cold, a little
+            if budgetAware { expected = yearEndBudget(expected) }
+            var honest = sigmoid(logit(stageOdds[stage]) + 0.8 * (logit(p) - logit(0.3))) * pow(0.7, Double(pushes))
+            if !won && entryAt > stop { honest *= 0.5 }  // reps sense a deal going quiet
             let percent = min(95, max(5, (honest + rep.shift + rep.noise * rng.gauss()) * 100))  // 0 and 100 are for closed deals
             let entered = rng.chance(0.7) ? (percent / 5).rounded() * 5 : percent.rounded()  // reps like round numbers
             events.append(RawEvent(at: entryAt, kind: .rep(Int32(entered), expected)))
@@ -465,6 +480,13 @@ extension PipelineGenerator {
             result.outcome = .open
         }
         return result
+    }
+
+    /// A government deal expected from July to October, as a rep who knows the budget calendar dates it: mid-November.
+    private static func yearEndBudget(_ expected: Double) -> Double {
+        let date = Local.civil(Local.day(expected))
+        guard (7...10).contains(date.m) else { return expected }
+        return Local.start(ofDay: Local.dayNumber(date.y, 11, 15)) + 12 * 3600
     }
 
     /// Government budgets are spent in November–December: a win due earlier in the year often waits
