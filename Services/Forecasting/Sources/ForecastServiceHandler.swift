@@ -15,6 +15,8 @@ struct ForecastServiceHandler: Sales_Forecasting_V1_ForecastService.SimpleServic
     /// Signed contracts' instalments and payments, for the cash forecast.
     let cash: CashStore
     let models: ModelStore
+    /// The month forecasts as made or replayed, for the ranges' dispersion.
+    let records: MonthRecordStore
     let disputes: DisputeStore
     let calendars: TenantCalendars
     /// Days from a win to its cash, for wins without a signed contract and for expected wins.

@@ -165,5 +165,24 @@ public enum ForecastingMigrations {
             -- A deal that appears after signals about its customer picks up those of the 90 days before it.
             CREATE INDEX external_signals_customer ON external_signals (tenant_id, customer_id, occurred_at) WHERE customer_id <> '';
             """),
+        Migration(
+            "0105_month_records",
+            """
+            -- The tenant's month forecasts as made (live, near the month's start) or replayed by a
+            -- backtest, with the coins' variance: the record the ranges' dispersion is learnt from.
+            -- What was won is read from the deals when asked, so a late import still counts.
+            CREATE TABLE month_records (
+                tenant_id text NOT NULL,
+                month text NOT NULL,
+                from_at timestamptz NOT NULL,
+                end_at timestamptz NOT NULL,
+                forecast float8 NOT NULL,
+                coin_variance float8 NOT NULL,
+                new_deal_variance float8 NOT NULL,
+                source text NOT NULL CHECK (source IN ('live', 'backtest')),
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                PRIMARY KEY (tenant_id, month)
+            );
+            """),
     ]
 }

@@ -86,7 +86,7 @@ public enum ForecastingServer {
             history = HistoryStore(database: database)
             handler = ForecastServiceHandler(
                 store: store, signals: SignalCatalog(database: database), history: history, cash: CashStore(database: database),
-                models: ModelStore(database: database),
+                models: ModelStore(database: database), records: MonthRecordStore(database: database),
                 disputes: DisputeStore(database: database, history: history),
                 calendars: TenantCalendars(runtime: runtime, fallback: try environment.workCalendar()),
                 cashDelayDays: try environment.integer("SALES_FORECASTING_CASH_DELAY_DAYS", in: 0...365, default: 45),

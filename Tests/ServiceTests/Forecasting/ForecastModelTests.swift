@@ -63,6 +63,11 @@ import Testing
             #expect(result.meanBrier < result.repMeanBrier)
             #expect(result.undisputedMeanAccuracy == result.meanAccuracy, "no dispute was made")
 
+            // The six replayed months are the tenant's record now: the next model's ranges learn from them.
+            let trained = try await scene.forecasts.train(.init(), metadata: try await scene.metadata(scene.admin))
+            #expect(trained.rangeRecordMonths == 6)
+            #expect(trained.rangeDispersion >= 1)
+
             let error = await #expect(throws: RPCError.self) {
                 _ = try await scene.forecasts.backtest(
                     .with {

@@ -36,9 +36,14 @@ struct Backtester: Sendable {
         }
     }
 
-    /// `deals` as known now; each month cuts them at its start.
-    func run(_ months: [Period], deals: [DealRecord]) throws(ServiceError) -> Sales_Forecasting_V1_BacktestResponse {
+    /// `deals` as known now; each month cuts them at its start. `records`, the tenant's month
+    /// records: each month's model learns its range's dispersion from those ended by its start,
+    /// this run's earlier months among them. Returns the months' records beside the response.
+    func run(
+        _ months: [Period], deals: [DealRecord], records: [MonthRecord] = []
+    ) throws(ServiceError) -> (response: Sales_Forecasting_V1_BacktestResponse, records: [MonthRecord]) {
         var response = Sales_Forecasting_V1_BacktestResponse()
+        var replayed: [MonthRecord] = []
         let truths = Dictionary(deals.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let undisputed = deals.map { $0.withoutDisputes() }
         for month in months {
@@ -48,8 +53,15 @@ struct Backtester: Sendable {
             }
             let known = deals.compactMap { $0.cut(at: month.start) }
             let disputes = known.reduce(0) { $0 + $1.disputes }
-            let figures = try evaluate(month, known: known, truths: truths)
-            let plain = disputes > 0 ? try evaluate(month, known: undisputed.compactMap { $0.cut(at: month.start) }, truths: truths) : figures
+            let before = MonthRecord.merged(records, replayed)
+            let figures = try evaluate(month, known: known, truths: truths, records: before)
+            let plain =
+                disputes > 0
+                ? try evaluate(month, known: undisputed.compactMap { $0.cut(at: month.start) }, truths: truths, records: before) : figures
+            replayed.append(
+                MonthRecord(
+                    month: month.name, from: month.start, end: month.end, forecast: figures.forecast, coinVariance: figures.spread.coins,
+                    newDealVariance: figures.spread.newDeals, source: .backtest))
             response.disputes += Int32(disputes)
             response.months.append(
                 .with {
@@ -77,14 +89,16 @@ struct Backtester: Sendable {
         response.repMeanBrier = response.months.reduce(0) { $0 + $1.repBrier } / count
         response.undisputedMeanAccuracy = response.months.reduce(0) { $0 + $1.undisputedAccuracy } / count
         response.meanAttainableAccuracy = response.months.reduce(0) { $0 + $1.attainableAccuracy } / count
-        return response
+        return (response, replayed)
     }
 
     /// The model's and the reps' month-start forecasts over the deals open then, and their Brier
     /// sums against what became of each (`truths`, as known now).
-    private func evaluate(_ month: Period, known: [DealRecord], truths: [String: DealRecord]) throws(ServiceError) -> Month {
+    private func evaluate(
+        _ month: Period, known: [DealRecord], truths: [String: DealRecord], records: [MonthRecord]
+    ) throws(ServiceError) -> Month {
         let model: WinModel
-        do { model = try trainer.train(known, asOf: month.start) } catch {
+        do { model = try trainer.train(known, asOf: month.start, records: records) } catch {
             throw .failedPrecondition("\(month.name) cannot be backtested: \(error.rpcErrorMessage); start the backtest at a later month")
         }
         let forecaster = Forecaster(model: model, deals: known, asOf: month.start, calendar: trainer.calendar, labels: labels)

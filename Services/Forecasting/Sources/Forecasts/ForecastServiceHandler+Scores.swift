@@ -13,7 +13,8 @@ extension ForecastServiceHandler {
         let moment = try asOf(request.asOf, isSet: request.hasAsOf)
         let calendar = await calendar(for: caller.tenant)
         let deals = try await history.deals(tenant: caller.tenant, knownAt: moment.date)
-        let model = try ModelTrainer(calendar: calendar).train(deals, asOf: moment.date)
+        let kept = try await records.records(tenant: caller.tenant, endedBy: moment.date)
+        let model = try ModelTrainer(calendar: calendar).train(deals, asOf: moment.date, records: kept)
         // A model of a past moment is for looking back; only a model of now serves the scores.
         if !moment.explicit { try await models.save(model, tenant: caller.tenant) }
         return model.summary
@@ -104,15 +105,26 @@ extension ForecastServiceHandler {
         guard first.start <= last.start else { throw ServiceError.invalidArgument(field: "to_month", rule: "is before from_month") }
         let deals = try await history.deals(tenant: caller.tenant, knownAt: now)
         let labels = try await signalLabels(caller.tenant)
-        return try Backtester(trainer: ModelTrainer(calendar: calendar), labels: labels).run(months, deals: deals)
+        let kept = try await records.records(tenant: caller.tenant, endedBy: now)
+        let result = try Backtester(trainer: ModelTrainer(calendar: calendar), labels: labels).run(months, deals: deals, records: kept)
+        // Each replayed month joins the record the ranges learn from (a live record of a month stays).
+        try await records.keep(result.records, tenant: caller.tenant)
+        return result.response
     }
 
-    /// Trains on everything known now and keeps the model for the scores (the schedule's round).
+    /// Trains on everything known now and keeps the model for the scores (the schedule's round);
+    /// in a month's first days, records the month's forecast once (`MonthRecord`).
     func retrain(_ tenant: TenantID) async throws {
         let calendar = await calendar(for: tenant)
         let now = Date()
-        try await models.save(
-            try ModelTrainer(calendar: calendar).train(try await history.deals(tenant: tenant, knownAt: now), asOf: now), tenant: tenant)
+        let deals = try await history.deals(tenant: tenant, knownAt: now)
+        let model = try ModelTrainer(calendar: calendar).train(
+            deals, asOf: now, records: try await records.records(tenant: tenant, endedBy: now))
+        try await models.save(model, tenant: tenant)
+        // The month's first retraining records it; a later one finds it kept and changes nothing.
+        if let record = Forecaster(model: model, deals: deals, asOf: now, calendar: calendar, labels: [:]).liveMonthRecord() {
+            try await records.keep([record], tenant: tenant)
+        }
     }
 
     /// The as-of moment asked for (never in the future), or now.
@@ -133,7 +145,8 @@ extension ForecastServiceHandler {
         if !moment.explicit, let latest = try await models.latest(tenant: tenant) {
             model = latest
         } else {
-            model = try ModelTrainer(calendar: calendar).train(deals, asOf: moment.date)
+            model = try ModelTrainer(calendar: calendar).train(
+                deals, asOf: moment.date, records: try await records.records(tenant: tenant, endedBy: moment.date))
             if !moment.explicit { try await models.save(model, tenant: tenant) }
         }
         let labels = try await signalLabels(tenant)

@@ -31,17 +31,30 @@ struct WinSpread: Sendable {
     static let z = 1.2816
 
     var variance = 0.0
+    /// The parts of it, as the month record keeps them: the open deals' coins before the model's
+    /// factor, and the new deals.
+    private(set) var coins = 0.0
+    private(set) var newDeals = 0.0
 
     /// An open deal's coin, its variance times the model's `WinModel.spreadFactor`.
     mutating func addOpen(amount: Double, probability p: Double, factor: Double) {
-        variance += amount * amount * p * (1 - p) * factor
+        let coin = amount * amount * p * (1 - p)
+        coins += coin
+        variance += coin * factor
     }
 
     mutating func add(_ newDeals: NewDealWins) {
         variance += newDeals.variance
+        self.newDeals += newDeals.variance
     }
 
-    static func + (lhs: WinSpread, rhs: WinSpread) -> WinSpread { WinSpread(variance: lhs.variance + rhs.variance) }
+    static func + (lhs: WinSpread, rhs: WinSpread) -> WinSpread {
+        var sum = lhs
+        sum.variance += rhs.variance
+        sum.coins += rhs.coins
+        sum.newDeals += rhs.newDeals
+        return sum
+    }
 
     /// The 80% range around `expected`, never below what is already `won`.
     func range(expected: Double, won: Double) -> (low: Double, high: Double) {

@@ -25,12 +25,16 @@ struct ModelTrainer: Sendable {
         let deals: Int
     }
 
-    func train(_ deals: [DealRecord], asOf: Date, now: Date = Date()) throws(ServiceError) -> WinModel {
+    /// `records`, the tenant's month records: once enough months of them have ended by `asOf`,
+    /// the range's dispersion is theirs rather than the holdout's few snapshots'.
+    func train(_ deals: [DealRecord], asOf: Date, records: [MonthRecord] = [], now: Date = Date()) throws(ServiceError) -> WinModel {
         let examples = try examples(deals, asOf: asOf)
         let holdout = holdout(examples)
+        let recorded = RecordedDispersion.estimate(records, deals: deals, asOf: asOf)
         return WinModel(
             id: UUID(), trainedAt: now, asOf: asOf, space: examples.space, regression: LogisticRegression.fit(examples.rows),
-            deals: examples.deals, snapshots: examples.rows.count, holdoutBrier: holdout.brier, dispersion: holdout.dispersion,
+            deals: examples.deals, snapshots: examples.rows.count, holdoutBrier: holdout.brier,
+            dispersion: recorded?.factor ?? holdout.dispersion, dispersionMonths: recorded?.months,
             daysToWin: daysToWin(examples.states), typicalDaysToWin: median(examples.states.compactMap(daysLeft)) ?? 30)
     }
 

@@ -19,6 +19,9 @@ struct WinModel: Codable, Sendable {
     /// estimates, so a range from independent coins alone is too narrow. Nil for models saved
     /// before it was measured, or with too few holdout snapshots; never taken below 1.
     let dispersion: Double?
+    /// How many months of the tenant's own record (`MonthRecord`) the dispersion came from; nil
+    /// when it came from the holdout (fewer months recorded, or a model saved before records).
+    let dispersionMonths: Int?
     /// The median days from a moment in each stage to the win, for the expected close.
     let daysToWin: [String: Double]
     let typicalDaysToWin: Double
@@ -98,6 +101,7 @@ struct WinModel: Codable, Sendable {
             $0.holdoutBrier = holdoutBrier
             $0.features = Int32(space.width)
             $0.rangeDispersion = spreadFactor
+            $0.rangeRecordMonths = Int32(dispersionMonths ?? 0)
         }
     }
 }

@@ -704,9 +704,14 @@ public nonisolated struct Sales_Forecasting_V1_ModelSummary: Sendable {
   public var features: Int32 = 0
 
   /// How many times wider in variance than its deals' coins the forecast ranges are taken: how
-  /// much more the amounts won strayed from the holdout's forecasts than coins would; 1 when they
-  /// did not, or when the holdout had too few snapshots to tell.
+  /// much more the amounts won strayed from the forecasts than coins would; 1 when they did not,
+  /// or when there was too little to tell. Learnt from the tenant's own month record (month
+  /// forecasts made live near each month's start, or replayed by a Backtest) once 6 or more of
+  /// its months have ended, else from the training holdout's snapshots.
   public var rangeDispersion: Double = 0
+
+  /// The months of the record range_dispersion came from; 0 when it came from the holdout.
+  public var rangeRecordMonths: Int32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -1117,53 +1122,60 @@ public nonisolated struct Sales_Forecasting_V1_GetPeriodForecastRequest: Sendabl
   fileprivate var _asOf: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-public nonisolated struct Sales_Forecasting_V1_GetPeriodForecastResponse: Sendable {
+public nonisolated struct Sales_Forecasting_V1_GetPeriodForecastResponse: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
-  public var period: String = String()
+  public var period: String {
+    get {_storage._period}
+    set {_uniqueStorage()._period = newValue}
+  }
 
   public var asOf: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_asOf ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_asOf = newValue}
+    get {_storage._asOf ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._asOf = newValue}
   }
   /// Returns true if `asOf` has been explicitly set.
-  public var hasAsOf: Bool {self._asOf != nil}
+  public var hasAsOf: Bool {_storage._asOf != nil}
   /// Clears the value of `asOf`. Subsequent reads from it will return its default value.
-  public mutating func clearAsOf() {self._asOf = nil}
+  public mutating func clearAsOf() {_uniqueStorage()._asOf = nil}
 
   /// One per group the caller sees, largest expected first; the totals over them.
-  public var lines: [Sales_Forecasting_V1_ForecastLine] = []
+  public var lines: [Sales_Forecasting_V1_ForecastLine] {
+    get {_storage._lines}
+    set {_uniqueStorage()._lines = newValue}
+  }
 
   public var total: Sales_Forecasting_V1_ForecastLine {
-    get {_total ?? Sales_Forecasting_V1_ForecastLine()}
-    set {_total = newValue}
+    get {_storage._total ?? Sales_Forecasting_V1_ForecastLine()}
+    set {_uniqueStorage()._total = newValue}
   }
   /// Returns true if `total` has been explicitly set.
-  public var hasTotal: Bool {self._total != nil}
+  public var hasTotal: Bool {_storage._total != nil}
   /// Clears the value of `total`. Subsequent reads from it will return its default value.
-  public mutating func clearTotal() {self._total = nil}
+  public mutating func clearTotal() {_uniqueStorage()._total = nil}
 
   public var model: Sales_Forecasting_V1_ModelSummary {
-    get {_model ?? Sales_Forecasting_V1_ModelSummary()}
-    set {_model = newValue}
+    get {_storage._model ?? Sales_Forecasting_V1_ModelSummary()}
+    set {_uniqueStorage()._model = newValue}
   }
   /// Returns true if `model` has been explicitly set.
-  public var hasModel: Bool {self._model != nil}
+  public var hasModel: Bool {_storage._model != nil}
   /// Clears the value of `model`. Subsequent reads from it will return its default value.
-  public mutating func clearModel() {self._model = nil}
+  public mutating func clearModel() {_uniqueStorage()._model = nil}
 
   /// The days from a win to its cash the expected_cash assumes.
-  public var cashDelayDays: Int32 = 0
+  public var cashDelayDays: Int32 {
+    get {_storage._cashDelayDays}
+    set {_uniqueStorage()._cashDelayDays = newValue}
+  }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
 
-  fileprivate var _asOf: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _total: Sales_Forecasting_V1_ForecastLine? = nil
-  fileprivate var _model: Sales_Forecasting_V1_ModelSummary? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 public nonisolated struct Sales_Forecasting_V1_BacktestRequest: Sendable {
@@ -2472,7 +2484,7 @@ nonisolated extension Sales_Forecasting_V1_TrainRequest: SwiftProtobuf.Message, 
 
 nonisolated extension Sales_Forecasting_V1_ModelSummary: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ModelSummary"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_id\0\u{3}trained_at\0\u{3}as_of\0\u{1}deals\0\u{1}snapshots\0\u{3}holdout_brier\0\u{1}features\0\u{3}range_dispersion\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}model_id\0\u{3}trained_at\0\u{3}as_of\0\u{1}deals\0\u{1}snapshots\0\u{3}holdout_brier\0\u{1}features\0\u{3}range_dispersion\0\u{3}range_record_months\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2488,6 +2500,7 @@ nonisolated extension Sales_Forecasting_V1_ModelSummary: SwiftProtobuf.Message, 
       case 6: try { try decoder.decodeSingularDoubleField(value: &self.holdoutBrier) }()
       case 7: try { try decoder.decodeSingularInt32Field(value: &self.features) }()
       case 8: try { try decoder.decodeSingularDoubleField(value: &self.rangeDispersion) }()
+      case 9: try { try decoder.decodeSingularInt32Field(value: &self.rangeRecordMonths) }()
       default: break
       }
     }
@@ -2522,6 +2535,9 @@ nonisolated extension Sales_Forecasting_V1_ModelSummary: SwiftProtobuf.Message, 
     if self.rangeDispersion.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.rangeDispersion, fieldNumber: 8)
     }
+    if self.rangeRecordMonths != 0 {
+      try visitor.visitSingularInt32Field(value: self.rangeRecordMonths, fieldNumber: 9)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2534,6 +2550,7 @@ nonisolated extension Sales_Forecasting_V1_ModelSummary: SwiftProtobuf.Message, 
     if lhs.holdoutBrier != rhs.holdoutBrier {return false}
     if lhs.features != rhs.features {return false}
     if lhs.rangeDispersion != rhs.rangeDispersion {return false}
+    if lhs.rangeRecordMonths != rhs.rangeRecordMonths {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -3067,56 +3084,102 @@ nonisolated extension Sales_Forecasting_V1_GetPeriodForecastResponse: SwiftProto
   public static let protoMessageName: String = _protobuf_package + ".GetPeriodForecastResponse"
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}period\0\u{3}as_of\0\u{1}lines\0\u{1}total\0\u{1}model\0\u{3}cash_delay_days\0")
 
+  fileprivate class _StorageClass {
+    var _period: String = String()
+    var _asOf: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _lines: [Sales_Forecasting_V1_ForecastLine] = []
+    var _total: Sales_Forecasting_V1_ForecastLine? = nil
+    var _model: Sales_Forecasting_V1_ModelSummary? = nil
+    var _cashDelayDays: Int32 = 0
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _period = source._period
+      _asOf = source._asOf
+      _lines = source._lines
+      _total = source._total
+      _model = source._model
+      _cashDelayDays = source._cashDelayDays
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
+
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularStringField(value: &self.period) }()
-      case 2: try { try decoder.decodeSingularMessageField(value: &self._asOf) }()
-      case 3: try { try decoder.decodeRepeatedMessageField(value: &self.lines) }()
-      case 4: try { try decoder.decodeSingularMessageField(value: &self._total) }()
-      case 5: try { try decoder.decodeSingularMessageField(value: &self._model) }()
-      case 6: try { try decoder.decodeSingularInt32Field(value: &self.cashDelayDays) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularStringField(value: &_storage._period) }()
+        case 2: try { try decoder.decodeSingularMessageField(value: &_storage._asOf) }()
+        case 3: try { try decoder.decodeRepeatedMessageField(value: &_storage._lines) }()
+        case 4: try { try decoder.decodeSingularMessageField(value: &_storage._total) }()
+        case 5: try { try decoder.decodeSingularMessageField(value: &_storage._model) }()
+        case 6: try { try decoder.decodeSingularInt32Field(value: &_storage._cashDelayDays) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if !self.period.isEmpty {
-      try visitor.visitSingularStringField(value: self.period, fieldNumber: 1)
-    }
-    try { if let v = self._asOf {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
-    } }()
-    if !self.lines.isEmpty {
-      try visitor.visitRepeatedMessageField(value: self.lines, fieldNumber: 3)
-    }
-    try { if let v = self._total {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
-    } }()
-    try { if let v = self._model {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
-    } }()
-    if self.cashDelayDays != 0 {
-      try visitor.visitSingularInt32Field(value: self.cashDelayDays, fieldNumber: 6)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if !_storage._period.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._period, fieldNumber: 1)
+      }
+      try { if let v = _storage._asOf {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 2)
+      } }()
+      if !_storage._lines.isEmpty {
+        try visitor.visitRepeatedMessageField(value: _storage._lines, fieldNumber: 3)
+      }
+      try { if let v = _storage._total {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+      } }()
+      try { if let v = _storage._model {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+      } }()
+      if _storage._cashDelayDays != 0 {
+        try visitor.visitSingularInt32Field(value: _storage._cashDelayDays, fieldNumber: 6)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Sales_Forecasting_V1_GetPeriodForecastResponse, rhs: Sales_Forecasting_V1_GetPeriodForecastResponse) -> Bool {
-    if lhs.period != rhs.period {return false}
-    if lhs._asOf != rhs._asOf {return false}
-    if lhs.lines != rhs.lines {return false}
-    if lhs._total != rhs._total {return false}
-    if lhs._model != rhs._model {return false}
-    if lhs.cashDelayDays != rhs.cashDelayDays {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._period != rhs_storage._period {return false}
+        if _storage._asOf != rhs_storage._asOf {return false}
+        if _storage._lines != rhs_storage._lines {return false}
+        if _storage._total != rhs_storage._total {return false}
+        if _storage._model != rhs_storage._model {return false}
+        if _storage._cashDelayDays != rhs_storage._cashDelayDays {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
