@@ -8,11 +8,13 @@
 #
 # A third phase backtests generated pipelines of VOLUMES deals a month (one tenant each) over their
 # last BACKTEST_MONTHS months: the monthly accuracy, against the accuracy the months' coins allow.
+# Each month is printed too. VOLUME_SEED picks the generated company (another seed, other deals).
 #
-#   scripts/bench-forecasting.sh      (CLOSED=100000 OPEN=100000 VOLUMES=120,1200 BACKTEST_MONTHS=12 by default;
+#   scripts/bench-forecasting.sh      (CLOSED=100000 OPEN=100000 VOLUMES=120,1200 BACKTEST_MONTHS=12 VOLUME_SEED=11 by default;
 #                                      MAVEN_ONLY=1 runs the Maven and volume phases alone)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib-build.sh
 closed=${CLOSED:-100000}
 open=${OPEN:-100000}
 scripts/setup-debian.sh
@@ -23,7 +25,7 @@ venv=/var/tmp/sales-bench-venv
   || { python3 -m venv "$venv" && "$venv/bin/pip" install -q scikit-learn numpy; }
 
 echo "== build (release)"
-swift build -c release > /tmp/bench-forecasting-build.log 2>&1 || { tail -40 /tmp/bench-forecasting-build.log; exit 1; }
+build_release /tmp/bench-forecasting-build.log forecast-benchmark
 bin=$(swift build -c release --show-bin-path)
 
 work=$(mktemp -d /var/tmp/bench-forecasting.XXXXXX)
@@ -54,7 +56,8 @@ nb=$(python3 Benchmarks/forecasting/maven.py baseline ../shared/datasets/maven-c
 echo "$maven"
 echo "$nb"
 echo "== accuracy against volume: generated pipelines of ${VOLUMES:=120,1200} deals a month, month-start backtests of their last ${BACKTEST_MONTHS:=12} months"
-volumes=$("$bin/forecast-benchmark" --port $((base + 4)) --secret "$secret" --volumes "$VOLUMES" --backtest-months "$BACKTEST_MONTHS" | tr '\n' ' ')
+volumes=$("$bin/forecast-benchmark" --port $((base + 4)) --secret "$secret" --volumes "$VOLUMES" --backtest-months "$BACKTEST_MONTHS" \
+  --seed "${VOLUME_SEED:-11}" | tr '\n' ' ')
 python3 - "$volumes" <<'PY'
 import sys
 f = dict(part.split("=") for part in sys.argv[1].split() if "=" in part)

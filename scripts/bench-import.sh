@@ -9,12 +9,13 @@
 #   scripts/bench-import.sh            (ROWS=100000 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib-build.sh
 source scripts/lib-cpu.sh
 rows=${ROWS:-100000}
 scripts/setup-debian.sh
 
 echo "== build (release)"
-swift build -c release > /tmp/bench-import-build.log 2>&1 || { tail -40 /tmp/bench-import-build.log; exit 1; }
+build_release /tmp/bench-import-build.log
 bin=$(swift build -c release --show-bin-path)
 
 work=$(mktemp -d /var/tmp/bench-import.XXXXXX)

@@ -10,6 +10,7 @@
 #   scripts/bench-leads.sh            (CONCURRENCY=16 SECONDS=10 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib-build.sh
 root=$(pwd)
 concurrency=${CONCURRENCY:-16}
 seconds=${SECONDS_PER_PHASE:-10}
@@ -17,7 +18,7 @@ scripts/setup-debian.sh
 source scripts/lib-cpu.sh
 
 echo "== build (release)"
-swift build -c release > /tmp/bench-leads-build.log 2>&1 || { tail -40 /tmp/bench-leads-build.log; exit 1; }
+build_release /tmp/bench-leads-build.log leads-benchmark
 bin=$(swift build -c release --show-bin-path)
 
 work=$(mktemp -d /var/tmp/bench-leads.XXXXXX)

@@ -9,6 +9,7 @@
 #   scripts/bench-opportunities.sh      (CONCURRENCY=16 SECONDS_PER_PHASE=10 DEALS=3000 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib-build.sh
 concurrency=${CONCURRENCY:-16}
 seconds=${SECONDS_PER_PHASE:-10}
 deals=${DEALS:-3000}
@@ -16,7 +17,7 @@ scripts/setup-debian.sh
 source scripts/lib-cpu.sh
 
 echo "== build (release)"
-swift build -c release > /tmp/bench-opportunities-build.log 2>&1 || { tail -40 /tmp/bench-opportunities-build.log; exit 1; }
+build_release /tmp/bench-opportunities-build.log opportunities-benchmark
 bin=$(swift build -c release --show-bin-path)
 
 work=$(mktemp -d /var/tmp/bench-opportunities.XXXXXX)

@@ -14,13 +14,14 @@
 #   scripts/bench-receivables.sh            (ROWS=100000, SECONDS_PER_PHASE=10 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib-build.sh
 source scripts/lib-cpu.sh
 rows=${ROWS:-100000}
 seconds=${SECONDS_PER_PHASE:-10}
 scripts/setup-debian.sh
 
 echo "== build (release)"
-swift build -c release > /tmp/bench-receivables-build.log 2>&1 || { tail -40 /tmp/bench-receivables-build.log; exit 1; }
+build_release /tmp/bench-receivables-build.log opportunities-benchmark
 bin=$(swift build -c release --show-bin-path)
 
 work=$(mktemp -d /var/tmp/bench-receivables.XXXXXX)

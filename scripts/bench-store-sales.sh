@@ -12,12 +12,13 @@
 #   scripts/bench-store-sales.sh            (LINES=1000000 by default)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib-build.sh
 source scripts/lib-cpu.sh
 lines=${LINES:-1000000}
 scripts/setup-debian.sh
 
 echo "== build (release)"
-swift build -c release > /tmp/bench-store-sales-build.log 2>&1 || { tail -40 /tmp/bench-store-sales-build.log; exit 1; }
+build_release /tmp/bench-store-sales-build.log
 bin=$(swift build -c release --show-bin-path)
 
 work=$(mktemp -d /var/tmp/bench-store-sales.XXXXXX)

@@ -32,6 +32,8 @@ struct Options {
     /// Deals a month of generated pipelines to backtest instead, one tenant each (`--volumes 120,1200`).
     var volumes: [Int] = []
     var backtestMonths = 12
+    /// The generator's seed for the volume pipelines (`--seed 11`): another seed, another company.
+    var seed: UInt64 = 11
 
     init(_ arguments: [String]) {
         var iterator = arguments.dropFirst().makeIterator()
@@ -49,6 +51,7 @@ struct Options {
             case "--to": to = value
             case "--volumes": volumes = value.split(separator: ",").compactMap { Int($0) }
             case "--backtest-months": backtestMonths = Int(value) ?? backtestMonths
+            case "--seed": seed = UInt64(value) ?? seed
             default: FileHandle.standardError.write(Data("unknown option \(flag)\n".utf8)); exit(2)
             }
         }
@@ -130,12 +133,13 @@ if !options.volumes.isEmpty {
         return String(format: "%04d-%02d", local.component(.year, from: date), local.component(.month, from: date))
     }
     for volume in options.volumes {
-        let tenant = TenantID("bench-volume-\(volume)")!
+        let tenant = TenantID("bench-volume-\(volume)-\(options.seed)")!
         let token = try await tokens.sign(Caller(tenant: tenant, userID: "bench.admin", roles: [.admin], orgPath: "/"), lifetime: .seconds(7200))
         let metadata: Metadata = ["authorization": "Bearer \(token)"]
         let months = 24 + options.backtestMonths
-        let start = local.date(byAdding: .month, value: -months, to: now)!
-        let deals = PipelineGenerator(.init(seed: 11, start: start, months: months + 1, dealsPerMonth: volume, reps: max(12, volume / 10)))
+        // From a month's first day, so runs within a month generate the same deals (only the cut moves).
+        let start = local.date(from: local.dateComponents([.year, .month], from: local.date(byAdding: .month, value: -months, to: now)!))!
+        let deals = PipelineGenerator(.init(seed: options.seed, start: start, months: months + 1, dealsPerMonth: volume, reps: max(12, volume / 10)))
             .deals(now: now)
         try await importDeals(deals, metadata: metadata)
         let started = ContinuousClock.now
