@@ -65,6 +65,7 @@ import Testing
 
             // The six replayed months are the tenant's record now: the next model's ranges learn from them.
             let trained = try await scene.forecasts.train(.init(), metadata: try await scene.metadata(scene.admin))
+            print("record: \(trained.rangeRecordMonths) months, range dispersion \(trained.rangeDispersion)")
             #expect(trained.rangeRecordMonths == 6)
             #expect(trained.rangeDispersion >= 1)
 
