@@ -1,6 +1,7 @@
 import ForecastingService
 import Foundation
 import GRPCCore
+import PostgresNIO
 import SalesModel
 import SalesProto
 import ServiceKit
@@ -119,6 +120,31 @@ import Testing
             let after = try await scene.forecasts.scoreDeals(asked, metadata: try await scene.metadata(scene.admin))
             #expect(after.scores == before.scores)
             #expect(after.model.deals == before.model.deals)
+        }
+    }
+
+    @Test func aModelSavedForOtherInputsIsRetrainedNotReadPastItsWeights() async throws {
+        try await ForecastScene.hosted { scene in
+            try await scene.importPipeline(months: 8, dealsPerMonth: 30)
+            let saved = try await scene.forecasts.train(.init(), metadata: try await scene.metadata(scene.admin))
+            // What a build before the latest feature saved: one weight fewer, and no inputs version.
+            try await scene.database.query(
+                """
+                UPDATE forecast_models SET body = jsonb_set(body, '{regression,weights}', (body #> '{regression,weights}') - -1) - 'inputsVersion'
+                WHERE tenant_id = \(scene.admin.tenant.rawValue)
+                """)
+            let scores = try await scene.forecasts.scoreDeals(.with { $0.page.pageSize = 5 }, metadata: try await scene.metadata(scene.admin))
+            #expect(!scores.scores.isEmpty)
+            #expect(scores.model.modelID != saved.modelID, "retrained")
+            // The new model was kept: the next read scores with it.
+            let again = try await scene.forecasts.scoreDeals(.with { $0.page.pageSize = 5 }, metadata: try await scene.metadata(scene.admin))
+            #expect(again.model.modelID == scores.model.modelID)
+
+            // A model this build cannot decode at all (a field it needs is missing) is retrained too.
+            try await scene.database.query(
+                "UPDATE forecast_models SET body = body - 'space' WHERE tenant_id = \(scene.admin.tenant.rawValue)")
+            let retrained = try await scene.forecasts.scoreDeals(.with { $0.page.pageSize = 5 }, metadata: try await scene.metadata(scene.admin))
+            #expect(!retrained.scores.isEmpty && retrained.model.modelID != scores.model.modelID)
         }
     }
 

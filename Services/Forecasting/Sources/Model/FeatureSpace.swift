@@ -8,6 +8,10 @@ struct FeatureSpace: Codable, Sendable {
         case stage, age, horizon, behaviour(String), activity, external(String), rep, owner, team, season, segment, amount
     }
 
+    /// Which inputs `vector` makes, in which order: raise it whenever they change, so a model
+    /// saved by an earlier build is retrained rather than fed inputs it was not fitted on.
+    static let version = 1
+
     /// Months open as a category too (0, 1, … 5 and more): the chance of closing rises and falls
     /// with a deal's age, which no single slope captures.
     static let ageMonths = 6

@@ -34,7 +34,7 @@ struct ModelTrainer: Sendable {
         return WinModel(
             id: UUID(), trainedAt: now, asOf: asOf, space: examples.space, regression: LogisticRegression.fit(examples.rows),
             deals: examples.deals, snapshots: examples.rows.count, holdoutBrier: holdout.brier,
-            dispersion: recorded?.factor ?? holdout.dispersion, dispersionMonths: recorded?.months,
+            dispersion: recorded?.factor ?? holdout.dispersion, dispersionMonths: recorded?.months, inputsVersion: FeatureSpace.version,
             daysToWin: daysToWin(examples.states), typicalDaysToWin: median(examples.states.compactMap(daysLeft)) ?? 30)
     }
 

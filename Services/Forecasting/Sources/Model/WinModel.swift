@@ -22,6 +22,8 @@ struct WinModel: Codable, Sendable {
     /// How many months of the tenant's own record (`MonthRecord`) the dispersion came from; nil
     /// when it came from the holdout (fewer months recorded, or a model saved before records).
     let dispersionMonths: Int?
+    /// The `FeatureSpace.version` it was fitted on; nil for models saved before versions.
+    let inputsVersion: Int?
     /// The median days from a moment in each stage to the win, for the expected close.
     let daysToWin: [String: Double]
     let typicalDaysToWin: Double
@@ -32,6 +34,14 @@ struct WinModel: Codable, Sendable {
     }
 
     var spreadFactor: Double { max(1, dispersion ?? 1) }
+
+    /// Whether this build can score with it: fitted on this build's inputs, one weight, mean and
+    /// scale each. A model saved before a feature was added would otherwise read past its weights.
+    var fitsThisBuild: Bool {
+        let width = space.width
+        return inputsVersion == FeatureSpace.version && regression.weights.count == width + 1 && regression.means.count == width
+            && regression.scales.count == width
+    }
 
     func expectedClose(_ state: DealState) -> Date {
         let days = daysToWin[state.stage] ?? typicalDaysToWin
