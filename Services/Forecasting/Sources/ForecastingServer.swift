@@ -29,9 +29,10 @@ public enum ForecastingServer {
         let feed = EventConsumer(
             name: "forecasting.history", source: runtime.peer(.opportunities), database: runtime.database,
             eventTypes: FeedRecorder.eventTypes + CashRecorder.eventTypes, serviceToken: runtime.serviceToken, startsAfter: runtime.health
-        ) { event, connection in
-            try await recorder.apply(event, on: connection)
-            try await cash.apply(event, on: connection)
+        ) { (events: [Sales_Common_V1_EventEnvelope], connection) in
+            // The two keep tables of their own, so neither's order depends on the other's.
+            for event in events { try await recorder.apply(event, on: connection) }
+            try await cash.apply(events, on: connection)
         }
         let retrainHours = try environment.integer("SALES_FORECASTING_RETRAIN_HOURS", in: 1...720, default: 24)
         let retraining = PeriodicJob(

@@ -116,15 +116,20 @@ import Testing
             }
             let signedAt = now.addingTimeInterval(-20 * Self.day)
             let recorder = CashRecorder(cash: CashStore(database: scene.database), logger: Logger(label: "test"))
-            func apply(_ payload: some SwiftProtobuf.Message, at moment: Date) async throws {
-                let envelope = try Sales_Common_V1_EventEnvelope.with {
+            func envelope(_ payload: some SwiftProtobuf.Message, at moment: Date) throws -> Sales_Common_V1_EventEnvelope {
+                try Sales_Common_V1_EventEnvelope.with {
                     $0.eventID = UUID().uuidString
                     $0.tenantID = tenant.rawValue
                     $0.eventType = type(of: payload).protoMessageName
                     $0.occurredAt = Google_Protobuf_Timestamp(date: moment)
                     $0.payloadJson = try payload.jsonString()
                 }
-                try await scene.database.transaction { connection in try await recorder.apply(envelope, on: connection) }
+            }
+            func apply(_ events: [Sales_Common_V1_EventEnvelope]) async throws {
+                try await scene.database.transaction { connection in try await recorder.apply(events, on: connection) }
+            }
+            func apply(_ payload: some SwiftProtobuf.Message, at moment: Date) async throws {
+                try await apply([try envelope(payload, at: moment)])
             }
             let contractID = UUID().uuidString
             try await apply(
@@ -202,6 +207,35 @@ import Testing
                 }, at: Date())
             #expect(try await line(Period.month(containing: paidAt, in: Self.calendar))?.cashCollected.minorUnits == 400_000)
             #expect(try await line(next)?.cashFromInstalments.minorUnits == 600_000)
+
+            // One feed batch: the second instalment paid (the event twice, as a producer's retry
+            // would send it) and a quarter of that refunded. The payments go in one statement
+            // before the refund, which finds its payment; the repeat moves nothing.
+            let second = Sales_Opportunities_V1_Payment.with {
+                $0.id = UUID().uuidString
+                $0.contractID = contractID
+                $0.amount = .init(minorUnits: 400_000, currency: "CNY")
+                $0.receivedOn = dayText(paidAt)
+                $0.recordedAt = Google_Protobuf_Timestamp(date: paidAt)
+                $0.allocations = [
+                    .with {
+                        $0.number = 2; $0.amount = .init(minorUnits: 400_000, currency: "CNY")
+                    }
+                ]
+            }
+            var secondRefunded = second
+            secondRefunded.allocations[0].amount.minorUnits = 300_000
+            let received = Sales_Opportunities_V1_PaymentReceived.with { $0.payment = second }
+            try await apply([
+                try envelope(received, at: paidAt), try envelope(received, at: paidAt),
+                try envelope(
+                    Sales_Opportunities_V1_PaymentRefunded.with {
+                        $0.payment = secondRefunded
+                        $0.refund = .init(minorUnits: 100_000, currency: "CNY")
+                    }, at: Date()),
+            ])
+            #expect(try await line(Period.month(containing: paidAt, in: Self.calendar))?.cashCollected.minorUnits == 700_000)
+            #expect(try await line(next)?.cashFromInstalments.minorUnits == 300_000, "200,000 of the first and 100,000 of the second owed again")
         }
     }
 }

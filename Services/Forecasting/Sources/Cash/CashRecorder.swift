@@ -17,24 +17,34 @@ struct CashRecorder: Sendable {
     let cash: CashStore
     let logger: Logger
 
-    func apply(_ event: Sales_Common_V1_EventEnvelope, on connection: PostgresConnection) async throws {
-        guard let tenant = TenantID(event.tenantID) else { return }
-        switch event.eventType {
-        case Sales_Opportunities_V1_ContractSigned.protoMessageName:
-            let signed = try event.payload(as: Sales_Opportunities_V1_ContractSigned.self)
-            // Forecasts are in CNY, as deals are.
-            guard signed.total.currency == "CNY" else { return }
-            try await cash.signed(signed, tenant: tenant, on: connection, logger: logger)
-        case Sales_Opportunities_V1_PaymentReceived.protoMessageName:
-            let received = try event.payload(as: Sales_Opportunities_V1_PaymentReceived.self)
-            guard received.payment.amount.currency == "CNY" else { return }
-            try await cash.received(received.payment, tenant: tenant, on: connection, logger: logger)
-        case Sales_Opportunities_V1_PaymentRefunded.protoMessageName:
-            let refunded = try event.payload(as: Sales_Opportunities_V1_PaymentRefunded.self)
-            guard refunded.refund.currency == "CNY" else { return }
-            try await cash.refunded(
-                refunded.payment, amount: refunded.refund.minorUnits, at: event.occurredAt.date, tenant: tenant, on: connection, logger: logger)
-        default: return
+    /// Applies `events` in order. Consecutive payments go in one statement; a contract signed or a
+    /// refund first writes the payments before it, so a refund always finds its payment.
+    func apply(_ events: [Sales_Common_V1_EventEnvelope], on connection: PostgresConnection) async throws {
+        var payments: [(tenant: TenantID, payment: Sales_Opportunities_V1_Payment)] = []
+        for event in events {
+            guard let tenant = TenantID(event.tenantID) else { continue }
+            switch event.eventType {
+            case Sales_Opportunities_V1_PaymentReceived.protoMessageName:
+                let received = try event.payload(as: Sales_Opportunities_V1_PaymentReceived.self)
+                // Forecasts are in CNY, as deals are.
+                if received.payment.amount.currency == "CNY" { payments.append((tenant, received.payment)) }
+            case Sales_Opportunities_V1_ContractSigned.protoMessageName:
+                let signed = try event.payload(as: Sales_Opportunities_V1_ContractSigned.self)
+                guard signed.total.currency == "CNY" else { continue }
+                try await cash.received(payments, on: connection, logger: logger)
+                payments = []
+                try await cash.signed(signed, tenant: tenant, on: connection, logger: logger)
+            case Sales_Opportunities_V1_PaymentRefunded.protoMessageName:
+                let refunded = try event.payload(as: Sales_Opportunities_V1_PaymentRefunded.self)
+                guard refunded.refund.currency == "CNY" else { continue }
+                try await cash.received(payments, on: connection, logger: logger)
+                payments = []
+                try await cash.refunded(
+                    refunded.payment, amount: refunded.refund.minorUnits, at: event.occurredAt.date, tenant: tenant, on: connection,
+                    logger: logger)
+            default: continue
+            }
         }
+        try await cash.received(payments, on: connection, logger: logger)
     }
 }

@@ -21,19 +21,47 @@ struct CashStore: Sendable {
             """, logger: logger)
     }
 
-    /// A payment's money on the day it came, known from when it was recorded; once per payment.
-    func received(_ payment: Sales_Opportunities_V1_Payment, tenant: TenantID, on connection: PostgresConnection, logger: Logger) async throws {
-        let (numbers, parts) = (payment.allocations.map { Int($0.number) }, payment.allocations.map(\.amount.minorUnits))
-        let rows = try await connection.query(
+    /// Payments' money on the days they came, known from when each was recorded; once per
+    /// payment (a payment already kept, or twice in `payments`, moves nothing again). One
+    /// statement for the lot: the feed brings a bank file's payments by the thousand.
+    func received(_ payments: [(tenant: TenantID, payment: Sales_Opportunities_V1_Payment)], on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
+        guard !payments.isEmpty else { return }
+        // Each payment's allocations, flattened: part k belongs to payment owner[k] (1-based, as ORDINALITY counts).
+        var owner: [Int] = [], numbers: [Int] = [], parts: [Int64] = []
+        for (index, entry) in payments.enumerated() {
+            for allocation in entry.payment.allocations {
+                owner.append(index + 1)
+                numbers.append(Int(allocation.number))
+                parts.append(allocation.amount.minorUnits)
+            }
+        }
+        let list = payments.map(\.payment)
+        try await connection.query(
             """
-            INSERT INTO cash_payments (tenant_id, payment_id, contract_id, numbers, parts)
-            VALUES (\(tenant.rawValue), \(payment.id), \(payment.contractID), \(numbers), \(parts))
-            ON CONFLICT (tenant_id, payment_id) DO NOTHING RETURNING payment_id
+            WITH p AS (
+                SELECT DISTINCT ON (tenant_id, payment_id) *
+                FROM unnest(\(payments.map(\.tenant.rawValue)), \(list.map(\.id)), \(list.map(\.contractID)), \(list.map(\.recordedAt.date)),
+                            \(list.map(\.receivedOn))::date[], \(list.map(\.amount.minorUnits)))
+                     WITH ORDINALITY AS p (tenant_id, payment_id, contract_id, known_at, day, amount, n)
+                ORDER BY tenant_id, payment_id, n
+            ), a AS (
+                SELECT owner AS n, array_agg(number ORDER BY k) AS numbers, array_agg(part ORDER BY k) AS parts
+                FROM unnest(\(owner), \(numbers), \(parts)) WITH ORDINALITY AS a (owner, number, part, k)
+                GROUP BY owner
+            ), kept AS (
+                INSERT INTO cash_payments (tenant_id, payment_id, contract_id, numbers, parts)
+                SELECT p.tenant_id, p.payment_id, p.contract_id, coalesce(a.numbers, '{}'), coalesce(a.parts, '{}')
+                FROM p LEFT JOIN a USING (n)
+                ON CONFLICT (tenant_id, payment_id) DO NOTHING
+                RETURNING tenant_id, payment_id
+            )
+            INSERT INTO cash_moves (tenant_id, contract_id, known_at, day, amount, numbers, parts)
+            SELECT p.tenant_id, p.contract_id, p.known_at, p.day, p.amount, coalesce(a.numbers, '{}'), coalesce(a.parts, '{}')
+            FROM p JOIN kept USING (tenant_id, payment_id) LEFT JOIN a USING (n)
+            ORDER BY p.n
             """, logger: logger)
-        guard try await rows.decode(String.self).first(where: { _ in true }) != nil else { return }
-        try await move(
-            contract: payment.contractID, knownAt: payment.recordedAt.date, day: payment.receivedOn, amount: payment.amount.minorUnits,
-            parts: Dictionary(zip(numbers, parts), uniquingKeysWith: +), tenant: tenant, on: connection, logger: logger)
     }
 
     /// A refund: what it took back of each instalment is the payment's allocations before less after.
