@@ -50,7 +50,7 @@ extension SheetColumn {
     static func locate(in headers: [String]) -> [Self: Int] {
         var index: [Self: Int] = [:]
         for (position, header) in headers.enumerated() {
-            let name = header.trimmingCharacters(in: .whitespaces).lowercased()
+            let name = header.trimmedCell().lowercased()
             if let column = allCases.first(where: { $0.names.contains(name) }), index[column] == nil { index[column] = position }
         }
         return index

@@ -29,7 +29,7 @@ public struct LeadColumns: Sendable {
         var targets: [Int: Target] = [:]
         var ignored: [String] = []
         for (index, raw) in headers.enumerated() {
-            let header = raw.trimmingCharacters(in: .whitespaces)
+            let header = raw.trimmedCell()
             let lowered = header.lowercased()
             if let builtIn = Self.aliases.first(where: { $0.value.contains(lowered) || $0.value.contains(header) })?.key {
                 targets[index] = builtIn

@@ -35,7 +35,7 @@ public struct OpportunityColumns: Sendable {
         var index: [Target: Int] = [:]
         var ignored: [String] = []
         for (position, raw) in headers.enumerated() {
-            let header = raw.trimmingCharacters(in: .whitespaces)
+            let header = raw.trimmedCell()
             let lowered = header.lowercased()
             if let target = Self.aliases.first(where: { $0.value.contains(lowered) })?.key, index[target] == nil {
                 index[target] = position
@@ -63,6 +63,6 @@ public struct OpportunityColumns: Sendable {
 
     public func value(_ target: Target, in row: [String]) -> String {
         guard let position = index[target], position < row.count else { return "" }
-        return row[position].trimmingCharacters(in: .whitespacesAndNewlines)
+        return row[position].trimmedCell(.whitespacesAndNewlines)
     }
 }

@@ -22,7 +22,7 @@ public struct RowProblem: Error, Sendable, Equatable {
     static func fieldAndReason(_ message: String) -> (field: String, reason: String) {
         let parts = message.split(separator: ":", maxSplits: 1)
         guard parts.count == 2 else { return (parts.first.map(String.init) ?? "", message) }
-        return (String(parts[0]), parts[1].trimmingCharacters(in: .whitespaces))
+        return (String(parts[0]), parts[1].trimmedCell())
     }
 
     /// The problems as a CSV report, each row headed by its kind ("refused", "adjusted").

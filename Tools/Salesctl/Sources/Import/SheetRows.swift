@@ -17,7 +17,9 @@ public enum SheetRows: Sequence, IteratorProtocol, Sendable {
         guard let text = String(data: data, encoding: .utf8) else {
             throw ImportError("\(name) is not UTF-8 text: save the sheet as \"CSV UTF-8\" or as .xlsx")
         }
-        let lines = text.reduce(into: 0) { count, character in if character == "\n" || character == "\r\n" { count += 1 } }
+        // Line feeds counted in bytes (a CRLF holds one): by Character, the whole file went through
+        // grapheme breaking once more just for the progress count.
+        let lines = text.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
         self = .csv(CSVReader(text: text), dataRows: Swift.max(0, lines - 1))
     }
 

@@ -83,7 +83,7 @@ enum XLSXSheet {
         switch type {
         case "s":
             guard !value.isEmpty else { return "" }
-            guard let index = Int(value.trimmingCharacters(in: .whitespaces)), strings.indices.contains(index) else { return nil }
+            guard let index = Int(value.trimmedCell()), strings.indices.contains(index) else { return nil }
             return strings[index]
         case "inlineStr": return inline?.decoded ?? value
         case "str", "e": return value  // a formula's cached text, or an error such as #N/A kept for the row's report
