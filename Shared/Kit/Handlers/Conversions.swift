@@ -47,30 +47,16 @@ public enum Require {
     }
 
     public static func text(_ text: String, field: String, maxLength: Int = 200) throws(ServiceError) -> String {
-        let trimmed = optionalTrimmed(text)
+        let trimmed = text.trimmedBlanks
         guard !trimmed.isEmpty else { throw .invalidArgument(field: field, rule: "is required") }
         guard fits(trimmed, maxLength) else { throw .invalidArgument(field: field, rule: "must be at most \(maxLength) characters") }
         return trimmed
     }
 
     public static func optionalText(_ text: String, field: String, maxLength: Int = 2000) throws(ServiceError) -> String {
-        let trimmed = optionalTrimmed(text)
+        let trimmed = text.trimmedBlanks
         guard fits(trimmed, maxLength) else { throw .invalidArgument(field: field, rule: "must be at most \(maxLength) characters") }
         return trimmed
-    }
-
-    /// Without leading and trailing whitespace: Unicode White_Space plus the zero-width space, the
-    /// set Foundation's whitespacesAndNewlines holds, by the standard library: CharacterSet costs
-    /// several microseconds a call on Linux, and this runs on every text field of every request.
-    static func optionalTrimmed(_ text: String) -> String {
-        func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isWhitespace || scalar.value == 0x200B }
-        let scalars = text.unicodeScalars
-        guard let first = scalars.first, let last = scalars.last, isBlank(first) || isBlank(last) else { return text }
-        var start = scalars.startIndex
-        var end = scalars.endIndex
-        while start < end, isBlank(scalars[start]) { start = scalars.index(after: start) }
-        while end > start, isBlank(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
-        return String(scalars[start..<end])
     }
 
     /// At most `limit` characters; counting characters walks the text, so only when its bytes could exceed it.
@@ -85,6 +71,23 @@ public enum Require {
             throw .invalidArgument(field: field, rule: "is not a valid timestamp")
         }
         return value.date
+    }
+}
+
+extension StringProtocol where UnicodeScalarView: BidirectionalCollection {
+    /// Without leading and trailing whitespace: Unicode White_Space plus the zero-width space, the
+    /// set Foundation's whitespacesAndNewlines holds, by the standard library. CharacterSet costs
+    /// a microsecond or more a call on Linux (it goes through NSString), and this runs on every
+    /// text field of every request and every cell of an import file.
+    public var trimmedBlanks: String {
+        func isBlank(_ scalar: Unicode.Scalar) -> Bool { scalar.properties.isWhitespace || scalar.value == 0x200B }
+        let scalars = unicodeScalars
+        guard let first = scalars.first, let last = scalars.last, isBlank(first) || isBlank(last) else { return String(self) }
+        var start = scalars.startIndex
+        var end = scalars.endIndex
+        while start < end, isBlank(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, isBlank(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(String.UnicodeScalarView(scalars[start..<end]))
     }
 }
 

@@ -2,8 +2,9 @@ import Foundation
 import ServiceKit
 import Testing
 
-/// `Require.text` trims with the standard library's White_Space property (and the zero-width
-/// space) instead of Foundation's CharacterSet: the same answer for every whitespace character either knows, and for mixtures.
+/// `Require.text`, and `trimmedBlanks` that import files' cells use, trim with the standard
+/// library's White_Space property (and the zero-width space) instead of Foundation's CharacterSet:
+/// the same answer for every whitespace character either knows, and for mixtures.
 @Suite struct RequireTextTests {
     static let whitespace: [Unicode.Scalar] =
         [0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x20, 0x85, 0xA0, 0x1680, 0x200B, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000]
@@ -18,6 +19,7 @@ import Testing
             let text = (0..<Int.random(in: 0...6, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
             let expected = text.trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(try Require.optionalText(text, field: "f") == expected, "\(text.unicodeScalars.map { String($0.value, radix: 16) })")
+            #expect(text[...].trimmedBlanks == expected, "a Substring (a cell of an import file) trims the same")
         }
     }
 

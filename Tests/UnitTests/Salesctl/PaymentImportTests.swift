@@ -24,17 +24,4 @@ import Testing
         #expect(PaymentImport.day("2026-11-20") == "2026-11-20")
         #expect(PaymentImport.day("3/5/2026") == "3/5/2026", "left for the service to refuse with its reason")
     }
-
-    @Test func cellsAreTrimmedAsFoundationTrimsThem() {
-        let cells = [
-            "", " ", "abc", " abc", "abc ", "\tabc\t", "\u{3000}合同\u{3000}", "\u{00A0}12.5", "金额\u{2003}", "a b", "\n x \r\n", "~!",
-            "\u{7F}x",
-        ]
-        for cell in cells {
-            #expect(cell.trimmedCell() == cell.trimmingCharacters(in: .whitespaces), "\(cell.debugDescription)")
-            #expect(
-                cell.trimmedCell(.whitespacesAndNewlines) == cell.trimmingCharacters(in: .whitespacesAndNewlines), "\(cell.debugDescription)")
-            #expect(cell[...].trimmedCell() == cell.trimmingCharacters(in: .whitespaces))
-        }
-    }
 }

@@ -47,7 +47,7 @@ struct CheckedMember: Sendable {
 
     /// "2026-03-01" (midnight in the tenant's zone) or RFC 3339; empty is now; never in the future.
     private static func consentTime(_ text: String, zone: TimeZone, now: Date) throws(ServiceError) -> Date {
-        let text = text.trimmingCharacters(in: .whitespaces)
+        let text = text.trimmedBlanks
         guard !text.isEmpty else { return now }
         let date = (try? Date(text, strategy: .iso8601)) ?? Self.day(text, zone: zone)
         guard let date else {

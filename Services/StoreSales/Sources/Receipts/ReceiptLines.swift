@@ -21,7 +21,7 @@ struct ReceiptLines {
         for (index, line) in lines.enumerated() {
             var problem: ServiceError?
             do { try TextCheck.validate(line) } catch { problem = error }
-            let key = line.storeCode.trimmingCharacters(in: .whitespaces).uppercased() + "\u{1F}" + line.receiptNumber
+            let key = line.storeCode.trimmedBlanks.uppercased() + "\u{1F}" + line.receiptNumber
             let item = Sales_Storesales_V1_ReceiptItem.with {
                 $0.sku = line.sku
                 $0.quantity = line.quantity
@@ -74,7 +74,7 @@ struct ReceiptLines {
 
     /// RFC 3339, or "2026-11-30 14:05:09" (seconds optional) in the tenant's zone.
     static func time(_ text: String, zone: TimeZone) throws(ServiceError) -> Date {
-        let text = text.trimmingCharacters(in: .whitespaces)
+        let text = text.trimmedBlanks
         guard !text.isEmpty else { throw .invalidArgument(field: "sold_at", rule: "is required") }
         if let date = try? Date(text, strategy: .iso8601) { return date }
         let parts = text.split(whereSeparator: { " -:/T".contains($0) }).map { Int($0) }

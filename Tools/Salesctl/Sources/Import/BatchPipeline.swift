@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// Sends an import's rows in batches, at most `concurrency` batches in flight, and hands each
 /// batch's answer to `collect` as it lands: the server writes one batch while the next travels.
@@ -50,7 +51,7 @@ extension SheetColumn {
     static func locate(in headers: [String]) -> [Self: Int] {
         var index: [Self: Int] = [:]
         for (position, header) in headers.enumerated() {
-            let name = header.trimmedCell().lowercased()
+            let name = header.trimmedBlanks.lowercased()
             if let column = allCases.first(where: { $0.names.contains(name) }), index[column] == nil { index[column] = position }
         }
         return index

@@ -62,7 +62,7 @@ extension HistoryImport {
         // Headers no column knows (a repeated known one included) are the created row's dimensions.
         var dimensions: [(position: Int, key: String)] = []
         for (position, header) in headers.enumerated() {
-            let key = header.trimmedCell()
+            let key = header.trimmedBlanks
             if !key.isEmpty, !HistoryColumn.allCases.contains(where: { $0.names.contains(key.lowercased()) }) {
                 dimensions.append((position, key))
             }
@@ -72,10 +72,10 @@ extension HistoryImport {
         var byID: [String: Int] = [:]
         while let row = reader.next() {
             let line = reader.line
-            if row.allSatisfy({ $0.trimmedCell().isEmpty }) { continue }
+            if row.allSatisfy({ $0.trimmedBlanks.isEmpty }) { continue }
             sheet.rows += 1
             let cell = { (column: HistoryColumn) in
-                index[column].flatMap { $0 < row.count ? row[$0].trimmedCell() : nil } ?? ""
+                index[column].flatMap { $0 < row.count ? row[$0].trimmedBlanks : nil } ?? ""
             }
             let id = cell(.dealID)
             guard !id.isEmpty else {
@@ -146,7 +146,7 @@ extension HistoryImport {
                 deal.message.amount = .init(minorUnits: try yuan(cell(.amount), line: line), currency: currency)
             }
             for (position, key) in dimensions where position < row.cells.count {
-                let value = row.cells[position].trimmedCell()
+                let value = row.cells[position].trimmedBlanks
                 if !value.isEmpty { deal.message.dimensions[key] = value }
             }
             deal.createdRow = row
@@ -171,7 +171,7 @@ extension HistoryImport {
             case .external: entry.external = value
             default:
                 // A sheet may write the percent sign; a fraction (0.6, a percent-formatted cell) is refused, not guessed.
-                let digits = value.hasSuffix("%") ? String(value.dropLast()).trimmedCell() : value
+                let digits = value.hasSuffix("%") ? String(value.dropLast()).trimmedBlanks : value
                 guard let percent = Int32(digits), (0...100).contains(percent) else {
                     throw RowProblem(
                         line: line, column: "value", value: value, reason: "is not a probability in whole percent",

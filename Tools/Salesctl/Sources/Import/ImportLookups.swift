@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// Who the sheet's owners are: their user ids and teams, from a teams sheet (`--teams`). Columns:
 /// the owner's name as the deals sheet writes it; then either an org path, or a region and a
@@ -14,7 +15,7 @@ public struct TeamDirectory: Sendable {
 
     public init(rows: some Sequence<[String]>) throws {
         var iterator = rows.makeIterator()
-        guard let headers = iterator.next()?.map({ $0.trimmedCell().lowercased() }) else {
+        guard let headers = iterator.next()?.map({ $0.trimmedBlanks.lowercased() }) else {
             throw ImportError("the teams sheet is empty")
         }
         func column(_ names: [String]) -> Int? { headers.firstIndex { names.contains($0) } }
@@ -32,7 +33,7 @@ public struct TeamDirectory: Sendable {
         while let row = iterator.next() {
             func cell(_ index: Int?) -> String {
                 guard let index, index < row.count else { return "" }
-                return row[index].trimmedCell(.whitespacesAndNewlines)
+                return row[index].trimmedBlanks
             }
             let name = cell(owner)
             guard !name.isEmpty else { continue }
@@ -64,7 +65,7 @@ public struct ProductPrices: Sendable {
 
     public init(rows: some Sequence<[String]>) throws {
         var iterator = rows.makeIterator()
-        guard let headers = iterator.next()?.map({ $0.trimmedCell().lowercased() }) else {
+        guard let headers = iterator.next()?.map({ $0.trimmedBlanks.lowercased() }) else {
             throw ImportError("the products sheet is empty")
         }
         guard let product = headers.firstIndex(where: { ["product", "name", "产品", "产品名称"].contains($0) }),
@@ -73,8 +74,8 @@ public struct ProductPrices: Sendable {
         var prices: [String: (String, Decimal)] = [:]
         while let row = iterator.next() {
             guard product < row.count, price < row.count else { continue }
-            let name = row[product].trimmedCell(.whitespacesAndNewlines)
-            guard !name.isEmpty, let value = ImportNumbers.decimal(row[price].trimmedCell(.whitespacesAndNewlines)) else { continue }
+            let name = row[product].trimmedBlanks
+            guard !name.isEmpty, let value = ImportNumbers.decimal(row[price].trimmedBlanks) else { continue }
             prices[Self.key(name)] = (name, value)
         }
         self.prices = prices

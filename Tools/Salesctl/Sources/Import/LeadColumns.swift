@@ -1,5 +1,6 @@
 import Foundation
 import SalesProto
+import ServiceKit
 
 /// How a sheet's headers map to lead fields, in Chinese or English, as sales teams name them.
 public struct LeadColumns: Sendable {
@@ -29,7 +30,7 @@ public struct LeadColumns: Sendable {
         var targets: [Int: Target] = [:]
         var ignored: [String] = []
         for (index, raw) in headers.enumerated() {
-            let header = raw.trimmedCell()
+            let header = raw.trimmedBlanks
             let lowered = header.lowercased()
             if let builtIn = Self.aliases.first(where: { $0.value.contains(lowered) || $0.value.contains(header) })?.key {
                 targets[index] = builtIn

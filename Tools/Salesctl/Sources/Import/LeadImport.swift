@@ -72,7 +72,7 @@ public struct LeadImport: Sendable {
                     }
                     while let row = reader.next() {
                         let line = reader.line
-                        if row.allSatisfy({ $0.trimmedCell().isEmpty }) { continue }
+                        if row.allSatisfy({ $0.trimmedBlanks.isEmpty }) { continue }
                         switch self.request(from: row, columns: columns, line: line) {
                         case .success(let request):
                             tally.sent(row, line: line)
@@ -150,7 +150,7 @@ public struct LeadImport: Sendable {
     func request(from row: [String], columns: LeadColumns, line: Int) -> Result<Sales_Leads_V1_CreateLeadRequest, RowError> {
         var request = Sales_Leads_V1_CreateLeadRequest.with { $0.channel = defaultChannel }
         for (index, target) in columns.targets {
-            let value = index < row.count ? row[index].trimmedCell(.whitespacesAndNewlines) : ""
+            let value = index < row.count ? row[index].trimmedBlanks : ""
             guard !value.isEmpty else { continue }
             let header = columns.headers[index]
             switch target {

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// How a sheet's headers map to a deal's parts, in Chinese or English, as CRMs export them
 /// (Salesforce-style names and the Maven CRM sample included).
@@ -35,7 +36,7 @@ public struct OpportunityColumns: Sendable {
         var index: [Target: Int] = [:]
         var ignored: [String] = []
         for (position, raw) in headers.enumerated() {
-            let header = raw.trimmedCell()
+            let header = raw.trimmedBlanks
             let lowered = header.lowercased()
             if let target = Self.aliases.first(where: { $0.value.contains(lowered) })?.key, index[target] == nil {
                 index[target] = position
@@ -63,6 +64,6 @@ public struct OpportunityColumns: Sendable {
 
     public func value(_ target: Target, in row: [String]) -> String {
         guard let position = index[target], position < row.count else { return "" }
-        return row[position].trimmedCell(.whitespacesAndNewlines)
+        return row[position].trimmedBlanks
     }
 }

@@ -88,9 +88,9 @@ public struct PaymentImport: Sendable {
             var rows: [Sales_Opportunities_V1_PaymentRow] = []
             while let row = reader.next() {
                 let line = reader.line
-                if row.allSatisfy({ $0.trimmedCell().isEmpty }) { continue }
+                if row.allSatisfy({ $0.trimmedBlanks.isEmpty }) { continue }
                 func cell(_ column: Column) -> String {
-                    index[column].flatMap { $0 < row.count ? row[$0].trimmedCell() : nil } ?? ""
+                    index[column].flatMap { $0 < row.count ? row[$0].trimmedBlanks : nil } ?? ""
                 }
                 guard let fen = Self.fen(cell(.amount)) else {
                     report.rows += 1
@@ -136,7 +136,7 @@ public struct PaymentImport: Sendable {
     static func fen(_ text: String) -> Int64? {
         var digits = text.contains(",") ? text.filter { $0 != "," } : text
         for prefix in ["¥", "￥", "RMB", "CNY"] where digits.hasPrefix(prefix) { digits = String(digits.dropFirst(prefix.count)) }
-        digits = digits.trimmedCell()
+        digits = digits.trimmedBlanks
         let parts = digits.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), !parts[0].isEmpty, parts[0].allSatisfy(\.isASCIIDigit),
             let yuan = Int64(parts[0]), yuan <= Int64.max / 100

@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// Something an import could not take as the sheet has it: the row, its column and value, why,
 /// and what to do where there is a suggestion.
@@ -22,7 +23,7 @@ public struct RowProblem: Error, Sendable, Equatable {
     static func fieldAndReason(_ message: String) -> (field: String, reason: String) {
         let parts = message.split(separator: ":", maxSplits: 1)
         guard parts.count == 2 else { return (parts.first.map(String.init) ?? "", message) }
-        return (String(parts[0]), parts[1].trimmedCell())
+        return (String(parts[0]), parts[1].trimmedBlanks)
     }
 
     /// The problems as a CSV report, each row headed by its kind ("refused", "adjusted").

@@ -106,9 +106,9 @@ public struct StoreImport: Sendable {
             next: {
                 while let row = reader.next() {
                     let line = reader.line
-                    if row.allSatisfy({ $0.trimmedCell().isEmpty }) { continue }
+                    if row.allSatisfy({ $0.trimmedBlanks.isEmpty }) { continue }
                     let cell = { (column: Column) in
-                        index[column].flatMap { $0 < row.count ? row[$0].trimmedCell() : nil } ?? ""
+                        index[column].flatMap { $0 < row.count ? row[$0].trimmedBlanks : nil } ?? ""
                     }
                     do throws(RowProblem) {
                         let built = try build(line, cell)

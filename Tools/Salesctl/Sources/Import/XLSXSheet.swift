@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// A worksheet part (xl/worksheets/sheetN.xml) read as events into rows. A sheet stores only the
 /// cells that hold something, each with its reference ("C5"), so every value is put at the column
@@ -83,7 +84,7 @@ enum XLSXSheet {
         switch type {
         case "s":
             guard !value.isEmpty else { return "" }
-            guard let index = Int(value.trimmedCell()), strings.indices.contains(index) else { return nil }
+            guard let index = Int(value.trimmedBlanks), strings.indices.contains(index) else { return nil }
             return strings[index]
         case "inlineStr": return inline?.decoded ?? value
         case "str", "e": return value  // a formula's cached text, or an error such as #N/A kept for the row's report
