@@ -47,10 +47,6 @@ struct Backtester: Sendable {
         let truths = Dictionary(deals.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let undisputed = deals.map { $0.withoutDisputes() }
         for month in months {
-            let actual = deals.reduce(0.0) { sum, deal in
-                guard deal.outcome == .won, let closed = deal.closedAt, closed >= month.start, closed < month.end else { return sum }
-                return sum + Double(deal.amount)
-            }
             let known = deals.compactMap { $0.cut(at: month.start) }
             let disputes = known.reduce(0) { $0 + $1.disputes }
             let before = MonthRecord.merged(records, replayed)
@@ -58,10 +54,11 @@ struct Backtester: Sendable {
             let plain =
                 disputes > 0
                 ? try evaluate(month, known: undisputed.compactMap { $0.cut(at: month.start) }, truths: truths, records: before) : figures
-            replayed.append(
-                MonthRecord(
-                    month: month.name, from: month.start, end: month.end, forecast: figures.forecast, coinVariance: figures.spread.coins,
-                    newDealVariance: figures.spread.newDeals, source: .backtest))
+            let record = MonthRecord(
+                month: month.name, from: month.start, end: month.end, forecast: figures.forecast, coinVariance: figures.spread.coins,
+                newDealVariance: figures.spread.newDeals, source: .backtest)
+            replayed.append(record)
+            let actual = record.actual(deals)
             response.disputes += Int32(disputes)
             response.months.append(
                 .with {
