@@ -172,18 +172,22 @@ import Testing
 
             // The first instalment paid early, today: it is this month's cash, no longer next month's.
             let paidAt = Date()
-            let payment = Sales_Opportunities_V1_Payment.with {
-                $0.id = UUID().uuidString
-                $0.contractID = contractID
-                $0.amount = .init(minorUnits: 600_000, currency: "CNY")
-                $0.receivedOn = dayText(paidAt)
-                $0.recordedAt = Google_Protobuf_Timestamp(date: paidAt)
-                $0.allocations = [
-                    .with {
-                        $0.number = 1; $0.amount = .init(minorUnits: 600_000, currency: "CNY")
-                    }
-                ]
+            /// A payment today of `fen`, all of it on instalment `number`.
+            func paidToday(_ fen: Int64, on number: Int32) -> Sales_Opportunities_V1_Payment {
+                .with {
+                    $0.id = UUID().uuidString
+                    $0.contractID = contractID
+                    $0.amount = .init(minorUnits: fen, currency: "CNY")
+                    $0.receivedOn = dayText(paidAt)
+                    $0.recordedAt = Google_Protobuf_Timestamp(date: paidAt)
+                    $0.allocations = [
+                        .with {
+                            $0.number = number; $0.amount = .init(minorUnits: fen, currency: "CNY")
+                        }
+                    ]
+                }
             }
+            let payment = paidToday(600_000, on: 1)
             try await apply(Sales_Opportunities_V1_PaymentReceived.with { $0.payment = payment }, at: paidAt)
             try await apply(Sales_Opportunities_V1_PaymentReceived.with { $0.payment = payment }, at: paidAt)
             let thisMonth = try #require(try await line(Period.month(containing: paidAt, in: Self.calendar)))
@@ -211,18 +215,7 @@ import Testing
             // One feed batch: the second instalment paid (the event twice, as a producer's retry
             // would send it) and a quarter of that refunded. The payments go in one statement
             // before the refund, which finds its payment; the repeat moves nothing.
-            let second = Sales_Opportunities_V1_Payment.with {
-                $0.id = UUID().uuidString
-                $0.contractID = contractID
-                $0.amount = .init(minorUnits: 400_000, currency: "CNY")
-                $0.receivedOn = dayText(paidAt)
-                $0.recordedAt = Google_Protobuf_Timestamp(date: paidAt)
-                $0.allocations = [
-                    .with {
-                        $0.number = 2; $0.amount = .init(minorUnits: 400_000, currency: "CNY")
-                    }
-                ]
-            }
+            let second = paidToday(400_000, on: 2)
             var secondRefunded = second
             secondRefunded.allocations[0].amount.minorUnits = 300_000
             let received = Sales_Opportunities_V1_PaymentReceived.with { $0.payment = second }
