@@ -57,3 +57,10 @@ extension SheetColumn {
         return index
     }
 }
+
+extension Dictionary where Key: SheetColumn, Value == Int {
+    /// `row`'s cell in `column`, trimmed; empty when the sheet has no such column or the row stops short.
+    func cell(_ column: Key, in row: [String]) -> String {
+        self[column].flatMap { $0 < row.count ? row[$0].trimmedBlanks : nil } ?? ""
+    }
+}

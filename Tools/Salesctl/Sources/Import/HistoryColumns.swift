@@ -72,11 +72,9 @@ extension HistoryImport {
         var byID: [String: Int] = [:]
         while let row = reader.next() {
             let line = reader.line
-            if row.allSatisfy({ $0.trimmedBlanks.isEmpty }) { continue }
+            if row.isBlankRow { continue }
             sheet.rows += 1
-            let cell = { (column: HistoryColumn) in
-                index[column].flatMap { $0 < row.count ? row[$0].trimmedBlanks : nil } ?? ""
-            }
+            let cell = { (column: HistoryColumn) in index.cell(column, in: row) }
             let id = cell(.dealID)
             guard !id.isEmpty else {
                 sheet.refused.append(

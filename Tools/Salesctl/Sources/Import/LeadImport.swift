@@ -72,7 +72,7 @@ public struct LeadImport: Sendable {
                     }
                     while let row = reader.next() {
                         let line = reader.line
-                        if row.allSatisfy({ $0.trimmedBlanks.isEmpty }) { continue }
+                        if row.isBlankRow { continue }
                         switch self.request(from: row, columns: columns, line: line) {
                         case .success(let request):
                             tally.sent(row, line: line)

@@ -90,7 +90,7 @@ public struct OpportunityImport: Sendable {
                 next: {
                     while let row = reader.next() {
                         let line = reader.line
-                        if row.allSatisfy({ $0.trimmedBlanks.isEmpty }) { continue }
+                        if row.isBlankRow { continue }
                         var built = ImportRow(line: line, row: row, columns: columns, timeZone: timeZone)
                         do {
                             // The request first: reading the row records its adjustments on `built`.

@@ -88,10 +88,8 @@ public struct PaymentImport: Sendable {
             var rows: [Sales_Opportunities_V1_PaymentRow] = []
             while let row = reader.next() {
                 let line = reader.line
-                if row.allSatisfy({ $0.trimmedBlanks.isEmpty }) { continue }
-                func cell(_ column: Column) -> String {
-                    index[column].flatMap { $0 < row.count ? row[$0].trimmedBlanks : nil } ?? ""
-                }
+                if row.isBlankRow { continue }
+                func cell(_ column: Column) -> String { index.cell(column, in: row) }
                 guard let fen = Self.fen(cell(.amount)) else {
                     report.rows += 1
                     report.refused.append(

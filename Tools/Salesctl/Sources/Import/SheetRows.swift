@@ -1,4 +1,5 @@
 import Foundation
+import ServiceKit
 
 /// The rows of an import file, CSV or XLSX, told apart by content rather than by extension (a
 /// workbook renamed .csv, or a CSV saved as .xlsx by a careless export, still reads right).
@@ -48,4 +49,9 @@ public enum SheetRows: Sequence, IteratorProtocol, Sendable {
             return reader.next()
         }
     }
+}
+
+extension [String] {
+    /// A row with nothing in any cell (a spacer a sheet keeps): skipped, neither sent nor refused.
+    var isBlankRow: Bool { allSatisfy { $0.trimmedBlanks.isEmpty } }
 }

@@ -106,10 +106,8 @@ public struct StoreImport: Sendable {
             next: {
                 while let row = reader.next() {
                     let line = reader.line
-                    if row.allSatisfy({ $0.trimmedBlanks.isEmpty }) { continue }
-                    let cell = { (column: Column) in
-                        index[column].flatMap { $0 < row.count ? row[$0].trimmedBlanks : nil } ?? ""
-                    }
+                    if row.isBlankRow { continue }
+                    let cell = { (column: Column) in index.cell(column, in: row) }
                     do throws(RowProblem) {
                         let built = try build(line, cell)
                         cells[line] = row
