@@ -21,6 +21,10 @@ struct CashRecorder: Sendable {
     /// refund first writes the payments before it, so a refund always finds its payment.
     func apply(_ events: [Sales_Common_V1_EventEnvelope], on connection: PostgresConnection) async throws {
         var payments: [(tenant: TenantID, payment: Sales_Opportunities_V1_Payment)] = []
+        func writePayments() async throws {
+            try await cash.received(payments, on: connection, logger: logger)
+            payments = []
+        }
         for event in events {
             guard let tenant = TenantID(event.tenantID) else { continue }
             switch event.eventType {
@@ -31,20 +35,18 @@ struct CashRecorder: Sendable {
             case Sales_Opportunities_V1_ContractSigned.protoMessageName:
                 let signed = try event.payload(as: Sales_Opportunities_V1_ContractSigned.self)
                 guard signed.total.currency == "CNY" else { continue }
-                try await cash.received(payments, on: connection, logger: logger)
-                payments = []
+                try await writePayments()
                 try await cash.signed(signed, tenant: tenant, on: connection, logger: logger)
             case Sales_Opportunities_V1_PaymentRefunded.protoMessageName:
                 let refunded = try event.payload(as: Sales_Opportunities_V1_PaymentRefunded.self)
                 guard refunded.refund.currency == "CNY" else { continue }
-                try await cash.received(payments, on: connection, logger: logger)
-                payments = []
+                try await writePayments()
                 try await cash.refunded(
                     refunded.payment, amount: refunded.refund.minorUnits, at: event.occurredAt.date, tenant: tenant, on: connection,
                     logger: logger)
             default: continue
             }
         }
-        try await cash.received(payments, on: connection, logger: logger)
+        try await writePayments()
     }
 }
