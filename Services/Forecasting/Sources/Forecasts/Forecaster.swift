@@ -23,11 +23,7 @@ struct Forecaster: Sendable {
         self.calendar = calendar
         self.labels = labels
         self.deals = deals
-        var records = TrackRecords()
-        for deal in deals.filter({ $0.outcome != .open }).sorted(by: { ($0.closedAt ?? .distantPast) < ($1.closedAt ?? .distantPast) }) {
-            records.add(deal, calendar: calendar)
-        }
-        self.records = records
+        records = TrackRecords(deals, asOf: asOf, calendar: calendar)
     }
 
     func probability(_ state: DealState, before horizon: Date) -> Double {

@@ -10,7 +10,7 @@ struct FeatureSpace: Codable, Sendable {
 
     /// Which inputs `vector` makes, in which order: raise it whenever they change, so a model
     /// saved by an earlier build is retrained rather than fed inputs it was not fitted on.
-    static let version = 1
+    static let version = 2
 
     /// Months open as a category too (0, 1, … 5 and more): the chance of closing rises and falls
     /// with a deal's age, which no single slope captures.

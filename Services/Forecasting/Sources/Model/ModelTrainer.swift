@@ -50,13 +50,13 @@ struct ModelTrainer: Sendable {
         var records = TrackRecords()
         var recorded = 0
         var recordsAt: [Date: TrackRecords] = [:]
-        let seasons = closed.reduce(into: TrackRecords()) { $0.add($1, calendar: calendar) }
+        let seasons = Seasons(deals, asOf: asOf, calendar: calendar)
         for moment in snapshotMoments(before: asOf) {
             while recorded < closed.count, let at = closed[recorded].closedAt, at < moment {
-                records.add(closed[recorded], calendar: calendar)
+                records.add(closed[recorded])
                 recorded += 1
             }
-            recordsAt[moment] = records.withSeasons(of: seasons)
+            recordsAt[moment] = records.withSeasons(seasons)
             let horizons = Set([Period.month(containing: moment, in: calendar).end, Period.quarter(containing: moment, in: calendar).end])
                 .filter { $0 <= asOf }
             guard !horizons.isEmpty else { continue }
