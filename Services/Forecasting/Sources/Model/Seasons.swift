@@ -46,7 +46,9 @@ struct Seasons: Sendable {
             var (wins, open) = (0.0, 0.0)
             var expected = Array(repeating: 0.0, count: 12)
             var observed = Array(repeating: 0.0, count: 12)
-            for (stageOpen, stageWon) in stages.values {
+            // In the stages' order, not the dictionary's: the same deals in another order must
+            // sum to the same bits (an as-of answer is the same answer however the store lists them).
+            for (stageOpen, stageWon) in stages.sorted(by: { $0.key < $1.key }).map(\.value) {
                 let hazard = stageWon.reduce(0, +) / max(stageOpen.reduce(0, +), 1)
                 for index in 0..<12 {
                     expected[index] += stageOpen[index] * hazard
