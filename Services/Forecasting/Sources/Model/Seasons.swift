@@ -59,7 +59,10 @@ struct Seasons: Sendable {
             }
             let average = (wins + 1) / (open + 2)
             let prior = Self.smoothing * average
-            bySegment[segment] = (average, (0..<12).map { (observed[$0] + prior) / (expected[$0] + prior) })
+            // Expected wins in the smoothed average's units (they total average × open), as the
+            // month's ratio multiplies the average back: the raw stage rates total the wins seen.
+            let scale = wins > 0 ? average * open / wins : 1
+            bySegment[segment] = (average, (0..<12).map { (observed[$0] + prior) / (expected[$0] * scale + prior) })
         }
     }
 
