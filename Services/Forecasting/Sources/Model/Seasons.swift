@@ -49,13 +49,14 @@ struct Seasons: Sendable {
             // In the stages' order, not the dictionary's: the same deals in another order must
             // sum to the same bits (an as-of answer is the same answer however the store lists them).
             for (stageOpen, stageWon) in stages.sorted(by: { $0.key < $1.key }).map(\.value) {
-                let hazard = stageWon.reduce(0, +) / max(stageOpen.reduce(0, +), 1)
+                let (stageWins, stageOpens) = (stageWon.reduce(0, +), stageOpen.reduce(0, +))
+                let hazard = stageWins / max(stageOpens, 1)
                 for index in 0..<12 {
                     expected[index] += stageOpen[index] * hazard
                     observed[index] += stageWon[index]
                 }
-                wins += stageWon.reduce(0, +)
-                open += stageOpen.reduce(0, +)
+                wins += stageWins
+                open += stageOpens
             }
             let average = (wins + 1) / (open + 2)
             let prior = Self.smoothing * average
