@@ -85,6 +85,4 @@ struct Seasons: Sendable {
         }
         return logit(min(max(1 - stays, 1e-6), 1 - 1e-6)) - logit(min(max(1 - typical, 1e-6), 1 - 1e-6))
     }
-
-    private func logit(_ p: Double) -> Double { log(p / (1 - p)) }
 }

@@ -61,5 +61,7 @@ struct TrackRecords: Sendable {
         seasons.logOdds(segment, from: start, to: end, calendar: calendar)
     }
 
-    private func logit(_ p: Double) -> Double { log(p / (1 - p)) }
 }
+
+/// The log-odds of a probability: rates and seasons are compared on this scale.
+func logit(_ p: Double) -> Double { log(p / (1 - p)) }
