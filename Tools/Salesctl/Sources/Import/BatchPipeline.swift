@@ -61,6 +61,15 @@ extension SheetColumn {
 extension Dictionary where Key: SheetColumn, Value == Int {
     /// `row`'s cell in `column`, trimmed; empty when the sheet has no such column or the row stops short.
     func cell(_ column: Key, in row: [String]) -> String {
-        self[column].flatMap { $0 < row.count ? row[$0].trimmedBlanks : nil } ?? ""
+        row.cell(at: self[column]).trimmedBlanks
+    }
+}
+
+extension Array where Element == String {
+    /// The cell at `position` as the sheet wrote it; empty when there is no such column (nil) or
+    /// the row stops short of it, as a sheet's ragged rows do.
+    func cell(at position: Int?) -> String {
+        guard let position, indices.contains(position) else { return "" }
+        return self[position]
     }
 }

@@ -158,8 +158,8 @@ extension HistoryImport.Deal {
         var value = ""
         if column == .dealID {
             value = message.externalID
-        } else if let position = column.flatMap({ index[$0] }), let cells = row?.cells, position < cells.count {
-            value = cells[position]
+        } else if let cells = row?.cells, let position = column.flatMap({ index[$0] }) {
+            value = cells.cell(at: position)
         } else if field.hasPrefix("dimensions.") {
             // dimensions.KEY: the key is the file's own header.
             name = String(field.dropFirst("dimensions.".count))

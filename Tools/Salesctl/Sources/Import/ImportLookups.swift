@@ -31,10 +31,7 @@ public struct TeamDirectory: Sendable {
         }
         var people: [String: Person] = [:]
         while let row = iterator.next() {
-            func cell(_ index: Int?) -> String {
-                guard let index, index < row.count else { return "" }
-                return row[index].trimmedBlanks
-            }
+            func cell(_ index: Int?) -> String { row.cell(at: index).trimmedBlanks }
             let name = cell(owner)
             guard !name.isEmpty else { continue }
             let orgPath =

@@ -150,7 +150,7 @@ public struct LeadImport: Sendable {
     func request(from row: [String], columns: LeadColumns, line: Int) -> Result<Sales_Leads_V1_CreateLeadRequest, RowError> {
         var request = Sales_Leads_V1_CreateLeadRequest.with { $0.channel = defaultChannel }
         for (index, target) in columns.targets {
-            let value = index < row.count ? row[index].trimmedBlanks : ""
+            let value = row.cell(at: index).trimmedBlanks
             guard !value.isEmpty else { continue }
             let header = columns.headers[index]
             switch target {
@@ -209,7 +209,7 @@ public struct LeadImport: Sendable {
     static func rowError(field: String, reason: String, line: Int, row: [String], columns: LeadColumns) -> RowError {
         let column = columns.column(for: field) ?? (field.isEmpty ? "(row)" : field)
         let index = columns.headers.firstIndex(of: column)
-        let value = index.flatMap { $0 < row.count ? row[$0] : nil } ?? ""
+        let value = row.cell(at: index)
         return RowError(line: line, column: column, value: value, reason: reason)
     }
 }

@@ -63,7 +63,6 @@ public struct OpportunityColumns: Sendable {
     }
 
     public func value(_ target: Target, in row: [String]) -> String {
-        guard let position = index[target], position < row.count else { return "" }
-        return row[position].trimmedBlanks
+        row.cell(at: index[target]).trimmedBlanks
     }
 }

@@ -75,7 +75,7 @@ public struct PaymentImport: Sendable {
                     let row = values.removeValue(forKey: line) ?? []
                     if !outcome.errorCode.isEmpty {
                         let column = outcome.field.split(separator: ".").first.map(String.init) ?? ""
-                        let value = Column(rawValue: column).flatMap { index[$0] }.flatMap { $0 < row.count ? row[$0] : nil } ?? ""
+                        let value = row.cell(at: Column(rawValue: column).flatMap { index[$0] })
                         report.refused.append(RowProblem(line: line, column: column, value: value, reason: outcome.reason))
                     } else if outcome.alreadyRecorded {
                         report.alreadyRecorded += 1

@@ -95,7 +95,7 @@ public struct StoreImport: Sendable {
                 default:
                     let field = String(outcome.field.prefix { $0 != "." && $0 != "[" })
                     let column = Column(rawValue: field)
-                    let value = column.flatMap { index[$0] }.flatMap { $0 < row.count ? row[$0] : nil } ?? ""
+                    let value = row.cell(at: column.flatMap { index[$0] })
                     report.refused.append(RowProblem(line: line, column: column?.rawValue ?? field, value: value, reason: outcome.reason))
                 }
             }
