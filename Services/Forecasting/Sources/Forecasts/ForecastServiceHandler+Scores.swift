@@ -122,6 +122,8 @@ extension ForecastServiceHandler {
             deals, asOf: now, records: try await records.records(tenant: tenant, endedBy: now))
         try await models.save(model, tenant: tenant)
         // The month's first retraining records it; a later one finds it kept and changes nothing.
+        // Outside the month's first days there is nothing to record, so no forecaster is built.
+        guard MonthRecord.isLiveWindow(now, in: calendar) else { return }
         if let record = Forecaster(model: model, deals: deals, asOf: now, calendar: calendar, labels: [:]).liveMonthRecord() {
             try await records.keep([record], tenant: tenant)
         }

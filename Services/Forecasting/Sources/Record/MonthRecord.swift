@@ -16,6 +16,11 @@ struct MonthRecord: Sendable, Equatable {
     /// month is partly gone and its forecast no longer a month-start one.
     static let liveWithinDays = 3.0
 
+    /// Whether `moment` falls in its month's first `liveWithinDays`, when a live record is made.
+    static func isLiveWindow(_ moment: Date, in calendar: Calendar) -> Bool {
+        moment < Period.month(containing: moment, in: calendar).start.addingTimeInterval(liveWithinDays * 86_400)
+    }
+
     /// The month's name (2026-03).
     let month: String
     /// The forecast counts wins from `from` (the month's start in a backtest, the moment it was
@@ -50,8 +55,8 @@ extension Forecaster {
     /// first `MonthRecord.liveWithinDays` (nil after): what the open and the new deals should
     /// still bring by the month's end, and their variances.
     func liveMonthRecord() -> MonthRecord? {
+        guard MonthRecord.isLiveWindow(asOf, in: calendar) else { return nil }
         let month = Period.month(containing: asOf, in: calendar)
-        guard asOf < month.start.addingTimeInterval(MonthRecord.liveWithinDays * 86_400) else { return nil }
         let total = lines(month, key: { _ in "" }, includes: { _ in true }, cashDelayDays: 0)[""] ?? ForecastTotals()
         return MonthRecord(
             month: month.name, from: asOf, end: month.end, forecast: total.expectedOpen + total.runRate, coinVariance: total.spread.coins,
