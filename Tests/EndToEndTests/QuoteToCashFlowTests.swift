@@ -1,0 +1,165 @@
+import Foundation
+import GRPCCore
+import SalesControl
+import SalesModel
+import SalesProto
+import ServiceKit
+import SwiftProtobuf
+import TestSupport
+import Testing
+
+extension EndToEnd {
+    /// A won deal carried to cash over real gRPC against the opportunities executable: a quote
+    /// with its credit grade, a contract whose terms differ from the quote refused naming each
+    /// difference, signing that wins the deal, a payment larger than what is due kept as credit
+    /// and recorded once when sent again, a refund once, and another tenant finding none of it.
+    @Suite struct QuoteToCashFlowTests {
+        let tenant = TenantID("q2c-\(UInt32.random(in: 0...UInt32.max))")!
+        var rep: Caller { Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh") }
+        var finance: Caller { Caller(tenant: tenant, userID: "qian.cw", roles: [.finance], orgPath: "/finance") }
+        var stranger: Caller {
+            Caller(tenant: TenantID("q2c-other-\(UInt32.random(in: 0...UInt32.max))")!, userID: "qian.cw", roles: [.finance], orgPath: "/")
+        }
+
+        static func money(_ fen: Int64) -> Sales_Common_V1_Money {
+            .with {
+                $0.minorUnits = fen
+                $0.currency = "CNY"
+            }
+        }
+
+        @Test func aQuoteBecomesASignedContractAndItsCashIsCountedOnce() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            try await client.with(.opportunities) { grpc in
+                let deals = Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc)
+                let quotes = Sales_Opportunities_V1_QuoteService.Client(wrapping: grpc)
+                let contracts = Sales_Opportunities_V1_ContractService.Client(wrapping: grpc)
+                let receivables = Sales_Opportunities_V1_ReceivableService.Client(wrapping: grpc)
+                let asRep = try await client.metadata(rep)
+                let asFinance = try await client.metadata(finance)
+
+                // A deal brought to negotiation, so the won stage's gate is one step away.
+                let deal = try await deals.createOpportunity(
+                    .with {
+                        $0.name = "腔镜系统年度服务"; $0.customerName = "瑞金医院"; $0.pipeline = "new-business"
+                        $0.amount = Self.money(10_000)
+                        $0.expectedClose = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: 30 * 86_400))
+                    }, metadata: asRep)
+                func advance(_ stage: String, _ action: String, _ feedback: String) async throws {
+                    _ = try await deals.advanceStage(
+                        .with {
+                            $0.opportunityID = deal.id; $0.toStage = stage; $0.keyAction = action; $0.feedback = feedback
+                        }, metadata: asRep)
+                }
+                try await advance("需求确认", "电话沟通", "预算已批")
+                _ = try await deals.recordActivity(
+                    .with {
+                        $0.activity = .with {
+                            $0.opportunityID = deal.id; $0.kind = .visit; $0.occurredAt = .init(date: Date(timeIntervalSinceNow: -3_600))
+                            $0.summary = "拜访设备科，介绍腔镜系统"; $0.place = "瑞金医院设备科"; $0.latitude = 31.2116; $0.longitude = 121.4689
+                            $0.decisionMakerMet = "王主任"; $0.objection = "预算要到明年"; $0.nextCommitment = "下周二演示"
+                            $0.signals = ["decision_maker_met"]
+                        }
+                    }, metadata: asRep)
+                try await advance("方案报价", "发送方案", "要看方案")
+                try await advance("商务谈判", "处理异议", "价格可以谈")
+
+                // The quote: 100.00 in three, graded with its reasons, accepted by the customer.
+                let quote = try await quotes.createQuote(
+                    .with {
+                        $0.opportunityID = deal.id
+                        $0.lines = [
+                            .with {
+                                $0.product = "年度服务"; $0.quantity = 1; $0.unitListPrice = Self.money(10_000)
+                            }
+                        ]
+                        $0.paymentPlan = [(3_333, 0), (3_333, 30), (3_334, 60)].map { share, days in
+                            .with {
+                                $0.shareBasisPoints = Int32(share); $0.dueDays = Int32(days)
+                            }
+                        }
+                    }, metadata: asRep)
+                #expect(quote.total.minorUnits == 10_000)
+                #expect(quote.credit.grade != .unspecified && !quote.credit.findings.isEmpty)
+                #expect(quote.credit.findings.allSatisfy { !$0.reason.isEmpty })
+                let accepted = try await quotes.acceptQuote(.with { $0.id = quote.id }, metadata: asRep)
+
+                // Terms that differ from the quote: each difference named, nothing submitted.
+                let signing = "2027-01-31"
+                let differing = try await contracts.createContract(
+                    .with {
+                        $0.quoteID = accepted.id; $0.signingDate = signing
+                        $0.instalments = [("2027-02-02", 3_333), ("2027-03-09", 3_330), ("2027-03-28", 3_337)].map { due, fen in
+                            .with {
+                                $0.dueDate = due; $0.amount = Self.money(Int64(fen))
+                            }
+                        }
+                    }, metadata: asRep)
+                let refused = await #expect(throws: RPCError.self) {
+                    try await contracts.submitContract(.with { $0.id = differing.id }, metadata: asRep)
+                }
+                #expect(refused?.code == .failedPrecondition)
+                for difference in [
+                    "instalment 2: 33.30 CNY where the quote promised 33.33 CNY",
+                    "instalment 2: due 2027-03-09, 7 days after the 2027-03-02 the quote promised (at most 3)",
+                    "instalment 3: 33.37 CNY where the quote promised 33.34 CNY",
+                    "instalment 3: due 2027-03-28, 4 days before the 2027-04-01 the quote promised (at most 3)",
+                ] {
+                    #expect(refused?.message.contains(difference) == true, "\(difference) in \(refused?.message ?? "")")
+                }
+                #expect(refused?.message.contains("instalment 1") == false, "2 days off is within the tolerance")
+
+                // The quote's own terms: submitted, signed, and the deal is won through its gate.
+                let contract = try await contracts.createContract(
+                    .with {
+                        $0.quoteID = accepted.id; $0.signingDate = signing
+                    }, metadata: asRep)
+                _ = try await contracts.submitContract(.with { $0.id = contract.id }, metadata: asRep)
+                let signed = try await contracts.signContract(
+                    .with {
+                        $0.id = contract.id; $0.document = Data("%PDF-1.7\n1 0 obj<<>>endobj\n签字页\n%%EOF\n".utf8); $0.feedback = "客户法务已盖章"
+                    }, metadata: asRep)
+                #expect(signed.state == .signed && signed.signature.documentSha256.count == 64)
+                let won = try await deals.getOpportunity(.with { $0.id = deal.id }, metadata: asRep)
+                #expect(won.stage == .won)
+
+                // 120.00 against 100.00 due: every instalment paid, 20.00 kept as credit; the bank's
+                // retry of the same reference is recorded once.
+                let payment = Sales_Opportunities_V1_RecordPaymentRequest.with {
+                    $0.contractID = contract.id; $0.reference = "ICBC-\(UInt32.random(in: 0...UInt32.max))"; $0.amount = Self.money(12_000)
+                    $0.receivedOn = LocalDays.fromToday(0)
+                }
+                let paid = try await receivables.recordPayment(payment, metadata: asFinance)
+                #expect(!paid.alreadyRecorded && paid.payment.credit.minorUnits == 2_000)
+                #expect(paid.payment.allocations.reduce(0) { $0 + $1.amount.minorUnits } == 10_000)
+                let retried = try await receivables.recordPayment(payment, metadata: asFinance)
+                #expect(retried.alreadyRecorded && retried.payment.id == paid.payment.id)
+                let account = try await receivables.getContractAccount(.with { $0.contractID = contract.id }, metadata: asFinance)
+                #expect(account.paid.minorUnits == 10_000 && account.outstanding.minorUnits == 0 && account.credit.minorUnits == 2_000)
+
+                // A refund of 30.00: the credit first, then the newest instalment; sent again, once.
+                let refund = Sales_Opportunities_V1_RefundPaymentRequest.with {
+                    $0.paymentID = paid.payment.id; $0.reference = "RF-\(UInt32.random(in: 0...UInt32.max))"; $0.amount = Self.money(3_000)
+                    $0.reason = "多付退回"
+                }
+                let refunded = try await receivables.refundPayment(refund, metadata: asFinance)
+                #expect(!refunded.alreadyRecorded)
+                #expect(try await receivables.refundPayment(refund, metadata: asFinance).alreadyRecorded)
+                let after = try await receivables.getContractAccount(.with { $0.contractID = contract.id }, metadata: asFinance)
+                #expect(after.credit.minorUnits == 0 && after.paid.minorUnits == 9_000 && after.outstanding.minorUnits == 1_000)
+
+                // Another tenant: the contract is not found, to pay or to read.
+                let asStranger = try await client.metadata(stranger)
+                var foreign = payment
+                foreign.reference = "ICBC-other"
+                let notFound = await #expect(throws: RPCError.self) { try await receivables.recordPayment(foreign, metadata: asStranger) }
+                #expect(notFound?.code == .notFound)
+                let unseen = await #expect(throws: RPCError.self) {
+                    try await receivables.getContractAccount(.with { $0.contractID = contract.id }, metadata: asStranger)
+                }
+                #expect(unseen?.code == .notFound)
+            }
+        }
+    }
+}
