@@ -161,5 +161,54 @@ extension EndToEnd {
                 #expect(unseen?.code == .notFound)
             }
         }
+
+        /// A major complaint from the service desk lowers the customer's health with its reason,
+        /// pauses the renewal at the stage gate, gives the owner a task, and marks the journey
+        /// where sales did not follow it.
+        @Test func aMajorComplaintLowersTheHealthPausesTheRenewalAndMarksTheJourney() async throws {
+            let (stack, _, tokens) = try await RunningStack.shared.get()
+            let client = StackClient(plan: stack.plan, tokens: tokens)
+            try await client.with(.opportunities) { grpc in
+                let deals = Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc)
+                let health = Sales_Opportunities_V1_CustomerHealthService.Client(wrapping: grpc)
+                let asRep = try await client.metadata(rep)
+                let desk = try await client.metadata(Caller.service(.gateway, tenant: tenant))
+                let customer = UUID().uuidString.lowercased()
+                let renewal = try await deals.createOpportunity(
+                    .with {
+                        $0.name = "腔镜系统续约"; $0.customerName = "瑞金医院"; $0.customerID = customer; $0.dealType = .renewal
+                        $0.amount = Self.money(5_000_000)
+                        $0.expectedClose = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: 30 * 86_400))
+                    }, metadata: asRep)
+                let before = try await health.getCustomerHealth(.with { $0.customerID = customer }, metadata: asRep)
+
+                let ticket = Sales_Opportunities_V1_RecordTicketRequest.with {
+                    $0.ticket = .with {
+                        $0.ticketID = "T-1"; $0.customerID = customer; $0.severity = .major; $0.complaint = true
+                        $0.subject = "设备宕机两天, 手术排期受影响"
+                        $0.openedAt = Google_Protobuf_Timestamp(
+                            date: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 - 5 * 86_400).rounded()))
+                    }
+                }
+                let opened = try await health.recordTicket(ticket, metadata: desk)
+                #expect(opened.result == "created" && opened.health.score < before.score)
+                #expect(opened.health.deductions.contains { $0.side == "service" && $0.points == -15 && $0.reason == "1 个重大投诉未关闭" })
+                #expect(opened.pausedOpportunityIds == [renewal.id] && opened.riskTask.ownerID == rep.userID)
+                let paused = await #expect(throws: RPCError.self) {
+                    try await deals.advanceStage(
+                        .with {
+                            $0.opportunityID = renewal.id; $0.toStage = "需求确认"; $0.keyAction = "电话沟通"; $0.feedback = "续约预算已批"
+                        }, metadata: asRep)
+                }
+                #expect(paused?.code == .failedPrecondition)
+                #expect(paused?.message.contains("major complaint resolved (T-1") == true, "\(paused?.message ?? "")")
+                #expect(try await health.recordTicket(ticket, metadata: desk).result == "unchanged", "the desk's retry changes nothing")
+
+                let journey = try await health.getCustomerJourney(.with { $0.customerID = customer }, metadata: asRep)
+                #expect(journey.entries.contains { $0.kind == "ticket_opened" && $0.line == "service" })
+                #expect(journey.entries.contains { $0.kind == "deal_created" && $0.opportunityID == renewal.id })
+                #expect(journey.jointActions.map(\.ticketID) == ["T-1"], "no sales activity followed the complaint within three days")
+            }
+        }
     }
 }
