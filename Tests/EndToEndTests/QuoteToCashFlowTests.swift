@@ -11,8 +11,9 @@ import Testing
 extension EndToEnd {
     /// A won deal carried to cash over real gRPC against the opportunities executable: a quote
     /// with its credit grade, a contract whose terms differ from the quote refused naming each
-    /// difference, signing that wins the deal, a payment larger than what is due kept as credit
-    /// and recorded once when sent again, a refund once, and another tenant finding none of it.
+    /// difference, signing that wins the deal, the countdown board, a payment larger than what is
+    /// due kept as credit and recorded once when sent again, a refund once, and another tenant
+    /// finding none of it; then customer health and the journey after a major complaint.
     @Suite struct QuoteToCashFlowTests {
         let tenant = TenantID("q2c-\(UInt32.random(in: 0...UInt32.max))")!
         var rep: Caller { Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh") }
@@ -123,6 +124,12 @@ extension EndToEnd {
                 #expect(signed.state == .signed && signed.signature.documentSha256.count == 64)
                 let won = try await deals.getOpportunity(.with { $0.id = deal.id }, metadata: asRep)
                 #expect(won.stage == .won)
+
+                // The rep's countdown board: the quote's three instalments, due from the signing day.
+                let board = try await receivables.listReceivables(.with { $0.contractID = contract.id }, metadata: asRep).receivables
+                #expect(board.map(\.dueDate) == ["2027-01-31", "2027-03-02", "2027-04-01"])
+                #expect(board.map(\.amount.minorUnits) == [3_333, 3_333, 3_334])
+                #expect(board.allSatisfy { $0.state == .notInvoiced && $0.ownerID == rep.userID && $0.daysLeft > 0 })
 
                 // 120.00 against 100.00 due: every instalment paid, 20.00 kept as credit; the bank's
                 // retry of the same reference is recorded once.
