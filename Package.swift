@@ -185,6 +185,8 @@ let package = Package(
                 name: "EndToEndTests",
                 dependencies: [
                     "SalesModel", "SalesProto", "ServiceKit", "SalesControl", "RulesEngine", "LeadsService", "SalesNotifications", "TestSupport",
+                    // The clerk-code signer, to mint a code as the service did 11 minutes ago (an expired QR).
+                    "StoreSalesService",
                     grpcCore, grpcHTTP2,
                     postgres,
                     hummingbird, .product(name: "Crypto", package: "swift-crypto"),

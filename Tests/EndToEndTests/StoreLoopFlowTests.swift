@@ -8,9 +8,11 @@ import SwiftProtobuf
 import TestSupport
 import Testing
 
+@testable import StoreSalesService
+
 extension EndToEnd {
     /// A store's loop over real gRPC against the store-sales executable: a customer scans a
-    /// clerk's code and becomes a member (a forged code refused), the till's receipt attaches to
+    /// clerk's code and becomes a member (a forged and an expired code refused), the till's receipt attaches to
     /// both and is recorded once when sent again, a coupon redeemed at two tills at once is
     /// redeemed once, the clerk gets three suggestions with their reasons, and head office's
     /// comparison counts what happened. Another chain finds none of it.
@@ -79,6 +81,17 @@ extension EndToEnd {
                 }
                 #expect(refused?.code == .invalidArgument)
                 #expect(refused?.message.hasPrefix("code: does not verify") == true, "\(refused?.message ?? "")")
+                // The same clerk's code as the service signed it 11 minutes ago (codes last 10).
+                let clerkSeq = try #require(code.payload.split(separator: ".").first.flatMap { Int64($0, radix: 36) })
+                let stale = ClerkCodeSigner(secret: TestEnvironment.jwtSecret, lifetimeMinutes: 10)
+                    .issue(clerkSeq: clerkSeq, tenant: tenant, now: Date().addingTimeInterval(-11 * 60)).payload
+                let expired = await #expect(throws: RPCError.self) {
+                    try await members.scanClerkCode(
+                        .with {
+                            $0.code = stale; $0.mobile = mobile; $0.consent = true
+                        }, metadata: asAdmin)
+                }
+                #expect(expired?.code == .failedPrecondition && expired?.message.contains("expired") == true, "\(expired?.message ?? "")")
                 let scanned = try await members.scanClerkCode(
                     .with {
                         $0.code = code.payload; $0.mobile = mobile; $0.consent = true
