@@ -22,13 +22,6 @@ extension EndToEnd {
             Caller(tenant: TenantID("q2c-other-\(UInt32.random(in: 0...UInt32.max))")!, userID: "qian.cw", roles: [.finance], orgPath: "/")
         }
 
-        static func money(_ fen: Int64) -> Sales_Common_V1_Money {
-            .with {
-                $0.minorUnits = fen
-                $0.currency = "CNY"
-            }
-        }
-
         @Test func aQuoteBecomesASignedContractAndItsCashIsCountedOnce() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
@@ -44,7 +37,7 @@ extension EndToEnd {
                 let deal = try await deals.createOpportunity(
                     .with {
                         $0.name = "腔镜系统年度服务"; $0.customerName = "瑞金医院"; $0.pipeline = "new-business"
-                        $0.amount = Self.money(10_000)
+                        $0.amount = .cny(10_000)
                         $0.expectedClose = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: 30 * 86_400))
                     }, metadata: asRep)
                 func advance(_ stage: String, _ action: String, _ feedback: String) async throws {
@@ -72,7 +65,7 @@ extension EndToEnd {
                         $0.opportunityID = deal.id
                         $0.lines = [
                             .with {
-                                $0.product = "年度服务"; $0.quantity = 1; $0.unitListPrice = Self.money(10_000)
+                                $0.product = "年度服务"; $0.quantity = 1; $0.unitListPrice = .cny(10_000)
                             }
                         ]
                         $0.paymentPlan = [(3_333, 0), (3_333, 30), (3_334, 60)].map { share, days in
@@ -93,7 +86,7 @@ extension EndToEnd {
                         $0.quoteID = accepted.id; $0.signingDate = signing
                         $0.instalments = [("2027-02-02", 3_333), ("2027-03-09", 3_330), ("2027-03-28", 3_337)].map { due, fen in
                             .with {
-                                $0.dueDate = due; $0.amount = Self.money(Int64(fen))
+                                $0.dueDate = due; $0.amount = .cny(Int64(fen))
                             }
                         }
                     }, metadata: asRep)
@@ -134,7 +127,7 @@ extension EndToEnd {
                 // 120.00 against 100.00 due: every instalment paid, 20.00 kept as credit; the bank's
                 // retry of the same reference is recorded once.
                 let payment = Sales_Opportunities_V1_RecordPaymentRequest.with {
-                    $0.contractID = contract.id; $0.reference = "ICBC-\(UInt32.random(in: 0...UInt32.max))"; $0.amount = Self.money(12_000)
+                    $0.contractID = contract.id; $0.reference = "ICBC-\(UInt32.random(in: 0...UInt32.max))"; $0.amount = .cny(12_000)
                     $0.receivedOn = LocalDays.fromToday(0)
                 }
                 let paid = try await receivables.recordPayment(payment, metadata: asFinance)
@@ -147,7 +140,7 @@ extension EndToEnd {
 
                 // A refund of 30.00: the credit first, then the newest instalment; sent again, once.
                 let refund = Sales_Opportunities_V1_RefundPaymentRequest.with {
-                    $0.paymentID = paid.payment.id; $0.reference = "RF-\(UInt32.random(in: 0...UInt32.max))"; $0.amount = Self.money(3_000)
+                    $0.paymentID = paid.payment.id; $0.reference = "RF-\(UInt32.random(in: 0...UInt32.max))"; $0.amount = .cny(3_000)
                     $0.reason = "多付退回"
                 }
                 let refunded = try await receivables.refundPayment(refund, metadata: asFinance)
@@ -184,7 +177,7 @@ extension EndToEnd {
                 let renewal = try await deals.createOpportunity(
                     .with {
                         $0.name = "腔镜系统续约"; $0.customerName = "瑞金医院"; $0.customerID = customer; $0.dealType = .renewal
-                        $0.amount = Self.money(5_000_000)
+                        $0.amount = .cny(5_000_000)
                         $0.expectedClose = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: 30 * 86_400))
                     }, metadata: asRep)
                 let before = try await health.getCustomerHealth(.with { $0.customerID = customer }, metadata: asRep)

@@ -25,13 +25,6 @@ extension EndToEnd {
             Caller(tenant: TenantID("chain-other-\(UInt32.random(in: 0...UInt32.max))")!, userID: "hq", roles: [.admin], orgPath: "/")
         }
 
-        static func money(_ fen: Int64) -> Sales_Common_V1_Money {
-            .with {
-                $0.minorUnits = fen
-                $0.currency = "CNY"
-            }
-        }
-
         @Test func aScanAReceiptACouponAndTheComparison() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
@@ -64,7 +57,7 @@ extension EndToEnd {
                         .enumerated().map { index, product in
                             .with {
                                 $0.line = Int32(index + 2); $0.sku = product.0; $0.name = product.1; $0.category = product.2
-                                $0.price = Self.money(9_900)
+                                $0.price = .cny(9_900)
                             }
                         }
                     }, metadata: asAdmin)
@@ -106,7 +99,7 @@ extension EndToEnd {
                     $0.paymentMethod = "wechat"; $0.memberMobile = mobile
                     $0.items = [
                         .with {
-                            $0.sku = "SKU-REMOVER"; $0.quantity = 2; $0.unitPrice = Self.money(9_900); $0.discount = Self.money(1_000)
+                            $0.sku = "SKU-REMOVER"; $0.quantity = 2; $0.unitPrice = .cny(9_900); $0.discount = .cny(1_000)
                         }
                     ]
                 }
@@ -121,7 +114,7 @@ extension EndToEnd {
                 // A coupon for the member, redeemed at two tills at the same moment: one wins.
                 let issued = try await coupons.issueCoupons(
                     .with {
-                        $0.campaign = "双12会员日"; $0.category = "护肤"; $0.value = Self.money(2_000); $0.validDays = 30
+                        $0.campaign = "双12会员日"; $0.category = "护肤"; $0.value = .cny(2_000); $0.validDays = 30
                         $0.memberIds = [scanned.member.id]; $0.storeCode = "NB-001"
                     }, metadata: asAdmin)
                 let coupon = try #require(issued.coupons.first)
@@ -164,7 +157,7 @@ extension EndToEnd {
                                 $0.paymentMethod = "alipay"; $0.memberMobile = member
                                 $0.items = items.map { sku, quantity in
                                     .with {
-                                        $0.sku = sku; $0.quantity = Int64(quantity); $0.unitPrice = Self.money(9_900)
+                                        $0.sku = sku; $0.quantity = Int64(quantity); $0.unitPrice = .cny(9_900)
                                     }
                                 }
                             }
