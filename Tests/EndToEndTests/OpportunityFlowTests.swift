@@ -72,7 +72,8 @@ extension EndToEnd {
             } catch let error as RPCError {
                 return error
             } catch {
-                return nil
+                // Not a refusal but a failure of the call itself: never counted as a success.
+                return RPCError(code: .unknown, message: "\(error)")
             }
         }
 

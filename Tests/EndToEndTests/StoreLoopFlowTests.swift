@@ -121,16 +121,11 @@ extension EndToEnd {
                 let outcomes = await withTaskGroup(of: RPCError?.self) { group in
                     for (caller, receipt) in [(clerk, "T-1002"), (otherClerk, "T-1003")] {
                         group.addTask {
-                            do {
-                                _ = try await coupons.redeemCoupon(
+                            await OpportunityFlowTests.refusal {
+                                try await coupons.redeemCoupon(
                                     .with {
                                         $0.couponID = coupon.id; $0.storeCode = "NB-001"; $0.receiptNumber = receipt
                                     }, metadata: try await client.metadata(caller))
-                                return nil
-                            } catch let error as RPCError {
-                                return error
-                            } catch {
-                                return RPCError(code: .unknown, message: "\(error)")
                             }
                         }
                     }
