@@ -60,7 +60,6 @@ struct TrackRecords: Sendable {
     func season(_ segment: String, from start: Date, to end: Date, calendar: Calendar) -> Double {
         seasons.logOdds(segment, from: start, to: end, calendar: calendar)
     }
-
 }
 
 /// The log-odds of a probability: rates and seasons are compared on this scale.
