@@ -26,58 +26,18 @@ extension EndToEnd {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
             try await client.with(.opportunities) { grpc in
-                let deals = Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc)
-                let quotes = Sales_Opportunities_V1_QuoteService.Client(wrapping: grpc)
-                let contracts = Sales_Opportunities_V1_ContractService.Client(wrapping: grpc)
-                let receivables = Sales_Opportunities_V1_ReceivableService.Client(wrapping: grpc)
+                let desk = QuoteToCashDesk(client: client, grpc: grpc, rep: rep)
+                let (deals, contracts, receivables) = (desk.deals, desk.contracts, desk.receivables)
                 let asRep = try await client.metadata(rep)
                 let asFinance = try await client.metadata(finance)
 
-                // A deal brought to negotiation, so the won stage's gate is one step away.
-                let deal = try await deals.createOpportunity(
-                    .with {
-                        $0.name = "腔镜系统年度服务"; $0.customerName = "瑞金医院"; $0.pipeline = "new-business"
-                        $0.amount = .cny(10_000)
-                        $0.expectedClose = Google_Protobuf_Timestamp(date: Date(timeIntervalSinceNow: 30 * 86_400))
-                    }, metadata: asRep)
-                func advance(_ stage: String, _ action: String, _ feedback: String) async throws {
-                    _ = try await deals.advanceStage(
-                        .with {
-                            $0.opportunityID = deal.id; $0.toStage = stage; $0.keyAction = action; $0.feedback = feedback
-                        }, metadata: asRep)
-                }
-                try await advance("需求确认", "电话沟通", "预算已批")
-                _ = try await deals.recordActivity(
-                    .with {
-                        $0.activity = .with {
-                            $0.opportunityID = deal.id; $0.kind = .visit; $0.occurredAt = .init(date: Date(timeIntervalSinceNow: -3_600))
-                            $0.summary = "拜访设备科，介绍腔镜系统"; $0.place = "瑞金医院设备科"; $0.latitude = 31.2116; $0.longitude = 121.4689
-                            $0.decisionMakerMet = "王主任"; $0.objection = "预算要到明年"; $0.nextCommitment = "下周二演示"
-                            $0.signals = ["decision_maker_met"]
-                        }
-                    }, metadata: asRep)
-                try await advance("方案报价", "发送方案", "要看方案")
-                try await advance("商务谈判", "处理异议", "价格可以谈")
-
                 // The quote: 100.00 in three, graded with its reasons, accepted by the customer.
-                let quote = try await quotes.createQuote(
-                    .with {
-                        $0.opportunityID = deal.id
-                        $0.lines = [
-                            .with {
-                                $0.product = "年度服务"; $0.quantity = 1; $0.unitListPrice = .cny(10_000)
-                            }
-                        ]
-                        $0.paymentPlan = [(3_333, 0), (3_333, 30), (3_334, 60)].map { share, days in
-                            .with {
-                                $0.shareBasisPoints = Int32(share); $0.dueDays = Int32(days)
-                            }
-                        }
-                    }, metadata: asRep)
+                let deal = try await desk.negotiatingDeal("腔镜系统年度服务", customer: "瑞金医院", amount: 10_000)
+                let quote = try await desk.quote(deal, fen: 10_000, plan: [(3_333, 0), (3_333, 30), (3_334, 60)])
                 #expect(quote.total.minorUnits == 10_000)
                 #expect(quote.credit.grade != .unspecified && !quote.credit.findings.isEmpty)
                 #expect(quote.credit.findings.allSatisfy { !$0.reason.isEmpty })
-                let accepted = try await quotes.acceptQuote(.with { $0.id = quote.id }, metadata: asRep)
+                let accepted = try await desk.accept(quote)
 
                 // Terms that differ from the quote: each difference named, nothing submitted.
                 let signing = "2027-01-31"
@@ -105,16 +65,8 @@ extension EndToEnd {
                 #expect(refused?.message.contains("instalment 1") == false, "2 days off is within the tolerance")
 
                 // The quote's own terms: submitted, signed, and the deal is won through its gate.
-                let contract = try await contracts.createContract(
-                    .with {
-                        $0.quoteID = accepted.id; $0.signingDate = signing
-                    }, metadata: asRep)
-                _ = try await contracts.submitContract(.with { $0.id = contract.id }, metadata: asRep)
-                let signed = try await contracts.signContract(
-                    .with {
-                        $0.id = contract.id; $0.document = Data("%PDF-1.7\n1 0 obj<<>>endobj\n签字页\n%%EOF\n".utf8); $0.feedback = "客户法务已盖章"
-                    }, metadata: asRep)
-                #expect(signed.state == .signed && signed.signature.documentSha256.count == 64)
+                let contract = try await desk.signedContract(accepted, signing: signing)
+                #expect(contract.state == .signed && contract.signature.documentSha256.count == 64)
                 let won = try await deals.getOpportunity(.with { $0.id = deal.id }, metadata: asRep)
                 #expect(won.stage == .won)
 
