@@ -87,6 +87,10 @@ extension EndToEnd {
                 #expect(paid.payment.allocations.reduce(0) { $0 + $1.amount.minorUnits } == 10_000)
                 let retried = try await receivables.recordPayment(payment, metadata: asFinance)
                 #expect(retried.alreadyRecorded && retried.payment.id == paid.payment.id)
+                let received = try await client.events(of: "sales.opportunities.v1.PaymentReceived", tenant: tenant, on: grpc)
+                #expect(received.count == 1, "the retry sends no second event")
+                let event = try Sales_Opportunities_V1_PaymentReceived(jsonString: try #require(received.first).payloadJson)
+                #expect(event.firstPayment && event.fullyPaid && event.ownerID == rep.userID, "incentives learn of the first and the full payment")
                 let account = try await receivables.getContractAccount(.with { $0.contractID = contract.id }, metadata: asFinance)
                 #expect(account.paid.minorUnits == 10_000 && account.outstanding.minorUnits == 0 && account.credit.minorUnits == 2_000)
 
@@ -98,6 +102,9 @@ extension EndToEnd {
                 let refunded = try await receivables.refundPayment(refund, metadata: asFinance)
                 #expect(!refunded.alreadyRecorded)
                 #expect(try await receivables.refundPayment(refund, metadata: asFinance).alreadyRecorded)
+                let refunds = try await client.events(of: "sales.opportunities.v1.PaymentRefunded", tenant: tenant, on: grpc)
+                #expect(refunds.count == 1, "the refund goes out once")
+                #expect(try Sales_Opportunities_V1_PaymentRefunded(jsonString: try #require(refunds.first).payloadJson).refund.minorUnits == 3_000)
                 let after = try await receivables.getContractAccount(.with { $0.contractID = contract.id }, metadata: asFinance)
                 #expect(after.credit.minorUnits == 0 && after.paid.minorUnits == 9_000 && after.outstanding.minorUnits == 1_000)
 

@@ -151,7 +151,7 @@ extension EndToEnd {
                     offDuty.map { "\($0): nobody on duty: public pool, manager alerted" } ?? "nobody on duty now: public pool, manager alerted"
                 #expect(waiting.assignmentReason.contains(nobody), "\(waiting.assignmentReason)")
                 let alert = try await client.eventually {
-                    try await Self.events(of: "sales.leads.v1.LeadAwaitingOwner", tenant: tenant, client: client, grpc: grpc)
+                    try await client.events(of: "sales.leads.v1.LeadAwaitingOwner", tenant: tenant, on: grpc)
                         .first { $0.aggregateID == waiting.id }
                 }
                 let payload = try Sales_Leads_V1_LeadAwaitingOwner(jsonString: alert.payloadJson)
@@ -439,20 +439,6 @@ extension EndToEnd {
 
                 let otherTenant = try await desk.listRoutingReps(.init(), metadata: try await client.metadata(stranger)).reps
                 #expect(otherTenant.isEmpty, "another tenant's desk is not visible")
-            }
-        }
-
-        /// Events of one type and tenant from the leads feed, read as the platform's services do.
-        static func events(
-            of type: String, tenant: TenantID, client: StackClient, grpc: GRPCClient<HTTP2ClientTransport.Posix>
-        ) async throws -> [Sales_Common_V1_EventEnvelope] {
-            let service = Caller(tenant: tenant, userID: "svc:test", roles: [.service], orgPath: "/")
-            return try await Sales_Common_V1_EventFeed.Client(wrapping: grpc).subscribe(
-                .with { $0.eventTypes = [type] }, metadata: try await client.metadata(service)
-            ) { response in
-                var found: [Sales_Common_V1_EventEnvelope] = []
-                for try await event in response.messages where event.tenantID == tenant.rawValue { found.append(event) }
-                return found
             }
         }
     }

@@ -75,6 +75,21 @@ package struct StackClient: Sendable {
             handleClient: body)
     }
 
+    /// The events of one type and tenant on a service's feed, read from its start with a service
+    /// token, as the platform's consumers read it.
+    package func events(
+        of type: String, tenant: TenantID, on grpc: GRPCClient<HTTP2ClientTransport.Posix>
+    ) async throws -> [Sales_Common_V1_EventEnvelope] {
+        let service = Caller(tenant: tenant, userID: "svc:test", roles: [.service], orgPath: "/")
+        var request = Sales_Common_V1_SubscribeRequest()
+        request.eventTypes = [type]
+        return try await Sales_Common_V1_EventFeed.Client(wrapping: grpc).subscribe(request, metadata: try await metadata(service)) { response in
+            var found: [Sales_Common_V1_EventEnvelope] = []
+            for try await event in response.messages where event.tenantID == tenant.rawValue { found.append(event) }
+            return found
+        }
+    }
+
     /// Polls `probe` until it returns a value, for effects that arrive through event feeds.
     package func eventually<T: Sendable>(
         timeout: Duration = .seconds(30), _ probe: () async throws -> T?
