@@ -14,16 +14,7 @@ extension EndToEnd {
     /// manager once, through the team's channel; collections health shows each month's rates and
     /// where the unpaid money waits, to each caller their own scope.
     @Suite struct CollectionsFlowTests {
-        let tenant = TenantID("collect-\(UInt32.random(in: 0...UInt32.max))")!
-        var rep: Caller { Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh") }
-        var manager: Caller { Caller(tenant: tenant, userID: "zhou.east", roles: [.manager], orgPath: "/east") }
-        /// A manager whose path is a string prefix of the deal's team, not an ancestor of it.
-        var siblingManager: Caller { Caller(tenant: tenant, userID: "wu.es", roles: [.manager], orgPath: "/east/east-s") }
-        var finance: Caller { Caller(tenant: tenant, userID: "qian.cw", roles: [.finance], orgPath: "/finance") }
-        var admin: Caller { Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq") }
-        var stranger: Caller {
-            Caller(tenant: TenantID("collect-other-\(UInt32.random(in: 0...UInt32.max))")!, userID: "qian.cw", roles: [.admin], orgPath: "/")
-        }
+        let cast = QuoteToCashCast("collect")
 
         @Test func overdueMoneyBecomesTasksReachesTheManagerOnceAndShowsInCollectionsHealth() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
@@ -31,11 +22,11 @@ extension EndToEnd {
             let endpoints = VendorEndpoints()
             try await endpoints.serving { base in
                 try await client.with(.opportunities) { grpc in
-                    let desk = QuoteToCashDesk(client: client, grpc: grpc, rep: rep)
+                    let desk = QuoteToCashDesk(client: client, grpc: grpc, rep: cast.rep)
                     let receivables = desk.receivables
                     let notifications = Sales_Notifications_V1_NotificationService.Client(wrapping: grpc)
                     let (asRep, asFinance, asAdmin) = (
-                        try await client.metadata(rep), try await client.metadata(finance), try await client.metadata(admin)
+                        try await client.metadata(cast.rep), try await client.metadata(cast.finance), try await client.metadata(cast.admin)
                     )
                     _ = try await notifications.putNotificationChannel(
                         .with {
@@ -82,12 +73,12 @@ extension EndToEnd {
                     func tasks(_ caller: Caller) async throws -> [Sales_Opportunities_V1_CollectionTask] {
                         try await receivables.listCollectionTasks(.with { $0.openOnly = true }, metadata: try await client.metadata(caller)).tasks
                     }
-                    let mine = try await tasks(rep)
+                    let mine = try await tasks(cast.rep)
                     #expect(Set(mine.map(\.kind)) == [.confirmInvoiceReceived, .sendInvoice])
-                    #expect(mine.allSatisfy { $0.ownerID == rep.userID && $0.dueAt.date > Date() && $0.title.contains("逾期") }, "\(mine)")
-                    #expect(try await tasks(manager).count == 2)
-                    #expect(try await tasks(siblingManager).isEmpty)
-                    #expect(try await tasks(stranger).isEmpty)
+                    #expect(mine.allSatisfy { $0.ownerID == cast.rep.userID && $0.dueAt.date > Date() && $0.title.contains("逾期") }, "\(mine)")
+                    #expect(try await tasks(cast.manager).count == 2)
+                    #expect(try await tasks(cast.siblingManager).isEmpty)
+                    #expect(try await tasks(cast.stranger).isEmpty)
 
                     // The rep closes a task with what was done; a blank outcome and an outsider are refused.
                     let send = try #require(mine.first { $0.kind == .sendInvoice })
@@ -97,12 +88,12 @@ extension EndToEnd {
                                 $0.id = send.id; $0.outcome = outcome
                             }, metadata: try await client.metadata(caller))
                     }
-                    let blank = await OpportunityFlowTests.refusal { try await complete(" ", as: rep) }
+                    let blank = await OpportunityFlowTests.refusal { try await complete(" ", as: cast.rep) }
                     #expect(blank?.code == .invalidArgument && blank?.message.hasPrefix("outcome") == true)
-                    #expect(await OpportunityFlowTests.refusal { try await complete("x", as: siblingManager) }?.code == .notFound)
-                    let done = try await complete("发票已寄出，顺丰单号 SF123", as: rep)
+                    #expect(await OpportunityFlowTests.refusal { try await complete("x", as: cast.siblingManager) }?.code == .notFound)
+                    let done = try await complete("发票已寄出，顺丰单号 SF123", as: cast.rep)
                     #expect(done.hasDoneAt && done.outcome == "发票已寄出，顺丰单号 SF123")
-                    #expect(try await tasks(rep).map(\.kind) == [.confirmInvoiceReceived])
+                    #expect(try await tasks(cast.rep).map(\.kind) == [.confirmInvoiceReceived])
 
                     // The manager heard once per overdue instalment, through the team's webhook.
                     for instalment in instalments.dropFirst() {
@@ -125,11 +116,11 @@ extension EndToEnd {
                         try await receivables.getCollectionHealth(
                             .with {
                                 $0.month = month; $0.groupBy = team ? .team : .rep
-                            }, metadata: try await client.metadata(caller ?? finance))
+                            }, metadata: try await client.metadata(caller ?? cast.finance))
                     }
                     let paidMonth = try await health(months[0])
                     let row = try #require(paidMonth.rows.first)
-                    #expect(paidMonth.rows.count == 1 && row.key == rep.userID && row.instalmentsDue == 1 && row.collected.minorUnits == 3_333)
+                    #expect(paidMonth.rows.count == 1 && row.key == cast.rep.userID && row.instalmentsDue == 1 && row.collected.minorUnits == 3_333)
                     #expect(row.collectionRateBp == 10_000 && row.paidOnTime == 1 && row.termComplianceBp == 10_000 && row.averageDaysToCash == 0)
                     #expect(paidMonth.blindSpots.isEmpty)
                     let invoicedMonth = try await health(months[1])
@@ -138,9 +129,9 @@ extension EndToEnd {
                     let lastMonth = try await health(months[2])
                     #expect(lastMonth.blindSpots.map(\.waitingOn) == ["finance"] && lastMonth.blindSpots[0].outstanding.minorUnits == 3_334)
                     #expect(try await health(months[1], team: true).rows.map(\.key) == ["/east/east-sh"])
-                    #expect(try await health(months[1], as: manager).rows.count == 1)
-                    #expect(try await health(months[1], as: siblingManager).rows.isEmpty)
-                    #expect(try await health(months[1], as: stranger).rows.isEmpty)
+                    #expect(try await health(months[1], as: cast.manager).rows.count == 1)
+                    #expect(try await health(months[1], as: cast.siblingManager).rows.isEmpty)
+                    #expect(try await health(months[1], as: cast.stranger).rows.isEmpty)
                     for month in ["2026-13", "", "十月"] {
                         let refusal = await OpportunityFlowTests.refusal { try await health(month) }
                         #expect(refusal?.code == .invalidArgument && refusal?.message.hasPrefix("month") == true, "\(month)")

@@ -14,9 +14,7 @@ extension EndToEnd {
     /// the ERP exports come back as the contract's payments, each once whichever way it came, with
     /// every line that cannot be posted named by file and line.
     @Suite struct ErpLinkFlowTests {
-        let tenant = TenantID("erp-\(UInt32.random(in: 0...UInt32.max))")!
-        var rep: Caller { Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh") }
-        var finance: Caller { Caller(tenant: tenant, userID: "qian.cw", roles: [.finance], orgPath: "/finance") }
+        let cast = QuoteToCashCast("erp")
 
         static func payment(_ order: String, _ fen: String, reference: String, on day: String = LocalDays.fromToday(-1)) -> String {
             #"{"order_id": "\#(order)", "reference": "\#(reference)", "amount_fen": \#(fen), "currency": "CNY", "received_on": "\#(day)"}"#
@@ -27,16 +25,16 @@ extension EndToEnd {
             let client = StackClient(plan: stack.plan, tokens: tokens)
             let erp = URL(fileURLWithPath: try #require(stack.plan.erpDirectory))
             try await client.with(.opportunities) { grpc in
-                let desk = QuoteToCashDesk(client: client, grpc: grpc, rep: rep)
+                let desk = QuoteToCashDesk(client: client, grpc: grpc, rep: cast.rep)
                 let receivables = desk.receivables
-                let asFinance = try await client.metadata(finance)
+                let asFinance = try await client.metadata(cast.finance)
                 let deal = try await desk.negotiatingDeal("内镜中心设备", customer: "中山医院", amount: 10_000)
                 let quote = try await desk.accept(try await desk.quote(deal, fen: 10_000, plan: [(3_333, 0), (3_333, 30), (3_334, 60)]))
                 let signed = try await desk.signedContract(quote, signing: LocalDays.fromToday(-10))
 
                 // The order, as the ERP reads it from its folder: the contract's total and instalments.
                 #expect(signed.erpOrderID.hasPrefix("SO") && signed.erpError.isEmpty, "\(signed)")
-                let orders = erp.appendingPathComponent(tenant.rawValue).appendingPathComponent("orders")
+                let orders = erp.appendingPathComponent(cast.tenant.rawValue).appendingPathComponent("orders")
                 let written = try Data(contentsOf: orders.appendingPathComponent("\(signed.id).json"))
                 let order = try #require(try JSONSerialization.jsonObject(with: written) as? [String: Any])
                 #expect(order["order_id"] as? String == signed.erpOrderID && order["total_fen"] as? Int == 10_000)
@@ -48,7 +46,7 @@ extension EndToEnd {
                     .with {
                         $0.contractID = signed.id; $0.reference = bank + "-0"; $0.amount = .cny(1_000); $0.receivedOn = LocalDays.fromToday(-2)
                     }, metadata: asFinance)
-                let payments = erp.appendingPathComponent(tenant.rawValue).appendingPathComponent("payments")
+                let payments = erp.appendingPathComponent(cast.tenant.rawValue).appendingPathComponent("payments")
                 try FileManager.default.createDirectory(at: payments, withIntermediateDirectories: true)
                 let lines = [
                     Self.payment(signed.erpOrderID, "3333", reference: bank + "-1"),
@@ -84,16 +82,16 @@ extension EndToEnd {
                 #expect(link.lastError.isEmpty, "the last sync posted every line")
 
                 // The rep does not sync; another tenant's export naming this order posts nothing here.
-                let byRep = await OpportunityFlowTests.refusal { try await receivables.syncErp(.init(), metadata: try await client.metadata(rep)) }
+                let byRep = await OpportunityFlowTests.refusal {
+                    try await receivables.syncErp(.init(), metadata: try await client.metadata(cast.rep))
+                }
                 #expect(byRep?.code == .permissionDenied)
-                let other = TenantID("erp-other-\(UInt32.random(in: 0...UInt32.max))")!
-                let theirs = erp.appendingPathComponent(other.rawValue).appendingPathComponent("payments")
+                let theirs = erp.appendingPathComponent(cast.stranger.tenant.rawValue).appendingPathComponent("payments")
                 try FileManager.default.createDirectory(at: theirs, withIntermediateDirectories: true)
                 try (Self.payment(signed.erpOrderID, "100", reference: "X-1") + "\n")
                     .write(to: theirs.appendingPathComponent("a.jsonl"), atomically: true, encoding: .utf8)
-                let strangerFinance = Caller(tenant: other, userID: finance.userID, roles: [.finance], orgPath: "/")
-                let stranger = try await receivables.syncErp(.init(), metadata: try await client.metadata(strangerFinance))
-                #expect(stranger.paymentsRecorded == 0 && stranger.refused.first?.errorCode == "NOT_FOUND")
+                let foreign = try await receivables.syncErp(.init(), metadata: try await client.metadata(cast.stranger))
+                #expect(foreign.paymentsRecorded == 0 && foreign.refused.first?.errorCode == "NOT_FOUND")
                 #expect(try await receivables.getContractAccount(.with { $0.contractID = signed.id }, metadata: asFinance).paid.minorUnits == 6_333)
             }
         }

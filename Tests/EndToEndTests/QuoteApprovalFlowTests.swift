@@ -14,16 +14,7 @@ extension EndToEnd {
     /// through the tenant's approval chain, each step by its own approver, before the customer may
     /// accept it; a rejection ends it with the approver's reason.
     @Suite struct QuoteApprovalFlowTests {
-        let tenant = TenantID("approve-\(UInt32.random(in: 0...UInt32.max))")!
-        var rep: Caller { Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh") }
-        var manager: Caller { Caller(tenant: tenant, userID: "zhou.east", roles: [.manager], orgPath: "/east") }
-        /// A manager whose path is a string prefix of the deal's team, not an ancestor of it.
-        var siblingManager: Caller { Caller(tenant: tenant, userID: "wu.es", roles: [.manager], orgPath: "/east/east-s") }
-        var finance: Caller { Caller(tenant: tenant, userID: "qian.cw", roles: [.finance], orgPath: "/finance") }
-        var admin: Caller { Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq") }
-        var stranger: Caller {
-            Caller(tenant: TenantID("approve-other-\(UInt32.random(in: 0...UInt32.max))")!, userID: "zhou.east", roles: [.admin], orgPath: "/")
-        }
+        let cast = QuoteToCashCast("approve")
         /// Codes the stack's file bureau grades green and red.
         static func code(graded grade: String) -> String { DemoCompanies.all.first { $0.credit.grade == grade }!.code.rawValue }
 
@@ -31,7 +22,7 @@ extension EndToEnd {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
             try await client.with(.opportunities) { grpc in
-                let desk = QuoteToCashDesk(client: client, grpc: grpc, rep: rep)
+                let desk = QuoteToCashDesk(client: client, grpc: grpc, rep: cast.rep)
                 let quotes = desk.quotes
                 _ = try await quotes.setCreditPolicy(
                     .with {
@@ -43,7 +34,7 @@ extension EndToEnd {
                                 }
                             ]
                         }
-                    }, metadata: try await client.metadata(admin))
+                    }, metadata: try await client.metadata(cast.admin))
                 let deal = try await desk.negotiatingDeal("监护仪集采", customer: "华山医院", amount: 128_000_000)
 
                 // Plans: green credit up to the industry's 60 days, each to the fen; red pays at signing.
@@ -54,7 +45,7 @@ extension EndToEnd {
                         .with {
                             $0.opportunityID = deal.id; $0.creditCode = Self.code(graded: grade); $0.industry = "医疗"
                             if let budget { $0.budgetPerMonth = .cny(budget) }
-                        }, metadata: try await client.metadata(caller ?? rep))
+                        }, metadata: try await client.metadata(caller ?? cast.rep))
                 }
                 let green = try await offers("green")
                 #expect(green.credit.grade == .green && green.longestDaysAllowed == 60)
@@ -72,10 +63,10 @@ extension EndToEnd {
                             $0.budgetPerMonth = .with {
                                 $0.minorUnits = 100; $0.currency = "USD"
                             }
-                        }, metadata: try await client.metadata(rep))
+                        }, metadata: try await client.metadata(cast.rep))
                 }
                 #expect(badBudget?.code == .invalidArgument && badBudget?.message.hasPrefix("budget_per_month.currency") == true)
-                #expect(await OpportunityFlowTests.refusal { try await offers("green", as: stranger) }?.code == .notFound)
+                #expect(await OpportunityFlowTests.refusal { try await offers("green", as: cast.stranger) }?.code == .notFound)
 
                 // The offered three-part plan on green credit and a healthy margin: ready at once.
                 let plan = green.offers[2].paymentPlan.map { (share: $0.shareBasisPoints, days: $0.dueDays) }
@@ -98,23 +89,23 @@ extension EndToEnd {
                 let early = await OpportunityFlowTests.refusal { try await desk.accept(risky) }
                 #expect(early?.code == .failedPrecondition)
                 #expect(early?.message == "quote \(risky.id) waits for approval: step 1 of 2, a manager of /east/east-sh, has not decided")
-                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: finance) }?.code == .permissionDenied)
-                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: rep) }?.code == .permissionDenied)
-                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: siblingManager) }?.code == .notFound)
-                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: stranger) }?.code == .notFound)
-                let first = try await decide(risky, true, "客户是老客户，同意", as: manager)
-                #expect(first.state == .pendingApproval && first.approvals[0].decidedBy == manager.userID && first.approvals[0].approved)
-                let noReason = await OpportunityFlowTests.refusal { try await decide(risky, false, as: finance) }
+                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: cast.finance) }?.code == .permissionDenied)
+                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: cast.rep) }?.code == .permissionDenied)
+                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: cast.siblingManager) }?.code == .notFound)
+                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: cast.stranger) }?.code == .notFound)
+                let first = try await decide(risky, true, "客户是老客户，同意", as: cast.manager)
+                #expect(first.state == .pendingApproval && first.approvals[0].decidedBy == cast.manager.userID && first.approvals[0].approved)
+                let noReason = await OpportunityFlowTests.refusal { try await decide(risky, false, as: cast.finance) }
                 #expect(noReason?.code == .invalidArgument && noReason?.message.hasPrefix("comment:") == true)
-                #expect(try await decide(risky, true, as: finance).state == .ready)
+                #expect(try await decide(risky, true, as: cast.finance).state == .ready)
                 let accepted = try await desk.accept(risky)
-                #expect(accepted.state == .accepted && accepted.acceptedBy == rep.userID)
+                #expect(accepted.state == .accepted && accepted.acceptedBy == cast.rep.userID)
                 #expect(try await desk.accept(risky) == accepted, "accepting again changes nothing")
 
                 // A margin under the floor: rejected by the manager, whose reason ends the quote.
                 let thin = try await desk.quote(deal, fen: 128_000_000, plan: plan, creditCode: Self.code(graded: "green"), unitCost: 115_000_000)
                 #expect(thin.approvalReasons == ["the margin, 10.15%, is under the tenant's floor of 18.50%"], "\(thin.approvalReasons)")
-                _ = try await decide(thin, false, "毛利太低，重新报价", as: manager)
+                _ = try await decide(thin, false, "毛利太低，重新报价", as: cast.manager)
                 let late = await OpportunityFlowTests.refusal { try await desk.accept(thin) }
                 #expect(late?.code == .failedPrecondition && late?.message.contains("毛利太低，重新报价") == true, "\(late?.message ?? "")")
 
@@ -124,10 +115,10 @@ extension EndToEnd {
                         $0.policy = .with {
                             $0.marginFloorBasisPoints = 1_850; $0.defaultTermDays = 90; $0.approvalChain = [.admin]
                         }
-                    }, metadata: try await client.metadata(admin))
+                    }, metadata: try await client.metadata(cast.admin))
                 let byAdmin = try await desk.quote(deal, fen: 128_000_000, plan: plan, creditCode: Self.code(graded: "red"))
                 #expect(byAdmin.approvals.map(\.approver) == [.admin])
-                let kept = try await quotes.getQuote(.with { $0.id = risky.id }, metadata: try await client.metadata(rep))
+                let kept = try await quotes.getQuote(.with { $0.id = risky.id }, metadata: try await client.metadata(cast.rep))
                 #expect(kept.approvals.map(\.approver) == [.manager, .finance])
             }
         }

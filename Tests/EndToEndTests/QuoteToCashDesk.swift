@@ -100,3 +100,23 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd {
+    /// The people of a fresh tenant for a quote-to-cash suite: a rep of /east/east-sh, the east
+    /// region's manager, a manager whose path is only a string prefix of the rep's team (never its
+    /// ancestor), finance, an admin, and an admin of another tenant.
+    struct QuoteToCashCast {
+        let tenant: TenantID
+
+        init(_ prefix: String) {
+            tenant = TenantID("\(prefix)-\(UInt32.random(in: 0...UInt32.max))")!
+        }
+
+        var rep: Caller { Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh") }
+        var manager: Caller { Caller(tenant: tenant, userID: "zhou.east", roles: [.manager], orgPath: "/east") }
+        var siblingManager: Caller { Caller(tenant: tenant, userID: "wu.es", roles: [.manager], orgPath: "/east/east-s") }
+        var finance: Caller { Caller(tenant: tenant, userID: "qian.cw", roles: [.finance], orgPath: "/finance") }
+        var admin: Caller { Caller(tenant: tenant, userID: "admin", roles: [.admin], orgPath: "/hq") }
+        var stranger: Caller { Caller(tenant: TenantID(tenant.rawValue + "-other")!, userID: "qian.cw", roles: [.admin], orgPath: "/") }
+    }
+}

@@ -15,21 +15,16 @@ extension EndToEnd {
     /// due kept as credit and recorded once when sent again, a refund once, and another tenant
     /// finding none of it; then customer health and the journey after a major complaint.
     @Suite struct QuoteToCashFlowTests {
-        let tenant = TenantID("q2c-\(UInt32.random(in: 0...UInt32.max))")!
-        var rep: Caller { Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh") }
-        var finance: Caller { Caller(tenant: tenant, userID: "qian.cw", roles: [.finance], orgPath: "/finance") }
-        var stranger: Caller {
-            Caller(tenant: TenantID("q2c-other-\(UInt32.random(in: 0...UInt32.max))")!, userID: "qian.cw", roles: [.finance], orgPath: "/")
-        }
+        let cast = QuoteToCashCast("q2c")
 
         @Test func aQuoteBecomesASignedContractAndItsCashIsCountedOnce() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
             try await client.with(.opportunities) { grpc in
-                let desk = QuoteToCashDesk(client: client, grpc: grpc, rep: rep)
+                let desk = QuoteToCashDesk(client: client, grpc: grpc, rep: cast.rep)
                 let (deals, contracts, receivables) = (desk.deals, desk.contracts, desk.receivables)
-                let asRep = try await client.metadata(rep)
-                let asFinance = try await client.metadata(finance)
+                let asRep = try await client.metadata(cast.rep)
+                let asFinance = try await client.metadata(cast.finance)
 
                 // The quote: 100.00 in three, graded with its reasons, accepted by the customer.
                 let deal = try await desk.negotiatingDeal("腔镜系统年度服务", customer: "瑞金医院", amount: 10_000)
@@ -74,7 +69,7 @@ extension EndToEnd {
                 let board = try await receivables.listReceivables(.with { $0.contractID = contract.id }, metadata: asRep).receivables
                 #expect(board.map(\.dueDate) == ["2027-01-31", "2027-03-02", "2027-04-01"])
                 #expect(board.map(\.amount.minorUnits) == [3_333, 3_333, 3_334])
-                #expect(board.allSatisfy { $0.state == .notInvoiced && $0.ownerID == rep.userID && $0.daysLeft > 0 })
+                #expect(board.allSatisfy { $0.state == .notInvoiced && $0.ownerID == cast.rep.userID && $0.daysLeft > 0 })
 
                 // 120.00 against 100.00 due: every instalment paid, 20.00 kept as credit; the bank's
                 // retry of the same reference is recorded once.
@@ -87,10 +82,11 @@ extension EndToEnd {
                 #expect(paid.payment.allocations.reduce(0) { $0 + $1.amount.minorUnits } == 10_000)
                 let retried = try await receivables.recordPayment(payment, metadata: asFinance)
                 #expect(retried.alreadyRecorded && retried.payment.id == paid.payment.id)
-                let received = try await client.events(of: "sales.opportunities.v1.PaymentReceived", tenant: tenant, on: grpc)
+                let received = try await client.events(of: "sales.opportunities.v1.PaymentReceived", tenant: cast.tenant, on: grpc)
                 #expect(received.count == 1, "the retry sends no second event")
                 let event = try Sales_Opportunities_V1_PaymentReceived(jsonString: try #require(received.first).payloadJson)
-                #expect(event.firstPayment && event.fullyPaid && event.ownerID == rep.userID, "incentives learn of the first and the full payment")
+                #expect(
+                    event.firstPayment && event.fullyPaid && event.ownerID == cast.rep.userID, "incentives learn of the first and the full payment")
                 let account = try await receivables.getContractAccount(.with { $0.contractID = contract.id }, metadata: asFinance)
                 #expect(account.paid.minorUnits == 10_000 && account.outstanding.minorUnits == 0 && account.credit.minorUnits == 2_000)
 
@@ -102,14 +98,14 @@ extension EndToEnd {
                 let refunded = try await receivables.refundPayment(refund, metadata: asFinance)
                 #expect(!refunded.alreadyRecorded)
                 #expect(try await receivables.refundPayment(refund, metadata: asFinance).alreadyRecorded)
-                let refunds = try await client.events(of: "sales.opportunities.v1.PaymentRefunded", tenant: tenant, on: grpc)
+                let refunds = try await client.events(of: "sales.opportunities.v1.PaymentRefunded", tenant: cast.tenant, on: grpc)
                 #expect(refunds.count == 1, "the refund goes out once")
                 #expect(try Sales_Opportunities_V1_PaymentRefunded(jsonString: try #require(refunds.first).payloadJson).refund.minorUnits == 3_000)
                 let after = try await receivables.getContractAccount(.with { $0.contractID = contract.id }, metadata: asFinance)
                 #expect(after.credit.minorUnits == 0 && after.paid.minorUnits == 9_000 && after.outstanding.minorUnits == 1_000)
 
                 // Another tenant: the contract is not found, to pay or to read.
-                let asStranger = try await client.metadata(stranger)
+                let asStranger = try await client.metadata(cast.stranger)
                 var foreign = payment
                 foreign.reference = "ICBC-other"
                 let notFound = await #expect(throws: RPCError.self) { try await receivables.recordPayment(foreign, metadata: asStranger) }
@@ -130,8 +126,8 @@ extension EndToEnd {
             try await client.with(.opportunities) { grpc in
                 let deals = Sales_Opportunities_V1_OpportunityService.Client(wrapping: grpc)
                 let health = Sales_Opportunities_V1_CustomerHealthService.Client(wrapping: grpc)
-                let asRep = try await client.metadata(rep)
-                let desk = try await client.metadata(Caller.service(.gateway, tenant: tenant))
+                let asRep = try await client.metadata(cast.rep)
+                let desk = try await client.metadata(Caller.service(.gateway, tenant: cast.tenant))
                 let customer = UUID().uuidString.lowercased()
                 let renewal = try await deals.createOpportunity(
                     .with {
@@ -152,7 +148,7 @@ extension EndToEnd {
                 let opened = try await health.recordTicket(ticket, metadata: desk)
                 #expect(opened.result == "created" && opened.health.score < before.score)
                 #expect(opened.health.deductions.contains { $0.side == "service" && $0.points == -15 && $0.reason == "1 个重大投诉未关闭" })
-                #expect(opened.pausedOpportunityIds == [renewal.id] && opened.riskTask.ownerID == rep.userID)
+                #expect(opened.pausedOpportunityIds == [renewal.id] && opened.riskTask.ownerID == cast.rep.userID)
                 let paused = await #expect(throws: RPCError.self) {
                     try await deals.advanceStage(
                         .with {
