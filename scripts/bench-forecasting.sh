@@ -4,7 +4,8 @@
 # forecast (every open deal scored) end to end over gRPC. In the same run: Postgres reading the
 # same rows, and scikit-learn's logistic regression fitting the same feature matrix the model's
 # regression is fitted on. Prints the ratios against the targets (scoring within 2x of reading,
-# training within 3x of scikit-learn).
+# training within 3x of scikit-learn). Then gradient-boosted trees on the same examples
+# (Benchmarks/forecasting/learners.py): how much a flexible learner gets from the same inputs.
 #
 # A third phase backtests generated pipelines of VOLUMES deals a month (one tenant each) over their
 # last BACKTEST_MONTHS months: the monthly accuracy, against the accuracy the months' coins allow.
@@ -68,6 +69,7 @@ for key in sorted({k.split("_")[1] for k in f if k.startswith("volume_")}, key=i
           f"{int(g('within'))} of {int(g('months'))} months inside the 80% range ({g('seconds'):.0f} s)")
 PY
 if [ -n "${MAVEN_ONLY:-}" ]; then
+  learners=""
   result="closed=0 open=0 features=0 snapshots=0 holdout_brier=0 score_s=0 read_s=1 fit_s=0 train_s=0 rows=0 width=0"
   sk=1
 else
@@ -95,11 +97,14 @@ for _ in range(3):
 print(sorted(times)[1])
 PY
 )
+echo "== the same examples, other learners: fitted on the earlier 80% of snapshot months, scored on the rest"
+learners=$("$venv/bin/python" Benchmarks/forecasting/learners.py "$work/matrix" \
+  "$(sed -E 's/.*rows=([0-9]+).*/\1/' <<< "$result")" "$(sed -E 's/.*width=([0-9]+).*/\1/' <<< "$result")" | tr '\n' ' ')
 fi
 
-python3 - "$result" "$sk" "$maven" "$nb" <<'PY'
+python3 - "$result" "$sk" "$maven" "$nb" "$learners" <<'PY'
 import sys
-f = dict(part.split("=") for part in sys.argv[1].split() if "=" in part)
+f = dict(part.split("=") for part in (sys.argv[1] + " " + sys.argv[5]).split() if "=" in part)
 sk = float(sys.argv[2])
 score, read, fit, train = float(f["score_s"]), float(f["read_s"]), float(f["fit_s"]), float(f["train_s"])
 print()
@@ -107,6 +112,10 @@ print(f"deals: {f['closed']} closed, {f['open']} open; the model: {f['features']
 print(f"scoring every open deal (month forecast, end to end): {score:.2f} s; Postgres reading the same rows: {read:.2f} s; ratio {score / read:.2f} (target <= 2)")
 print(f"fitting the regression on the {f['rows']} x {f['width']} matrix: {fit:.2f} s; scikit-learn (lbfgs): {sk:.2f} s; ratio {fit / sk:.2f} (target <= 3)")
 print(f"Train end to end (read every deal, build the examples, fit holdout and final): {train:.2f} s, {train / sk:.1f}x scikit-learn's fit")
+if "learners_regression" in f:
+    print(f"Brier on the later fifth of the same examples ({f['learners_test']} rows): base rate {f['learners_base']}, "
+          f"the service's regression {f['learners_regression']}; gradient-boosted trees, depth 1/2/3: "
+          f"{f['learners_trees1']} / {f['learners_trees2']} / {f['learners_trees3']}")
 m = dict(part.split("=") for part in (sys.argv[3] + " " + sys.argv[4]).split() if "=" in part)
 months = sorted(k.removeprefix("model_") for k in m if k.startswith("model_20"))
 print(f"Maven CRM, month-start Brier of 'won within the month' ({m['maven_deals']} deals, {m['maven_refused']} refused):")
