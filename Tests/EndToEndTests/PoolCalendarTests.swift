@@ -19,9 +19,10 @@ extension EndToEnd {
         /// Workdays after the day `back` days ago, up to and including today.
         static func workdays(_ calendar: WorkCalendar, back: Int) -> Int { (0..<back).filter { calendar.isWorkday(day($0)) }.count }
 
-        /// Creates a lead `back` days old in a new tenant with `calendar` (nil: none of its own) and
-        /// sweeps; returns how many leads went back to the pool.
-        func sweep(back: Int, calendar: String?) async throws -> Int32 {
+        /// Creates a lead `back` days old in a new tenant with `calendar` (nil: none of its own) and a
+        /// policy returning leads after `after` business days, and sweeps; returns how many leads went
+        /// back to the pool.
+        func sweep(back: Int, calendar: String?, after: Int32 = 5) async throws -> Int32 {
             let (stack, database, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
             let tenant = TenantID("poolcal-\(UInt32.random(in: 0...UInt32.max))")!
@@ -37,7 +38,7 @@ extension EndToEnd {
                 _ = try await leads.setPoolPolicy(
                     .with {
                         $0.policy = .with {
-                            $0.returnAfterBusinessDays = 5; $0.warnBusinessDaysBefore = 1; $0.cooldownDays = 7
+                            $0.returnAfterBusinessDays = after; $0.warnBusinessDaysBefore = 1; $0.cooldownDays = 7
                         }
                     }, metadata: admin)
                 let rep = Caller(tenant: tenant, userID: "li.na", roles: [.rep], orgPath: "/east/east-sh")
@@ -63,12 +64,19 @@ extension EndToEnd {
 
         @Test func aMakeUpWorkingDayCounts() async throws {
             let standard = WorkCalendar.standard
-            let makeUp = try #require((1...7).map(Self.day).first { !standard.isWorkday($0) })
+            // The nearest weekend day with a working day after it, declared a working day: a lead as
+            // old as that day has one business day more with the tenant's calendar than without.
+            // (From a Friday the nearest weekend is five working days back, so the policy's days are
+            // set from the count rather than fixed.)
+            let weekend = try #require((1...14).first { !standard.isWorkday(Self.day($0)) && Self.workdays(standard, back: $0) > 0 })
             var declared = standard
-            declared.makeUpWorkdays = [makeUp]
-            let back = try #require((1...30).first { Self.workdays(standard, back: $0) == 4 && Self.workdays(declared, back: $0) == 5 })
-            #expect(try await sweep(back: back, calendar: #"{"make_up_workdays": ["\#(makeUp)"]}"#) == 1, "five business days with the 调休 day")
-            #expect(try await sweep(back: back, calendar: nil) == 0, "four without it")
+            declared.makeUpWorkdays = [Self.day(weekend)]
+            let back = weekend + 1
+            let workdays = Int32(Self.workdays(standard, back: back))
+            #expect(Self.workdays(declared, back: back) == Int(workdays) + 1)
+            let calendar = #"{"make_up_workdays": ["\#(Self.day(weekend))"]}"#
+            #expect(try await sweep(back: back, calendar: calendar, after: workdays + 1) == 1, "\(workdays + 1) business days with the 调休 day")
+            #expect(try await sweep(back: back, calendar: nil, after: workdays + 1) == 0, "\(workdays) without it")
         }
     }
 }
