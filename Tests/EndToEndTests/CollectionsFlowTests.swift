@@ -63,7 +63,7 @@ extension EndToEnd {
                     let again = try await receivables.sweepReceivables(.init(), metadata: asFinance)
                     #expect(again.tasksCreated == 0 && again.escalated == 0)
                     #expect(
-                        await OpportunityFlowTests.refusal { try await receivables.sweepReceivables(.init(), metadata: asRep) }?.code
+                        await refusal { try await receivables.sweepReceivables(.init(), metadata: asRep) }?.code
                             == .permissionDenied)
 
                     let board = try await receivables.listReceivables(.with { $0.contractID = contract.id }, metadata: asRep).receivables
@@ -88,9 +88,9 @@ extension EndToEnd {
                                 $0.id = send.id; $0.outcome = outcome
                             }, metadata: try await client.metadata(caller))
                     }
-                    let blank = await OpportunityFlowTests.refusal { try await complete(" ", as: cast.rep) }
+                    let blank = await refusal { try await complete(" ", as: cast.rep) }
                     #expect(blank?.code == .invalidArgument && blank?.message.hasPrefix("outcome") == true)
-                    #expect(await OpportunityFlowTests.refusal { try await complete("x", as: cast.siblingManager) }?.code == .notFound)
+                    #expect(await refusal { try await complete("x", as: cast.siblingManager) }?.code == .notFound)
                     let done = try await complete("发票已寄出，顺丰单号 SF123", as: cast.rep)
                     #expect(done.hasDoneAt && done.outcome == "发票已寄出，顺丰单号 SF123")
                     #expect(try await tasks(cast.rep).map(\.kind) == [.confirmInvoiceReceived])
@@ -133,7 +133,7 @@ extension EndToEnd {
                     #expect(try await health(months[1], as: cast.siblingManager).rows.isEmpty)
                     #expect(try await health(months[1], as: cast.stranger).rows.isEmpty)
                     for month in ["2026-13", "", "十月"] {
-                        let refusal = await OpportunityFlowTests.refusal { try await health(month) }
+                        let refusal = await refusal { try await health(month) }
                         #expect(refusal?.code == .invalidArgument && refusal?.message.hasPrefix("month") == true, "\(month)")
                     }
                 }

@@ -82,7 +82,7 @@ extension EndToEnd {
                 #expect(link.lastError.isEmpty, "the last sync posted every line")
 
                 // The rep does not sync; another tenant's export naming this order posts nothing here.
-                let byRep = await OpportunityFlowTests.refusal {
+                let byRep = await refusal {
                     try await receivables.syncErp(.init(), metadata: try await client.metadata(cast.rep))
                 }
                 #expect(byRep?.code == .permissionDenied)

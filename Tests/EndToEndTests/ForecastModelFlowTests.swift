@@ -49,7 +49,7 @@ extension EndToEnd {
                     ),
                 ]
                 for (name, call) in calls {
-                    let refusal = await OpportunityFlowTests.refusal(call)
+                    let refusal = await refusal(call)
                     #expect(refusal?.code == .failedPrecondition, "\(name): \(String(describing: refusal))")
                     #expect(refusal?.message.contains("salesctl import history") == true, "\(name): \(refusal?.message ?? "")")
                 }
@@ -83,7 +83,7 @@ extension EndToEnd {
                         }
                     }, metadata: asAdmin)
                 #expect(defined.definedBy == admin.userID)
-                let badKey = await OpportunityFlowTests.refusal {
+                let badKey = await refusal {
                     try await forecasts.defineSignal(
                         .with {
                             $0.signal = .with {
@@ -109,10 +109,10 @@ extension EndToEnd {
                 #expect(try await forecasts.scoreDeals(.init(), metadata: try await client.metadata(siblingManager)).scores.isEmpty)
                 let theirs = try #require(region.first { $0.ownerID == otherRep.userID })
                 #expect(
-                    await OpportunityFlowTests.refusal { try await forecasts.scoreDeals(.with { $0.dealID = theirs.dealID }, metadata: asRep) }?.code
+                    await refusal { try await forecasts.scoreDeals(.with { $0.dealID = theirs.dealID }, metadata: asRep) }?.code
                         == .notFound)
                 #expect(
-                    await OpportunityFlowTests.refusal { try await forecasts.scoreDeals(.init(), metadata: try await client.metadata(stranger)) }?
+                    await refusal { try await forecasts.scoreDeals(.init(), metadata: try await client.metadata(stranger)) }?
                         .code == .failedPrecondition)
 
                 // 5. The quarter: the management view counts won, L2 and L3 only; the reps' figure beside it.
@@ -132,7 +132,7 @@ extension EndToEnd {
                             $0.period = quarter; $0.groupBy = .rep
                         }, metadata: asRep
                     ).lines.map(\.key) == ["rep01"])
-                let badPeriod = await OpportunityFlowTests.refusal {
+                let badPeriod = await refusal {
                     try await forecasts.getPeriodForecast(.with { $0.period = "2026-13" }, metadata: asAdmin)
                 }
                 #expect(badPeriod?.code == .invalidArgument && badPeriod?.message.hasPrefix("period") == true)
@@ -174,7 +174,7 @@ extension EndToEnd {
                     #expect(month.openDeals > 0 && month.actual.minorUnits > 0 && month.repForecast.minorUnits > 0, "\(month.month)")
                     #expect((0...1).contains(month.brier) && (0...1).contains(month.repBrier) && month.accuracy <= 1, "\(month.month)")
                 }
-                let running = await OpportunityFlowTests.refusal {
+                let running = await refusal {
                     try await forecasts.backtest(
                         .with {
                             $0.fromMonth = Self.month(-1); $0.toMonth = Self.month(0)
@@ -193,13 +193,13 @@ extension EndToEnd {
                 #expect(try await forecasts.disputeScore(dispute, metadata: try await client.metadata(rep, idempotencyKey: "dispute-1")) == made)
                 let shown = try await forecasts.scoreDeals(.with { $0.dealID = mine[0].dealID }, metadata: asRep).scores.first
                 #expect(shown?.dispute.reason == "等待董事会审批" && shown?.repExpectedClose.seconds == newClose.seconds)
-                let byOther = await OpportunityFlowTests.refusal {
+                let byOther = await refusal {
                     try await forecasts.disputeScore(dispute, metadata: try await client.metadata(otherRep))
                 }
                 #expect(byOther?.code == .notFound)
                 var unlistedReason = dispute
                 unlistedReason.reason = "客户很忙"
-                let unlisted = await OpportunityFlowTests.refusal { [unlistedReason] in
+                let unlisted = await refusal { [unlistedReason] in
                     try await forecasts.disputeScore(unlistedReason, metadata: asRep)
                 }
                 #expect(unlisted?.code == .invalidArgument && unlisted?.message.hasPrefix("reason") == true, "\(unlisted?.message ?? "")")

@@ -65,18 +65,6 @@ extension EndToEnd {
             ]
         }
 
-        static func refusal<Result>(_ body: () async throws -> Result) async -> RPCError? {
-            do {
-                _ = try await body()
-                return nil
-            } catch let error as RPCError {
-                return error
-            } catch {
-                // Not a refusal but a failure of the call itself: never counted as a success.
-                return RPCError(code: .unknown, message: "\(error)")
-            }
-        }
-
         @Test func theGateRefusesEachMissingRequirementOnEveryPath() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
@@ -104,7 +92,7 @@ extension EndToEnd {
                         }, metadata: metadata
                     ).opportunityID
                 }
-                let small = await Self.refusal { try await convert(10_000) }
+                let small = await refusal { try await convert(10_000) }
                 #expect(small?.code == .failedPrecondition)
                 #expect(small?.message.contains("starting in 入院拜访 needs: requirement sized: 商机金额至少 5 万元") == true, "\(small?.message ?? "")")
                 return try await convert(1_280_000)
@@ -127,16 +115,16 @@ extension EndToEnd {
                         }, metadata: metadata)
                 }
                 // The API: each missing requirement named.
-                let bare = await Self.refusal { try await advance("科室推广", by: rep) }
+                let bare = await refusal { try await advance("科室推广", by: rep) }
                 #expect(bare?.code == .failedPrecondition)
                 #expect(bare?.message.contains("key_action: name the key action taken, one of 科室会, 安排演示") == true, "\(bare?.message ?? "")")
                 #expect(bare?.message.contains("feedback: what the customer said") == true)
                 _ = try await advance("科室推广", "科室会", "科室愿意试用", by: rep)
                 _ = try await advance("招投标支持", "投标", "已挂网", by: rep)
-                let noForm = await Self.refusal { try await advance("手术跟台", "跟台", "第一台手术顺利", by: rep) }
+                let noForm = await refusal { try await advance("手术跟台", "跟台", "第一台手术顺利", by: rep) }
                 #expect(noForm?.message.contains("requirement surgery-form: 需要已签署的术式确认单附件") == true, "\(noForm?.message ?? "")")
                 // An admin without a reason meets the same gate.
-                let adminBare = await Self.refusal { try await advance("手术跟台", "跟台", "第一台手术顺利", by: admin) }
+                let adminBare = await refusal { try await advance("手术跟台", "跟台", "第一台手术顺利", by: admin) }
                 #expect(adminBare?.code == .failedPrecondition && adminBare?.message.contains("surgery-form") == true)
                 // The signed form, uploaded as evidence and named by the activity.
                 let form = try await deals.uploadAttachment(
@@ -169,7 +157,7 @@ extension EndToEnd {
                 #expect(moved.opportunity.stageKey == "手术跟台" && moved.change.overrideReason.isEmpty)
 
                 // An import: the same gate, on the history it brings.
-                let imported = await Self.refusal {
+                let imported = await refusal {
                     try await deals.importOpportunity(
                         .with {
                             $0.externalID = "OLD-1"
@@ -220,7 +208,7 @@ extension EndToEnd {
                 let outcomes = await withTaskGroup(of: RPCError?.self) { group in
                     for caller in 0..<8 {
                         group.addTask {
-                            await Self.refusal {
+                            await refusal {
                                 try await deals.advanceStage(
                                     .with {
                                         $0.opportunityID = deal; $0.toStage = "需求确认"; $0.fromStage = "初步接触"

@@ -56,7 +56,7 @@ extension EndToEnd {
                 #expect(tight.offers.first?.paymentPlan.map(\.amount.minorUnits) == [42_675_200, 42_662_400, 42_662_400])
                 let red = try await offers("red")
                 #expect(red.credit.grade == .red && red.offers.map(\.name) == ["一次付清"])
-                let badBudget = await OpportunityFlowTests.refusal {
+                let badBudget = await refusal {
                     try await quotes.offerPaymentPlans(
                         .with {
                             $0.opportunityID = deal.id;
@@ -66,7 +66,7 @@ extension EndToEnd {
                         }, metadata: try await client.metadata(cast.rep))
                 }
                 #expect(badBudget?.code == .invalidArgument && badBudget?.message.hasPrefix("budget_per_month.currency") == true)
-                #expect(await OpportunityFlowTests.refusal { try await offers("green", as: cast.stranger) }?.code == .notFound)
+                #expect(await refusal { try await offers("green", as: cast.stranger) }?.code == .notFound)
 
                 // The offered three-part plan on green credit and a healthy margin: ready at once.
                 let plan = green.offers[2].paymentPlan.map { (share: $0.shareBasisPoints, days: $0.dueDays) }
@@ -86,16 +86,16 @@ extension EndToEnd {
                 let risky = try await desk.quote(deal, fen: 128_000_000, plan: plan, creditCode: Self.code(graded: "red"), unitCost: 80_000_000)
                 #expect(risky.state == .pendingApproval && risky.approvals.map(\.approver) == [.manager, .finance])
                 #expect(risky.approvalReasons.contains { $0.hasPrefix("the credit grade is red: ") }, "\(risky.approvalReasons)")
-                let early = await OpportunityFlowTests.refusal { try await desk.accept(risky) }
+                let early = await refusal { try await desk.accept(risky) }
                 #expect(early?.code == .failedPrecondition)
                 #expect(early?.message == "quote \(risky.id) waits for approval: step 1 of 2, a manager of /east/east-sh, has not decided")
-                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: cast.finance) }?.code == .permissionDenied)
-                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: cast.rep) }?.code == .permissionDenied)
-                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: cast.siblingManager) }?.code == .notFound)
-                #expect(await OpportunityFlowTests.refusal { try await decide(risky, true, as: cast.stranger) }?.code == .notFound)
+                #expect(await refusal { try await decide(risky, true, as: cast.finance) }?.code == .permissionDenied)
+                #expect(await refusal { try await decide(risky, true, as: cast.rep) }?.code == .permissionDenied)
+                #expect(await refusal { try await decide(risky, true, as: cast.siblingManager) }?.code == .notFound)
+                #expect(await refusal { try await decide(risky, true, as: cast.stranger) }?.code == .notFound)
                 let first = try await decide(risky, true, "客户是老客户，同意", as: cast.manager)
                 #expect(first.state == .pendingApproval && first.approvals[0].decidedBy == cast.manager.userID && first.approvals[0].approved)
-                let noReason = await OpportunityFlowTests.refusal { try await decide(risky, false, as: cast.finance) }
+                let noReason = await refusal { try await decide(risky, false, as: cast.finance) }
                 #expect(noReason?.code == .invalidArgument && noReason?.message.hasPrefix("comment:") == true)
                 #expect(try await decide(risky, true, as: cast.finance).state == .ready)
                 let accepted = try await desk.accept(risky)
@@ -106,7 +106,7 @@ extension EndToEnd {
                 let thin = try await desk.quote(deal, fen: 128_000_000, plan: plan, creditCode: Self.code(graded: "green"), unitCost: 115_000_000)
                 #expect(thin.approvalReasons == ["the margin, 10.15%, is under the tenant's floor of 18.50%"], "\(thin.approvalReasons)")
                 _ = try await decide(thin, false, "毛利太低，重新报价", as: cast.manager)
-                let late = await OpportunityFlowTests.refusal { try await desk.accept(thin) }
+                let late = await refusal { try await desk.accept(thin) }
                 #expect(late?.code == .failedPrecondition && late?.message.contains("毛利太低，重新报价") == true, "\(late?.message ?? "")")
 
                 // The chain is the tenant's to change; a quote keeps the chain it was made under.

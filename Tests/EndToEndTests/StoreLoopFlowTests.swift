@@ -121,7 +121,7 @@ extension EndToEnd {
                 let outcomes = await withTaskGroup(of: RPCError?.self) { group in
                     for (caller, receipt) in [(clerk, "T-1002"), (otherClerk, "T-1003")] {
                         group.addTask {
-                            await OpportunityFlowTests.refusal {
+                            await refusal {
                                 try await coupons.redeemCoupon(
                                     .with {
                                         $0.couponID = coupon.id; $0.storeCode = "NB-001"; $0.receiptNumber = receipt

@@ -73,17 +73,17 @@ import Testing
                         $0.uri = uri; $0.name = "x"; $0.kind = "photo"
                     }
                 ]
-                let refused = await StageMoveTests.refusal { try await clients.deals.recordActivity(.with { $0.activity = forged }, metadata: rep) }
+                let refused = await refusal { try await clients.deals.recordActivity(.with { $0.activity = forged }, metadata: rep) }
                 #expect(refused?.code == .invalidArgument && refused?.message.hasPrefix("activity.attachments[0].uri") == true, "\(reason)")
             }
-            let empty = await StageMoveTests.refusal { try await upload(deal.id, Data()) }
+            let empty = await refusal { try await upload(deal.id, Data()) }
             #expect(empty?.code == .invalidArgument && empty?.message.hasPrefix("content") == true)
-            let huge = await StageMoveTests.refusal { try await upload(deal.id, Data(count: 3 * 1_024 * 1_024 + 1)) }
+            let huge = await refusal { try await upload(deal.id, Data(count: 3 * 1_024 * 1_024 + 1)) }
             #expect(huge?.code == .invalidArgument && huge?.message.hasPrefix("content") == true, "\(huge?.message ?? "")")
-            let noKind = await StageMoveTests.refusal { try await upload(deal.id, kind: " ") }
+            let noKind = await refusal { try await upload(deal.id, kind: " ") }
             #expect(noKind?.message.hasPrefix("kind") == true)
             let stranger = try await clients.metadata(people.stranger)
-            let foreign = await StageMoveTests.refusal {
+            let foreign = await refusal {
                 try await clients.deals.getAttachment(
                     .with {
                         $0.opportunityID = deal.id

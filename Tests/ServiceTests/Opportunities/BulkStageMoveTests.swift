@@ -76,7 +76,7 @@ import Testing
             #expect(first.moved == 1 && again == first, "a retried bulk gets its first answer, not 'already in 需求确认'")
 
             for count in [0, 501] {
-                let error = await StageMoveTests.refusal {
+                let error = await refusal {
                     try await clients.deals.advanceStages(
                         .with { $0.moves = Array(repeating: Self.move(deal.id, to: "方案报价"), count: count) },
                         metadata: try await clients.metadata(people.rep))

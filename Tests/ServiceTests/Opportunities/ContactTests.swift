@@ -118,10 +118,10 @@ import Testing
                 ),
             ]
             for (field, request) in cases {
-                let error = await StageMoveTests.refusal { try await clients.deals.addDealContact(request, metadata: rep) }
+                let error = await refusal { try await clients.deals.addDealContact(request, metadata: rep) }
                 #expect(error?.code == .invalidArgument && error?.message.hasPrefix(field + ":") == true, "\(field): \(error?.message ?? "accepted")")
             }
-            let otherCustomers = await StageMoveTests.refusal {
+            let otherCustomers = await refusal {
                 try await clients.deals.addDealContact(
                     .with {
                         $0.opportunityID = deal.id; $0.contactID = someone.contact.id; $0.role = .finance
@@ -130,9 +130,9 @@ import Testing
             #expect(otherCustomers?.code == .notFound, "a contact of another customer")
             var visit = StageMoveTests.visit(deal.id)
             visit.contactIds = [someone.contact.id]
-            let notOnDeal = await StageMoveTests.refusal { try await clients.deals.recordActivity(.with { $0.activity = visit }, metadata: rep) }
+            let notOnDeal = await refusal { try await clients.deals.recordActivity(.with { $0.activity = visit }, metadata: rep) }
             #expect(notOnDeal?.message.hasPrefix("activity.contact_ids[0]:") == true, "\(notOnDeal?.message ?? "")")
-            let stranger = await StageMoveTests.refusal {
+            let stranger = await refusal {
                 try await clients.deals.markContactLeft(
                     .with { $0.contactID = someone.contact.id }, metadata: try await clients.metadata(people.stranger))
             }

@@ -66,7 +66,7 @@ import Testing
             let deal = try await clients.newDeal(by: team.rep)
             let asPresales = try await clients.metadata(team.presales)
             // Not on the team yet: the presales engineer cannot see the deal.
-            let before = await StageMoveTests.refusal { try await clients.deals.getOpportunity(.with { $0.id = deal.id }, metadata: asPresales) }
+            let before = await refusal { try await clients.deals.getOpportunity(.with { $0.id = deal.id }, metadata: asPresales) }
             #expect(before?.code == .notFound)
             let member = try await contributions.addDealTeamMember(
                 .with {
@@ -91,7 +91,7 @@ import Testing
             #expect(live.shares.map(\.points) == [45, 25])
             #expect(live.shares.map(\.amount.minorUnits).reduce(0, +) == deal.amount.minorUnits)
 
-            let early = await StageMoveTests.refusal {
+            let early = await refusal {
                 try await contributions.confirmContribution(
                     .with {
                         $0.opportunityID = deal.id
@@ -117,7 +117,7 @@ import Testing
             #expect(still.ticks == won.ticks)
 
             // A stranger to the matrix has nothing to confirm; a dispute holds the deal; confirming releases it.
-            let outsider = await StageMoveTests.refusal {
+            let outsider = await refusal {
                 try await contributions.confirmContribution(
                     .with {
                         $0.opportunityID = deal.id
@@ -211,16 +211,16 @@ import Testing
             let rep = try await clients.metadata(team.rep)
             #expect(try await contributions.getContributionWeights(.init(), metadata: rep).weights.map(\.weight) == [15, 10, 10, 25, 35, 3, 2])
             var weights = try await contributions.getContributionWeights(.init(), metadata: rep)
-            let byRep = await StageMoveTests.refusal {
+            let byRep = await refusal {
                 try await contributions.setContributionWeights(.with { $0.weights = weights.weights }, metadata: rep)
             }
             #expect(byRep?.code == .permissionDenied)
             weights.weights[0].weight = 20
-            let over = await StageMoveTests.refusal {
+            let over = await refusal {
                 try await contributions.setContributionWeights(.with { $0.weights = weights.weights }, metadata: admin)
             }
             #expect(over?.code == .invalidArgument && over?.message.contains("add up to 105") == true, "\(over?.message ?? "")")
-            let twice = await StageMoveTests.refusal {
+            let twice = await refusal {
                 try await contributions.setContributionWeights(.with { $0.weights = weights.weights + [weights.weights[0]] }, metadata: admin)
             }
             #expect(twice?.message.contains("weights[7].action") == true, "\(twice?.message ?? "")")
@@ -258,16 +258,16 @@ import Testing
                 ),
             ]
             for (request, field) in cases {
-                let refused = await StageMoveTests.refusal { try await contributions.addDealTeamMember(request, metadata: rep) }
+                let refused = await refusal { try await contributions.addDealTeamMember(request, metadata: rep) }
                 #expect(refused?.code == .invalidArgument && refused?.message.contains(field) == true, "\(field): \(refused?.message ?? "")")
             }
             // Another tenant's deal, and a deal the caller cannot see, read as missing.
             let colleague = try await clients.metadata(team.colleague)
-            let unseen = await StageMoveTests.refusal {
+            let unseen = await refusal {
                 try await contributions.getContributionMatrix(.with { $0.opportunityID = deal.id }, metadata: colleague)
             }
             #expect(unseen?.code == .notFound)
-            let selfAdd = await StageMoveTests.refusal {
+            let selfAdd = await refusal {
                 try await contributions.addDealTeamMember(
                     .with {
                         $0.opportunityID = deal.id
@@ -277,7 +277,7 @@ import Testing
                     }, metadata: colleague)
             }
             #expect(selfAdd?.code == .notFound, "nobody adds themselves to a deal they cannot see")
-            let shortStatement = await StageMoveTests.refusal {
+            let shortStatement = await refusal {
                 try await contributions.confirmContribution(
                     .with {
                         $0.opportunityID = deal.id

@@ -88,7 +88,7 @@ import Testing
             #expect(link.kind == "file" && link.cursor == "export-1130.jsonl:10" && link.paymentsRecorded == 2 && link.lastError.isEmpty)
 
             // The rep neither syncs nor reads the link; another tenant's sync never reaches this one's orders.
-            let rep = await StageMoveTests.refusal { try await sync(scene, as: scene.cast.rep) }
+            let rep = await refusal { try await sync(scene, as: scene.cast.rep) }
             #expect(rep?.code == .permissionDenied)
             try Self.drop([Self.payment(order1, "100", reference: "X-1")], as: "a.jsonl", for: scene.cast.stranger.tenant)
             let stranger = try await sync(scene, as: scene.cast.stranger)
@@ -117,9 +117,9 @@ import Testing
             #expect(try await scene.account(signed.id).paid.minorUnits == 100)
 
             for caller in [scene.cast.ownManager, scene.cast.prefixManager, scene.cast.rep] {
-                let synced = await StageMoveTests.refusal { try await sync(scene, as: caller) }
+                let synced = await refusal { try await sync(scene, as: caller) }
                 #expect(synced?.code == .permissionDenied, "\(caller.userID)")
-                let read = await StageMoveTests.refusal {
+                let read = await refusal {
                     try await scene.receivables.getErpLink(.init(), metadata: try await scene.clients.metadata(caller))
                 }
                 #expect(read?.code == .permissionDenied, "\(caller.userID)")

@@ -58,10 +58,10 @@ import Testing
 
             // 方案报价 needs a visit on record: an import without one is refused, naming it, and leaves nothing.
             let unmet = Self.request("OPP-2", history: [("需求确认", 3, "电话沟通", "要资料"), ("方案报价", 9, "发送方案", "看报价")])
-            let refused = await StageMoveTests.refusal { try await clients.deals.importOpportunity(unmet, metadata: admin) }
+            let refused = await refusal { try await clients.deals.importOpportunity(unmet, metadata: admin) }
             #expect(refused?.code == .failedPrecondition)
             #expect(refused?.message.contains("history[1]: entering 方案报价 needs: requirement visited") == true, "\(refused?.message ?? "")")
-            let noAction = await StageMoveTests.refusal {
+            let noAction = await refusal {
                 try await clients.deals.importOpportunity(Self.request("OPP-3", history: [("需求确认", 3, "", "")]), metadata: admin)
             }
             #expect(noAction?.message.contains("key_action") == true && noAction?.message.contains("feedback") == true)
@@ -110,7 +110,7 @@ import Testing
         ) { grpc, tokens in
             let clients = StageMoveTests.Clients(grpc, tokens: tokens)
             let admin = try await clients.metadata(people.admin)
-            let byRep = await StageMoveTests.refusal {
+            let byRep = await refusal {
                 try await clients.deals.importOpportunity(Self.request("X", history: []), metadata: try await clients.metadata(people.rep))
             }
             #expect(byRep?.code == .permissionDenied)
@@ -134,7 +134,7 @@ import Testing
                 (Self.request("E", history: [("", 5, "电话沟通", "要资料")]), "history[0].to_stage"),
             ]
             for (request, field) in cases {
-                let refused = await StageMoveTests.refusal { try await clients.deals.importOpportunity(request, metadata: admin) }
+                let refused = await refusal { try await clients.deals.importOpportunity(request, metadata: admin) }
                 #expect(refused?.code == .invalidArgument && refused?.message.hasPrefix(field) == true, "\(field): \(refused?.message ?? "")")
             }
         }

@@ -141,7 +141,7 @@ import Testing
                     ),
                 ]
                 for (name, call) in reads {
-                    let error = await StageMoveTests.refusal { try await call() }
+                    let error = await refusal { try await call() }
                     if visible {
                         #expect(error == nil, "\(name) by the team's own manager: \(error?.message ?? "")")
                     } else {
@@ -166,7 +166,7 @@ import Testing
                 #expect(
                     bulk.outcomes.first?.refused.code == (visible ? "FAILED_PRECONDITION" : "NOT_FOUND"),
                     "AdvanceStages by \(caller.userID): \(bulk.outcomes.first?.refused.message ?? "")")
-                let moved = await StageMoveTests.refusal {
+                let moved = await refusal {
                     try await clients.advance(deal.id, to: "输单", feedback: "\(caller.userID) 试图移动", by: caller)
                 }
                 #expect(visible ? moved == nil : moved?.code == .notFound, "AdvanceStage by \(caller.userID): \(moved?.message ?? "moved")")
@@ -186,13 +186,13 @@ import Testing
             #expect(again.id == first.id, "the rep's own replay is")
 
             let move = try await clients.advance(deal.id, to: "需求确认", action: "电话沟通", feedback: "要资料", by: cast.rep, key: "move-key")
-            let replayed = await StageMoveTests.refusal {
+            let replayed = await refusal {
                 try await clients.advance(deal.id, to: "需求确认", action: "电话沟通", feedback: "要资料", by: cast.ownManager, key: "move-key")
             }
             #expect(
                 replayed?.code == .failedPrecondition && replayed?.message.contains("already in") == true,
                 "\(replayed?.message ?? "replayed \(move.change.id)")")
-            let stranger = await StageMoveTests.refusal {
+            let stranger = await refusal {
                 try await clients.advance(deal.id, to: "需求确认", action: "电话沟通", feedback: "要资料", by: cast.stranger, key: "move-key")
             }
             #expect(stranger?.code == .notFound, "another tenant's replay finds nothing")
@@ -208,11 +208,11 @@ import Testing
             }
             let kept = try await clients.deals.uploadAttachment(upload, metadata: try await clients.metadata(cast.rep, key: "upload-key"))
             for caller in [cast.prefixManager, cast.stranger] {
-                let team = await StageMoveTests.refusal {
+                let team = await refusal {
                     try await contributions.addDealTeamMember(member, metadata: try await clients.metadata(caller, key: "team-key"))
                 }
                 #expect(team?.code == .notFound, "AddDealTeamMember replayed by \(caller.userID): \(team?.message ?? "the rep's answer")")
-                let file = await StageMoveTests.refusal {
+                let file = await refusal {
                     try await clients.deals.uploadAttachment(upload, metadata: try await clients.metadata(caller, key: "upload-key"))
                 }
                 #expect(file?.code == .notFound, "UploadAttachment replayed by \(caller.userID): \(file?.message ?? "the rep's \(kept.uri)")")
@@ -535,7 +535,7 @@ import Testing
             let playbook = Sales_Opportunities_V1_PlaybookService.Client(wrapping: clients.grpc)
             for (field, build) in Self.fields {
                 for bad in ["前\u{0}后", "前\u{7}后", huge] {
-                    let error = await StageMoveTests.refusal {
+                    let error = await refusal {
                         switch build(deal.id, bad) {
                         case let request as Sales_Opportunities_V1_AdvanceStageRequest:
                             _ = try await clients.deals.advanceStage(request, metadata: metadata)

@@ -130,7 +130,7 @@ import Testing
             let playbook = Playbook(wrapping: grpc)
             let admin = try await clients.metadata(people.admin)
             let rep = try await clients.metadata(people.rep)
-            let byRep = await StageMoveTests.refusal { try await playbook.savePlaybookAtom(.with { $0.atom = Self.atom("价格太高") }, metadata: rep) }
+            let byRep = await refusal { try await playbook.savePlaybookAtom(.with { $0.atom = Self.atom("价格太高") }, metadata: rep) }
             #expect(byRep?.code == .permissionDenied)
             let cases: [(Sales_Opportunities_V1_PlaybookAtom, String)] = [
                 (Self.atom(""), "atom.objection"),
@@ -140,12 +140,12 @@ import Testing
                 (Self.atom("价格太高", type: String(repeating: "医", count: 41)), "atom.customer_type"),
             ]
             for (atom, field) in cases {
-                let refused = await StageMoveTests.refusal { try await playbook.savePlaybookAtom(.with { $0.atom = atom }, metadata: admin) }
+                let refused = await refusal { try await playbook.savePlaybookAtom(.with { $0.atom = atom }, metadata: admin) }
                 #expect(refused?.code == .invalidArgument && refused?.message.hasPrefix(field) == true, "\(field): \(refused?.message ?? "")")
             }
             let atom = try await playbook.savePlaybookAtom(.with { $0.atom = Self.atom("价格太高") }, metadata: admin)
             let deal = try await clients.newDeal(by: people.rep)
-            let badStrategy = await StageMoveTests.refusal {
+            let badStrategy = await refusal {
                 try await playbook.usePlaybookAtom(
                     .with {
                         $0.atomID = atom.id
@@ -155,7 +155,7 @@ import Testing
             }
             #expect(badStrategy?.code == .invalidArgument && badStrategy?.message.hasPrefix("strategy") == true)
             let stranger = try await clients.metadata(people.stranger)
-            let otherTenant = await StageMoveTests.refusal {
+            let otherTenant = await refusal {
                 try await playbook.suggestPlaybook(
                     .with {
                         $0.opportunityID = deal.id
@@ -163,7 +163,7 @@ import Testing
                     }, metadata: stranger)
             }
             #expect(otherTenant?.code == .notFound)
-            let unknownAtom = await StageMoveTests.refusal {
+            let unknownAtom = await refusal {
                 try await playbook.savePlaybookAtom(
                     .with {
                         $0.atom = Self.atom("价格太高")

@@ -100,7 +100,7 @@ import Testing
         try await Self.hosted { scene in
             // The deal is still in its first stage: the won stage's gate refuses, and nothing is signed.
             let early = try await scene.submitted(negotiate: false)
-            let skipped = await StageMoveTests.refusal { try await scene.sign(early) }
+            let skipped = await refusal { try await scene.sign(early) }
             #expect(
                 skipped?.code == .failedPrecondition && skipped?.message.contains("does not skip stages") == true, "\(String(describing: skipped))")
             let unchanged = try await scene.contracts.getContract(
@@ -108,9 +108,9 @@ import Testing
             #expect(unchanged.state == .submitted && !unchanged.hasSignature)
 
             let contract = try await scene.submitted()
-            let noFeedback = await StageMoveTests.refusal { try await scene.sign(contract, feedback: "") }
+            let noFeedback = await refusal { try await scene.sign(contract, feedback: "") }
             #expect(noFeedback?.code == .failedPrecondition && noFeedback?.message.contains("feedback") == true)
-            let notPDF = await StageMoveTests.refusal { try await scene.sign(contract, document: Data("签字页.docx".utf8)) }
+            let notPDF = await refusal { try await scene.sign(contract, document: Data("签字页.docx".utf8)) }
             #expect(notPDF?.code == .invalidArgument && notPDF?.message.contains("document") == true)
 
             let signed = try await scene.sign(contract)
@@ -131,7 +131,7 @@ import Testing
             // A draft is not signed.
             let quote = try await scene.contractScene.acceptedQuote()
             let draft = try await scene.contractScene.create(quote)
-            let refused = await StageMoveTests.refusal { try await scene.sign(draft) }
+            let refused = await refusal { try await scene.sign(draft) }
             #expect(refused?.code == .failedPrecondition && refused?.message.contains("draft") == true)
         }
     }
@@ -155,7 +155,7 @@ import Testing
             // The same payment imported again is recorded once; the same reference for other money is refused.
             let again = try await scene.pay(contract.id, 5_000, reference: "ICBC-20261120-0001")
             #expect(again.alreadyRecorded && again.payment == first)
-            let clash = await StageMoveTests.refusal { try await scene.pay(contract.id, 4_000, reference: "ICBC-20261120-0001") }
+            let clash = await refusal { try await scene.pay(contract.id, 4_000, reference: "ICBC-20261120-0001") }
             #expect(clash?.code == .alreadyExists && clash?.message.contains("its own reference") == true)
             #expect(try await scene.account(contract.id) == account, "nothing changed")
             let received = try await Self.events("PaymentReceived", of: contract.id, in: scene.database)
@@ -187,7 +187,7 @@ import Testing
             #expect(account.paid.minorUnits == 9_500 && account.outstanding.minorUnits == 500 && account.credit.minorUnits == 0)
             #expect(account.instalments.map(\.state) == [.paid, .paid, .notInvoiced])
 
-            let tooMuch = await StageMoveTests.refusal {
+            let tooMuch = await refusal {
                 try await scene.receivables.refundPayment(
                     refund.with {
                         $0.reference = "RF-2"; $0.amount = QuoteTests.money(9_501)
@@ -196,11 +196,11 @@ import Testing
             #expect(
                 tooMuch?.code == .failedPrecondition && tooMuch?.message.contains("95.00 CNY left to refund") == true,
                 "\(String(describing: tooMuch))")
-            let otherAmount = await StageMoveTests.refusal {
+            let otherAmount = await refusal {
                 try await scene.receivables.refundPayment(refund.with { $0.amount = QuoteTests.money(100) }, metadata: asFinance)
             }
             #expect(otherAmount?.code == .alreadyExists)
-            let byRep = await StageMoveTests.refusal {
+            let byRep = await refusal {
                 try await scene.receivables.refundPayment(
                     refund.with { $0.reference = "RF-3" }, metadata: try await scene.clients.metadata(scene.cast.rep))
             }
@@ -211,7 +211,7 @@ import Testing
     @Test func badPaymentsAreRefusedNamingTheFieldAndStrangersFindNothing() async throws {
         try await Self.hosted { scene in
             let submitted = try await scene.submitted()
-            let unsigned = await StageMoveTests.refusal { try await scene.pay(submitted.id, 100, reference: "X-1") }
+            let unsigned = await refusal { try await scene.pay(submitted.id, 100, reference: "X-1") }
             #expect(unsigned?.code == .failedPrecondition && unsigned?.message.contains("not signed") == true)
             let contract = try await scene.sign(submitted)
             let cases: [(String, @Sendable (inout Sales_Opportunities_V1_RecordPaymentRequest) -> Void)] = [
@@ -236,21 +236,21 @@ import Testing
                     $0.receivedOn = "2026-11-20"
                 }
                 change(&request)
-                let refusal = await StageMoveTests.refusal { try await scene.receivables.recordPayment(request, metadata: asFinance) }
+                let refusal = await refusal { try await scene.receivables.recordPayment(request, metadata: asFinance) }
                 #expect(refusal?.code == .invalidArgument && refusal?.message.hasPrefix(field) == true, "\(field): \(String(describing: refusal))")
                 #expect((refusal?.message.count ?? 0) < 400)
             }
             #expect(try await scene.account(contract.id).payments.isEmpty, "nothing was recorded")
 
             // A rep does not record money; another tenant's finance finds no such contract.
-            let byRep = await StageMoveTests.refusal { try await scene.pay(contract.id, 100, reference: "R-1", as: scene.cast.rep) }
+            let byRep = await refusal { try await scene.pay(contract.id, 100, reference: "R-1", as: scene.cast.rep) }
             #expect(byRep?.code == .permissionDenied && byRep?.message.contains("finance") == true)
             let strangerFinance = Caller(tenant: scene.cast.stranger.tenant, userID: "qian.cw", roles: [.finance], orgPath: "/")
-            let stranger = await StageMoveTests.refusal { try await scene.pay(contract.id, 100, reference: "S-1", as: strangerFinance) }
+            let stranger = await refusal { try await scene.pay(contract.id, 100, reference: "S-1", as: strangerFinance) }
             #expect(stranger?.code == .notFound)
-            let strangerAccount = await StageMoveTests.refusal { try await scene.account(contract.id, as: scene.cast.stranger) }
+            let strangerAccount = await refusal { try await scene.account(contract.id, as: scene.cast.stranger) }
             #expect(strangerAccount?.code == .notFound)
-            let prefixAccount = await StageMoveTests.refusal { try await scene.account(contract.id, as: scene.cast.prefixManager) }
+            let prefixAccount = await refusal { try await scene.account(contract.id, as: scene.cast.prefixManager) }
             #expect(prefixAccount?.code == .notFound)
             #expect(try await scene.account(contract.id, as: scene.cast.ownManager).instalments.count == 3)
         }
@@ -293,9 +293,9 @@ import Testing
             let colleague = Caller(tenant: scene.cast.rep.tenant, userID: "wang.wu", roles: [.rep], orgPath: "/north/n1")
             #expect(try await scene.board(as: colleague).receivables.isEmpty, "a rep sees only their own deals' money")
 
-            let badToken = await StageMoveTests.refusal { try await scene.board(as: scene.finance) { $0.page.pageToken = "djE6MTI=" } }
+            let badToken = await refusal { try await scene.board(as: scene.finance) { $0.page.pageToken = "djE6MTI=" } }
             #expect(badToken?.code == .invalidArgument && badToken?.message.hasPrefix("page.page_token") == true)
-            let badDays = await StageMoveTests.refusal { try await scene.board(as: scene.finance) { $0.minDaysOverdue = -1 } }
+            let badDays = await refusal { try await scene.board(as: scene.finance) { $0.minDaysOverdue = -1 } }
             #expect(badDays?.code == .invalidArgument && badDays?.message.hasPrefix("min_days_overdue") == true)
         }
     }
@@ -315,22 +315,22 @@ import Testing
                         $0.invoiceNumber = number
                     }, metadata: metadata ?? asFinance)
             }
-            let noNumber = await StageMoveTests.refusal { try await step(.issued) }
+            let noNumber = await refusal { try await step(.issued) }
             #expect(noNumber?.code == .invalidArgument && noNumber?.message.hasPrefix("invoice_number") == true)
             #expect(try await step(.issued, number: "31000261120001").state == .invoiced)
             #expect(try await step(.inLegalReview).state == .inLegalReview)
-            let backwards = await StageMoveTests.refusal { try await step(.delivered) }
+            let backwards = await refusal { try await step(.delivered) }
             #expect(backwards?.code == .failedPrecondition)
-            let otherNumber = await StageMoveTests.refusal { try await step(.accepted, number: "31000261120999") }
+            let otherNumber = await refusal { try await step(.accepted, number: "31000261120999") }
             #expect(otherNumber?.code == .failedPrecondition && otherNumber?.message.contains("31000261120001") == true)
             let accepted = try await step(.accepted)
             #expect(accepted.state == .accepted && accepted.invoiceNumber == "31000261120001" && accepted.invoiceStep == .accepted)
-            let unknown = await StageMoveTests.refusal { try await step(.unspecified) }
+            let unknown = await refusal { try await step(.unspecified) }
             #expect(unknown?.code == .invalidArgument && unknown?.message.hasPrefix("step") == true)
-            let byRep = await StageMoveTests.refusal { try await step(.accepted, as: try await scene.clients.metadata(scene.cast.rep)) }
+            let byRep = await refusal { try await step(.accepted, as: try await scene.clients.metadata(scene.cast.rep)) }
             #expect(byRep?.code == .permissionDenied)
             let strangerFinance = Caller(tenant: scene.cast.stranger.tenant, userID: "qian.cw", roles: [.finance], orgPath: "/")
-            let stranger = await StageMoveTests.refusal { try await step(.accepted, as: try await scene.clients.metadata(strangerFinance)) }
+            let stranger = await refusal { try await step(.accepted, as: try await scene.clients.metadata(strangerFinance)) }
             #expect(stranger?.code == .notFound)
         }
     }
@@ -394,7 +394,7 @@ import Testing
                     $0.id = send.id; $0.outcome = "再次"
                 }, metadata: asRep)
             #expect(twice == done, "done stays done")
-            let empty = await StageMoveTests.refusal {
+            let empty = await refusal {
                 try await scene.receivables.completeCollectionTask(
                     .with {
                         $0.id = send.id; $0.outcome = " "
@@ -402,7 +402,7 @@ import Testing
             }
             #expect(empty?.code == .invalidArgument && empty?.message.hasPrefix("outcome") == true)
             for outsider in [scene.cast.prefixManager, scene.cast.stranger] {
-                let refusal = await StageMoveTests.refusal {
+                let refusal = await refusal {
                     try await scene.receivables.completeCollectionTask(
                         .with {
                             $0.id = send.id; $0.outcome = "x"
@@ -410,7 +410,7 @@ import Testing
                 }
                 #expect(refusal?.code == .notFound)
             }
-            let bySweep = await StageMoveTests.refusal { try await scene.receivables.sweepReceivables(.init(), metadata: asRep) }
+            let bySweep = await refusal { try await scene.receivables.sweepReceivables(.init(), metadata: asRep) }
             #expect(bySweep?.code == .permissionDenied)
 
             // The manager heard once per instalment, and forecasting got each slip once.
@@ -488,13 +488,13 @@ import Testing
             #expect(try await Self.events("PaymentReceived", of: first.id, in: scene.database).count == 2)
 
             for count in [0, 1_001] {
-                let refusal = await StageMoveTests.refusal {
+                let refusal = await refusal {
                     try await scene.receivables.importPayments(
                         .with { $0.rows = Array(repeating: row(1, first.id, "X", 1), count: count) }, metadata: asFinance)
                 }
                 #expect(refusal?.code == .invalidArgument && refusal?.message.hasPrefix("rows") == true)
             }
-            let byRep = await StageMoveTests.refusal {
+            let byRep = await refusal {
                 try await scene.receivables.importPayments(.with { $0.rows = rows }, metadata: try await scene.clients.metadata(scene.cast.rep))
             }
             #expect(byRep?.code == .permissionDenied)
@@ -575,7 +575,7 @@ import Testing
             #expect(try await health(scene.cast.prefixManager).rows.isEmpty)
             #expect(try await health(scene.cast.stranger).rows.isEmpty)
             for month in ["2026-13", "2026-1", "", "2026-10-01", "十月"] {
-                let refusal = await StageMoveTests.refusal { try await health(scene.finance, month: month) }
+                let refusal = await refusal { try await health(scene.finance, month: month) }
                 #expect(refusal?.code == .invalidArgument && refusal?.message.hasPrefix("month") == true, "\(month)")
             }
         }
@@ -590,7 +590,7 @@ import Testing
             // Signing: the string-prefix sibling's manager and another tenant find no such contract.
             for outsider in [scene.cast.prefixManager, scene.cast.stranger] {
                 let metadata = try await scene.clients.metadata(outsider)
-                let refusal = await StageMoveTests.refusal {
+                let refusal = await refusal {
                     try await scene.contracts.signContract(
                         .with {
                             $0.id = submitted.id; $0.document = pdf; $0.feedback = "已盖章"
@@ -665,7 +665,7 @@ import Testing
             // Another tenant's finance cannot refund the payment or read the contract's board.
             let strangerFinance = Caller(tenant: scene.cast.stranger.tenant, userID: "qian.cw", roles: [.finance], orgPath: "/")
             let asStranger = try await scene.clients.metadata(strangerFinance)
-            let strangerRefund = await StageMoveTests.refusal {
+            let strangerRefund = await refusal {
                 try await scene.receivables.refundPayment(
                     .with {
                         $0.paymentID = payment.id; $0.reference = "RF-S"; $0.amount = QuoteTests.money(1); $0.reason = "退款"

@@ -34,7 +34,7 @@ import Testing
             let deal = try await clients.newDeal(by: people.rep)
             let recorded = try await clients.visit(deal.id, by: people.rep, signals: ["tender_published", "budget_confirmed"])
             #expect(recorded.signals == ["tender_published", "budget_confirmed"])
-            let typo = await StageMoveTests.refusal { try await clients.visit(deal.id, by: people.rep, signals: ["tender_publish"]) }
+            let typo = await refusal { try await clients.visit(deal.id, by: people.rep, signals: ["tender_publish"]) }
             #expect(
                 typo?.code == .invalidArgument
                     && typo?.message.hasPrefix("activity.signals[0]: \"tender_publish\" is not in the tenant's signal catalog") == true)
@@ -71,10 +71,10 @@ import Testing
                 ),
             ]
             for (signal, field) in cases {
-                let refused = await StageMoveTests.refusal { try await clients.pipelines.defineSignal(.with { $0.signal = signal }, metadata: admin) }
+                let refused = await refusal { try await clients.pipelines.defineSignal(.with { $0.signal = signal }, metadata: admin) }
                 #expect(refused?.code == .invalidArgument && refused?.message.hasPrefix(field) == true, "\(field): \(refused?.message ?? "")")
             }
-            let byRep = await StageMoveTests.refusal {
+            let byRep = await refusal {
                 try await clients.pipelines.defineSignal(
                     .with {
                         $0.signal = .with {

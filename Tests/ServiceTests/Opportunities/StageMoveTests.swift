@@ -106,17 +106,6 @@ import Testing
         }
     }
 
-    static func refusal<Result>(_ body: () async throws -> Result) async -> RPCError? {
-        do {
-            _ = try await body()
-            return nil
-        } catch let error as RPCError {
-            return error
-        } catch {
-            return nil
-        }
-    }
-
     @Test func theGateRefusesEachMissingRequirementAndAMoveWithEvidenceIsHistory() async throws {
         let people = People()
         try await hosted { clients in
@@ -124,7 +113,7 @@ import Testing
             #expect(deal.pipeline == "new-business" && deal.pipelineVersion == 0 && deal.stageKey == "初步接触" && deal.stage == .qualification)
             #expect(deal.defaultProbability == 10 && deal.dealType == .new)
 
-            let bare = await Self.refusal { try await clients.advance(deal.id, to: "需求确认", by: people.rep) }
+            let bare = await refusal { try await clients.advance(deal.id, to: "需求确认", by: people.rep) }
             #expect(bare?.code == .failedPrecondition)
             #expect(
                 bare?.message.contains("entering 需求确认 needs: key_action") == true && bare?.message.contains("feedback:") == true,
@@ -135,10 +124,10 @@ import Testing
             #expect(first.change.fromStage == "初步接触" && first.change.changedBy == "li.na")
 
             // 方案报价 needs a visit on record.
-            let noVisit = await Self.refusal { try await clients.advance(deal.id, to: "方案报价", action: "发送方案", feedback: "想看报价", by: people.rep) }
+            let noVisit = await refusal { try await clients.advance(deal.id, to: "方案报价", action: "发送方案", feedback: "想看报价", by: people.rep) }
             #expect(noVisit?.code == .failedPrecondition)
             #expect(noVisit?.message.hasSuffix("requirement visited: 至少一次拜访记录") == true, "\(noVisit?.message ?? "")")
-            let copied = await Self.refusal { try await clients.advance(deal.id, to: "方案报价", action: "发送方案", feedback: "有兴趣，要资料", by: people.rep) }
+            let copied = await refusal { try await clients.advance(deal.id, to: "方案报价", action: "发送方案", feedback: "有兴趣，要资料", by: people.rep) }
             #expect(copied?.message.contains("the same as the deal's previous feedback") == true, "\(copied?.message ?? "")")
 
             let visit = try await clients.visit(deal.id, by: people.rep)
@@ -200,23 +189,23 @@ import Testing
         let people = People()
         try await hosted { clients in
             let deal = try await clients.newDeal(by: people.rep)
-            let byRep = await Self.refusal { try await clients.advance(deal.id, to: "赢单", override: "客户直接签约", by: people.rep) }
+            let byRep = await refusal { try await clients.advance(deal.id, to: "赢单", override: "客户直接签约", by: people.rep) }
             #expect(byRep?.code == .permissionDenied && byRep?.message == "overriding a stage gate needs the admin role")
-            let noReason = await Self.refusal { try await clients.advance(deal.id, to: "赢单", override: "签", by: people.admin) }
+            let noReason = await refusal { try await clients.advance(deal.id, to: "赢单", override: "签", by: people.admin) }
             #expect(noReason?.code == .invalidArgument && noReason?.message.hasPrefix("override_reason:") == true)
-            let skippedToWon = await Self.refusal { try await clients.advance(deal.id, to: "赢单", action: "签署合同", feedback: "签了", by: people.admin) }
+            let skippedToWon = await refusal { try await clients.advance(deal.id, to: "赢单", action: "签署合同", feedback: "签了", by: people.admin) }
             #expect(skippedToWon?.message.contains("does not skip stages") == true, "without an override, even an admin follows the path")
 
             let won = try await clients.advance(deal.id, to: "赢单", override: "客户总部直接下单，线下已走完流程", by: people.admin)
             #expect(won.opportunity.stage == .won && won.opportunity.overrideReason == "客户总部直接下单，线下已走完流程")
             let audit = try await clients.deals.listStageOverrides(.init(), metadata: try await clients.metadata(people.admin))
             #expect(audit.changes.map(\.opportunityID) == [deal.id] && audit.changes[0].changedBy == "admin")
-            let repAudit = await Self.refusal {
+            let repAudit = await refusal {
                 try await clients.deals.listStageOverrides(.init(), metadata: try await clients.metadata(people.rep))
             }
             #expect(repAudit?.code == .permissionDenied)
             // A won deal reopens only by override.
-            let reopen = await Self.refusal { try await clients.advance(deal.id, to: "商务谈判", action: "处理异议", feedback: "重新谈", by: people.rep) }
+            let reopen = await refusal { try await clients.advance(deal.id, to: "商务谈判", action: "处理异议", feedback: "重新谈", by: people.rep) }
             #expect(reopen?.message.contains("only an admin's override reopens it") == true)
         }
     }
@@ -257,7 +246,7 @@ import Testing
     @Test func aTenantsPipelineIsDataAndADealKeepsItsVersionUntilMoved() async throws {
         let people = People()
         try await hosted { clients in
-            let notAdmin = await Self.refusal {
+            let notAdmin = await refusal {
                 try await clients.pipelines.savePipeline(.with { $0.pipeline = Self.medical }, metadata: try await clients.metadata(people.rep))
             }
             #expect(notAdmin?.code == .permissionDenied)
@@ -280,7 +269,7 @@ import Testing
             let moved = try await clients.advance(deal.id, to: "科室推广", by: people.rep)
             #expect(moved.opportunity.pipelineVersion == 2 && moved.opportunity.defaultProbability == 35)
 
-            let unsigned = await Self.refusal { try await clients.advance(deal.id, to: "手术跟台", by: people.rep) }
+            let unsigned = await refusal { try await clients.advance(deal.id, to: "手术跟台", by: people.rep) }
             #expect(unsigned?.message == "entering 手术跟台 needs: requirement signed-form: 需要已签署的术式确认单附件")
             _ = try await clients.visit(
                 deal.id, by: people.rep,
@@ -319,10 +308,10 @@ import Testing
                 ),
             ]
             for (field, call) in cases {
-                let error = await Self.refusal(call)
+                let error = await refusal(call)
                 #expect(error?.code == .invalidArgument && error?.message.hasPrefix(field + ":") == true, "\(field): \(error?.message ?? "accepted")")
             }
-            let elsewhere = await Self.refusal { try await clients.advance(deal.id, to: "需求确认", action: "电话沟通", feedback: "好", by: people.stranger) }
+            let elsewhere = await refusal { try await clients.advance(deal.id, to: "需求确认", action: "电话沟通", feedback: "好", by: people.stranger) }
             #expect(elsewhere?.code == .notFound, "another tenant's deal")
 
             func activity(_ change: @Sendable (inout Sales_Opportunities_V1_Activity) -> Void) -> Sales_Opportunities_V1_RecordActivityRequest {
@@ -348,12 +337,12 @@ import Testing
                 ("activity.attachments[0].kind", activity { $0.attachments = [.with { $0.name = "a.jpg" }] }),
             ]
             for (field, request) in badActivities {
-                let error = await Self.refusal { try await clients.deals.recordActivity(request, metadata: try await clients.metadata(people.rep)) }
+                let error = await refusal { try await clients.deals.recordActivity(request, metadata: try await clients.metadata(people.rep)) }
                 #expect(error?.code == .invalidArgument && error?.message.hasPrefix(field + ":") == true, "\(field): \(error?.message ?? "accepted")")
             }
             var badPipeline = Self.medical
             badPipeline.stages[2].gate.requirements[0].conditionJson = "{"
-            let pipelineError = await Self.refusal {
+            let pipelineError = await refusal {
                 try await clients.pipelines.savePipeline(.with { $0.pipeline = badPipeline }, metadata: try await clients.metadata(people.admin))
             }
             #expect(

@@ -51,7 +51,7 @@ import Testing
             let cleared = try await clients.deals.getOpportunity(.with { $0.id = stuck.id }, metadata: try await clients.metadata(people.rep))
             #expect(!cleared.hasStaleSince && cleared.staleReason.isEmpty)
 
-            let repSweep = await StageMoveTests.refusal {
+            let repSweep = await refusal {
                 try await clients.deals.sweepStaleDeals(.init(), metadata: try await clients.metadata(people.rep))
             }
             #expect(repSweep?.code == .permissionDenied)
