@@ -26,8 +26,6 @@ extension EndToEnd {
             Caller(tenant: TenantID("model-other-\(UInt32.random(in: 0...UInt32.max))")!, userID: "cfo", roles: [.admin], orgPath: "/")
         }
 
-        static func month(_ offset: Int) -> String { LocalDays.month(offset) }
-
         @Test func aTenantWithNoHistoryGetsAClearAnswer() async throws {
             let (stack, _, tokens) = try await RunningStack.shared.get()
             let client = StackClient(plan: stack.plan, tokens: tokens)
@@ -37,13 +35,13 @@ extension EndToEnd {
                 let calls: [(String, () async throws -> Void)] = [
                     ("score", { _ = try await forecasts.scoreDeals(.init(), metadata: asAdmin) }),
                     ("train", { _ = try await forecasts.train(.init(), metadata: asAdmin) }),
-                    ("period", { _ = try await forecasts.getPeriodForecast(.with { $0.period = Self.month(0) }, metadata: asAdmin) }),
+                    ("period", { _ = try await forecasts.getPeriodForecast(.with { $0.period = LocalDays.month(0) }, metadata: asAdmin) }),
                     (
                         "backtest",
                         {
                             _ = try await forecasts.backtest(
                                 .with {
-                                    $0.fromMonth = Self.month(-3); $0.toMonth = Self.month(-1)
+                                    $0.fromMonth = LocalDays.month(-3); $0.toMonth = LocalDays.month(-1)
                                 }, metadata: asAdmin)
                         }
                     ),
@@ -167,9 +165,9 @@ extension EndToEnd {
                 // 6. Three past months backtested, the model beside the reps.
                 let backtest = try await forecasts.backtest(
                     .with {
-                        $0.fromMonth = Self.month(-3); $0.toMonth = Self.month(-1)
+                        $0.fromMonth = LocalDays.month(-3); $0.toMonth = LocalDays.month(-1)
                     }, metadata: asAdmin)
-                #expect(backtest.months.map(\.month) == [Self.month(-3), Self.month(-2), Self.month(-1)])
+                #expect(backtest.months.map(\.month) == [LocalDays.month(-3), LocalDays.month(-2), LocalDays.month(-1)])
                 for month in backtest.months {
                     #expect(month.openDeals > 0 && month.actual.minorUnits > 0 && month.repForecast.minorUnits > 0, "\(month.month)")
                     #expect((0...1).contains(month.brier) && (0...1).contains(month.repBrier) && month.accuracy <= 1, "\(month.month)")
@@ -177,7 +175,7 @@ extension EndToEnd {
                 let running = await refusal {
                     try await forecasts.backtest(
                         .with {
-                            $0.fromMonth = Self.month(-1); $0.toMonth = Self.month(0)
+                            $0.fromMonth = LocalDays.month(-1); $0.toMonth = LocalDays.month(0)
                         }, metadata: asAdmin)
                 }
                 #expect(running?.code == .invalidArgument && running?.message.contains("has not ended") == true)
@@ -207,7 +205,7 @@ extension EndToEnd {
                 // 7. Why it missed: each late or lost-high deal of the last three months with its causes, counted per team.
                 var misses = 0
                 for offset in -3 ... -1 {
-                    let listed = try await forecasts.listMisses(.with { $0.month = Self.month(offset) }, metadata: asAdmin)
+                    let listed = try await forecasts.listMisses(.with { $0.month = LocalDays.month(offset) }, metadata: asAdmin)
                     #expect(listed.teams.reduce(0) { $0 + $1.misses } == Int32(listed.misses.count))
                     #expect(listed.misses.allSatisfy { ["late", "lost_high"].contains($0.kind) && $0.forecastAt.date < $0.closedAt.date })
                     misses += listed.misses.count
